@@ -1,0 +1,89 @@
+/** The {@link MemoryClient} that runs the SDK inside a dedicated Worker through comlink. */
+import * as Comlink from 'comlink';
+import type { MemoryClient, MemoriesApi } from '../sdk/client';
+import type { MemoryClientOptions } from '../sdk/options';
+import { MemoryError } from '../sdk/errors';
+import type { MethodPath, RemoteEmbedder, WireOptions, WorkerApi } from '../worker/protocol';
+import { splitCallOptions } from '../worker/protocol';
+import { registerTransferHandlers, transferableVectors } from '../worker/transfer';
+
+export async function createWorkerClient(options: MemoryClientOptions): Promise<MemoryClient> {
+  registerTransferHandlers();
+  const worker = startWorker(options.workerUrl);
+  const remote = Comlink.wrap<WorkerApi>(worker);
+  let failure: MemoryError | undefined;
+  const died = new Promise<never>((_, reject) => {
+    worker.addEventListener('error', (event) => {
+      event.preventDefault();
+      failure = new MemoryError('WORKER_FAILED', `The memory worker failed: ${event.message || 'script error'}`);
+      reject(failure);
+    });
+  });
+  died.catch(() => undefined);
+
+  const { embedder, onProgress, workerUrl: _url, inWorker: _inWorker, ...rest } = options;
+  const wire: WireOptions = { ...rest };
+  let remoteEmbedder: RemoteEmbedder | undefined;
+  if (typeof embedder === 'object') {
+    wire.embedder = { custom: true, id: embedder.id, ...(embedder.dimension !== undefined ? { dimension: embedder.dimension } : {}) };
+    remoteEmbedder = Comlink.proxy({ embed: (texts: string[], kind: 'query' | 'passage') => embedder.embed(texts, { kind }) });
+  } else if (embedder !== undefined) {
+    wire.embedder = embedder;
+  }
+
+  try {
+    await Promise.race([remote.open(wire, onProgress && Comlink.proxy(onProgress), remoteEmbedder), died]);
+  } catch (error) {
+    worker.terminate();
+    throw error;
+  }
+
+  let closed = false;
+  const call =
+    <T>(path: MethodPath) =>
+    async (...args: unknown[]): Promise<T> => {
+      if (closed) throw new MemoryError('CLOSED', 'This memory client is closed');
+      if (failure) throw failure;
+      const split = splitCallOptions(args);
+      const progress = split.onProgress && Comlink.proxy(split.onProgress);
+      const payload = Comlink.transfer(split.args, transferableVectors(split.args));
+      return (await Promise.race([remote.invoke(path, payload, split.signal, progress), died])) as T;
+    };
+
+  const memories: MemoriesApi = {
+    add: call('memories.add'),
+    addMany: call('memories.addMany'),
+    search: call('memories.search'),
+    get: call('memories.get'),
+    list: call('memories.list'),
+    update: call('memories.update'),
+    delete: call('memories.delete'),
+    count: call('memories.count'),
+  };
+
+  return {
+    mode: 'worker',
+    memories,
+    status: call('status'),
+    embed: call('embed'),
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        if (!failure) await remote.close();
+      } finally {
+        remote[Comlink.releaseProxy]();
+        worker.terminate();
+      }
+    },
+  };
+}
+
+function startWorker(url: string | URL | undefined): Worker {
+  try {
+    if (url) return new Worker(url, { type: 'module', name: 'mneme-memory' });
+    return new Worker(new URL('../worker/memory.worker.ts', import.meta.url), { type: 'module', name: 'mneme-memory' });
+  } catch (error) {
+    throw new MemoryError('WORKER_FAILED', 'The memory worker could not be started', { cause: error });
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Ports: the only ways the memory core touches the world. Pure logic in src/core depends on
+ * these interfaces; src/storage and src/models implement them. Nothing here imports Dexie,
+ * the DOM or a model library.
+ */
+import type { MemoryItem, MemoryKind, ProgressCallback } from '../sdk/types';
+
+export interface EmbedOptions {
+  /** Some models embed queries and passages differently (e5's `query: ` prefix). */
+  kind?: 'query' | 'passage';
+  signal?: AbortSignal;
+  onProgress?: ProgressCallback;
+}
+
+/** Turns texts into unit-length vectors of one fixed dimension. */
+export interface Embedder {
+  /** Stable model id, stored beside every vector it makes. */
+  readonly id: string;
+  /** Vector length; known before the first call when the model's catalog entry says it. */
+  readonly dimension?: number;
+  embed(texts: string[], options?: EmbedOptions): Promise<Float32Array[]>;
+  /** Releases the model. */
+  dispose?(): Promise<void>;
+}
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface GenerateOptions {
+  signal?: AbortSignal;
+  /** Called with each new piece of text as it is generated. */
+  onToken?: (text: string) => void;
+  /** JSON schema the answer must follow, for engines that can constrain output. */
+  jsonSchema?: Record<string, unknown>;
+  maxTokens?: number;
+  temperature?: number;
+}
+
+/** A chat language model. The memory core uses it for extraction, summaries and conflicts. */
+export interface ChatModel {
+  readonly id: string;
+  generate(messages: ChatMessage[], options?: GenerateOptions): Promise<string>;
+  dispose?(): Promise<void>;
+}
+
+/** Counts tokens the way the active model does (or estimates when none is loaded). */
+export interface Tokenizer {
+  count(text: string): number;
+}
+
+/** Time as the core sees it; tests move it. */
+export interface Clock {
+  now(): number;
+}
+
+export interface StoredVector {
+  id: string;
+  model: string;
+  vector: Float32Array;
+}
+
+/** Persistence of memory items and their vectors. */
+export interface MemoryStore {
+  /** Writes items and (when given) their vectors in one transaction. */
+  putMany(items: MemoryItem[], vectors: StoredVector[]): Promise<void>;
+  get(id: string): Promise<MemoryItem | undefined>;
+  getMany(ids: string[]): Promise<(MemoryItem | undefined)[]>;
+  list(options: { kinds?: MemoryKind[]; order: 'newest' | 'oldest'; limit: number; offset: number }): Promise<MemoryItem[]>;
+  /** Every item, oldest first; used to rebuild in-memory indexes at open. */
+  all(): Promise<MemoryItem[]>;
+  /** Every stored vector made by `model`. */
+  vectors(model: string): Promise<StoredVector[]>;
+  /** Deletes items and their vectors together. */
+  deleteMany(ids: string[]): Promise<void>;
+  count(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface VectorHit {
+  id: string;
+  /** Cosine similarity (vectors are unit length, so the dot product). */
+  score: number;
+}
+
+/** Nearest-neighbour search over unit vectors. */
+export interface VectorIndex {
+  readonly dimension: number;
+  readonly size: number;
+  /** Adds or replaces. */
+  upsert(id: string, vector: Float32Array): void;
+  remove(id: string): void;
+  has(id: string): boolean;
+  search(query: Float32Array, k: number, accept?: (id: string) => boolean): VectorHit[];
+  clear(): void;
+}
+
+export interface LexicalHit {
+  id: string;
+  /** BM25 score; larger is better, unbounded. */
+  score: number;
+}
+
+/** Keyword (BM25-style) search over memory texts. */
+export interface LexicalIndex {
+  readonly size: number;
+  /** Adds or replaces. */
+  upsert(id: string, text: string): void;
+  remove(id: string): void;
+  search(query: string, k: number, accept?: (id: string) => boolean): LexicalHit[];
+  clear(): void;
+}

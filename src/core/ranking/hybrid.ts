@@ -1,0 +1,77 @@
+/**
+ * Hybrid ranking: fuses dense and lexical candidate lists, then adds recency and importance.
+ *
+ * score = w.similarity · minmax(cosine) + w.lexical · (bm25 / best bm25)
+ *       + w.recency · 0.5^(age / halfLife) + w.importance · importance
+ *
+ * Min-max over the dense candidates (not raw cosine) because embedders differ in their
+ * similarity floor (word-vector models score unrelated English at 0.3–0.6). Every result keeps
+ * each contribution so a UI can explain the order.
+ */
+import type { RankingWeights } from '../../sdk/options';
+import type { MemoryItem, ScoreExplanation } from '../../sdk/types';
+import type { LexicalHit, VectorHit } from '../ports';
+
+export interface RankInput {
+  dense: VectorHit[];
+  lexical: LexicalHit[];
+  items: Map<string, MemoryItem>;
+  weights: RankingWeights;
+  now: number;
+  recencyHalfLifeDays: number;
+  /** Whether a dense list was possible at all (an embedder was usable). */
+  denseAvailable: boolean;
+}
+
+export interface Ranked {
+  item: MemoryItem;
+  score: number;
+  explanation: ScoreExplanation;
+}
+
+const DAY_MS = 86_400_000;
+
+export function recencyOf(item: MemoryItem, now: number, halfLifeDays: number): number {
+  const ageDays = Math.max(0, now - item.updatedAt) / DAY_MS;
+  return Math.pow(0.5, ageDays / Math.max(halfLifeDays, 1e-9));
+}
+
+export function rankHybrid(input: RankInput): Ranked[] {
+  const { weights, items } = input;
+  const dense = new Map(input.dense.map((hit) => [hit.id, hit.score]));
+  const lexical = new Map(input.lexical.map((hit) => [hit.id, hit.score]));
+  const denseValues = [...dense.values()];
+  const denseMin = Math.min(...denseValues);
+  const denseSpan = Math.max(...denseValues) - denseMin;
+  const lexicalBest = Math.max(0, ...lexical.values());
+  const denseWeight = input.denseAvailable ? weights.similarity : 0;
+
+  const ranked: Ranked[] = [];
+  for (const id of new Set([...dense.keys(), ...lexical.keys()])) {
+    const item = items.get(id);
+    if (!item) continue;
+    const similarity = dense.get(id);
+    const bm25 = lexical.get(id);
+    const denseNorm = similarity === undefined ? 0 : denseSpan > 0 ? (similarity - denseMin) / denseSpan : 1;
+    const lexicalNorm = bm25 === undefined || lexicalBest === 0 ? 0 : bm25 / lexicalBest;
+    const recency = recencyOf(item, input.now, input.recencyHalfLifeDays);
+    const contributions = {
+      similarity: denseWeight * denseNorm,
+      lexical: weights.lexical * lexicalNorm,
+      recency: weights.recency * recency,
+      importance: weights.importance * item.importance,
+    };
+    const score = contributions.similarity + contributions.lexical + contributions.recency + contributions.importance;
+    const explanation: ScoreExplanation = {
+      mode: !input.denseAvailable ? 'lexical' : bm25 === undefined ? 'dense' : 'hybrid',
+      recency,
+      importance: item.importance,
+      contributions,
+    };
+    if (similarity !== undefined) explanation.similarity = similarity;
+    if (bm25 !== undefined) explanation.lexical = bm25;
+    ranked.push({ item, score, explanation });
+  }
+  // Ties (same score) keep chronological order, oldest first, so the order is deterministic.
+  return ranked.sort((a, b) => b.score - a.score || a.item.createdAt - b.item.createdAt || (a.item.id < b.item.id ? -1 : 1));
+}

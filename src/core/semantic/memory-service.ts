@@ -1,0 +1,211 @@
+/**
+ * The memories API as pure logic on ports: add / addMany / search / get / list / update / delete.
+ * Items are cached in memory for ranking and filtering; the store is the truth and every write
+ * reaches it (text and vector in one transaction) before the caches and indexes change.
+ */
+import { DEFAULTS, type RankingWeights } from '../../sdk/options';
+import { MemoryError, throwIfAborted } from '../../sdk/errors';
+import type {
+  AddMemoryInput,
+  ListOptions,
+  LongCallOptions,
+  MemoryItem,
+  MemoryPatch,
+  SearchOptions,
+  SearchResult,
+} from '../../sdk/types';
+import type { Clock, LexicalIndex, MemoryStore, StoredVector, VectorIndex } from '../ports';
+import { createId } from '../ids';
+import { rankHybrid } from '../ranking/hybrid';
+import type { EmbedderSlot } from './embedder-slot';
+import * as check from './validate';
+
+export interface MemoryServiceDeps {
+  store: MemoryStore;
+  embedder: EmbedderSlot;
+  lexical: LexicalIndex;
+  createVectorIndex: (dimension: number) => VectorIndex;
+  clock: Clock;
+  ranking: RankingWeights;
+  recencyHalfLifeDays: number;
+  embedBatchSize: number;
+}
+
+export class MemoryService {
+  readonly #deps: MemoryServiceDeps;
+  readonly #items = new Map<string, MemoryItem>();
+  #vectors: VectorIndex | undefined;
+
+  private constructor(deps: MemoryServiceDeps) {
+    this.#deps = deps;
+  }
+
+  /** Loads every item and the current model's vectors into the in-memory indexes. */
+  static async open(deps: MemoryServiceDeps): Promise<MemoryService> {
+    const service = new MemoryService(deps);
+    for (const item of await deps.store.all()) {
+      service.#items.set(item.id, item);
+      deps.lexical.upsert(item.id, item.text);
+    }
+    const model = deps.embedder.modelId;
+    if (model) {
+      for (const stored of await deps.store.vectors(model)) service.#indexVector(stored.id, stored.vector);
+    }
+    return service;
+  }
+
+  get size(): number {
+    return this.#items.size;
+  }
+
+  async add(input: AddMemoryInput, signal?: AbortSignal): Promise<MemoryItem> {
+    const [item] = await this.#addBatch([input], signal);
+    return item!;
+  }
+
+  async addMany(inputs: AddMemoryInput[], options: LongCallOptions = {}): Promise<MemoryItem[]> {
+    if (!Array.isArray(inputs)) throw new MemoryError('INVALID_ARGUMENT', 'addMany expects an array');
+    const added: MemoryItem[] = [];
+    const size = this.#deps.embedBatchSize;
+    options.onProgress?.({ phase: 'ingest', loaded: 0, total: inputs.length });
+    for (let start = 0; start < inputs.length; start += size) {
+      throwIfAborted(options.signal);
+      added.push(...(await this.#addBatch(inputs.slice(start, start + size), options.signal)));
+      options.onProgress?.({ phase: 'ingest', loaded: added.length, total: inputs.length });
+    }
+    return added;
+  }
+
+  async search(query: string, options: SearchOptions = {}): Promise<SearchResult[]> {
+    const text = check.checkText(query, 'query');
+    const limit = Math.min(Math.max(1, Math.floor(options.limit ?? DEFAULTS.searchLimit)), DEFAULTS.maxSearchLimit);
+    const accept = this.#filter(options);
+    const pool = Math.max(limit * 5, 50);
+    throwIfAborted(options.signal);
+    const lexical = this.#deps.lexical.search(text, pool, accept);
+    const [queryVector] = (await this.#deps.embedder.tryEmbed([text], 'query', options.signal)) ?? [];
+    throwIfAborted(options.signal);
+    const dense = queryVector && this.#vectors ? this.#vectors.search(queryVector, pool, accept) : [];
+    const ranked = rankHybrid({
+      dense,
+      lexical,
+      items: this.#items,
+      weights: this.#deps.ranking,
+      now: this.#deps.clock.now(),
+      recencyHalfLifeDays: this.#deps.recencyHalfLifeDays,
+      denseAvailable: queryVector !== undefined,
+    });
+    return ranked.slice(0, limit).map((result, index) => ({ ...result, rank: index + 1 }));
+  }
+
+  get(id: string): MemoryItem | undefined {
+    return this.#items.get(id);
+  }
+
+  list(options: ListOptions = {}): Promise<MemoryItem[]> {
+    return this.#deps.store.list({
+      order: options.order ?? 'newest',
+      limit: Math.max(0, Math.floor(options.limit ?? 100)),
+      offset: Math.max(0, Math.floor(options.offset ?? 0)),
+      ...(options.kinds ? { kinds: options.kinds } : {}),
+    });
+  }
+
+  async update(id: string, rawPatch: MemoryPatch): Promise<MemoryItem> {
+    const patch = check.checkPatch(rawPatch);
+    const current = this.#items.get(id);
+    if (!current) throw new MemoryError('NOT_FOUND', `No memory with id ${id}`);
+    const next: MemoryItem = { ...current, updatedAt: this.#deps.clock.now() };
+    if (patch.text !== undefined) next.text = check.checkText(patch.text);
+    if (patch.kind !== undefined) next.kind = check.checkKind(patch.kind);
+    if (patch.importance !== undefined) next.importance = check.checkImportance(patch.importance);
+    if (patch.pinned !== undefined) next.pinned = Boolean(patch.pinned);
+    if (patch.metadata !== undefined) next.metadata = check.checkMetadata(patch.metadata);
+    if (patch.validTo !== undefined) next.validTo = check.checkTime(patch.validTo, 'validTo');
+    const vectors: StoredVector[] = [];
+    if (next.text !== current.text) {
+      delete next.embeddingModel;
+      const [vector] = (await this.#deps.embedder.tryEmbed([next.text], 'passage')) ?? [];
+      if (vector) vectors.push(this.#stored(next, vector));
+    }
+    await this.#deps.store.putMany([next], vectors);
+    this.#remember(next, vectors);
+    if (next.text !== current.text && vectors.length === 0) this.#vectors?.remove(id);
+    return next;
+  }
+
+  async delete(id: string): Promise<void> {
+    if (typeof id !== 'string') throw new MemoryError('INVALID_ARGUMENT', 'id must be a string');
+    await this.#deps.store.deleteMany([id]);
+    this.#items.delete(id);
+    this.#deps.lexical.remove(id);
+    this.#vectors?.remove(id);
+  }
+
+  async #addBatch(inputs: AddMemoryInput[], signal?: AbortSignal): Promise<MemoryItem[]> {
+    const now = this.#deps.clock.now();
+    const embedder = this.#deps.embedder;
+    const items: MemoryItem[] = [];
+    const given: (Float32Array | undefined)[] = [];
+    for (const raw of inputs) {
+      const input = check.checkInput(raw);
+      items.push({
+        id: createId(),
+        text: check.checkText(input.text),
+        kind: input.kind === undefined ? 'note' : check.checkKind(input.kind),
+        importance: input.importance === undefined ? DEFAULTS.importance : check.checkImportance(input.importance),
+        pinned: Boolean(input.pinned),
+        createdAt: now,
+        updatedAt: now,
+        validFrom: input.validFrom === undefined ? now : check.checkTime(input.validFrom, 'validFrom'),
+        metadata: check.checkMetadata(input.metadata),
+      });
+      given.push(check.checkVector(input.vector, embedder.dimension));
+    }
+    if (given.some((vector) => vector) && !embedder.modelId) {
+      throw new MemoryError('INVALID_ARGUMENT', 'A vector was given but the client has no embedder to compare it with');
+    }
+    const missing = items.filter((_, i) => !given[i]);
+    const made = (await embedder.tryEmbed(missing.map((item) => item.text), 'passage', signal)) ?? [];
+    throwIfAborted(signal);
+    const vectors: StoredVector[] = [];
+    let next = 0;
+    items.forEach((item, i) => {
+      const vector = given[i] ?? made[next++];
+      if (vector) vectors.push(this.#stored(item, vector));
+    });
+    await this.#deps.store.putMany(items, vectors);
+    for (const item of items) this.#remember(item, vectors);
+    return items;
+  }
+
+  #stored(item: MemoryItem, vector: Float32Array): StoredVector {
+    item.embeddingModel = this.#deps.embedder.modelId!;
+    return { id: item.id, model: item.embeddingModel, vector };
+  }
+
+  #remember(item: MemoryItem, vectors: StoredVector[]): void {
+    this.#items.set(item.id, item);
+    this.#deps.lexical.upsert(item.id, item.text);
+    const stored = vectors.find((vector) => vector.id === item.id);
+    if (stored) this.#indexVector(item.id, stored.vector);
+  }
+
+  #indexVector(id: string, vector: Float32Array): void {
+    this.#vectors ??= this.#deps.createVectorIndex(vector.length);
+    if (vector.length === this.#vectors.dimension) this.#vectors.upsert(id, vector);
+  }
+
+  #filter(options: SearchOptions): ((id: string) => boolean) | undefined {
+    const kinds = options.kinds?.map(check.checkKind);
+    const asOf = options.asOf === undefined ? undefined : check.checkTime(options.asOf, 'asOf');
+    if (!kinds && asOf === undefined) return undefined;
+    return (id) => {
+      const item = this.#items.get(id);
+      if (!item) return false;
+      if (kinds && !kinds.includes(item.kind)) return false;
+      if (asOf !== undefined && (item.validFrom > asOf || (item.validTo !== undefined && item.validTo <= asOf))) return false;
+      return true;
+    };
+  }
+}

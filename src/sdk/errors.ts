@@ -1,0 +1,91 @@
+/**
+ * Every error the SDK raises on purpose is a `MemoryError` with a stable string `code`.
+ * A host can branch on `code` without parsing messages; the class and the code survive the
+ * worker boundary (see src/worker/transfer.ts).
+ */
+export const MEMORY_ERROR_CODES = [
+  /** A call arrived after `close()`. */
+  'CLOSED',
+  /** An argument is missing, has the wrong type or is out of range. */
+  'INVALID_ARGUMENT',
+  /** No memory with that id. */
+  'NOT_FOUND',
+  /** The embedding or chat model could not be found at the configured location. */
+  'MODEL_NOT_FOUND',
+  /** A model was found but failed to load or run. */
+  'MODEL_LOAD_FAILED',
+  /** The browser has no usable WebGPU adapter. */
+  'WEBGPU_UNAVAILABLE',
+  /** The browser refused to store more data. */
+  'QUOTA_EXCEEDED',
+  /** An import file failed validation; nothing was written. */
+  'INVALID_IMPORT',
+  /** The profile is encrypted and locked. */
+  'LOCKED',
+  /** A model answer failed its schema twice; nothing was written. */
+  'LLM_OUTPUT_INVALID',
+  /** The caller aborted the work through its AbortSignal. */
+  'ABORTED',
+  /** IndexedDB failed for a reason other than quota. */
+  'STORAGE_FAILED',
+  /** The worker could not be started or died. */
+  'WORKER_FAILED',
+  /** Anything unexpected; the message says what. */
+  'INTERNAL',
+] as const;
+
+export type MemoryErrorCode = (typeof MEMORY_ERROR_CODES)[number];
+
+/** The one error class of the SDK. `details` is plain, structured-cloneable data. */
+export class MemoryError extends Error {
+  override readonly name = 'MemoryError';
+  readonly code: MemoryErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(
+    code: MemoryErrorCode,
+    message: string,
+    options: { cause?: unknown; details?: Record<string, unknown> } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = options.details;
+  }
+}
+
+export function isMemoryError(value: unknown, code?: MemoryErrorCode): value is MemoryError {
+  return value instanceof MemoryError && (code === undefined || value.code === code);
+}
+
+export function isMemoryErrorCode(value: unknown): value is MemoryErrorCode {
+  return typeof value === 'string' && (MEMORY_ERROR_CODES as readonly string[]).includes(value);
+}
+
+/** Wraps anything thrown into a MemoryError, keeping an existing one as it is. */
+export function toMemoryError(error: unknown, fallback: MemoryErrorCode = 'INTERNAL'): MemoryError {
+  if (error instanceof MemoryError) return error;
+  if (isAbortError(error)) return new MemoryError('ABORTED', 'The operation was aborted', { cause: error });
+  if (isQuotaError(error)) {
+    return new MemoryError('QUOTA_EXCEEDED', 'The browser has no room left for this profile', { cause: error });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new MemoryError(fallback, message, { cause: error });
+}
+
+/** Throws `ABORTED` when the signal has fired; call between units of long work. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new MemoryError('ABORTED', 'The operation was aborted');
+}
+
+function isAbortError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError';
+}
+
+function isQuotaError(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current; depth++) {
+    if ((current as { name?: unknown }).name === 'QuotaExceededError') return true;
+    current = (current as { inner?: unknown; cause?: unknown }).inner ?? (current as { cause?: unknown }).cause;
+  }
+  return false;
+}

@@ -1,0 +1,9 @@
+/** The public API of the `mneme` package. Anything not exported here is private. */
+export { createMemoryClient } from '../client/index';
+export type { MemoryClient, MemoriesApi } from './client';
+export type { MemoryClientOptions, RankingWeights } from './options';
+export { DEFAULT_RANKING } from './options';
+export { MemoryError, isMemoryError, MEMORY_ERROR_CODES, type MemoryErrorCode } from './errors';
+export type * from './types';
+export type { Embedder, EmbedOptions, ChatModel, ChatMessage, GenerateOptions } from '../core/ports';
+export { EMBEDDER_CATALOG, type EmbedderCatalogEntry } from '../models/catalog';

@@ -1,0 +1,82 @@
+import type { Embedder } from '../core/ports';
+import type { ProgressCallback } from './types';
+
+/** Weights of the ranking signals; see src/core/ranking/hybrid.ts for how they combine. */
+export interface RankingWeights {
+  /** Weight of dense (embedding) similarity after min-max normalisation. */
+  similarity: number;
+  /** Weight of lexical (BM25) score after normalisation by the best score. */
+  lexical: number;
+  /** Weight of freshness. */
+  recency: number;
+  /** Weight of the memory's own importance. */
+  importance: number;
+}
+
+/**
+ * The one options object of `createMemoryClient`. Every field is optional:
+ * `createMemoryClient({})` runs in a worker, stores in IndexedDB and embeds with the
+ * default model from the Hugging Face hub (cached by the browser).
+ */
+export interface MemoryClientOptions {
+  /**
+   * Profile to open. Each profile lives in its own database (`<storageName>-<profileId>`),
+   * so profiles never see each other's memories. Default `'default'`.
+   */
+  profileId?: string;
+  /** Prefix of the IndexedDB database names. Default `'mneme'`. */
+  storageName?: string;
+  /**
+   * Run the SDK in a dedicated Worker (default `true` when the environment has `Worker`).
+   * `false` runs it in the calling thread: for tests, Node, or hosts that run their own worker.
+   */
+  inWorker?: boolean;
+  /**
+   * The embedding model: a model id (`'Xenova/all-MiniLM-L6-v2'` is the default), your own
+   * {@link Embedder}, or `false` for lexical memory only. In worker mode a custom embedder
+   * keeps running in the calling thread; the worker calls it through the worker boundary.
+   */
+  embedder?: string | Embedder | false;
+  /**
+   * URL (browser) or folder (Node) holding models in transformers.js layout
+   * (`<org>/<name>/config.json`, `onnx/…`). When set, models load only from there and never
+   * from the hub. Default: unset, models come from the Hugging Face hub and the browser caches them.
+   */
+  modelsBaseUrl?: string;
+  /** Ranking weights; unset fields keep their defaults ({@link DEFAULT_RANKING}). */
+  ranking?: Partial<RankingWeights>;
+  /** Days after which a memory's recency signal halves. Default 30. */
+  recencyHalfLifeDays?: number;
+  /** Texts embedded per model call. Default 32. */
+  embedBatchSize?: number;
+  /** Model download and load progress. */
+  onProgress?: ProgressCallback;
+  /**
+   * URL of the memory worker script. Default: the worker bundled with the SDK. Only hosts with
+   * unusual bundler setups need this.
+   */
+  workerUrl?: string | URL;
+}
+
+/**
+ * Defaults in one place. Hybrid weights follow the measured LoCoMo dev figures in
+ * shared/models/README.md (BM25 weight 0.25 against dense 0.75 on min-max scores) until the
+ * benchmark chooses better ones; recency and importance break near-ties.
+ */
+export const DEFAULT_RANKING: RankingWeights = {
+  similarity: 0.7,
+  lexical: 0.25,
+  recency: 0.03,
+  importance: 0.02,
+};
+
+export const DEFAULTS = {
+  profileId: 'default',
+  storageName: 'mneme',
+  embedder: 'Xenova/all-MiniLM-L6-v2',
+  recencyHalfLifeDays: 30,
+  embedBatchSize: 32,
+  searchLimit: 10,
+  maxSearchLimit: 200,
+  importance: 0.5,
+} as const;

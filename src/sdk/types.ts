@@ -1,0 +1,182 @@
+/**
+ * The public contract of Mneme: every type a host app sees. Anything not exported from
+ * src/sdk/index.ts is private and may change without notice.
+ *
+ * Times are Unix epoch milliseconds. Ids are opaque strings.
+ */
+
+/** What a memory is. `note` is what a person or host writes directly; `turn` is a chat message. */
+export type MemoryKind = 'note' | 'fact' | 'turn' | 'preference' | 'summary' | 'episode';
+
+/** Plain metadata a host attaches to a memory (speaker, session date, source URL, …). */
+export type MemoryMetadata = Record<string, string | number | boolean | null>;
+
+export interface MemoryItem {
+  id: string;
+  text: string;
+  kind: MemoryKind;
+  /** 0..1; how much this memory should weigh in ranking. Default 0.5. */
+  importance: number;
+  /** A pinned memory never decays and is never archived by a policy. */
+  pinned: boolean;
+  createdAt: number;
+  updatedAt: number;
+  /** Start of the period in which the memory is true (defaults to `createdAt`). */
+  validFrom: number;
+  /** End of that period; absent while it is still true. */
+  validTo?: number;
+  metadata: MemoryMetadata;
+  /** Id of the embedding model that made this memory's vector; absent when it has none yet. */
+  embeddingModel?: string;
+}
+
+/** One message of a conversation. */
+export interface Turn {
+  id: string;
+  sessionId: string;
+  role: 'user' | 'assistant' | 'system';
+  content: string;
+  createdAt: number;
+}
+
+/** Who changed something: the person, the language model, or an automatic policy. */
+export type ChangeActor = 'user' | 'llm' | 'policy';
+
+/** The structured profile the model proposes updates to and the user controls. */
+export interface UserProfile {
+  name?: string;
+  preferredName?: string;
+  communicationStyle?: string;
+  technicalLevel?: 'beginner' | 'intermediate' | 'expert';
+  interests: string[];
+  goals: string[];
+  preferences: Record<string, string>;
+  facts: string[];
+}
+
+export interface EpisodeAction {
+  action: string;
+  outcome: string;
+  at: number;
+}
+
+/** A task the assistant worked on: what it did, how it went, what it learned. */
+export interface Episode {
+  id: string;
+  task: string;
+  status: 'open' | 'succeeded' | 'failed';
+  actions: EpisodeAction[];
+  lessons: string[];
+  startedAt: number;
+  endedAt?: number;
+}
+
+/** Why a search result ranks where it does. Every number a UI may want to show is here. */
+export interface ScoreExplanation {
+  /** `hybrid` = dense + lexical; `lexical` = no embedder was available; `dense` = no lexical hit. */
+  mode: 'hybrid' | 'lexical' | 'dense';
+  /** Cosine similarity between query and memory vectors (−1..1), when a vector was compared. */
+  similarity?: number;
+  /** Raw BM25 score of the memory for the query, when it matched a query term. */
+  lexical?: number;
+  /** 0..1 freshness: 1 now, halving every `recencyHalfLifeDays`. */
+  recency: number;
+  /** The memory's own importance, 0..1. */
+  importance: number;
+  /** Each signal after normalisation and weighting; they add up to `score`. */
+  contributions: { similarity: number; lexical: number; recency: number; importance: number };
+}
+
+export interface SearchResult {
+  item: MemoryItem;
+  /** Final score used for ordering (higher is better); comparable within one search only. */
+  score: number;
+  /** 1-based position in the result list. */
+  rank: number;
+  explanation: ScoreExplanation;
+}
+
+/** One tagged section of an assembled prompt, e.g. `<relevant_memories>`. */
+export interface ContextSection {
+  tag: string;
+  content: string;
+  tokens: number;
+}
+
+/** What `context.build(query)` returns: the exact prompt and how the budget was spent. */
+export interface ContextBundle {
+  prompt: string;
+  sections: ContextSection[];
+  totalTokens: number;
+  budget: number;
+  memoriesUsed: string[];
+}
+
+/** Progress of long work (model download, batch ingest, re-embedding). */
+export interface ProgressEvent {
+  phase: string;
+  loaded: number;
+  total: number;
+  text?: string;
+}
+
+export type ProgressCallback = (event: ProgressEvent) => void;
+
+/** Options every long call accepts. */
+export interface LongCallOptions {
+  signal?: AbortSignal;
+  onProgress?: ProgressCallback;
+}
+
+export interface AddMemoryInput {
+  text: string;
+  kind?: MemoryKind;
+  importance?: number;
+  pinned?: boolean;
+  metadata?: MemoryMetadata;
+  /** When the memory became true; defaults to now. Hosts importing history pass the original date. */
+  validFrom?: number;
+  /**
+   * A vector the host computed itself with the client's embedder model. In worker mode its
+   * buffer is transferred (zero copy), so the array is empty afterwards: pass a copy to keep it.
+   */
+  vector?: Float32Array;
+}
+
+export type AddMemoryOptions = Omit<AddMemoryInput, 'text'> & { signal?: AbortSignal };
+
+export interface SearchOptions {
+  /** Number of results; default 10, at most 200. */
+  limit?: number;
+  kinds?: MemoryKind[];
+  /** Only memories valid at this instant. */
+  asOf?: number;
+  signal?: AbortSignal;
+}
+
+export interface ListOptions {
+  kinds?: MemoryKind[];
+  /** Newest first (default) or oldest first. */
+  order?: 'newest' | 'oldest';
+  limit?: number;
+  offset?: number;
+}
+
+export type MemoryPatch = Partial<Pick<MemoryItem, 'text' | 'kind' | 'importance' | 'pinned' | 'metadata' | 'validTo'>>;
+
+/** Where the embedder stands. `unavailable` carries the reason, so a UI can say why. */
+export interface EmbedderStatus {
+  state: 'disabled' | 'idle' | 'loading' | 'ready' | 'unavailable';
+  model?: string;
+  dimension?: number;
+  reason?: string;
+}
+
+export interface MemoryStatus {
+  profileId: string;
+  mode: 'worker' | 'in-process';
+  memories: number;
+  /** `lexical` whenever no embedder is usable: search still works, on BM25 alone. */
+  retrieval: 'hybrid' | 'lexical';
+  embedder: EmbedderStatus;
+}

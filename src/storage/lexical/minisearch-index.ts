@@ -1,0 +1,44 @@
+/**
+ * The {@link LexicalIndex} port over MiniSearch (BM25+). Terms are lower-cased runs of letters
+ * and digits in any script; common English function words are dropped so a question's
+ * "what/when/did" does not outweigh its content words.
+ */
+import MiniSearch from 'minisearch';
+import type { LexicalIndex } from '../../core/ports';
+import { STOPWORDS } from './stopwords';
+
+const TOKEN = /[\p{L}\p{N}]+/gu;
+
+export function tokenize(text: string): string[] {
+  return text.toLowerCase().match(TOKEN) ?? [];
+}
+
+export function createLexicalIndex(): LexicalIndex {
+  const search = new MiniSearch<{ id: string; text: string }>({
+    fields: ['text'],
+    storeFields: [],
+    tokenize,
+    processTerm: (term) => (STOPWORDS.has(term) ? null : term),
+    searchOptions: { combineWith: 'OR', bm25: { k: 1.2, b: 0.75, d: 0.5 } },
+  });
+
+  return {
+    get size() {
+      return search.documentCount;
+    },
+    upsert(id, text) {
+      if (search.has(id)) search.discard(id);
+      search.add({ id, text });
+    },
+    remove(id) {
+      if (search.has(id)) search.discard(id);
+    },
+    search(query, k, accept) {
+      const results = accept ? search.search(query, { filter: (result) => accept(String(result.id)) }) : search.search(query);
+      return results.slice(0, k).map((result) => ({ id: String(result.id), score: result.score }));
+    },
+    clear() {
+      search.removeAll();
+    },
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * Exact nearest-neighbour search: a dot product against every stored vector, kept in one
+ * contiguous Float32Array that grows by doubling. Removal swaps the last row into the hole.
+ */
+import type { VectorHit, VectorIndex } from '../../core/ports';
+
+export function createFlatIndex(dimension: number, initialCapacity = 256): VectorIndex {
+  let data = new Float32Array(dimension * initialCapacity);
+  let ids: string[] = [];
+  const rowOf = new Map<string, number>();
+
+  const grow = () => {
+    const next = new Float32Array(data.length * 2 || dimension);
+    next.set(data);
+    data = next;
+  };
+
+  return {
+    dimension,
+    get size() {
+      return ids.length;
+    },
+    upsert(id, vector) {
+      if (vector.length !== dimension) throw new RangeError(`expected ${dimension} dimensions, got ${vector.length}`);
+      let row = rowOf.get(id);
+      if (row === undefined) {
+        row = ids.length;
+        if ((row + 1) * dimension > data.length) grow();
+        ids.push(id);
+        rowOf.set(id, row);
+      }
+      data.set(vector, row * dimension);
+    },
+    remove(id) {
+      const row = rowOf.get(id);
+      if (row === undefined) return;
+      const last = ids.length - 1;
+      if (row !== last) {
+        data.copyWithin(row * dimension, last * dimension, (last + 1) * dimension);
+        ids[row] = ids[last]!;
+        rowOf.set(ids[row]!, row);
+      }
+      ids.pop();
+      rowOf.delete(id);
+    },
+    has: (id) => rowOf.has(id),
+    search(query, k, accept) {
+      const hits: VectorHit[] = [];
+      if (k <= 0) return hits;
+      let worst = -Infinity;
+      for (let row = 0; row < ids.length; row++) {
+        let score = 0;
+        const base = row * dimension;
+        for (let d = 0; d < dimension; d++) score += data[base + d]! * query[d]!;
+        if (hits.length >= k && score <= worst) continue;
+        const id = ids[row]!;
+        if (accept && !accept(id)) continue;
+        insertSorted(hits, { id, score }, k);
+        worst = hits.length >= k ? hits[hits.length - 1]!.score : -Infinity;
+      }
+      return hits;
+    },
+    clear() {
+      ids = [];
+      rowOf.clear();
+      data = new Float32Array(dimension * initialCapacity);
+    },
+  };
+}
+
+/** Keeps `hits` sorted by descending score and at most `k` long. */
+function insertSorted(hits: VectorHit[], hit: VectorHit, k: number): void {
+  let at = hits.length;
+  while (at > 0 && hits[at - 1]!.score < hit.score) at--;
+  hits.splice(at, 0, hit);
+  if (hits.length > k) hits.pop();
+}

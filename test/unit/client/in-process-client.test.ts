@@ -1,0 +1,6 @@
+import { createMemoryClient } from '../../../src/sdk/index';
+import { describeClientContract } from '../../contract/client.contract';
+
+describeClientContract('in-process (Node, fake-indexeddb)', 'in-process', (options) =>
+  createMemoryClient({ ...options, inWorker: false, modelsBaseUrl: process.env.MNEME_MODELS! }),
+);

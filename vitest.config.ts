@@ -1,0 +1,54 @@
+import { defineConfig } from 'vitest/config';
+import { playwright } from '@vitest/browser-playwright';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import wasm from 'vite-plugin-wasm';
+import { modelsFolder } from './tooling/models-folder.ts';
+import { chromiumArgs, chromiumPath, testModelsFolder } from './test/support/environment.ts';
+
+const models = testModelsFolder();
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          environment: 'node',
+          include: ['test/unit/**/*.test.ts'],
+          setupFiles: ['test/support/node-setup.ts'],
+          env: { MNEME_MODELS: models },
+          testTimeout: 30_000,
+        },
+      },
+      {
+        plugins: [svelte(), wasm(), modelsFolder(models)],
+        worker: { format: 'es', plugins: () => [wasm()] },
+        optimizeDeps: { exclude: ['@huggingface/transformers', 'onnxruntime-web'] },
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          testTimeout: 60_000,
+          browser: {
+            enabled: true,
+            headless: true,
+            provider: playwright({ launchOptions: { executablePath: chromiumPath, args: chromiumArgs } }),
+            instances: [{ browser: 'chromium' }],
+            screenshotFailures: false,
+          },
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/e2e/global-setup.ts'],
+          env: { MNEME_MODELS: models },
+          testTimeout: 90_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
