@@ -21,7 +21,8 @@ export function listModels(root: string): string[] {
   for (const org of readdirSync(root, { withFileTypes: true })) {
     if (!org.isDirectory()) continue;
     for (const name of readdirSync(join(root, org.name), { withFileTypes: true })) {
-      if (name.isDirectory() && existsSync(join(root, org.name, name.name, 'config.json'))) models.push(`${org.name}/${name.name}`);
+      if (name.isDirectory() && existsSync(join(root, org.name, name.name, 'config.json')))
+        models.push(`${org.name}/${name.name}`);
     }
   }
   return models.sort();

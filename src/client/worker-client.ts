@@ -5,7 +5,7 @@ import type { MemoryClientOptions } from '../sdk/options';
 import { MemoryError } from '../sdk/errors';
 import type { MethodPath, RemoteEmbedder, WireOptions, WorkerApi } from '../worker/protocol';
 import { splitCallOptions } from '../worker/protocol';
-import { registerTransferHandlers, transferableVectors } from '../worker/transfer';
+import { registerTransferHandlers, withTransfers } from '../worker/transfer';
 
 export async function createWorkerClient(options: MemoryClientOptions): Promise<MemoryClient> {
   registerTransferHandlers();
@@ -25,7 +25,11 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
   const wire: WireOptions = { ...rest };
   let remoteEmbedder: RemoteEmbedder | undefined;
   if (typeof embedder === 'object') {
-    wire.embedder = { custom: true, id: embedder.id, ...(embedder.dimension !== undefined ? { dimension: embedder.dimension } : {}) };
+    wire.embedder = {
+      custom: true,
+      id: embedder.id,
+      ...(embedder.dimension !== undefined ? { dimension: embedder.dimension } : {}),
+    };
     remoteEmbedder = Comlink.proxy({ embed: (texts: string[], kind: 'query' | 'passage') => embedder.embed(texts, { kind }) });
   } else if (embedder !== undefined) {
     wire.embedder = embedder;
@@ -46,7 +50,7 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
       if (failure) throw failure;
       const split = splitCallOptions(args);
       const progress = split.onProgress && Comlink.proxy(split.onProgress);
-      const payload = Comlink.transfer(split.args, transferableVectors(split.args));
+      const payload = withTransfers(split.args);
       return (await Promise.race([remote.invoke(path, payload, split.signal, progress), died])) as T;
     };
 

@@ -23,7 +23,11 @@ type FeatureExtractor = (
   options: { pooling: 'mean'; normalize: boolean },
 ) => Promise<{ data: Float32Array; dims: number[] }>;
 
-const IS_NODE = typeof process !== 'undefined' && typeof process.versions?.node === 'string' && typeof window === 'undefined' && typeof WorkerGlobalScope === 'undefined';
+const IS_NODE =
+  typeof process !== 'undefined' &&
+  typeof process.versions?.node === 'string' &&
+  typeof window === 'undefined' &&
+  typeof WorkerGlobalScope === 'undefined';
 
 declare const WorkerGlobalScope: unknown;
 

@@ -42,11 +42,7 @@ export class MemoryError extends Error {
   readonly code: MemoryErrorCode;
   readonly details: Record<string, unknown> | undefined;
 
-  constructor(
-    code: MemoryErrorCode,
-    message: string,
-    options: { cause?: unknown; details?: Record<string, unknown> } = {},
-  ) {
+  constructor(code: MemoryErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.details = options.details;

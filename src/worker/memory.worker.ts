@@ -9,7 +9,7 @@ import type { MemoryClientOptions } from '../sdk/options';
 import type { ProgressCallback } from '../sdk/types';
 import type { Embedder } from '../core/ports';
 import { joinCallOptions, type MethodPath, type RemoteEmbedder, type WireOptions, type WorkerApi } from './protocol';
-import { registerTransferHandlers, transferableVectors } from './transfer';
+import { registerTransferHandlers, withTransfers } from './transfer';
 import { createMemoryEngine } from './engine';
 
 registerTransferHandlers();
@@ -33,7 +33,7 @@ const api: WorkerApi = {
     const method = owner?.[name ?? group];
     if (typeof method !== 'function') throw new MemoryError('INVALID_ARGUMENT', `Unknown method ${path}`);
     const result: unknown = await method.apply(owner, joinCallOptions(args, signal, onProgress));
-    return Comlink.transfer(result, transferableVectors(result));
+    return withTransfers(result);
   },
   async close() {
     await engine?.close();

@@ -74,6 +74,12 @@ export function registerTransferHandlers(): void {
   Comlink.transferHandlers.set('mneme-abort-signal', abortSignalHandler as Comlink.TransferHandler<unknown, unknown>);
 }
 
+/** Marks the Float32Array buffers inside `value` for transfer; other values pass as they are. */
+export function withTransfers<T>(value: T): T {
+  const buffers = transferableVectors(value);
+  return buffers.length > 0 ? Comlink.transfer(value, buffers) : value;
+}
+
 /**
  * The buffers of every Float32Array inside `value` (searched two levels deep) that can be
  * moved without moving anything else: a view onto part of a larger buffer is left to be copied.

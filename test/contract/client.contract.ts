@@ -157,9 +157,7 @@ export function describeClientContract(name: string, mode: MemoryClient['mode'],
 
     it('rejects a call whose signal is already aborted', async () => {
       const client = await fresh();
-      const failure = await client.memories
-        .search('anything', { signal: AbortSignal.abort() })
-        .catch((error: unknown) => error);
+      const failure = await client.memories.search('anything', { signal: AbortSignal.abort() }).catch((error: unknown) => error);
       expect(failure).toMatchObject({ code: 'ABORTED' });
     });
 

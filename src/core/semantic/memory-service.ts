@@ -166,7 +166,12 @@ export class MemoryService {
       throw new MemoryError('INVALID_ARGUMENT', 'A vector was given but the client has no embedder to compare it with');
     }
     const missing = items.filter((_, i) => !given[i]);
-    const made = (await embedder.tryEmbed(missing.map((item) => item.text), 'passage', signal)) ?? [];
+    const made =
+      (await embedder.tryEmbed(
+        missing.map((item) => item.text),
+        'passage',
+        signal,
+      )) ?? [];
     throwIfAborted(signal);
     const vectors: StoredVector[] = [];
     let next = 0;

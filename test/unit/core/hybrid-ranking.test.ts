@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { rankHybrid, recencyOf } from '../../../src/core/ranking/hybrid';
+import { DEFAULT_RANKING } from '../../../src/sdk/options';
+import type { MemoryItem } from '../../../src/sdk/types';
+
+const DAY = 86_400_000;
+const NOW = 1_800_000_000_000;
+const item = (id: string, ageDays = 0, importance = 0.5): MemoryItem => ({
+  id,
+  text: id,
+  kind: 'note',
+  importance,
+  pinned: false,
+  createdAt: NOW - ageDays * DAY,
+  updatedAt: NOW - ageDays * DAY,
+  validFrom: NOW - ageDays * DAY,
+  metadata: {},
+});
+const items = (...list: MemoryItem[]) => new Map(list.map((m) => [m.id, m]));
+const base = { weights: DEFAULT_RANKING, now: NOW, recencyHalfLifeDays: 30, denseAvailable: true };
+
+describe('hybrid ranking', () => {
+  it('lets a memory found by both signals beat one found by either alone', () => {
+    const ranked = rankHybrid({
+      ...base,
+      items: items(item('both'), item('dense'), item('lexical')),
+      dense: [
+        { id: 'dense', score: 0.9 },
+        { id: 'both', score: 0.85 },
+        { id: 'lexical', score: 0.3 },
+      ],
+      lexical: [
+        { id: 'lexical', score: 7 },
+        { id: 'both', score: 6 },
+      ],
+    });
+    expect(ranked.map((r) => r.item.id)).toEqual(['both', 'dense', 'lexical']);
+    expect(ranked[0]?.explanation).toMatchObject({ mode: 'hybrid', similarity: 0.85, lexical: 6 });
+  });
+
+  it('explains every score as the sum of its contributions', () => {
+    const ranked = rankHybrid({ ...base, items: items(item('a', 10, 0.9)), dense: [{ id: 'a', score: 0.5 }], lexical: [] });
+    const { contributions } = ranked[0]!.explanation;
+    expect(contributions.similarity + contributions.lexical + contributions.recency + contributions.importance).toBeCloseTo(
+      ranked[0]!.score,
+      9,
+    );
+    expect(ranked[0]!.explanation.mode).toBe('dense');
+  });
+
+  it('ranks on BM25 alone when no embedder is usable, and says so', () => {
+    const ranked = rankHybrid({
+      ...base,
+      denseAvailable: false,
+      items: items(item('x'), item('y')),
+      dense: [],
+      lexical: [
+        { id: 'y', score: 2 },
+        { id: 'x', score: 4 },
+      ],
+    });
+    expect(ranked.map((r) => r.item.id)).toEqual(['x', 'y']);
+    expect(ranked.every((r) => r.explanation.mode === 'lexical' && r.explanation.contributions.similarity === 0)).toBe(true);
+  });
+
+  it('halves recency every half-life and lets it break a tie for the newer memory', () => {
+    expect(recencyOf(item('old', 30), NOW, 30)).toBeCloseTo(0.5, 9);
+    expect(recencyOf(item('older', 60), NOW, 30)).toBeCloseTo(0.25, 9);
+    const ranked = rankHybrid({
+      ...base,
+      items: items(item('old', 90), item('new', 1)),
+      dense: [],
+      lexical: [
+        { id: 'old', score: 3 },
+        { id: 'new', score: 3 },
+      ],
+    });
+    expect(ranked[0]?.item.id).toBe('new');
+  });
+});
