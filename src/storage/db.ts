@@ -1,15 +1,29 @@
 /**
  * The IndexedDB schema, every version in this one file. A new version adds a `db.version(n)`
- * block with its upgrade function below the previous ones; old blocks are never edited.
+ * block with its upgrade function below the previous ones; old blocks are never edited, and
+ * test/unit/storage/migrations.test.ts opens a fixture of every earlier version.
  */
-import { Dexie, type EntityTable } from 'dexie';
+import { Dexie, type EntityTable, type Table } from 'dexie';
 import type { MemoryItem } from '../sdk/types';
 
-/** A memory's vector. `data` is the raw little-endian Float32 bytes (`dim` floats). */
-export interface VectorRow {
+/** Version 1 only: one row per vector. Kept for the upgrade to version 2. */
+export interface VectorRowV1 {
   id: string;
   model: string;
   dim: number;
+  data: ArrayBuffer;
+}
+
+/**
+ * Up to {@link VECTORS_PER_CHUNK} vectors of one model packed in one row: a 10k-memory ingest
+ * writes 40 rows instead of 10k. `ids[slot]` is null for a freed slot (its floats are zero).
+ */
+export interface VectorChunkRow {
+  model: string;
+  chunk: number;
+  dim: number;
+  ids: (string | null)[];
+  /** `ids.length × dim` little-endian Float32 values. */
   data: ArrayBuffer;
 }
 
@@ -18,13 +32,41 @@ export interface SettingRow {
   value: unknown;
 }
 
+/** A row of one of the tables the memory layers fill (turns, summaries, profile, …). */
+export interface LayerRow {
+  id: string;
+  [field: string]: unknown;
+}
+
+/** An append-only audit entry: who changed what, when, from what to what. */
+export interface AuditRow {
+  seq?: number;
+  at: number;
+  actor: 'user' | 'llm' | 'policy';
+  action: string;
+  entity: string;
+  entityId: string;
+  before?: unknown;
+  after?: unknown;
+}
+
 export type MnemeDatabase = Dexie & {
   memories: EntityTable<MemoryItem, 'id'>;
-  vectors: EntityTable<VectorRow, 'id'>;
+  vectorChunks: Table<VectorChunkRow, [string, number]>;
   settings: EntityTable<SettingRow, 'key'>;
+  sessions: EntityTable<LayerRow, 'id'>;
+  turns: EntityTable<LayerRow, 'id'>;
+  summaries: EntityTable<LayerRow, 'id'>;
+  profileFields: EntityTable<LayerRow, 'id'>;
+  profileHistory: EntityTable<LayerRow, 'id'>;
+  episodes: EntityTable<LayerRow, 'id'>;
+  outbox: EntityTable<LayerRow, 'id'>;
+  archive: EntityTable<LayerRow, 'id'>;
+  audit: EntityTable<AuditRow, 'seq'>;
 };
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
+export const VECTORS_PER_CHUNK = 256;
 
 /** Name of a profile's database: profiles never share one. */
 export function databaseName(storageName: string, profileId: string): string {
@@ -33,10 +75,54 @@ export function databaseName(storageName: string, profileId: string): string {
 
 export function openDatabase(name: string): MnemeDatabase {
   const db = new Dexie(name) as MnemeDatabase;
+
   db.version(1).stores({
     memories: 'id, kind, createdAt, updatedAt',
     vectors: 'id, model',
     settings: 'key',
   });
+
+  db.version(2)
+    .stores({
+      memories: 'id, kind, createdAt, updatedAt, validFrom',
+      vectors: null,
+      vectorChunks: '[model+chunk], model',
+      sessions: 'id, updatedAt',
+      turns: 'id, sessionId, createdAt, [sessionId+createdAt]',
+      summaries: 'id, sessionId, createdAt',
+      profileFields: 'id',
+      profileHistory: 'id, field, at',
+      episodes: 'id, status, startedAt',
+      outbox: 'id, state, runAfter',
+      archive: 'id, kind, archivedAt, originalId',
+      audit: '++seq, at, entity, entityId',
+    })
+    .upgrade(async (tx) => {
+      const rows = (await tx.table('vectors').toArray()) as VectorRowV1[];
+      await tx.table('vectorChunks').bulkPut(packVectorRows(rows));
+    });
+
   return db;
+}
+
+/** Packs per-vector rows into chunk rows, grouped by model, in the given order. */
+export function packVectorRows(rows: VectorRowV1[]): VectorChunkRow[] {
+  const byModel = new Map<string, VectorRowV1[]>();
+  for (const row of rows) {
+    const list = byModel.get(row.model);
+    if (list) list.push(row);
+    else byModel.set(row.model, [row]);
+  }
+  const chunks: VectorChunkRow[] = [];
+  for (const [model, list] of byModel) {
+    const dim = list[0]!.dim;
+    const usable = list.filter((row) => row.dim === dim);
+    for (let start = 0, chunk = 0; start < usable.length; start += VECTORS_PER_CHUNK, chunk++) {
+      const part = usable.slice(start, start + VECTORS_PER_CHUNK);
+      const data = new Float32Array(part.length * dim);
+      part.forEach((row, slot) => data.set(new Float32Array(row.data, 0, dim), slot * dim));
+      chunks.push({ model, chunk, dim, ids: part.map((row) => row.id), data: data.buffer });
+    }
+  }
+  return chunks;
 }

@@ -1,28 +1,34 @@
-/** The {@link MemoryStore} port over Dexie. Items and their vectors change in one transaction. */
+/**
+ * The {@link MemoryStore} port over Dexie. An item and its vector change in one transaction:
+ * both land or neither does. Storage failures become MemoryError (`QUOTA_EXCEEDED`,
+ * `STORAGE_FAILED`), and the in-memory slot map is dropped so nothing half-written is believed.
+ */
 import { toMemoryError } from '../sdk/errors';
 import type { MemoryItem } from '../sdk/types';
-import type { MemoryStore, StoredVector } from '../core/ports';
-import type { MnemeDatabase, VectorRow } from './db';
+import type { MemoryStore } from '../core/ports';
+import type { MnemeDatabase } from './db';
+import { VectorChunks } from './vector-chunks';
 
 export function createMemoryRepository(db: MnemeDatabase): MemoryStore {
+  const chunks = new VectorChunks(db);
   const guard = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
       return await work();
     } catch (error) {
+      chunks.invalidate();
       throw toMemoryError(error, 'STORAGE_FAILED');
     }
   };
+  const write = <T>(work: () => Promise<T>) => guard(() => db.transaction('rw', db.memories, db.vectorChunks, db.settings, work));
 
   return {
     putMany: (items, vectors) =>
-      guard(() =>
-        db.transaction('rw', db.memories, db.vectors, async () => {
-          await db.memories.bulkPut(items);
-          const unembedded = items.filter((item) => item.embeddingModel === undefined).map((item) => item.id);
-          if (unembedded.length > 0) await db.vectors.bulkDelete(unembedded);
-          if (vectors.length > 0) await db.vectors.bulkPut(vectors.map(toRow));
-        }),
-      ),
+      write(async () => {
+        await db.memories.bulkPut(items);
+        const unembedded = items.filter((item) => item.embeddingModel === undefined).map((item) => item.id);
+        if (unembedded.length > 0) await chunks.remove(unembedded);
+        await chunks.upsert(vectors);
+      }),
     get: (id) => guard(() => db.memories.get(id)),
     getMany: (ids) => guard(() => db.memories.bulkGet(ids)),
     list: ({ kinds, order, limit, offset }) =>
@@ -33,24 +39,13 @@ export function createMemoryRepository(db: MnemeDatabase): MemoryStore {
         return collection.offset(offset).limit(limit).toArray();
       }),
     all: () => guard(() => db.memories.orderBy('createdAt').toArray()),
-    vectors: (model) => guard(async () => (await db.vectors.where('model').equals(model).toArray()).map(fromRow)),
+    vectors: (model) => guard(() => chunks.load(model)),
     deleteMany: (ids) =>
-      guard(() =>
-        db.transaction('rw', db.memories, db.vectors, async () => {
-          await db.memories.bulkDelete(ids);
-          await db.vectors.bulkDelete(ids);
-        }),
-      ),
+      write(async () => {
+        await db.memories.bulkDelete(ids);
+        await chunks.remove(ids);
+      }),
     count: () => guard(() => db.memories.count()),
     close: async () => db.close(),
   };
-}
-
-function toRow({ id, model, vector }: StoredVector): VectorRow {
-  const data = vector.buffer.slice(vector.byteOffset, vector.byteOffset + vector.byteLength) as ArrayBuffer;
-  return { id, model, dim: vector.length, data };
-}
-
-function fromRow(row: VectorRow): StoredVector {
-  return { id: row.id, model: row.model, vector: new Float32Array(row.data, 0, row.dim) };
 }

@@ -7,8 +7,8 @@ import { registerTransferHandlers } from '../../../src/worker/transfer';
 registerTransferHandlers();
 
 interface Service {
-  fail(code: 'NOT_FOUND' | 'QUOTA_EXCEEDED'): Promise<never>;
-  failPlain(): Promise<never>;
+  fail(code: 'NOT_FOUND' | 'QUOTA_EXCEEDED'): Promise<void>;
+  failPlain(): Promise<void>;
   waitForAbort(signal: AbortSignal): Promise<string>;
 }
 

@@ -1,0 +1,192 @@
+/**
+ * Vectors packed in chunk rows (see {@link VectorChunkRow}). The id → (chunk, slot) map lives in
+ * memory; a generation counter in `settings` tells when another tab wrote, and the map is read
+ * again. Every method runs inside the caller's rw transaction over `vectorChunks` and `settings`.
+ */
+import { MemoryError } from '../sdk/errors';
+import type { StoredVector } from '../core/ports';
+import { VECTORS_PER_CHUNK, type MnemeDatabase, type VectorChunkRow } from './db';
+
+const GENERATION_KEY = 'vectors.generation';
+
+type Slot = { chunk: number; slot: number };
+
+interface ModelSlots {
+  dim: number;
+  slots: Map<string, Slot>;
+  free: Slot[];
+  /** Next never-used position. */
+  end: Slot;
+}
+
+export class VectorChunks {
+  readonly #db: MnemeDatabase;
+  #models = new Map<string, ModelSlots>();
+  #generation: number | undefined;
+
+  constructor(db: MnemeDatabase) {
+    this.#db = db;
+  }
+
+  /** Every vector of `model`, as views onto the chunk buffers (no copy). */
+  async load(model: string): Promise<StoredVector[]> {
+    const rows = await this.#db.vectorChunks.where('model').equals(model).toArray();
+    const vectors: StoredVector[] = [];
+    for (const row of rows) {
+      row.ids.forEach((id, slot) => {
+        if (id !== null) vectors.push({ id, model, vector: new Float32Array(row.data, slot * row.dim * 4, row.dim) });
+      });
+    }
+    return vectors;
+  }
+
+  /** Writes or replaces vectors. Call inside a rw transaction. */
+  async upsert(vectors: StoredVector[]): Promise<void> {
+    if (vectors.length === 0) return;
+    await this.#sync();
+    const byModel = new Map<string, StoredVector[]>();
+    for (const v of vectors) {
+      const list = byModel.get(v.model);
+      if (list) list.push(v);
+      else byModel.set(v.model, [v]);
+    }
+    // A memory re-embedded by another model leaves the old model's chunks.
+    const freed = await this.#plan(
+      vectors.map((v) => v.id),
+      (model) => !byModel.has(model),
+    );
+    const placed: { model: string; at: Slot; id: string; vector: Float32Array; dim: number }[] = [];
+    for (const [model, list] of byModel) {
+      const state = await this.#slotsOf(model, list[0]!.vector.length);
+      for (const { id, vector } of list) {
+        if (vector.length !== state.dim) {
+          throw new MemoryError('INVALID_ARGUMENT', `Model ${model} stores ${state.dim}-d vectors, got ${vector.length}`);
+        }
+        const at = state.slots.get(id) ?? state.free.pop() ?? this.#advance(state);
+        state.slots.set(id, at);
+        placed.push({ model, at, id, vector, dim: state.dim });
+      }
+    }
+    const rows = await this.#rows([
+      ...freed.map((f) => f.model + '\u0000' + f.at.chunk),
+      ...placed.map((p) => p.model + '\u0000' + p.at.chunk),
+    ]);
+    for (const { model, at, dim } of freed) clearSlot(rows.get(model + '\u0000' + at.chunk)!, at.slot, dim);
+    for (const { model, at, id, vector, dim } of placed) {
+      const row = rows.get(model + '\u0000' + at.chunk) ?? { model, chunk: at.chunk, dim, ids: [], data: new ArrayBuffer(0) };
+      rows.set(model + '\u0000' + at.chunk, row);
+      if (row.ids.length <= at.slot) {
+        const grown = new Float32Array((at.slot + 1) * dim);
+        grown.set(new Float32Array(row.data));
+        row.data = grown.buffer;
+        while (row.ids.length <= at.slot) row.ids.push(null);
+      }
+      new Float32Array(row.data).set(vector, at.slot * dim);
+      row.ids[at.slot] = id;
+    }
+    await this.#commit(rows);
+  }
+
+  /** Frees the slots of `ids` in every model. Call inside a rw transaction. */
+  async remove(ids: string[]): Promise<void> {
+    await this.#sync();
+    const freed = await this.#plan(ids, () => true);
+    const rows = await this.#rows(freed.map((f) => f.model + '\u0000' + f.at.chunk));
+    for (const { model, at, dim } of freed) clearSlot(rows.get(model + '\u0000' + at.chunk)!, at.slot, dim);
+    await this.#commit(rows);
+  }
+
+  /** Takes the slots of `ids` out of the maps of the models `which` selects; returns them. */
+  async #plan(ids: string[], which: (model: string) => boolean): Promise<{ model: string; at: Slot; dim: number }[]> {
+    const models = ((await this.#db.vectorChunks.orderBy('model').uniqueKeys()) as string[]).filter(which);
+    const freed: { model: string; at: Slot; dim: number }[] = [];
+    for (const model of models) {
+      const state = await this.#slotsOf(model);
+      for (const id of ids) {
+        const at = state.slots.get(id);
+        if (!at) continue;
+        state.slots.delete(id);
+        state.free.push(at);
+        freed.push({ model, at, dim: state.dim });
+      }
+    }
+    return freed;
+  }
+
+  /** The chunk rows with these keys (`model\0chunk`), copied so edits stay local until commit. */
+  async #rows(keys: string[]): Promise<Map<string, VectorChunkRow>> {
+    const unique = [...new Set(keys)];
+    const stored = await this.#db.vectorChunks.bulkGet(
+      unique.map((key) => {
+        const [model, chunk] = key.split('\u0000') as [string, string];
+        return [model, Number(chunk)] as [string, number];
+      }),
+    );
+    const rows = new Map<string, VectorChunkRow>();
+    stored.forEach((row, i) => {
+      if (row) rows.set(unique[i]!, { ...row, ids: [...row.ids], data: row.data.slice(0) });
+    });
+    return rows;
+  }
+
+  /** Forgets the in-memory map (after a failed transaction, or when another tab wrote). */
+  invalidate(): void {
+    this.#models.clear();
+    this.#generation = undefined;
+  }
+
+  async #sync(): Promise<void> {
+    const stored = ((await this.#db.settings.get(GENERATION_KEY))?.value as number | undefined) ?? 0;
+    if (stored !== this.#generation) {
+      this.#models.clear();
+      this.#generation = stored;
+    }
+  }
+
+  async #commit(touched: Map<string, VectorChunkRow>): Promise<void> {
+    if (touched.size === 0) return;
+    const rows = [...touched.values()];
+    // An emptied chunk is dropped unless it is the model's growing end.
+    const dropped = rows.filter(
+      (row) => row.ids.every((id) => id === null) && this.#models.get(row.model)?.end.chunk !== row.chunk,
+    );
+    await this.#db.vectorChunks.bulkPut(rows.filter((row) => !dropped.includes(row)));
+    if (dropped.length > 0) {
+      await this.#db.vectorChunks.bulkDelete(dropped.map((row) => [row.model, row.chunk] as [string, number]));
+      for (const row of dropped) {
+        const state = this.#models.get(row.model);
+        if (state) state.free = state.free.filter((at) => at.chunk !== row.chunk);
+      }
+    }
+    this.#generation = (this.#generation ?? 0) + 1;
+    await this.#db.settings.put({ key: GENERATION_KEY, value: this.#generation });
+  }
+
+  async #slotsOf(model: string, dim?: number): Promise<ModelSlots> {
+    let state = this.#models.get(model);
+    if (state) return state;
+    const rows = await this.#db.vectorChunks.where('model').equals(model).toArray();
+    state = { dim: rows[0]?.dim ?? dim ?? 0, slots: new Map(), free: [], end: { chunk: 0, slot: 0 } };
+    for (const row of rows) {
+      row.ids.forEach((id, slot) =>
+        id === null ? state!.free.push({ chunk: row.chunk, slot }) : state!.slots.set(id, { chunk: row.chunk, slot }),
+      );
+      const after =
+        row.ids.length === VECTORS_PER_CHUNK ? { chunk: row.chunk + 1, slot: 0 } : { chunk: row.chunk, slot: row.ids.length };
+      if (after.chunk > state.end.chunk || (after.chunk === state.end.chunk && after.slot > state.end.slot)) state.end = after;
+    }
+    this.#models.set(model, state);
+    return state;
+  }
+
+  #advance(state: ModelSlots): Slot {
+    const at = { ...state.end };
+    state.end = at.slot + 1 === VECTORS_PER_CHUNK ? { chunk: at.chunk + 1, slot: 0 } : { chunk: at.chunk, slot: at.slot + 1 };
+    return at;
+  }
+}
+
+function clearSlot(row: VectorChunkRow, slot: number, dim: number): void {
+  new Float32Array(row.data).fill(0, slot * dim, (slot + 1) * dim);
+  row.ids[slot] = null;
+}

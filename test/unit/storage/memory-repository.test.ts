@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { Dexie } from 'dexie';
+import { openDatabase, VECTORS_PER_CHUNK } from '../../../src/storage/db';
+import { createMemoryRepository } from '../../../src/storage/memory-repository';
+import type { MemoryItem } from '../../../src/sdk/types';
+import type { StoredVector } from '../../../src/core/ports';
+
+let dbCounter = 0;
+const freshName = () => `repo-test-${Date.now()}-${dbCounter++}`;
+const item = (id: string, embeddingModel?: string): MemoryItem => ({
+  id,
+  text: `memory ${id}`,
+  kind: 'note',
+  importance: 0.5,
+  pinned: false,
+  createdAt: 1000 + Number(id.replace(/\D/g, '') || 0),
+  updatedAt: 1000,
+  validFrom: 1000,
+  metadata: {},
+  ...(embeddingModel ? { embeddingModel } : {}),
+});
+const vec = (id: string, seed: number, dim = 8, model = 'm'): StoredVector => ({
+  id,
+  model,
+  vector: Float32Array.from({ length: dim }, (_, i) => Math.sin(seed * 31 + i)),
+});
+
+describe('memory repository over Dexie', () => {
+  it('packs vectors into chunk rows, not one row per vector', async () => {
+    const name = freshName();
+    const db = openDatabase(name);
+    const repo = createMemoryRepository(db);
+    const n = VECTORS_PER_CHUNK * 2 + 10;
+    const ids = Array.from({ length: n }, (_, i) => `i${i}`);
+    await repo.putMany(
+      ids.map((id) => item(id, 'm')),
+      ids.map((id, i) => vec(id, i)),
+    );
+    expect(await db.vectorChunks.count()).toBe(3);
+    const loaded = await repo.vectors('m');
+    expect(loaded).toHaveLength(n);
+    const byId = new Map(loaded.map((v) => [v.id, v.vector]));
+    expect([...byId.get('i300')!]).toEqual([...vec('i300', 300).vector]);
+    await repo.close();
+  });
+
+  it('frees a deleted vector slot, reuses it, and reads the same after reopening', async () => {
+    const name = freshName();
+    const repo = createMemoryRepository(openDatabase(name));
+    await repo.putMany([item('a', 'm'), item('b', 'm'), item('c', 'm')], [vec('a', 1), vec('b', 2), vec('c', 3)]);
+    await repo.deleteMany(['b']);
+    await repo.putMany([item('d', 'm')], [vec('d', 4)]);
+    await repo.putMany([item('a', 'm')], [vec('a', 9)]);
+    await repo.close();
+
+    const db = openDatabase(name);
+    const reopened = createMemoryRepository(db);
+    const vectors = new Map((await reopened.vectors('m')).map((v) => [v.id, [...v.vector]]));
+    expect([...vectors.keys()].sort()).toEqual(['a', 'c', 'd']);
+    expect(vectors.get('a')).toEqual([...vec('a', 9).vector]);
+    const [chunk] = await db.vectorChunks.toArray();
+    expect(chunk!.ids).toEqual(['a', 'd', 'c']);
+    expect(await reopened.count()).toBe(3);
+    await reopened.close();
+  });
+
+  it('drops the vector when an item is stored again without one (its text changed, no embedder)', async () => {
+    const repo = createMemoryRepository(openDatabase(freshName()));
+    await repo.putMany([item('a', 'm')], [vec('a', 1)]);
+    await repo.putMany([item('a')], []);
+    expect(await repo.vectors('m')).toEqual([]);
+    await repo.close();
+  });
+
+  it('writes an item and its vector together or not at all', async () => {
+    const repo = createMemoryRepository(openDatabase(freshName()));
+    await repo.putMany([item('a', 'm')], [vec('a', 1, 8)]);
+    const failure = await repo.putMany([item('b', 'm')], [vec('b', 2, 5)]).catch((e: unknown) => e);
+    expect(failure).toMatchObject({ name: 'MemoryError', code: 'INVALID_ARGUMENT' });
+    expect(await repo.get('b')).toBeUndefined();
+    expect((await repo.vectors('m')).map((v) => v.id)).toEqual(['a']);
+    await repo.close();
+  });
+
+  it('turns a full disk into QUOTA_EXCEEDED and leaves no partial record', async () => {
+    const db = openDatabase(freshName());
+    const repo = createMemoryRepository(db);
+    db.vectorChunks.hook('creating', () => {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    });
+    const failure = await repo.putMany([item('a', 'm')], [vec('a', 1)]).catch((e: unknown) => e);
+    expect(failure).toMatchObject({ name: 'MemoryError', code: 'QUOTA_EXCEEDED' });
+    expect(await repo.count()).toBe(0);
+    await repo.close();
+  });
+});
+
+describe('schema migrations', () => {
+  it('upgrades a version-1 database (one row per vector) to version 2 with nothing lost', async () => {
+    const name = freshName();
+    // Fixture: the version-1 schema exactly as it shipped, filled the way version 1 wrote it.
+    const v1 = new Dexie(name);
+    v1.version(1).stores({ memories: 'id, kind, createdAt, updatedAt', vectors: 'id, model', settings: 'key' });
+    const items = Array.from({ length: 300 }, (_, i) => item(`m${i}`, 'model-a'));
+    await v1.table('memories').bulkAdd(items);
+    await v1
+      .table('vectors')
+      .bulkAdd(items.map((it, i) => ({ id: it.id, model: 'model-a', dim: 8, data: vec(it.id, i).vector.buffer })));
+    await v1.table('settings').put({ key: 'theme', value: 'dark' });
+    v1.close();
+
+    const db = openDatabase(name);
+    await db.open();
+    expect(db.verno).toBe(2);
+    expect(db.tables.map((t) => t.name)).not.toContain('vectors');
+    const repo = createMemoryRepository(db);
+    expect(await repo.count()).toBe(300);
+    expect(await db.settings.get('theme')).toEqual({ key: 'theme', value: 'dark' });
+    const vectors = new Map((await repo.vectors('model-a')).map((v) => [v.id, [...v.vector]]));
+    expect(vectors.size).toBe(300);
+    expect(vectors.get('m299')).toEqual([...vec('m299', 299).vector]);
+    expect(await db.vectorChunks.count()).toBe(2);
+    await repo.close();
+  });
+});
