@@ -1,6 +1,6 @@
 /** The {@link MemoryClient} that runs the SDK inside a dedicated Worker through comlink. */
 import * as Comlink from 'comlink';
-import type { MemoryClient, MemoriesApi } from '../sdk/client';
+import type { EncryptionApi, MemoryClient, MemoriesApi } from '../sdk/client';
 import type { MemoryClientOptions } from '../sdk/options';
 import { MemoryError } from '../sdk/errors';
 import type { MethodPath, RemoteEmbedder, WireOptions, WorkerApi } from '../worker/protocol';
@@ -65,9 +65,19 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
     count: call('memories.count'),
   };
 
+  const encryption: EncryptionApi = {
+    status: call('encryption.status'),
+    enable: call('encryption.enable'),
+    unlock: call('encryption.unlock'),
+    lock: call('encryption.lock'),
+    changePassphrase: call('encryption.changePassphrase'),
+    disable: call('encryption.disable'),
+  };
+
   return {
     mode: 'worker',
     memories,
+    encryption,
     status: call('status'),
     embed: call('embed'),
     async close() {

@@ -5,6 +5,7 @@ import type {
   ListOptions,
   MemoryItem,
   MemoryPatch,
+  EncryptionStatus,
   MemoryStatus,
   SearchOptions,
   SearchResult,
@@ -31,10 +32,30 @@ export interface MemoriesApi {
   count(): Promise<number>;
 }
 
+/**
+ * Encryption at rest (opt-in per profile): AES-GCM under a key derived from a passphrase with
+ * PBKDF2-SHA-256 (600,000 iterations). The passphrase is never stored; forgetting it loses the data.
+ */
+export interface EncryptionApi {
+  status(): Promise<EncryptionStatus>;
+  /** Seals every record of this profile under `passphrase`. Rejects if already enabled. */
+  enable(passphrase: string): Promise<void>;
+  /** Loads the key; `WRONG_PASSPHRASE` without touching data when it does not fit. */
+  unlock(passphrase: string): Promise<void>;
+  /** Forgets the key and every decrypted memory held in memory; calls then answer `LOCKED`. */
+  lock(): Promise<void>;
+  /** Re-wraps the data key under a new passphrase; no record is re-encrypted. */
+  changePassphrase(current: string, next: string): Promise<void>;
+  /** Stores every record in clear again. */
+  disable(passphrase: string): Promise<void>;
+}
+
 /** What `createMemoryClient` returns: the same interface in a worker and in-process. */
 export interface MemoryClient {
   readonly mode: 'worker' | 'in-process';
   readonly memories: MemoriesApi;
+  readonly encryption: EncryptionApi;
+  /** Works while locked, so a UI can tell what to ask for. */
   status(): Promise<MemoryStatus>;
   /**
    * Embeds texts with the client's embedder (unit vectors). Rejects with `MODEL_NOT_FOUND` /

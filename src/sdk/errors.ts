@@ -22,6 +22,8 @@ export const MEMORY_ERROR_CODES = [
   'INVALID_IMPORT',
   /** The profile is encrypted and locked. */
   'LOCKED',
+  /** The passphrase does not unlock this profile; no data was touched. */
+  'WRONG_PASSPHRASE',
   /** A model answer failed its schema twice; nothing was written. */
   'LLM_OUTPUT_INVALID',
   /** The caller aborted the work through its AbortSignal. */

@@ -49,6 +49,11 @@ export interface MemoryClientOptions {
   recencyHalfLifeDays?: number;
   /** Texts embedded per model call. Default 32. */
   embedBatchSize?: number;
+  /**
+   * Encrypt this profile at rest with a passphrase: unlocks it when it is already encrypted,
+   * encrypts it when it is not. Without this option an encrypted profile opens locked.
+   */
+  encryption?: { passphrase: string };
   /** Model download and load progress. */
   onProgress?: ProgressCallback;
   /**

@@ -172,10 +172,19 @@ export interface EmbedderStatus {
   reason?: string;
 }
 
+/** Encryption at rest of one profile. */
+export interface EncryptionStatus {
+  /** The profile's records are sealed with a passphrase-derived key. */
+  enabled: boolean;
+  /** Enabled and no key in memory: every memory call answers `LOCKED`. */
+  locked: boolean;
+}
+
 export interface MemoryStatus {
   profileId: string;
   mode: 'worker' | 'in-process';
   memories: number;
+  encryption: EncryptionStatus;
   /** `lexical` whenever no embedder is usable: search still works, on BM25 alone. */
   retrieval: 'hybrid' | 'lexical';
   embedder: EmbedderStatus;

@@ -4,7 +4,7 @@
  * test/unit/storage/migrations.test.ts opens a fixture of every earlier version.
  */
 import { Dexie, type EntityTable, type Table } from 'dexie';
-import type { MemoryItem } from '../sdk/types';
+import type { MemoryRow } from './codec';
 
 /** Version 1 only: one row per vector. Kept for the upgrade to version 2. */
 export interface VectorRowV1 {
@@ -23,7 +23,7 @@ export interface VectorChunkRow {
   chunk: number;
   dim: number;
   ids: (string | null)[];
-  /** `ids.length × dim` little-endian Float32 values. */
+  /** `ids.length × dim` little-endian Float32 values; sealed when the profile is encrypted. */
   data: ArrayBuffer;
 }
 
@@ -51,7 +51,7 @@ export interface AuditRow {
 }
 
 export type MnemeDatabase = Dexie & {
-  memories: EntityTable<MemoryItem, 'id'>;
+  memories: EntityTable<MemoryRow, 'id'>;
   vectorChunks: Table<VectorChunkRow, [string, number]>;
   settings: EntityTable<SettingRow, 'key'>;
   sessions: EntityTable<LayerRow, 'id'>;

@@ -4,13 +4,14 @@
  * `STORAGE_FAILED`), and the in-memory slot map is dropped so nothing half-written is believed.
  */
 import { toMemoryError } from '../sdk/errors';
-import type { MemoryItem } from '../sdk/types';
 import type { MemoryStore } from '../core/ports';
 import type { MnemeDatabase } from './db';
+import { plainCodec, type MemoryRow, type RecordCodec } from './codec';
 import { VectorChunks } from './vector-chunks';
 
-export function createMemoryRepository(db: MnemeDatabase): MemoryStore {
-  const chunks = new VectorChunks(db);
+export function createMemoryRepository(db: MnemeDatabase, codec: RecordCodec = plainCodec): MemoryStore {
+  const chunks = new VectorChunks(db, codec);
+  const decode = (rows: MemoryRow[]) => Promise.all(rows.map((row) => codec.decodeItem(row)));
   const guard = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
       return await work();
@@ -22,23 +23,29 @@ export function createMemoryRepository(db: MnemeDatabase): MemoryStore {
   const write = <T>(work: () => Promise<T>) => guard(() => db.transaction('rw', db.memories, db.vectorChunks, db.settings, work));
 
   return {
-    putMany: (items, vectors) =>
-      write(async () => {
-        await db.memories.bulkPut(items);
+    putMany: async (items, vectors) => {
+      const rows = await Promise.all(items.map((item) => codec.encodeItem(item)));
+      return write(async () => {
+        await db.memories.bulkPut(rows);
         const unembedded = items.filter((item) => item.embeddingModel === undefined).map((item) => item.id);
         if (unembedded.length > 0) await chunks.remove(unembedded);
         await chunks.upsert(vectors);
+      });
+    },
+    get: (id) =>
+      guard(async () => {
+        const row = await db.memories.get(id);
+        return row && codec.decodeItem(row);
       }),
-    get: (id) => guard(() => db.memories.get(id)),
-    getMany: (ids) => guard(() => db.memories.bulkGet(ids)),
+    getMany: (ids) => guard(async () => Promise.all((await db.memories.bulkGet(ids)).map((row) => row && codec.decodeItem(row)))),
     list: ({ kinds, order, limit, offset }) =>
       guard(async () => {
         let collection = db.memories.orderBy('createdAt');
         if (order === 'newest') collection = collection.reverse();
-        if (kinds) collection = collection.filter((item: MemoryItem) => kinds.includes(item.kind));
-        return collection.offset(offset).limit(limit).toArray();
+        if (kinds) collection = collection.filter((row: MemoryRow) => kinds.includes(row.kind));
+        return decode(await collection.offset(offset).limit(limit).toArray());
       }),
-    all: () => guard(() => db.memories.orderBy('createdAt').toArray()),
+    all: () => guard(async () => decode(await db.memories.orderBy('createdAt').toArray())),
     vectors: (model) => guard(() => chunks.load(model)),
     deleteMany: (ids) =>
       write(async () => {

@@ -3,9 +3,11 @@
  * memory; a generation counter in `settings` tells when another tab wrote, and the map is read
  * again. Every method runs inside the caller's rw transaction over `vectorChunks` and `settings`.
  */
+import { Dexie } from 'dexie';
 import { MemoryError } from '../sdk/errors';
 import type { StoredVector } from '../core/ports';
 import { VECTORS_PER_CHUNK, type MnemeDatabase, type VectorChunkRow } from './db';
+import type { RecordCodec } from './codec';
 
 const GENERATION_KEY = 'vectors.generation';
 
@@ -21,11 +23,13 @@ interface ModelSlots {
 
 export class VectorChunks {
   readonly #db: MnemeDatabase;
+  readonly #codec: RecordCodec;
   #models = new Map<string, ModelSlots>();
   #generation: number | undefined;
 
-  constructor(db: MnemeDatabase) {
+  constructor(db: MnemeDatabase, codec: RecordCodec) {
     this.#db = db;
+    this.#codec = codec;
   }
 
   /** Every vector of `model`, as views onto the chunk buffers (no copy). */
@@ -33,8 +37,9 @@ export class VectorChunks {
     const rows = await this.#db.vectorChunks.where('model').equals(model).toArray();
     const vectors: StoredVector[] = [];
     for (const row of rows) {
+      const data = await this.#codec.decodeFloats(row.data);
       row.ids.forEach((id, slot) => {
-        if (id !== null) vectors.push({ id, model, vector: new Float32Array(row.data, slot * row.dim * 4, row.dim) });
+        if (id !== null) vectors.push({ id, model, vector: new Float32Array(data, slot * row.dim * 4, row.dim) });
       });
     }
     return vectors;
@@ -123,9 +128,15 @@ export class VectorChunks {
       }),
     );
     const rows = new Map<string, VectorChunkRow>();
-    stored.forEach((row, i) => {
-      if (row) rows.set(unique[i]!, { ...row, ids: [...row.ids], data: row.data.slice(0) });
-    });
+    for (const [i, row] of stored.entries()) {
+      // Decryption is not an IndexedDB request: waitFor keeps the transaction open meanwhile.
+      if (row)
+        rows.set(unique[i]!, {
+          ...row,
+          ids: [...row.ids],
+          data: (await Dexie.waitFor(this.#codec.decodeFloats(row.data))).slice(0),
+        });
+    }
     return rows;
   }
 
@@ -150,7 +161,11 @@ export class VectorChunks {
     const dropped = rows.filter(
       (row) => row.ids.every((id) => id === null) && this.#models.get(row.model)?.end.chunk !== row.chunk,
     );
-    await this.#db.vectorChunks.bulkPut(rows.filter((row) => !dropped.includes(row)));
+    const kept = rows.filter((row) => !dropped.includes(row));
+    const sealed = await Dexie.waitFor(
+      Promise.all(kept.map(async (row) => ({ ...row, data: await this.#codec.encodeFloats(row.data) }))),
+    );
+    await this.#db.vectorChunks.bulkPut(sealed);
     if (dropped.length > 0) {
       await this.#db.vectorChunks.bulkDelete(dropped.map((row) => [row.model, row.chunk] as [string, number]));
       for (const row of dropped) {

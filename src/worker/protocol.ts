@@ -3,11 +3,12 @@
  * its path (`'memories.search'`); its AbortSignal and progress callback travel beside the
  * arguments (they cannot be cloned) and are put back into the options object inside the worker.
  */
-import type { MemoriesApi } from '../sdk/client';
+import type { EncryptionApi, MemoriesApi } from '../sdk/client';
 import type { MemoryClientOptions } from '../sdk/options';
 import type { ProgressCallback } from '../sdk/types';
 
-export type MethodPath = 'status' | 'embed' | `memories.${keyof MemoriesApi & string}`;
+export type MethodPath =
+  'status' | 'embed' | `memories.${keyof MemoriesApi & string}` | `encryption.${keyof EncryptionApi & string}`;
 
 /** Options that can be cloned into the worker (functions and objects with methods stay behind). */
 export type WireOptions = Omit<MemoryClientOptions, 'embedder' | 'onProgress' | 'workerUrl' | 'inWorker'> & {

@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryClient } from '../../src/sdk/index';
 import { describeClientContract } from '../contract/client.contract';
+import { describeEncryptionContract } from '../contract/encryption.contract';
 
 describeClientContract('worker (Chromium, IndexedDB)', 'worker', (options) =>
+  createMemoryClient({ ...options, modelsBaseUrl: '/models/' }),
+);
+
+describeEncryptionContract('worker (Chromium, IndexedDB)', (options) =>
   createMemoryClient({ ...options, modelsBaseUrl: '/models/' }),
 );
 

@@ -1,0 +1,93 @@
+/**
+ * Passphrase → key-encryption key (PBKDF2-SHA-256, 600,000 iterations, per-profile salt) →
+ * wraps one random AES-GCM-256 data key. Data is encrypted with the data key only, so changing
+ * the passphrase re-wraps 32 bytes and re-encrypts nothing. A wrong passphrase fails the GCM tag
+ * of the wrapped key: detected without reading any data.
+ */
+import { MemoryError } from '../../sdk/errors';
+
+export const PBKDF2_ITERATIONS = 600_000;
+
+/** What is stored in clear in `settings` to find the data key again. */
+export interface KeyEnvelope {
+  version: 1;
+  kdf: 'PBKDF2-SHA-256';
+  iterations: number;
+  salt: ArrayBuffer;
+  /** 12-byte IV followed by the AES-GCM encryption of the 32 raw data-key bytes. */
+  wrappedKey: ArrayBuffer;
+}
+
+const subtle = () => globalThis.crypto.subtle;
+
+function checkPassphrase(passphrase: unknown): string {
+  if (typeof passphrase !== 'string' || passphrase.length < 8) {
+    throw new MemoryError('INVALID_ARGUMENT', 'The passphrase must be at least 8 characters');
+  }
+  return passphrase;
+}
+
+async function keyEncryptionKey(passphrase: string, salt: ArrayBuffer, iterations: number): Promise<CryptoKey> {
+  const material = await subtle().importKey('raw', new TextEncoder().encode(passphrase), 'PBKDF2', false, ['deriveKey']);
+  return subtle().deriveKey(
+    { name: 'PBKDF2', hash: 'SHA-256', salt, iterations },
+    material,
+    { name: 'AES-GCM', length: 256 },
+    false,
+    ['encrypt', 'decrypt'],
+  );
+}
+
+async function wrap(raw: ArrayBuffer, passphrase: string, salt: ArrayBuffer, iterations: number): Promise<ArrayBuffer> {
+  const kek = await keyEncryptionKey(passphrase, salt, iterations);
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const sealed = new Uint8Array(await subtle().encrypt({ name: 'AES-GCM', iv }, kek, raw));
+  const out = new Uint8Array(12 + sealed.length);
+  out.set(iv);
+  out.set(sealed, 12);
+  return out.buffer;
+}
+
+async function unwrapRaw(envelope: KeyEnvelope, passphrase: string): Promise<ArrayBuffer> {
+  const kek = await keyEncryptionKey(checkPassphrase(passphrase), envelope.salt, envelope.iterations);
+  const bytes = new Uint8Array(envelope.wrappedKey);
+  try {
+    return await subtle().decrypt({ name: 'AES-GCM', iv: bytes.slice(0, 12) }, kek, bytes.slice(12));
+  } catch {
+    throw new MemoryError('WRONG_PASSPHRASE', 'That passphrase does not unlock this profile');
+  }
+}
+
+const importDataKey = (raw: ArrayBuffer) => subtle().importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']);
+
+/** A new data key and its envelope for `passphrase`. */
+export async function createEnvelope(
+  passphrase: string,
+  iterations = PBKDF2_ITERATIONS,
+): Promise<{ envelope: KeyEnvelope; key: CryptoKey }> {
+  checkPassphrase(passphrase);
+  const raw = crypto.getRandomValues(new Uint8Array(32)).buffer;
+  const salt = crypto.getRandomValues(new Uint8Array(16)).buffer;
+  const envelope: KeyEnvelope = {
+    version: 1,
+    kdf: 'PBKDF2-SHA-256',
+    iterations,
+    salt,
+    wrappedKey: await wrap(raw, passphrase, salt, iterations),
+  };
+  return { envelope, key: await importDataKey(raw) };
+}
+
+/** The data key, or `WRONG_PASSPHRASE`. */
+export async function openEnvelope(envelope: KeyEnvelope, passphrase: string): Promise<CryptoKey> {
+  return importDataKey(await unwrapRaw(envelope, passphrase));
+}
+
+/** The same data key under a new passphrase and a new salt. */
+export async function rewrapEnvelope(envelope: KeyEnvelope, oldPassphrase: string, newPassphrase: string): Promise<KeyEnvelope> {
+  checkPassphrase(newPassphrase);
+  const raw = await unwrapRaw(envelope, oldPassphrase);
+  const salt = crypto.getRandomValues(new Uint8Array(16)).buffer;
+  const iterations = Math.max(envelope.iterations, PBKDF2_ITERATIONS);
+  return { ...envelope, iterations, salt, wrappedKey: await wrap(raw, newPassphrase, salt, iterations) };
+}

@@ -1,0 +1,47 @@
+/**
+ * Turning encryption on or off for a whole profile, and the key envelope in `settings`.
+ * Every memory row and vector chunk is re-encoded and written back in one transaction.
+ */
+import { Dexie } from 'dexie';
+import type { MnemeDatabase } from '../db';
+import { encryptedCodec, plainCodec, type RecordCodec } from '../codec';
+import { createCipher } from './cipher';
+import type { KeyEnvelope } from './envelope';
+
+const ENVELOPE_KEY = 'crypto.envelope';
+
+export async function readEnvelope(db: MnemeDatabase): Promise<KeyEnvelope | undefined> {
+  return (await db.settings.get(ENVELOPE_KEY))?.value as KeyEnvelope | undefined;
+}
+
+export function codecFor(key: CryptoKey | undefined): RecordCodec {
+  return key ? encryptedCodec(createCipher(key)) : plainCodec;
+}
+
+/**
+ * Re-encodes every record from one codec to the other and stores (or removes) the envelope,
+ * all in one rw transaction: a failure leaves the profile exactly as it was.
+ */
+export async function reencodeProfile(
+  db: MnemeDatabase,
+  from: RecordCodec,
+  to: RecordCodec,
+  envelope: KeyEnvelope | undefined,
+): Promise<void> {
+  await db.transaction('rw', db.memories, db.vectorChunks, db.settings, async () => {
+    const rows = await db.memories.toArray();
+    const chunks = await db.vectorChunks.toArray();
+    const recoded = await Dexie.waitFor(Promise.all(rows.map(async (row) => to.encodeItem(await from.decodeItem(row)))));
+    const rechunked = await Dexie.waitFor(
+      Promise.all(chunks.map(async (chunk) => ({ ...chunk, data: await to.encodeFloats(await from.decodeFloats(chunk.data)) }))),
+    );
+    await db.memories.bulkPut(recoded);
+    await db.vectorChunks.bulkPut(rechunked);
+    if (envelope) await db.settings.put({ key: ENVELOPE_KEY, value: envelope });
+    else await db.settings.delete(ENVELOPE_KEY);
+  });
+}
+
+export async function writeEnvelope(db: MnemeDatabase, envelope: KeyEnvelope): Promise<void> {
+  await db.settings.put({ key: ENVELOPE_KEY, value: envelope });
+}
