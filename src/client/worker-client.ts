@@ -1,8 +1,9 @@
 /** The {@link MemoryClient} that runs the SDK inside a dedicated Worker through comlink. */
 import * as Comlink from 'comlink';
-import type { EncryptionApi, MemoryClient, MemoriesApi } from '../sdk/client';
+import type { EncryptionApi, MemoryClient, MemoriesApi, ProfilesApi } from '../sdk/client';
 import type { MemoryClientOptions } from '../sdk/options';
 import { MemoryError } from '../sdk/errors';
+import type { MemoryEvent, MemoryEventListener } from '../sdk/types';
 import type { MethodPath, RemoteEmbedder, WireOptions, WorkerApi } from '../worker/protocol';
 import { splitCallOptions } from '../worker/protocol';
 import { registerTransferHandlers, withTransfers } from '../worker/transfer';
@@ -35,8 +36,10 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
     wire.embedder = embedder;
   }
 
+  const listeners = new Set<MemoryEventListener>();
+  const onEvent = Comlink.proxy((event: MemoryEvent) => listeners.forEach((listener) => listener(event)));
   try {
-    await Promise.race([remote.open(wire, onProgress && Comlink.proxy(onProgress), remoteEmbedder), died]);
+    await Promise.race([remote.open(wire, onEvent, onProgress && Comlink.proxy(onProgress), remoteEmbedder), died]);
   } catch (error) {
     worker.terminate();
     throw error;
@@ -74,12 +77,23 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
     disable: call('encryption.disable'),
   };
 
+  const profiles: ProfilesApi = {
+    list: call('profiles.list'),
+    rename: call('profiles.rename'),
+    delete: call('profiles.delete'),
+  };
+
   return {
     mode: 'worker',
     memories,
     encryption,
+    profiles,
     status: call('status'),
     embed: call('embed'),
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     async close() {
       if (closed) return;
       closed = true;

@@ -2,11 +2,13 @@ import type {
   AddMemoryInput,
   AddMemoryOptions,
   LongCallOptions,
+  MemoryEventListener,
   ListOptions,
   MemoryItem,
   MemoryPatch,
   EncryptionStatus,
   MemoryStatus,
+  ProfileInfo,
   SearchOptions,
   SearchResult,
 } from './types';
@@ -50,13 +52,28 @@ export interface EncryptionApi {
   disable(passphrase: string): Promise<void>;
 }
 
+/**
+ * The profiles on this device. A client works on one profile; to switch, close it and create a
+ * client with another `profileId` (creating a client creates its profile).
+ */
+export interface ProfilesApi {
+  /** Most recently opened first. */
+  list(): Promise<ProfileInfo[]>;
+  rename(id: string, name: string): Promise<ProfileInfo>;
+  /** Deletes another profile and everything in it. The open profile cannot delete itself. */
+  delete(id: string): Promise<void>;
+}
+
 /** What `createMemoryClient` returns: the same interface in a worker and in-process. */
 export interface MemoryClient {
   readonly mode: 'worker' | 'in-process';
   readonly memories: MemoriesApi;
   readonly encryption: EncryptionApi;
+  readonly profiles: ProfilesApi;
   /** Works while locked, so a UI can tell what to ask for. */
   status(): Promise<MemoryStatus>;
+  /** Calls `listener` on every change (this client's and other tabs'); returns the unsubscribe. */
+  subscribe(listener: MemoryEventListener): () => void;
   /**
    * Embeds texts with the client's embedder (unit vectors). Rejects with `MODEL_NOT_FOUND` /
    * `MODEL_LOAD_FAILED` when no embedder is usable. In worker mode the vectors are transferred.

@@ -30,6 +30,8 @@ export const MEMORY_ERROR_CODES = [
   'ABORTED',
   /** IndexedDB failed for a reason other than quota. */
   'STORAGE_FAILED',
+  /** Another tab upgraded this profile's database; reload the page to continue. */
+  'RELOAD_REQUIRED',
   /** The worker could not be started or died. */
   'WORKER_FAILED',
   /** Anything unexpected; the message says what. */

@@ -172,6 +172,15 @@ export interface EmbedderStatus {
   reason?: string;
 }
 
+/** One entry of the profile list. Each profile's memories live in a database of their own. */
+export interface ProfileInfo {
+  id: string;
+  /** Display name; defaults to the id. */
+  name: string;
+  createdAt: number;
+  lastOpenedAt: number;
+}
+
 /** Encryption at rest of one profile. */
 export interface EncryptionStatus {
   /** The profile's records are sealed with a passphrase-derived key. */
@@ -189,3 +198,15 @@ export interface MemoryStatus {
   retrieval: 'hybrid' | 'lexical';
   embedder: EmbedderStatus;
 }
+
+/**
+ * Something changed that a view may want to show. `source: 'other-tab'` marks changes another
+ * tab or host page committed to the same profile.
+ */
+export type MemoryEvent =
+  | { type: 'memories-changed'; ids: string[]; source: 'this-client' | 'other-tab' }
+  | { type: 'encryption-changed'; status: EncryptionStatus }
+  /** Another tab opened this profile with a newer schema: this client is closed; reload the page. */
+  | { type: 'reload-required'; reason: string };
+
+export type MemoryEventListener = (event: MemoryEvent) => void;

@@ -4,20 +4,22 @@
  * It also owns the profile's lifecycle: open, locked (encrypted, no key) and closed.
  */
 import { DEFAULT_RANKING, DEFAULTS, type MemoryClientOptions } from '../sdk/options';
-import type { EncryptionApi, MemoryClient } from '../sdk/client';
+import type { MemoryClient } from '../sdk/client';
 import { MemoryError, toMemoryError } from '../sdk/errors';
-import type { MemoryStatus } from '../sdk/types';
-import type { Embedder } from '../core/ports';
+import type { MemoryEvent, MemoryEventListener, MemoryStatus } from '../sdk/types';
+import type { Embedder, MemoryStore } from '../core/ports';
 import { systemClock } from '../core/clock';
 import { EmbedderSlot } from '../core/semantic/embedder-slot';
 import { MemoryService } from '../core/semantic/memory-service';
 import { checkText } from '../core/semantic/validate';
-import { databaseName, openDatabase, type MnemeDatabase } from '../storage/db';
+import { databaseName, openDatabase } from '../storage/db';
 import { createMemoryRepository } from '../storage/memory-repository';
+import { checkProfileId, openProfileRegistry } from '../storage/profiles';
+import { createTabCoordinator, type TabCoordinator, type TabMessage } from '../storage/tabs';
 import { createFlatIndex } from '../storage/vector/flat-index';
 import { createLexicalIndex } from '../storage/lexical/minisearch-index';
-import { createEnvelope, openEnvelope, rewrapEnvelope } from '../storage/crypto/envelope';
-import { codecFor, readEnvelope, reencodeProfile, writeEnvelope } from '../storage/crypto/profile-encryption';
+import { codecFor, readEnvelope } from '../storage/crypto/profile-encryption';
+import { createEncryptionControl } from './encryption-control';
 import { createTransformersEmbedder } from '../models/transformers-embedder';
 
 export async function createMemoryEngine(
@@ -25,14 +27,35 @@ export async function createMemoryEngine(
   mode: MemoryStatus['mode'] = 'in-process',
 ): Promise<MemoryClient> {
   const profileId = checkProfileId(options.profileId ?? DEFAULTS.profileId);
-  const db = openDatabase(databaseName(options.storageName ?? DEFAULTS.storageName, profileId));
+  const storageName = options.storageName ?? DEFAULTS.storageName;
+  const dbName = databaseName(storageName, profileId);
+  const db = openDatabase(dbName);
+  const registry = openProfileRegistry(storageName);
   const embedder = new EmbedderSlot(resolveEmbedder(options), options.onProgress);
+  const listeners = new Set<MemoryEventListener>();
+  const emit = (event: MemoryEvent) => listeners.forEach((listener) => listener(event));
   let service: MemoryService | undefined;
-  let closed = false;
+  let closed: string | undefined;
+
+  const onTabMessage = (message: TabMessage) => {
+    if (message.type === 'memories') {
+      void service?.applyRemote(message.ids, message.vectors).then(
+        () => emit({ type: 'memories-changed', ids: message.ids, source: 'other-tab' }),
+        () => undefined,
+      );
+    } else {
+      void followEncryption();
+    }
+  };
+  const tabs = createTabCoordinator(dbName, onTabMessage);
 
   const open = async (dataKey: CryptoKey | undefined) => {
     service = await MemoryService.open({
-      store: createMemoryRepository(db, codecFor(dataKey)),
+      store: lockedWrites(createMemoryRepository(db, codecFor(dataKey)), tabs),
+      onCommitted: (ids, vectors) => {
+        tabs.announce({ type: 'memories', ids, vectors });
+        emit({ type: 'memories-changed', ids, source: 'this-client' });
+      },
       embedder,
       lexical: createLexicalIndex(),
       createVectorIndex: (dimension) => createFlatIndex(dimension),
@@ -42,16 +65,35 @@ export async function createMemoryEngine(
       embedBatchSize: options.embedBatchSize ?? DEFAULTS.embedBatchSize,
     });
   };
-  const encryption = createEncryptionControl(db, {
+  let openKey: CryptoKey | undefined;
+  const encryption = createEncryptionControl(db, tabs, {
     isOpen: () => service !== undefined,
-    open,
+    open: async (key) => {
+      openKey = key;
+      await open(key);
+    },
     lock: () => {
       service = undefined;
+      openKey = undefined;
     },
+    changed: async () => emit({ type: 'encryption-changed', status: await encryption.status() }),
+  });
+  /** Another tab turned encryption on or off: a plain view of sealed data must not stay open. */
+  const followEncryption = async () => {
+    const sealed = (await readEnvelope(db)) !== undefined;
+    if (sealed && service && !openKey) service = undefined;
+    if (!sealed && (!service || openKey)) await open(undefined);
+    emit({ type: 'encryption-changed', status: await encryption.status() });
+  };
+  db.on('versionchange', () => {
+    closed = 'Another tab opened this profile with a newer version of Mneme: reload this page';
+    service = undefined;
+    emit({ type: 'reload-required', reason: closed });
   });
 
   try {
     await db.open();
+    await registry.touch(profileId, systemClock.now());
     const envelope = await readEnvelope(db);
     const passphrase = options.encryption?.passphrase;
     if (!envelope) await open(undefined);
@@ -59,12 +101,14 @@ export async function createMemoryEngine(
     if (!envelope && passphrase !== undefined) await encryption.enable(passphrase);
   } catch (error) {
     db.close();
+    registry.close();
+    tabs.close();
     throw toMemoryError(error, 'STORAGE_FAILED');
   }
 
   const guarded = <A extends unknown[], R>(fn: (...args: A) => Promise<R> | R) => {
     return async (...args: A): Promise<R> => {
-      if (closed) throw new MemoryError('CLOSED', 'This memory client is closed');
+      if (closed) throw new MemoryError(closed === CLOSED ? 'CLOSED' : 'RELOAD_REQUIRED', closed);
       try {
         return await fn(...args);
       } catch (error) {
@@ -101,6 +145,14 @@ export async function createMemoryEngine(
       changePassphrase: guarded(encryption.changePassphrase),
       disable: guarded(encryption.disable),
     },
+    profiles: {
+      list: guarded(() => registry.list()),
+      rename: guarded((id, name) => registry.rename(id, name)),
+      delete: guarded((id) => {
+        if (id === profileId) throw new MemoryError('INVALID_ARGUMENT', 'A profile cannot delete itself while it is open');
+        return registry.remove(id);
+      }),
+    },
     status: guarded(async () => ({
       profileId,
       mode,
@@ -109,6 +161,10 @@ export async function createMemoryEngine(
       retrieval: embedder.usable ? 'hybrid' : 'lexical',
       embedder: embedder.status(),
     })),
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     embed: guarded((texts, embedOptions = {}) => {
       if (!Array.isArray(texts)) throw new MemoryError('INVALID_ARGUMENT', 'embed expects an array of texts');
       return embedder.embed(
@@ -118,53 +174,25 @@ export async function createMemoryEngine(
       );
     }),
     close: async () => {
-      if (closed) return;
-      closed = true;
+      if (closed === CLOSED) return;
+      closed = CLOSED;
       service = undefined;
+      listeners.clear();
       db.close();
+      registry.close();
+      tabs.close();
     },
   };
 }
 
-interface EncryptionHost {
-  isOpen(): boolean;
-  open(key: CryptoKey | undefined): Promise<void>;
-  lock(): void;
-}
+const CLOSED = 'This memory client is closed';
 
-function createEncryptionControl(db: MnemeDatabase, host: EncryptionHost): EncryptionApi {
-  const enabled = async () => (await readEnvelope(db)) !== undefined;
-  const requireEnvelope = async () => {
-    const envelope = await readEnvelope(db);
-    if (!envelope) throw new MemoryError('INVALID_ARGUMENT', 'This profile is not encrypted');
-    return envelope;
-  };
+/** Every write of the store waits for the profile's write lock (one writer across tabs). */
+function lockedWrites(store: MemoryStore, tabs: TabCoordinator): MemoryStore {
   return {
-    status: async () => {
-      const on = await enabled();
-      return { enabled: on, locked: on && !host.isOpen() };
-    },
-    async enable(passphrase) {
-      if (await enabled()) throw new MemoryError('INVALID_ARGUMENT', 'This profile is already encrypted');
-      const { envelope, key } = await createEnvelope(passphrase);
-      await reencodeProfile(db, codecFor(undefined), codecFor(key), envelope);
-      await host.open(key);
-    },
-    async unlock(passphrase) {
-      const key = await openEnvelope(await requireEnvelope(), passphrase);
-      if (!host.isOpen()) await host.open(key);
-    },
-    async lock() {
-      if (await enabled()) host.lock();
-    },
-    async changePassphrase(current, next) {
-      await writeEnvelope(db, await rewrapEnvelope(await requireEnvelope(), current, next));
-    },
-    async disable(passphrase) {
-      const key = await openEnvelope(await requireEnvelope(), passphrase);
-      await reencodeProfile(db, codecFor(key), codecFor(undefined), undefined);
-      await host.open(undefined);
-    },
+    ...store,
+    putMany: (items, vectors) => tabs.withWriteLock(() => store.putMany(items, vectors)),
+    deleteMany: (ids) => tabs.withWriteLock(() => store.deleteMany(ids)),
   };
 }
 
@@ -177,11 +205,4 @@ function resolveEmbedder(options: MemoryClientOptions): Embedder | undefined {
     batchSize: options.embedBatchSize ?? DEFAULTS.embedBatchSize,
     ...(options.modelsBaseUrl ? { modelsBaseUrl: options.modelsBaseUrl } : {}),
   });
-}
-
-function checkProfileId(profileId: unknown): string {
-  if (typeof profileId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(profileId)) {
-    throw new MemoryError('INVALID_ARGUMENT', 'profileId must be 1-64 letters, digits, "-" or "_"');
-  }
-  return profileId;
 }

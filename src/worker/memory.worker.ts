@@ -6,7 +6,7 @@ import * as Comlink from 'comlink';
 import { MemoryError } from '../sdk/errors';
 import type { MemoryClient } from '../sdk/client';
 import type { MemoryClientOptions } from '../sdk/options';
-import type { ProgressCallback } from '../sdk/types';
+import type { MemoryEventListener, ProgressCallback } from '../sdk/types';
 import type { Embedder } from '../core/ports';
 import { joinCallOptions, type MethodPath, type RemoteEmbedder, type WireOptions, type WorkerApi } from './protocol';
 import { registerTransferHandlers, withTransfers } from './transfer';
@@ -17,7 +17,7 @@ registerTransferHandlers();
 let engine: MemoryClient | undefined;
 
 const api: WorkerApi = {
-  async open(wire: WireOptions, onProgress?: ProgressCallback, remoteEmbedder?: RemoteEmbedder) {
+  async open(wire: WireOptions, onEvent: MemoryEventListener, onProgress?: ProgressCallback, remoteEmbedder?: RemoteEmbedder) {
     if (engine) throw new MemoryError('INVALID_ARGUMENT', 'This worker is already open');
     const { embedder, ...rest } = wire;
     const options: MemoryClientOptions = { ...rest };
@@ -25,6 +25,7 @@ const api: WorkerApi = {
     if (typeof embedder === 'object' && remoteEmbedder) options.embedder = hostEmbedder(embedder, remoteEmbedder);
     else if (embedder !== undefined && typeof embedder !== 'object') options.embedder = embedder;
     engine = await createMemoryEngine(options, 'worker');
+    engine.subscribe(onEvent);
   },
   async invoke(path: MethodPath, args: unknown[], signal?: AbortSignal, onProgress?: ProgressCallback) {
     if (!engine) throw new MemoryError('CLOSED', 'The memory worker is not open');

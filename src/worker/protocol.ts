@@ -3,12 +3,16 @@
  * its path (`'memories.search'`); its AbortSignal and progress callback travel beside the
  * arguments (they cannot be cloned) and are put back into the options object inside the worker.
  */
-import type { EncryptionApi, MemoriesApi } from '../sdk/client';
+import type { EncryptionApi, MemoriesApi, ProfilesApi } from '../sdk/client';
 import type { MemoryClientOptions } from '../sdk/options';
-import type { ProgressCallback } from '../sdk/types';
+import type { MemoryEventListener, ProgressCallback } from '../sdk/types';
 
 export type MethodPath =
-  'status' | 'embed' | `memories.${keyof MemoriesApi & string}` | `encryption.${keyof EncryptionApi & string}`;
+  | 'status'
+  | 'embed'
+  | `memories.${keyof MemoriesApi & string}`
+  | `encryption.${keyof EncryptionApi & string}`
+  | `profiles.${keyof ProfilesApi & string}`;
 
 /** Options that can be cloned into the worker (functions and objects with methods stay behind). */
 export type WireOptions = Omit<MemoryClientOptions, 'embedder' | 'onProgress' | 'workerUrl' | 'inWorker'> & {
@@ -21,7 +25,12 @@ export interface RemoteEmbedder {
 }
 
 export interface WorkerApi {
-  open(options: WireOptions, onProgress?: ProgressCallback, embedder?: RemoteEmbedder): Promise<void>;
+  open(
+    options: WireOptions,
+    onEvent: MemoryEventListener,
+    onProgress?: ProgressCallback,
+    embedder?: RemoteEmbedder,
+  ): Promise<void>;
   invoke(path: MethodPath, args: unknown[], signal?: AbortSignal, onProgress?: ProgressCallback): Promise<unknown>;
   close(): Promise<void>;
 }

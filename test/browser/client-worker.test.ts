@@ -2,12 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { createMemoryClient } from '../../src/sdk/index';
 import { describeClientContract } from '../contract/client.contract';
 import { describeEncryptionContract } from '../contract/encryption.contract';
+import { describeTabsContract } from '../contract/tabs.contract';
 
 describeClientContract('worker (Chromium, IndexedDB)', 'worker', (options) =>
   createMemoryClient({ ...options, modelsBaseUrl: '/models/' }),
 );
 
 describeEncryptionContract('worker (Chromium, IndexedDB)', (options) =>
+  createMemoryClient({ ...options, modelsBaseUrl: '/models/' }),
+);
+
+describeTabsContract('two workers (Chromium, Web Locks, BroadcastChannel)', (options) =>
   createMemoryClient({ ...options, modelsBaseUrl: '/models/' }),
 );
 

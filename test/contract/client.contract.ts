@@ -85,6 +85,23 @@ export function describeClientContract(name: string, mode: MemoryClient['mode'],
       expect(await b.memories.search('secret')).toEqual([]);
     });
 
+    it('lists, renames and deletes profiles; a deleted profile comes back empty', async () => {
+      const a = await fresh();
+      const bId = `gone${Date.now()}x${profileCounter++}`;
+      const b = await create({ profileId: bId, embedder: false });
+      await b.memories.add('Only in profile B');
+      await b.close();
+      const ids = (await a.profiles.list()).map((p) => p.id);
+      expect(ids).toContain(bId);
+      expect(ids).toContain((await a.status()).profileId);
+      expect((await a.profiles.rename(bId, '  Work  ')).name).toBe('Work');
+      await expect(a.profiles.delete((await a.status()).profileId)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      await a.profiles.delete(bId);
+      expect((await a.profiles.list()).map((p) => p.id)).not.toContain(bId);
+      const again = await fresh({ profileId: bId, embedder: false });
+      expect(await again.memories.count()).toBe(0);
+    });
+
     it('works on lexical scoring alone without an embedder, and says so', async () => {
       const client = await fresh({ embedder: false });
       await client.memories.add('Remember to water the basil');

@@ -29,6 +29,8 @@ export interface MemoryServiceDeps {
   ranking: RankingWeights;
   recencyHalfLifeDays: number;
   embedBatchSize: number;
+  /** Told after every committed write: the ids written or deleted and the vectors stored. */
+  onCommitted?: (ids: string[], vectors: StoredVector[]) => void;
 }
 
 export class MemoryService {
@@ -129,14 +131,36 @@ export class MemoryService {
       if (vector) vectors.push(this.#stored(next, vector));
     }
     await this.#deps.store.putMany([next], vectors);
-    this.#remember(next, vectors);
+    this.#remember(next, vectors[0]?.vector);
     if (next.text !== current.text && vectors.length === 0) this.#vectors?.remove(id);
+    this.#deps.onCommitted?.([id], vectors);
     return next;
   }
 
   async delete(id: string): Promise<void> {
     if (typeof id !== 'string') throw new MemoryError('INVALID_ARGUMENT', 'id must be a string');
     await this.#deps.store.deleteMany([id]);
+    this.#forget(id);
+    this.#deps.onCommitted?.([id], []);
+  }
+
+  /**
+   * Brings the caches and indexes up to date with writes another tab committed: re-reads the
+   * items, takes the vectors that tab announced, forgets what it deleted.
+   */
+  async applyRemote(ids: string[], vectors: StoredVector[]): Promise<void> {
+    const items = await this.#deps.store.getMany(ids);
+    const model = this.#deps.embedder.modelId;
+    const byId = new Map(vectors.filter((vector) => vector.model === model).map((vector) => [vector.id, vector.vector]));
+    ids.forEach((id, i) => {
+      const item = items[i];
+      if (!item) return this.#forget(id);
+      this.#remember(item, byId.get(id));
+      if (item.embeddingModel !== model) this.#vectors?.remove(id);
+    });
+  }
+
+  #forget(id: string): void {
     this.#items.delete(id);
     this.#deps.lexical.remove(id);
     this.#vectors?.remove(id);
@@ -180,7 +204,12 @@ export class MemoryService {
       if (vector) vectors.push(this.#stored(item, vector));
     });
     await this.#deps.store.putMany(items, vectors);
-    for (const item of items) this.#remember(item, vectors);
+    const byId = new Map(vectors.map((vector) => [vector.id, vector.vector]));
+    for (const item of items) this.#remember(item, byId.get(item.id));
+    this.#deps.onCommitted?.(
+      items.map((item) => item.id),
+      vectors,
+    );
     return items;
   }
 
@@ -189,11 +218,10 @@ export class MemoryService {
     return { id: item.id, model: item.embeddingModel, vector };
   }
 
-  #remember(item: MemoryItem, vectors: StoredVector[]): void {
+  #remember(item: MemoryItem, vector: Float32Array | undefined): void {
     this.#items.set(item.id, item);
     this.#deps.lexical.upsert(item.id, item.text);
-    const stored = vectors.find((vector) => vector.id === item.id);
-    if (stored) this.#indexVector(item.id, stored.vector);
+    if (vector) this.#indexVector(item.id, vector);
   }
 
   #indexVector(id: string, vector: Float32Array): void {

@@ -1,11 +1,16 @@
 import { createMemoryClient } from '../../../src/sdk/index';
 import { describeClientContract } from '../../contract/client.contract';
 import { describeEncryptionContract } from '../../contract/encryption.contract';
+import { describeTabsContract } from '../../contract/tabs.contract';
 
 describeClientContract('in-process (Node, fake-indexeddb)', 'in-process', (options) =>
   createMemoryClient({ ...options, inWorker: false, modelsBaseUrl: process.env.MNEME_MODELS! }),
 );
 
 describeEncryptionContract('in-process (Node, fake-indexeddb)', (options) =>
+  createMemoryClient({ ...options, inWorker: false, modelsBaseUrl: process.env.MNEME_MODELS! }),
+);
+
+describeTabsContract('in-process (Node, fake-indexeddb)', (options) =>
   createMemoryClient({ ...options, inWorker: false, modelsBaseUrl: process.env.MNEME_MODELS! }),
 );

@@ -1,0 +1,66 @@
+/**
+ * The profile list: a small database of its own (`<storageName>--profiles`; a profile id cannot
+ * start with "-", so no profile database can take that name). Each profile's memories live in
+ * their own database, and deleting a profile deletes that database.
+ */
+import { Dexie, type EntityTable } from 'dexie';
+import { MemoryError } from '../sdk/errors';
+import type { ProfileInfo } from '../sdk/types';
+import { databaseName } from './db';
+
+const PROFILE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+type RegistryDatabase = Dexie & { profiles: EntityTable<ProfileInfo, 'id'> };
+
+export function checkProfileId(profileId: unknown): string {
+  if (typeof profileId !== 'string' || !PROFILE_ID.test(profileId)) {
+    throw new MemoryError(
+      'INVALID_ARGUMENT',
+      'A profile id is 1-64 letters, digits, "-" or "_", starting with a letter or digit',
+    );
+  }
+  return profileId;
+}
+
+export interface ProfileRegistry {
+  list(): Promise<ProfileInfo[]>;
+  /** Records that a profile was opened (creating its entry on first use). */
+  touch(id: string, now: number): Promise<ProfileInfo>;
+  rename(id: string, name: string): Promise<ProfileInfo>;
+  /** Deletes the profile's database and its entry. Waits for other tabs to let go of it. */
+  remove(id: string): Promise<void>;
+  close(): void;
+}
+
+export function openProfileRegistry(storageName: string): ProfileRegistry {
+  const db = new Dexie(`${storageName}--profiles`) as RegistryDatabase;
+  db.version(1).stores({ profiles: 'id, lastOpenedAt' });
+  return {
+    list: () => db.profiles.orderBy('lastOpenedAt').reverse().toArray(),
+    touch: (id, now) =>
+      db.transaction('rw', db.profiles, async () => {
+        const existing = await db.profiles.get(id);
+        const info: ProfileInfo = existing
+          ? { ...existing, lastOpenedAt: now }
+          : { id, name: id, createdAt: now, lastOpenedAt: now };
+        await db.profiles.put(info);
+        return info;
+      }),
+    rename: (id, name) =>
+      db.transaction('rw', db.profiles, async () => {
+        const trimmed = typeof name === 'string' ? name.trim() : '';
+        if (trimmed.length === 0 || trimmed.length > 80)
+          throw new MemoryError('INVALID_ARGUMENT', 'A profile name is 1-80 characters');
+        const existing = await db.profiles.get(id);
+        if (!existing) throw new MemoryError('NOT_FOUND', `No profile ${id}`);
+        const info = { ...existing, name: trimmed };
+        await db.profiles.put(info);
+        return info;
+      }),
+    async remove(id) {
+      await Dexie.delete(databaseName(storageName, checkProfileId(id)));
+      await db.profiles.delete(id);
+    },
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * Several tabs (or host pages) on one profile: one writer at a time through Web Locks, and every
+ * committed change announced over a BroadcastChannel so other tabs refresh their caches and
+ * indexes. Where Web Locks are missing (Node) an in-process queue keeps the same guarantee
+ * within the process.
+ */
+import type { StoredVector } from '../core/ports';
+
+/** Vectors travel with the ids so other tabs need not read chunk rows to index them. */
+export type TabMessage = { type: 'memories'; ids: string[]; vectors: StoredVector[] } | { type: 'encryption' };
+
+export interface TabCoordinator {
+  /** Runs `work` while holding the profile's write lock. */
+  withWriteLock<T>(work: () => Promise<T>): Promise<T>;
+  announce(message: TabMessage): void;
+  close(): void;
+}
+
+const localQueues = new Map<string, Promise<unknown>>();
+
+function queueLocally<T>(name: string, work: () => Promise<T>): Promise<T> {
+  const previous = localQueues.get(name) ?? Promise.resolve();
+  const run = previous.then(work, work);
+  const tail = run.catch(() => undefined);
+  localQueues.set(name, tail);
+  void tail.then(() => {
+    if (localQueues.get(name) === tail) localQueues.delete(name);
+  });
+  return run;
+}
+
+export function createTabCoordinator(databaseName: string, onMessage: (message: TabMessage) => void): TabCoordinator {
+  const lockName = `mneme:${databaseName}:write`;
+  const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+  const channel = typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel(`mneme:${databaseName}`);
+  if (channel) channel.onmessage = (event: MessageEvent<TabMessage>) => onMessage(event.data);
+
+  return {
+    withWriteLock: (work) =>
+      locks ? (locks.request(lockName, work) as Promise<Awaited<ReturnType<typeof work>>>) : queueLocally(lockName, work),
+    announce: (message) => channel?.postMessage(message),
+    close: () => channel?.close(),
+  };
+}
