@@ -23,7 +23,11 @@ export default defineConfig({
       {
         plugins: [svelte(), wasm(), modelsFolder(models)],
         worker: { format: 'es', plugins: () => [wasm()] },
-        optimizeDeps: { exclude: ['@huggingface/transformers', 'onnxruntime-web'] },
+        // Pre-bundled up front: a dependency discovered mid-run makes Vite reload the test page.
+        optimizeDeps: {
+          include: ['comlink', 'dexie', 'minisearch', 'zod/mini', 'fast-check'],
+          exclude: ['@huggingface/transformers', 'onnxruntime-web'],
+        },
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],

@@ -1,6 +1,6 @@
 /** The {@link MemoryClient} that runs the SDK inside a dedicated Worker through comlink. */
 import * as Comlink from 'comlink';
-import type { EncryptionApi, MemoryClient, MemoriesApi, ProfilesApi } from '../sdk/client';
+import type { DataApi, EncryptionApi, MemoryClient, MemoriesApi, ProfilesApi } from '../sdk/client';
 import type { MemoryClientOptions } from '../sdk/options';
 import { MemoryError } from '../sdk/errors';
 import type { MemoryEvent, MemoryEventListener } from '../sdk/types';
@@ -83,11 +83,18 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
     delete: call('profiles.delete'),
   };
 
+  const data: DataApi = {
+    export: call('data.export'),
+    import: call('data.import'),
+    wipe: call('data.wipe'),
+  };
+
   return {
     mode: 'worker',
     memories,
     encryption,
     profiles,
+    data,
     status: call('status'),
     embed: call('embed'),
     subscribe(listener) {

@@ -7,6 +7,9 @@ import type {
   MemoryItem,
   MemoryPatch,
   EncryptionStatus,
+  ExportOptions,
+  ImportOptions,
+  ImportReport,
   MemoryStatus,
   ProfileInfo,
   SearchOptions,
@@ -64,12 +67,30 @@ export interface ProfilesApi {
   delete(id: string): Promise<void>;
 }
 
+/** The user's data as a whole: take it out, bring it back, or erase it. */
+export interface DataApi {
+  /**
+   * The whole profile (memories, vectors, every memory layer, archive and audit trail) as one
+   * JSON text, sealed with `passphrase` when given. Rejects with `LOCKED` while locked.
+   */
+  export(options?: ExportOptions): Promise<string>;
+  /**
+   * Validates the whole file first (`INVALID_IMPORT` names the problem and nothing changes), then
+   * writes it in one transaction. Vectors from another embedding model are re-embedded in the
+   * background instead of being mixed in.
+   */
+  import(text: string, options?: ImportOptions): Promise<ImportReport>;
+  /** Deletes every memory, vector and layer record of this profile (the profile itself stays). */
+  wipe(): Promise<void>;
+}
+
 /** What `createMemoryClient` returns: the same interface in a worker and in-process. */
 export interface MemoryClient {
   readonly mode: 'worker' | 'in-process';
   readonly memories: MemoriesApi;
   readonly encryption: EncryptionApi;
   readonly profiles: ProfilesApi;
+  readonly data: DataApi;
   /** Works while locked, so a UI can tell what to ask for. */
   status(): Promise<MemoryStatus>;
   /** Calls `listener` on every change (this client's and other tabs'); returns the unsubscribe. */

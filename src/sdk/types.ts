@@ -210,3 +210,28 @@ export type MemoryEvent =
   | { type: 'reload-required'; reason: string };
 
 export type MemoryEventListener = (event: MemoryEvent) => void;
+
+/** What an import wrote. */
+export interface ImportReport {
+  mode: 'merge' | 'replace';
+  memories: number;
+  /** Vectors taken over as they were (same embedding model as this client). */
+  vectors: number;
+  /** Memories whose vectors came from another model (or none): re-embedded in the background. */
+  needReembedding: number;
+  /** Rows per memory-layer table (turns, summaries, archive, audit, …). */
+  tables: Record<string, number>;
+}
+
+export interface ExportOptions {
+  /** Seal the file with this passphrase (AES-GCM, PBKDF2-SHA-256 600,000 iterations). */
+  passphrase?: string;
+}
+
+export interface ImportOptions {
+  /** `merge` (default) keeps this profile's memories; `replace` empties the profile first. */
+  mode?: 'merge' | 'replace';
+  /** The passphrase of a sealed export. */
+  passphrase?: string;
+  signal?: AbortSignal;
+}

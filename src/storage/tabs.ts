@@ -7,7 +7,11 @@
 import type { StoredVector } from '../core/ports';
 
 /** Vectors travel with the ids so other tabs need not read chunk rows to index them. */
-export type TabMessage = { type: 'memories'; ids: string[]; vectors: StoredVector[] } | { type: 'encryption' };
+export type TabMessage =
+  | { type: 'memories'; ids: string[]; vectors: StoredVector[] }
+  | { type: 'encryption' }
+  /** Many records changed at once (import, wipe): read everything again. */
+  | { type: 'reload' };
 
 export interface TabCoordinator {
   /** Runs `work` while holding the profile's write lock. */

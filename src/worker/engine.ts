@@ -5,7 +5,7 @@
  */
 import { DEFAULT_RANKING, DEFAULTS, type MemoryClientOptions } from '../sdk/options';
 import type { MemoryClient } from '../sdk/client';
-import { MemoryError, toMemoryError } from '../sdk/errors';
+import { MemoryError, throwIfAborted, toMemoryError } from '../sdk/errors';
 import type { MemoryEvent, MemoryEventListener, MemoryStatus } from '../sdk/types';
 import type { Embedder, MemoryStore } from '../core/ports';
 import { systemClock } from '../core/clock';
@@ -19,6 +19,8 @@ import { createTabCoordinator, type TabCoordinator, type TabMessage } from '../s
 import { createFlatIndex } from '../storage/vector/flat-index';
 import { createLexicalIndex } from '../storage/lexical/minisearch-index';
 import { codecFor, readEnvelope } from '../storage/crypto/profile-encryption';
+import { exportProfile, importProfile, parseExport } from '../storage/export';
+import { LAYER_TABLES } from '../storage/export-schema';
 import { createEncryptionControl } from './encryption-control';
 import { createTransformersEmbedder } from '../models/transformers-embedder';
 
@@ -38,7 +40,9 @@ export async function createMemoryEngine(
   let closed: string | undefined;
 
   const onTabMessage = (message: TabMessage) => {
-    if (message.type === 'memories') {
+    if (message.type === 'reload') {
+      if (service) void open(openKey).then(() => emit({ type: 'memories-changed', ids: [], source: 'other-tab' }));
+    } else if (message.type === 'memories') {
       void service?.applyRemote(message.ids, message.vectors).then(
         () => emit({ type: 'memories-changed', ids: message.ids, source: 'other-tab' }),
         () => undefined,
@@ -85,6 +89,15 @@ export async function createMemoryEngine(
     if (!sealed && (!service || openKey)) await open(undefined);
     emit({ type: 'encryption-changed', status: await encryption.status() });
   };
+  /** After a bulk change: reload this view, tell other tabs to, re-embed what needs it. */
+  const reopenEverywhere = async (ids: string[]) => {
+    await open(openKey);
+    tabs.announce({ type: 'reload' });
+    emit({ type: 'memories-changed', ids, source: 'this-client' });
+    void service?.embedMissing().catch(() => undefined);
+  };
+  // Memories stored while no model was usable get their vectors once one works.
+  embedder.onFirstReady = () => void service?.embedMissing().catch(() => undefined);
   db.on('versionchange', () => {
     closed = 'Another tab opened this profile with a newer version of Mneme: reload this page';
     service = undefined;
@@ -151,6 +164,28 @@ export async function createMemoryEngine(
       delete: guarded((id) => {
         if (id === profileId) throw new MemoryError('INVALID_ARGUMENT', 'A profile cannot delete itself while it is open');
         return registry.remove(id);
+      }),
+    },
+    data: {
+      export: live((_memory, exportOptions = {}) =>
+        exportProfile(db, codecFor(openKey), { id: profileId }, systemClock.now(), exportOptions.passphrase),
+      ),
+      import: live(async (_memory, text, importOptions = {}) => {
+        const file = await parseExport(text, importOptions.passphrase);
+        throwIfAborted(importOptions.signal);
+        const report = await tabs.withWriteLock(() =>
+          importProfile(db, codecFor(openKey), file, importOptions.mode ?? 'merge', embedder.modelId),
+        );
+        await reopenEverywhere(file.memories.map((item) => item.id));
+        return report;
+      }),
+      wipe: live(async () => {
+        await tabs.withWriteLock(() =>
+          db.transaction('rw', db.tables, () =>
+            Promise.all([db.memories.clear(), db.vectorChunks.clear(), ...LAYER_TABLES.map((t) => db.table(t).clear())]),
+          ),
+        );
+        await reopenEverywhere([]);
       }),
     },
     status: guarded(async () => ({

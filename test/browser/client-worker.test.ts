@@ -3,6 +3,7 @@ import { createMemoryClient } from '../../src/sdk/index';
 import { describeClientContract } from '../contract/client.contract';
 import { describeEncryptionContract } from '../contract/encryption.contract';
 import { describeTabsContract } from '../contract/tabs.contract';
+import { describeDataContract } from '../contract/data.contract';
 
 describeClientContract('worker (Chromium, IndexedDB)', 'worker', (options) =>
   createMemoryClient({ ...options, modelsBaseUrl: '/models/' }),
@@ -15,6 +16,8 @@ describeEncryptionContract('worker (Chromium, IndexedDB)', (options) =>
 describeTabsContract('two workers (Chromium, Web Locks, BroadcastChannel)', (options) =>
   createMemoryClient({ ...options, modelsBaseUrl: '/models/' }),
 );
+
+describeDataContract('worker (Chromium, IndexedDB)', (options) => createMemoryClient({ ...options, modelsBaseUrl: '/models/' }));
 
 describe('worker boundary', () => {
   it('defaults to a worker in a browser page when given no options at all', async () => {

@@ -14,6 +14,8 @@ export class EmbedderSlot {
   #reason: string | undefined;
   #dimension: number | undefined;
   #onProgress: ProgressCallback | undefined;
+  /** Called once, the first time the model embeds successfully. */
+  onFirstReady: (() => void) | undefined;
 
   constructor(embedder: Embedder | undefined, onProgress?: ProgressCallback) {
     this.#embedder = embedder;
@@ -72,7 +74,9 @@ export class EmbedderSlot {
       if (this.#onProgress) options.onProgress = this.#onProgress;
       const vectors = await embedder.embed(texts, options);
       this.#checkDimensions(vectors, texts.length);
+      const first = this.#state !== 'ready';
       this.#state = 'ready';
+      if (first) queueMicrotask(() => this.onFirstReady?.());
       this.#reason = undefined;
       return vectors;
     } catch (error) {

@@ -100,6 +100,43 @@ export class MemoryService {
     return ranked.slice(0, limit).map((result, index) => ({ ...result, rank: index + 1 }));
   }
 
+  /**
+   * Embeds every memory that has no vector from the current model (after an import, or when
+   * the embedder became available later), in batches. A memory edited meanwhile is skipped: its
+   * edit already embedded it. Returns how many were embedded.
+   */
+  async embedMissing(signal?: AbortSignal): Promise<number> {
+    const model = this.#deps.embedder.modelId;
+    if (!model || !this.#deps.embedder.usable) return 0;
+    const missing = [...this.#items.values()].filter((item) => item.embeddingModel !== model);
+    let done = 0;
+    for (let start = 0; start < missing.length; start += this.#deps.embedBatchSize) {
+      throwIfAborted(signal);
+      const batch = missing.slice(start, start + this.#deps.embedBatchSize);
+      const made = await this.#deps.embedder.tryEmbed(
+        batch.map((item) => item.text),
+        'passage',
+        signal,
+      );
+      if (!made) return done;
+      const fresh = batch.flatMap((item, i) =>
+        this.#items.get(item.id) === item ? [{ item: { ...item }, vector: made[i]! }] : [],
+      );
+      const vectors = fresh.map(({ item, vector }) => this.#stored(item, vector));
+      await this.#deps.store.putMany(
+        fresh.map(({ item }) => item),
+        vectors,
+      );
+      fresh.forEach(({ item, vector }) => this.#remember(item, vector));
+      this.#deps.onCommitted?.(
+        fresh.map(({ item }) => item.id),
+        vectors,
+      );
+      done += fresh.length;
+    }
+    return done;
+  }
+
   get(id: string): MemoryItem | undefined {
     return this.#items.get(id);
   }

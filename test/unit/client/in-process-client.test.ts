@@ -2,6 +2,7 @@ import { createMemoryClient } from '../../../src/sdk/index';
 import { describeClientContract } from '../../contract/client.contract';
 import { describeEncryptionContract } from '../../contract/encryption.contract';
 import { describeTabsContract } from '../../contract/tabs.contract';
+import { describeDataContract } from '../../contract/data.contract';
 
 describeClientContract('in-process (Node, fake-indexeddb)', 'in-process', (options) =>
   createMemoryClient({ ...options, inWorker: false, modelsBaseUrl: process.env.MNEME_MODELS! }),
@@ -12,5 +13,9 @@ describeEncryptionContract('in-process (Node, fake-indexeddb)', (options) =>
 );
 
 describeTabsContract('in-process (Node, fake-indexeddb)', (options) =>
+  createMemoryClient({ ...options, inWorker: false, modelsBaseUrl: process.env.MNEME_MODELS! }),
+);
+
+describeDataContract('in-process (Node, fake-indexeddb)', (options) =>
   createMemoryClient({ ...options, inWorker: false, modelsBaseUrl: process.env.MNEME_MODELS! }),
 );

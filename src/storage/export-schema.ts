@@ -1,0 +1,122 @@
+/**
+ * The export file format (version 1) and its validation. An import is checked whole against
+ * this schema, and then for cross-references (duplicate ids, vectors of unknown memories,
+ * vector sizes), before anything is written.
+ */
+import * as z from 'zod/mini';
+import { MemoryError } from '../sdk/errors';
+import { MAX_TEXT_LENGTH } from '../core/semantic/validate';
+
+export const EXPORT_FORMAT = 'mneme-export';
+export const ENCRYPTED_EXPORT_FORMAT = 'mneme-export-encrypted';
+export const EXPORT_VERSION = 1;
+/** Largest import accepted, in memories (and in rows of any other table). */
+export const MAX_IMPORT_ROWS = 1_000_000;
+
+/** Tables of the memory layers exported as they are (filled by the memory core). */
+export const LAYER_TABLES = [
+  'sessions',
+  'turns',
+  'summaries',
+  'profileFields',
+  'profileHistory',
+  'episodes',
+  'outbox',
+  'archive',
+  'audit',
+] as const;
+
+const id = z.string().check(z.minLength(1), z.maxLength(128));
+const time = z.number().check(z.refine(Number.isFinite, 'must be a finite time'));
+const metadataValue = z.union([z.string().check(z.maxLength(MAX_TEXT_LENGTH)), z.number(), z.boolean(), z.null()]);
+
+const memory = z.strictObject({
+  id,
+  text: z.string().check(z.minLength(1), z.maxLength(MAX_TEXT_LENGTH)),
+  kind: z.enum(['note', 'fact', 'turn', 'preference', 'summary', 'episode']),
+  importance: z.number().check(z.gte(0), z.lte(1)),
+  pinned: z.boolean(),
+  createdAt: time,
+  updatedAt: time,
+  validFrom: time,
+  validTo: z.optional(time),
+  metadata: z.record(z.string().check(z.maxLength(200)), metadataValue),
+  embeddingModel: z.optional(z.string().check(z.maxLength(200))),
+});
+
+const vector = z.strictObject({
+  id,
+  model: z.string().check(z.minLength(1), z.maxLength(200)),
+  dim: z.int().check(z.gte(1), z.lte(4096)),
+  /** Base64 of `dim` little-endian Float32 values. */
+  data: z.string(),
+});
+
+const layerRow = z.looseObject({ id: z.optional(id) });
+
+export const exportFileSchema = z.strictObject({
+  format: z.literal(EXPORT_FORMAT),
+  version: z.literal(EXPORT_VERSION),
+  exportedAt: time,
+  profile: z.strictObject({ id, name: z.optional(z.string().check(z.maxLength(80))) }),
+  memories: z.array(memory).check(z.maxLength(MAX_IMPORT_ROWS)),
+  vectors: z.array(vector).check(z.maxLength(MAX_IMPORT_ROWS)),
+  tables: z.partial(
+    z.strictObject(Object.fromEntries(LAYER_TABLES.map((t) => [t, z.array(layerRow).check(z.maxLength(MAX_IMPORT_ROWS))]))),
+  ),
+});
+
+export const encryptedExportSchema = z.strictObject({
+  format: z.literal(ENCRYPTED_EXPORT_FORMAT),
+  version: z.literal(EXPORT_VERSION),
+  kdf: z.literal('PBKDF2-SHA-256'),
+  iterations: z.int().check(z.gte(100_000), z.lte(10_000_000)),
+  salt: z.string(),
+  wrappedKey: z.string(),
+  data: z.string(),
+});
+
+export type ExportFile = z.infer<typeof exportFileSchema>;
+export type EncryptedExportFile = z.infer<typeof encryptedExportSchema>;
+export type ExportedVector = z.infer<typeof vector>;
+
+export function invalidImport(message: string): never {
+  throw new MemoryError('INVALID_IMPORT', `This file cannot be imported: ${message}. Nothing was changed.`);
+}
+
+/** Parses and checks a whole (decrypted) export file, naming the first problem found. */
+export function validateExport(value: unknown): ExportFile {
+  const parsed = z.safeParse(exportFileSchema, value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const where = issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('');
+    invalidImport(`${where.replace(/^\./, '') || 'the file'}: ${issue.message}`);
+  }
+  const file = parsed.data;
+  const ids = new Set<string>();
+  for (const [i, item] of file.memories.entries()) {
+    if (ids.has(item.id)) invalidImport(`memories[${i}].id: "${item.id}" appears twice`);
+    ids.add(item.id);
+  }
+  const vectorIds = new Set<string>();
+  for (const [i, entry] of file.vectors.entries()) {
+    if (!ids.has(entry.id)) invalidImport(`vectors[${i}]: no memory has id "${entry.id}"`);
+    const key = `${entry.model}\u0000${entry.id}`;
+    if (vectorIds.has(key)) invalidImport(`vectors[${i}]: a second vector for "${entry.id}"`);
+    vectorIds.add(key);
+    if (base64Bytes(entry.data) !== entry.dim * 4) invalidImport(`vectors[${i}].data: does not hold ${entry.dim} numbers`);
+  }
+  return file;
+}
+
+export function validateEncryptedWrapper(value: unknown): EncryptedExportFile {
+  const parsed = z.safeParse(encryptedExportSchema, value);
+  if (!parsed.success) invalidImport('the encrypted wrapper is malformed');
+  return parsed.data;
+}
+
+/** Decoded length of a base64 string, or -1 when it is not base64. */
+export function base64Bytes(text: string): number {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) return -1;
+  return (text.length / 4) * 3 - (text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0);
+}

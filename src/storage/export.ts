@@ -1,0 +1,137 @@
+/**
+ * Export of one profile to a single JSON text (optionally sealed with a passphrase), and import
+ * of such a text: parsed and validated whole first, then written in one transaction, so a bad
+ * file changes nothing. Vectors made by another embedding model are not mixed in: their memories
+ * are marked for re-embedding instead.
+ */
+import { MemoryError } from '../sdk/errors';
+import type { ImportReport, MemoryItem } from '../sdk/types';
+import type { StoredVector } from '../core/ports';
+import type { MnemeDatabase } from './db';
+import type { RecordCodec } from './codec';
+import { VectorChunks } from './vector-chunks';
+import { createCipher } from './crypto/cipher';
+import { createEnvelope, openEnvelope } from './crypto/envelope';
+import { fromBase64, toBase64 } from './bytes';
+import * as schema from './export-schema';
+
+export async function exportProfile(
+  db: MnemeDatabase,
+  codec: RecordCodec,
+  profile: { id: string; name?: string },
+  now: number,
+  passphrase?: string,
+): Promise<string> {
+  const { memories, vectors, tables } = await db.transaction('r', db.tables, async () => ({
+    memories: await db.memories.toArray(),
+    vectors: await db.vectorChunks.toArray(),
+    tables: Object.fromEntries(await Promise.all(schema.LAYER_TABLES.map(async (t) => [t, await db.table(t).toArray()]))),
+  }));
+  const file: schema.ExportFile = {
+    format: schema.EXPORT_FORMAT,
+    version: schema.EXPORT_VERSION,
+    exportedAt: now,
+    profile,
+    memories: await Promise.all(memories.map((row) => codec.decodeItem(row))),
+    vectors: [],
+    tables,
+  };
+  for (const chunk of vectors) {
+    const floats = new Uint8Array(await codec.decodeFloats(chunk.data));
+    chunk.ids.forEach((id, slot) => {
+      if (id === null) return;
+      const bytes = floats.subarray(slot * chunk.dim * 4, (slot + 1) * chunk.dim * 4);
+      file.vectors.push({ id, model: chunk.model, dim: chunk.dim, data: toBase64(bytes) });
+    });
+  }
+  const json = JSON.stringify(file);
+  if (passphrase === undefined) return json;
+  const { envelope, key } = await createEnvelope(passphrase);
+  const sealed: schema.EncryptedExportFile = {
+    format: schema.ENCRYPTED_EXPORT_FORMAT,
+    version: schema.EXPORT_VERSION,
+    kdf: envelope.kdf,
+    iterations: envelope.iterations,
+    salt: toBase64(new Uint8Array(envelope.salt)),
+    wrappedKey: toBase64(new Uint8Array(envelope.wrappedKey)),
+    data: toBase64(new Uint8Array(await createCipher(key).seal(new TextEncoder().encode(json)))),
+  };
+  return JSON.stringify(sealed);
+}
+
+/** Reads an export text (decrypting it with `passphrase` when sealed) and validates all of it. */
+export async function parseExport(text: unknown, passphrase?: string): Promise<schema.ExportFile> {
+  if (typeof text !== 'string') schema.invalidImport('expected the text of an export file');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    schema.invalidImport('it is not JSON');
+  }
+  if ((value as { format?: unknown } | null)?.format !== schema.ENCRYPTED_EXPORT_FORMAT) return schema.validateExport(value);
+  const sealed = schema.validateEncryptedWrapper(value);
+  if (passphrase === undefined) {
+    throw new MemoryError('INVALID_IMPORT', 'This export is encrypted: give its passphrase to import it. Nothing was changed.');
+  }
+  const key = await openEnvelope(
+    {
+      version: 1,
+      kdf: sealed.kdf,
+      iterations: sealed.iterations,
+      salt: fromBase64(sealed.salt).buffer,
+      wrappedKey: fromBase64(sealed.wrappedKey).buffer,
+    },
+    passphrase,
+  );
+  const plain = await createCipher(key).open(fromBase64(sealed.data).buffer);
+  return parseExport(new TextDecoder().decode(plain));
+}
+
+/**
+ * Writes a validated export into the profile in one transaction. `replace` empties the profile
+ * first; `merge` keeps what is there and lets imported records replace those with the same id.
+ */
+export async function importProfile(
+  db: MnemeDatabase,
+  codec: RecordCodec,
+  file: schema.ExportFile,
+  mode: 'merge' | 'replace',
+  embeddingModel: string | undefined,
+): Promise<ImportReport> {
+  const usable = new Map<string, StoredVector>();
+  for (const entry of file.vectors) {
+    if (entry.model !== embeddingModel) continue;
+    usable.set(entry.id, { id: entry.id, model: entry.model, vector: new Float32Array(fromBase64(entry.data).buffer) });
+  }
+  const items: MemoryItem[] = file.memories.map(({ embeddingModel: _model, validTo, ...rest }) => {
+    const item: MemoryItem = { ...rest };
+    if (validTo !== undefined) item.validTo = validTo;
+    if (usable.has(item.id)) item.embeddingModel = embeddingModel!;
+    return item;
+  });
+  const dims = new Set([...usable.values()].map((v) => v.vector.length));
+  if (dims.size > 1) schema.invalidImport(`vectors of ${embeddingModel} have different sizes (${[...dims].join(', ')})`);
+  const rows = await Promise.all(items.map((item) => codec.encodeItem(item)));
+  const reembed = items.filter((item) => item.embeddingModel === undefined).map((item) => item.id);
+
+  await db.transaction('rw', db.tables, async () => {
+    const chunks = new VectorChunks(db, codec);
+    if (mode === 'replace') {
+      await Promise.all([db.memories.clear(), db.vectorChunks.clear(), ...schema.LAYER_TABLES.map((t) => db.table(t).clear())]);
+    }
+    await db.memories.bulkPut(rows);
+    if (reembed.length > 0 && mode === 'merge') await chunks.remove(reembed);
+    await chunks.upsert([...usable.values()]);
+    for (const table of schema.LAYER_TABLES) {
+      const tableRows = file.tables[table];
+      if (tableRows && tableRows.length > 0) await db.table(table).bulkPut(tableRows);
+    }
+  });
+  return {
+    mode,
+    memories: items.length,
+    vectors: usable.size,
+    needReembedding: reembed.length,
+    tables: Object.fromEntries(schema.LAYER_TABLES.map((t) => [t, file.tables[t]?.length ?? 0])),
+  };
+}
