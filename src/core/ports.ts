@@ -74,6 +74,8 @@ export interface MemoryStore {
   vectors(model: string): Promise<StoredVector[]>;
   /** Deletes items and their vectors together. */
   deleteMany(ids: string[]): Promise<void>;
+  readLexicalSnapshot(): Promise<LexicalSnapshot | undefined>;
+  writeLexicalSnapshot(snapshot: LexicalSnapshot): Promise<void>;
   count(): Promise<number>;
   close(): Promise<void>;
 }
@@ -109,5 +111,15 @@ export interface LexicalIndex {
   upsert(id: string, text: string): void;
   remove(id: string): void;
   search(query: string, k: number, accept?: (id: string) => boolean): LexicalHit[];
+  has(id: string): boolean;
   clear(): void;
+  /** The whole index as text, to restore it without re-indexing every memory. */
+  snapshot(): string;
+}
+
+/** A saved lexical index: memories changed after `takenAt` or missing from `ids` are re-indexed. */
+export interface LexicalSnapshot {
+  takenAt: number;
+  ids: string[];
+  data: string;
 }

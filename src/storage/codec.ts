@@ -18,16 +18,17 @@ export interface RecordCodec {
   readonly encrypted: boolean;
   encodeItem(item: MemoryItem): Promise<MemoryRow>;
   decodeItem(row: MemoryRow): Promise<MemoryItem>;
-  encodeFloats(floats: ArrayBuffer): Promise<ArrayBuffer>;
-  decodeFloats(stored: ArrayBuffer): Promise<ArrayBuffer>;
+  /** Seals raw bytes (vector chunks, index snapshots); the plain codec returns them as they are. */
+  sealBytes(bytes: ArrayBuffer): Promise<ArrayBuffer>;
+  openBytes(stored: ArrayBuffer): Promise<ArrayBuffer>;
 }
 
 export const plainCodec: RecordCodec = {
   encrypted: false,
   encodeItem: async (item) => item,
   decodeItem: async (row) => row as MemoryItem,
-  encodeFloats: async (floats) => floats,
-  decodeFloats: async (stored) => stored,
+  sealBytes: async (floats) => floats,
+  openBytes: async (stored) => stored,
 };
 
 export function encryptedCodec(cipher: Cipher): RecordCodec {
@@ -45,7 +46,7 @@ export function encryptedCodec(cipher: Cipher): RecordCodec {
       const { text, metadata } = JSON.parse(decoder.decode(await cipher.open(sealed))) as Pick<MemoryItem, 'text' | 'metadata'>;
       return { ...clear, text, metadata };
     },
-    encodeFloats: (floats) => cipher.seal(new Uint8Array(floats)),
-    decodeFloats: async (stored) => (await cipher.open(stored)).slice().buffer,
+    sealBytes: (floats) => cipher.seal(new Uint8Array(floats)),
+    openBytes: async (stored) => (await cipher.open(stored)).slice().buffer,
   };
 }

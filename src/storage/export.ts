@@ -37,7 +37,7 @@ export async function exportProfile(
     tables,
   };
   for (const chunk of vectors) {
-    const floats = new Uint8Array(await codec.decodeFloats(chunk.data));
+    const floats = new Uint8Array(await codec.openBytes(chunk.data));
     chunk.ids.forEach((id, slot) => {
       if (id === null) return;
       const bytes = floats.subarray(slot * chunk.dim * 4, (slot + 1) * chunk.dim * 4);

@@ -9,6 +9,15 @@ import type { MnemeDatabase } from './db';
 import { plainCodec, type MemoryRow, type RecordCodec } from './codec';
 import { VectorChunks } from './vector-chunks';
 
+const LEXICAL_KEY = 'lexical.snapshot';
+
+/** The lexical snapshot at rest: its text is sealed like every other record when encrypted. */
+interface StoredSnapshot {
+  takenAt: number;
+  ids: string[];
+  data: ArrayBuffer;
+}
+
 export function createMemoryRepository(db: MnemeDatabase, codec: RecordCodec = plainCodec): MemoryStore {
   const chunks = new VectorChunks(db, codec);
   const decode = (rows: MemoryRow[]) => Promise.all(rows.map((row) => codec.decodeItem(row)));
@@ -53,6 +62,22 @@ export function createMemoryRepository(db: MnemeDatabase, codec: RecordCodec = p
         await chunks.remove(ids);
       }),
     count: () => guard(() => db.memories.count()),
+    readLexicalSnapshot: () =>
+      guard(async () => {
+        const stored = (await db.settings.get(LEXICAL_KEY))?.value as StoredSnapshot | undefined;
+        if (!stored) return undefined;
+        try {
+          return { takenAt: stored.takenAt, ids: stored.ids, data: new TextDecoder().decode(await codec.openBytes(stored.data)) };
+        } catch {
+          return undefined; // sealed under another key (encryption was switched): rebuild instead
+        }
+      }),
+    writeLexicalSnapshot: (snapshot) =>
+      guard(async () => {
+        const data = await codec.sealBytes(new TextEncoder().encode(snapshot.data).buffer);
+        const value: StoredSnapshot = { takenAt: snapshot.takenAt, ids: snapshot.ids, data };
+        await db.settings.put({ key: LEXICAL_KEY, value });
+      }),
     close: async () => db.close(),
   };
 }

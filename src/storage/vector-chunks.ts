@@ -37,7 +37,7 @@ export class VectorChunks {
     const rows = await this.#db.vectorChunks.where('model').equals(model).toArray();
     const vectors: StoredVector[] = [];
     for (const row of rows) {
-      const data = await this.#codec.decodeFloats(row.data);
+      const data = await this.#codec.openBytes(row.data);
       row.ids.forEach((id, slot) => {
         if (id !== null) vectors.push({ id, model, vector: new Float32Array(data, slot * row.dim * 4, row.dim) });
       });
@@ -134,7 +134,7 @@ export class VectorChunks {
         rows.set(unique[i]!, {
           ...row,
           ids: [...row.ids],
-          data: (await Dexie.waitFor(this.#codec.decodeFloats(row.data))).slice(0),
+          data: (await Dexie.waitFor(this.#codec.openBytes(row.data))).slice(0),
         });
     }
     return rows;
@@ -163,7 +163,7 @@ export class VectorChunks {
     );
     const kept = rows.filter((row) => !dropped.includes(row));
     const sealed = await Dexie.waitFor(
-      Promise.all(kept.map(async (row) => ({ ...row, data: await this.#codec.encodeFloats(row.data) }))),
+      Promise.all(kept.map(async (row) => ({ ...row, data: await this.#codec.sealBytes(row.data) }))),
     );
     await this.#db.vectorChunks.bulkPut(sealed);
     if (dropped.length > 0) {

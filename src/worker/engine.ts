@@ -61,7 +61,7 @@ export async function createMemoryEngine(
         emit({ type: 'memories-changed', ids, source: 'this-client' });
       },
       embedder,
-      lexical: createLexicalIndex(),
+      createLexicalIndex,
       createVectorIndex: (dimension) => createFlatIndex(dimension),
       clock: systemClock,
       ranking: { ...DEFAULT_RANKING, ...options.ranking },
@@ -211,6 +211,7 @@ export async function createMemoryEngine(
     close: async () => {
       if (closed === CLOSED) return;
       closed = CLOSED;
+      await service?.checkpoint().catch(() => undefined);
       service = undefined;
       listeners.clear();
       db.close();

@@ -15,6 +15,11 @@ import type {
   SearchResult,
 } from '../../sdk/types';
 import type { Clock, LexicalIndex, MemoryStore, StoredVector, VectorIndex } from '../ports';
+
+/** Committed changes after which the lexical snapshot is written again. */
+const SNAPSHOT_EVERY = 500;
+/** Memories changed this shortly before a snapshot are re-indexed on open anyway (another tab may still have been writing). */
+const SNAPSHOT_MARGIN_MS = 60_000;
 import { createId } from '../ids';
 import { rankHybrid } from '../ranking/hybrid';
 import type { EmbedderSlot } from './embedder-slot';
@@ -23,7 +28,8 @@ import * as check from './validate';
 export interface MemoryServiceDeps {
   store: MemoryStore;
   embedder: EmbedderSlot;
-  lexical: LexicalIndex;
+  /** A new lexical index, or one restored from a snapshot. */
+  createLexicalIndex: (snapshot?: string) => LexicalIndex;
   createVectorIndex: (dimension: number) => VectorIndex;
   clock: Clock;
   ranking: RankingWeights;
@@ -36,24 +42,59 @@ export interface MemoryServiceDeps {
 export class MemoryService {
   readonly #deps: MemoryServiceDeps;
   readonly #items = new Map<string, MemoryItem>();
+  readonly #lexical: LexicalIndex;
   #vectors: VectorIndex | undefined;
+  #changesSinceSnapshot = 0;
 
-  private constructor(deps: MemoryServiceDeps) {
+  private constructor(deps: MemoryServiceDeps, lexical: LexicalIndex) {
     this.#deps = deps;
+    this.#lexical = lexical;
   }
 
-  /** Loads every item and the current model's vectors into the in-memory indexes. */
+  /**
+   * Loads every item and the current model's vectors into the in-memory indexes. The lexical
+   * index starts from its snapshot, and only memories changed since are indexed again.
+   */
   static async open(deps: MemoryServiceDeps): Promise<MemoryService> {
-    const service = new MemoryService(deps);
-    for (const item of await deps.store.all()) {
+    const [items, snapshot] = await Promise.all([deps.store.all(), deps.store.readLexicalSnapshot()]);
+    const lexical = deps.createLexicalIndex(snapshot?.data);
+    const indexed = new Set(snapshot && lexical.size === snapshot.ids.length ? snapshot.ids : []);
+    if (indexed.size === 0) lexical.clear();
+    const service = new MemoryService(deps, lexical);
+    const live = new Set<string>();
+    for (const item of items) {
       service.#items.set(item.id, item);
-      deps.lexical.upsert(item.id, item.text);
+      live.add(item.id);
+      if (!indexed.has(item.id) || item.updatedAt >= snapshot!.takenAt - SNAPSHOT_MARGIN_MS) {
+        lexical.upsert(item.id, item.text);
+        service.#changesSinceSnapshot++;
+      }
+    }
+    for (const id of indexed) {
+      if (!live.has(id)) {
+        lexical.remove(id);
+        service.#changesSinceSnapshot++;
+      }
     }
     const model = deps.embedder.modelId;
     if (model) {
       for (const stored of await deps.store.vectors(model)) service.#indexVector(stored.id, stored.vector);
     }
+    if (service.#changesSinceSnapshot > 100) await service.checkpoint();
     return service;
+  }
+
+  /** Saves the lexical index so the next open does not re-index every memory. */
+  async checkpoint(): Promise<void> {
+    if (this.#changesSinceSnapshot === 0) return;
+    this.#changesSinceSnapshot = 0;
+    const snapshot = { takenAt: this.#deps.clock.now(), ids: [...this.#items.keys()], data: this.#lexical.snapshot() };
+    await this.#deps.store.writeLexicalSnapshot(snapshot);
+  }
+
+  #changed(count: number): void {
+    this.#changesSinceSnapshot += count;
+    if (this.#changesSinceSnapshot >= SNAPSHOT_EVERY) void this.checkpoint().catch(() => undefined);
   }
 
   get size(): number {
@@ -84,7 +125,7 @@ export class MemoryService {
     const accept = this.#filter(options);
     const pool = Math.max(limit * 5, 50);
     throwIfAborted(options.signal);
-    const lexical = this.#deps.lexical.search(text, pool, accept);
+    const lexical = this.#lexical.search(text, pool, accept);
     const [queryVector] = (await this.#deps.embedder.tryEmbed([text], 'query', options.signal)) ?? [];
     throwIfAborted(options.signal);
     const dense = queryVector && this.#vectors ? this.#vectors.search(queryVector, pool, accept) : [];
@@ -198,8 +239,9 @@ export class MemoryService {
   }
 
   #forget(id: string): void {
+    this.#changed(1);
     this.#items.delete(id);
-    this.#deps.lexical.remove(id);
+    this.#lexical.remove(id);
     this.#vectors?.remove(id);
   }
 
@@ -256,8 +298,9 @@ export class MemoryService {
   }
 
   #remember(item: MemoryItem, vector: Float32Array | undefined): void {
+    this.#changed(1);
     this.#items.set(item.id, item);
-    this.#deps.lexical.upsert(item.id, item.text);
+    this.#lexical.upsert(item.id, item.text);
     if (vector) this.#indexVector(item.id, vector);
   }
 

@@ -33,7 +33,7 @@ export async function reencodeProfile(
     const chunks = await db.vectorChunks.toArray();
     const recoded = await Dexie.waitFor(Promise.all(rows.map(async (row) => to.encodeItem(await from.decodeItem(row)))));
     const rechunked = await Dexie.waitFor(
-      Promise.all(chunks.map(async (chunk) => ({ ...chunk, data: await to.encodeFloats(await from.decodeFloats(chunk.data)) }))),
+      Promise.all(chunks.map(async (chunk) => ({ ...chunk, data: await to.sealBytes(await from.openBytes(chunk.data)) }))),
     );
     await db.memories.bulkPut(recoded);
     await db.vectorChunks.bulkPut(rechunked);

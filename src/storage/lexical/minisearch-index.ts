@@ -3,7 +3,7 @@
  * and digits in any script; common English function words are dropped so a question's
  * "what/when/did" does not outweigh its content words.
  */
-import MiniSearch from 'minisearch';
+import MiniSearch, { type Options } from 'minisearch';
 import type { LexicalIndex } from '../../core/ports';
 import { STOPWORDS } from './stopwords';
 
@@ -13,14 +13,22 @@ export function tokenize(text: string): string[] {
   return text.toLowerCase().match(TOKEN) ?? [];
 }
 
-export function createLexicalIndex(): LexicalIndex {
-  const search = new MiniSearch<{ id: string; text: string }>({
-    fields: ['text'],
-    storeFields: [],
-    tokenize,
-    processTerm: (term) => (STOPWORDS.has(term) ? null : term),
-    searchOptions: { combineWith: 'OR', bm25: { k: 1.2, b: 0.75, d: 0.5 } },
-  });
+const OPTIONS: Options<{ id: string; text: string }> = {
+  fields: ['text'],
+  storeFields: [],
+  tokenize,
+  processTerm: (term: string) => (STOPWORDS.has(term) ? null : term),
+  searchOptions: { combineWith: 'OR', bm25: { k: 1.2, b: 0.75, d: 0.5 } },
+};
+
+/** A new index, or one restored from {@link LexicalIndex.snapshot} (an unreadable snapshot starts empty). */
+export function createLexicalIndex(snapshot?: string): LexicalIndex {
+  let search: MiniSearch<{ id: string; text: string }>;
+  try {
+    search = snapshot ? MiniSearch.loadJSON(snapshot, OPTIONS) : new MiniSearch(OPTIONS);
+  } catch {
+    search = new MiniSearch(OPTIONS);
+  }
 
   return {
     get size() {
@@ -37,8 +45,10 @@ export function createLexicalIndex(): LexicalIndex {
       const results = accept ? search.search(query, { filter: (result) => accept(String(result.id)) }) : search.search(query);
       return results.slice(0, k).map((result) => ({ id: String(result.id), score: result.score }));
     },
+    has: (id) => search.has(id),
     clear() {
       search.removeAll();
     },
+    snapshot: () => JSON.stringify(search),
   };
 }

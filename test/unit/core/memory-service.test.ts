@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryService, type MemoryServiceDeps } from '../../../src/core/semantic/memory-service';
+import { EmbedderSlot } from '../../../src/core/semantic/embedder-slot';
+import { DEFAULT_RANKING } from '../../../src/sdk/options';
+import type { MemoryItem } from '../../../src/sdk/types';
+import { openDatabase } from '../../../src/storage/db';
+import { createMemoryRepository } from '../../../src/storage/memory-repository';
+import { createLexicalIndex } from '../../../src/storage/lexical/minisearch-index';
+import { createFlatIndex } from '../../../src/storage/vector/flat-index';
+
+const DAY = 86_400_000;
+
+function deps(name: string, clock: { now: number }, built: string[]): MemoryServiceDeps {
+  return {
+    store: createMemoryRepository(openDatabase(name)),
+    embedder: new EmbedderSlot(undefined),
+    createLexicalIndex: (snapshot) => {
+      built.push(snapshot ? 'restored' : 'new');
+      return createLexicalIndex(snapshot);
+    },
+    createVectorIndex: (dimension) => createFlatIndex(dimension),
+    clock: { now: () => clock.now },
+    ranking: DEFAULT_RANKING,
+    recencyHalfLifeDays: 30,
+    embedBatchSize: 8,
+  };
+}
+
+describe('lexical snapshot', () => {
+  it('restores the lexical index from its snapshot and re-indexes only what changed behind it', async () => {
+    const name = `snapshot-${Date.now()}`;
+    const clock = { now: 10 * DAY };
+    const built: string[] = [];
+    const first = await MemoryService.open(deps(name, clock, built));
+    const kept = await first.add({ text: 'The violin lessons are on Tuesday' });
+    const doomed = await first.add({ text: 'The dentist appointment is on Friday' });
+    await first.checkpoint();
+
+    // Behind the snapshot's back (another tab, or a crash before the next checkpoint):
+    const store = createMemoryRepository(openDatabase(name));
+    const sneaked: MemoryItem = {
+      ...kept,
+      id: 'sneaked',
+      text: 'Kayak rental by the harbour',
+      createdAt: 1,
+      updatedAt: 1,
+      validFrom: 1,
+    };
+    await store.putMany([sneaked], []);
+    await store.deleteMany([doomed.id]);
+
+    clock.now += DAY;
+    const second = await MemoryService.open(deps(name, clock, built));
+    expect(built).toEqual(['new', 'restored']);
+    expect((await second.search('violin')).map((r) => r.item.id)).toEqual([kept.id]);
+    expect((await second.search('kayak harbour')).map((r) => r.item.id)).toEqual(['sneaked']);
+    expect(await second.search('dentist Friday')).toEqual([]);
+  });
+
+  it('rebuilds from the texts when the snapshot does not match the memories', async () => {
+    const name = `snapshot-bad-${Date.now()}`;
+    const clock = { now: 5 * DAY };
+    const built: string[] = [];
+    const service = await MemoryService.open(deps(name, clock, built));
+    await service.add({ text: 'Sourdough starter needs feeding' });
+    const store = createMemoryRepository(openDatabase(name));
+    await store.writeLexicalSnapshot({ takenAt: clock.now, ids: ['a', 'b'], data: '{"broken": true' });
+    const reopened = await MemoryService.open(deps(name, clock, built));
+    expect((await reopened.search('sourdough'))[0]?.item.text).toBe('Sourdough starter needs feeding');
+  });
+});
