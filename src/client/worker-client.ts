@@ -7,6 +7,7 @@ import type { MemoryEvent, MemoryEventListener } from '../sdk/types';
 import type { MethodPath, RemoteEmbedder, WireOptions, WorkerApi } from '../worker/protocol';
 import { splitCallOptions } from '../worker/protocol';
 import { registerTransferHandlers, withTransfers } from '../worker/transfer';
+import { requestPersistentStorage } from '../storage/quota';
 
 export async function createWorkerClient(options: MemoryClientOptions): Promise<MemoryClient> {
   registerTransferHandlers();
@@ -95,6 +96,8 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
     encryption,
     profiles,
     data,
+    // persist() is a window-only API: it runs here, in the calling thread.
+    storage: { estimate: call('storage.estimate'), persist: requestPersistentStorage },
     status: call('status'),
     embed: call('embed'),
     subscribe(listener) {

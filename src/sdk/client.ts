@@ -12,6 +12,7 @@ import type {
   ImportReport,
   MemoryStatus,
   ProfileInfo,
+  StorageInfo,
   SearchOptions,
   SearchResult,
 } from './types';
@@ -84,6 +85,17 @@ export interface DataApi {
   wipe(): Promise<void>;
 }
 
+/** The browser's storage for this origin. */
+export interface StorageApi {
+  estimate(): Promise<StorageInfo>;
+  /**
+   * Asks the browser to keep this origin's data even under storage pressure. Call it from a user
+   * action with a clear reason shown ("keep your memories even when the disk is nearly full");
+   * browsers may decide silently. Resolves to whether storage is now persistent.
+   */
+  persist(): Promise<boolean>;
+}
+
 /** What `createMemoryClient` returns: the same interface in a worker and in-process. */
 export interface MemoryClient {
   readonly mode: 'worker' | 'in-process';
@@ -91,6 +103,7 @@ export interface MemoryClient {
   readonly encryption: EncryptionApi;
   readonly profiles: ProfilesApi;
   readonly data: DataApi;
+  readonly storage: StorageApi;
   /** Works while locked, so a UI can tell what to ask for. */
   status(): Promise<MemoryStatus>;
   /** Calls `listener` on every change (this client's and other tabs'); returns the unsubscribe. */

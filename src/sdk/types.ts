@@ -235,3 +235,13 @@ export interface ImportOptions {
   passphrase?: string;
   signal?: AbortSignal;
 }
+
+/** How much this origin stores and whether the browser may evict it under pressure. */
+export interface StorageInfo {
+  /** Bytes used by this origin (all profiles, caches and models), when the browser says. */
+  usage?: number;
+  /** Bytes this origin may use, when the browser says. */
+  quota?: number;
+  /** True when the browser promised not to evict the data (`navigator.storage.persist()`). */
+  persisted: boolean;
+}

@@ -21,6 +21,7 @@ import { createLexicalIndex } from '../storage/lexical/minisearch-index';
 import { codecFor, readEnvelope } from '../storage/crypto/profile-encryption';
 import { exportProfile, importProfile, parseExport } from '../storage/export';
 import { LAYER_TABLES } from '../storage/export-schema';
+import { estimateStorage, requestPersistentStorage } from '../storage/quota';
 import { createEncryptionControl } from './encryption-control';
 import { createTransformersEmbedder } from '../models/transformers-embedder';
 
@@ -188,6 +189,7 @@ export async function createMemoryEngine(
         await reopenEverywhere([]);
       }),
     },
+    storage: { estimate: guarded(estimateStorage), persist: guarded(requestPersistentStorage) },
     status: guarded(async () => ({
       profileId,
       mode,

@@ -13,7 +13,8 @@ export type MethodPath =
   | `memories.${keyof MemoriesApi & string}`
   | `encryption.${keyof EncryptionApi & string}`
   | `profiles.${keyof ProfilesApi & string}`
-  | `data.${keyof DataApi & string}`;
+  | `data.${keyof DataApi & string}`
+  | 'storage.estimate';
 
 /** Options that can be cloned into the worker (functions and objects with methods stay behind). */
 export type WireOptions = Omit<MemoryClientOptions, 'embedder' | 'onProgress' | 'workerUrl' | 'inWorker'> & {

@@ -178,6 +178,15 @@ export function describeClientContract(name: string, mode: MemoryClient['mode'],
       expect(failure).toMatchObject({ code: 'ABORTED' });
     });
 
+    it('reports storage use and whether it is persistent', async () => {
+      const client = await fresh({ embedder: false });
+      await client.memories.add('a memory that takes some room');
+      const info = await client.storage.estimate();
+      expect(typeof info.persisted).toBe('boolean');
+      if (mode === 'worker') expect(info.usage).toBeGreaterThan(0);
+      expect(typeof (await client.storage.persist())).toBe('boolean');
+    });
+
     it('rejects calls after close with CLOSED', async () => {
       const client = await create({ profileId: `closed${profileCounter++}`, embedder: false });
       await client.close();
