@@ -8,7 +8,7 @@ import { MemoryError } from '../sdk/errors';
 import type { ImportReport, MemoryItem } from '../sdk/types';
 import type { StoredVector } from '../core/ports';
 import type { MnemeDatabase } from './db';
-import type { RecordCodec } from './codec';
+import type { RecordCodec, StoredRow } from './codec';
 import { VectorChunks } from './vector-chunks';
 import { createCipher } from './crypto/cipher';
 import { createEnvelope, openEnvelope } from './crypto/envelope';
@@ -27,6 +27,9 @@ export async function exportProfile(
     vectors: await db.vectorChunks.toArray(),
     tables: Object.fromEntries(await Promise.all(schema.LAYER_TABLES.map(async (t) => [t, await db.table(t).toArray()]))),
   }));
+  for (const table of schema.LAYER_TABLES) {
+    tables[table] = await Promise.all((tables[table] as StoredRow[]).map((row) => codec.decodeRow<object>(row)));
+  }
   const file: schema.ExportFile = {
     format: schema.EXPORT_FORMAT,
     version: schema.EXPORT_VERSION,
@@ -112,6 +115,13 @@ export async function importProfile(
   const dims = new Set([...usable.values()].map((v) => v.vector.length));
   if (dims.size > 1) schema.invalidImport(`vectors of ${embeddingModel} have different sizes (${[...dims].join(', ')})`);
   const rows = await Promise.all(items.map((item) => codec.encodeItem(item)));
+  const layerRows = Object.fromEntries(
+    await Promise.all(
+      schema.LAYER_TABLES.map(
+        async (t) => [t, await Promise.all((file.tables[t] ?? []).map((row) => codec.encodeRow(t, row)))] as const,
+      ),
+    ),
+  );
   const reembed = items.filter((item) => item.embeddingModel === undefined).map((item) => item.id);
 
   await db.transaction('rw', db.tables, async () => {
@@ -123,8 +133,7 @@ export async function importProfile(
     if (reembed.length > 0 && mode === 'merge') await chunks.remove(reembed);
     await chunks.upsert([...usable.values()]);
     for (const table of schema.LAYER_TABLES) {
-      const tableRows = file.tables[table];
-      if (tableRows && tableRows.length > 0) await db.table(table).bulkPut(tableRows);
+      if (layerRows[table]!.length > 0) await db.table(table).bulkPut(layerRows[table]!);
     }
   });
   return {

@@ -4,7 +4,7 @@
  */
 import { Dexie } from 'dexie';
 import type { MnemeDatabase } from '../db';
-import { encryptedCodec, plainCodec, type RecordCodec } from '../codec';
+import { CLEAR_FIELDS, encryptedCodec, plainCodec, type RecordCodec, type SealedTable, type StoredRow } from '../codec';
 import { createCipher } from './cipher';
 import type { KeyEnvelope } from './envelope';
 
@@ -28,15 +28,22 @@ export async function reencodeProfile(
   to: RecordCodec,
   envelope: KeyEnvelope | undefined,
 ): Promise<void> {
-  await db.transaction('rw', db.memories, db.vectorChunks, db.settings, async () => {
-    const rows = await db.memories.toArray();
+  await db.transaction('rw', db.tables, async () => {
+    for (const table of Object.keys(CLEAR_FIELDS) as SealedTable[]) {
+      const rows = (await db.table(table).toArray()) as StoredRow[];
+      if (rows.length === 0) continue;
+      const recoded = await Dexie.waitFor(
+        Promise.all(rows.map(async (row) => to.encodeRow(table, await from.decodeRow<object>(row)))),
+      );
+      await db.table(table).bulkPut(recoded);
+    }
     const chunks = await db.vectorChunks.toArray();
-    const recoded = await Dexie.waitFor(Promise.all(rows.map(async (row) => to.encodeItem(await from.decodeItem(row)))));
     const rechunked = await Dexie.waitFor(
       Promise.all(chunks.map(async (chunk) => ({ ...chunk, data: await to.sealBytes(await from.openBytes(chunk.data)) }))),
     );
-    await db.memories.bulkPut(recoded);
     await db.vectorChunks.bulkPut(rechunked);
+    // The lexical snapshot was sealed under the old codec: drop it, the next close writes a new one.
+    await db.settings.delete('lexical.snapshot');
     if (envelope) await db.settings.put({ key: ENVELOPE_KEY, value: envelope });
     else await db.settings.delete(ENVELOPE_KEY);
   });
