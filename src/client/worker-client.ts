@@ -1,6 +1,6 @@
 /** The {@link MemoryClient} that runs the SDK inside a dedicated Worker through comlink. */
 import * as Comlink from 'comlink';
-import type { DataApi, EncryptionApi, MemoryClient, MemoriesApi, ProfilesApi } from '../sdk/client';
+import type { DataApi, EncryptionApi, MemoryClient, MemoriesApi, ProfilesApi, SessionsApi } from '../sdk/client';
 import type { MemoryClientOptions } from '../sdk/options';
 import { MemoryError } from '../sdk/errors';
 import type { MemoryEvent, MemoryEventListener } from '../sdk/types';
@@ -84,6 +84,16 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
     delete: call('profiles.delete'),
   };
 
+  const sessions: SessionsApi = {
+    create: call('sessions.create'),
+    list: call('sessions.list'),
+    get: call('sessions.get'),
+    rename: call('sessions.rename'),
+    delete: call('sessions.delete'),
+    append: call('sessions.append'),
+    turns: call('sessions.turns'),
+  };
+
   const data: DataApi = {
     export: call('data.export'),
     import: call('data.import'),
@@ -93,6 +103,7 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
   return {
     mode: 'worker',
     memories,
+    sessions,
     encryption,
     profiles,
     data,

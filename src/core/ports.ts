@@ -3,7 +3,7 @@
  * these interfaces; src/storage and src/models implement them. Nothing here imports Dexie,
  * the DOM or a model library.
  */
-import type { MemoryItem, MemoryKind, ProgressCallback } from '../sdk/types';
+import type { MemoryItem, MemoryKind, ProgressCallback, Session, Turn } from '../sdk/types';
 
 export interface EmbedOptions {
   /** Some models embed queries and passages differently (e5's `query: ` prefix). */
@@ -122,4 +122,19 @@ export interface LexicalSnapshot {
   takenAt: number;
   ids: string[];
   data: string;
+}
+
+/** Persistence of sessions and their turns (working memory). */
+export interface ConversationStore {
+  putSession(session: Session): Promise<void>;
+  getSession(id: string): Promise<Session | undefined>;
+  /** Most recently updated first. */
+  listSessions(): Promise<Session[]>;
+  /** Deletes the session and every turn of it. */
+  deleteSession(id: string): Promise<void>;
+  /** Writes the turn and the updated session in one transaction: a crash loses neither half. */
+  appendTurn(turn: Turn, session: Session): Promise<void>;
+  /** Oldest first. */
+  turns(sessionId: string, options: { includeArchived: boolean }): Promise<Turn[]>;
+  archiveTurns(ids: string[], at: number): Promise<void>;
 }

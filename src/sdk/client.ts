@@ -12,6 +12,8 @@ import type {
   ImportReport,
   MemoryStatus,
   ProfileInfo,
+  Session,
+  Turn,
   StorageInfo,
   SearchOptions,
   SearchResult,
@@ -96,10 +98,26 @@ export interface StorageApi {
   persist(): Promise<boolean>;
 }
 
+/** Conversations: the working-memory layer. Every turn is stored as soon as it is appended. */
+export interface SessionsApi {
+  create(title?: string): Promise<Session>;
+  /** Most recently active first. */
+  list(): Promise<Session[]>;
+  get(id: string): Promise<Session | undefined>;
+  rename(id: string, title: string): Promise<Session>;
+  /** Deletes the session and all of its turns. */
+  delete(id: string): Promise<void>;
+  /** Stores one message; an untitled session takes its title from the first user message. */
+  append(sessionId: string, turn: { role: Turn['role']; content: string }): Promise<Turn>;
+  /** Oldest first; summarised (archived) turns only with `includeArchived`. */
+  turns(sessionId: string, options?: { includeArchived?: boolean }): Promise<Turn[]>;
+}
+
 /** What `createMemoryClient` returns: the same interface in a worker and in-process. */
 export interface MemoryClient {
   readonly mode: 'worker' | 'in-process';
   readonly memories: MemoriesApi;
+  readonly sessions: SessionsApi;
   readonly encryption: EncryptionApi;
   readonly profiles: ProfilesApi;
   readonly data: DataApi;

@@ -37,6 +37,18 @@ export interface Turn {
   role: 'user' | 'assistant' | 'system';
   content: string;
   createdAt: number;
+  /** Set when the turn left the working window (summarised); the raw text stays in the archive. */
+  archivedAt?: number;
+}
+
+/** A conversation: the working-memory layer, persisted turn by turn. */
+export interface Session {
+  id: string;
+  title: string;
+  createdAt: number;
+  updatedAt: number;
+  /** Turns in the session, archived ones included. */
+  turnCount: number;
 }
 
 /** Who changed something: the person, the language model, or an automatic policy. */

@@ -7,15 +7,18 @@ import { DEFAULT_RANKING, DEFAULTS, type MemoryClientOptions } from '../sdk/opti
 import type { MemoryClient } from '../sdk/client';
 import { MemoryError, throwIfAborted, toMemoryError } from '../sdk/errors';
 import type { MemoryEvent, MemoryEventListener, MemoryStatus } from '../sdk/types';
-import type { Embedder, MemoryStore } from '../core/ports';
+import type { Embedder } from '../core/ports';
+import { lockedConversationWrites, lockedWrites } from './locked-stores';
 import { systemClock } from '../core/clock';
 import { EmbedderSlot } from '../core/semantic/embedder-slot';
 import { MemoryService } from '../core/semantic/memory-service';
+import { Conversations } from '../core/working/conversations';
 import { checkText } from '../core/semantic/validate';
 import { databaseName, openDatabase } from '../storage/db';
 import { createMemoryRepository } from '../storage/memory-repository';
+import { createConversationRepository } from '../storage/conversation-repository';
 import { checkProfileId, openProfileRegistry } from '../storage/profiles';
-import { createTabCoordinator, type TabCoordinator, type TabMessage } from '../storage/tabs';
+import { createTabCoordinator, type TabMessage } from '../storage/tabs';
 import { createFlatIndex } from '../storage/vector/flat-index';
 import { createLexicalIndex } from '../storage/lexical/minisearch-index';
 import { codecFor, readEnvelope } from '../storage/crypto/profile-encryption';
@@ -38,6 +41,12 @@ export async function createMemoryEngine(
   const listeners = new Set<MemoryEventListener>();
   const emit = (event: MemoryEvent) => listeners.forEach((listener) => listener(event));
   let service: MemoryService | undefined;
+  let conversations: Conversations | undefined;
+  /** Drops every decrypted view of the profile (lock, close, another tab's upgrade). */
+  const dropViews = () => {
+    service = undefined;
+    conversations = undefined;
+  };
   let closed: string | undefined;
 
   const onTabMessage = (message: TabMessage) => {
@@ -55,6 +64,10 @@ export async function createMemoryEngine(
   const tabs = createTabCoordinator(dbName, onTabMessage);
 
   const open = async (dataKey: CryptoKey | undefined) => {
+    conversations = new Conversations(
+      lockedConversationWrites(createConversationRepository(db, codecFor(dataKey)), tabs),
+      systemClock,
+    );
     service = await MemoryService.open({
       store: lockedWrites(createMemoryRepository(db, codecFor(dataKey)), tabs),
       onCommitted: (ids, vectors) => {
@@ -78,7 +91,7 @@ export async function createMemoryEngine(
       await open(key);
     },
     lock: () => {
-      service = undefined;
+      dropViews();
       openKey = undefined;
     },
     changed: async () => emit({ type: 'encryption-changed', status: await encryption.status() }),
@@ -86,7 +99,7 @@ export async function createMemoryEngine(
   /** Another tab turned encryption on or off: a plain view of sealed data must not stay open. */
   const followEncryption = async () => {
     const sealed = (await readEnvelope(db)) !== undefined;
-    if (sealed && service && !openKey) service = undefined;
+    if (sealed && service && !openKey) dropViews();
     if (!sealed && (!service || openKey)) await open(undefined);
     emit({ type: 'encryption-changed', status: await encryption.status() });
   };
@@ -101,7 +114,7 @@ export async function createMemoryEngine(
   embedder.onFirstReady = () => void service?.embedMissing().catch(() => undefined);
   db.on('versionchange', () => {
     closed = 'Another tab opened this profile with a newer version of Mneme: reload this page';
-    service = undefined;
+    dropViews();
     emit({ type: 'reload-required', reason: closed });
   });
 
@@ -130,11 +143,15 @@ export async function createMemoryEngine(
       }
     };
   };
+  const unlocked = () => {
+    if (!service || !conversations)
+      throw new MemoryError('LOCKED', 'This profile is encrypted and locked: unlock it with its passphrase');
+    return { memory: service, conversations };
+  };
   const live = <A extends unknown[], R>(fn: (memory: MemoryService, ...args: A) => Promise<R> | R) =>
-    guarded((...args: A) => {
-      if (!service) throw new MemoryError('LOCKED', 'This profile is encrypted and locked: unlock it with its passphrase');
-      return fn(service, ...args);
-    });
+    guarded((...args: A) => fn(unlocked().memory, ...args));
+  const talk = <A extends unknown[], R>(fn: (sessions: Conversations, ...args: A) => Promise<R> | R) =>
+    guarded((...args: A) => fn(unlocked().conversations, ...args));
 
   return {
     mode,
@@ -150,6 +167,15 @@ export async function createMemoryEngine(
       update: live((memory, id, patch) => memory.update(id, patch)),
       delete: live((memory, id) => memory.delete(id)),
       count: live((memory) => memory.size),
+    },
+    sessions: {
+      create: talk((c, title) => c.create(title)),
+      list: talk((c) => c.list()),
+      get: talk((c, id) => c.get(id)),
+      rename: talk((c, id, title) => c.rename(id, title)),
+      delete: talk((c, id) => c.delete(id)),
+      append: talk((c, id, turn) => c.append(id, turn)),
+      turns: talk((c, id, turnOptions) => c.turns(id, turnOptions)),
     },
     encryption: {
       status: guarded(encryption.status),
@@ -214,7 +240,7 @@ export async function createMemoryEngine(
       if (closed === CLOSED) return;
       closed = CLOSED;
       await service?.checkpoint().catch(() => undefined);
-      service = undefined;
+      dropViews();
       listeners.clear();
       db.close();
       registry.close();
@@ -224,15 +250,6 @@ export async function createMemoryEngine(
 }
 
 const CLOSED = 'This memory client is closed';
-
-/** Every write of the store waits for the profile's write lock (one writer across tabs). */
-function lockedWrites(store: MemoryStore, tabs: TabCoordinator): MemoryStore {
-  return {
-    ...store,
-    putMany: (items, vectors) => tabs.withWriteLock(() => store.putMany(items, vectors)),
-    deleteMany: (ids) => tabs.withWriteLock(() => store.deleteMany(ids)),
-  };
-}
 
 function resolveEmbedder(options: MemoryClientOptions): Embedder | undefined {
   const choice = options.embedder ?? DEFAULTS.embedder;

@@ -4,6 +4,7 @@ import { describeClientContract } from '../contract/client.contract';
 import { describeEncryptionContract } from '../contract/encryption.contract';
 import { describeTabsContract } from '../contract/tabs.contract';
 import { describeDataContract } from '../contract/data.contract';
+import { describeSessionsContract } from '../contract/sessions.contract';
 
 describeClientContract('worker (Chromium, IndexedDB)', 'worker', (options) =>
   createMemoryClient({ ...options, modelsBaseUrl: '/models/' }),
@@ -18,6 +19,10 @@ describeTabsContract('two workers (Chromium, Web Locks, BroadcastChannel)', (opt
 );
 
 describeDataContract('worker (Chromium, IndexedDB)', (options) => createMemoryClient({ ...options, modelsBaseUrl: '/models/' }));
+
+describeSessionsContract('worker (Chromium, IndexedDB)', (options) =>
+  createMemoryClient({ ...options, modelsBaseUrl: '/models/' }),
+);
 
 describe('worker boundary', () => {
   it('defaults to a worker in a browser page when given no options at all', async () => {

@@ -3,6 +3,7 @@ import { describeClientContract } from '../../contract/client.contract';
 import { describeEncryptionContract } from '../../contract/encryption.contract';
 import { describeTabsContract } from '../../contract/tabs.contract';
 import { describeDataContract } from '../../contract/data.contract';
+import { describeSessionsContract } from '../../contract/sessions.contract';
 
 describeClientContract('in-process (Node, fake-indexeddb)', 'in-process', (options) =>
   createMemoryClient({ ...options, inWorker: false, modelsBaseUrl: process.env.MNEME_MODELS! }),
@@ -17,5 +18,9 @@ describeTabsContract('in-process (Node, fake-indexeddb)', (options) =>
 );
 
 describeDataContract('in-process (Node, fake-indexeddb)', (options) =>
+  createMemoryClient({ ...options, inWorker: false, modelsBaseUrl: process.env.MNEME_MODELS! }),
+);
+
+describeSessionsContract('in-process (Node, fake-indexeddb)', (options) =>
   createMemoryClient({ ...options, inWorker: false, modelsBaseUrl: process.env.MNEME_MODELS! }),
 );

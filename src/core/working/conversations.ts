@@ -1,0 +1,87 @@
+/**
+ * Working memory: sessions and their turns, persisted turn by turn before anything else happens
+ * with a message, so a crash or a closed tab loses nothing that was said.
+ */
+import { MemoryError } from '../../sdk/errors';
+import type { Session, Turn } from '../../sdk/types';
+import type { Clock, ConversationStore } from '../ports';
+import { createId } from '../ids';
+import { checkText } from '../semantic/validate';
+
+const ROLES: readonly Turn['role'][] = ['user', 'assistant', 'system'];
+/** Length of a title made from the first message. */
+const TITLE_LENGTH = 60;
+
+export class Conversations {
+  readonly #store: ConversationStore;
+  readonly #clock: Clock;
+
+  constructor(store: ConversationStore, clock: Clock) {
+    this.#store = store;
+    this.#clock = clock;
+  }
+
+  async create(title?: string): Promise<Session> {
+    const now = this.#clock.now();
+    const session: Session = {
+      id: createId(),
+      title: title === undefined ? '' : checkTitle(title),
+      createdAt: now,
+      updatedAt: now,
+      turnCount: 0,
+    };
+    await this.#store.putSession(session);
+    return session;
+  }
+
+  list(): Promise<Session[]> {
+    return this.#store.listSessions();
+  }
+
+  get(id: string): Promise<Session | undefined> {
+    return this.#store.getSession(id);
+  }
+
+  async rename(id: string, title: string): Promise<Session> {
+    const session = { ...(await this.#require(id)), title: checkTitle(title), updatedAt: this.#clock.now() };
+    await this.#store.putSession(session);
+    return session;
+  }
+
+  delete(id: string): Promise<void> {
+    return this.#store.deleteSession(id);
+  }
+
+  /** Persists the turn (and the session's new count) and returns it. An untitled session is named after its first user message. */
+  async append(sessionId: string, input: { role: Turn['role']; content: string }): Promise<Turn> {
+    if (!ROLES.includes(input?.role)) throw new MemoryError('INVALID_ARGUMENT', `role must be one of ${ROLES.join(', ')}`);
+    const content = checkText(input.content, 'content');
+    const session = await this.#require(sessionId);
+    const now = Math.max(this.#clock.now(), session.updatedAt);
+    const turn: Turn = { id: createId(), sessionId, role: input.role, content, createdAt: now };
+    const title = session.title || (input.role === 'user' ? titleFrom(content) : '');
+    await this.#store.appendTurn(turn, { ...session, title, updatedAt: now, turnCount: session.turnCount + 1 });
+    return turn;
+  }
+
+  turns(sessionId: string, options: { includeArchived?: boolean } = {}): Promise<Turn[]> {
+    return this.#store.turns(sessionId, { includeArchived: options.includeArchived ?? false });
+  }
+
+  async #require(id: string): Promise<Session> {
+    const session = await this.#store.getSession(id);
+    if (!session) throw new MemoryError('NOT_FOUND', `No session with id ${id}`);
+    return session;
+  }
+}
+
+function checkTitle(title: unknown): string {
+  if (typeof title !== 'string' || title.length > 200)
+    throw new MemoryError('INVALID_ARGUMENT', 'title must be a string of at most 200 characters');
+  return title.trim();
+}
+
+function titleFrom(content: string): string {
+  const line = content.split('\n')[0]!.trim();
+  return line.length <= TITLE_LENGTH ? line : `${line.slice(0, TITLE_LENGTH - 1).trimEnd()}…`;
+}

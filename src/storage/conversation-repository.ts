@@ -1,0 +1,59 @@
+/** The {@link ConversationStore} port over Dexie; rows are sealed like every record when encrypted. */
+import { toMemoryError } from '../sdk/errors';
+import type { Session, Turn } from '../sdk/types';
+import type { ConversationStore } from '../core/ports';
+import type { LayerRow, MnemeDatabase } from './db';
+import { plainCodec, type RecordCodec, type StoredRow } from './codec';
+
+export function createConversationRepository(db: MnemeDatabase, codec: RecordCodec = plainCodec): ConversationStore {
+  const guard = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      throw toMemoryError(error, 'STORAGE_FAILED');
+    }
+  };
+  const encodeSession = async (session: Session) => (await codec.encodeRow('sessions', session)) as LayerRow;
+  const encodeTurn = async (turn: Turn) => (await codec.encodeRow('turns', turn)) as LayerRow;
+  const decode = <T extends object>(rows: (LayerRow | undefined)[]) =>
+    Promise.all(rows.filter((row): row is LayerRow => row !== undefined).map((row) => codec.decodeRow<T>(row as StoredRow)));
+
+  return {
+    putSession: (session) =>
+      guard(async () => {
+        const row = await encodeSession(session);
+        await db.sessions.put(row);
+      }),
+    getSession: (id) => guard(async () => (await decode<Session>([await db.sessions.get(id)]))[0]),
+    listSessions: () => guard(async () => decode<Session>(await db.sessions.orderBy('updatedAt').reverse().toArray())),
+    deleteSession: (id) =>
+      guard(() =>
+        db.transaction('rw', db.sessions, db.turns, async () => {
+          await db.turns.where('sessionId').equals(id).delete();
+          await db.sessions.delete(id);
+        }),
+      ),
+    appendTurn: (turn, session) =>
+      guard(async () => {
+        const [turnRow, sessionRow] = await Promise.all([encodeTurn(turn), encodeSession(session)]);
+        await db.transaction('rw', db.sessions, db.turns, async () => {
+          await db.turns.add(turnRow);
+          await db.sessions.put(sessionRow);
+        });
+      }),
+    turns: (sessionId, { includeArchived }) =>
+      guard(async () => {
+        const rows = await db.turns
+          .where('[sessionId+createdAt]')
+          .between([sessionId, -Infinity], [sessionId, Infinity])
+          .toArray();
+        return decode<Turn>(includeArchived ? rows : rows.filter((row) => row.archivedAt === undefined));
+      }),
+    archiveTurns: (ids, at) =>
+      guard(() =>
+        db.transaction('rw', db.turns, async () => {
+          await db.turns.where('id').anyOf(ids).modify({ archivedAt: at });
+        }),
+      ),
+  };
+}

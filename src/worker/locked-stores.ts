@@ -1,0 +1,23 @@
+/** Store decorators: every write waits for the profile's write lock, so one tab writes at a time. */
+import type { ConversationStore, MemoryStore } from '../core/ports';
+import type { TabCoordinator } from '../storage/tabs';
+
+/** Conversation writes take the same lock as memory writes. */
+export function lockedConversationWrites(store: ConversationStore, tabs: TabCoordinator): ConversationStore {
+  return {
+    ...store,
+    putSession: (session) => tabs.withWriteLock(() => store.putSession(session)),
+    deleteSession: (id) => tabs.withWriteLock(() => store.deleteSession(id)),
+    appendTurn: (turn, session) => tabs.withWriteLock(() => store.appendTurn(turn, session)),
+    archiveTurns: (ids, at) => tabs.withWriteLock(() => store.archiveTurns(ids, at)),
+  };
+}
+
+/** Every write of the store waits for the profile's write lock (one writer across tabs). */
+export function lockedWrites(store: MemoryStore, tabs: TabCoordinator): MemoryStore {
+  return {
+    ...store,
+    putMany: (items, vectors) => tabs.withWriteLock(() => store.putMany(items, vectors)),
+    deleteMany: (ids) => tabs.withWriteLock(() => store.deleteMany(ids)),
+  };
+}
