@@ -67,6 +67,7 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
     update: call('memories.update'),
     delete: call('memories.delete'),
     count: call('memories.count'),
+    history: call('memories.history'),
   };
 
   const encryption: EncryptionApi = {

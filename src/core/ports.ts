@@ -3,7 +3,7 @@
  * these interfaces; src/storage and src/models implement them. Nothing here imports Dexie,
  * the DOM or a model library.
  */
-import type { MemoryItem, MemoryKind, ProgressCallback, Session, Turn } from '../sdk/types';
+import type { AuditEntry, MemoryItem, MemoryKind, ProgressCallback, Session, Turn } from '../sdk/types';
 
 export interface EmbedOptions {
   /** Some models embed queries and passages differently (e5's `query: ` prefix). */
@@ -63,8 +63,8 @@ export interface StoredVector {
 
 /** Persistence of memory items and their vectors. */
 export interface MemoryStore {
-  /** Writes items and (when given) their vectors in one transaction. */
-  putMany(items: MemoryItem[], vectors: StoredVector[]): Promise<void>;
+  /** Writes items, their vectors (when given) and the audit entries in one transaction. */
+  putMany(items: MemoryItem[], vectors: StoredVector[], audit?: AuditEntry[]): Promise<void>;
   get(id: string): Promise<MemoryItem | undefined>;
   getMany(ids: string[]): Promise<(MemoryItem | undefined)[]>;
   list(options: { kinds?: MemoryKind[]; order: 'newest' | 'oldest'; limit: number; offset: number }): Promise<MemoryItem[]>;
@@ -72,8 +72,10 @@ export interface MemoryStore {
   all(): Promise<MemoryItem[]>;
   /** Every stored vector made by `model`. */
   vectors(model: string): Promise<StoredVector[]>;
-  /** Deletes items and their vectors together. */
-  deleteMany(ids: string[]): Promise<void>;
+  /** Deletes items and their vectors together, with the audit entries. */
+  deleteMany(ids: string[], audit?: AuditEntry[]): Promise<void>;
+  /** The audit trail of one record, oldest first. */
+  history(entityId: string): Promise<AuditEntry[]>;
   readLexicalSnapshot(): Promise<LexicalSnapshot | undefined>;
   writeLexicalSnapshot(snapshot: LexicalSnapshot): Promise<void>;
   count(): Promise<number>;

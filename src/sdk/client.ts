@@ -1,5 +1,6 @@
 import type {
   AddMemoryInput,
+  AuditEntry,
   AddMemoryOptions,
   LongCallOptions,
   MemoryEventListener,
@@ -38,6 +39,8 @@ export interface MemoriesApi {
   /** Deletes the memory, its vector and its index entries together. Unknown ids are ignored. */
   delete(id: string): Promise<void>;
   count(): Promise<number>;
+  /** Every change of one memory (who, when, before → after), oldest first; kept after a delete. */
+  history(id: string): Promise<AuditEntry[]>;
 }
 
 /**

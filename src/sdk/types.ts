@@ -54,6 +54,20 @@ export interface Session {
 /** Who changed something: the person, the language model, or an automatic policy. */
 export type ChangeActor = 'user' | 'llm' | 'policy';
 
+/** One entry of the append-only audit trail. */
+export interface AuditEntry {
+  at: number;
+  actor: ChangeActor;
+  action: 'create' | 'update' | 'delete' | 'supersede' | 'merge' | 'archive' | 'restore';
+  /** What kind of record changed: `memory`, `profile`, `episode`, … */
+  entity: string;
+  entityId: string;
+  before?: unknown;
+  after?: unknown;
+  /** Why, in a few words (the rule, the conflict decision, the source turn). */
+  reason?: string;
+}
+
 /** The structured profile the model proposes updates to and the user controls. */
 export interface UserProfile {
   name?: string;

@@ -38,16 +38,15 @@ export interface LayerRow {
   [field: string]: unknown;
 }
 
-/** An append-only audit entry: who changed what, when, from what to what. */
+/** An audit entry at rest (see `AuditEntry`); `seq` orders the append-only trail. */
 export interface AuditRow {
   seq?: number;
   at: number;
-  actor: 'user' | 'llm' | 'policy';
+  actor: string;
   action: string;
   entity: string;
   entityId: string;
-  before?: unknown;
-  after?: unknown;
+  [field: string]: unknown;
 }
 
 export type MnemeDatabase = Dexie & {

@@ -5,8 +5,9 @@
  */
 import { toMemoryError } from '../sdk/errors';
 import type { MemoryStore } from '../core/ports';
-import type { MnemeDatabase } from './db';
-import { plainCodec, type MemoryRow, type RecordCodec } from './codec';
+import type { AuditRow, MnemeDatabase } from './db';
+import type { AuditEntry } from '../sdk/types';
+import { plainCodec, type MemoryRow, type RecordCodec, type StoredRow } from './codec';
 import { VectorChunks } from './vector-chunks';
 
 const LEXICAL_KEY = 'lexical.snapshot';
@@ -20,6 +21,8 @@ interface StoredSnapshot {
 
 export function createMemoryRepository(db: MnemeDatabase, codec: RecordCodec = plainCodec): MemoryStore {
   const chunks = new VectorChunks(db, codec);
+  const encodeAudit = (entries: AuditEntry[]) =>
+    Promise.all(entries.map(async (entry) => (await codec.encodeRow('audit', entry)) as unknown as AuditRow));
   const decode = (rows: MemoryRow[]) => Promise.all(rows.map((row) => codec.decodeItem(row)));
   const guard = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
@@ -29,13 +32,16 @@ export function createMemoryRepository(db: MnemeDatabase, codec: RecordCodec = p
       throw toMemoryError(error, 'STORAGE_FAILED');
     }
   };
-  const write = <T>(work: () => Promise<T>) => guard(() => db.transaction('rw', db.memories, db.vectorChunks, db.settings, work));
+  const write = <T>(work: () => Promise<T>) =>
+    guard(() => db.transaction('rw', db.memories, db.vectorChunks, db.settings, db.audit, work));
 
   return {
-    putMany: async (items, vectors) => {
+    putMany: async (items, vectors, audit = []) => {
       const rows = await Promise.all(items.map((item) => codec.encodeItem(item)));
+      const auditRows = await encodeAudit(audit);
       return write(async () => {
         await db.memories.bulkPut(rows);
+        if (auditRows.length > 0) await db.audit.bulkAdd(auditRows);
         const unembedded = items.filter((item) => item.embeddingModel === undefined).map((item) => item.id);
         if (unembedded.length > 0) await chunks.remove(unembedded);
         await chunks.upsert(vectors);
@@ -56,10 +62,18 @@ export function createMemoryRepository(db: MnemeDatabase, codec: RecordCodec = p
       }),
     all: () => guard(async () => decode(await db.memories.orderBy('createdAt').toArray())),
     vectors: (model) => guard(() => chunks.load(model)),
-    deleteMany: (ids) =>
-      write(async () => {
+    deleteMany: async (ids, audit = []) => {
+      const auditRows = await encodeAudit(audit);
+      return write(async () => {
         await db.memories.bulkDelete(ids);
         await chunks.remove(ids);
+        if (auditRows.length > 0) await db.audit.bulkAdd(auditRows);
+      });
+    },
+    history: (entityId) =>
+      guard(async () => {
+        const rows = await db.audit.where('entityId').equals(entityId).sortBy('seq');
+        return Promise.all(rows.map(({ seq: _seq, ...row }) => codec.decodeRow<AuditEntry>(row as StoredRow)));
       }),
     count: () => guard(() => db.memories.count()),
     readLexicalSnapshot: () =>

@@ -167,6 +167,7 @@ export async function createMemoryEngine(
       update: live((memory, id, patch) => memory.update(id, patch)),
       delete: live((memory, id) => memory.delete(id)),
       count: live((memory) => memory.size),
+      history: live((memory, id) => memory.history(id)),
     },
     sessions: {
       create: talk((c, title) => c.create(title)),

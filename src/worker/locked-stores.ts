@@ -17,7 +17,7 @@ export function lockedConversationWrites(store: ConversationStore, tabs: TabCoor
 export function lockedWrites(store: MemoryStore, tabs: TabCoordinator): MemoryStore {
   return {
     ...store,
-    putMany: (items, vectors) => tabs.withWriteLock(() => store.putMany(items, vectors)),
-    deleteMany: (ids) => tabs.withWriteLock(() => store.deleteMany(ids)),
+    putMany: (items, vectors, audit) => tabs.withWriteLock(() => store.putMany(items, vectors, audit)),
+    deleteMany: (ids, audit) => tabs.withWriteLock(() => store.deleteMany(ids, audit)),
   };
 }

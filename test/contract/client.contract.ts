@@ -61,6 +61,16 @@ export function describeClientContract(name: string, mode: MemoryClient['mode'],
 
       await client.memories.delete(dog.id);
       expect(await client.memories.get(dog.id)).toBeUndefined();
+      const history = await client.memories.history(dog.id);
+      expect(history.map((entry) => [entry.actor, entry.action])).toEqual([
+        ['user', 'create'],
+        ['user', 'update'],
+        ['user', 'delete'],
+      ]);
+      expect(history[1]).toMatchObject({
+        before: { text: 'We adopted a dog called Biscuit' },
+        after: { text: 'We adopted a cat called Biscuit', pinned: true },
+      });
       expect((await client.memories.search('Biscuit cat')).map((r) => r.item.id)).not.toContain(dog.id);
       expect(await client.memories.count()).toBe(1);
     });

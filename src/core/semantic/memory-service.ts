@@ -7,6 +7,8 @@ import { DEFAULTS, type RankingWeights } from '../../sdk/options';
 import { MemoryError, throwIfAborted } from '../../sdk/errors';
 import type {
   AddMemoryInput,
+  AuditEntry,
+  ChangeActor,
   ListOptions,
   LongCallOptions,
   MemoryItem,
@@ -101,9 +103,14 @@ export class MemoryService {
     return this.#items.size;
   }
 
-  async add(input: AddMemoryInput, signal?: AbortSignal): Promise<MemoryItem> {
-    const [item] = await this.#addBatch([input], signal);
+  async add(input: AddMemoryInput, signal?: AbortSignal, actor: ChangeActor = 'user'): Promise<MemoryItem> {
+    const [item] = await this.#addBatch([input], signal, actor);
     return item!;
+  }
+
+  /** Every recorded change of one memory, oldest first. */
+  history(id: string): Promise<AuditEntry[]> {
+    return this.#deps.store.history(id);
   }
 
   async addMany(inputs: AddMemoryInput[], options: LongCallOptions = {}): Promise<MemoryItem[]> {
@@ -191,7 +198,7 @@ export class MemoryService {
     });
   }
 
-  async update(id: string, rawPatch: MemoryPatch): Promise<MemoryItem> {
+  async update(id: string, rawPatch: MemoryPatch, actor: ChangeActor = 'user', reason?: string): Promise<MemoryItem> {
     const patch = check.checkPatch(rawPatch);
     const current = this.#items.get(id);
     if (!current) throw new MemoryError('NOT_FOUND', `No memory with id ${id}`);
@@ -208,16 +215,17 @@ export class MemoryService {
       const [vector] = (await this.#deps.embedder.tryEmbed([next.text], 'passage')) ?? [];
       if (vector) vectors.push(this.#stored(next, vector));
     }
-    await this.#deps.store.putMany([next], vectors);
+    await this.#deps.store.putMany([next], vectors, [this.#audit(actor, 'update', id, current, next, reason)]);
     this.#remember(next, vectors[0]?.vector);
     if (next.text !== current.text && vectors.length === 0) this.#vectors?.remove(id);
     this.#deps.onCommitted?.([id], vectors);
     return next;
   }
 
-  async delete(id: string): Promise<void> {
+  async delete(id: string, actor: ChangeActor = 'user', reason?: string): Promise<void> {
     if (typeof id !== 'string') throw new MemoryError('INVALID_ARGUMENT', 'id must be a string');
-    await this.#deps.store.deleteMany([id]);
+    const current = this.#items.get(id);
+    await this.#deps.store.deleteMany([id], current ? [this.#audit(actor, 'delete', id, current, undefined, reason)] : []);
     this.#forget(id);
     this.#deps.onCommitted?.([id], []);
   }
@@ -245,7 +253,7 @@ export class MemoryService {
     this.#vectors?.remove(id);
   }
 
-  async #addBatch(inputs: AddMemoryInput[], signal?: AbortSignal): Promise<MemoryItem[]> {
+  async #addBatch(inputs: AddMemoryInput[], signal?: AbortSignal, actor: ChangeActor = 'user'): Promise<MemoryItem[]> {
     const now = this.#deps.clock.now();
     const embedder = this.#deps.embedder;
     const items: MemoryItem[] = [];
@@ -282,7 +290,8 @@ export class MemoryService {
       const vector = given[i] ?? made[next++];
       if (vector) vectors.push(this.#stored(item, vector));
     });
-    await this.#deps.store.putMany(items, vectors);
+    const audit = items.map((item) => this.#audit(actor, 'create', item.id, undefined, item));
+    await this.#deps.store.putMany(items, vectors, audit);
     const byId = new Map(vectors.map((vector) => [vector.id, vector.vector]));
     for (const item of items) this.#remember(item, byId.get(item.id));
     this.#deps.onCommitted?.(
@@ -290,6 +299,21 @@ export class MemoryService {
       vectors,
     );
     return items;
+  }
+
+  #audit(
+    actor: ChangeActor,
+    action: AuditEntry['action'],
+    id: string,
+    before: MemoryItem | undefined,
+    after: MemoryItem | undefined,
+    reason?: string,
+  ): AuditEntry {
+    const entry: AuditEntry = { at: this.#deps.clock.now(), actor, action, entity: 'memory', entityId: id };
+    if (before) entry.before = snapshotOf(before);
+    if (after) entry.after = snapshotOf(after);
+    if (reason) entry.reason = reason;
+    return entry;
   }
 
   #stored(item: MemoryItem, vector: Float32Array): StoredVector {
@@ -321,4 +345,12 @@ export class MemoryService {
       return true;
     };
   }
+}
+
+/** What the audit trail keeps of a memory: its content, not its bookkeeping. */
+function snapshotOf(item: MemoryItem): Partial<MemoryItem> {
+  const { text, kind, importance, pinned, metadata, validFrom, validTo } = item;
+  return validTo === undefined
+    ? { text, kind, importance, pinned, metadata, validFrom }
+    : { text, kind, importance, pinned, metadata, validFrom, validTo };
 }
