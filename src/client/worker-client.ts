@@ -1,6 +1,6 @@
 /** The {@link MemoryClient} that runs the SDK inside a dedicated Worker through comlink. */
 import * as Comlink from 'comlink';
-import type { DataApi, EncryptionApi, MemoryClient, MemoriesApi, ProfilesApi, SessionsApi } from '../sdk/client';
+import type { DataApi, EncryptionApi, EpisodesApi, MemoryClient, MemoriesApi, ProfilesApi, SessionsApi } from '../sdk/client';
 import type { MemoryClientOptions } from '../sdk/options';
 import { MemoryError } from '../sdk/errors';
 import type { MemoryEvent, MemoryEventListener } from '../sdk/types';
@@ -95,6 +95,15 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
     turns: call('sessions.turns'),
   };
 
+  const episodes: EpisodesApi = {
+    startTask: call('episodes.startTask'),
+    recordAction: call('episodes.recordAction'),
+    completeTask: call('episodes.completeTask'),
+    get: call('episodes.get'),
+    list: call('episodes.list'),
+    similar: call('episodes.similar'),
+  };
+
   const data: DataApi = {
     export: call('data.export'),
     import: call('data.import'),
@@ -105,6 +114,7 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
     mode: 'worker',
     memories,
     sessions,
+    episodes,
     encryption,
     profiles,
     data,

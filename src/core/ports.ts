@@ -3,7 +3,7 @@
  * these interfaces; src/storage and src/models implement them. Nothing here imports Dexie,
  * the DOM or a model library.
  */
-import type { AuditEntry, MemoryItem, MemoryKind, ProgressCallback, Session, Turn } from '../sdk/types';
+import type { AuditEntry, Episode, MemoryItem, MemoryKind, ProgressCallback, Session, Turn } from '../sdk/types';
 
 export interface EmbedOptions {
   /** Some models embed queries and passages differently (e5's `query: ` prefix). */
@@ -139,4 +139,13 @@ export interface ConversationStore {
   /** Oldest first. */
   turns(sessionId: string, options: { includeArchived: boolean }): Promise<Turn[]>;
   archiveTurns(ids: string[], at: number): Promise<void>;
+}
+
+/** Persistence of episodes (tasks with their actions, outcome and lessons). */
+export interface EpisodeStore {
+  put(episode: Episode): Promise<void>;
+  get(id: string): Promise<Episode | undefined>;
+  /** Newest first; only those with `status` when given. */
+  list(status?: Episode['status']): Promise<Episode[]>;
+  delete(id: string): Promise<void>;
 }

@@ -8,6 +8,8 @@ import type {
   MemoryItem,
   MemoryPatch,
   EncryptionStatus,
+  Episode,
+  EpisodeMatch,
   ExportOptions,
   ImportOptions,
   ImportReport,
@@ -116,11 +118,25 @@ export interface SessionsApi {
   turns(sessionId: string, options?: { includeArchived?: boolean }): Promise<Turn[]>;
 }
 
+/** Episodic memory: tasks, the actions taken with their outcomes, and lessons learned. */
+export interface EpisodesApi {
+  startTask(task: string): Promise<Episode>;
+  /** Stored at once: an open episode survives a reload and can be resumed. */
+  recordAction(episodeId: string, action: string, outcome: string): Promise<Episode>;
+  completeTask(episodeId: string, success: boolean, lessons?: string[]): Promise<Episode>;
+  get(episodeId: string): Promise<Episode | undefined>;
+  /** Newest first; `list('open')` gives the episodes to resume. */
+  list(status?: Episode['status']): Promise<Episode[]>;
+  /** Past episodes most like `task` (dense + lexical), best first. */
+  similar(task: string, limit?: number): Promise<EpisodeMatch[]>;
+}
+
 /** What `createMemoryClient` returns: the same interface in a worker and in-process. */
 export interface MemoryClient {
   readonly mode: 'worker' | 'in-process';
   readonly memories: MemoriesApi;
   readonly sessions: SessionsApi;
+  readonly episodes: EpisodesApi;
   readonly encryption: EncryptionApi;
   readonly profiles: ProfilesApi;
   readonly data: DataApi;

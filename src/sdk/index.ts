@@ -1,6 +1,15 @@
 /** The public API of the `mneme` package. Anything not exported here is private. */
 export { createMemoryClient } from '../client/index';
-export type { MemoryClient, MemoriesApi, EncryptionApi, ProfilesApi, DataApi, StorageApi, SessionsApi } from './client';
+export type {
+  MemoryClient,
+  MemoriesApi,
+  EncryptionApi,
+  ProfilesApi,
+  DataApi,
+  StorageApi,
+  SessionsApi,
+  EpisodesApi,
+} from './client';
 export type { MemoryClientOptions, RankingWeights } from './options';
 export { DEFAULT_RANKING } from './options';
 export { MemoryError, isMemoryError, MEMORY_ERROR_CODES, type MemoryErrorCode } from './errors';

@@ -90,11 +90,21 @@ export interface EpisodeAction {
 export interface Episode {
   id: string;
   task: string;
+  /** `open` until completed; an open episode survives reloads and can be resumed. */
   status: 'open' | 'succeeded' | 'failed';
   actions: EpisodeAction[];
   lessons: string[];
   startedAt: number;
   endedAt?: number;
+  /** The memory (kind `episode`) that makes this episode findable by meaning and keywords. */
+  memoryId: string;
+}
+
+/** An episode found for a task, with the search result that found it. */
+export interface EpisodeMatch {
+  episode: Episode;
+  score: number;
+  explanation: ScoreExplanation;
 }
 
 /** Why a search result ranks where it does. Every number a UI may want to show is here. */

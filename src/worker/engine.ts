@@ -8,15 +8,17 @@ import type { MemoryClient } from '../sdk/client';
 import { MemoryError, throwIfAborted, toMemoryError } from '../sdk/errors';
 import type { MemoryEvent, MemoryEventListener, MemoryStatus } from '../sdk/types';
 import type { Embedder } from '../core/ports';
-import { lockedConversationWrites, lockedWrites } from './locked-stores';
+import { lockedConversationWrites, lockedEpisodeWrites, lockedWrites } from './locked-stores';
 import { systemClock } from '../core/clock';
 import { EmbedderSlot } from '../core/semantic/embedder-slot';
 import { MemoryService } from '../core/semantic/memory-service';
 import { Conversations } from '../core/working/conversations';
+import { Episodes } from '../core/episodes/episodes';
 import { checkText } from '../core/semantic/validate';
 import { databaseName, openDatabase } from '../storage/db';
 import { createMemoryRepository } from '../storage/memory-repository';
 import { createConversationRepository } from '../storage/conversation-repository';
+import { createEpisodeRepository } from '../storage/episode-repository';
 import { checkProfileId, openProfileRegistry } from '../storage/profiles';
 import { createTabCoordinator, type TabMessage } from '../storage/tabs';
 import { createFlatIndex } from '../storage/vector/flat-index';
@@ -42,10 +44,12 @@ export async function createMemoryEngine(
   const emit = (event: MemoryEvent) => listeners.forEach((listener) => listener(event));
   let service: MemoryService | undefined;
   let conversations: Conversations | undefined;
+  let episodes: Episodes | undefined;
   /** Drops every decrypted view of the profile (lock, close, another tab's upgrade). */
   const dropViews = () => {
     service = undefined;
     conversations = undefined;
+    episodes = undefined;
   };
   let closed: string | undefined;
 
@@ -82,6 +86,7 @@ export async function createMemoryEngine(
       recencyHalfLifeDays: options.recencyHalfLifeDays ?? DEFAULTS.recencyHalfLifeDays,
       embedBatchSize: options.embedBatchSize ?? DEFAULTS.embedBatchSize,
     });
+    episodes = new Episodes(lockedEpisodeWrites(createEpisodeRepository(db, codecFor(dataKey)), tabs), service, systemClock);
   };
   let openKey: CryptoKey | undefined;
   const encryption = createEncryptionControl(db, tabs, {
@@ -144,9 +149,10 @@ export async function createMemoryEngine(
     };
   };
   const unlocked = () => {
-    if (!service || !conversations)
+    if (!service || !conversations || !episodes) {
       throw new MemoryError('LOCKED', 'This profile is encrypted and locked: unlock it with its passphrase');
-    return { memory: service, conversations };
+    }
+    return { memory: service, conversations, episodes };
   };
   const live = <A extends unknown[], R>(fn: (memory: MemoryService, ...args: A) => Promise<R> | R) =>
     guarded((...args: A) => fn(unlocked().memory, ...args));
@@ -177,6 +183,14 @@ export async function createMemoryEngine(
       delete: talk((c, id) => c.delete(id)),
       append: talk((c, id, turn) => c.append(id, turn)),
       turns: talk((c, id, turnOptions) => c.turns(id, turnOptions)),
+    },
+    episodes: {
+      startTask: guarded((task) => unlocked().episodes.startTask(task)),
+      recordAction: guarded((id, action, outcome) => unlocked().episodes.recordAction(id, action, outcome)),
+      completeTask: guarded((id, success, lessons) => unlocked().episodes.completeTask(id, success, lessons)),
+      get: guarded((id) => unlocked().episodes.get(id)),
+      list: guarded((status) => unlocked().episodes.list(status)),
+      similar: guarded((task, limit) => unlocked().episodes.similar(task, limit)),
     },
     encryption: {
       status: guarded(encryption.status),

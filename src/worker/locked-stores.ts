@@ -1,5 +1,5 @@
 /** Store decorators: every write waits for the profile's write lock, so one tab writes at a time. */
-import type { ConversationStore, MemoryStore } from '../core/ports';
+import type { ConversationStore, EpisodeStore, MemoryStore } from '../core/ports';
 import type { TabCoordinator } from '../storage/tabs';
 
 /** Conversation writes take the same lock as memory writes. */
@@ -19,5 +19,14 @@ export function lockedWrites(store: MemoryStore, tabs: TabCoordinator): MemorySt
     ...store,
     putMany: (items, vectors, audit) => tabs.withWriteLock(() => store.putMany(items, vectors, audit)),
     deleteMany: (ids, audit) => tabs.withWriteLock(() => store.deleteMany(ids, audit)),
+  };
+}
+
+/** Episode writes take the same lock. */
+export function lockedEpisodeWrites(store: EpisodeStore, tabs: TabCoordinator): EpisodeStore {
+  return {
+    ...store,
+    put: (episode) => tabs.withWriteLock(() => store.put(episode)),
+    delete: (id) => tabs.withWriteLock(() => store.delete(id)),
   };
 }

@@ -3,7 +3,7 @@
  * its path (`'memories.search'`); its AbortSignal and progress callback travel beside the
  * arguments (they cannot be cloned) and are put back into the options object inside the worker.
  */
-import type { DataApi, EncryptionApi, MemoriesApi, ProfilesApi, SessionsApi } from '../sdk/client';
+import type { DataApi, EncryptionApi, EpisodesApi, MemoriesApi, ProfilesApi, SessionsApi } from '../sdk/client';
 import type { MemoryClientOptions } from '../sdk/options';
 import type { MemoryEventListener, ProgressCallback } from '../sdk/types';
 
@@ -15,6 +15,7 @@ export type MethodPath =
   | `profiles.${keyof ProfilesApi & string}`
   | `data.${keyof DataApi & string}`
   | `sessions.${keyof SessionsApi & string}`
+  | `episodes.${keyof EpisodesApi & string}`
   | 'storage.estimate';
 
 /** Options that can be cloned into the worker (functions and objects with methods stay behind). */

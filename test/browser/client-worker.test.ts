@@ -5,6 +5,7 @@ import { describeEncryptionContract } from '../contract/encryption.contract';
 import { describeTabsContract } from '../contract/tabs.contract';
 import { describeDataContract } from '../contract/data.contract';
 import { describeSessionsContract } from '../contract/sessions.contract';
+import { describeEpisodesContract } from '../contract/episodes.contract';
 
 describeClientContract('worker (Chromium, IndexedDB)', 'worker', (options) =>
   createMemoryClient({ ...options, modelsBaseUrl: '/models/' }),
@@ -21,6 +22,10 @@ describeTabsContract('two workers (Chromium, Web Locks, BroadcastChannel)', (opt
 describeDataContract('worker (Chromium, IndexedDB)', (options) => createMemoryClient({ ...options, modelsBaseUrl: '/models/' }));
 
 describeSessionsContract('worker (Chromium, IndexedDB)', (options) =>
+  createMemoryClient({ ...options, modelsBaseUrl: '/models/' }),
+);
+
+describeEpisodesContract('worker (Chromium, IndexedDB)', (options) =>
   createMemoryClient({ ...options, modelsBaseUrl: '/models/' }),
 );
 

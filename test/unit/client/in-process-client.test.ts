@@ -4,6 +4,7 @@ import { describeEncryptionContract } from '../../contract/encryption.contract';
 import { describeTabsContract } from '../../contract/tabs.contract';
 import { describeDataContract } from '../../contract/data.contract';
 import { describeSessionsContract } from '../../contract/sessions.contract';
+import { describeEpisodesContract } from '../../contract/episodes.contract';
 
 describeClientContract('in-process (Node, fake-indexeddb)', 'in-process', (options) =>
   createMemoryClient({ ...options, inWorker: false, modelsBaseUrl: process.env.MNEME_MODELS! }),
@@ -22,5 +23,9 @@ describeDataContract('in-process (Node, fake-indexeddb)', (options) =>
 );
 
 describeSessionsContract('in-process (Node, fake-indexeddb)', (options) =>
+  createMemoryClient({ ...options, inWorker: false, modelsBaseUrl: process.env.MNEME_MODELS! }),
+);
+
+describeEpisodesContract('in-process (Node, fake-indexeddb)', (options) =>
   createMemoryClient({ ...options, inWorker: false, modelsBaseUrl: process.env.MNEME_MODELS! }),
 );
