@@ -1,6 +1,15 @@
 /** The {@link MemoryClient} that runs the SDK inside a dedicated Worker through comlink. */
 import * as Comlink from 'comlink';
-import type { DataApi, EncryptionApi, EpisodesApi, MemoryClient, MemoriesApi, ProfilesApi, SessionsApi } from '../sdk/client';
+import type {
+  DataApi,
+  EncryptionApi,
+  EpisodesApi,
+  MemoryClient,
+  MemoriesApi,
+  ProfileApi,
+  ProfilesApi,
+  SessionsApi,
+} from '../sdk/client';
 import type { MemoryClientOptions } from '../sdk/options';
 import { MemoryError } from '../sdk/errors';
 import type { MemoryEvent, MemoryEventListener } from '../sdk/types';
@@ -104,6 +113,15 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
     similar: call('episodes.similar'),
   };
 
+  const profile: ProfileApi = {
+    get: call('profile.get'),
+    update: call('profile.update'),
+    propose: call('profile.propose'),
+    pin: call('profile.pin'),
+    reject: call('profile.reject'),
+    history: call('profile.history'),
+  };
+
   const data: DataApi = {
     export: call('data.export'),
     import: call('data.import'),
@@ -115,6 +133,7 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
     memories,
     sessions,
     episodes,
+    profile,
     encryption,
     profiles,
     data,

@@ -3,7 +3,7 @@
  * these interfaces; src/storage and src/models implement them. Nothing here imports Dexie,
  * the DOM or a model library.
  */
-import type { AuditEntry, Episode, MemoryItem, MemoryKind, ProgressCallback, Session, Turn } from '../sdk/types';
+import type { AuditEntry, Episode, MemoryItem, MemoryKind, ProfileEntry, ProgressCallback, Session, Turn } from '../sdk/types';
 
 export interface EmbedOptions {
   /** Some models embed queries and passages differently (e5's `query: ` prefix). */
@@ -148,4 +148,13 @@ export interface EpisodeStore {
   /** Newest first; only those with `status` when given. */
   list(status?: Episode['status']): Promise<Episode[]>;
   delete(id: string): Promise<void>;
+}
+
+/** Persistence of the profile's entries. */
+export interface ProfileStore {
+  entries(): Promise<ProfileEntry[]>;
+  /** Puts and removes entries and appends the audit entries, in one transaction. */
+  write(put: ProfileEntry[], remove: string[], audit: AuditEntry[]): Promise<void>;
+  /** The profile's audit trail, oldest first. */
+  history(): Promise<AuditEntry[]>;
 }

@@ -15,6 +15,10 @@ import type {
   ImportReport,
   MemoryStatus,
   ProfileInfo,
+  ProfileEntry,
+  ProfilePatch,
+  ProfileProposalResult,
+  UserProfile,
   Session,
   Turn,
   StorageInfo,
@@ -131,12 +135,32 @@ export interface EpisodesApi {
   similar(task: string, limit?: number): Promise<EpisodeMatch[]>;
 }
 
+/** The structured user profile: the model proposes, the user decides. */
+export interface ProfileApi {
+  /** The profile, and every entry behind it with who set it, pins, rejections and source turns. */
+  get(): Promise<{ profile: UserProfile; entries: ProfileEntry[] }>;
+  /** The user's own changes: they always apply and the model never changes them afterwards. */
+  update(patches: ProfilePatch[]): Promise<ProfileProposalResult>;
+  /**
+   * Changes proposed by a language model (the assistant's, or a host's own): validated
+   * (`LLM_OUTPUT_INVALID` for a malformed patch), applied where allowed, refused with the reason
+   * where the user set, pinned or rejected the entry.
+   */
+  propose(patches: unknown[], sourceTurnId?: string): Promise<ProfileProposalResult>;
+  pin(entryId: string, pinned: boolean): Promise<void>;
+  /** Hides a value the model proposed and stops it from being proposed again. */
+  reject(entryId: string): Promise<void>;
+  /** Every change of the profile (who, when, before → after, source turn), oldest first. */
+  history(): Promise<AuditEntry[]>;
+}
+
 /** What `createMemoryClient` returns: the same interface in a worker and in-process. */
 export interface MemoryClient {
   readonly mode: 'worker' | 'in-process';
   readonly memories: MemoriesApi;
   readonly sessions: SessionsApi;
   readonly episodes: EpisodesApi;
+  readonly profile: ProfileApi;
   readonly encryption: EncryptionApi;
   readonly profiles: ProfilesApi;
   readonly data: DataApi;

@@ -80,6 +80,47 @@ export interface UserProfile {
   facts: string[];
 }
 
+/** The profile fields: a single text, a list of texts, or named preferences. */
+export type ProfileScalarField = 'name' | 'preferredName' | 'communicationStyle' | 'technicalLevel';
+export type ProfileListField = 'interests' | 'goals' | 'facts';
+export type ProfileField = ProfileScalarField | ProfileListField | 'preferences';
+
+/**
+ * One entry of the profile: a scalar field, one item of a list, or one preference. `setBy: 'user'`
+ * entries and pinned entries are never changed by the model; rejected entries are kept (hidden)
+ * so the model does not propose them again.
+ */
+export interface ProfileEntry {
+  /** `name`, `interests:<item>`, `preferences:<key>`, … */
+  id: string;
+  field: ProfileField;
+  /** The preference name, for `preferences` entries. */
+  key?: string;
+  value: string;
+  setBy: 'user' | 'llm';
+  pinned: boolean;
+  rejected: boolean;
+  /** The turn the model read this from. */
+  sourceTurnId?: string;
+  /** When the entry first appeared; lists keep this order. */
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A change the model proposes (validated before anything is applied). */
+export type ProfilePatch =
+  | { op: 'set'; field: ProfileScalarField; value: string }
+  | { op: 'add' | 'remove'; field: ProfileListField; value: string }
+  | { op: 'set'; field: 'preferences'; key: string; value: string }
+  | { op: 'remove'; field: 'preferences'; key: string };
+
+/** What applying proposals did, entry by entry. */
+export interface ProfileProposalResult {
+  applied: ProfilePatch[];
+  /** Refused because the user set or pinned the entry, or rejected that value before. */
+  refused: { patch: ProfilePatch; reason: string }[];
+}
+
 export interface EpisodeAction {
   action: string;
   outcome: string;

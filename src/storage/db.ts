@@ -57,7 +57,6 @@ export type MnemeDatabase = Dexie & {
   turns: EntityTable<LayerRow, 'id'>;
   summaries: EntityTable<LayerRow, 'id'>;
   profileFields: EntityTable<LayerRow, 'id'>;
-  profileHistory: EntityTable<LayerRow, 'id'>;
   episodes: EntityTable<LayerRow, 'id'>;
   outbox: EntityTable<LayerRow, 'id'>;
   archive: EntityTable<LayerRow, 'id'>;
@@ -89,8 +88,7 @@ export function openDatabase(name: string): MnemeDatabase {
       sessions: 'id, updatedAt',
       turns: 'id, sessionId, createdAt, [sessionId+createdAt]',
       summaries: 'id, sessionId, createdAt',
-      profileFields: 'id',
-      profileHistory: 'id, field, at',
+      profileFields: 'id, field',
       episodes: 'id, status, startedAt',
       outbox: 'id, state, runAfter',
       archive: 'id, kind, archivedAt, originalId',

@@ -19,7 +19,6 @@ export const LAYER_TABLES = [
   'turns',
   'summaries',
   'profileFields',
-  'profileHistory',
   'episodes',
   'outbox',
   'archive',

@@ -8,17 +8,19 @@ import type { MemoryClient } from '../sdk/client';
 import { MemoryError, throwIfAborted, toMemoryError } from '../sdk/errors';
 import type { MemoryEvent, MemoryEventListener, MemoryStatus } from '../sdk/types';
 import type { Embedder } from '../core/ports';
-import { lockedConversationWrites, lockedEpisodeWrites, lockedWrites } from './locked-stores';
+import { lockedConversationWrites, lockedEpisodeWrites, lockedProfileWrites, lockedWrites } from './locked-stores';
 import { systemClock } from '../core/clock';
 import { EmbedderSlot } from '../core/semantic/embedder-slot';
 import { MemoryService } from '../core/semantic/memory-service';
 import { Conversations } from '../core/working/conversations';
 import { Episodes } from '../core/episodes/episodes';
+import { ProfileService } from '../core/profile/profile-service';
 import { checkText } from '../core/semantic/validate';
 import { databaseName, openDatabase } from '../storage/db';
 import { createMemoryRepository } from '../storage/memory-repository';
 import { createConversationRepository } from '../storage/conversation-repository';
 import { createEpisodeRepository } from '../storage/episode-repository';
+import { createProfileRepository } from '../storage/profile-repository';
 import { checkProfileId, openProfileRegistry } from '../storage/profiles';
 import { createTabCoordinator, type TabMessage } from '../storage/tabs';
 import { createFlatIndex } from '../storage/vector/flat-index';
@@ -45,11 +47,13 @@ export async function createMemoryEngine(
   let service: MemoryService | undefined;
   let conversations: Conversations | undefined;
   let episodes: Episodes | undefined;
+  let profile: ProfileService | undefined;
   /** Drops every decrypted view of the profile (lock, close, another tab's upgrade). */
   const dropViews = () => {
     service = undefined;
     conversations = undefined;
     episodes = undefined;
+    profile = undefined;
   };
   let closed: string | undefined;
 
@@ -68,6 +72,7 @@ export async function createMemoryEngine(
   const tabs = createTabCoordinator(dbName, onTabMessage);
 
   const open = async (dataKey: CryptoKey | undefined) => {
+    profile = new ProfileService(lockedProfileWrites(createProfileRepository(db, codecFor(dataKey)), tabs), systemClock);
     conversations = new Conversations(
       lockedConversationWrites(createConversationRepository(db, codecFor(dataKey)), tabs),
       systemClock,
@@ -149,10 +154,10 @@ export async function createMemoryEngine(
     };
   };
   const unlocked = () => {
-    if (!service || !conversations || !episodes) {
+    if (!service || !conversations || !episodes || !profile) {
       throw new MemoryError('LOCKED', 'This profile is encrypted and locked: unlock it with its passphrase');
     }
-    return { memory: service, conversations, episodes };
+    return { memory: service, conversations, episodes, profile };
   };
   const live = <A extends unknown[], R>(fn: (memory: MemoryService, ...args: A) => Promise<R> | R) =>
     guarded((...args: A) => fn(unlocked().memory, ...args));
@@ -191,6 +196,14 @@ export async function createMemoryEngine(
       get: guarded((id) => unlocked().episodes.get(id)),
       list: guarded((status) => unlocked().episodes.list(status)),
       similar: guarded((task, limit) => unlocked().episodes.similar(task, limit)),
+    },
+    profile: {
+      get: guarded(() => unlocked().profile.get()),
+      update: guarded((patches) => unlocked().profile.update(patches)),
+      propose: guarded((patches, turnId) => unlocked().profile.propose(patches, turnId)),
+      pin: guarded((id, pinned) => unlocked().profile.pin(id, pinned)),
+      reject: guarded((id) => unlocked().profile.reject(id)),
+      history: guarded(() => unlocked().profile.history()),
     },
     encryption: {
       status: guarded(encryption.status),

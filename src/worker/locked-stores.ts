@@ -1,5 +1,5 @@
 /** Store decorators: every write waits for the profile's write lock, so one tab writes at a time. */
-import type { ConversationStore, EpisodeStore, MemoryStore } from '../core/ports';
+import type { ConversationStore, EpisodeStore, MemoryStore, ProfileStore } from '../core/ports';
 import type { TabCoordinator } from '../storage/tabs';
 
 /** Conversation writes take the same lock as memory writes. */
@@ -29,4 +29,9 @@ export function lockedEpisodeWrites(store: EpisodeStore, tabs: TabCoordinator): 
     put: (episode) => tabs.withWriteLock(() => store.put(episode)),
     delete: (id) => tabs.withWriteLock(() => store.delete(id)),
   };
+}
+
+/** Profile writes take the same lock. */
+export function lockedProfileWrites(store: ProfileStore, tabs: TabCoordinator): ProfileStore {
+  return { ...store, write: (put, remove, audit) => tabs.withWriteLock(() => store.write(put, remove, audit)) };
 }

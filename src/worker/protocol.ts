@@ -3,7 +3,7 @@
  * its path (`'memories.search'`); its AbortSignal and progress callback travel beside the
  * arguments (they cannot be cloned) and are put back into the options object inside the worker.
  */
-import type { DataApi, EncryptionApi, EpisodesApi, MemoriesApi, ProfilesApi, SessionsApi } from '../sdk/client';
+import type { DataApi, EncryptionApi, EpisodesApi, MemoriesApi, ProfileApi, ProfilesApi, SessionsApi } from '../sdk/client';
 import type { MemoryClientOptions } from '../sdk/options';
 import type { MemoryEventListener, ProgressCallback } from '../sdk/types';
 
@@ -16,6 +16,7 @@ export type MethodPath =
   | `data.${keyof DataApi & string}`
   | `sessions.${keyof SessionsApi & string}`
   | `episodes.${keyof EpisodesApi & string}`
+  | `profile.${keyof ProfileApi & string}`
   | 'storage.estimate';
 
 /** Options that can be cloned into the worker (functions and objects with methods stay behind). */

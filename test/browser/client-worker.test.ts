@@ -6,6 +6,7 @@ import { describeTabsContract } from '../contract/tabs.contract';
 import { describeDataContract } from '../contract/data.contract';
 import { describeSessionsContract } from '../contract/sessions.contract';
 import { describeEpisodesContract } from '../contract/episodes.contract';
+import { describeProfileContract } from '../contract/profile.contract';
 
 describeClientContract('worker (Chromium, IndexedDB)', 'worker', (options) =>
   createMemoryClient({ ...options, modelsBaseUrl: '/models/' }),
@@ -26,6 +27,10 @@ describeSessionsContract('worker (Chromium, IndexedDB)', (options) =>
 );
 
 describeEpisodesContract('worker (Chromium, IndexedDB)', (options) =>
+  createMemoryClient({ ...options, modelsBaseUrl: '/models/' }),
+);
+
+describeProfileContract('worker (Chromium, IndexedDB)', (options) =>
   createMemoryClient({ ...options, modelsBaseUrl: '/models/' }),
 );
 

@@ -5,6 +5,7 @@ import { describeTabsContract } from '../../contract/tabs.contract';
 import { describeDataContract } from '../../contract/data.contract';
 import { describeSessionsContract } from '../../contract/sessions.contract';
 import { describeEpisodesContract } from '../../contract/episodes.contract';
+import { describeProfileContract } from '../../contract/profile.contract';
 
 describeClientContract('in-process (Node, fake-indexeddb)', 'in-process', (options) =>
   createMemoryClient({ ...options, inWorker: false, modelsBaseUrl: process.env.MNEME_MODELS! }),
@@ -27,5 +28,9 @@ describeSessionsContract('in-process (Node, fake-indexeddb)', (options) =>
 );
 
 describeEpisodesContract('in-process (Node, fake-indexeddb)', (options) =>
+  createMemoryClient({ ...options, inWorker: false, modelsBaseUrl: process.env.MNEME_MODELS! }),
+);
+
+describeProfileContract('in-process (Node, fake-indexeddb)', (options) =>
   createMemoryClient({ ...options, inWorker: false, modelsBaseUrl: process.env.MNEME_MODELS! }),
 );
