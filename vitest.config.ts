@@ -25,6 +25,8 @@ export default defineConfig({
         worker: { format: 'es', plugins: () => [wasm()] },
         // Pre-bundled up front: a dependency discovered mid-run makes Vite reload the test page.
         optimizeDeps: {
+          // Scan the tests, not index.html: the app's PWA virtual module exists only in the app build.
+          entries: ['test/browser/**/*.test.ts'],
           include: ['comlink', 'dexie', 'minisearch', 'zod/mini', 'fast-check'],
           exclude: ['@huggingface/transformers', 'onnxruntime-web'],
         },
