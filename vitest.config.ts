@@ -2,6 +2,7 @@ import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import wasm from 'vite-plugin-wasm';
+import { VitePWA } from 'vite-plugin-pwa';
 import { modelsFolder } from './tooling/models-folder.ts';
 import { chromiumArgs, chromiumPath, testModelsFolder } from './test/support/environment.ts';
 
@@ -21,7 +22,8 @@ export default defineConfig({
         },
       },
       {
-        plugins: [svelte(), wasm(), modelsFolder(models)],
+        // The PWA plugin, disabled, only provides its virtual modules to the app files Vite pre-transforms.
+        plugins: [svelte(), wasm(), modelsFolder(models), VitePWA({ disable: true, injectRegister: null })],
         worker: { format: 'es', plugins: () => [wasm()] },
         // Pre-bundled up front: a dependency discovered mid-run makes Vite reload the test page.
         optimizeDeps: {
