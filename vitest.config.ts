@@ -30,7 +30,7 @@ export default defineConfig({
           // Scan the tests, not index.html: the app's PWA virtual module exists only in the app build.
           entries: ['test/browser/**/*.test.ts'],
           include: ['comlink', 'dexie', 'minisearch', 'zod/mini', 'fast-check'],
-          exclude: ['@huggingface/transformers', 'onnxruntime-web'],
+          exclude: ['@huggingface/transformers', 'onnxruntime-web', 'voy-search'],
         },
         test: {
           name: 'browser',

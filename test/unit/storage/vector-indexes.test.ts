@@ -1,0 +1,3 @@
+import { describeVectorIndexContract } from '../../contract/vector-index.contract';
+
+describeVectorIndexContract('Node');
