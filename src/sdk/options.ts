@@ -43,6 +43,11 @@ export interface MemoryClientOptions {
    * from the hub. Default: unset, models come from the Hugging Face hub and the browser caches them.
    */
   modelsBaseUrl?: string;
+  /**
+   * Nearest-neighbour index: `flat` (exact scan), `int8` (quantised scan, exact re-rank) or `voy`
+   * (WASM k-d tree). Default: the one the benchmark measured fastest at 1k–100k memories (README).
+   */
+  vectorIndex?: 'flat' | 'int8' | 'voy';
   /** Ranking weights; unset fields keep their defaults ({@link DEFAULT_RANKING}). */
   ranking?: Partial<RankingWeights>;
   /** Days after which a memory's recency signal halves. Default 30. */
@@ -79,6 +84,7 @@ export const DEFAULTS = {
   profileId: 'default',
   storageName: 'mneme',
   embedder: 'Xenova/all-MiniLM-L6-v2',
+  vectorIndex: 'flat',
   recencyHalfLifeDays: 30,
   embedBatchSize: 32,
   searchLimit: 10,

@@ -23,7 +23,7 @@ import { createEpisodeRepository } from '../storage/episode-repository';
 import { createProfileRepository } from '../storage/profile-repository';
 import { checkProfileId, openProfileRegistry } from '../storage/profiles';
 import { createTabCoordinator, type TabMessage } from '../storage/tabs';
-import { createFlatIndex } from '../storage/vector/flat-index';
+import { vectorIndexFactory } from '../storage/vector/index';
 import { createLexicalIndex } from '../storage/lexical/minisearch-index';
 import { codecFor, readEnvelope } from '../storage/crypto/profile-encryption';
 import { exportProfile, importProfile, parseExport } from '../storage/export';
@@ -85,7 +85,7 @@ export async function createMemoryEngine(
       },
       embedder,
       createLexicalIndex,
-      createVectorIndex: (dimension) => createFlatIndex(dimension),
+      createVectorIndex: await vectorIndexFactory(options.vectorIndex ?? DEFAULTS.vectorIndex),
       clock: systemClock,
       ranking: { ...DEFAULT_RANKING, ...options.ranking },
       recencyHalfLifeDays: options.recencyHalfLifeDays ?? DEFAULTS.recencyHalfLifeDays,

@@ -87,6 +87,20 @@ export function describeClientContract(name: string, mode: MemoryClient['mode'],
       expect(hit?.explanation.similarity).toBeDefined();
     });
 
+    it('finds the same memories with every vector index', async () => {
+      const tops = [];
+      for (const vectorIndex of ['flat', 'int8', 'voy'] as const) {
+        const client = await fresh({ vectorIndex });
+        await client.memories.add('I take my coffee black every morning');
+        await client.memories.add('The car needs new winter tyres');
+        const [top] = await client.memories.search('espresso');
+        tops.push([top?.item.text, top?.explanation.similarity?.toFixed(5)]);
+      }
+      expect(tops[0]?.[0]).toBe('I take my coffee black every morning');
+      expect(tops[1]).toEqual(tops[0]);
+      expect(tops[2]).toEqual(tops[0]);
+    });
+
     it('keeps profiles apart', async () => {
       const a = await fresh();
       const b = await fresh();
