@@ -72,7 +72,10 @@ export interface MemoryStore {
   all(): Promise<MemoryItem[]>;
   /** Every stored vector made by `model`. */
   vectors(model: string): Promise<StoredVector[]>;
-  /** Deletes items and their vectors together, with the audit entries. */
+  /**
+   * Deletes items and their vectors together, appends the audit entries, and redacts the content
+   * (before/after) of the items' earlier audit entries.
+   */
   deleteMany(ids: string[], audit?: AuditEntry[]): Promise<void>;
   /** The audit trail of one record, oldest first. */
   history(entityId: string): Promise<AuditEntry[]>;
@@ -115,8 +118,8 @@ export interface LexicalIndex {
   search(query: string, k: number, accept?: (id: string) => boolean): LexicalHit[];
   has(id: string): boolean;
   clear(): void;
-  /** The whole index as text, to restore it without re-indexing every memory. */
-  snapshot(): string;
+  /** The whole index as text (deleted documents purged), to restore it without re-indexing every memory. */
+  snapshot(): Promise<string>;
 }
 
 /** A saved lexical index: memories changed after `takenAt` or missing from `ids` are re-indexed. */

@@ -6,6 +6,7 @@ import { MemoryError, throwIfAborted, toMemoryError } from '../sdk/errors';
 import type { ProgressCallback } from '../sdk/types';
 import type { EmbedOptions, Embedder } from '../core/ports';
 import { findEmbedder } from './catalog';
+import { yieldToEventLoop } from '../core/yield';
 
 export interface TransformersEmbedderOptions {
   /** Model id (`org/name`) on the hub or under `modelsBaseUrl`. */
@@ -54,6 +55,7 @@ export function createTransformersEmbedder(options: TransformersEmbedderOptions)
       const prefix = embedOptions.kind === 'query' ? entry?.queryPrefix : entry?.passagePrefix;
       const vectors: Float32Array[] = [];
       for (let start = 0; start < texts.length; start += batchSize) {
+        if (start > 0) await yieldToEventLoop();
         throwIfAborted(embedOptions.signal);
         const batch = texts.slice(start, start + batchSize).map((text) => (prefix ? prefix + text : text));
         const output = await extractor(batch, { pooling: 'mean', normalize: true });

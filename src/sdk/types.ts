@@ -66,6 +66,8 @@ export interface AuditEntry {
   after?: unknown;
   /** Why, in a few words (the rule, the conflict decision, the source turn). */
   reason?: string;
+  /** The record was deleted since: this entry keeps what happened, no longer what it said. */
+  redacted?: boolean;
 }
 
 /** The structured profile the model proposes updates to and the user controls. */

@@ -67,7 +67,18 @@ export function createMemoryRepository(db: MnemeDatabase, codec: RecordCodec = p
       return write(async () => {
         await db.memories.bulkDelete(ids);
         await chunks.remove(ids);
+        await db.audit
+          .where('entityId')
+          .anyOf(ids)
+          .modify((row: AuditRow) => {
+            delete row.before;
+            delete row.after;
+            delete row.sealed;
+            row.redacted = true;
+          });
         if (auditRows.length > 0) await db.audit.bulkAdd(auditRows);
+        // The saved lexical index still holds the deleted words: drop it (the next open rebuilds).
+        await db.settings.delete(LEXICAL_KEY);
       });
     },
     history: (entityId) =>

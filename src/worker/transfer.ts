@@ -47,10 +47,9 @@ const abortSignalHandler: Comlink.TransferHandler<AbortSignal, MessagePort> = {
   canHandle: (value): value is AbortSignal => typeof AbortSignal !== 'undefined' && value instanceof AbortSignal,
   serialize(signal) {
     const { port1, port2 } = new MessageChannel();
-    const fire = () => {
-      port1.postMessage('abort');
-      port1.close();
-    };
+    // The receiving side closes the channel once it has read the message; closing here right
+    // after posting can drop the message in flight.
+    const fire = () => port1.postMessage('abort');
     if (signal.aborted) fire();
     else signal.addEventListener('abort', fire, { once: true });
     return [port2, [port2]];

@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryError, type MemoryClient, type MemoryClientOptions } from '../../src/sdk/index';
+import { dumpDatabase } from './raw-dump';
 
 export type ClientFactory = (options: MemoryClientOptions) => Promise<MemoryClient>;
 
@@ -57,6 +58,12 @@ export function describeClientContract(name: string, mode: MemoryClient['mode'],
 
       const updated = await client.memories.update(dog.id, { text: 'We adopted a cat called Biscuit', pinned: true });
       expect(updated).toMatchObject({ text: 'We adopted a cat called Biscuit', pinned: true });
+      expect((await client.memories.history(dog.id))[1]).toMatchObject({
+        actor: 'user',
+        action: 'update',
+        before: { text: 'We adopted a dog called Biscuit' },
+        after: { text: 'We adopted a cat called Biscuit', pinned: true },
+      });
       expect((await client.memories.search('cat'))[0]?.item.id).toBe(dog.id);
 
       await client.memories.delete(dog.id);
@@ -67,12 +74,26 @@ export function describeClientContract(name: string, mode: MemoryClient['mode'],
         ['user', 'update'],
         ['user', 'delete'],
       ]);
-      expect(history[1]).toMatchObject({
-        before: { text: 'We adopted a dog called Biscuit' },
-        after: { text: 'We adopted a cat called Biscuit', pinned: true },
-      });
+      expect(history.every((entry) => entry.before === undefined && entry.after === undefined)).toBe(true);
+      expect(history.slice(0, 2).every((entry) => entry.redacted)).toBe(true);
       expect((await client.memories.search('Biscuit cat')).map((r) => r.item.id)).not.toContain(dog.id);
       expect(await client.memories.count()).toBe(1);
+    });
+
+    it("forgets a deleted memory's words everywhere: rows, vectors, audit trail and saved index", async () => {
+      const profileId = `forget${Date.now()}x${profileCounter++}`;
+      const client = await create({ profileId, embedder: EMBEDDER });
+      const secret = await client.memories.add('Zebrawood is the name of my therapist');
+      await client.memories.update(secret.id, { text: 'Zebrawood clinic, room twelve' });
+      await client.memories.add('A memory that stays');
+      await client.close(); // saves the lexical index with the secret in it
+      const again = await create({ profileId, embedder: EMBEDDER });
+      await again.memories.delete(secret.id);
+      await again.close();
+      const dump = await dumpDatabase(`mneme-${profileId}`);
+      expect(dump).toContain('A memory that stays');
+      expect(dump.toLowerCase()).not.toContain('zebrawood');
+      expect(dump.toLowerCase()).not.toContain('therapist');
     });
 
     it('keeps memories and their vectors after the client is closed and opened again', async () => {

@@ -18,11 +18,17 @@ import type {
 } from '../../sdk/types';
 import type { Clock, LexicalIndex, MemoryStore, StoredVector, VectorIndex } from '../ports';
 
+/**
+ * Memories written per transaction by addMany. The embedder splits its own calls into
+ * `embedBatchSize` pieces, so this only sets how often progress is reported and aborts are seen.
+ */
+const INGEST_BATCH = 256;
 /** Committed changes after which the lexical snapshot is written again. */
 const SNAPSHOT_EVERY = 500;
 /** Memories changed this shortly before a snapshot are re-indexed on open anyway (another tab may still have been writing). */
 const SNAPSHOT_MARGIN_MS = 60_000;
 import { createId } from '../ids';
+import { yieldToEventLoop } from '../yield';
 import { rankHybrid } from '../ranking/hybrid';
 import type { EmbedderSlot } from './embedder-slot';
 import * as check from './validate';
@@ -90,7 +96,7 @@ export class MemoryService {
   async checkpoint(): Promise<void> {
     if (this.#changesSinceSnapshot === 0) return;
     this.#changesSinceSnapshot = 0;
-    const snapshot = { takenAt: this.#deps.clock.now(), ids: [...this.#items.keys()], data: this.#lexical.snapshot() };
+    const snapshot = { takenAt: this.#deps.clock.now(), ids: [...this.#items.keys()], data: await this.#lexical.snapshot() };
     await this.#deps.store.writeLexicalSnapshot(snapshot);
   }
 
@@ -116,9 +122,10 @@ export class MemoryService {
   async addMany(inputs: AddMemoryInput[], options: LongCallOptions = {}): Promise<MemoryItem[]> {
     if (!Array.isArray(inputs)) throw new MemoryError('INVALID_ARGUMENT', 'addMany expects an array');
     const added: MemoryItem[] = [];
-    const size = this.#deps.embedBatchSize;
+    const size = INGEST_BATCH;
     options.onProgress?.({ phase: 'ingest', loaded: 0, total: inputs.length });
     for (let start = 0; start < inputs.length; start += size) {
+      if (start > 0) await yieldToEventLoop();
       throwIfAborted(options.signal);
       added.push(...(await this.#addBatch(inputs.slice(start, start + size), options.signal)));
       options.onProgress?.({ phase: 'ingest', loaded: added.length, total: inputs.length });
@@ -225,7 +232,7 @@ export class MemoryService {
   async delete(id: string, actor: ChangeActor = 'user', reason?: string): Promise<void> {
     if (typeof id !== 'string') throw new MemoryError('INVALID_ARGUMENT', 'id must be a string');
     const current = this.#items.get(id);
-    await this.#deps.store.deleteMany([id], current ? [this.#audit(actor, 'delete', id, current, undefined, reason)] : []);
+    await this.#deps.store.deleteMany([id], current ? [this.#audit(actor, 'delete', id, undefined, undefined, reason)] : []);
     this.#forget(id);
     this.#deps.onCommitted?.([id], []);
   }
@@ -310,8 +317,14 @@ export class MemoryService {
     reason?: string,
   ): AuditEntry {
     const entry: AuditEntry = { at: this.#deps.clock.now(), actor, action, entity: 'memory', entityId: id };
-    if (before) entry.before = snapshotOf(before);
-    if (after) entry.after = snapshotOf(after);
+    // Content goes into the trail only for changes (before → after). A creation records what kind
+    // of memory appeared (its text is in the memory itself); a deletion records nothing of the text,
+    // and the store redacts the earlier entries: deleted words do not live on in the audit trail.
+    if (action === 'create' && after) entry.after = { kind: after.kind, importance: after.importance, pinned: after.pinned };
+    else if (action !== 'delete') {
+      if (before) entry.before = snapshotOf(before);
+      if (after) entry.after = snapshotOf(after);
+    }
     if (reason) entry.reason = reason;
     return entry;
   }

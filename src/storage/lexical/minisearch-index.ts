@@ -49,6 +49,10 @@ export function createLexicalIndex(snapshot?: string): LexicalIndex {
     clear() {
       search.removeAll();
     },
-    snapshot: () => JSON.stringify(search),
+    async snapshot() {
+      // A discarded document's terms stay in MiniSearch until it vacuums: purge them first.
+      await search.vacuum({ batchSize: 10_000, batchWait: 0 });
+      return JSON.stringify(search);
+    },
   };
 }

@@ -47,7 +47,10 @@ describe('lexical snapshot', () => {
       validFrom: 1,
     };
     await store.putMany([sneaked], []);
-    await store.deleteMany([doomed.id]);
+    // A row that vanished without the repository (a deletion through it drops the snapshot).
+    const raw = openDatabase(name);
+    await raw.memories.delete(doomed.id);
+    raw.close();
 
     clock.now += DAY;
     const second = await MemoryService.open(deps(name, clock, built));

@@ -1,0 +1,48 @@
+/** Deterministic synthetic data for the benchmarks: unit vectors and short English-like memories. */
+export function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** `n` unit vectors of `dim` dimensions around `clusters` centres (0 = isotropic noise). */
+export function unitVectors(n: number, dim: number, seed: number, clusters = 0): Float32Array[] {
+  const rnd = random(seed);
+  const gauss = () => Math.sqrt(-2 * Math.log(rnd() || 1e-12)) * Math.cos(2 * Math.PI * rnd());
+  const centres = Array.from({ length: clusters }, () => Float32Array.from({ length: dim }, gauss));
+  return Array.from({ length: n }, (_, i) => {
+    const v = new Float32Array(dim);
+    const centre = clusters > 0 ? centres[i % clusters]! : undefined;
+    let norm = 0;
+    for (let d = 0; d < dim; d++) {
+      v[d] = (centre ? centre[d]! * 1.5 : 0) + gauss();
+      norm += v[d]! * v[d]!;
+    }
+    norm = Math.sqrt(norm);
+    for (let d = 0; d < dim; d++) v[d]! /= norm;
+    return v;
+  });
+}
+
+const WORDS = (
+  'coffee tea morning sister brother garden violin guitar lisbon berlin dinner restaurant birthday anniversary ' +
+  'marathon running hiking camping mountain lake river painting sunrise book novel author friend support group ' +
+  'doctor appointment dentist friday saturday monday passport renewal budget salary project deadline meeting ' +
+  'kayak bicycle car tyres winter summer holiday flight oslo tokyo kyoto recipe sourdough basil tomato'
+).split(' ');
+
+export function sentences(n: number, seed: number): string[] {
+  const rnd = random(seed);
+  return Array.from({ length: n }, (_, i) => {
+    const words = Array.from({ length: 14 + Math.floor(rnd() * 10) }, () => WORDS[Math.floor(rnd() * WORDS.length)]!);
+    return `Memory ${i}: ${words.join(' ')}.`;
+  });
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}

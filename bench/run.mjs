@@ -1,0 +1,106 @@
+// `npm run bench [-- --quick]`: runs the benchmark suites in headless Chromium (the browser users
+// have) and writes bench/results/<date>.json, <date>.md and index-p50.svg. Timings live here,
+// never in tests. Every figure of a suite is taken in the same run as its peers.
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build, createServer } from 'vite';
+import { chromium } from 'playwright-core';
+import { markdownReport, indexChart } from './report.mjs';
+
+const root = resolve(new URL('..', import.meta.url).pathname);
+const quick = process.argv.includes('--quick');
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const args = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+  '--enable-unsafe-webgpu',
+];
+
+const settings = quick
+  ? { index: { sizes: [1_000, 10_000], dimension: 384, queries: 30, voyMaxSize: 1_000, data: ['random'] }, storage: [1_000] }
+  : {
+      index: { sizes: [1_000, 10_000, 100_000], dimension: 384, queries: 200, voyMaxSize: 10_000, data: ['random', 'clustered'] },
+      storage: [1_000, 10_000],
+    };
+
+async function inBrowser() {
+  const server = await createServer({ configFile: join(root, 'bench/vite.bench.config.ts') });
+  await server.listen();
+  const url = server.resolvedUrls.local[0];
+  const browser = await chromium.launch({ executablePath: chromiumPath, args });
+  try {
+    const page = await browser.newPage();
+    page.on('console', (message) => message.text().startsWith('[bench]') && console.log(message.text()));
+    page.on('pageerror', (error) => console.error('page error:', error.message));
+    await page.goto(`${url}bench/page.html`);
+    await page.waitForFunction(() => document.getElementById('state')?.textContent === 'ready', null, { timeout: 60_000 });
+    const userAgent = await page.evaluate(() => navigator.userAgent);
+    const index = await page.evaluate((options) => window.mnemeBench.index(options), settings.index);
+    const storage = [];
+    for (const n of settings.storage) {
+      for (const vectorIndex of ['flat', 'int8']) {
+        const row = await page.evaluate(([count, kind]) => window.mnemeBench.storage(count, 384, kind), [n, vectorIndex]);
+        console.log(
+          `[bench] storage ${vectorIndex} ${n}: persist ${row.persistMs.toFixed(0)} ms, cold start ${row.coldStartMs.toFixed(0)} ms`,
+        );
+        storage.push(row);
+      }
+    }
+    return { userAgent, index, storage };
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+/** gzip sizes of the production build: what a host downloads before any model. */
+async function bundleSizes() {
+  const outDir = join(root, 'node_modules/.mneme-bench-dist');
+  rmSync(outDir, { recursive: true, force: true });
+  await build({ configFile: join(root, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  const assets = readdirSync(join(outDir, 'assets')).map((name) => {
+    const bytes = readFileSync(join(outDir, 'assets', name));
+    return { name, bytes: statSync(join(outDir, 'assets', name)).size, gzip: gzipSync(bytes).length };
+  });
+  const sum = (list) => list.reduce((total, asset) => total + asset.gzip, 0);
+  const isModelLib = (name) => /^(transformers|ort-wasm|ort-assets)/.test(name);
+  const js = assets.filter((a) => a.name.endsWith('.js'));
+  const entry = js.filter((a) => /^index-/.test(a.name));
+  const worker = js.filter((a) => /^(memory\.worker|engine)-/.test(a.name));
+  const shell = assets.filter((a) => !isModelLib(a.name) && /\.(js|css)$/.test(a.name));
+  rmSync(outDir, { recursive: true, force: true });
+  return {
+    appEntryGzip: sum(entry),
+    memoryWorkerGzip: sum(worker),
+    appShellGzip: sum(shell),
+    modelLibrariesGzip: sum(assets.filter((a) => isModelLib(a.name))),
+    assets: assets.map(({ name, bytes, gzip }) => ({ name, bytes, gzip })),
+  };
+}
+
+const started = Date.now();
+const browserResults = await inBrowser();
+const bundle = await bundleSizes();
+const date = new Date().toISOString().slice(0, 10);
+const results = {
+  date,
+  quick,
+  machine: { cores: (await import('node:os')).cpus().length, node: process.version, userAgent: browserResults.userAgent },
+  settings,
+  ...browserResults,
+  bundle,
+  wallSeconds: (Date.now() - started) / 1000,
+};
+const dir = join(root, 'bench/results');
+mkdirSync(dir, { recursive: true });
+const name = quick ? `${date}-quick` : date;
+writeFileSync(join(dir, `${name}.json`), JSON.stringify(results, null, 2) + '\n');
+writeFileSync(join(dir, `${name}.md`), markdownReport(results));
+if (!quick) writeFileSync(join(dir, 'index-p50.svg'), indexChart(results.index));
+console.log(markdownReport(results));
+console.log(`written: bench/results/${name}.json and .md (${results.wallSeconds.toFixed(0)} s)`);

@@ -1,0 +1,76 @@
+/**
+ * Storage suite, on the browser's real IndexedDB through the public client (in-process, so the
+ * page measures the same code the worker runs): persist N memories with their vectors, cold
+ * start (open + load every index), first search, bytes per memory, export and import.
+ */
+import { createMemoryClient } from '../../src/sdk/index';
+import type { Embedder } from '../../src/core/ports';
+import { sentences, unitVectors } from '../data';
+
+export interface StorageResult {
+  memories: number;
+  dimension: number;
+  vectorIndex: string;
+  persistMs: number;
+  coldStartMs: number;
+  firstSearchMs: number;
+  bytesPerMemory: number | null;
+  exportMs: number;
+  exportBytes: number;
+  importMs: number;
+}
+
+/** Vectors are given, so this embedder only answers queries (with a fixed vector). */
+function queryOnlyEmbedder(dimension: number, vector: Float32Array): Embedder {
+  return { id: 'bench/given-vectors', dimension, embed: async (texts) => texts.map(() => vector.slice()) };
+}
+
+export async function runStorageSuite(
+  n: number,
+  dimension: number,
+  vectorIndex: 'flat' | 'int8' | 'voy',
+): Promise<StorageResult> {
+  const texts = sentences(n, 5);
+  const vectors = unitVectors(n, dimension, 6);
+  const embedder = queryOnlyEmbedder(dimension, vectors[0]!);
+  const profileId = `bench${Date.now()}`;
+  const usageBefore = (await navigator.storage.estimate()).usage ?? 0;
+  const options = { profileId, inWorker: false, embedder, vectorIndex } as const;
+
+  let client = await createMemoryClient(options);
+  let start = performance.now();
+  await client.memories.addMany(texts.map((text, i) => ({ text, vector: vectors[i]! })));
+  const persistMs = performance.now() - start;
+  await client.close(); // writes the lexical snapshot
+
+  start = performance.now();
+  client = await createMemoryClient(options);
+  const coldStartMs = performance.now() - start;
+  start = performance.now();
+  await client.memories.search('coffee with my sister on a sunny morning');
+  const firstSearchMs = performance.now() - start;
+  const usageAfter = (await navigator.storage.estimate()).usage ?? 0;
+
+  start = performance.now();
+  const exported = await client.data.export();
+  const exportMs = performance.now() - start;
+  const target = await createMemoryClient({ ...options, profileId: `${profileId}i` });
+  start = performance.now();
+  await target.data.import(exported);
+  const importMs = performance.now() - start;
+  await Promise.all([client.close(), target.close()]);
+  for (const id of [profileId, `${profileId}i`]) indexedDB.deleteDatabase(`mneme-${id}`);
+
+  return {
+    memories: n,
+    dimension,
+    vectorIndex,
+    persistMs,
+    coldStartMs,
+    firstSearchMs,
+    bytesPerMemory: usageAfter > usageBefore ? (usageAfter - usageBefore) / n : null,
+    exportMs,
+    exportBytes: exported.length,
+    importMs,
+  };
+}

@@ -1,0 +1,17 @@
+/** The dev server the benchmarks run in: the app's WASM and models setup, serving bench/page.html. */
+import { defineConfig } from 'vite';
+import wasm from 'vite-plugin-wasm';
+import { modelsFolder } from '../tooling/models-folder.ts';
+
+export default defineConfig({
+  root: new URL('..', import.meta.url).pathname,
+  plugins: [wasm(), modelsFolder(process.env.MNEME_MODELS)],
+  worker: { format: 'es', plugins: () => [wasm()] },
+  optimizeDeps: {
+    entries: ['bench/page.ts'],
+    include: ['comlink', 'dexie', 'minisearch', 'zod/mini'],
+    exclude: ['@huggingface/transformers', 'onnxruntime-web', 'voy-search'],
+  },
+  server: { port: 0, strictPort: false },
+  logLevel: 'warn',
+});
