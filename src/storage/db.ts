@@ -23,8 +23,12 @@ export interface VectorChunkRow {
   chunk: number;
   dim: number;
   ids: (string | null)[];
-  /** `ids.length × dim` little-endian Float32 values; sealed when the profile is encrypted. */
+  /**
+   * `ids.length × dim` little-endian values: float16 when `encoding` is `'f16'` (what is written
+   * now: half the bytes), float32 when it is absent (version-1 data). Sealed when encrypted.
+   */
   data: ArrayBuffer;
+  encoding?: 'f16';
 }
 
 export interface SettingRow {

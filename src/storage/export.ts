@@ -9,7 +9,7 @@ import type { ImportReport, MemoryItem } from '../sdk/types';
 import type { StoredVector } from '../core/ports';
 import type { MnemeDatabase } from './db';
 import type { RecordCodec, StoredRow } from './codec';
-import { VectorChunks } from './vector-chunks';
+import { VectorChunks, toFloats } from './vector-chunks';
 import { createCipher } from './crypto/cipher';
 import { createEnvelope, openEnvelope } from './crypto/envelope';
 import { fromBase64, toBase64 } from './bytes';
@@ -40,10 +40,10 @@ export async function exportProfile(
     tables,
   };
   for (const chunk of vectors) {
-    const floats = new Uint8Array(await codec.openBytes(chunk.data));
+    const floats = toFloats(chunk, await codec.openBytes(chunk.data));
     chunk.ids.forEach((id, slot) => {
       if (id === null) return;
-      const bytes = floats.subarray(slot * chunk.dim * 4, (slot + 1) * chunk.dim * 4);
+      const bytes = new Uint8Array(floats.buffer, slot * chunk.dim * 4, chunk.dim * 4);
       file.vectors.push({ id, model: chunk.model, dim: chunk.dim, data: toBase64(bytes) });
     });
   }

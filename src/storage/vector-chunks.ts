@@ -8,6 +8,7 @@ import { MemoryError } from '../sdk/errors';
 import type { StoredVector } from '../core/ports';
 import { VECTORS_PER_CHUNK, type MnemeDatabase, type VectorChunkRow } from './db';
 import type { RecordCodec } from './codec';
+import { decodeFloat16, encodeFloat16 } from './float16';
 
 const GENERATION_KEY = 'vectors.generation';
 
@@ -37,9 +38,9 @@ export class VectorChunks {
     const rows = await this.#db.vectorChunks.where('model').equals(model).toArray();
     const vectors: StoredVector[] = [];
     for (const row of rows) {
-      const data = await this.#codec.openBytes(row.data);
+      const floats = toFloats(row, await this.#codec.openBytes(row.data));
       row.ids.forEach((id, slot) => {
-        if (id !== null) vectors.push({ id, model, vector: new Float32Array(data, slot * row.dim * 4, row.dim) });
+        if (id !== null) vectors.push({ id, model, vector: floats.subarray(slot * row.dim, (slot + 1) * row.dim) });
       });
     }
     return vectors;
@@ -130,12 +131,11 @@ export class VectorChunks {
     const rows = new Map<string, VectorChunkRow>();
     for (const [i, row] of stored.entries()) {
       // Decryption is not an IndexedDB request: waitFor keeps the transaction open meanwhile.
-      if (row)
-        rows.set(unique[i]!, {
-          ...row,
-          ids: [...row.ids],
-          data: (await Dexie.waitFor(this.#codec.openBytes(row.data))).slice(0),
-        });
+      if (!row) continue;
+      // Working rows hold float32 (no `encoding`); they are written back as float16.
+      const { encoding: _stored, ...rest } = row;
+      const floats = toFloats(row, await Dexie.waitFor(this.#codec.openBytes(row.data)));
+      rows.set(unique[i]!, { ...rest, ids: [...row.ids], data: floats.slice().buffer });
     }
     return rows;
   }
@@ -163,7 +163,13 @@ export class VectorChunks {
     );
     const kept = rows.filter((row) => !dropped.includes(row));
     const sealed = await Dexie.waitFor(
-      Promise.all(kept.map(async (row) => ({ ...row, data: await this.#codec.sealBytes(row.data) }))),
+      Promise.all(
+        kept.map(async (row) => ({
+          ...row,
+          encoding: 'f16' as const,
+          data: await this.#codec.sealBytes(encodeFloat16(new Float32Array(row.data))),
+        })),
+      ),
     );
     await this.#db.vectorChunks.bulkPut(sealed);
     if (dropped.length > 0) {
@@ -204,4 +210,9 @@ export class VectorChunks {
 function clearSlot(row: VectorChunkRow, slot: number, dim: number): void {
   new Float32Array(row.data).fill(0, slot * dim, (slot + 1) * dim);
   row.ids[slot] = null;
+}
+
+/** A chunk's values as float32, whatever encoding it was stored in. */
+export function toFloats(row: Pick<VectorChunkRow, 'encoding'>, bytes: ArrayBuffer): Float32Array {
+  return row.encoding === 'f16' ? decodeFloat16(bytes) : new Float32Array(bytes);
 }

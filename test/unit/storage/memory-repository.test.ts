@@ -19,6 +19,11 @@ const item = (id: string, embeddingModel?: string): MemoryItem => ({
   metadata: {},
   ...(embeddingModel ? { embeddingModel } : {}),
 });
+/** Stored vectors are float16: equal to 1e-3. */
+const expectClose = (got: Float32Array, want: Float32Array) => {
+  expect(got).toHaveLength(want.length);
+  got.forEach((x, i) => expect(x).toBeCloseTo(want[i]!, 3));
+};
 const vec = (id: string, seed: number, dim = 8, model = 'm'): StoredVector => ({
   id,
   model,
@@ -40,7 +45,10 @@ describe('memory repository over Dexie', () => {
     const loaded = await repo.vectors('m');
     expect(loaded).toHaveLength(n);
     const byId = new Map(loaded.map((v) => [v.id, v.vector]));
-    expect([...byId.get('i300')!]).toEqual([...vec('i300', 300).vector]);
+    expectClose(byId.get('i300')!, vec('i300', 300).vector);
+    const [first] = await db.vectorChunks.toArray();
+    expect(first).toMatchObject({ encoding: 'f16' });
+    expect(first!.data.byteLength).toBe(VECTORS_PER_CHUNK * 8 * 2);
     await repo.close();
   });
 
@@ -55,9 +63,9 @@ describe('memory repository over Dexie', () => {
 
     const db = openDatabase(name);
     const reopened = createMemoryRepository(db);
-    const vectors = new Map((await reopened.vectors('m')).map((v) => [v.id, [...v.vector]]));
+    const vectors = new Map((await reopened.vectors('m')).map((v) => [v.id, v.vector]));
     expect([...vectors.keys()].sort()).toEqual(['a', 'c', 'd']);
-    expect(vectors.get('a')).toEqual([...vec('a', 9).vector]);
+    expectClose(vectors.get('a')!, vec('a', 9).vector);
     const [chunk] = await db.vectorChunks.toArray();
     expect(chunk!.ids).toEqual(['a', 'd', 'c']);
     expect(await reopened.count()).toBe(3);
@@ -116,9 +124,9 @@ describe('schema migrations', () => {
     const repo = createMemoryRepository(db);
     expect(await repo.count()).toBe(300);
     expect(await db.settings.get('theme')).toEqual({ key: 'theme', value: 'dark' });
-    const vectors = new Map((await repo.vectors('model-a')).map((v) => [v.id, [...v.vector]]));
+    const vectors = new Map((await repo.vectors('model-a')).map((v) => [v.id, v.vector]));
     expect(vectors.size).toBe(300);
-    expect(vectors.get('m299')).toEqual([...vec('m299', 299).vector]);
+    expect([...vectors.get('m299')!]).toEqual([...vec('m299', 299).vector]); // migrated float32 stays exact
     expect(await db.vectorChunks.count()).toBe(2);
     await repo.close();
   });

@@ -1,0 +1,51 @@
+/**
+ * IEEE half-precision encoding for stored vectors: half the bytes of float32. Unit-vector
+ * components keep a relative error under 2^-11, which moves a cosine by about 1e-4.
+ */
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+export function toFloat16(value: number): number {
+  f32[0] = value;
+  const x = u32[0]!;
+  const sign = (x >>> 16) & 0x8000;
+  const exponent = (x >>> 23) & 0xff;
+  let mantissa = x & 0x7fffff;
+  if (exponent === 0xff) return sign | 0x7c00 | (mantissa ? 0x200 : 0); // Inf / NaN
+  let e = exponent - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00; // overflow to Inf
+  if (e <= 0) {
+    if (e < -10) return sign; // underflow to zero
+    mantissa = (mantissa | 0x800000) >>> (1 - e);
+    return sign | ((mantissa + 0x1000) >>> 13); // subnormal, rounded
+  }
+  const rounded = mantissa + 0x1000; // round half up on the 13 dropped bits
+  if (rounded & 0x800000) {
+    mantissa = 0;
+    e += 1;
+    if (e >= 0x1f) return sign | 0x7c00;
+  } else mantissa = rounded;
+  return sign | (e << 10) | (mantissa >>> 13);
+}
+
+export function fromFloat16(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >>> 10) & 0x1f;
+  const mantissa = bits & 0x3ff;
+  if (exponent === 0) return sign * mantissa * 2 ** -24;
+  if (exponent === 0x1f) return mantissa ? NaN : sign * Infinity;
+  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
+}
+
+export function encodeFloat16(values: Float32Array): ArrayBuffer {
+  const out = new Uint16Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = toFloat16(values[i]!);
+  return out.buffer;
+}
+
+export function decodeFloat16(buffer: ArrayBuffer): Float32Array {
+  const bits = new Uint16Array(buffer);
+  const out = new Float32Array(bits.length);
+  for (let i = 0; i < bits.length; i++) out[i] = fromFloat16(bits[i]!);
+  return out;
+}
