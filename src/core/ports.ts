@@ -122,10 +122,15 @@ export interface LexicalIndex {
   snapshot(): Promise<string>;
 }
 
-/** A saved lexical index: memories changed after `takenAt` or missing from `ids` are re-indexed. */
+/**
+ * A saved lexical index and the version (`updatedAt`) of every memory in it: on open, memories
+ * missing from it or changed since are re-indexed, and memories gone since are removed.
+ */
 export interface LexicalSnapshot {
   takenAt: number;
   ids: string[];
+  /** `updatedAt` of `ids[i]` when it was indexed. */
+  versions: number[];
   data: string;
 }
 

@@ -86,7 +86,8 @@ export function openDatabase(name: string): MnemeDatabase {
 
   db.version(2)
     .stores({
-      memories: 'id, kind, createdAt, updatedAt, validFrom',
+      // Only what queries use: every index costs bytes on every row.
+      memories: 'id, kind, createdAt',
       vectors: null,
       vectorChunks: '[model+chunk], model',
       sessions: 'id, updatedAt',

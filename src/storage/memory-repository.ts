@@ -16,6 +16,7 @@ const LEXICAL_KEY = 'lexical.snapshot';
 interface StoredSnapshot {
   takenAt: number;
   ids: string[];
+  versions: number[];
   data: ArrayBuffer;
 }
 
@@ -92,7 +93,12 @@ export function createMemoryRepository(db: MnemeDatabase, codec: RecordCodec = p
         const stored = (await db.settings.get(LEXICAL_KEY))?.value as StoredSnapshot | undefined;
         if (!stored) return undefined;
         try {
-          return { takenAt: stored.takenAt, ids: stored.ids, data: new TextDecoder().decode(await codec.openBytes(stored.data)) };
+          return {
+            takenAt: stored.takenAt,
+            ids: stored.ids,
+            versions: stored.versions ?? [],
+            data: new TextDecoder().decode(await codec.openBytes(stored.data)),
+          };
         } catch {
           return undefined; // sealed under another key (encryption was switched): rebuild instead
         }
@@ -100,7 +106,7 @@ export function createMemoryRepository(db: MnemeDatabase, codec: RecordCodec = p
     writeLexicalSnapshot: (snapshot) =>
       guard(async () => {
         const data = await codec.sealBytes(new TextEncoder().encode(snapshot.data).buffer);
-        const value: StoredSnapshot = { takenAt: snapshot.takenAt, ids: snapshot.ids, data };
+        const value: StoredSnapshot = { takenAt: snapshot.takenAt, ids: snapshot.ids, versions: snapshot.versions, data };
         await db.settings.put({ key: LEXICAL_KEY, value });
       }),
     close: async () => db.close(),

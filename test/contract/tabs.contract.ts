@@ -42,6 +42,25 @@ export function describeTabsContract(name: string, create: ClientFactory): void 
       }
     });
 
+    it('steps aside with RELOAD_REQUIRED when another tab opens a newer schema, instead of blocking it', async () => {
+      const profileId = `tabsupgrade${Date.now()}x${counter++}`;
+      const client = await create({ profileId, embedder: false });
+      await client.memories.add('written before the upgrade');
+      const told = nextEvent(client, (e) => e.type === 'reload-required');
+      // A newer app version in another tab opens the database at a higher version (Dexie 99 = IndexedDB 990).
+      const newer = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open(`mneme-${profileId}`, 990);
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+        request.onblocked = () => reject(new Error('the upgrade was blocked by the open client'));
+      });
+      expect(newer.version).toBe(990);
+      newer.close();
+      expect(await told).toMatchObject({ type: 'reload-required' });
+      await expect(client.memories.count()).rejects.toMatchObject({ code: 'RELOAD_REQUIRED' });
+      await client.close();
+    });
+
     it('locks the other tab when one tab turns encryption on', async () => {
       const profileId = `tabsenc${Date.now()}x${counter++}`;
       const [a, b] = [await create({ profileId, embedder: false }), await create({ profileId, embedder: false })];

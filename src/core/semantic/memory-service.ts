@@ -23,10 +23,10 @@ import type { Clock, LexicalIndex, MemoryStore, StoredVector, VectorIndex } from
  * `embedBatchSize` pieces, so this only sets how often progress is reported and aborts are seen.
  */
 const INGEST_BATCH = 256;
-/** Committed changes after which the lexical snapshot is written again. */
+/** Committed changes after which the lexical snapshot is written again… */
 const SNAPSHOT_EVERY = 500;
-/** Memories changed this shortly before a snapshot are re-indexed on open anyway (another tab may still have been writing). */
-const SNAPSHOT_MARGIN_MS = 60_000;
+/** …but not more often than this: a bulk ingest must not serialise a growing index again and again. */
+const SNAPSHOT_INTERVAL_MS = 60_000;
 import { createId } from '../ids';
 import { yieldToEventLoop } from '../yield';
 import { rankHybrid } from '../ranking/hybrid';
@@ -53,6 +53,7 @@ export class MemoryService {
   readonly #lexical: LexicalIndex;
   #vectors: VectorIndex | undefined;
   #changesSinceSnapshot = 0;
+  #snapshotAt = -Infinity;
 
   private constructor(deps: MemoryServiceDeps, lexical: LexicalIndex) {
     this.#deps = deps;
@@ -66,19 +67,21 @@ export class MemoryService {
   static async open(deps: MemoryServiceDeps): Promise<MemoryService> {
     const [items, snapshot] = await Promise.all([deps.store.all(), deps.store.readLexicalSnapshot()]);
     const lexical = deps.createLexicalIndex(snapshot?.data);
-    const indexed = new Set(snapshot && lexical.size === snapshot.ids.length ? snapshot.ids : []);
+    const usable = snapshot && lexical.size === snapshot.ids.length && snapshot.versions?.length === snapshot.ids.length;
+    const indexed = new Map<string, number>(usable ? snapshot.ids.map((id, i) => [id, snapshot.versions[i]!]) : []);
     if (indexed.size === 0) lexical.clear();
     const service = new MemoryService(deps, lexical);
+    service.#snapshotAt = usable ? snapshot.takenAt : -Infinity;
     const live = new Set<string>();
     for (const item of items) {
       service.#items.set(item.id, item);
       live.add(item.id);
-      if (!indexed.has(item.id) || item.updatedAt >= snapshot!.takenAt - SNAPSHOT_MARGIN_MS) {
+      if (indexed.get(item.id) !== item.updatedAt) {
         lexical.upsert(item.id, item.text);
         service.#changesSinceSnapshot++;
       }
     }
-    for (const id of indexed) {
+    for (const id of indexed.keys()) {
       if (!live.has(id)) {
         lexical.remove(id);
         service.#changesSinceSnapshot++;
@@ -96,13 +99,21 @@ export class MemoryService {
   async checkpoint(): Promise<void> {
     if (this.#changesSinceSnapshot === 0) return;
     this.#changesSinceSnapshot = 0;
-    const snapshot = { takenAt: this.#deps.clock.now(), ids: [...this.#items.keys()], data: await this.#lexical.snapshot() };
-    await this.#deps.store.writeLexicalSnapshot(snapshot);
+    this.#snapshotAt = this.#deps.clock.now();
+    const items = [...this.#items.values()];
+    const data = await this.#lexical.snapshot();
+    await this.#deps.store.writeLexicalSnapshot({
+      takenAt: this.#snapshotAt,
+      ids: items.map((item) => item.id),
+      versions: items.map((item) => item.updatedAt),
+      data,
+    });
   }
 
   #changed(count: number): void {
     this.#changesSinceSnapshot += count;
-    if (this.#changesSinceSnapshot >= SNAPSHOT_EVERY) void this.checkpoint().catch(() => undefined);
+    const due = this.#deps.clock.now() - this.#snapshotAt >= SNAPSHOT_INTERVAL_MS;
+    if (this.#changesSinceSnapshot >= SNAPSHOT_EVERY && due) void this.checkpoint().catch(() => undefined);
   }
 
   get size(): number {

@@ -67,7 +67,7 @@ describe('lexical snapshot', () => {
     const service = await MemoryService.open(deps(name, clock, built));
     await service.add({ text: 'Sourdough starter needs feeding' });
     const store = createMemoryRepository(openDatabase(name));
-    await store.writeLexicalSnapshot({ takenAt: clock.now, ids: ['a', 'b'], data: '{"broken": true' });
+    await store.writeLexicalSnapshot({ takenAt: clock.now, ids: ['a', 'b'], versions: [1, 1], data: '{"broken": true' });
     const reopened = await MemoryService.open(deps(name, clock, built));
     expect((await reopened.search('sourdough'))[0]?.item.text).toBe('Sourdough starter needs feeding');
   });
