@@ -7,19 +7,10 @@ import { gzipSync } from 'node:zlib';
 import { build, createServer } from 'vite';
 import { chromium } from 'playwright-core';
 import { markdownReport, indexChart } from './report.mjs';
+import { chromiumArgs as args, chromiumPath } from '../tooling/chromium.js';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
 const quick = process.argv.includes('--quick');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const args = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--no-first-run',
-  '--enable-unsafe-webgpu',
-];
 
 const settings = quick
   ? { index: { sizes: [1_000, 10_000], dimension: 384, queries: 30, voyMaxSize: 1_000, data: ['random'] }, storage: [1_000] }

@@ -2,22 +2,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-/** Debian's Chromium (`apt-get install chromium`); override with CHROMIUM_PATH. */
-export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-/**
- * Flags for a closed network (background services otherwise stall start-up) and for a real
- * WebGPU adapter in headless mode (SwiftShader).
- */
-export const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--no-first-run',
-  '--enable-unsafe-webgpu',
-];
+export { chromiumArgs, chromiumPath } from '../../tooling/chromium.js';
 
 /**
  * The models folder the tests serve at /models/: MNEME_MODELS, or ../shared/models beside the
