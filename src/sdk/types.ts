@@ -37,6 +37,8 @@ export interface Turn {
   role: 'user' | 'assistant' | 'system';
   content: string;
   createdAt: number;
+  /** Position in its session (0, 1, 2, …): the order, even for turns stored within one millisecond. */
+  seq: number;
   /** Set when the turn left the working window (summarised); the raw text stays in the archive. */
   archivedAt?: number;
 }

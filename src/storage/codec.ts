@@ -10,7 +10,7 @@ import type { Cipher } from './crypto/cipher';
 export const CLEAR_FIELDS = {
   memories: ['id', 'kind', 'importance', 'pinned', 'createdAt', 'updatedAt', 'validFrom', 'validTo', 'embeddingModel'],
   sessions: ['id', 'createdAt', 'updatedAt'],
-  turns: ['id', 'sessionId', 'role', 'createdAt', 'archivedAt'],
+  turns: ['id', 'sessionId', 'seq', 'role', 'createdAt', 'archivedAt'],
   summaries: ['id', 'sessionId', 'createdAt'],
   profileFields: ['id', 'field', 'setBy', 'pinned', 'rejected', 'updatedAt'],
   episodes: ['id', 'status', 'startedAt'],

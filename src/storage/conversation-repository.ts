@@ -43,10 +43,7 @@ export function createConversationRepository(db: MnemeDatabase, codec: RecordCod
       }),
     turns: (sessionId, { includeArchived }) =>
       guard(async () => {
-        const rows = await db.turns
-          .where('[sessionId+createdAt]')
-          .between([sessionId, -Infinity], [sessionId, Infinity])
-          .toArray();
+        const rows = await db.turns.where('[sessionId+seq]').between([sessionId, -Infinity], [sessionId, Infinity]).toArray();
         return decode<Turn>(includeArchived ? rows : rows.filter((row) => row.archivedAt === undefined));
       }),
     archiveTurns: (ids, at) =>

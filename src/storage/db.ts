@@ -91,7 +91,7 @@ export function openDatabase(name: string): MnemeDatabase {
       vectors: null,
       vectorChunks: '[model+chunk], model',
       sessions: 'id, updatedAt',
-      turns: 'id, sessionId, createdAt, [sessionId+createdAt]',
+      turns: 'id, sessionId, createdAt, [sessionId+seq]',
       summaries: 'id, sessionId, createdAt',
       profileFields: 'id, field',
       episodes: 'id, status, startedAt',

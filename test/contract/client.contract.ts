@@ -122,6 +122,15 @@ export function describeClientContract(name: string, mode: MemoryClient['mode'],
       expect(tops[2]).toEqual(tops[0]);
     });
 
+    it('lists memories in the order they were added, even within one batch', async () => {
+      const client = await fresh({ embedder: false });
+      const texts = Array.from({ length: 40 }, (_, i) => `batch note ${i}`);
+      await client.memories.addMany(texts.map((text) => ({ text })));
+      await client.memories.add('added last');
+      expect((await client.memories.list({ order: 'oldest', limit: 100 })).map((m) => m.text)).toEqual([...texts, 'added last']);
+      expect((await client.memories.list({ limit: 1 }))[0]?.text).toBe('added last');
+    });
+
     it('keeps profiles apart', async () => {
       const a = await fresh();
       const b = await fresh();

@@ -54,6 +54,8 @@ export class MemoryService {
   #vectors: VectorIndex | undefined;
   #changesSinceSnapshot = 0;
   #snapshotAt = -Infinity;
+  /** Creation times are kept strictly increasing, so lists keep the order memories were added in. */
+  #lastCreatedAt = -Infinity;
 
   private constructor(deps: MemoryServiceDeps, lexical: LexicalIndex) {
     this.#deps = deps;
@@ -75,6 +77,7 @@ export class MemoryService {
     const live = new Set<string>();
     for (const item of items) {
       service.#items.set(item.id, item);
+      service.#lastCreatedAt = Math.max(service.#lastCreatedAt, item.createdAt);
       live.add(item.id);
       if (indexed.get(item.id) !== item.updatedAt) {
         lexical.upsert(item.id, item.text);
@@ -278,13 +281,15 @@ export class MemoryService {
     const given: (Float32Array | undefined)[] = [];
     for (const raw of inputs) {
       const input = check.checkInput(raw);
+      // Same-millisecond additions (a batch) step by a microsecond to keep their order.
+      this.#lastCreatedAt = Math.max(now, this.#lastCreatedAt + 0.001);
       items.push({
         id: createId(),
         text: check.checkText(input.text),
         kind: input.kind === undefined ? 'note' : check.checkKind(input.kind),
         importance: input.importance === undefined ? DEFAULTS.importance : check.checkImportance(input.importance),
         pinned: Boolean(input.pinned),
-        createdAt: now,
+        createdAt: this.#lastCreatedAt,
         updatedAt: now,
         validFrom: input.validFrom === undefined ? now : check.checkTime(input.validFrom, 'validFrom'),
         metadata: check.checkMetadata(input.metadata),

@@ -15,14 +15,21 @@ const TITLE_LENGTH = 60;
 export class Conversations {
   readonly #store: ConversationStore;
   readonly #clock: Clock;
+  /** Strictly increasing write times, so "most recent first" never ties within a millisecond. */
+  #last = -Infinity;
 
   constructor(store: ConversationStore, clock: Clock) {
     this.#store = store;
     this.#clock = clock;
   }
 
+  #now(): number {
+    this.#last = Math.max(this.#clock.now(), this.#last + 0.001);
+    return this.#last;
+  }
+
   async create(title?: string): Promise<Session> {
-    const now = this.#clock.now();
+    const now = this.#now();
     const session: Session = {
       id: createId(),
       title: title === undefined ? '' : checkTitle(title),
@@ -43,7 +50,7 @@ export class Conversations {
   }
 
   async rename(id: string, title: string): Promise<Session> {
-    const session = { ...(await this.#require(id)), title: checkTitle(title), updatedAt: this.#clock.now() };
+    const session = { ...(await this.#require(id)), title: checkTitle(title), updatedAt: this.#now() };
     await this.#store.putSession(session);
     return session;
   }
@@ -57,8 +64,8 @@ export class Conversations {
     if (!ROLES.includes(input?.role)) throw new MemoryError('INVALID_ARGUMENT', `role must be one of ${ROLES.join(', ')}`);
     const content = checkText(input.content, 'content');
     const session = await this.#require(sessionId);
-    const now = Math.max(this.#clock.now(), session.updatedAt);
-    const turn: Turn = { id: createId(), sessionId, role: input.role, content, createdAt: now };
+    const now = Math.max(this.#now(), session.updatedAt + 0.001);
+    const turn: Turn = { id: createId(), sessionId, role: input.role, content, createdAt: now, seq: session.turnCount };
     const title = session.title || (input.role === 'user' ? titleFrom(content) : '');
     await this.#store.appendTurn(turn, { ...session, title, updatedAt: now, turnCount: session.turnCount + 1 });
     return turn;
