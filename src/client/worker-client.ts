@@ -134,6 +134,7 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
     sessions,
     episodes,
     profile,
+    context: { build: call('context.build') },
     encryption,
     profiles,
     data,

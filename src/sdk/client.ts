@@ -1,6 +1,7 @@
 import type {
   AddMemoryInput,
   AuditEntry,
+  ContextBundle,
   AddMemoryOptions,
   LongCallOptions,
   MemoryEventListener,
@@ -154,6 +155,27 @@ export interface ProfileApi {
   history(): Promise<AuditEntry[]>;
 }
 
+export interface ContextBuildOptions {
+  /** Include this session's recent turns. */
+  sessionId?: string;
+  /** Tokens for the memory sections; default 1,500. */
+  budget?: number;
+  /** Tokens for the recent turns; default 1,000. */
+  turnBudget?: number;
+  /** Memories retrieved before the budget is applied; default 8. */
+  limit?: number;
+}
+
+/** The prompt a model should see for a query: the host may send it to any model it likes. */
+export interface ContextApi {
+  /**
+   * Retrieves the profile, the relevant memories, similar past episodes and the session's recent
+   * turns in parallel, and assembles them into XML-tagged sections within the token budget.
+   * Counts use an estimate until a model tokenizer is loaded.
+   */
+  build(query: string, options?: ContextBuildOptions): Promise<ContextBundle>;
+}
+
 /** What `createMemoryClient` returns: the same interface in a worker and in-process. */
 export interface MemoryClient {
   readonly mode: 'worker' | 'in-process';
@@ -161,6 +183,7 @@ export interface MemoryClient {
   readonly sessions: SessionsApi;
   readonly episodes: EpisodesApi;
   readonly profile: ProfileApi;
+  readonly context: ContextApi;
   readonly encryption: EncryptionApi;
   readonly profiles: ProfilesApi;
   readonly data: DataApi;

@@ -186,11 +186,21 @@ export interface ContextSection {
 
 /** What `context.build(query)` returns: the exact prompt and how the budget was spent. */
 export interface ContextBundle {
+  /** The whole prompt: every section, tags included, in order. */
   prompt: string;
   sections: ContextSection[];
+  /** Tokens of the whole prompt (tags and separators included). */
   totalTokens: number;
+  /** The ceiling for the memory sections (profile, memories, experiences, summary). */
   budget: number;
+  /** Tokens those memory sections used (≤ budget). */
+  memoryTokens: number;
+  /** Ids of the memories that made it into the prompt. */
   memoriesUsed: string[];
+  /** What did not fit, by section. */
+  dropped: { profile: number; memories: number; experiences: number; summary: number; turns: number };
+  /** True when older turns of the conversation did not fit their budget (time to summarise). */
+  overflow: boolean;
 }
 
 /** Progress of long work (model download, batch ingest, re-embedding). */

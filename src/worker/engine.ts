@@ -15,6 +15,8 @@ import { MemoryService } from '../core/semantic/memory-service';
 import { Conversations } from '../core/working/conversations';
 import { Episodes } from '../core/episodes/episodes';
 import { ProfileService } from '../core/profile/profile-service';
+import { buildContext } from '../core/context/context-builder';
+import { estimateTokenizer } from '../core/context/estimate-tokenizer';
 import { checkText } from '../core/semantic/validate';
 import { databaseName, openDatabase } from '../storage/db';
 import { createMemoryRepository } from '../storage/memory-repository';
@@ -204,6 +206,28 @@ export async function createMemoryEngine(
       pin: guarded((id, pinned) => unlocked().profile.pin(id, pinned)),
       reject: guarded((id) => unlocked().profile.reject(id)),
       history: guarded(() => unlocked().profile.history()),
+    },
+    context: {
+      build: guarded(async (query, buildOptions = {}) => {
+        const views = unlocked();
+        const [{ profile: userProfile }, memories, experiences, recentTurns] = await Promise.all([
+          views.profile.get(),
+          views.memory.search(query, {
+            limit: buildOptions.limit ?? 8,
+            kinds: ['note', 'fact', 'turn', 'preference', 'summary'],
+          }),
+          views.episodes.similar(query, 3),
+          buildOptions.sessionId ? views.conversations.turns(buildOptions.sessionId) : Promise.resolve([]),
+        ]);
+        return buildContext(
+          { profile: userProfile, memories, experiences: experiences.map((match) => match.episode), recentTurns, query },
+          {
+            tokenizer: estimateTokenizer,
+            ...(buildOptions.budget !== undefined ? { budget: buildOptions.budget } : {}),
+            ...(buildOptions.turnBudget !== undefined ? { turnBudget: buildOptions.turnBudget } : {}),
+          },
+        );
+      }),
     },
     encryption: {
       status: guarded(encryption.status),

@@ -17,6 +17,7 @@ export type MethodPath =
   | `sessions.${keyof SessionsApi & string}`
   | `episodes.${keyof EpisodesApi & string}`
   | `profile.${keyof ProfileApi & string}`
+  | 'context.build'
   | 'storage.estimate';
 
 /** Options that can be cloned into the worker (functions and objects with methods stay behind). */

@@ -78,6 +78,35 @@ export function describeProfileContract(name: string, create: ClientFactory): vo
       await client.close();
     });
 
+    it('builds the prompt for a query from profile, memories, episodes and the session, within budget', async () => {
+      const client = await create({ profileId: `context${Date.now()}x${counter++}`, embedder: 'local/glove-sif-100d' });
+      await client.profile.update([{ op: 'set', field: 'preferredName', value: 'Alex' }]);
+      const lisbon = await client.memories.add('I live in Lisbon, near the river');
+      await client.memories.add('My sister plays the violin');
+      const trip = await client.episodes.startTask('Plan a weekend trip to Porto');
+      await client.episodes.completeTask(trip.id, true, ['Book the train early']);
+      const session = await client.sessions.create();
+      await client.sessions.append(session.id, { role: 'user', content: 'I am thinking about moving' });
+      const bundle = await client.context.build('which city do I live in?', { sessionId: session.id });
+      expect(bundle.sections.map((s) => s.tag)).toEqual([
+        'role',
+        'user_profile',
+        'relevant_memories',
+        'past_experiences',
+        'recent_conversation',
+        'user_query',
+      ]);
+      expect(bundle.memoriesUsed[0]).toBe(lisbon.id);
+      expect(bundle.prompt).toContain('preferred name: Alex');
+      expect(bundle.prompt).toContain('I live in Lisbon, near the river');
+      expect(bundle.prompt).toContain('Book the train early');
+      expect(bundle.prompt).toContain('user: I am thinking about moving');
+      expect(bundle.memoryTokens).toBeLessThanOrEqual(1500);
+      const tight = await client.context.build('which city do I live in?', { budget: 40 });
+      expect(tight.memoryTokens).toBeLessThanOrEqual(40);
+      await client.close();
+    });
+
     it('rejects malformed model patches with LLM_OUTPUT_INVALID and writes nothing', async () => {
       const client = await fresh();
       for (const bad of [
