@@ -13,7 +13,8 @@ import type {
 import type { MemoryClientOptions } from '../sdk/options';
 import { MemoryError } from '../sdk/errors';
 import type { MemoryEvent, MemoryEventListener } from '../sdk/types';
-import type { MethodPath, RemoteEmbedder, WireOptions, WorkerApi } from '../worker/protocol';
+import type { MethodPath, RemoteChatModel, RemoteEmbedder, WireOptions, WorkerApi } from '../worker/protocol';
+import type { ChatMessage, GenerateOptions } from '../core/ports';
 import { splitCallOptions } from '../worker/protocol';
 import { registerTransferHandlers, withTransfers } from '../worker/transfer';
 import { requestPersistentStorage } from '../storage/quota';
@@ -32,7 +33,7 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
   });
   died.catch(() => undefined);
 
-  const { embedder, onProgress, workerUrl: _url, inWorker: _inWorker, ...rest } = options;
+  const { embedder, chatModel, onProgress, workerUrl: _url, inWorker: _inWorker, ...rest } = options;
   const wire: WireOptions = { ...rest };
   let remoteEmbedder: RemoteEmbedder | undefined;
   if (typeof embedder === 'object') {
@@ -45,11 +46,18 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
   } else if (embedder !== undefined) {
     wire.embedder = embedder;
   }
+  let remoteChat: RemoteChatModel | undefined;
+  if (chatModel) {
+    wire.chatModel = { custom: true, id: chatModel.id };
+    remoteChat = Comlink.proxy({
+      generate: (messages: ChatMessage[], generateOptions: GenerateOptions) => chatModel.generate(messages, generateOptions),
+    });
+  }
 
   const listeners = new Set<MemoryEventListener>();
   const onEvent = Comlink.proxy((event: MemoryEvent) => listeners.forEach((listener) => listener(event)));
   try {
-    await Promise.race([remote.open(wire, onEvent, onProgress && Comlink.proxy(onProgress), remoteEmbedder), died]);
+    await Promise.race([remote.open(wire, onEvent, onProgress && Comlink.proxy(onProgress), remoteEmbedder, remoteChat), died]);
   } catch (error) {
     worker.terminate();
     throw error;
@@ -77,6 +85,7 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
     delete: call('memories.delete'),
     count: call('memories.count'),
     history: call('memories.history'),
+    remember: call('memories.remember'),
   };
 
   const encryption: EncryptionApi = {

@@ -1,3 +1,4 @@
+import type { ChatMessage } from '../core/ports';
 import type {
   AddMemoryInput,
   AuditEntry,
@@ -19,6 +20,7 @@ import type {
   ProfileEntry,
   ProfilePatch,
   ProfileProposalResult,
+  RememberReport,
   UserProfile,
   Session,
   Turn,
@@ -48,6 +50,13 @@ export interface MemoriesApi {
   count(): Promise<number>;
   /** Every change of one memory (who, when, before → after), oldest first; kept after a delete. */
   history(id: string): Promise<AuditEntry[]>;
+  /**
+   * Remembers an exchange. With a `chatModel`: extracts standalone facts and resolves each
+   * against similar stored facts (contradiction → supersede, complementary → add, clarification →
+   * merge, identical → skip); a model answer that fails its schema twice rejects with
+   * `LLM_OUTPUT_INVALID` and writes nothing for that fact. Without one: stores the user's messages.
+   */
+  remember(messages: ChatMessage[], options?: { sourceTurnId?: string; signal?: AbortSignal }): Promise<RememberReport>;
 }
 
 /**

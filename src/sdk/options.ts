@@ -1,4 +1,4 @@
-import type { Embedder } from '../core/ports';
+import type { ChatModel, Embedder } from '../core/ports';
 import type { ProgressCallback } from './types';
 
 /** Weights of the ranking signals; see src/core/ranking/hybrid.ts for how they combine. */
@@ -37,6 +37,12 @@ export interface MemoryClientOptions {
    * keeps running in the calling thread; the worker calls it through the worker boundary.
    */
   embedder?: string | Embedder | false;
+  /**
+   * The language model that extracts facts and resolves conflicts in `memories.remember`. Your
+   * own {@link ChatModel} (any engine or server); without one, `remember` stores the user's
+   * messages as they are. In worker mode it keeps running in the calling thread.
+   */
+  chatModel?: ChatModel;
   /**
    * URL (browser) or folder (Node) holding models in transformers.js layout
    * (`<org>/<name>/config.json`, `onnx/…`). When set, models load only from there and never

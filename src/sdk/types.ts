@@ -336,3 +336,15 @@ export interface StorageInfo {
   /** True when the browser promised not to evict the data (`navigator.storage.persist()`). */
   persisted: boolean;
 }
+
+/** What `memories.remember` did with an exchange. */
+export interface RememberReport {
+  /** Ids of the memories written (facts, or the raw messages when no model is set). */
+  added: string[];
+  /** Facts replaced by a newer, contradicting one; they stay findable "as of" their time. */
+  superseded: { id: string; by: string }[];
+  /** Facts rewritten with a clarification. */
+  merged: string[];
+  /** Facts already known. */
+  skipped: number;
+}

@@ -12,6 +12,7 @@ import { lockedConversationWrites, lockedEpisodeWrites, lockedProfileWrites, loc
 import { systemClock } from '../core/clock';
 import { EmbedderSlot } from '../core/semantic/embedder-slot';
 import { MemoryService } from '../core/semantic/memory-service';
+import { FactWriter } from '../core/semantic/facts';
 import { Conversations } from '../core/working/conversations';
 import { Episodes } from '../core/episodes/episodes';
 import { ProfileService } from '../core/profile/profile-service';
@@ -181,6 +182,14 @@ export async function createMemoryEngine(
       delete: live((memory, id) => memory.delete(id)),
       count: live((memory) => memory.size),
       history: live((memory, id) => memory.history(id)),
+      remember: live(async (memory, messages, rememberOptions = {}) => {
+        if (!Array.isArray(messages)) throw new MemoryError('INVALID_ARGUMENT', 'remember expects an array of messages');
+        if (options.chatModel) return new FactWriter(memory, options.chatModel, systemClock).remember(messages, rememberOptions);
+        // No model yet: the user's own words are the memory, found later by meaning and keywords.
+        const said = messages.filter((message) => message.role === 'user' && message.content?.trim());
+        const added = await memory.addMany(said.map((message) => ({ text: message.content, kind: 'turn' as const })));
+        return { added: added.map((item) => item.id), superseded: [], merged: [], skipped: 0 };
+      }),
     },
     sessions: {
       create: talk((c, title) => c.create(title)),

@@ -8,7 +8,14 @@ import type { MemoryClient } from '../sdk/client';
 import type { MemoryClientOptions } from '../sdk/options';
 import type { MemoryEventListener, ProgressCallback } from '../sdk/types';
 import type { Embedder } from '../core/ports';
-import { joinCallOptions, type MethodPath, type RemoteEmbedder, type WireOptions, type WorkerApi } from './protocol';
+import {
+  joinCallOptions,
+  type MethodPath,
+  type RemoteChatModel,
+  type RemoteEmbedder,
+  type WireOptions,
+  type WorkerApi,
+} from './protocol';
 import { registerTransferHandlers, withTransfers } from './transfer';
 import { createMemoryEngine } from './engine';
 
@@ -17,10 +24,23 @@ registerTransferHandlers();
 let engine: MemoryClient | undefined;
 
 const api: WorkerApi = {
-  async open(wire: WireOptions, onEvent: MemoryEventListener, onProgress?: ProgressCallback, remoteEmbedder?: RemoteEmbedder) {
+  async open(
+    wire: WireOptions,
+    onEvent: MemoryEventListener,
+    onProgress?: ProgressCallback,
+    remoteEmbedder?: RemoteEmbedder,
+    remoteChat?: RemoteChatModel,
+  ) {
     if (engine) throw new MemoryError('INVALID_ARGUMENT', 'This worker is already open');
-    const { embedder, ...rest } = wire;
+    const { embedder, chatModel, ...rest } = wire;
     const options: MemoryClientOptions = { ...rest };
+    if (chatModel && remoteChat) {
+      options.chatModel = {
+        id: chatModel.id,
+        generate: (messages, { signal: _signal, onToken: _onToken, ...generateOptions } = {}) =>
+          remoteChat.generate(messages, generateOptions),
+      };
+    }
     if (onProgress) options.onProgress = onProgress;
     if (typeof embedder === 'object' && remoteEmbedder) options.embedder = hostEmbedder(embedder, remoteEmbedder);
     else if (embedder !== undefined && typeof embedder !== 'object') options.embedder = embedder;

@@ -5,6 +5,7 @@
  */
 import type { DataApi, EncryptionApi, EpisodesApi, MemoriesApi, ProfileApi, ProfilesApi, SessionsApi } from '../sdk/client';
 import type { MemoryClientOptions } from '../sdk/options';
+import type { ChatMessage, GenerateOptions } from '../core/ports';
 import type { MemoryEventListener, ProgressCallback } from '../sdk/types';
 
 export type MethodPath =
@@ -21,9 +22,15 @@ export type MethodPath =
   | 'storage.estimate';
 
 /** Options that can be cloned into the worker (functions and objects with methods stay behind). */
-export type WireOptions = Omit<MemoryClientOptions, 'embedder' | 'onProgress' | 'workerUrl' | 'inWorker'> & {
+export type WireOptions = Omit<MemoryClientOptions, 'embedder' | 'chatModel' | 'onProgress' | 'workerUrl' | 'inWorker'> & {
   embedder?: string | false | { custom: true; id: string; dimension?: number };
+  chatModel?: { custom: true; id: string };
 };
+
+/** A host chat model that stays in the calling thread (no streaming or abort across the boundary). */
+export interface RemoteChatModel {
+  generate(messages: ChatMessage[], options: Omit<GenerateOptions, 'signal' | 'onToken'>): Promise<string>;
+}
 
 /** A host embedder that stays in the calling thread; the worker calls it through comlink. */
 export interface RemoteEmbedder {
@@ -36,6 +43,7 @@ export interface WorkerApi {
     onEvent: MemoryEventListener,
     onProgress?: ProgressCallback,
     embedder?: RemoteEmbedder,
+    chatModel?: RemoteChatModel,
   ): Promise<void>;
   invoke(path: MethodPath, args: unknown[], signal?: AbortSignal, onProgress?: ProgressCallback): Promise<unknown>;
   close(): Promise<void>;

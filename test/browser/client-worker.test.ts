@@ -7,6 +7,7 @@ import { describeDataContract } from '../contract/data.contract';
 import { describeSessionsContract } from '../contract/sessions.contract';
 import { describeEpisodesContract } from '../contract/episodes.contract';
 import { describeProfileContract } from '../contract/profile.contract';
+import { describeFactsContract } from '../contract/facts.contract';
 
 describeClientContract('worker (Chromium, IndexedDB)', 'worker', (options) =>
   createMemoryClient({ ...options, modelsBaseUrl: '/models/' }),
@@ -33,6 +34,8 @@ describeEpisodesContract('worker (Chromium, IndexedDB)', (options) =>
 describeProfileContract('worker (Chromium, IndexedDB)', (options) =>
   createMemoryClient({ ...options, modelsBaseUrl: '/models/' }),
 );
+
+describeFactsContract('worker (Chromium, IndexedDB)', (options) => createMemoryClient({ ...options, modelsBaseUrl: '/models/' }));
 
 describe('worker boundary', () => {
   it('defaults to a worker in a browser page when given no options at all', async () => {

@@ -206,6 +206,11 @@ export class MemoryService {
     return done;
   }
 
+  /** Every memory, in no particular order. */
+  all(): MemoryItem[] {
+    return [...this.#items.values()];
+  }
+
   get(id: string): MemoryItem | undefined {
     return this.#items.get(id);
   }
@@ -219,7 +224,13 @@ export class MemoryService {
     });
   }
 
-  async update(id: string, rawPatch: MemoryPatch, actor: ChangeActor = 'user', reason?: string): Promise<MemoryItem> {
+  async update(
+    id: string,
+    rawPatch: MemoryPatch,
+    actor: ChangeActor = 'user',
+    reason?: string,
+    action: AuditEntry['action'] = 'update',
+  ): Promise<MemoryItem> {
     const patch = check.checkPatch(rawPatch);
     const current = this.#items.get(id);
     if (!current) throw new MemoryError('NOT_FOUND', `No memory with id ${id}`);
@@ -236,7 +247,7 @@ export class MemoryService {
       const [vector] = (await this.#deps.embedder.tryEmbed([next.text], 'passage')) ?? [];
       if (vector) vectors.push(this.#stored(next, vector));
     }
-    await this.#deps.store.putMany([next], vectors, [this.#audit(actor, 'update', id, current, next, reason)]);
+    await this.#deps.store.putMany([next], vectors, [this.#audit(actor, action, id, current, next, reason)]);
     this.#remember(next, vectors[0]?.vector);
     if (next.text !== current.text && vectors.length === 0) this.#vectors?.remove(id);
     this.#deps.onCommitted?.([id], vectors);
@@ -362,16 +373,20 @@ export class MemoryService {
     if (vector.length === this.#vectors.dimension) this.#vectors.upsert(id, vector);
   }
 
-  #filter(options: SearchOptions): ((id: string) => boolean) | undefined {
+  /**
+   * Which memories a search may return: by default those true now (a superseded memory has a
+   * `validTo` in the past); with `asOf`, those true at that instant.
+   */
+  #filter(options: SearchOptions): (id: string) => boolean {
     const kinds = options.kinds?.map(check.checkKind);
-    const asOf = options.asOf === undefined ? undefined : check.checkTime(options.asOf, 'asOf');
-    if (!kinds && asOf === undefined) return undefined;
+    const explicit = options.asOf !== undefined;
+    const at = explicit ? check.checkTime(options.asOf, 'asOf') : this.#deps.clock.now();
     return (id) => {
       const item = this.#items.get(id);
       if (!item) return false;
       if (kinds && !kinds.includes(item.kind)) return false;
-      if (asOf !== undefined && (item.validFrom > asOf || (item.validTo !== undefined && item.validTo <= asOf))) return false;
-      return true;
+      if (item.validTo !== undefined && item.validTo <= at) return false;
+      return !explicit || item.validFrom <= at;
     };
   }
 }

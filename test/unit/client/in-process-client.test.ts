@@ -6,6 +6,7 @@ import { describeDataContract } from '../../contract/data.contract';
 import { describeSessionsContract } from '../../contract/sessions.contract';
 import { describeEpisodesContract } from '../../contract/episodes.contract';
 import { describeProfileContract } from '../../contract/profile.contract';
+import { describeFactsContract } from '../../contract/facts.contract';
 
 describeClientContract('in-process (Node, fake-indexeddb)', 'in-process', (options) =>
   createMemoryClient({ ...options, inWorker: false, modelsBaseUrl: process.env.MNEME_MODELS! }),
@@ -32,5 +33,9 @@ describeEpisodesContract('in-process (Node, fake-indexeddb)', (options) =>
 );
 
 describeProfileContract('in-process (Node, fake-indexeddb)', (options) =>
+  createMemoryClient({ ...options, inWorker: false, modelsBaseUrl: process.env.MNEME_MODELS! }),
+);
+
+describeFactsContract('in-process (Node, fake-indexeddb)', (options) =>
   createMemoryClient({ ...options, inWorker: false, modelsBaseUrl: process.env.MNEME_MODELS! }),
 );
