@@ -86,6 +86,8 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
     count: call('memories.count'),
     history: call('memories.history'),
     remember: call('memories.remember'),
+    sweep: call('memories.sweep'),
+    restore: call('memories.restore'),
   };
 
   const encryption: EncryptionApi = {

@@ -21,6 +21,7 @@ import type {
   ProfilePatch,
   ProfileProposalResult,
   RememberReport,
+  SweepReport,
   UserProfile,
   Session,
   Turn,
@@ -57,6 +58,10 @@ export interface MemoriesApi {
    * `LLM_OUTPUT_INVALID` and writes nothing for that fact. Without one: stores the user's messages.
    */
   remember(messages: ChatMessage[], options?: { sourceTurnId?: string; signal?: AbortSignal }): Promise<RememberReport>;
+  /** Runs the retention and decay policies now (they also run when the client opens). */
+  sweep(): Promise<SweepReport>;
+  /** Brings a memory back from the archive. */
+  restore(id: string): Promise<MemoryItem>;
 }
 
 /**

@@ -24,6 +24,8 @@ export const MEMORY_ERROR_CODES = [
   'LOCKED',
   /** The passphrase does not unlock this profile; no data was touched. */
   'WRONG_PASSPHRASE',
+  /** The text falls under a "do not remember" rule the user switched on; nothing was stored. */
+  'DO_NOT_REMEMBER',
   /** A model answer failed its schema twice; nothing was written. */
   'LLM_OUTPUT_INVALID',
   /** The caller aborted the work through its AbortSignal. */

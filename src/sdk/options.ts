@@ -1,5 +1,5 @@
 import type { ChatModel, Embedder } from '../core/ports';
-import type { ProgressCallback } from './types';
+import type { MemoryKind, ProgressCallback } from './types';
 
 /** Weights of the ranking signals; see src/core/ranking/hybrid.ts for how they combine. */
 export interface RankingWeights {
@@ -54,6 +54,18 @@ export interface MemoryClientOptions {
    * (WASM k-d tree). Default: the one the benchmark measured fastest at 1k–100k memories (README).
    */
   vectorIndex?: 'flat' | 'int8' | 'voy';
+  /**
+   * Days to keep memories of each kind, e.g. `{ turn: 90 }`; older ones are deleted (text, vector
+   * and index entries together) by `memories.sweep()`, which also runs when the client opens.
+   * Kinds not named are kept until they decay into the archive. Default: no retention limit.
+   */
+  retention?: Partial<Record<MemoryKind, number>>;
+  /**
+   * "Do not remember" rules: text that falls under one is never stored (`DO_NOT_REMEMBER`), and
+   * extracted facts that do are dropped. Built-in rules: `card-number`, `password`, `health`,
+   * `government-id`; `patterns` are extra regular expressions (case-insensitive). Default: none.
+   */
+  doNotRemember?: { rules?: ('card-number' | 'password' | 'health' | 'government-id')[]; patterns?: string[] };
   /** Ranking weights; unset fields keep their defaults ({@link DEFAULT_RANKING}). */
   ranking?: Partial<RankingWeights>;
   /** Days after which a memory's recency signal halves. Default 30. */

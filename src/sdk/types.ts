@@ -28,6 +28,11 @@ export interface MemoryItem {
   metadata: MemoryMetadata;
   /** Id of the embedding model that made this memory's vector; absent when it has none yet. */
   embeddingModel?: string;
+  /** Last time the memory was used in a context; an access refreshes its decay. */
+  lastAccessedAt?: number;
+  /** Set when a policy moved the memory to the cold archive (it leaves default search). */
+  archivedAt?: number;
+  archiveReason?: 'decayed';
 }
 
 /** One message of a conversation. */
@@ -162,7 +167,7 @@ export interface ScoreExplanation {
   lexical?: number;
   /** 0..1 freshness: 1 now, halving every `recencyHalfLifeDays`. */
   recency: number;
-  /** The memory's own importance, 0..1. */
+  /** The memory's importance after decay (× 0.95 per day since last use; pinned: none), 0..1. */
   importance: number;
   /** Each signal after normalisation and weighting; they add up to `score`. */
   contributions: { similarity: number; lexical: number; recency: number; importance: number };
@@ -242,6 +247,8 @@ export interface SearchOptions {
   kinds?: MemoryKind[];
   /** Only memories valid at this instant. */
   asOf?: number;
+  /** Include memories in the cold archive (decayed). Default false. */
+  includeArchived?: boolean;
   signal?: AbortSignal;
 }
 
@@ -347,4 +354,12 @@ export interface RememberReport {
   merged: string[];
   /** Facts already known. */
   skipped: number;
+}
+
+/** What a policy sweep did. */
+export interface SweepReport {
+  /** Decayed below the threshold: moved to the archive. */
+  archived: string[];
+  /** Older than their kind's retention period: deleted with vectors and index entries. */
+  deleted: string[];
 }

@@ -8,7 +8,20 @@ import type { Cipher } from './crypto/cipher';
 
 /** Per table, the fields stored in clear when the profile is encrypted (the README lists them). */
 export const CLEAR_FIELDS = {
-  memories: ['id', 'kind', 'importance', 'pinned', 'createdAt', 'updatedAt', 'validFrom', 'validTo', 'embeddingModel'],
+  memories: [
+    'id',
+    'kind',
+    'importance',
+    'pinned',
+    'createdAt',
+    'updatedAt',
+    'validFrom',
+    'validTo',
+    'embeddingModel',
+    'lastAccessedAt',
+    'archivedAt',
+    'archiveReason',
+  ],
   sessions: ['id', 'createdAt', 'updatedAt'],
   turns: ['id', 'sessionId', 'seq', 'role', 'createdAt', 'archivedAt'],
   summaries: ['id', 'sessionId', 'createdAt'],

@@ -41,6 +41,9 @@ const memory = z.strictObject({
   validTo: z.optional(time),
   metadata: z.record(z.string().check(z.maxLength(200)), metadataValue),
   embeddingModel: z.optional(z.string().check(z.maxLength(200))),
+  lastAccessedAt: z.optional(time),
+  archivedAt: z.optional(time),
+  archiveReason: z.optional(z.literal('decayed')),
 });
 
 const vector = z.strictObject({

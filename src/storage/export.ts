@@ -106,9 +106,9 @@ export async function importProfile(
     if (entry.model !== embeddingModel) continue;
     usable.set(entry.id, { id: entry.id, model: entry.model, vector: new Float32Array(fromBase64(entry.data).buffer) });
   }
-  const items: MemoryItem[] = file.memories.map(({ embeddingModel: _model, validTo, ...rest }) => {
-    const item: MemoryItem = { ...rest };
-    if (validTo !== undefined) item.validTo = validTo;
+  const items: MemoryItem[] = file.memories.map(({ embeddingModel: _model, ...rest }) => {
+    // Optional fields the file leaves out stay absent (not `undefined`).
+    const item = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined)) as unknown as MemoryItem;
     if (usable.has(item.id)) item.embeddingModel = embeddingModel!;
     return item;
   });

@@ -13,6 +13,7 @@ import { systemClock } from '../core/clock';
 import { EmbedderSlot } from '../core/semantic/embedder-slot';
 import { MemoryService } from '../core/semantic/memory-service';
 import { FactWriter } from '../core/semantic/facts';
+import { blockedBy, PRIVACY_RULES, type PrivacyRuleName } from '../core/archive/policies';
 import { Conversations } from '../core/working/conversations';
 import { Episodes } from '../core/episodes/episodes';
 import { ProfileService } from '../core/profile/profile-service';
@@ -74,6 +75,7 @@ export async function createMemoryEngine(
   };
   const tabs = createTabCoordinator(dbName, onTabMessage);
 
+  const doNotRemember = checkRules(options.doNotRemember);
   const open = async (dataKey: CryptoKey | undefined) => {
     profile = new ProfileService(lockedProfileWrites(createProfileRepository(db, codecFor(dataKey)), tabs), systemClock);
     conversations = new Conversations(
@@ -93,8 +95,15 @@ export async function createMemoryEngine(
       ranking: { ...DEFAULT_RANKING, ...options.ranking },
       recencyHalfLifeDays: options.recencyHalfLifeDays ?? DEFAULTS.recencyHalfLifeDays,
       embedBatchSize: options.embedBatchSize ?? DEFAULTS.embedBatchSize,
+      retention: options.retention ?? {},
+      blockedBy: (text) => blockedBy(text, doNotRemember.rules, doNotRemember.patterns),
     });
     episodes = new Episodes(lockedEpisodeWrites(createEpisodeRepository(db, codecFor(dataKey)), tabs), service, systemClock);
+    // Retention and decay run in the background on every open; nothing waits for them.
+    const opened = service;
+    void Promise.resolve()
+      .then(() => opened.sweep())
+      .catch(() => undefined);
   };
   let openKey: CryptoKey | undefined;
   const encryption = createEncryptionControl(db, tabs, {
@@ -182,6 +191,8 @@ export async function createMemoryEngine(
       delete: live((memory, id) => memory.delete(id)),
       count: live((memory) => memory.size),
       history: live((memory, id) => memory.history(id)),
+      sweep: live((memory) => memory.sweep()),
+      restore: live((memory, id) => memory.restore(id)),
       remember: live(async (memory, messages, rememberOptions = {}) => {
         if (!Array.isArray(messages)) throw new MemoryError('INVALID_ARGUMENT', 'remember expects an array of messages');
         if (options.chatModel) return new FactWriter(memory, options.chatModel, systemClock).remember(messages, rememberOptions);
@@ -228,7 +239,7 @@ export async function createMemoryEngine(
           views.episodes.similar(query, 3),
           buildOptions.sessionId ? views.conversations.turns(buildOptions.sessionId) : Promise.resolve([]),
         ]);
-        return buildContext(
+        const bundle = buildContext(
           { profile: userProfile, memories, experiences: experiences.map((match) => match.episode), recentTurns, query },
           {
             tokenizer: estimateTokenizer,
@@ -236,6 +247,9 @@ export async function createMemoryEngine(
             ...(buildOptions.turnBudget !== undefined ? { turnBudget: buildOptions.turnBudget } : {}),
           },
         );
+        // Using a memory refreshes its decay; this write never delays the answer.
+        void views.memory.touch(bundle.memoriesUsed).catch(() => undefined);
+        return bundle;
       }),
     },
     encryption: {
@@ -311,6 +325,18 @@ export async function createMemoryEngine(
 }
 
 const CLOSED = 'This memory client is closed';
+
+function checkRules(rules: MemoryClientOptions['doNotRemember']): { rules: PrivacyRuleName[]; patterns: RegExp[] } {
+  const names = rules?.rules ?? [];
+  for (const name of names) {
+    if (!(name in PRIVACY_RULES)) throw new MemoryError('INVALID_ARGUMENT', `Unknown "do not remember" rule ${String(name)}`);
+  }
+  try {
+    return { rules: names, patterns: (rules?.patterns ?? []).map((pattern) => new RegExp(pattern, 'i')) };
+  } catch (error) {
+    throw new MemoryError('INVALID_ARGUMENT', `A "do not remember" pattern is not a valid regular expression`, { cause: error });
+  }
+}
 
 function resolveEmbedder(options: MemoryClientOptions): Embedder | undefined {
   const choice = options.embedder ?? DEFAULTS.embedder;

@@ -14,6 +14,7 @@ const EXTRACTED: Record<string, string[]> = {
   'I also love blues': ['The user likes blues music'],
   'My sister Ana is a doctor': ['The user has a sister'],
   'I work at Acme': ['The user works at Acme'],
+  'new prescription': ['The user takes a new medication for sleep', 'The user sleeps badly in summer'],
 };
 
 export function scriptedChat(calls: string[]): ChatModel {
@@ -121,6 +122,23 @@ export function describeFactsContract(name: string, create: ClientFactory): void
       await expect(client.memories.remember(say('please break the model'))).rejects.toMatchObject({ code: 'LLM_OUTPUT_INVALID' });
       expect(await client.memories.count()).toBe(count);
       expect(calls.slice(-4)).toEqual(['relate', 'relate', 'extract', 'extract']);
+      await client.close();
+    });
+
+    it('never stores what falls under a "do not remember" rule, from the user or from extraction', async () => {
+      const client = await create({
+        profileId: `facts${Date.now()}x${counter++}`,
+        embedder: 'local/glove-sif-100d',
+        chatModel: scriptedChat([]),
+        doNotRemember: { rules: ['health', 'card-number'], patterns: ['project\\s+bluebird'] },
+      });
+      await expect(client.memories.add('Card 4111 1111 1111 1111 expires soon')).rejects.toMatchObject({
+        code: 'DO_NOT_REMEMBER',
+      });
+      await expect(client.memories.add('Project   Bluebird ships in May')).rejects.toMatchObject({ code: 'DO_NOT_REMEMBER' });
+      const report = await client.memories.remember(say('I got a new prescription'));
+      expect(report.skipped).toBe(1);
+      expect((await client.memories.list()).map((m) => m.text)).toEqual(['The user sleeps badly in summer']);
       await client.close();
     });
 

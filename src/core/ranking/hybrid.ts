@@ -21,6 +21,8 @@ export interface RankInput {
   recencyHalfLifeDays: number;
   /** Whether a dense list was possible at all (an embedder was usable). */
   denseAvailable: boolean;
+  /** The importance ranking uses (decayed); default the item's own. */
+  importanceOf?: (item: MemoryItem) => number;
 }
 
 export interface Ranked {
@@ -55,17 +57,18 @@ export function rankHybrid(input: RankInput): Ranked[] {
     const denseNorm = similarity === undefined ? 0 : denseSpan > 0 ? (similarity - denseMin) / denseSpan : 1;
     const lexicalNorm = bm25 === undefined || lexicalBest === 0 ? 0 : bm25 / lexicalBest;
     const recency = recencyOf(item, input.now, input.recencyHalfLifeDays);
+    const importance = input.importanceOf?.(item) ?? item.importance;
     const contributions = {
       similarity: denseWeight * denseNorm,
       lexical: weights.lexical * lexicalNorm,
       recency: weights.recency * recency,
-      importance: weights.importance * item.importance,
+      importance: weights.importance * importance,
     };
     const score = contributions.similarity + contributions.lexical + contributions.recency + contributions.importance;
     const explanation: ScoreExplanation = {
       mode: !input.denseAvailable ? 'lexical' : bm25 === undefined ? 'dense' : 'hybrid',
       recency,
-      importance: item.importance,
+      importance,
       contributions,
     };
     if (similarity !== undefined) explanation.similarity = similarity;

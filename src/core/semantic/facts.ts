@@ -79,7 +79,7 @@ export class FactWriter {
     report: RememberReport,
   ) {
     const known = new Set(this.#currentFacts().map((item) => normaliseFact(item.text)));
-    if (known.has(normaliseFact(fact.text))) {
+    if (known.has(normaliseFact(fact.text)) || !this.memory.allowed(fact.text)) {
       report.skipped++;
       return;
     }

@@ -15,6 +15,7 @@ import type {
   MemoryPatch,
   SearchOptions,
   SearchResult,
+  SweepReport,
 } from '../../sdk/types';
 import type { Clock, LexicalIndex, MemoryStore, StoredVector, VectorIndex } from '../ports';
 
@@ -30,6 +31,7 @@ const SNAPSHOT_INTERVAL_MS = 60_000;
 import { createId } from '../ids';
 import { yieldToEventLoop } from '../yield';
 import { rankHybrid } from '../ranking/hybrid';
+import { effectiveImportance, policyFor, type RetentionPolicy } from '../archive/policies';
 import type { EmbedderSlot } from './embedder-slot';
 import * as check from './validate';
 
@@ -43,6 +45,10 @@ export interface MemoryServiceDeps {
   ranking: RankingWeights;
   recencyHalfLifeDays: number;
   embedBatchSize: number;
+  /** The "do not remember" rule a text falls under, if any (see core/archive/policies). */
+  blockedBy?: (text: string) => string | undefined;
+  /** Days to keep memories of each kind; older ones are deleted by `sweep`. */
+  retention?: RetentionPolicy;
   /** Told after every committed write: the ids written or deleted and the vectors stored. */
   onCommitted?: (ids: string[], vectors: StoredVector[]) => void;
 }
@@ -165,6 +171,7 @@ export class MemoryService {
       now: this.#deps.clock.now(),
       recencyHalfLifeDays: this.#deps.recencyHalfLifeDays,
       denseAvailable: queryVector !== undefined,
+      importanceOf: (item) => effectiveImportance(item, this.#deps.clock.now()),
     });
     return ranked.slice(0, limit).map((result, index) => ({ ...result, rank: index + 1 }));
   }
@@ -206,6 +213,75 @@ export class MemoryService {
     return done;
   }
 
+  /** Whether a text may be stored under the user's "do not remember" rules. */
+  allowed(text: string): boolean {
+    return this.#deps.blockedBy?.(text) === undefined;
+  }
+
+  /** Marks memories as used now (refreshing their decay). No audit: their content did not change. */
+  async touch(ids: string[]): Promise<void> {
+    const now = this.#deps.clock.now();
+    const items = ids.flatMap((id) => {
+      const item = this.#items.get(id);
+      return item ? [{ ...item, lastAccessedAt: now }] : [];
+    });
+    if (items.length === 0) return;
+    await this.#deps.store.putMany(items, []);
+    items.forEach((item) => this.#items.set(item.id, item));
+  }
+
+  /**
+   * Applies the policies: memories past their kind's retention are deleted; memories whose decayed
+   * importance fell below 0.1 move to the archive. Pinned memories are left alone. Audited as `policy`.
+   */
+  async sweep(): Promise<SweepReport> {
+    const now = this.#deps.clock.now();
+    const report: SweepReport = { archived: [], deleted: [] };
+    for (const item of [...this.#items.values()]) {
+      const action = policyFor(item, now, this.#deps.retention ?? {});
+      if (action === 'delete') {
+        await this.delete(item.id, 'policy', `older than the ${item.kind} retention period`);
+        report.deleted.push(item.id);
+      } else if (action === 'archive') {
+        await this.#rewrite(
+          { ...item, archivedAt: now, archiveReason: 'decayed' },
+          'policy',
+          'archive',
+          'importance decayed below 0.1',
+        );
+        report.archived.push(item.id);
+      }
+    }
+    return report;
+  }
+
+  /** Brings an archived memory back, as if just used. */
+  async restore(id: string): Promise<MemoryItem> {
+    const item = this.#items.get(id);
+    if (!item) throw new MemoryError('NOT_FOUND', `No memory with id ${id}`);
+    const { archivedAt: _at, archiveReason: _reason, ...rest } = item;
+    const next = { ...rest, lastAccessedAt: this.#deps.clock.now() };
+    await this.#rewrite(next, 'user', 'restore');
+    return next;
+  }
+
+  /** Stores a changed item whose text did not change (vectors untouched), audited. */
+  async #rewrite(next: MemoryItem, actor: ChangeActor, action: AuditEntry['action'], reason?: string): Promise<void> {
+    const current = this.#items.get(next.id);
+    await this.#deps.store.putMany([next], [], [this.#audit(actor, action, next.id, current, next, reason)]);
+    this.#items.set(next.id, next);
+    this.#deps.onCommitted?.([next.id], []);
+  }
+
+  #checkAllowed(text: unknown): string {
+    const rule = typeof text === 'string' ? this.#deps.blockedBy?.(text) : undefined;
+    if (rule)
+      throw new MemoryError('DO_NOT_REMEMBER', `Not stored: it falls under the "do not remember" rule ${rule}`, {
+        details: { rule },
+      });
+    return text as string;
+  }
+
   /** Every memory, in no particular order. */
   all(): MemoryItem[] {
     return [...this.#items.values()];
@@ -235,7 +311,7 @@ export class MemoryService {
     const current = this.#items.get(id);
     if (!current) throw new MemoryError('NOT_FOUND', `No memory with id ${id}`);
     const next: MemoryItem = { ...current, updatedAt: this.#deps.clock.now() };
-    if (patch.text !== undefined) next.text = check.checkText(patch.text);
+    if (patch.text !== undefined) next.text = this.#checkAllowed(check.checkText(patch.text));
     if (patch.kind !== undefined) next.kind = check.checkKind(patch.kind);
     if (patch.importance !== undefined) next.importance = check.checkImportance(patch.importance);
     if (patch.pinned !== undefined) next.pinned = Boolean(patch.pinned);
@@ -292,6 +368,7 @@ export class MemoryService {
     const given: (Float32Array | undefined)[] = [];
     for (const raw of inputs) {
       const input = check.checkInput(raw);
+      this.#checkAllowed(input.text);
       // Same-millisecond additions (a batch) step by a microsecond to keep their order.
       this.#lastCreatedAt = Math.max(now, this.#lastCreatedAt + 0.001);
       items.push({
@@ -385,6 +462,7 @@ export class MemoryService {
       const item = this.#items.get(id);
       if (!item) return false;
       if (kinds && !kinds.includes(item.kind)) return false;
+      if (item.archivedAt !== undefined && !options.includeArchived) return false;
       if (item.validTo !== undefined && item.validTo <= at) return false;
       return !explicit || item.validFrom <= at;
     };
