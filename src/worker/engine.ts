@@ -14,6 +14,7 @@ import { EmbedderSlot } from '../core/semantic/embedder-slot';
 import { MemoryService } from '../core/semantic/memory-service';
 import { FactWriter } from '../core/semantic/facts';
 import { blockedBy, PRIVACY_RULES, type PrivacyRuleName } from '../core/archive/policies';
+import { sweep } from '../core/archive/sweeper';
 import { Conversations } from '../core/working/conversations';
 import { Episodes } from '../core/episodes/episodes';
 import { ProfileService } from '../core/profile/profile-service';
@@ -95,14 +96,13 @@ export async function createMemoryEngine(
       ranking: { ...DEFAULT_RANKING, ...options.ranking },
       recencyHalfLifeDays: options.recencyHalfLifeDays ?? DEFAULTS.recencyHalfLifeDays,
       embedBatchSize: options.embedBatchSize ?? DEFAULTS.embedBatchSize,
-      retention: options.retention ?? {},
       blockedBy: (text) => blockedBy(text, doNotRemember.rules, doNotRemember.patterns),
     });
     episodes = new Episodes(lockedEpisodeWrites(createEpisodeRepository(db, codecFor(dataKey)), tabs), service, systemClock);
     // Retention and decay run in the background on every open; nothing waits for them.
     const opened = service;
     void Promise.resolve()
-      .then(() => opened.sweep())
+      .then(() => sweep(opened, options.retention ?? {}, systemClock))
       .catch(() => undefined);
   };
   let openKey: CryptoKey | undefined;
@@ -191,8 +191,8 @@ export async function createMemoryEngine(
       delete: live((memory, id) => memory.delete(id)),
       count: live((memory) => memory.size),
       history: live((memory, id) => memory.history(id)),
-      sweep: live((memory) => memory.sweep()),
-      restore: live((memory, id) => memory.restore(id)),
+      sweep: live((memory) => sweep(memory, options.retention ?? {}, systemClock)),
+      restore: live((memory, id) => memory.setArchived(id, undefined, 'user')),
       remember: live(async (memory, messages, rememberOptions = {}) => {
         if (!Array.isArray(messages)) throw new MemoryError('INVALID_ARGUMENT', 'remember expects an array of messages');
         if (options.chatModel) return new FactWriter(memory, options.chatModel, systemClock).remember(messages, rememberOptions);

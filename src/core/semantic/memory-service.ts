@@ -15,7 +15,6 @@ import type {
   MemoryPatch,
   SearchOptions,
   SearchResult,
-  SweepReport,
 } from '../../sdk/types';
 import type { Clock, LexicalIndex, MemoryStore, StoredVector, VectorIndex } from '../ports';
 
@@ -24,14 +23,12 @@ import type { Clock, LexicalIndex, MemoryStore, StoredVector, VectorIndex } from
  * `embedBatchSize` pieces, so this only sets how often progress is reported and aborts are seen.
  */
 const INGEST_BATCH = 256;
-/** Committed changes after which the lexical snapshot is written again… */
-const SNAPSHOT_EVERY = 500;
-/** …but not more often than this: a bulk ingest must not serialise a growing index again and again. */
-const SNAPSHOT_INTERVAL_MS = 60_000;
 import { createId } from '../ids';
 import { yieldToEventLoop } from '../yield';
 import { rankHybrid } from '../ranking/hybrid';
-import { effectiveImportance, policyFor, type RetentionPolicy } from '../archive/policies';
+import { LexicalSnapshots } from './lexical-snapshot';
+import { memoryAudit } from './memory-audit';
+import { effectiveImportance } from '../archive/policies';
 import type { EmbedderSlot } from './embedder-slot';
 import * as check from './validate';
 
@@ -47,8 +44,6 @@ export interface MemoryServiceDeps {
   embedBatchSize: number;
   /** The "do not remember" rule a text falls under, if any (see core/archive/policies). */
   blockedBy?: (text: string) => string | undefined;
-  /** Days to keep memories of each kind; older ones are deleted by `sweep`. */
-  retention?: RetentionPolicy;
   /** Told after every committed write: the ids written or deleted and the vectors stored. */
   onCommitted?: (ids: string[], vectors: StoredVector[]) => void;
 }
@@ -58,14 +53,15 @@ export class MemoryService {
   readonly #items = new Map<string, MemoryItem>();
   readonly #lexical: LexicalIndex;
   #vectors: VectorIndex | undefined;
-  #changesSinceSnapshot = 0;
-  #snapshotAt = -Infinity;
   /** Creation times are kept strictly increasing, so lists keep the order memories were added in. */
   #lastCreatedAt = -Infinity;
 
-  private constructor(deps: MemoryServiceDeps, lexical: LexicalIndex) {
+  readonly #snapshots: LexicalSnapshots;
+
+  private constructor(deps: MemoryServiceDeps, lexical: LexicalIndex, snapshots: LexicalSnapshots) {
     this.#deps = deps;
     this.#lexical = lexical;
+    this.#snapshots = snapshots;
   }
 
   /**
@@ -74,55 +70,27 @@ export class MemoryService {
    */
   static async open(deps: MemoryServiceDeps): Promise<MemoryService> {
     const [items, snapshot] = await Promise.all([deps.store.all(), deps.store.readLexicalSnapshot()]);
-    const lexical = deps.createLexicalIndex(snapshot?.data);
-    const usable = snapshot && lexical.size === snapshot.ids.length && snapshot.versions?.length === snapshot.ids.length;
-    const indexed = new Map<string, number>(usable ? snapshot.ids.map((id, i) => [id, snapshot.versions[i]!]) : []);
-    if (indexed.size === 0) lexical.clear();
-    const service = new MemoryService(deps, lexical);
-    service.#snapshotAt = usable ? snapshot.takenAt : -Infinity;
-    const live = new Set<string>();
+    const snapshots = new LexicalSnapshots(deps.store, deps.clock);
+    const service = new MemoryService(deps, snapshots.restore(items, snapshot, deps.createLexicalIndex), snapshots);
     for (const item of items) {
       service.#items.set(item.id, item);
       service.#lastCreatedAt = Math.max(service.#lastCreatedAt, item.createdAt);
-      live.add(item.id);
-      if (indexed.get(item.id) !== item.updatedAt) {
-        lexical.upsert(item.id, item.text);
-        service.#changesSinceSnapshot++;
-      }
-    }
-    for (const id of indexed.keys()) {
-      if (!live.has(id)) {
-        lexical.remove(id);
-        service.#changesSinceSnapshot++;
-      }
     }
     const model = deps.embedder.modelId;
     if (model) {
       for (const stored of await deps.store.vectors(model)) service.#indexVector(stored.id, stored.vector);
     }
-    if (service.#changesSinceSnapshot > 100) await service.checkpoint();
+    if (snapshots.pending > 100) await service.checkpoint();
     return service;
   }
 
   /** Saves the lexical index so the next open does not re-index every memory. */
-  async checkpoint(): Promise<void> {
-    if (this.#changesSinceSnapshot === 0) return;
-    this.#changesSinceSnapshot = 0;
-    this.#snapshotAt = this.#deps.clock.now();
-    const items = [...this.#items.values()];
-    const data = await this.#lexical.snapshot();
-    await this.#deps.store.writeLexicalSnapshot({
-      takenAt: this.#snapshotAt,
-      ids: items.map((item) => item.id),
-      versions: items.map((item) => item.updatedAt),
-      data,
-    });
+  checkpoint(): Promise<void> {
+    return this.#snapshots.save(this.#lexical, [...this.#items.values()]);
   }
 
   #changed(count: number): void {
-    this.#changesSinceSnapshot += count;
-    const due = this.#deps.clock.now() - this.#snapshotAt >= SNAPSHOT_INTERVAL_MS;
-    if (this.#changesSinceSnapshot >= SNAPSHOT_EVERY && due) void this.checkpoint().catch(() => undefined);
+    if (this.#snapshots.changed(count)) void this.checkpoint().catch(() => undefined);
   }
 
   get size(): number {
@@ -231,46 +199,22 @@ export class MemoryService {
   }
 
   /**
-   * Applies the policies: memories past their kind's retention are deleted; memories whose decayed
-   * importance fell below 0.1 move to the archive. Pinned memories are left alone. Audited as `policy`.
+   * Moves a memory into the cold archive (`archivedAt` set: it leaves default search) or back out
+   * of it (refreshed as if just used). Its text and vector do not change. Audited.
    */
-  async sweep(): Promise<SweepReport> {
-    const now = this.#deps.clock.now();
-    const report: SweepReport = { archived: [], deleted: [] };
-    for (const item of [...this.#items.values()]) {
-      const action = policyFor(item, now, this.#deps.retention ?? {});
-      if (action === 'delete') {
-        await this.delete(item.id, 'policy', `older than the ${item.kind} retention period`);
-        report.deleted.push(item.id);
-      } else if (action === 'archive') {
-        await this.#rewrite(
-          { ...item, archivedAt: now, archiveReason: 'decayed' },
-          'policy',
-          'archive',
-          'importance decayed below 0.1',
-        );
-        report.archived.push(item.id);
-      }
-    }
-    return report;
-  }
-
-  /** Brings an archived memory back, as if just used. */
-  async restore(id: string): Promise<MemoryItem> {
-    const item = this.#items.get(id);
-    if (!item) throw new MemoryError('NOT_FOUND', `No memory with id ${id}`);
-    const { archivedAt: _at, archiveReason: _reason, ...rest } = item;
-    const next = { ...rest, lastAccessedAt: this.#deps.clock.now() };
-    await this.#rewrite(next, 'user', 'restore');
+  async setArchived(id: string, archivedAt: number | undefined, actor: ChangeActor, reason?: string): Promise<MemoryItem> {
+    const current = this.#items.get(id);
+    if (!current) throw new MemoryError('NOT_FOUND', `No memory with id ${id}`);
+    const { archivedAt: _at, archiveReason: _reason, ...rest } = current;
+    const next: MemoryItem =
+      archivedAt === undefined
+        ? { ...rest, lastAccessedAt: this.#deps.clock.now() }
+        : { ...rest, archivedAt, archiveReason: 'decayed' };
+    const action = archivedAt === undefined ? 'restore' : 'archive';
+    await this.#deps.store.putMany([next], [], [memoryAudit(this.#deps.clock.now(), actor, action, id, current, next, reason)]);
+    this.#items.set(id, next);
+    this.#deps.onCommitted?.([id], []);
     return next;
-  }
-
-  /** Stores a changed item whose text did not change (vectors untouched), audited. */
-  async #rewrite(next: MemoryItem, actor: ChangeActor, action: AuditEntry['action'], reason?: string): Promise<void> {
-    const current = this.#items.get(next.id);
-    await this.#deps.store.putMany([next], [], [this.#audit(actor, action, next.id, current, next, reason)]);
-    this.#items.set(next.id, next);
-    this.#deps.onCommitted?.([next.id], []);
   }
 
   #checkAllowed(text: unknown): string {
@@ -323,7 +267,9 @@ export class MemoryService {
       const [vector] = (await this.#deps.embedder.tryEmbed([next.text], 'passage')) ?? [];
       if (vector) vectors.push(this.#stored(next, vector));
     }
-    await this.#deps.store.putMany([next], vectors, [this.#audit(actor, action, id, current, next, reason)]);
+    await this.#deps.store.putMany([next], vectors, [
+      memoryAudit(this.#deps.clock.now(), actor, action, id, current, next, reason),
+    ]);
     this.#remember(next, vectors[0]?.vector);
     if (next.text !== current.text && vectors.length === 0) this.#vectors?.remove(id);
     this.#deps.onCommitted?.([id], vectors);
@@ -333,7 +279,10 @@ export class MemoryService {
   async delete(id: string, actor: ChangeActor = 'user', reason?: string): Promise<void> {
     if (typeof id !== 'string') throw new MemoryError('INVALID_ARGUMENT', 'id must be a string');
     const current = this.#items.get(id);
-    await this.#deps.store.deleteMany([id], current ? [this.#audit(actor, 'delete', id, undefined, undefined, reason)] : []);
+    await this.#deps.store.deleteMany(
+      [id],
+      current ? [memoryAudit(this.#deps.clock.now(), actor, 'delete', id, undefined, undefined, reason)] : [],
+    );
     this.#forget(id);
     this.#deps.onCommitted?.([id], []);
   }
@@ -401,7 +350,7 @@ export class MemoryService {
       const vector = given[i] ?? made[next++];
       if (vector) vectors.push(this.#stored(item, vector));
     });
-    const audit = items.map((item) => this.#audit(actor, 'create', item.id, undefined, item));
+    const audit = items.map((item) => memoryAudit(this.#deps.clock.now(), actor, 'create', item.id, undefined, item));
     await this.#deps.store.putMany(items, vectors, audit);
     const byId = new Map(vectors.map((vector) => [vector.id, vector.vector]));
     for (const item of items) this.#remember(item, byId.get(item.id));
@@ -410,27 +359,6 @@ export class MemoryService {
       vectors,
     );
     return items;
-  }
-
-  #audit(
-    actor: ChangeActor,
-    action: AuditEntry['action'],
-    id: string,
-    before: MemoryItem | undefined,
-    after: MemoryItem | undefined,
-    reason?: string,
-  ): AuditEntry {
-    const entry: AuditEntry = { at: this.#deps.clock.now(), actor, action, entity: 'memory', entityId: id };
-    // Content goes into the trail only for changes (before → after). A creation records what kind
-    // of memory appeared (its text is in the memory itself); a deletion records nothing of the text,
-    // and the store redacts the earlier entries: deleted words do not live on in the audit trail.
-    if (action === 'create' && after) entry.after = { kind: after.kind, importance: after.importance, pinned: after.pinned };
-    else if (action !== 'delete') {
-      if (before) entry.before = snapshotOf(before);
-      if (after) entry.after = snapshotOf(after);
-    }
-    if (reason) entry.reason = reason;
-    return entry;
   }
 
   #stored(item: MemoryItem, vector: Float32Array): StoredVector {
@@ -467,12 +395,4 @@ export class MemoryService {
       return !explicit || item.validFrom <= at;
     };
   }
-}
-
-/** What the audit trail keeps of a memory: its content, not its bookkeeping. */
-function snapshotOf(item: MemoryItem): Partial<MemoryItem> {
-  const { text, kind, importance, pinned, metadata, validFrom, validTo } = item;
-  return validTo === undefined
-    ? { text, kind, importance, pinned, metadata, validFrom }
-    : { text, kind, importance, pinned, metadata, validFrom, validTo };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryService, type MemoryServiceDeps } from '../../../src/core/semantic/memory-service';
 import { EmbedderSlot } from '../../../src/core/semantic/embedder-slot';
 import { blockedBy, effectiveImportance } from '../../../src/core/archive/policies';
+import { sweep } from '../../../src/core/archive/sweeper';
 import { DEFAULT_RANKING } from '../../../src/sdk/options';
 import type { MemoryItem } from '../../../src/sdk/types';
 import { openDatabase } from '../../../src/storage/db';
@@ -11,6 +12,9 @@ import { createFlatIndex } from '../../../src/storage/vector/flat-index';
 
 const DAY = 86_400_000;
 let counter = 0;
+
+const sweepNow = (service: MemoryService, clock: { now: number }, retention = {}) =>
+  sweep(service, retention, { now: () => clock.now });
 
 function open(clock: { now: number }, extra: Partial<MemoryServiceDeps> = {}) {
   return MemoryService.open({
@@ -43,7 +47,7 @@ describe('decay', () => {
     clock.now += 20 * DAY;
     await service.touch([used.id]);
     clock.now += 15 * DAY; // 35 days: 0.5 × 0.95^35 ≈ 0.083 < 0.1; the touched one is at 0.5 × 0.95^15 ≈ 0.23
-    expect(await service.sweep()).toEqual({ archived: [fading.id], deleted: [] });
+    expect(await sweepNow(service, clock)).toEqual({ archived: [fading.id], deleted: [] });
     expect((await service.search('gym')).map((r) => r.item.id).sort()).toEqual([pinned.id, used.id].sort());
     expect((await service.search('gym', { includeArchived: true })).map((r) => r.item.id)).toContain(fading.id);
     expect((await service.history(fading.id)).at(-1)).toMatchObject({
@@ -51,21 +55,21 @@ describe('decay', () => {
       action: 'archive',
       reason: 'importance decayed below 0.1',
     });
-    await service.restore(fading.id);
+    await service.setArchived(fading.id, undefined, 'user');
     expect((await service.search('locker')).map((r) => r.item.id)).toEqual([fading.id]);
-    expect(await service.sweep()).toEqual({ archived: [], deleted: [] });
+    expect(await sweepNow(service, clock)).toEqual({ archived: [], deleted: [] });
   });
 });
 
 describe('retention', () => {
   it('deletes memories older than their kind allows, with vectors and index entries, and keeps the rest', async () => {
     const clock = { now: 10 * DAY };
-    const service = await open(clock, { retention: { turn: 30 } });
+    const service = await open(clock);
     const oldTurn = await service.add({ text: 'what was said about the boat', kind: 'turn', importance: 1 });
     const fact = await service.add({ text: 'the boat is blue', kind: 'fact', importance: 1 });
     clock.now += 31 * DAY;
     const recentTurn = await service.add({ text: 'the boat trip is next week', kind: 'turn', importance: 1 });
-    const report = await service.sweep();
+    const report = await sweepNow(service, clock, { turn: 30 });
     expect(report.deleted).toEqual([oldTurn.id]);
     expect((await service.search('boat')).map((r) => r.item.id).sort()).toEqual([fact.id, recentTurn.id].sort());
     expect((await service.history(oldTurn.id)).at(-1)).toMatchObject({ actor: 'policy', action: 'delete' });

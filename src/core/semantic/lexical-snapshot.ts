@@ -1,0 +1,72 @@
+/**
+ * The lexical index's saved form: restored on open with only the memories changed since
+ * re-indexed, and written again now and then (every 500 changes, at most once a minute) and on close.
+ */
+import type { MemoryItem } from '../../sdk/types';
+import type { Clock, LexicalIndex, LexicalSnapshot, MemoryStore } from '../ports';
+
+/** Committed changes after which the snapshot is written again… */
+const SNAPSHOT_EVERY = 500;
+/** …but not more often than this: a bulk ingest must not serialise a growing index again and again. */
+const SNAPSHOT_INTERVAL_MS = 60_000;
+
+export class LexicalSnapshots {
+  #changes = 0;
+  #takenAt = -Infinity;
+
+  constructor(
+    private readonly store: MemoryStore,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * The lexical index for `items`: the snapshot when it fits (memories missing from it or changed
+   * since are re-indexed, memories gone since removed), otherwise built from the texts.
+   */
+  restore(items: MemoryItem[], snapshot: LexicalSnapshot | undefined, create: (data?: string) => LexicalIndex): LexicalIndex {
+    const lexical = create(snapshot?.data);
+    const usable = snapshot && lexical.size === snapshot.ids.length && snapshot.versions?.length === snapshot.ids.length;
+    const indexed = new Map<string, number>(usable ? snapshot.ids.map((id, i) => [id, snapshot.versions[i]!]) : []);
+    if (indexed.size === 0) lexical.clear();
+    this.#takenAt = usable ? snapshot.takenAt : -Infinity;
+    const live = new Set<string>();
+    for (const item of items) {
+      live.add(item.id);
+      if (indexed.get(item.id) !== item.updatedAt) {
+        lexical.upsert(item.id, item.text);
+        this.#changes++;
+      }
+    }
+    for (const id of indexed.keys()) {
+      if (!live.has(id)) {
+        lexical.remove(id);
+        this.#changes++;
+      }
+    }
+    return lexical;
+  }
+
+  /** Changes since the last snapshot (decides whether opening should save one at once). */
+  get pending(): number {
+    return this.#changes;
+  }
+
+  /** Counts changes; returns true when a snapshot is due. */
+  changed(count: number): boolean {
+    this.#changes += count;
+    return this.#changes >= SNAPSHOT_EVERY && this.clock.now() - this.#takenAt >= SNAPSHOT_INTERVAL_MS;
+  }
+
+  async save(lexical: LexicalIndex, items: MemoryItem[]): Promise<void> {
+    if (this.#changes === 0) return;
+    this.#changes = 0;
+    this.#takenAt = this.clock.now();
+    const data = await lexical.snapshot();
+    await this.store.writeLexicalSnapshot({
+      takenAt: this.#takenAt,
+      ids: items.map((item) => item.id),
+      versions: items.map((item) => item.updatedAt),
+      data,
+    });
+  }
+}

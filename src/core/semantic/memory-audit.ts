@@ -1,0 +1,34 @@
+/**
+ * Audit entries for memories. Content goes into the trail only for changes (before → after). A
+ * creation records what kind of memory appeared (its text is in the memory itself); a deletion
+ * records nothing of the text, and the store redacts the earlier entries: deleted words do not
+ * live on in the audit trail.
+ */
+import type { AuditEntry, ChangeActor, MemoryItem } from '../../sdk/types';
+
+export function memoryAudit(
+  at: number,
+  actor: ChangeActor,
+  action: AuditEntry['action'],
+  id: string,
+  before: MemoryItem | undefined,
+  after: MemoryItem | undefined,
+  reason?: string,
+): AuditEntry {
+  const entry: AuditEntry = { at, actor, action, entity: 'memory', entityId: id };
+  if (action === 'create' && after) entry.after = { kind: after.kind, importance: after.importance, pinned: after.pinned };
+  else if (action !== 'delete') {
+    if (before) entry.before = contentOf(before);
+    if (after) entry.after = contentOf(after);
+  }
+  if (reason) entry.reason = reason;
+  return entry;
+}
+
+/** What the audit trail keeps of a memory: its content, not its bookkeeping. */
+function contentOf(item: MemoryItem): Partial<MemoryItem> {
+  const { text, kind, importance, pinned, metadata, validFrom, validTo } = item;
+  return validTo === undefined
+    ? { text, kind, importance, pinned, metadata, validFrom }
+    : { text, kind, importance, pinned, metadata, validFrom, validTo };
+}
