@@ -113,6 +113,8 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
     delete: call('sessions.delete'),
     append: call('sessions.append'),
     turns: call('sessions.turns'),
+    summary: call('sessions.summary'),
+    summarise: call('sessions.summarise'),
   };
 
   const episodes: EpisodesApi = {

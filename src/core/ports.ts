@@ -3,7 +3,17 @@
  * these interfaces; src/storage and src/models implement them. Nothing here imports Dexie,
  * the DOM or a model library.
  */
-import type { AuditEntry, Episode, MemoryItem, MemoryKind, ProfileEntry, ProgressCallback, Session, Turn } from '../sdk/types';
+import type {
+  AuditEntry,
+  Episode,
+  MemoryItem,
+  MemoryKind,
+  ProfileEntry,
+  ProgressCallback,
+  Session,
+  SessionSummary,
+  Turn,
+} from '../sdk/types';
 
 export interface EmbedOptions {
   /** Some models embed queries and passages differently (e5's `query: ` prefix). */
@@ -147,6 +157,9 @@ export interface ConversationStore {
   /** Oldest first. */
   turns(sessionId: string, options: { includeArchived: boolean }): Promise<Turn[]>;
   archiveTurns(ids: string[], at: number): Promise<void>;
+  summary(sessionId: string): Promise<SessionSummary | undefined>;
+  /** Stores the new summary and archives the turns it now covers, in one transaction. */
+  putSummary(summary: SessionSummary, archivedTurnIds: string[]): Promise<void>;
 }
 
 /** Persistence of episodes (tasks with their actions, outcome and lessons). */

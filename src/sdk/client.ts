@@ -24,6 +24,7 @@ import type {
   SweepReport,
   UserProfile,
   Session,
+  SessionSummary,
   Turn,
   StorageInfo,
   SearchOptions,
@@ -135,6 +136,14 @@ export interface SessionsApi {
   append(sessionId: string, turn: { role: Turn['role']; content: string }): Promise<Turn>;
   /** Oldest first; summarised (archived) turns only with `includeArchived`. */
   turns(sessionId: string, options?: { includeArchived?: boolean }): Promise<Turn[]>;
+  /** The session's rolling summary of its older turns, if it has one yet. */
+  summary(sessionId: string): Promise<SessionSummary | undefined>;
+  /**
+   * With a `chatModel`: when the session holds more than `threshold` (20) working turns, folds the
+   * oldest `batch` (10) into the rolling summary and archives them. This also runs by itself after
+   * each append (in the background). Without a chat model it does nothing and resolves undefined.
+   */
+  summarise(sessionId: string, options?: { threshold?: number; batch?: number }): Promise<SessionSummary | undefined>;
 }
 
 /** Episodic memory: tasks, the actions taken with their outcomes, and lessons learned. */

@@ -363,3 +363,12 @@ export interface SweepReport {
   /** Older than their kind's retention period: deleted with vectors and index entries. */
   deleted: string[];
 }
+
+/** The rolling summary of a session's older turns (they are kept in the archive, not deleted). */
+export interface SessionSummary {
+  sessionId: string;
+  text: string;
+  /** Turns folded into it so far. */
+  turnsCovered: number;
+  updatedAt: number;
+}

@@ -1,6 +1,6 @@
 /** The {@link ConversationStore} port over Dexie; rows are sealed like every record when encrypted. */
 import { toMemoryError } from '../sdk/errors';
-import type { Session, Turn } from '../sdk/types';
+import type { Session, SessionSummary, Turn } from '../sdk/types';
 import type { ConversationStore } from '../core/ports';
 import type { LayerRow, MnemeDatabase } from './db';
 import { plainCodec, type RecordCodec, type StoredRow } from './codec';
@@ -45,6 +45,24 @@ export function createConversationRepository(db: MnemeDatabase, codec: RecordCod
       guard(async () => {
         const rows = await db.turns.where('[sessionId+seq]').between([sessionId, -Infinity], [sessionId, Infinity]).toArray();
         return decode<Turn>(includeArchived ? rows : rows.filter((row) => row.archivedAt === undefined));
+      }),
+    summary: (sessionId) =>
+      guard(async () => {
+        const row = await db.summaries.get(sessionId);
+        return row && codec.decodeRow<SessionSummary>(row as StoredRow);
+      }),
+    putSummary: (summary, archivedTurnIds) =>
+      guard(async () => {
+        const row = (await codec.encodeRow('summaries', {
+          id: summary.sessionId,
+          createdAt: summary.updatedAt,
+          ...summary,
+        })) as LayerRow;
+        await db.transaction('rw', db.summaries, db.turns, async () => {
+          await db.summaries.put(row);
+          if (archivedTurnIds.length > 0)
+            await db.turns.where('id').anyOf(archivedTurnIds).modify({ archivedAt: summary.updatedAt });
+        });
       }),
     archiveTurns: (ids, at) =>
       guard(() =>

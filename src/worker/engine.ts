@@ -208,7 +208,16 @@ export async function createMemoryEngine(
       get: talk((c, id) => c.get(id)),
       rename: talk((c, id, title) => c.rename(id, title)),
       delete: talk((c, id) => c.delete(id)),
-      append: talk((c, id, turn) => c.append(id, turn)),
+      append: talk(async (c, id, turn) => {
+        const stored = await c.append(id, turn);
+        // The window slides in the background: the reply is never kept waiting for a summary.
+        if (options.chatModel) void c.summarise(id, options.chatModel).catch(() => undefined);
+        return stored;
+      }),
+      summary: talk((c, id) => c.summary(id)),
+      summarise: talk(async (c, id, summaryOptions = {}) =>
+        options.chatModel ? c.summarise(id, options.chatModel, summaryOptions) : undefined,
+      ),
       turns: talk((c, id, turnOptions) => c.turns(id, turnOptions)),
     },
     episodes: {
@@ -230,7 +239,7 @@ export async function createMemoryEngine(
     context: {
       build: guarded(async (query, buildOptions = {}) => {
         const views = unlocked();
-        const [{ profile: userProfile }, memories, experiences, recentTurns] = await Promise.all([
+        const [{ profile: userProfile }, memories, experiences, recentTurns, summary] = await Promise.all([
           views.profile.get(),
           views.memory.search(query, {
             limit: buildOptions.limit ?? 8,
@@ -238,9 +247,17 @@ export async function createMemoryEngine(
           }),
           views.episodes.similar(query, 3),
           buildOptions.sessionId ? views.conversations.turns(buildOptions.sessionId) : Promise.resolve([]),
+          buildOptions.sessionId ? views.conversations.summary(buildOptions.sessionId) : Promise.resolve(undefined),
         ]);
         const bundle = buildContext(
-          { profile: userProfile, memories, experiences: experiences.map((match) => match.episode), recentTurns, query },
+          {
+            profile: userProfile,
+            memories,
+            experiences: experiences.map((match) => match.episode),
+            recentTurns,
+            query,
+            ...(summary ? { summary: summary.text } : {}),
+          },
           {
             tokenizer: estimateTokenizer,
             ...(buildOptions.budget !== undefined ? { budget: buildOptions.budget } : {}),

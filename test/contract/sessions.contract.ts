@@ -1,5 +1,6 @@
 /** Working memory (sessions and turns), run over both clients. */
 import { describe, expect, it } from 'vitest';
+import type { ChatModel } from '../../src/sdk/index';
 import type { ClientFactory } from './client.contract';
 import { dumpDatabase } from './raw-dump';
 
@@ -44,6 +45,41 @@ export function describeSessionsContract(name: string, create: ClientFactory): v
       await client.sessions.delete(session.id);
       expect(await client.sessions.get(session.id)).toBeUndefined();
       expect(await client.sessions.turns(session.id)).toEqual([]);
+      await client.close();
+    });
+
+    it('slides the window: past 20 turns the oldest 10 fold into a rolling summary and move to the archive', async () => {
+      const prompts: string[] = [];
+      const summariser: ChatModel = {
+        id: 'test/summariser',
+        async generate(messages) {
+          const user = messages[1]?.content ?? '';
+          prompts.push(user);
+          const covered = (user.match(/^(user|assistant): /gm) ?? []).length;
+          const previous = user.includes('(none yet)') ? '' : ' Earlier: the user planned a trip.';
+          return JSON.stringify({ summary: `The user planned a trip over ${covered} turns.${previous}` });
+        },
+      };
+      const client = await create({ profileId: `sessions${Date.now()}x${counter++}`, embedder: false, chatModel: summariser });
+      const session = await client.sessions.create('Trip');
+      for (let i = 0; i < 21; i++)
+        await client.sessions.append(session.id, { role: i % 2 ? 'assistant' : 'user', content: `message ${i}` });
+      const first = await client.sessions.summarise(session.id);
+      const summary = first ?? (await client.sessions.summary(session.id));
+      expect(summary).toMatchObject({ turnsCovered: 10, text: 'The user planned a trip over 10 turns.' });
+      const working = await client.sessions.turns(session.id);
+      expect(working.map((t) => t.content)).toEqual(Array.from({ length: 11 }, (_, i) => `message ${i + 10}`));
+      expect(await client.sessions.turns(session.id, { includeArchived: true })).toHaveLength(21);
+
+      for (let i = 21; i < 31; i++)
+        await client.sessions.append(session.id, { role: i % 2 ? 'assistant' : 'user', content: `message ${i}` });
+      await client.sessions.summarise(session.id);
+      const rolled = await client.sessions.summary(session.id);
+      expect(rolled?.turnsCovered).toBe(20);
+      expect(prompts.at(-1)).toContain('Previous summary:\nThe user planned a trip over 10 turns.');
+      const context = await client.context.build('what did we plan?', { sessionId: session.id });
+      expect(context.sections.map((s) => s.tag)).toContain('conversation_summary');
+      expect(context.prompt).toContain('Earlier: the user planned a trip.');
       await client.close();
     });
 

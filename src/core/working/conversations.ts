@@ -3,10 +3,11 @@
  * with a message, so a crash or a closed tab loses nothing that was said.
  */
 import { MemoryError } from '../../sdk/errors';
-import type { Session, Turn } from '../../sdk/types';
-import type { Clock, ConversationStore } from '../ports';
+import type { Session, SessionSummary, Turn } from '../../sdk/types';
+import type { ChatModel, Clock, ConversationStore } from '../ports';
 import { createId } from '../ids';
 import { checkText } from '../semantic/validate';
+import { rollSummary, type SummaryOptions } from '../summary/rolling-summary';
 
 const ROLES: readonly Turn['role'][] = ['user', 'assistant', 'system'];
 /** Length of a title made from the first message. */
@@ -17,6 +18,7 @@ export class Conversations {
   readonly #clock: Clock;
   /** Strictly increasing write times, so "most recent first" never ties within a millisecond. */
   #last = -Infinity;
+  readonly #rolling = new Map<string, Promise<SessionSummary | undefined>>();
 
   constructor(store: ConversationStore, clock: Clock) {
     this.#store = store;
@@ -73,6 +75,27 @@ export class Conversations {
 
   turns(sessionId: string, options: { includeArchived?: boolean } = {}): Promise<Turn[]> {
     return this.#store.turns(sessionId, { includeArchived: options.includeArchived ?? false });
+  }
+
+  summary(sessionId: string): Promise<SessionSummary | undefined> {
+    return this.#store.summary(sessionId);
+  }
+
+  /**
+   * Folds the oldest turns into the rolling summary when the window is full (see
+   * summary/rolling-summary). One roll per session at a time: a second call waits for the first.
+   */
+  summarise(sessionId: string, chat: ChatModel, options: SummaryOptions = {}): Promise<SessionSummary | undefined> {
+    const previous = this.#rolling.get(sessionId) ?? Promise.resolve(undefined);
+    const next = previous
+      .catch(() => undefined)
+      .then(async () => {
+        await this.#require(sessionId);
+        return rollSummary(this.#store, chat, this.#clock, sessionId, options);
+      });
+    this.#rolling.set(sessionId, next);
+    void next.finally(() => this.#rolling.get(sessionId) === next && this.#rolling.delete(sessionId)).catch(() => undefined);
+    return next;
   }
 
   async #require(id: string): Promise<Session> {
