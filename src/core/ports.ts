@@ -156,7 +156,6 @@ export interface ConversationStore {
   appendTurn(turn: Turn, session: Session): Promise<void>;
   /** Oldest first. */
   turns(sessionId: string, options: { includeArchived: boolean }): Promise<Turn[]>;
-  archiveTurns(ids: string[], at: number): Promise<void>;
   summary(sessionId: string): Promise<SessionSummary | undefined>;
   /** Stores the new summary and archives the turns it now covers, in one transaction. */
   putSummary(summary: SessionSummary, archivedTurnIds: string[]): Promise<void>;

@@ -64,11 +64,5 @@ export function createConversationRepository(db: MnemeDatabase, codec: RecordCod
             await db.turns.where('id').anyOf(archivedTurnIds).modify({ archivedAt: summary.updatedAt });
         });
       }),
-    archiveTurns: (ids, at) =>
-      guard(() =>
-        db.transaction('rw', db.turns, async () => {
-          await db.turns.where('id').anyOf(ids).modify({ archivedAt: at });
-        }),
-      ),
   };
 }

@@ -67,7 +67,6 @@ export type MnemeDatabase = Dexie & {
   audit: EntityTable<AuditRow, 'seq'>;
 };
 
-export const SCHEMA_VERSION = 2;
 export const VECTORS_PER_CHUNK = 256;
 
 /** Name of a profile's database: profiles never share one. */

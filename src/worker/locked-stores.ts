@@ -9,7 +9,6 @@ export function lockedConversationWrites(store: ConversationStore, tabs: TabCoor
     putSession: (session) => tabs.withWriteLock(() => store.putSession(session)),
     deleteSession: (id) => tabs.withWriteLock(() => store.deleteSession(id)),
     appendTurn: (turn, session) => tabs.withWriteLock(() => store.appendTurn(turn, session)),
-    archiveTurns: (ids, at) => tabs.withWriteLock(() => store.archiveTurns(ids, at)),
     putSummary: (summary, ids) => tabs.withWriteLock(() => store.putSummary(summary, ids)),
   };
 }

@@ -22,6 +22,3 @@ export const profilePatchSchema = z.union([
   z.strictObject({ op: z.literal('set'), field: z.literal('preferences'), key: preferenceKey, value: text }),
   z.strictObject({ op: z.literal('remove'), field: z.literal('preferences'), key: preferenceKey }),
 ]);
-
-/** What the extraction prompt asks the model for. */
-export const profileProposalSchema = z.strictObject({ patches: z.array(profilePatchSchema).check(z.maxLength(20)) });

@@ -7,7 +7,7 @@ import * as z from 'zod/mini';
 import { MemoryError } from '../../sdk/errors';
 import type { AuditEntry, ChangeActor, ProfileEntry, ProfilePatch, ProfileProposalResult, UserProfile } from '../../sdk/types';
 import type { Clock, ProfileStore } from '../ports';
-import { profilePatchSchema, LIST_FIELDS, SCALAR_FIELDS } from './profile-schema';
+import { profilePatchSchema, LIST_FIELDS } from './profile-schema';
 
 export function entryId(field: string, keyOrValue?: string): string {
   if (keyOrValue === undefined) return field;
@@ -175,5 +175,3 @@ function entryAudit(
   if (why) entry.reason = why;
   return entry;
 }
-
-export { SCALAR_FIELDS, LIST_FIELDS };
