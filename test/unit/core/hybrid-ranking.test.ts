@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { rankHybrid, recencyOf } from '../../../src/core/ranking/hybrid';
-import { DEFAULT_RANKING } from '../../../src/sdk/options';
 import type { MemoryItem } from '../../../src/sdk/types';
 
 const DAY = 86_400_000;
@@ -17,7 +16,13 @@ const item = (id: string, ageDays = 0, importance = 0.5): MemoryItem => ({
   metadata: {},
 });
 const items = (...list: MemoryItem[]) => new Map(list.map((m) => [m.id, m]));
-const base = { weights: DEFAULT_RANKING, now: NOW, recencyHalfLifeDays: 30, denseAvailable: true };
+// The mechanism under test, with fixed weights (the defaults are the benchmark's to choose).
+const base = {
+  weights: { similarity: 0.6, lexical: 0.35, recency: 0.03, importance: 0.02 },
+  now: NOW,
+  recencyHalfLifeDays: 30,
+  denseAvailable: true,
+};
 
 describe('hybrid ranking', () => {
   it('lets a memory found by both signals beat one found by either alone', () => {

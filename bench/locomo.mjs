@@ -1,0 +1,46 @@
+// `npm run bench:locomo -- --data <file> [--json <out>] [--mode hybrid|lexical|reference-bm25] [--embedder id]`
+// LoCoMo turn retrieval through the public client, in Node (fake-indexeddb), TypeScript loaded by Vite.
+import 'fake-indexeddb/auto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createServer } from 'vite';
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const root = resolve(new URL('..', import.meta.url).pathname);
+const data = resolve(arg('data', resolve(root, '../shared/eval/locomo/locomo-dev.json')));
+const mode = arg('mode', 'hybrid');
+const settings = {
+  mode,
+  embedder: arg('embedder', 'local/glove-sif-100d'),
+  modelsBaseUrl: process.env.MNEME_MODELS ?? resolve(root, '../shared/models'),
+  ...(arg('ranking') ? { ranking: JSON.parse(arg('ranking')) } : {}),
+};
+
+const server = await createServer({
+  root,
+  configFile: false,
+  server: { middlewareMode: true },
+  appType: 'custom',
+  logLevel: 'warn',
+});
+try {
+  const { runLocomo } = await server.ssrLoadModule('/bench/locomo/harness.ts');
+  let reference;
+  if (mode === 'reference-bm25') {
+    const baseline = await import(resolve(root, '../shared/eval/locomo/bm25-baseline.mjs'));
+    // The published baseline's scorer ranks document indices; it checks our loader and metrics.
+    reference = (docs) => {
+      const rank = baseline.createBm25(docs);
+      return (query) => rank(query).map((i) => ({ id: docs[i].id, score: 0 }));
+    };
+  }
+  const report = await runLocomo(JSON.parse(readFileSync(data, 'utf8')), settings, reference);
+  const out = arg('json');
+  if (out) writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
+  console.log(JSON.stringify(report, null, 2));
+} finally {
+  await server.close();
+}
