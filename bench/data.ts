@@ -8,23 +8,33 @@ export function random(seed: number): () => number {
   };
 }
 
-/** `n` unit vectors of `dim` dimensions around `clusters` centres (0 = isotropic noise). */
-export function unitVectors(n: number, dim: number, seed: number, clusters = 0): Float32Array[] {
+/**
+ * `n` unit vectors of `dim` dimensions in one packed array (row i at i·dim), each around one of
+ * `clusters` random centres weighted `spread` against unit Gaussian noise (0 clusters: isotropic).
+ */
+export function packedUnitVectors(n: number, dim: number, seed: number, clusters = 0, spread = 1.5): Float32Array {
   const rnd = random(seed);
   const gauss = () => Math.sqrt(-2 * Math.log(rnd() || 1e-12)) * Math.cos(2 * Math.PI * rnd());
   const centres = Array.from({ length: clusters }, () => Float32Array.from({ length: dim }, gauss));
-  return Array.from({ length: n }, (_, i) => {
-    const v = new Float32Array(dim);
+  const out = new Float32Array(n * dim);
+  const v = new Float64Array(dim);
+  for (let i = 0; i < n; i++) {
     const centre = clusters > 0 ? centres[i % clusters]! : undefined;
     let norm = 0;
     for (let d = 0; d < dim; d++) {
-      v[d] = (centre ? centre[d]! * 1.5 : 0) + gauss();
+      v[d] = (centre ? centre[d]! * spread : 0) + gauss();
       norm += v[d]! * v[d]!;
     }
     norm = Math.sqrt(norm);
-    for (let d = 0; d < dim; d++) v[d]! /= norm;
-    return v;
-  });
+    for (let d = 0; d < dim; d++) out[i * dim + d] = v[d]! / norm;
+  }
+  return out;
+}
+
+/** The same vectors as separate arrays. */
+export function unitVectors(n: number, dim: number, seed: number, clusters = 0): Float32Array[] {
+  const packed = packedUnitVectors(n, dim, seed, clusters);
+  return Array.from({ length: n }, (_, i) => packed.slice(i * dim, (i + 1) * dim));
 }
 
 const WORDS = (

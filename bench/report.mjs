@@ -1,42 +1,68 @@
-// Markdown table and a hand-written SVG chart from a benchmark results object.
-const ms = (value) => (Number.isFinite(value) ? (value < 10 ? value.toFixed(2) : value.toFixed(0)) : '–');
+// Markdown tables and a hand-written SVG chart from a benchmark results object.
+const ms = (value) =>
+  Number.isFinite(value) ? (value < 1 ? value.toFixed(3) : value < 10 ? value.toFixed(2) : value.toFixed(0)) : '–';
+const ratio = (value) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '–');
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
 
 export function markdownReport(results) {
   const lines = [
     `# Mneme benchmarks ${results.date}${results.quick ? ' (quick)' : ''}`,
     '',
-    `Chromium: ${results.machine.userAgent}; ${results.machine.cores} cores.`,
+    `Chromium: ${results.machine.userAgent}; ${results.machine.cores} cores${results.machine.cpu ? ` (${results.machine.cpu})` : ''}; ` +
+      `timer ${results.machine.crossOriginIsolated ? '5 µs (cross-origin isolated)' : '100 µs'}.`,
     '',
   ];
-  lines.push(
+  if (results.index.length > 0) lines.push(...indexTable(results));
+  if (results.storage.length > 0) lines.push(...storageTable(results.storage));
+  if (results.bundle) lines.push(...bundleTable(results.bundle));
+  if (results.errors?.length > 0)
+    lines.push('## Failed', '', ...results.errors.map((e) => `- ${e.suite}: ${e.message.split('\n')[0]}`), '');
+  return lines.join('\n');
+}
+
+function indexTable(results) {
+  const { queries, filteredQueries } = results.settings.index;
+  const lines = [
     '## Vector index (top-10, 384-d)',
     '',
-    '| data | size | index | build ms | query p50 ms | p95 ms | × flat p50 | recall@10 |',
-    '|---|---|---|---|---|---|---|---|',
-  );
-  for (const row of results.index) {
-    if (row.skipped) lines.push(`| ${row.data} | ${row.size} | ${row.index} | – | – | – | – | ${row.skipped} |`);
-    else
-      lines.push(
-        `| ${row.data} | ${row.size} | ${row.index} | ${ms(row.buildMs)} | ${ms(row.queryP50Ms)} | ${ms(row.queryP95Ms)} | ${row.p50VsFlat.toFixed(2)} | ${row.recallAt10.toFixed(3)} |`,
-      );
-  }
-  lines.push(
+    `Load: \`upsertMany\` of every vector from packed rows (the cold-start path); n × upsert: the same one vector at a time. ` +
+      'Upsert: a new id into the loaded index; replace: an existing id. ' +
+      `Query: ${queries} queries, the indexes taking turns, p50/p95; ` +
+      `filtered: ${filteredQueries} queries with a filter keeping 1 id in 10. Recall@10 against flat (exact). ` +
+      'Stored: the float16 row the storage layer keeps (no index keeps anything else). RAM: the index in memory.',
     '',
+    '| data | size | index | load ms | load × flat | n × upsert ms | upsert µs | replace µs | p50 ms | p95 ms | p50 × flat | filtered p50 ms | recall@10 | filtered recall@10 | stored B/vec | RAM B/vec |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of results.index) {
+    lines.push(
+      `| ${r.data} | ${r.size.toLocaleString('en')} | ${r.index} | ${ms(r.loadMs)} | ${ratio(r.loadVsFlat)} | ${ms(r.loadOneByOneMs)} | ${ms(r.upsertUs)} | ${ms(r.replaceUs)} | ` +
+        `${ms(r.queryP50Ms)} | ${ms(r.queryP95Ms)} | ${ratio(r.p50VsFlat)} | ${ms(r.filteredP50Ms)} | ${r.recallAt10.toFixed(3)} | ` +
+        `${r.filteredRecallAt10.toFixed(3)} | ${r.persistedBytesPerVector} | ${r.memoryBytesPerVector}${r.index === 'voy' ? '+' : ''} |`,
+    );
+  }
+  lines.push('');
+  return lines;
+}
+
+function storageTable(storage) {
+  const lines = [
     '## Storage (real IndexedDB, vectors given, 384-d)',
     '',
     '| memories | index | persist ms | cold start ms | first search ms | bytes / memory | export ms | export MB | import ms |',
     '|---|---|---|---|---|---|---|---|---|',
-  );
-  for (const row of results.storage) {
+  ];
+  for (const row of storage) {
     lines.push(
       `| ${row.memories} | ${row.vectorIndex} | ${ms(row.persistMs)} | ${ms(row.coldStartMs)} | ${ms(row.firstSearchMs)} | ${row.bytesPerMemory === null ? '–' : row.bytesPerMemory.toFixed(0)} | ${ms(row.exportMs)} | ${(row.exportBytes / 1_048_576).toFixed(1)} | ${ms(row.importMs)} |`,
     );
   }
-  const b = results.bundle;
-  lines.push(
-    '',
+  lines.push('');
+  return lines;
+}
+
+function bundleTable(b) {
+  return [
     '## Bundle (gzip)',
     '',
     '| part | size |',
@@ -46,50 +72,73 @@ export function markdownReport(results) {
     `| app shell (all JS + CSS, no model libraries) | ${kb(b.appShellGzip)} |`,
     `| model libraries (transformers.js + ONNX runtime WASM) | ${kb(b.modelLibrariesGzip)} |`,
     '',
-  );
-  return lines.join('\n');
+  ];
 }
 
+const COLORS = { flat: '#4338ca', int8: '#16a34a', voy: '#d97706' };
+const DASHES = { random: '', clustered: '6 3', 'near-duplicates': '2 3' };
+const TARGET_MS = 8;
+
+/** Query p50 against index size, both axes logarithmic; one line per index and dataset, the 8 ms target dashed. */
 export function indexChart(rows) {
-  const data = rows.filter((r) => r.data === 'random' && !r.skipped);
-  const sizes = [...new Set(data.map((r) => r.size))].sort((a, b) => a - b);
-  const kinds = ['flat', 'int8', 'voy'];
-  const colors = { flat: '#4338ca', int8: '#16a34a', voy: '#d97706' };
-  const max = Math.max(...data.map((r) => r.queryP50Ms), 1);
-  const w = 560,
-    h = 300,
-    left = 60,
-    bottom = 40,
-    top = 30,
-    barW = 28;
-  const groupW = (w - left - 20) / sizes.length;
-  const y = (v) => top + (h - top - bottom) * (1 - v / max);
-  const bars = sizes.flatMap((size, g) =>
-    kinds.map((kind, k) => {
-      const row = data.find((r) => r.size === size && r.index === kind);
-      if (!row) return '';
-      const x = left + g * groupW + 20 + k * (barW + 6);
-      return (
-        `<rect x="${x}" y="${y(row.queryP50Ms).toFixed(1)}" width="${barW}" height="${(h - bottom - y(row.queryP50Ms)).toFixed(1)}" fill="${colors[kind]}"><title>${kind} ${size}: ${row.queryP50Ms.toFixed(2)} ms</title></rect>` +
-        `<text x="${x + barW / 2}" y="${(y(row.queryP50Ms) - 4).toFixed(1)}" font-size="10" text-anchor="middle">${row.queryP50Ms.toFixed(1)}</text>`
+  const w = 640;
+  const h = 360;
+  const [left, right, top, bottom] = [64, 170, 30, 44];
+  const sizes = [...new Set(rows.map((r) => r.size))].sort((a, b) => a - b);
+  const values = rows.map((r) => r.queryP50Ms).filter((v) => v > 0);
+  const yMin = 10 ** Math.floor(Math.log10(Math.min(...values, TARGET_MS)));
+  const yMax = 10 ** Math.ceil(Math.log10(Math.max(...values, TARGET_MS)));
+  const xMin = Math.log10(sizes[0]);
+  const xSpan = Math.max(Math.log10(sizes[sizes.length - 1]) - xMin, 1);
+  const x = (size) => left + ((Math.log10(size) - xMin) / xSpan) * (w - left - right);
+  const y = (v) => top + (1 - (Math.log10(Math.max(v, yMin)) - Math.log10(yMin)) / Math.log10(yMax / yMin)) * (h - top - bottom);
+  const parts = [];
+  for (let e = Math.log10(yMin); e <= Math.log10(yMax); e++) {
+    const v = 10 ** e;
+    parts.push(
+      `<line x1="${left}" y1="${y(v).toFixed(1)}" x2="${w - right}" y2="${y(v).toFixed(1)}" stroke="#e5e7eb"/>`,
+      `<text x="${left - 6}" y="${(y(v) + 4).toFixed(1)}" font-size="11" text-anchor="end">${v >= 1 ? v : v.toFixed(-e)}</text>`,
+    );
+  }
+  for (const size of sizes) {
+    parts.push(
+      `<line x1="${x(size).toFixed(1)}" y1="${top}" x2="${x(size).toFixed(1)}" y2="${h - bottom}" stroke="#e5e7eb"/>`,
+      `<text x="${x(size).toFixed(1)}" y="${h - bottom + 16}" font-size="11" text-anchor="middle">${size.toLocaleString('en')}</text>`,
+    );
+  }
+  parts.push(
+    `<line x1="${left}" y1="${y(TARGET_MS).toFixed(1)}" x2="${w - right}" y2="${y(TARGET_MS).toFixed(1)}" stroke="#dc2626" stroke-dasharray="4 4"/>`,
+    `<text x="${w - right - 4}" y="${(y(TARGET_MS) - 5).toFixed(1)}" font-size="11" fill="#dc2626" text-anchor="end">target ${TARGET_MS} ms</text>`,
+  );
+  const legend = [];
+  for (const data of Object.keys(DASHES)) {
+    for (const kind of Object.keys(COLORS)) {
+      const line = rows.filter((r) => r.data === data && r.index === kind).sort((a, b) => a.size - b.size);
+      if (line.length === 0) continue;
+      const points = line.map((r) => `${x(r.size).toFixed(1)},${y(r.queryP50Ms).toFixed(1)}`).join(' ');
+      parts.push(
+        `<polyline points="${points}" fill="none" stroke="${COLORS[kind]}" stroke-width="2" stroke-dasharray="${DASHES[data]}"/>`,
       );
-    }),
-  );
-  const labels = sizes.map(
-    (size, g) =>
-      `<text x="${left + g * groupW + 20 + 1.5 * (barW + 6)}" y="${h - bottom + 18}" font-size="12" text-anchor="middle">${size.toLocaleString('en')} × 384</text>`,
-  );
-  const legend = kinds.map(
-    (kind, k) =>
-      `<rect x="${left + k * 90}" y="8" width="12" height="12" fill="${colors[kind]}"/><text x="${left + k * 90 + 16}" y="18" font-size="12">${kind}</text>`,
-  );
+      for (const r of line) {
+        parts.push(
+          `<circle cx="${x(r.size).toFixed(1)}" cy="${y(r.queryP50Ms).toFixed(1)}" r="3" fill="${COLORS[kind]}"><title>${kind}, ${data}, ${r.size.toLocaleString('en')}: ${ms(r.queryP50Ms)} ms</title></circle>`,
+        );
+      }
+      const ly = top + 8 + (legend.length / 2) * 18;
+      legend.push(
+        `<line x1="${w - right + 12}" y1="${ly}" x2="${w - right + 40}" y2="${ly}" stroke="${COLORS[kind]}" stroke-width="2" stroke-dasharray="${DASHES[data]}"/>`,
+        `<text x="${w - right + 46}" y="${ly + 4}" font-size="11">${kind}, ${data}</text>`,
+      );
+    }
+  }
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="system-ui, sans-serif">
 <rect width="${w}" height="${h}" fill="#fff"/>
-<text x="${w - 10}" y="18" font-size="12" text-anchor="end">query p50, ms (lower is better)</text>
+<text x="${left}" y="18" font-size="13">Top-10 query p50 (ms, log) against index size (384-d, log)</text>
+<line x1="${left}" y1="${h - bottom}" x2="${w - right}" y2="${h - bottom}" stroke="#6b7280"/>
+<line x1="${left}" y1="${top}" x2="${left}" y2="${h - bottom}" stroke="#6b7280"/>
+<text x="${(left + w - right) / 2}" y="${h - 8}" font-size="11" text-anchor="middle">vectors in the index</text>
+${parts.join('\n')}
 ${legend.join('\n')}
-<line x1="${left}" y1="${h - bottom}" x2="${w - 10}" y2="${h - bottom}" stroke="#999"/>
-${bars.join('\n')}
-${labels.join('\n')}
 </svg>
 `;
 }

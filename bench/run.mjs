@@ -1,6 +1,7 @@
-// `npm run bench [-- --quick]`: runs the benchmark suites in headless Chromium (the browser users
-// have) and writes bench/results/<date>.json, <date>.md and index-p50.svg. Timings live here,
-// never in tests. Every figure of a suite is taken in the same run as its peers.
+// `npm run bench [-- --quick] [-- --only index,storage,bundle]`: runs the benchmark suites in
+// headless Chromium (the browser users have) and writes bench/results/<date>.json, <date>.md and
+// index-p50.svg. Timings live here, never in tests. Every figure of a suite is taken in the same
+// run as its peers. --quick (CI): 1k and 10k only, few queries, no chart.
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -11,13 +12,36 @@ import { chromiumArgs as args, chromiumPath } from '../tooling/chromium.js';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
 const quick = process.argv.includes('--quick');
+const onlyAt = process.argv.indexOf('--only');
+const suites = onlyAt > 0 ? process.argv[onlyAt + 1].split(',') : ['index', 'storage', 'bundle'];
 
 const settings = quick
-  ? { index: { sizes: [1_000, 10_000], dimension: 384, queries: 30, voyMaxSize: 1_000, data: ['random'] }, storage: [1_000] }
+  ? {
+      index: { sizes: [1_000, 10_000], dimension: 384, queries: 30, filteredQueries: 10, data: ['random', 'near-duplicates'] },
+      storage: { sizes: [1_000], indexes: ['flat', 'int8'] },
+    }
   : {
-      index: { sizes: [1_000, 10_000, 100_000], dimension: 384, queries: 200, voyMaxSize: 10_000, data: ['random', 'clustered'] },
-      storage: [1_000, 10_000],
+      index: {
+        sizes: [1_000, 10_000, 100_000],
+        dimension: 384,
+        queries: 200,
+        filteredQueries: 50,
+        data: ['random', 'clustered', 'near-duplicates'],
+      },
+      storage: { sizes: [1_000, 10_000], indexes: ['flat', 'int8', 'voy'] },
     };
+
+/** A suite that throws is recorded in `errors` (and fails the run) without losing the others' figures. */
+const errors = [];
+async function attempt(suite, run, fallback) {
+  try {
+    return await run();
+  } catch (error) {
+    console.error(`bench: ${suite} failed:`, error);
+    errors.push({ suite, message: String(error?.stack ?? error) });
+    return fallback;
+  }
+}
 
 async function inBrowser() {
   const server = await createServer({ configFile: join(root, 'bench/vite.bench.config.ts') });
@@ -31,18 +55,25 @@ async function inBrowser() {
     await page.goto(`${url}bench/page.html`);
     await page.waitForFunction(() => document.getElementById('state')?.textContent === 'ready', null, { timeout: 60_000 });
     const userAgent = await page.evaluate(() => navigator.userAgent);
-    const index = await page.evaluate((options) => window.mnemeBench.index(options), settings.index);
+    // Isolation (COOP/COEP, set by the bench server) gives performance.now() 5 µs steps instead of 100 µs.
+    const isolated = await page.evaluate(() => crossOriginIsolated);
+    const index = suites.includes('index')
+      ? await attempt('index', () => page.evaluate((options) => window.mnemeBench.index(options), settings.index), [])
+      : [];
     const storage = [];
-    for (const n of settings.storage) {
-      for (const vectorIndex of ['flat', 'int8']) {
-        const row = await page.evaluate(([count, kind]) => window.mnemeBench.storage(count, 384, kind), [n, vectorIndex]);
+    for (const n of suites.includes('storage') ? settings.storage.sizes : []) {
+      for (const vectorIndex of settings.storage.indexes) {
+        const row = await attempt(`storage ${vectorIndex} ${n}`, () =>
+          page.evaluate(([count, kind]) => window.mnemeBench.storage(count, 384, kind), [n, vectorIndex]),
+        );
+        if (!row) continue;
         console.log(
           `[bench] storage ${vectorIndex} ${n}: persist ${row.persistMs.toFixed(0)} ms, cold start ${row.coldStartMs.toFixed(0)} ms`,
         );
         storage.push(row);
       }
     }
-    return { userAgent, index, storage };
+    return { userAgent, isolated, index, storage };
   } finally {
     await browser.close();
     await server.close();
@@ -76,22 +107,35 @@ async function bundleSizes() {
 
 const started = Date.now();
 const browserResults = await inBrowser();
-const bundle = await bundleSizes();
+const bundle = suites.includes('bundle') ? await attempt('bundle', bundleSizes) : undefined;
 const date = new Date().toISOString().slice(0, 10);
 const results = {
   date,
   quick,
-  machine: { cores: (await import('node:os')).cpus().length, node: process.version, userAgent: browserResults.userAgent },
+  machine: {
+    cores: (await import('node:os')).cpus().length,
+    cpu: (await import('node:os')).cpus()[0]?.model,
+    node: process.version,
+    userAgent: browserResults.userAgent,
+    crossOriginIsolated: browserResults.isolated,
+  },
+  suites,
   settings,
   ...browserResults,
   bundle,
+  errors,
   wallSeconds: (Date.now() - started) / 1000,
 };
 const dir = join(root, 'bench/results');
 mkdirSync(dir, { recursive: true });
-const name = quick ? `${date}-quick` : date;
+const name = quick ? `${date}-quick` : suites.length < 3 ? `${date}-${suites.join('-')}` : date;
 writeFileSync(join(dir, `${name}.json`), JSON.stringify(results, null, 2) + '\n');
 writeFileSync(join(dir, `${name}.md`), markdownReport(results));
-if (!quick) writeFileSync(join(dir, 'index-p50.svg'), indexChart(results.index));
+// The chart is the latest full index run (the README shows it).
+if (!quick && results.index.length > 0) writeFileSync(join(dir, 'index-p50.svg'), indexChart(results.index));
 console.log(markdownReport(results));
 console.log(`written: bench/results/${name}.json and .md (${results.wallSeconds.toFixed(0)} s)`);
+if (errors.length > 0) {
+  console.error(`bench: ${errors.length} suite(s) failed: ${errors.map((e) => e.suite).join(', ')}`);
+  process.exitCode = 1;
+}

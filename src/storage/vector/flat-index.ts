@@ -2,17 +2,39 @@
  * Exact nearest-neighbour search: a dot product against every stored vector, kept in one
  * contiguous Float32Array that grows by doubling. Removal swaps the last row into the hole.
  */
-import type { VectorHit, VectorIndex } from '../../core/ports';
+import type { VectorHit } from '../../core/ports';
+import { checkDimension, checkPacked, insertSorted, type BulkVectorIndex } from './bulk-index';
 
-export function createFlatIndex(dimension: number, initialCapacity = 256): VectorIndex {
+export interface FlatIndexOptions {
+  /** Rows allocated up front; storage then grows by doubling. Default 256. */
+  initialCapacity?: number;
+}
+
+export const FLAT_DEFAULTS = { initialCapacity: 256 } as const;
+
+export function createFlatIndex(dimension: number, options: FlatIndexOptions = {}): BulkVectorIndex {
+  const { initialCapacity } = { ...FLAT_DEFAULTS, ...options };
   let data = new Float32Array(dimension * initialCapacity);
   let ids: string[] = [];
   const rowOf = new Map<string, number>();
 
-  const grow = () => {
-    const next = new Float32Array(data.length * 2 || dimension);
+  /** Room for `rows` rows, growing by doubling. */
+  const reserve = (rows: number) => {
+    if (rows * dimension <= data.length) return;
+    const next = new Float32Array(Math.max(rows * dimension, data.length * 2));
     next.set(data);
     data = next;
+  };
+
+  const place = (id: string): number => {
+    let row = rowOf.get(id);
+    if (row === undefined) {
+      row = ids.length;
+      reserve(row + 1);
+      ids.push(id);
+      rowOf.set(id, row);
+    }
+    return row;
   };
 
   return {
@@ -21,15 +43,18 @@ export function createFlatIndex(dimension: number, initialCapacity = 256): Vecto
       return ids.length;
     },
     upsert(id, vector) {
-      if (vector.length !== dimension) throw new RangeError(`expected ${dimension} dimensions, got ${vector.length}`);
-      let row = rowOf.get(id);
-      if (row === undefined) {
-        row = ids.length;
-        if ((row + 1) * dimension > data.length) grow();
-        ids.push(id);
-        rowOf.set(id, row);
-      }
+      checkDimension(vector.length, dimension);
+      const row = place(id); // before reading `data`: placing may grow it
       data.set(vector, row * dimension);
+    },
+    upsertMany(batch, packed) {
+      checkPacked(batch.length, packed.length, dimension);
+      reserve(ids.length + batch.length);
+      batch.forEach((id, i) => {
+        if (id === null) return;
+        const row = place(id);
+        data.set(packed.subarray(i * dimension, (i + 1) * dimension), row * dimension);
+      });
     },
     remove(id) {
       const row = rowOf.get(id);
@@ -45,6 +70,7 @@ export function createFlatIndex(dimension: number, initialCapacity = 256): Vecto
     },
     has: (id) => rowOf.has(id),
     search(query, k, accept) {
+      checkDimension(query.length, dimension);
       const hits: VectorHit[] = [];
       if (k <= 0) return hits;
       let worst = -Infinity;
@@ -64,14 +90,6 @@ export function createFlatIndex(dimension: number, initialCapacity = 256): Vecto
       data = new Float32Array(dimension * initialCapacity);
     },
   };
-}
-
-/** Keeps `hits` sorted by descending score and at most `k` long. */
-function insertSorted(hits: VectorHit[], hit: VectorHit, k: number): void {
-  let at = hits.length;
-  while (at > 0 && hits[at - 1]!.score < hit.score) at--;
-  hits.splice(at, 0, hit);
-  if (hits.length > k) hits.pop();
 }
 
 /**

@@ -1,23 +1,59 @@
-/** The vector indexes, by name. `flat` is exact; `int8` scans quantised codes then re-ranks; `voy` is a WASM k-d tree. */
-import type { VectorIndex } from '../../core/ports';
-import { createFlatIndex } from './flat-index';
-import { createInt8Index } from './int8-index';
-import { createVoyIndex } from './voy-index';
+/**
+ * The vector indexes, by name. `flat` is exact; `int8` scans quantised codes (WebAssembly SIMD)
+ * then re-scores the candidates exactly; `voy` is Voy's WASM k-d tree with exact re-scoring.
+ * All three return the exact f32 dot product as the score. `npm run bench` compares them.
+ */
+import { createFlatIndex, type FlatIndexOptions } from './flat-index';
+import { createInt8Index, type Int8IndexOptions } from './int8-index';
+import { createVoyIndex, type VoyIndexOptions } from './voy-index';
 import { loadVoy } from './voy-loader';
+import type { BulkVectorIndex } from './bulk-index';
 
-export type VectorIndexKind = 'flat' | 'int8' | 'voy';
-export const VECTOR_INDEX_KINDS: readonly VectorIndexKind[] = ['flat', 'int8', 'voy'];
+export type { BulkVectorIndex } from './bulk-index';
 
-/** A factory for the chosen kind, after loading what it needs (Voy's WASM). */
-export async function vectorIndexFactory(kind: VectorIndexKind): Promise<(dimension: number) => VectorIndex> {
+export interface VectorIndexOptions {
+  flat: FlatIndexOptions;
+  int8: Int8IndexOptions;
+  voy: VoyIndexOptions;
+}
+
+export type VectorIndexKind = keyof VectorIndexOptions;
+
+/** Each kind's factory. Async because `voy` loads its WebAssembly on first use. */
+export const VECTOR_INDEXES: {
+  [K in VectorIndexKind]: (dimension: number, options?: VectorIndexOptions[K]) => Promise<BulkVectorIndex>;
+} = {
+  flat: async (dimension, options) => createFlatIndex(dimension, options),
+  int8: async (dimension, options) => createInt8Index(dimension, options),
+  voy: async (dimension, options) => createVoyIndex(dimension, await loadVoy(), options),
+};
+
+export const VECTOR_INDEX_KINDS = Object.keys(VECTOR_INDEXES) as VectorIndexKind[];
+
+export function createVectorIndex<K extends VectorIndexKind>(
+  kind: K,
+  dimension: number,
+  options?: VectorIndexOptions[K],
+): Promise<BulkVectorIndex> {
+  return (VECTOR_INDEXES[kind] as (dimension: number, options?: VectorIndexOptions[K]) => Promise<BulkVectorIndex>)(
+    dimension,
+    options,
+  );
+}
+
+/** A synchronous factory for the chosen kind, after loading what it needs (Voy's WASM). */
+export async function vectorIndexFactory<K extends VectorIndexKind>(
+  kind: K,
+  options?: VectorIndexOptions[K],
+): Promise<(dimension: number) => BulkVectorIndex> {
   switch (kind) {
     case 'flat':
-      return (dimension) => createFlatIndex(dimension);
+      return (dimension) => createFlatIndex(dimension, options as FlatIndexOptions | undefined);
     case 'int8':
-      return (dimension) => createInt8Index(dimension);
-    case 'voy': {
+      return (dimension) => createInt8Index(dimension, options as Int8IndexOptions | undefined);
+    default: {
       const voy = await loadVoy();
-      return (dimension) => createVoyIndex(dimension, voy);
+      return (dimension) => createVoyIndex(dimension, voy, options as VoyIndexOptions | undefined);
     }
   }
 }

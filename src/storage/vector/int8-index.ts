@@ -1,124 +1,201 @@
 /**
- * Quantised scan with exact re-rank: each vector is kept as int8 (symmetric, its own scale:
- * max |x| ↦ 127) for a fast first pass, and as f32 for the exact scores of the best candidates.
- * Scores returned are exact cosine; recall depends only on the re-rank pool.
+ * Quantised scan with exact re-rank. Each vector is kept twice: as int8 codes (symmetric, its own
+ * scale: max |x| ↦ 127) for a fast first pass, and as f32 for exact scores. The query is quantised
+ * the same way, so the first pass is integer dot products (WebAssembly SIMD where available).
+ * A scale per vector rather than one global scale: measured at 100k × 384 with fixed re-rank
+ * pools, the global scale lost recall on every dataset (tight clusters, pool 40: 0.83 against 0.93).
+ *
+ * The re-rank pool is not a fixed count: the error of a quantised score has a known spread
+ * (x·q − x̂·q̂ = x·(q − q̂) + (x − x̂)·q̂, rounding errors uniform in ±scale/2), so every row gets a
+ * window of `errorMargin` standard deviations, and every row whose window reaches the k-th best
+ * lower edge is re-scored exactly. Clear data re-scores a few dozen rows; near-duplicates
+ * re-score more, so recall stays at flat's (a fixed pool of 40 fell to 0.93 on tight clusters).
+ * Scores returned are the exact f32 dot products, the same numbers the flat index returns.
  */
-import type { VectorHit, VectorIndex } from '../../core/ports';
+import type { VectorHit } from '../../core/ports';
+import { checkDimension, checkPacked, insertSorted, type BulkVectorIndex } from './bulk-index';
+import { dotAt } from './flat-index';
+import { createInt8Scanner, simdAvailable, strideFor, type Int8KernelKind } from './int8-kernel';
 
 export interface Int8IndexOptions {
-  /** Candidates re-scored exactly: `max(minRerank, rerankFactor × k)`. Defaults 40 and 4. */
-  rerankFactor?: number;
-  minRerank?: number;
+  /**
+   * Width of each row's re-rank window, in standard deviations of its quantisation error. Larger
+   * re-scores more rows. Measured on 100k × 384 (random, clustered, tight clusters, a shared
+   * mean direction): recall@10 was 1.000 from 2 up; the default 4 leaves room for data unlike
+   * those. Default 4.
+   */
+  errorMargin?: number;
+  /** Rows allocated up front; storage then grows by doubling. Default 256. */
   initialCapacity?: number;
+  /**
+   * The integer scan: `simd` (WebAssembly SIMD), `js` (a plain loop, same results), or `auto`:
+   * SIMD where the engine has it and may compile WebAssembly. Default `auto`.
+   */
+  kernel?: 'auto' | Int8KernelKind;
 }
 
-export const INT8_DEFAULTS = { rerankFactor: 4, minRerank: 40, initialCapacity: 256 } as const;
+export const INT8_DEFAULTS = { errorMargin: 4, initialCapacity: 256, kernel: 'auto' } as const;
 
-export function createInt8Index(dimension: number, options: Int8IndexOptions = {}): VectorIndex {
-  const { rerankFactor, minRerank, initialCapacity } = { ...INT8_DEFAULTS, ...options };
-  let codes = new Int8Array(dimension * initialCapacity);
-  let scales = new Float32Array(initialCapacity);
+const SQRT_12 = Math.sqrt(12);
+
+export function createInt8Index(
+  dimension: number,
+  options: Int8IndexOptions = {},
+): BulkVectorIndex & { readonly kernel: Int8KernelKind } {
+  const { errorMargin, initialCapacity, kernel } = { ...INT8_DEFAULTS, ...options };
+  const kind: Int8KernelKind = kernel === 'auto' ? (simdAvailable() ? 'simd' : 'js') : kernel;
+  const stride = strideFor(dimension);
+  let capacity = Math.max(1, initialCapacity);
+  let scanner = createInt8Scanner(stride, capacity, kind);
+  /** Exact rows, for the re-rank. */
+  let vectors = new Float32Array(dimension * capacity);
+  /** Per row: the code scale (max |x| / 127) and the norm |x|. Float64: tiny scales stay exact. */
+  let scales = new Float64Array(capacity);
+  let norms = new Float64Array(capacity);
   let ids: string[] = [];
   const rowOf = new Map<string, number>();
-  const vectors = new Map<string, Float32Array>();
 
-  const grow = () => {
-    const nextCodes = new Int8Array(codes.length * 2);
-    nextCodes.set(codes);
-    codes = nextCodes;
-    const nextScales = new Float32Array(scales.length * 2);
-    nextScales.set(scales);
-    scales = nextScales;
+  const reserve = (rows: number) => {
+    if (rows <= capacity) return;
+    capacity = Math.max(rows, capacity * 2);
+    scanner.reserve(capacity);
+    const grown = new Float32Array(dimension * capacity);
+    grown.set(vectors);
+    vectors = grown;
+    const grownScales = new Float64Array(capacity);
+    grownScales.set(scales);
+    scales = grownScales;
+    const grownNorms = new Float64Array(capacity);
+    grownNorms.set(norms);
+    norms = grownNorms;
   };
 
-  const quantise = (row: number, vector: Float32Array) => {
+  /** Writes row `row` from `source[offset … offset + dimension)`: f32 copy, codes, scale, norm. */
+  const write = (row: number, source: Float32Array, offset: number) => {
     let max = 0;
-    for (const x of vector) max = Math.max(max, Math.abs(x));
-    const scale = max === 0 ? 0 : max / 127;
-    scales[row] = scale;
-    const base = row * dimension;
-    for (let d = 0; d < dimension; d++) codes[base + d] = scale === 0 ? 0 : Math.round(vector[d]! / scale);
+    let sum = 0;
+    for (let d = offset; d < offset + dimension; d++) {
+      const x = source[d]!;
+      max = Math.max(max, Math.abs(x));
+      sum += x * x;
+    }
+    vectors.set(source.subarray(offset, offset + dimension), row * dimension);
+    scales[row] = max / 127;
+    norms[row] = Math.sqrt(sum);
+    const inverse = max === 0 ? 0 : 127 / max;
+    const codes = scanner.codes;
+    const at = row * stride - offset;
+    for (let d = offset; d < offset + dimension; d++) codes[at + d] = roundCode(source[d]! * inverse);
+    codes.fill(0, at + offset + dimension, at + offset + stride);
+  };
+
+  const place = (id: string): number => {
+    let row = rowOf.get(id);
+    if (row === undefined) {
+      row = ids.length;
+      reserve(row + 1);
+      ids.push(id);
+      rowOf.set(id, row);
+    }
+    return row;
   };
 
   return {
     dimension,
+    kernel: kind,
     get size() {
       return ids.length;
     },
     upsert(id, vector) {
-      if (vector.length !== dimension) throw new RangeError(`expected ${dimension} dimensions, got ${vector.length}`);
-      let row = rowOf.get(id);
-      if (row === undefined) {
-        row = ids.length;
-        if ((row + 1) * dimension > codes.length) grow();
-        ids.push(id);
-        rowOf.set(id, row);
-      }
-      vectors.set(id, vector.slice());
-      quantise(row, vector);
+      checkDimension(vector.length, dimension);
+      write(place(id), vector, 0);
+    },
+    upsertMany(batch, packed) {
+      checkPacked(batch.length, packed.length, dimension);
+      reserve(ids.length + batch.length);
+      batch.forEach((id, i) => id !== null && write(place(id), packed, i * dimension));
     },
     remove(id) {
       const row = rowOf.get(id);
       if (row === undefined) return;
       const last = ids.length - 1;
       if (row !== last) {
-        codes.copyWithin(row * dimension, last * dimension, (last + 1) * dimension);
+        vectors.copyWithin(row * dimension, last * dimension, (last + 1) * dimension);
+        scanner.codes.copyWithin(row * stride, last * stride, (last + 1) * stride);
         scales[row] = scales[last]!;
+        norms[row] = norms[last]!;
         ids[row] = ids[last]!;
         rowOf.set(ids[row]!, row);
       }
       ids.pop();
       rowOf.delete(id);
-      vectors.delete(id);
     },
     has: (id) => rowOf.has(id),
     search(query, k, accept) {
-      if (k <= 0 || ids.length === 0) return [];
-      const pool = Math.min(ids.length, Math.max(minRerank, rerankFactor * k));
-      const candidates: VectorHit[] = [];
-      let worst = -Infinity;
-      for (let row = 0; row < ids.length; row++) {
-        const score = dotInt8(codes, row * dimension, query, dimension) * scales[row]!;
-        if (candidates.length >= pool && score <= worst) continue;
+      checkDimension(query.length, dimension);
+      const rows = ids.length;
+      if (k <= 0 || rows === 0) return [];
+      // Quantise the query; qScale · |q̂| and qScale give the two error terms' sizes.
+      let max = 0;
+      for (let d = 0; d < dimension; d++) max = Math.max(max, Math.abs(query[d]!));
+      const qScale = max / 127;
+      const q = scanner.query;
+      let quantisedNorm = 0;
+      for (let d = 0; d < dimension; d++) {
+        q[d] = qScale === 0 ? 0 : roundCode(query[d]! / qScale);
+        quantisedNorm += q[d]! * q[d]!;
+      }
+      quantisedNorm = Math.sqrt(quantisedNorm) * qScale;
+      const dots = scanner.scan(rows);
+      // Row r scores dots[r]·scales[r]·qScale, give or take its margin
+      // errorMargin/√12 · (qScale·|x_r| + scales[r]·|q̂|); a, b, c factor both edges.
+      const spread = errorMargin / SQRT_12;
+      const a = qScale;
+      const b = spread * qScale;
+      const c = spread * quantisedNorm;
+      const rowScales = scales;
+      const rowNorms = norms;
+
+      // Pass 1: the k-th best lower edge among accepted rows.
+      const lowest = new Float64Array(Math.min(k, rows)).fill(-Infinity);
+      const last = lowest.length - 1;
+      let kth = -Infinity;
+      for (let row = 0; row < rows; row++) {
+        const lower = rowScales[row]! * (dots[row]! * a - c) - rowNorms[row]! * b;
+        if (lower <= kth) continue;
+        if (accept && !accept(ids[row]!)) continue;
+        let at = last;
+        while (at > 0 && lowest[at - 1]! < lower) {
+          lowest[at] = lowest[at - 1]!;
+          at--;
+        }
+        lowest[at] = lower;
+        kth = lowest[last]!;
+      }
+      // Pass 2: exact scores of every accepted row whose upper edge reaches it.
+      const hits: VectorHit[] = [];
+      for (let row = 0; row < rows; row++) {
+        if (rowScales[row]! * (dots[row]! * a + c) + rowNorms[row]! * b < kth) continue;
         const id = ids[row]!;
         if (accept && !accept(id)) continue;
-        let at = candidates.length;
-        while (at > 0 && candidates[at - 1]!.score < score) at--;
-        candidates.splice(at, 0, { id, score });
-        if (candidates.length > pool) candidates.pop();
-        worst = candidates.length >= pool ? candidates[candidates.length - 1]!.score : -Infinity;
+        const score = dotAt(vectors, row * dimension, query, dimension);
+        if (hits.length < k || score > hits[hits.length - 1]!.score) insertSorted(hits, { id, score }, k);
       }
-      const rescored = candidates.map(({ id }) => {
-        const vector = vectors.get(id)!;
-        let score = 0;
-        for (let d = 0; d < dimension; d++) score += vector[d]! * query[d]!;
-        return { id, score };
-      });
-      return rescored.sort((a, b) => b.score - a.score).slice(0, k);
+      return hits;
     },
     clear() {
       ids = [];
       rowOf.clear();
-      vectors.clear();
-      codes = new Int8Array(dimension * initialCapacity);
-      scales = new Float32Array(initialCapacity);
+      capacity = Math.max(1, initialCapacity);
+      scanner = createInt8Scanner(stride, capacity, kind);
+      vectors = new Float32Array(dimension * capacity);
+      scales = new Float64Array(capacity);
+      norms = new Float64Array(capacity);
     },
   };
 }
 
-/** The dot product of flat-index's `dotAt` for int8 codes (its own function, so each stays monomorphic). */
-function dotInt8(codes: Int8Array, base: number, query: Float32Array, dimension: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let d = 0;
-  for (; d + 3 < dimension; d += 4) {
-    s0 += codes[base + d]! * query[d]!;
-    s1 += codes[base + d + 1]! * query[d + 1]!;
-    s2 += codes[base + d + 2]! * query[d + 2]!;
-    s3 += codes[base + d + 3]! * query[d + 3]!;
-  }
-  for (; d < dimension; d++) s0 += codes[base + d]! * query[d]!;
-  return s0 + s1 + s2 + s3;
+/** Math.round for x in [-127, 127], about twice as fast: floor(x + 0.5) by truncating a positive number. */
+function roundCode(x: number): number {
+  return ((x + 128.5) | 0) - 128;
 }
