@@ -1,52 +1,119 @@
-/** Chromium for the e2e tests: Debian's build, a fresh context per test, screenshots under test-results/. */
+/**
+ * Chromium for the e2e tests (Debian's build, never a download), a fresh context per test, and
+ * the few things a person does on the page, written the way they would do them.
+ */
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
-import { inject } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Locator,
+  type Page,
+} from 'playwright-core';
+import { expect, inject } from 'vitest';
 import { chromiumArgs, chromiumPath } from '../support/environment';
 
-export const SHOTS = 'test-results';
+const SHOTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
 mkdirSync(SHOTS, { recursive: true });
 
-let browser: Browser | undefined;
+/** Where a screenshot named `name` goes: test-results/<name>.png. */
+export const shot = (name: string) => `${SHOTS}${name}.png`;
 
-export async function launch(): Promise<Browser> {
-  browser ??= await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
-  return browser;
+export const DESKTOP = { width: 1280, height: 860 };
+export const PHONE = { width: 360, height: 740 };
+
+let browser: Browser | undefined;
+const contexts = new Set<BrowserContext>();
+
+export interface AppPage {
+  context: BrowserContext;
+  page: Page;
+  /** Uncaught page errors: a working page has none. */
+  errors: string[];
 }
 
+/** A new context (its own IndexedDB and service worker) with a page, not yet navigated. */
+export async function newPage(options: BrowserContextOptions = {}): Promise<AppPage> {
+  browser ??= await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
+  const context = await browser.newContext({ viewport: DESKTOP, ...options });
+  contexts.add(context);
+  context.on('close', () => contexts.delete(context));
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  return { context, page, errors };
+}
+
+/** A new context on the app, once the memory has opened. */
+export async function openApp(options: BrowserContextOptions = {}): Promise<AppPage> {
+  const app = await newPage(options);
+  await app.page.goto(inject('baseURL'));
+  await appReady(app.page);
+  return app;
+}
+
+/** The memory is open: the list shows its contents (or its empty state). */
+export async function appReady(page: Page): Promise<void> {
+  await page.getByRole('heading', { name: 'Mneme', level: 1 }).waitFor();
+  await page.getByRole('button', { name: 'Search', exact: true }).and(page.locator(':enabled')).waitFor();
+}
+
+/** Closes every context a test left open, then Chromium. */
 export async function closeBrowser(): Promise<void> {
+  await Promise.all([...contexts].map((context) => context.close()));
   await browser?.close();
   browser = undefined;
 }
 
-/** A new context (own storage, own service worker) and a page on the app, with errors collected. */
-export async function openApp(
-  options: BrowserContextOptions = {},
-): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await (await launch()).newContext({ viewport: { width: 1280, height: 860 }, ...options });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(inject('baseURL'));
-  return { context, page, errors };
+export const statusLine = (page: Page): Locator => page.getByRole('status').filter({ hasText: /search|Opening/ });
+export const memoryList = (page: Page): Locator => page.getByRole('region', { name: 'Your memories', exact: true });
+export const searchPanel = (page: Page): Locator => page.getByRole('region', { name: 'Search your memories', exact: true });
+
+/** Waits until the embedding model has loaded (or failed) and returns the status sentence. */
+export async function settledStatus(page: Page): Promise<string> {
+  const status = statusLine(page);
+  await status.filter({ hasNotText: /Opening|loading the model/ }).waitFor();
+  return (await status.innerText()).replace(/\s+/g, ' ').trim();
 }
 
-export async function remember(page: Page, text: string): Promise<void> {
-  await page.getByLabel('What should Mneme remember?').fill(text);
-  await page.getByRole('button', { name: 'Save memory' }).click();
-  await page
-    .getByRole('region', { name: /Your memories/ })
-    .getByRole('listitem')
-    .filter({ hasText: text })
-    .first()
-    .waitFor();
+/** Types a memory and saves it with the Save button, or with Ctrl+Enter in the text box. */
+export async function remember(page: Page, text: string, how: 'button' | 'keyboard' = 'button'): Promise<void> {
+  const box = page.getByLabel('What should Mneme remember?');
+  await box.fill(text);
+  if (how === 'keyboard') await box.press('Control+Enter');
+  else await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await memoryList(page).getByRole('listitem').filter({ hasText: text }).first().waitFor();
+  await expect.poll(() => box.inputValue(), { message: 'the text box clears once the memory is saved' }).toBe('');
 }
 
+/** Searches and returns the result texts, best first. */
 export async function search(page: Page, query: string): Promise<string[]> {
-  await page.getByLabel('Search', { exact: true }).fill(query);
-  await page.getByRole('button', { name: 'Search', exact: true }).click();
-  const results = page.getByRole('list', { name: 'Search results' });
-  await results.waitFor();
-  await page.waitForFunction(() => !document.querySelector('button[type=submit]:disabled[aria-busy]'));
-  return results.locator(':scope > li .text').allInnerTexts();
+  const input = page.getByLabel('Search memories');
+  await input.fill(query);
+  await input.press('Enter');
+  return searchResults(page, query);
+}
+
+/** The results shown for `query` once that search has finished. */
+export async function searchResults(page: Page, query: string): Promise<string[]> {
+  const panel = searchPanel(page);
+  await panel.and(page.locator('[aria-busy="false"]')).getByText(`for “${query}”`).waitFor();
+  return panel.locator('ol > li .text').allInnerTexts();
+}
+
+/** The memory texts the list shows, newest first. */
+export function listedMemories(page: Page): Promise<string[]> {
+  return memoryList(page).locator('li .text').allInnerTexts();
+}
+
+/** Waits until a service worker controls the page, reloading once if the first load was not controlled. */
+export async function waitForServiceWorker(page: Page): Promise<void> {
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  if (!(await page.evaluate(() => navigator.serviceWorker.controller !== null))) {
+    await page.reload();
+    await appReady(page);
+  }
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
 }

@@ -1,101 +1,128 @@
 /**
- * The page's memory state: one SDK client (in a worker), what it reports, and the lists the
- * views show. Views read the fields; they change only through the methods here.
+ * The page's memory state: one SDK client (in its worker, over IndexedDB), what it reports, and
+ * the lists the views show. Views read the fields; they change only through the methods here.
  */
-import {
-  createMemoryClient,
-  isMemoryError,
-  type MemoryClient,
-  type MemoryItem,
-  type MemoryStatus,
-  type SearchResult,
-} from '../../sdk/index';
-import type { ProgressEvent } from '../../sdk/types';
+import { createMemoryClient, MemoryError, type MemoryClient, type MemoryClientOptions } from '../../sdk/index';
+import type { MemoryItem, MemoryStatus, ProgressEvent, SearchResult } from '../../sdk/types';
+import { DEFAULTS } from '../../sdk/options';
 import { preferredLocalEmbedder } from '../../models/catalog';
+import { describeError, plural, type Action, type FriendlyError } from './messages';
 
-/** The app's models folder when the server offers one (`MNEME_MODELS`), else the hub. */
-async function localModels(): Promise<string[] | undefined> {
+const RECENT_LIMIT = 50;
+const SEARCH_LIMIT = 10;
+
+/**
+ * The models the server offers at /models/ (`MNEME_MODELS` in dev and preview), or undefined
+ * when it offers none: then models come from the Hugging Face hub and the browser caches them.
+ */
+export async function localModels(): Promise<string[] | undefined> {
   try {
-    const response = await fetch('/models/manifest.json', { cache: 'no-store' });
-    if (!response.ok || !response.headers.get('content-type')?.includes('json')) return undefined;
-    const manifest = (await response.json()) as { models?: unknown };
-    return Array.isArray(manifest.models) ? manifest.models.filter((m): m is string => typeof m === 'string') : undefined;
+    const response = await fetch('/models/manifest.json', { cache: 'no-cache' });
+    if (response.status !== 200 || !response.headers.get('content-type')?.includes('json')) return undefined;
+    const manifest: unknown = await response.json();
+    const models = (manifest as { models?: unknown } | null)?.models;
+    return Array.isArray(models) && models.every((id) => typeof id === 'string') ? models : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** A sentence a person can act on, for any failure. */
-export function describeError(error: unknown): string {
-  if (isMemoryError(error)) {
-    switch (error.code) {
-      case 'QUOTA_EXCEEDED':
-        return 'Your browser has no room left for more memories. Free some space or delete old memories.';
-      case 'INVALID_ARGUMENT':
-        return error.message;
-      case 'LOCKED':
-        return 'This profile is locked. Unlock it with your passphrase.';
-      case 'RELOAD_REQUIRED':
-        return 'Mneme was updated in another tab. Reload this page to continue.';
-      default:
-        return `${error.message} (${error.code})`;
-    }
-  }
-  return error instanceof Error ? error.message : String(error);
+export async function clientOptions(onProgress: MemoryClientOptions['onProgress']): Promise<MemoryClientOptions> {
+  const models = await localModels();
+  const options: MemoryClientOptions = models
+    ? { modelsBaseUrl: '/models/', embedder: preferredLocalEmbedder(models) ?? DEFAULTS.embedder }
+    : {};
+  if (onProgress) options.onProgress = onProgress;
+  return options;
 }
 
 export class MemoryState {
-  client: MemoryClient | undefined;
-  status = $state<MemoryStatus | undefined>();
+  #client: MemoryClient | undefined;
+  status = $state.raw<MemoryStatus | undefined>();
   recent = $state.raw<MemoryItem[]>([]);
   results = $state.raw<SearchResult[]>([]);
-  lastQuery = $state('');
-  searching = $state(false);
-  saving = $state(false);
-  progress = $state<ProgressEvent | undefined>();
-  error = $state<string | undefined>();
+  /** The query `results` answer; empty before the first search. */
+  resultsFor = $state('');
+  /** Model download or load, while it runs. */
+  progress = $state.raw<ProgressEvent | undefined>();
+  error = $state.raw<FriendlyError | undefined>();
+  /** The last thing that happened, for screen readers (an aria-live region reads it). */
+  announcement = $state('');
   ready = $state(false);
+  saving = $state(false);
+  searching = $state(false);
+
+  /** The SDK client, once open (later views, such as chat, share it). */
+  get client(): MemoryClient | undefined {
+    return this.#client;
+  }
+
+  get count(): number {
+    return this.status?.memories ?? this.recent.length;
+  }
 
   async start(): Promise<void> {
     try {
-      const models = await localModels();
-      const embedder = models ? preferredLocalEmbedder(models) : undefined;
-      this.client = await createMemoryClient({
-        ...(models ? { modelsBaseUrl: '/models/' } : {}),
-        ...(embedder ? { embedder } : {}),
-        onProgress: (event) => {
-          this.progress = event.phase === 'ready' ? undefined : event;
-        },
+      const options = await clientOptions((event) => {
+        this.progress = event.phase === 'ready' ? undefined : event;
       });
-      this.client.subscribe((event) => {
+      this.#client = await createMemoryClient(options);
+      this.#client.subscribe((event) => {
         if (event.type === 'memories-changed' && event.source === 'other-tab') void this.refresh();
-        if (event.type === 'reload-required') this.error = event.reason;
+        if (event.type === 'reload-required')
+          this.error = describeError('open', new MemoryError('RELOAD_REQUIRED', event.reason));
       });
       await this.refresh();
       this.ready = true;
+      void this.warmUp();
     } catch (error) {
-      this.error = describeError(error);
+      this.fail('open', error);
+    }
+  }
+
+  /**
+   * Loads the embedding model now rather than on the first save, so its download shows at once
+   * and a model that cannot load is reported before anyone relies on it.
+   */
+  async warmUp(): Promise<void> {
+    const client = this.#client;
+    if (!client || this.status?.embedder.state !== 'idle') return;
+    try {
+      await client.embed(['warm-up'], { kind: 'query' });
+    } catch {
+      // The status now carries the reason, and search falls back to keywords.
+    } finally {
+      this.progress = undefined;
+      await this.refreshStatus();
     }
   }
 
   async refresh(): Promise<void> {
-    if (!this.client) return;
-    const [status, recent] = await Promise.all([this.client.status(), this.client.memories.list({ limit: 50 })]);
+    const client = this.#client;
+    if (!client) return;
+    const [status, recent] = await Promise.all([client.status(), client.memories.list({ limit: RECENT_LIMIT })]);
     this.status = status;
     this.recent = recent;
   }
 
+  async refreshStatus(): Promise<void> {
+    if (this.#client) this.status = await this.#client.status();
+  }
+
+  /** Resolves true when the text was stored (so the form can clear itself). */
   async remember(text: string): Promise<boolean> {
-    if (!this.client || !text.trim()) return false;
+    const client = this.#client;
+    if (!client || !text.trim() || this.saving) return false;
     this.saving = true;
     this.error = undefined;
     try {
-      await this.client.memories.add(text);
+      await client.memories.add(text.trim());
       await this.refresh();
-      if (this.lastQuery) await this.search(this.lastQuery);
+      if (this.resultsFor) await this.search(this.resultsFor);
+      this.announcement = `Saved. You have ${plural(this.count, 'memory', 'memories')}.`;
       return true;
     } catch (error) {
-      this.error = describeError(error);
+      this.fail('save', error);
       return false;
     } finally {
       this.saving = false;
@@ -103,32 +130,49 @@ export class MemoryState {
   }
 
   async search(query: string): Promise<void> {
-    if (!this.client) return;
-    this.lastQuery = query.trim();
-    if (!this.lastQuery) {
+    const client = this.#client;
+    const text = query.trim();
+    if (!client) return;
+    if (!text) {
       this.results = [];
+      this.resultsFor = '';
       return;
     }
     this.searching = true;
     this.error = undefined;
     try {
-      this.results = await this.client.memories.search(this.lastQuery, { limit: 10 });
-      this.status = await this.client.status();
+      const results = await client.memories.search(text, { limit: SEARCH_LIMIT });
+      this.results = results;
+      this.resultsFor = text;
+      this.announcement = `${plural(results.length, 'result')} for “${text}”.`;
+      await this.refreshStatus();
     } catch (error) {
-      this.error = describeError(error);
+      this.fail('search', error);
     } finally {
       this.searching = false;
     }
   }
 
   async forget(id: string): Promise<void> {
-    if (!this.client) return;
+    const client = this.#client;
+    if (!client) return;
+    this.error = undefined;
     try {
-      await this.client.memories.delete(id);
+      await client.memories.delete(id);
       this.results = this.results.filter((result) => result.item.id !== id);
       await this.refresh();
+      this.announcement = `Deleted. ${plural(this.count, 'memory', 'memories')} left.`;
     } catch (error) {
-      this.error = describeError(error);
+      this.fail('delete', error);
     }
+  }
+
+  dismissError(): void {
+    this.error = undefined;
+  }
+
+  fail(action: Action, error: unknown): void {
+    this.error = describeError(action, error);
+    console.error(error);
   }
 }

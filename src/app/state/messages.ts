@@ -1,0 +1,58 @@
+/**
+ * Words the page shows for what the SDK reports: failures as sentences a person can act on
+ * (always with the error code, so a bug report can name it), sizes and percentages.
+ */
+import { isMemoryError, type MemoryErrorCode } from '../../sdk/index';
+
+/** What the person was doing when something failed, as the start of a sentence. */
+export type Action = 'open' | 'save' | 'search' | 'delete';
+
+const DOING: Record<Action, string> = {
+  open: 'Mneme could not open your memory',
+  save: 'This memory was not saved',
+  search: 'The search did not run',
+  delete: 'The memory was not deleted',
+};
+
+const ADVICE: Partial<Record<MemoryErrorCode, string>> = {
+  QUOTA_EXCEEDED: 'your browser has no room left for this site. Delete some memories or free disk space, then try again.',
+  DO_NOT_REMEMBER: 'it falls under one of your "do not remember" rules.',
+  LOCKED: 'this profile is locked. Unlock it with your passphrase first.',
+  RELOAD_REQUIRED: 'Mneme was updated in another tab. Reload this page to continue.',
+  WORKER_FAILED: 'its background worker stopped. Reload the page to start it again.',
+  STORAGE_FAILED: 'the browser refused to read or write its database. Reload the page and try again.',
+  CLOSED: 'the connection to your memory was closed. Reload the page to open it again.',
+};
+
+export interface FriendlyError {
+  /** A whole sentence: what failed and what to do. */
+  sentence: string;
+  /** The SDK's error code (`INTERNAL` for anything that is not a MemoryError). */
+  code: string;
+  /** The SDK's own message, for the curious and for bug reports. */
+  detail: string;
+}
+
+export function describeError(action: Action, error: unknown): FriendlyError {
+  const code = isMemoryError(error) ? error.code : 'INTERNAL';
+  const detail = error instanceof Error ? error.message : String(error);
+  const advice = (isMemoryError(error) && ADVICE[error.code]) || `${lowerFirst(detail.replace(/\.$/, ''))}.`;
+  return { sentence: `${DOING[action]}: ${advice}`, code, detail };
+}
+
+function lowerFirst(text: string): string {
+  return /^[A-Z][a-z]/.test(text) ? text[0]!.toLowerCase() + text.slice(1) : text;
+}
+
+export function megabytes(bytes: number): string {
+  return `${(bytes / 1_048_576).toFixed(1)} MB`;
+}
+
+/** `undefined` while the total is unknown. */
+export function percentOf(loaded: number, total: number): number | undefined {
+  return total > 0 ? Math.min(100, Math.round((loaded / total) * 100)) : undefined;
+}
+
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}

@@ -1,0 +1,34 @@
+/**
+ * The service worker, through vite-plugin-pwa (`registerType: 'prompt'`): it is registered here,
+ * and a new version waits until the person chooses to reload. Nothing reloads by itself.
+ */
+import { registerSW } from 'virtual:pwa-register';
+
+export class PwaState {
+  /** A new version is installed and waiting for a reload. */
+  needRefresh = $state(true);
+  /** The app shell is cached: the page opens without a network. */
+  offlineReady = $state(false);
+  #update: ((reloadPage?: boolean) => Promise<void>) | undefined;
+
+  start(): void {
+    if (!('serviceWorker' in navigator)) return;
+    // A page the worker already controls was served by it: it works offline already.
+    this.offlineReady = navigator.serviceWorker.controller !== null;
+    this.#update = registerSW({
+      onNeedRefresh: () => (this.needRefresh = true),
+      onOfflineReady: () => (this.offlineReady = true),
+      onRegisterError: (error: unknown) => console.warn('Service worker registration failed', error),
+    });
+  }
+
+  /** Activates the waiting version; the page reloads once it takes control. */
+  async reload(): Promise<void> {
+    this.needRefresh = false;
+    await this.#update?.(true);
+  }
+
+  later(): void {
+    this.needRefresh = false;
+  }
+}

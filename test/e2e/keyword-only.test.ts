@@ -1,0 +1,34 @@
+/** Without a reachable embedding model the app keeps working on keyword search, and says so. */
+import { afterAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { appReady, closeBrowser, newPage, remember, search, searchPanel, settledStatus, shot } from './browser';
+
+afterAll(closeBrowser);
+
+describe('no embedding model', () => {
+  it('runs keyword-only, names the reason, and still saves and finds memories', async () => {
+    const { context, page, errors } = await newPage();
+    // No local models folder: the app falls back to the hub's default model ...
+    await page.route('**/models/manifest.json', (route) => route.fulfill({ status: 404, body: 'Not found' }));
+    // ... which this machine cannot reach (made explicit, so the test never depends on the network).
+    await context.route(/^https:\/\/([a-z0-9-]+\.)*(huggingface\.co|hf\.co)\//, (route) => route.abort('internetdisconnected'));
+    await page.goto(inject('baseURL'));
+    await appReady(page);
+
+    const status = await settledStatus(page);
+    expect(status).toMatch(/^Keyword search only: .*Xenova\/all-MiniLM-L6-v2.+/);
+    expect(status).not.toContain('Semantic');
+
+    await remember(page, 'Water the basil on Sundays');
+    await remember(page, 'The bike lock code is written in the blue notebook');
+    expect(await search(page, 'basil')).toEqual(['Water the basil on Sundays']);
+    const result = searchPanel(page).locator('ol > li').first();
+    await expect(result.getByText(/^keywords \(BM25\) \d+\.\d\d$/).isVisible()).resolves.toBe(true);
+    await expect(result.getByText(/^similarity/).count()).resolves.toBe(0);
+    expect(await search(page, 'notebook')).toEqual(['The bike lock code is written in the blue notebook']);
+
+    await page.screenshot({ path: shot('e2e-keyword-only'), fullPage: true });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});

@@ -1,0 +1,101 @@
+/** How the page fits and reads: a 360 px phone, a dark system theme, the keyboard alone. */
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import {
+  closeBrowser,
+  listedMemories,
+  memoryList,
+  openApp,
+  PHONE,
+  remember,
+  search,
+  searchResults,
+  settledStatus,
+  shot,
+} from './browser';
+
+afterAll(closeBrowser);
+
+const LONG =
+  'Anniversary dinner ideas: the little Italian place on Rua das Flores, or cook risotto at home — book before the 20th';
+
+/** Relative luminance (0 black … 1 white) of a CSS `rgb()` colour. */
+function luminance(css: string): number {
+  const [r, g, b] = (css.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map((v) => Number(v) / 255);
+  const linear = (c = 0) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+  return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
+}
+
+const colour = (page: Page, selector: string, property: 'color' | 'backgroundColor') =>
+  page
+    .locator(selector)
+    .first()
+    .evaluate((element, name) => getComputedStyle(element)[name], property);
+
+/** Presses Tab until `target` has focus (at most `limit` times); false if it never does. */
+async function tabTo(page: Page, target: string, limit = 15): Promise<boolean> {
+  for (let i = 0; i < limit; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((selector) => document.activeElement?.matches(selector) ?? false, target)) return true;
+  }
+  return false;
+}
+
+describe('layout and access', () => {
+  it('fits a 360 × 740 phone without sideways scrolling', async () => {
+    const { context, page } = await openApp({ viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    await settledStatus(page);
+    await remember(page, LONG);
+    await remember(page, 'Buy oat milk');
+    await search(page, 'where should we eat for the anniversary');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    // Every control is reachable by its label.
+    await expect(page.getByLabel('What should Mneme remember?').isVisible()).resolves.toBe(true);
+    await expect(page.getByLabel('Search memories').isVisible()).resolves.toBe(true);
+    await page.screenshot({ path: shot('e2e-phone'), fullPage: true });
+    await context.close();
+  });
+
+  it('follows a dark system theme with readable contrast', async () => {
+    const { context, page } = await openApp({ colorScheme: 'dark' });
+    await settledStatus(page);
+    await remember(page, 'Call grandma on Sunday afternoon');
+    await remember(page, 'The wifi password is on the router label');
+    await search(page, 'phone my grandmother');
+    const background = luminance(await colour(page, 'body', 'backgroundColor'));
+    const text = luminance(await colour(page, 'body', 'color'));
+    expect(background).toBeLessThan(0.05);
+    expect((text + 0.05) / (background + 0.05)).toBeGreaterThan(7); // WCAG AAA for body text
+    await page.screenshot({ path: shot('e2e-dark-desktop'), fullPage: true });
+
+    await page.setViewportSize(PHONE);
+    await page.screenshot({ path: shot('e2e-dark-phone'), fullPage: true });
+    await context.close();
+  });
+
+  it('can be used with the keyboard alone', async () => {
+    const { context, page } = await openApp();
+    await settledStatus(page);
+
+    expect(await tabTo(page, '#memory-text')).toBe(true);
+    await page.keyboard.type('Keys are in the kitchen drawer');
+    await page.keyboard.press('Control+Enter');
+    await memoryList(page).getByText('Keys are in the kitchen drawer').waitFor();
+
+    expect(await tabTo(page, '#search-query')).toBe(true);
+    await page.keyboard.type('kitchen');
+    await page.keyboard.press('Enter');
+    expect(await searchResults(page, 'kitchen')).toEqual(['Keys are in the kitchen drawer']);
+
+    // The focused control is visibly marked.
+    expect(await tabTo(page, 'button.delete')).toBe(true);
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
+    expect(outline).not.toBe('none');
+    await page.keyboard.press('Enter');
+    await memoryList(page).getByText('0 memories').waitFor();
+    expect(await listedMemories(page)).toEqual([]);
+    // Focus stays in the list instead of falling back to the top of the page.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('list-heading');
+    await context.close();
+  });
+});
