@@ -103,7 +103,7 @@ export const DEFAULTS = {
   profileId: 'default',
   storageName: 'mneme',
   embedder: 'Xenova/all-MiniLM-L6-v2',
-  vectorIndex: 'flat',
+  vectorIndex: 'int8',
   recencyHalfLifeDays: 30,
   embedBatchSize: 32,
   searchLimit: 10,
