@@ -10,11 +10,13 @@ import type {
   ProfilesApi,
   SessionsApi,
 } from '../sdk/client';
-import type { MemoryClientOptions } from '../sdk/options';
+import type { ChatModelSpec, MemoryClientOptions } from '../sdk/options';
 import { MemoryError } from '../sdk/errors';
-import type { MemoryEvent, MemoryEventListener } from '../sdk/types';
+import type { ChatModelInfo, MemoryEvent, MemoryEventListener } from '../sdk/types';
 import type { MethodPath, RemoteChatModel, RemoteEmbedder, WireOptions, WorkerApi } from '../worker/protocol';
-import type { ChatMessage, GenerateOptions } from '../core/ports';
+import type { ChatMessage, ChatModel, GenerateOptions } from '../core/ports';
+import type { LoadableChatModel } from '../models/chat-engine';
+import { infoOf, isOwned, resolveChatModel } from '../models/chat-resolve';
 import { splitCallOptions } from '../worker/protocol';
 import { registerTransferHandlers, withTransfers } from '../worker/transfer';
 import { requestPersistentStorage } from '../storage/quota';
@@ -46,13 +48,21 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
   } else if (embedder !== undefined) {
     wire.embedder = embedder;
   }
-  let remoteChat: RemoteChatModel | undefined;
-  if (chatModel) {
-    wire.chatModel = { custom: true, id: chatModel.id };
-    remoteChat = Comlink.proxy({
-      generate: (messages: ChatMessage[], generateOptions: GenerateOptions) => chatModel.generate(messages, generateOptions),
-    });
-  }
+  // The chat model lives in this thread (a host's own, or one that talks to the LLM worker); the
+  // memory worker reaches whichever is current through one proxy.
+  let chat: ChatModel | undefined;
+  let chatInfo: ChatModelInfo | undefined;
+  const remoteChat: RemoteChatModel = Comlink.proxy({
+    generate: (
+      messages: ChatMessage[],
+      generateOptions: GenerateOptions,
+      signal?: AbortSignal,
+      onToken?: (text: string) => void,
+    ) => {
+      if (!chat) throw new MemoryError('NO_CHAT_MODEL', 'No chat model is set');
+      return chat.generate(messages, { ...generateOptions, ...(signal ? { signal } : {}), ...(onToken ? { onToken } : {}) });
+    },
+  });
 
   const listeners = new Set<MemoryEventListener>();
   const onEvent = Comlink.proxy((event: MemoryEvent) => listeners.forEach((listener) => listener(event)));
@@ -62,6 +72,18 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
     worker.terminate();
     throw error;
   }
+  const setChat = async (model: ChatModel | undefined) => {
+    const previous = chat;
+    chat = model;
+    chatInfo = model ? infoOf(model) : undefined;
+    await remote.attachChat(chatInfo ?? null);
+    if (previous && previous !== model && isOwned(previous)) await previous.dispose?.().catch(() => undefined);
+  };
+  const resolveOwned = (value: ChatModel | ChatModelSpec) => resolveChatModel(value, options.modelsBaseUrl);
+  if (chatModel) {
+    // A spec given at creation loads on first use, so opening the client never waits for a download.
+    void resolveOwned(chatModel).then(setChat, (error: unknown) => console.warn('[mneme] chat model:', error));
+  }
 
   let closed = false;
   const call =
@@ -70,9 +92,9 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
       if (closed) throw new MemoryError('CLOSED', 'This memory client is closed');
       if (failure) throw failure;
       const split = splitCallOptions(args);
-      const progress = split.onProgress && Comlink.proxy(split.onProgress);
+      const callbacks = split.callbacks && Comlink.proxy(split.callbacks);
       const payload = withTransfers(split.args);
-      return (await Promise.race([remote.invoke(path, payload, split.signal, progress), died])) as T;
+      return (await Promise.race([remote.invoke(path, payload, split.signal, callbacks), died])) as T;
     };
 
   const memories: MemoriesApi = {
@@ -148,6 +170,32 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
     episodes,
     profile,
     context: { build: call('context.build') },
+    chat: {
+      send: call('chat.send'),
+      async useModel(value, useOptions = {}) {
+        if (closed) throw new MemoryError('CLOSED', 'This memory client is closed');
+        if (value === null) {
+          await setChat(undefined);
+          return undefined;
+        }
+        const model = await resolveOwned(value);
+        const loadable = model as Partial<LoadableChatModel>;
+        if (typeof loadable.load === 'function') await loadable.load(useOptions.onProgress);
+        if (useOptions.signal?.aborted) {
+          if (isOwned(model)) await model.dispose?.().catch(() => undefined);
+          throw new MemoryError('ABORTED', 'The model change was cancelled');
+        }
+        await setChat(model);
+        return chatInfo;
+      },
+      model: async () => chatInfo,
+    },
+    outbox: {
+      list: call('outbox.list'),
+      retry: call('outbox.retry'),
+      summary: call('outbox.summary'),
+      drain: call('outbox.drain'),
+    },
     encryption,
     profiles,
     data,
@@ -164,6 +212,7 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
       closed = true;
       try {
         if (!failure) await remote.close();
+        if (chat && isOwned(chat)) await chat.dispose?.().catch(() => undefined);
       } finally {
         remote[Comlink.releaseProxy]();
         worker.terminate();

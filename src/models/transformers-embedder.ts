@@ -2,11 +2,12 @@
  * The {@link Embedder} port over transformers.js feature extraction (mean pooling, unit length).
  * The library is imported on the first call, so a client that never embeds never loads it.
  */
-import { MemoryError, throwIfAborted, toMemoryError } from '../sdk/errors';
+import { throwIfAborted } from '../sdk/errors';
 import type { ProgressCallback } from '../sdk/types';
 import type { EmbedOptions, Embedder } from '../core/ports';
 import { findEmbedder } from './catalog';
 import { yieldToEventLoop } from '../core/yield';
+import { CPU_DEVICE, loadTransformers, modelError, progressReporter } from './transformers-env';
 
 export interface TransformersEmbedderOptions {
   /** Model id (`org/name`) on the hub or under `modelsBaseUrl`. */
@@ -23,14 +24,6 @@ type FeatureExtractor = (
   texts: string[],
   options: { pooling: 'mean'; normalize: boolean },
 ) => Promise<{ data: Float32Array; dims: number[] }>;
-
-const IS_NODE =
-  typeof process !== 'undefined' &&
-  typeof process.versions?.node === 'string' &&
-  typeof window === 'undefined' &&
-  typeof WorkerGlobalScope === 'undefined';
-
-declare const WorkerGlobalScope: unknown;
 
 export function createTransformersEmbedder(options: TransformersEmbedderOptions): Embedder {
   const entry = findEmbedder(options.model);
@@ -71,47 +64,13 @@ export function createTransformersEmbedder(options: TransformersEmbedderOptions)
 
 async function loadExtractor(options: TransformersEmbedderOptions, onProgress: ProgressCallback): Promise<FeatureExtractor> {
   try {
-    const transformers = await import('@huggingface/transformers');
-    const { env } = transformers;
-    if (options.modelsBaseUrl) {
-      env.allowLocalModels = true;
-      env.allowRemoteModels = false;
-      env.localModelPath = options.modelsBaseUrl.endsWith('/') ? options.modelsBaseUrl : `${options.modelsBaseUrl}/`;
-    } else {
-      env.allowLocalModels = false;
-      env.allowRemoteModels = true;
-    }
-    if (!IS_NODE) {
-      const { ortWasmPaths } = await import('./ort-assets');
-      const onnx = env.backends.onnx as { wasm?: { wasmPaths?: unknown } };
-      if (onnx.wasm) onnx.wasm.wasmPaths = ortWasmPaths;
-    }
+    const transformers = await loadTransformers(options.modelsBaseUrl);
     const extractor = await transformers.pipeline('feature-extraction', options.model, {
-      device: IS_NODE ? 'cpu' : 'wasm',
-      progress_callback: (info: { status: string; loaded?: number; total?: number; name?: string; file?: string }) => {
-        if (info.status === 'progress_total') {
-          onProgress({ phase: 'download', loaded: info.loaded ?? 0, total: info.total ?? 0, text: info.name ?? options.model });
-        } else if (info.status === 'ready') {
-          onProgress({ phase: 'ready', loaded: 1, total: 1, text: options.model });
-        }
-      },
+      device: CPU_DEVICE,
+      progress_callback: progressReporter(options.model, onProgress),
     });
     return extractor as unknown as FeatureExtractor;
   } catch (error) {
     throw modelError(options.model, error);
   }
-}
-
-function modelError(model: string, error: unknown): MemoryError {
-  const failure = toMemoryError(error);
-  if (failure.code !== 'INTERNAL') return failure;
-  const message = failure.message;
-  const missing = /not found|could not locate|404|ModelFileNotFound|Unable to load|Unexpected token|JSON/i.test(
-    `${(error as { name?: string }).name ?? ''} ${message}`,
-  );
-  return new MemoryError(
-    missing ? 'MODEL_NOT_FOUND' : 'MODEL_LOAD_FAILED',
-    `Embedding model ${model} ${missing ? 'was not found' : 'failed to load'}: ${message}`,
-    { cause: error, details: { model } },
-  );
 }

@@ -1,5 +1,12 @@
-import type { ChatMessage } from '../core/ports';
+import type { ChatMessage, ChatModel } from '../core/ports';
+import type { ChatModelSpec } from './options';
 import type {
+  ChatModelInfo,
+  ChatReply,
+  OutboxJob,
+  OutboxState,
+  OutboxSummary,
+  SendOptions,
   AddMemoryInput,
   AuditEntry,
   ContextBundle,
@@ -200,8 +207,42 @@ export interface ContextApi {
 }
 
 /** What `createMemoryClient` returns: the same interface in a worker and in-process. */
+/**
+ * The assistant: one call per chat turn, and the chat model it talks to. Memory work after a reply
+ * (facts, profile, summary) runs from the outbox; see {@link OutboxApi}.
+ */
+export interface ChatApi {
+  /**
+   * Stores the user's message, assembles the context from every memory layer, streams the reply
+   * from the chat model (`onToken`), stores it and queues the memory work. Rejects with
+   * `NO_CHAT_MODEL` before storing anything when no chat model is set.
+   */
+  send(sessionId: string, text: string, options?: SendOptions): Promise<ChatReply>;
+  /**
+   * Sets the chat model for replies and memory work: a {@link ChatModel} of the host's, a
+   * {@link ChatModelSpec} (loaded now, with download progress), or `null` for none. Replaces and
+   * unloads the previous one. Resolves with the new model's info once it is ready.
+   */
+  useModel(model: ChatModel | ChatModelSpec | null, options?: LongCallOptions): Promise<ChatModelInfo | undefined>;
+  /** The chat model in use, if any. */
+  model(): Promise<ChatModelInfo | undefined>;
+}
+
+/** The queue of memory work that runs after replies: visible, retryable, never silently dropped. */
+export interface OutboxApi {
+  /** Jobs, oldest first; only those in `state` when given. */
+  list(state?: OutboxState): Promise<OutboxJob[]>;
+  /** Runs a failed job again, with all its attempts. */
+  retry(id: string): Promise<OutboxJob>;
+  summary(): Promise<OutboxSummary>;
+  /** Resolves once every job due now has run (tests, "sync before export"). */
+  drain(): Promise<void>;
+}
+
 export interface MemoryClient {
   readonly mode: 'worker' | 'in-process';
+  readonly chat: ChatApi;
+  readonly outbox: OutboxApi;
   readonly memories: MemoriesApi;
   readonly sessions: SessionsApi;
   readonly episodes: EpisodesApi;

@@ -14,6 +14,8 @@ export const MEMORY_ERROR_CODES = [
   'MODEL_NOT_FOUND',
   /** A model was found but failed to load or run. */
   'MODEL_LOAD_FAILED',
+  /** The call needs a chat model and none is set (`chat.useModel`). */
+  'NO_CHAT_MODEL',
   /** The browser has no usable WebGPU adapter. */
   'WEBGPU_UNAVAILABLE',
   /** The browser refused to store more data. */

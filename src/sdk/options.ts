@@ -1,3 +1,4 @@
+import type { BackoffOptions } from '../core/pipeline/outbox-jobs';
 import type { ChatModel, Embedder } from '../core/ports';
 import type { MemoryKind, ProgressCallback } from './types';
 
@@ -38,11 +39,19 @@ export interface MemoryClientOptions {
    */
   embedder?: string | Embedder | false;
   /**
-   * The language model that extracts facts and resolves conflicts in `memories.remember`. Your
-   * own {@link ChatModel} (any engine or server); without one, `remember` stores the user's
-   * messages as they are. In worker mode it keeps running in the calling thread.
+   * The chat model for `chat.send` and for the memory work (facts, conflicts, profile, summaries):
+   * your own {@link ChatModel} (any engine or server), or a {@link ChatModelSpec} the SDK loads on
+   * first use (WebLLM, the CPU engine, or an OpenAI-compatible server). Without one, memory still
+   * works: the user's own messages are stored and retrieved. In worker mode it stays in the
+   * calling thread. Change it later with `chat.useModel`.
    */
-  chatModel?: ChatModel;
+  chatModel?: ChatModel | ChatModelSpec;
+  /**
+   * The queue of memory work after replies (fact extraction, profile updates, summaries): attempts
+   * per job before it is marked failed (default 5; a failed job stays listed until retried), jobs
+   * per model call (default 8), and the delay between attempts (2 s, then ×3, at most 10 min, ±25 %).
+   */
+  outbox?: { maxAttempts?: number; batchSize?: number; backoff?: BackoffOptions };
   /**
    * URL (browser) or folder (Node) holding models in transformers.js layout
    * (`<org>/<name>/config.json`, `onnx/…`). When set, models load only from there and never
@@ -110,3 +119,14 @@ export const DEFAULTS = {
   maxSearchLimit: 200,
   importance: 0.5,
 } as const;
+
+/**
+ * A chat model by engine and id, created and loaded by the SDK (see src/models/chat-catalog.ts):
+ * - `webllm`: WebLLM on WebGPU, in its own worker (`SmolLM2-360M-Instruct-q4f16_1-MLC`, …);
+ * - `transformers`: transformers.js on the CPU (WebAssembly), for browsers without WebGPU;
+ * - `openai`: an OpenAI-compatible server (Ollama, LM Studio): prompts, memories included, leave the tab.
+ */
+export type ChatModelSpec =
+  | { engine: 'webllm'; model: string }
+  | { engine: 'transformers'; model: string; dtype?: string }
+  | { engine: 'openai'; baseUrl: string; model: string; apiKey?: string };

@@ -4,6 +4,7 @@
  *
  * Times are Unix epoch milliseconds. Ids are opaque strings.
  */
+import type { OutboxSummary } from '../core/pipeline/outbox-types';
 
 /** What a memory is. `note` is what a person or host writes directly; `turn` is a chat message. */
 export type MemoryKind = 'note' | 'fact' | 'turn' | 'preference' | 'summary' | 'episode';
@@ -305,7 +306,11 @@ export type MemoryEvent =
   | { type: 'memories-changed'; ids: string[]; source: 'this-client' | 'other-tab' }
   | { type: 'encryption-changed'; status: EncryptionStatus }
   /** Another tab opened this profile with a newer schema: this client is closed; reload the page. */
-  | { type: 'reload-required'; reason: string };
+  | { type: 'reload-required'; reason: string }
+  /** The memory work queued after replies changed (for a discreet "memory is being updated" indicator). */
+  | { type: 'outbox-changed'; summary: OutboxSummary }
+  /** The chat model in use changed (`model` is undefined when none is). */
+  | { type: 'chat-model-changed'; model?: ChatModelInfo };
 
 export type MemoryEventListener = (event: MemoryEvent) => void;
 
@@ -372,3 +377,47 @@ export interface SessionSummary {
   turnsCovered: number;
   updatedAt: number;
 }
+
+/** Options of `chat.send`: the context budget (as for `context.build`), the reply's stream and its stop. */
+export interface SendOptions {
+  /** Called with each piece of the reply as it is generated. */
+  onToken?: (text: string) => void;
+  /** Stops the reply; what was generated so far is kept as the reply, with `stopped: true`. */
+  signal?: AbortSignal;
+  /** Tokens for the memory sections; default 1,500. */
+  budget?: number;
+  /** Tokens for the recent turns; default 1,000. */
+  turnBudget?: number;
+  /** Memories retrieved before the budget is applied; default 8. */
+  limit?: number;
+  /** Longest reply, in tokens. Default: the engine's (512 on the CPU engine). */
+  maxTokens?: number;
+  /** Sampling temperature; default 0.7. */
+  temperature?: number;
+}
+
+/** What `chat.send` did. */
+export interface ChatReply {
+  /** The user's message, stored before anything else happened. */
+  userTurn: Turn;
+  /** The assistant's reply; absent only when it was stopped before its first word. */
+  reply?: Turn;
+  /** The exact context the model saw, with its token counts per section. */
+  context: ContextBundle;
+  /** True when the signal stopped the reply early. */
+  stopped: boolean;
+  /** Ids of the outbox jobs queued for this exchange (facts, profile, summary). */
+  jobs: string[];
+}
+
+/** The chat model a client uses. */
+export interface ChatModelInfo {
+  id: string;
+  /** `webllm`, `transformers`, `openai`, or `custom` for a host's own {@link ChatModel}. */
+  engine: string;
+  /** True when prompts leave this device (an OpenAI-compatible server). */
+  remote: boolean;
+}
+
+/** One unit of queued memory work. `payload` is dropped once the job is done. */
+export type { OutboxJob, OutboxSummary, OutboxState } from '../core/pipeline/outbox-types';

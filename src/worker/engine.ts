@@ -13,12 +13,14 @@ import { systemClock } from '../core/clock';
 import { EmbedderSlot } from '../core/semantic/embedder-slot';
 import { MemoryService } from '../core/semantic/memory-service';
 import { FactWriter } from '../core/semantic/facts';
+import { assembleContext } from '../core/context/assemble';
+import { createAssistantControl, type AssistantControl } from './assistant-control';
+import { createOutboxRepository } from '../storage/outbox-repository';
 import { blockedBy, PRIVACY_RULES, type PrivacyRuleName } from '../core/archive/policies';
 import { sweep } from '../core/archive/sweeper';
 import { Conversations } from '../core/working/conversations';
 import { Episodes } from '../core/episodes/episodes';
 import { ProfileService } from '../core/profile/profile-service';
-import { buildContext } from '../core/context/context-builder';
 import { estimateTokenizer } from '../core/context/estimate-tokenizer';
 import { checkText } from '../core/semantic/validate';
 import { databaseName, openDatabase } from '../storage/db';
@@ -37,9 +39,15 @@ import { estimateStorage, requestPersistentStorage } from '../storage/quota';
 import { createEncryptionControl } from './encryption-control';
 import { createTransformersEmbedder } from '../models/transformers-embedder';
 
+/** What the memory worker needs beyond the public client: to set the chat model the host loaded. */
+export interface EngineInternals {
+  assistant?: AssistantControl;
+}
+
 export async function createMemoryEngine(
   options: MemoryClientOptions = {},
   mode: MemoryStatus['mode'] = 'in-process',
+  internals: EngineInternals = {},
 ): Promise<MemoryClient> {
   const profileId = checkProfileId(options.profileId ?? DEFAULTS.profileId);
   const storageName = options.storageName ?? DEFAULTS.storageName;
@@ -53,8 +61,19 @@ export async function createMemoryEngine(
   let conversations: Conversations | undefined;
   let episodes: Episodes | undefined;
   let profile: ProfileService | undefined;
+  const assistant = createAssistantControl({
+    initial: options.chatModel,
+    modelsBaseUrl: options.modelsBaseUrl,
+    emit: (event) => emit(event),
+    views: () => unlocked(),
+    clock: systemClock,
+    tokenizer: estimateTokenizer,
+    outbox: options.outbox,
+  });
+  internals.assistant = assistant;
   /** Drops every decrypted view of the profile (lock, close, another tab's upgrade). */
   const dropViews = () => {
+    void assistant.stop();
     service = undefined;
     conversations = undefined;
     episodes = undefined;
@@ -99,6 +118,7 @@ export async function createMemoryEngine(
       blockedBy: (text) => blockedBy(text, doNotRemember.rules, doNotRemember.patterns),
     });
     episodes = new Episodes(lockedEpisodeWrites(createEpisodeRepository(db, codecFor(dataKey)), tabs), service, systemClock);
+    assistant.open(createOutboxRepository(db, codecFor(dataKey)));
     // Retention and decay run in the background on every open; nothing waits for them.
     const opened = service;
     void Promise.resolve()
@@ -195,7 +215,8 @@ export async function createMemoryEngine(
       restore: live((memory, id) => memory.setArchived(id, undefined, 'user')),
       remember: live(async (memory, messages, rememberOptions = {}) => {
         if (!Array.isArray(messages)) throw new MemoryError('INVALID_ARGUMENT', 'remember expects an array of messages');
-        if (options.chatModel) return new FactWriter(memory, options.chatModel, systemClock).remember(messages, rememberOptions);
+        const chat = assistant.model();
+        if (chat) return new FactWriter(memory, chat, systemClock).remember(messages, rememberOptions);
         // No model yet: the user's own words are the memory, found later by meaning and keywords.
         const said = messages.filter((message) => message.role === 'user' && message.content?.trim());
         const added = await memory.addMany(said.map((message) => ({ text: message.content, kind: 'turn' as const })));
@@ -210,14 +231,15 @@ export async function createMemoryEngine(
       delete: talk((c, id) => c.delete(id)),
       append: talk(async (c, id, turn) => {
         const stored = await c.append(id, turn);
-        // The window slides in the background: the reply is never kept waiting for a summary.
-        if (options.chatModel) void c.summarise(id, options.chatModel).catch(() => undefined);
+        // After a reply: facts, profile and summary are queued; the caller never waits for them.
+        await assistant.afterAppend(stored, () => c.turns(id));
         return stored;
       }),
       summary: talk((c, id) => c.summary(id)),
-      summarise: talk(async (c, id, summaryOptions = {}) =>
-        options.chatModel ? c.summarise(id, options.chatModel, summaryOptions) : undefined,
-      ),
+      summarise: talk(async (c, id, summaryOptions = {}) => {
+        const chat = assistant.model();
+        return chat ? c.summarise(id, chat, summaryOptions) : undefined;
+      }),
       turns: talk((c, id, turnOptions) => c.turns(id, turnOptions)),
     },
     episodes: {
@@ -237,37 +259,18 @@ export async function createMemoryEngine(
       history: guarded(() => unlocked().profile.history()),
     },
     context: {
-      build: guarded(async (query, buildOptions = {}) => {
-        const views = unlocked();
-        const [{ profile: userProfile }, memories, experiences, recentTurns, summary] = await Promise.all([
-          views.profile.get(),
-          views.memory.search(query, {
-            limit: buildOptions.limit ?? 8,
-            kinds: ['note', 'fact', 'turn', 'preference', 'summary'],
-          }),
-          views.episodes.similar(query, 3),
-          buildOptions.sessionId ? views.conversations.turns(buildOptions.sessionId) : Promise.resolve([]),
-          buildOptions.sessionId ? views.conversations.summary(buildOptions.sessionId) : Promise.resolve(undefined),
-        ]);
-        const bundle = buildContext(
-          {
-            profile: userProfile,
-            memories,
-            experiences: experiences.map((match) => match.episode),
-            recentTurns,
-            query,
-            ...(summary ? { summary: summary.text } : {}),
-          },
-          {
-            tokenizer: estimateTokenizer,
-            ...(buildOptions.budget !== undefined ? { budget: buildOptions.budget } : {}),
-            ...(buildOptions.turnBudget !== undefined ? { turnBudget: buildOptions.turnBudget } : {}),
-          },
-        );
-        // Using a memory refreshes its decay; this write never delays the answer.
-        void views.memory.touch(bundle.memoriesUsed).catch(() => undefined);
-        return bundle;
-      }),
+      build: guarded((query, buildOptions = {}) => assembleContext(unlocked(), query, buildOptions, estimateTokenizer)),
+    },
+    chat: {
+      send: guarded((sessionId, text, sendOptions) => assistant.chat.send(sessionId, text, sendOptions)),
+      useModel: guarded((model, useOptions) => assistant.chat.useModel(model, useOptions)),
+      model: guarded(() => assistant.chat.model()),
+    },
+    outbox: {
+      list: guarded((state) => assistant.outbox.list(state)),
+      retry: guarded((id) => assistant.outbox.retry(id)),
+      summary: guarded(() => assistant.outbox.summary()),
+      drain: guarded(() => assistant.outbox.drain()),
     },
     encryption: {
       status: guarded(encryption.status),
@@ -331,6 +334,7 @@ export async function createMemoryEngine(
     close: async () => {
       if (closed === CLOSED) return;
       closed = CLOSED;
+      await assistant.dispose();
       await service?.checkpoint().catch(() => undefined);
       dropViews();
       listeners.clear();

@@ -7,9 +7,10 @@ import { MemoryError } from '../sdk/errors';
 import type { MemoryClient } from '../sdk/client';
 import type { MemoryClientOptions } from '../sdk/options';
 import type { MemoryEventListener, ProgressCallback } from '../sdk/types';
-import type { Embedder } from '../core/ports';
+import type { ChatModel, Embedder } from '../core/ports';
 import {
   joinCallOptions,
+  type CallCallbacks,
   type MethodPath,
   type RemoteChatModel,
   type RemoteEmbedder,
@@ -17,11 +18,13 @@ import {
   type WorkerApi,
 } from './protocol';
 import { registerTransferHandlers, withTransfers } from './transfer';
-import { createMemoryEngine } from './engine';
+import { createMemoryEngine, type EngineInternals } from './engine';
 
 registerTransferHandlers();
 
 let engine: MemoryClient | undefined;
+let internals: EngineInternals = {};
+let hostChat: RemoteChatModel | undefined;
 
 const api: WorkerApi = {
   async open(
@@ -32,28 +35,27 @@ const api: WorkerApi = {
     remoteChat?: RemoteChatModel,
   ) {
     if (engine) throw new MemoryError('INVALID_ARGUMENT', 'This worker is already open');
-    const { embedder, chatModel, ...rest } = wire;
+    const { embedder, ...rest } = wire;
     const options: MemoryClientOptions = { ...rest };
-    if (chatModel && remoteChat) {
-      options.chatModel = {
-        id: chatModel.id,
-        generate: (messages, { signal: _signal, onToken: _onToken, ...generateOptions } = {}) =>
-          remoteChat.generate(messages, generateOptions),
-      };
-    }
+    hostChat = remoteChat;
     if (onProgress) options.onProgress = onProgress;
     if (typeof embedder === 'object' && remoteEmbedder) options.embedder = hostEmbedder(embedder, remoteEmbedder);
     else if (embedder !== undefined && typeof embedder !== 'object') options.embedder = embedder;
-    engine = await createMemoryEngine(options, 'worker');
+    internals = {};
+    engine = await createMemoryEngine(options, 'worker', internals);
     engine.subscribe(onEvent);
   },
-  async invoke(path: MethodPath, args: unknown[], signal?: AbortSignal, onProgress?: ProgressCallback) {
+  async attachChat(info) {
+    if (!internals.assistant || !hostChat) throw new MemoryError('CLOSED', 'The memory worker is not open');
+    internals.assistant.attach(info ? hostChatModel(info.id, hostChat) : undefined, info ?? undefined);
+  },
+  async invoke(path: MethodPath, args: unknown[], signal?: AbortSignal, callbacks?: CallCallbacks) {
     if (!engine) throw new MemoryError('CLOSED', 'The memory worker is not open');
     const [group, name] = path.split('.') as [string, string | undefined];
     const owner = (name ? (engine as unknown as Record<string, unknown>)[group] : engine) as Record<string, unknown>;
     const method = owner?.[name ?? group];
     if (typeof method !== 'function') throw new MemoryError('INVALID_ARGUMENT', `Unknown method ${path}`);
-    const result: unknown = await method.apply(owner, joinCallOptions(args, signal, onProgress));
+    const result: unknown = await method.apply(owner, joinCallOptions(args, signal, callbacks));
     return withTransfers(result);
   },
   async close() {
@@ -68,5 +70,14 @@ function hostEmbedder(info: { id: string; dimension?: number }, remote: RemoteEm
     id: info.id,
     ...(info.dimension !== undefined ? { dimension: info.dimension } : {}),
     embed: (texts, options = {}) => remote.embed(texts, options.kind ?? 'passage'),
+  };
+}
+
+/** The host's chat model, called across the boundary with its signal and a token callback. */
+function hostChatModel(id: string, remote: RemoteChatModel): ChatModel {
+  return {
+    id,
+    generate: (messages, { signal, onToken, ...options } = {}) =>
+      remote.generate(messages, options, signal, onToken ? Comlink.proxy(onToken) : undefined),
   };
 }

@@ -8,6 +8,7 @@ import { describeSessionsContract } from '../contract/sessions.contract';
 import { describeEpisodesContract } from '../contract/episodes.contract';
 import { describeProfileContract } from '../contract/profile.contract';
 import { describeFactsContract } from '../contract/facts.contract';
+import { describeAssistantContract } from '../contract/assistant.contract';
 
 describeClientContract('worker (Chromium, IndexedDB)', 'worker', (options) =>
   createMemoryClient({ ...options, modelsBaseUrl: '/models/' }),
@@ -111,3 +112,7 @@ describe('worker boundary', () => {
     expect(failure).toMatchObject({ name: 'MemoryError', code: 'WORKER_FAILED' });
   });
 });
+
+describeAssistantContract('worker (Chromium, IndexedDB)', (options) =>
+  createMemoryClient({ ...options, modelsBaseUrl: '/models/' }),
+);

@@ -7,6 +7,7 @@ import { describeSessionsContract } from '../../contract/sessions.contract';
 import { describeEpisodesContract } from '../../contract/episodes.contract';
 import { describeProfileContract } from '../../contract/profile.contract';
 import { describeFactsContract } from '../../contract/facts.contract';
+import { describeAssistantContract } from '../../contract/assistant.contract';
 
 describeClientContract('in-process (Node, fake-indexeddb)', 'in-process', (options) =>
   createMemoryClient({ ...options, inWorker: false, modelsBaseUrl: process.env.MNEME_MODELS! }),
@@ -37,5 +38,9 @@ describeProfileContract('in-process (Node, fake-indexeddb)', (options) =>
 );
 
 describeFactsContract('in-process (Node, fake-indexeddb)', (options) =>
+  createMemoryClient({ ...options, inWorker: false, modelsBaseUrl: process.env.MNEME_MODELS! }),
+);
+
+describeAssistantContract('in-process (Node, fake-indexeddb)', (options) =>
   createMemoryClient({ ...options, inWorker: false, modelsBaseUrl: process.env.MNEME_MODELS! }),
 );

@@ -61,7 +61,7 @@ describe('worker transfer handlers over a real MessageChannel', () => {
     const onProgress = () => undefined;
     const split = splitCallOptions(['query', { limit: 3, signal, onProgress }]);
     expect(split.args).toEqual(['query', { limit: 3 }]);
-    expect(joinCallOptions(split.args, split.signal, split.onProgress)).toEqual(['query', { limit: 3, signal, onProgress }]);
+    expect(joinCallOptions(split.args, split.signal, split.callbacks)).toEqual(['query', { limit: 3, signal, onProgress }]);
     expect(splitCallOptions(['id', { text: 'x' }]).args).toEqual(['id', { text: 'x' }]);
   });
 });

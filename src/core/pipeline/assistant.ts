@@ -1,0 +1,87 @@
+/**
+ * One chat turn, end to end (GUIDE.md's walk): the user's message is persisted first (a crash
+ * loses nothing), the context is assembled from every layer in parallel, the reply streams from
+ * the chat model, the reply is persisted, and the memory work (fact extraction, profile update,
+ * rolling summary) is queued in the outbox, to run after the reply without delaying it.
+ */
+import { MemoryError, isMemoryError } from '../../sdk/errors';
+import type { ChatReply, SendOptions, Turn } from '../../sdk/types';
+import type { ChatMessage, ChatModel, Tokenizer } from '../ports';
+import { assembleContext, type ContextViews } from '../context/assemble';
+import { MEMORY_JOBS } from './memory-jobs';
+import type { EnqueueOptions } from './outbox';
+import type { JsonValue, OutboxJob } from './outbox-types';
+
+export interface AssistantDeps {
+  views: ContextViews;
+  chat: ChatModel;
+  tokenizer: Tokenizer;
+  enqueue: (kind: string, payload: JsonValue, options?: EnqueueOptions) => Promise<OutboxJob>;
+}
+
+/** The turns just stored and the memory work they call for, queued in the outbox. */
+export async function queueMemoryWork(
+  enqueue: AssistantDeps['enqueue'],
+  sessionId: string,
+  turns: Turn[],
+  overflow = false,
+): Promise<string[]> {
+  const exchange = { sessionId, turnIds: turns.map((turn) => turn.id) };
+  const jobs = await Promise.all([
+    enqueue(MEMORY_JOBS.extract, exchange),
+    enqueue(MEMORY_JOBS.profile, exchange),
+    enqueue(MEMORY_JOBS.summary, { sessionId, force: overflow }, { dedupeKey: `summary:${sessionId}:${overflow}` }),
+  ]);
+  return jobs.map((job) => job.id);
+}
+
+export async function processMessage(
+  deps: AssistantDeps,
+  sessionId: string,
+  text: string,
+  options: SendOptions = {},
+): Promise<ChatReply> {
+  const { views } = deps;
+  const userTurn = await views.conversations.append(sessionId, { role: 'user', content: text });
+  const context = await assembleContext(
+    views,
+    userTurn.content,
+    { ...options, sessionId, excludeTurnIds: [userTurn.id] },
+    deps.tokenizer,
+  );
+  const system = context.sections
+    .filter((section) => section.tag !== 'user_query')
+    .map((section) => section.content)
+    .join('\n');
+  const messages: ChatMessage[] = [
+    { role: 'system', content: system },
+    { role: 'user', content: userTurn.content },
+  ];
+  let streamed = '';
+  let stopped = false;
+  let reply: string;
+  try {
+    reply = await deps.chat.generate(messages, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
+      temperature: options.temperature ?? 0.7,
+      onToken: (piece) => {
+        streamed += piece;
+        options.onToken?.(piece);
+      },
+    });
+  } catch (error) {
+    if (!isMemoryError(error, 'ABORTED') && !options.signal?.aborted) throw error;
+    // Stopped by the user: what was already shown is kept as the reply, marked as cut short.
+    stopped = true;
+    reply = streamed;
+  }
+  reply = reply.trim();
+  if (!reply) {
+    if (stopped) return { userTurn, context, stopped, jobs: [] };
+    throw new MemoryError('LLM_OUTPUT_INVALID', 'The chat model returned an empty reply');
+  }
+  const assistantTurn = await views.conversations.append(sessionId, { role: 'assistant', content: reply });
+  const jobs = await queueMemoryWork(deps.enqueue, sessionId, [userTurn, assistantTurn], context.overflow);
+  return { userTurn, reply: assistantTurn, context, stopped, jobs };
+}

@@ -1,0 +1,126 @@
+/**
+ * The memory work that follows a reply, as outbox jobs (persisted first, run in batches in the
+ * background, retried with backoff, resumed after a crash; see ./outbox.ts):
+ * - `memory.extract`: the exchange's facts, with conflict resolution (semantic/facts.ts); with no
+ *   chat model, the user's own turns are stored as memories so retrieval works before any LLM;
+ * - `profile.update`: the model's proposed profile patches (profile/profile-extraction.ts);
+ * - `session.summary`: the sliding window's rolling summary (summary/rolling-summary.ts).
+ * Payloads come from storage and are validated; handlers are safe to run twice on one payload
+ * (facts and raw turns are deduplicated, profile patches are idempotent, the summary re-checks the window).
+ */
+import * as z from 'zod/mini';
+import { MemoryError } from '../../sdk/errors';
+import type { Turn } from '../../sdk/types';
+import type { ChatMessage, ChatModel, Clock } from '../ports';
+import type { MemoryService } from '../semantic/memory-service';
+import type { Conversations } from '../working/conversations';
+import type { ProfileService } from '../profile/profile-service';
+import { FactWriter } from '../semantic/facts';
+import { proposeProfileUpdates } from '../profile/profile-extraction';
+import { SUMMARY_DEFAULTS } from '../summary/rolling-summary';
+import type { JsonValue, OutboxHandler } from './outbox-types';
+
+export const MEMORY_JOBS = {
+  extract: 'memory.extract',
+  profile: 'profile.update',
+  summary: 'session.summary',
+} as const;
+
+export interface MemoryJobViews {
+  memory: MemoryService;
+  conversations: Conversations;
+  profile: ProfileService;
+}
+
+export interface MemoryJobDeps {
+  /** The profile's open views; throws `LOCKED` while an encrypted profile is locked (the job then waits). */
+  views: () => MemoryJobViews;
+  /** The chat model in use now, if any. */
+  chat: () => ChatModel | undefined;
+  clock: Clock;
+}
+
+const exchangeSchema = z.strictObject({
+  sessionId: z.string().check(z.minLength(1), z.maxLength(100)),
+  turnIds: z.array(z.string().check(z.minLength(1), z.maxLength(100))).check(z.minLength(1), z.maxLength(50)),
+});
+const summarySchema = z.strictObject({ sessionId: z.string().check(z.minLength(1), z.maxLength(100)), force: z.boolean() });
+
+export type ExchangePayload = z.infer<typeof exchangeSchema>;
+
+function parse<T extends z.ZodMiniType>(schema: T, payload: JsonValue): z.infer<T> {
+  const parsed = z.safeParse(schema, payload);
+  if (!parsed.success)
+    throw new MemoryError('INVALID_ARGUMENT', `A stored memory job is malformed: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
+}
+
+/** The turns of a payload that still exist (a deleted session or turn leaves nothing to do). */
+async function exchangeTurns(conversations: Conversations, payload: ExchangePayload): Promise<Turn[]> {
+  const session = await conversations.get(payload.sessionId).catch(() => undefined);
+  if (!session) return [];
+  const wanted = new Set(payload.turnIds);
+  return (await conversations.turns(payload.sessionId, { includeArchived: true })).filter((turn) => wanted.has(turn.id));
+}
+
+const asMessages = (turns: Turn[]): ChatMessage[] => turns.map((turn) => ({ role: turn.role, content: turn.content }));
+const lastUserTurn = (turns: Turn[]) => turns.filter((turn) => turn.role === 'user').at(-1);
+
+export function memoryJobHandlers(deps: MemoryJobDeps): Record<string, OutboxHandler> {
+  return {
+    [MEMORY_JOBS.extract]: async (payloads, { signal }) => {
+      const { memory, conversations } = deps.views();
+      const chat = deps.chat();
+      const stored = new Set(
+        memory
+          .all()
+          .map((item) => item.metadata.sourceTurnId)
+          .filter((id): id is string => typeof id === 'string'),
+      );
+      for (const payload of payloads.map((raw) => parse(exchangeSchema, raw))) {
+        const turns = await exchangeTurns(conversations, payload);
+        if (turns.length === 0) continue;
+        const source = lastUserTurn(turns);
+        if (chat) {
+          await new FactWriter(memory, chat, deps.clock).remember(asMessages(turns), {
+            signal,
+            ...(source ? { sourceTurnId: source.id } : {}),
+          });
+        } else {
+          // No model yet: the user's own words are the memory; already stored turns are skipped.
+          const said = turns.filter((turn) => turn.role === 'user' && !stored.has(turn.id) && memory.allowed(turn.content));
+          await memory.addMany(
+            said.map((turn) => ({ text: turn.content, kind: 'turn' as const, metadata: { sourceTurnId: turn.id } })),
+            { signal },
+          );
+          said.forEach((turn) => stored.add(turn.id));
+        }
+      }
+    },
+    [MEMORY_JOBS.profile]: async (payloads, { signal }) => {
+      const chat = deps.chat();
+      if (!chat) return; // Profile proposals need a model; the user can still edit the profile.
+      const { conversations, profile } = deps.views();
+      for (const payload of payloads.map((raw) => parse(exchangeSchema, raw))) {
+        const turns = await exchangeTurns(conversations, payload);
+        if (turns.length === 0) continue;
+        const source = lastUserTurn(turns);
+        await proposeProfileUpdates(chat, profile, asMessages(turns), { signal, ...(source ? { sourceTurnId: source.id } : {}) });
+      }
+    },
+    [MEMORY_JOBS.summary]: async (payloads, { signal }) => {
+      const chat = deps.chat();
+      if (!chat) return; // The window slides once a model is loaded (the next reply queues this again).
+      const { conversations } = deps.views();
+      const sessions = new Map<string, boolean>();
+      for (const payload of payloads.map((raw) => parse(summarySchema, raw))) {
+        sessions.set(payload.sessionId, (sessions.get(payload.sessionId) ?? false) || payload.force);
+      }
+      for (const [sessionId, force] of sessions) {
+        if (!(await conversations.get(sessionId).catch(() => undefined))) continue;
+        // Forced when the recent turns no longer fit their token budget: summarise above one batch.
+        await conversations.summarise(sessionId, chat, { signal, ...(force ? { threshold: SUMMARY_DEFAULTS.batch } : {}) });
+      }
+    },
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * Loads transformers.js on first use and points it at the models: a local folder (Node path or
+ * URL prefix; the hub is then never contacted) or the hub with the browser's cache. In a browser
+ * the ONNX-runtime WASM files come from the app itself, never from a CDN. Shared by the embedder
+ * and the CPU chat engine.
+ */
+import { MemoryError, toMemoryError } from '../sdk/errors';
+import type { ProgressCallback } from '../sdk/types';
+
+declare const WorkerGlobalScope: unknown;
+
+export const IS_NODE =
+  typeof process !== 'undefined' &&
+  typeof process.versions?.node === 'string' &&
+  typeof window === 'undefined' &&
+  typeof WorkerGlobalScope === 'undefined';
+
+export type Transformers = typeof import('@huggingface/transformers');
+
+export async function loadTransformers(modelsBaseUrl: string | undefined): Promise<Transformers> {
+  const transformers = await import('@huggingface/transformers');
+  const { env } = transformers;
+  if (modelsBaseUrl) {
+    env.allowLocalModels = true;
+    env.allowRemoteModels = false;
+    env.localModelPath = modelsBaseUrl.endsWith('/') ? modelsBaseUrl : `${modelsBaseUrl}/`;
+  } else {
+    env.allowLocalModels = false;
+    env.allowRemoteModels = true;
+  }
+  if (!IS_NODE) {
+    const { ortWasmPaths } = await import('./ort-assets');
+    const onnx = env.backends.onnx as { wasm?: { wasmPaths?: unknown } };
+    if (onnx.wasm) onnx.wasm.wasmPaths = ortWasmPaths;
+  }
+  return transformers;
+}
+
+/** The device transformers.js should use: Node offers `cpu`, browsers `wasm` (CPU via WebAssembly). */
+export const CPU_DEVICE = IS_NODE ? 'cpu' : 'wasm';
+
+interface LoadProgressInfo {
+  status: string;
+  loaded?: number;
+  total?: number;
+  name?: string;
+}
+
+/** transformers.js' load events as Mneme progress events (`download` while bytes arrive, then `ready`). */
+export function progressReporter(model: string, onProgress: ProgressCallback): (info: LoadProgressInfo) => void {
+  return (info) => {
+    if (info.status === 'progress_total') {
+      onProgress({ phase: 'download', loaded: info.loaded ?? 0, total: info.total ?? 0, text: info.name ?? model });
+    } else if (info.status === 'ready') {
+      onProgress({ phase: 'ready', loaded: 1, total: 1, text: model });
+    }
+  };
+}
+
+/** A load failure as `MODEL_NOT_FOUND` (missing files) or `MODEL_LOAD_FAILED`. */
+export function modelError(model: string, error: unknown, what = 'Embedding model'): MemoryError {
+  const failure = toMemoryError(error);
+  if (failure.code !== 'INTERNAL') return failure;
+  const message = failure.message;
+  const missing = /not found|could not locate|404|ModelFileNotFound|Unable to load|Unexpected token|JSON/i.test(
+    `${(error as { name?: string }).name ?? ''} ${message}`,
+  );
+  return new MemoryError(
+    missing ? 'MODEL_NOT_FOUND' : 'MODEL_LOAD_FAILED',
+    `${what} ${model} ${missing ? 'was not found' : 'failed to load'}: ${message}`,
+    { cause: error, details: { model } },
+  );
+}

@@ -1,0 +1,149 @@
+/**
+ * The engine's assistant half: which chat model is in use, `chat.send`, and the outbox that runs
+ * the memory work after replies. The outbox lives as long as the profile is open (it is reopened
+ * with the profile's key after an unlock and stopped on lock or close).
+ */
+import type { ChatApi, OutboxApi } from '../sdk/client';
+import { MemoryError } from '../sdk/errors';
+import type { ChatModelSpec, MemoryClientOptions } from '../sdk/options';
+import type { ChatModelInfo, MemoryEvent, Turn } from '../sdk/types';
+import type { ChatModel, Clock, Tokenizer } from '../core/ports';
+import type { ContextViews } from '../core/context/assemble';
+import { processMessage, queueMemoryWork } from '../core/pipeline/assistant';
+import { memoryJobHandlers } from '../core/pipeline/memory-jobs';
+import { createOutbox, type Outbox } from '../core/pipeline/outbox';
+import type { OutboxStore } from '../core/pipeline/outbox-types';
+import type { LoadableChatModel } from '../models/chat-engine';
+import { infoOf, isOwned, resolveChatModel } from '../models/chat-resolve';
+
+export interface AssistantControlDeps {
+  initial: ChatModel | ChatModelSpec | undefined;
+  modelsBaseUrl: string | undefined;
+  emit: (event: MemoryEvent) => void;
+  /** The open profile's views; throws `LOCKED` while it is locked. */
+  views: () => ContextViews;
+  clock: Clock;
+  tokenizer: Tokenizer;
+  outbox: MemoryClientOptions['outbox'];
+}
+
+export interface AssistantControl {
+  chat: ChatApi;
+  outbox: OutboxApi;
+  /** The chat model in use now. */
+  model(): ChatModel | undefined;
+  /** Sets the model without loading it (worker mode: the host loaded it). */
+  attach(model: ChatModel | undefined, info?: ChatModelInfo): void;
+  /** Starts the outbox over the open profile's store. */
+  open(store: OutboxStore): void;
+  /** Stops the outbox (lock, close). Jobs in flight go back to pending. */
+  stop(): Promise<void>;
+  /** Queues the memory work of an exchange a host stored with `sessions.append`. */
+  afterAppend(turn: Turn, sessionTurns: () => Promise<Turn[]>): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+export function createAssistantControl(deps: AssistantControlDeps): AssistantControl {
+  let current: ChatModel | undefined;
+  let info: ChatModelInfo | undefined;
+  let outbox: Outbox | undefined;
+  let pendingInitial: Promise<void> | undefined;
+
+  const attach = (model: ChatModel | undefined, given?: ChatModelInfo) => {
+    current = model;
+    info = model ? (given ?? infoOf(model)) : undefined;
+    deps.emit({ type: 'chat-model-changed', ...(info ? { model: info } : {}) });
+  };
+  if (deps.initial) {
+    pendingInitial = resolveChatModel(deps.initial, deps.modelsBaseUrl).then(
+      (model) => attach(model),
+      () => undefined,
+    );
+  }
+  const ready = async () => {
+    await pendingInitial;
+    return current;
+  };
+  const requireOutbox = () => {
+    if (!outbox) throw new MemoryError('LOCKED', 'This profile is encrypted and locked: unlock it with its passphrase');
+    return outbox;
+  };
+
+  return {
+    model: () => current,
+    attach,
+    open(store) {
+      void outbox?.stop();
+      outbox = createOutbox({
+        store,
+        handlers: memoryJobHandlers({ views: deps.views, chat: () => current, clock: deps.clock }),
+        clock: deps.clock,
+        ...(deps.outbox?.maxAttempts !== undefined ? { maxAttempts: deps.outbox.maxAttempts } : {}),
+        ...(deps.outbox?.batchSize !== undefined ? { batchSize: deps.outbox.batchSize } : {}),
+        ...(deps.outbox?.backoff ? { backoff: deps.outbox.backoff } : {}),
+        onChange: (summary) => deps.emit({ type: 'outbox-changed', summary }),
+        onError: (error) => console.warn('[mneme] memory jobs:', error.message),
+      });
+      void outbox.start().catch((error: unknown) => console.warn('[mneme] memory jobs did not start:', error));
+    },
+    async stop() {
+      const running = outbox;
+      outbox = undefined;
+      await running?.stop();
+    },
+    async afterAppend(turn, sessionTurns) {
+      if (turn.role !== 'assistant' || !outbox) return;
+      // The exchange: the user's turns since the previous reply, and this reply.
+      const turns = await sessionTurns();
+      const at = turns.findIndex((candidate) => candidate.id === turn.id);
+      let start = at;
+      while (start > 0 && turns[start - 1]!.role !== 'assistant') start--;
+      await queueMemoryWork(outbox.enqueue, turn.sessionId, turns.slice(start, at + 1));
+    },
+    chat: {
+      async send(sessionId, text, options = {}) {
+        const chat = await ready();
+        if (!chat) throw new MemoryError('NO_CHAT_MODEL', 'No chat model is set: choose one with chat.useModel');
+        const box = requireOutbox();
+        return processMessage(
+          { views: deps.views(), chat, tokenizer: deps.tokenizer, enqueue: (...args) => box.enqueue(...args) },
+          sessionId,
+          text,
+          options,
+        );
+      },
+      async useModel(value, options = {}) {
+        await pendingInitial;
+        const previous = current;
+        if (value === null) {
+          attach(undefined);
+        } else {
+          const model = await resolveChatModel(value, deps.modelsBaseUrl);
+          const loadable = model as Partial<LoadableChatModel>;
+          if (typeof loadable.load === 'function') await loadable.load(options.onProgress);
+          if (options.signal?.aborted) {
+            if (model !== previous && isOwned(model)) await model.dispose?.().catch(() => undefined);
+            throw new MemoryError('ABORTED', 'The model change was cancelled');
+          }
+          attach(model);
+        }
+        if (previous && previous !== current && isOwned(previous)) await previous.dispose?.().catch(() => undefined);
+        return info;
+      },
+      model: async () => {
+        await pendingInitial;
+        return info;
+      },
+    },
+    outbox: {
+      list: (state) => requireOutbox().list(state ? { state } : {}),
+      retry: (id) => requireOutbox().retry(id),
+      summary: () => requireOutbox().summary(),
+      drain: () => requireOutbox().drain(),
+    },
+    async dispose() {
+      await this.stop();
+      if (current && isOwned(current)) await current.dispose?.().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,244 @@
+/**
+ * The assistant facade (`chat.send`) and the outbox of memory work after replies, through a
+ * scripted ChatModel, over both clients: in worker mode the model stays in the calling thread and
+ * its tokens, its abort and its answers cross the worker boundary.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ChatMessage, ChatModel, GenerateOptions, MemoryEvent } from '../../src/sdk/index';
+import { MemoryError } from '../../src/sdk/index';
+import type { ClientFactory } from './client.contract';
+
+let counter = 0;
+
+const FACTS: Record<string, string[]> = {
+  'I live in Berlin': ['The user lives in Berlin'],
+  'I moved to Lisbon': ['The user lives in Lisbon'],
+  'My name is Ada': ['The user is called Ada'],
+  'I love jazz': ['The user likes jazz music'],
+};
+
+interface Script {
+  /** Every reply prompt the model was given. */
+  replies: ChatMessage[][];
+  /** Extraction answers that are not JSON (the job fails and retries). */
+  brokenExtraction?: boolean;
+  /** Extraction never answers until the signal fires (a job cut short by closing the tab). */
+  hangingExtraction?: boolean;
+  /** Milliseconds between streamed words of a reply. */
+  wordDelayMs?: number;
+}
+
+const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function assistantModel(script: Script): ChatModel {
+  return {
+    id: 'test/assistant',
+    async generate(messages: ChatMessage[], options: GenerateOptions = {}) {
+      const system = messages[0]?.content ?? '';
+      const user = messages[1]?.content ?? '';
+      if (system.startsWith('Extract')) {
+        if (script.hangingExtraction) {
+          return new Promise<string>((_, reject) =>
+            options.signal?.addEventListener('abort', () => reject(new MemoryError('ABORTED', 'stopped'))),
+          );
+        }
+        if (script.brokenExtraction) return 'Sure! Here are some facts about the user.';
+        const facts = Object.keys(FACTS)
+          .filter((said) => user.includes(said))
+          .flatMap((said) => FACTS[said]!);
+        return JSON.stringify({ facts: facts.map((text) => ({ text, importance: 0.8 })) });
+      }
+      if (system.startsWith('A new fact')) {
+        const stored = user.split('\n').filter((line) => /^\d+\. /.test(line));
+        const berlin = stored.findIndex((line) => line.includes('Berlin')) + 1;
+        if (user.includes('New fact: The user lives in Lisbon') && berlin) {
+          return JSON.stringify({ relation: 'contradiction', candidate: berlin });
+        }
+        return JSON.stringify({ relation: 'complementary', candidate: 1 });
+      }
+      if (system.includes('structured profile')) {
+        const conversation = user.slice(user.indexOf('Conversation:'));
+        const patches = [];
+        if (conversation.includes('My name is Ada')) patches.push({ op: 'set', field: 'name', value: 'Ada' });
+        if (conversation.includes('I love jazz')) patches.push({ op: 'add', field: 'interests', value: 'jazz' });
+        return JSON.stringify({ patches });
+      }
+      if (system.startsWith('Update the running summary')) return JSON.stringify({ summary: 'They talked.' });
+      // A chat reply: streamed word by word.
+      script.replies.push(messages);
+      const words = `You said: ${user}. Noted, and I will remember it.`.split(' ');
+      let text = '';
+      for (const [i, word] of words.entries()) {
+        if (options.signal?.aborted) throw new MemoryError('ABORTED', 'stopped');
+        const piece = i === 0 ? word : ` ${word}`;
+        text += piece;
+        options.onToken?.(piece);
+        await tick(script.wordDelayMs ?? 0);
+      }
+      return text;
+    },
+  };
+}
+
+export function describeAssistantContract(name: string, create: ClientFactory): void {
+  describe(`assistant and outbox: ${name}`, () => {
+    const open = (script: Script, extra: Record<string, unknown> = {}) =>
+      create({
+        profileId: `assistant${Date.now()}x${counter++}`,
+        embedder: 'local/glove-sif-100d',
+        chatModel: assistantModel(script),
+        ...extra,
+      });
+
+    it('stores the message first, streams the reply, stores it, then extracts facts and profile changes after the reply', async () => {
+      const script: Script = { replies: [] };
+      const client = await open(script);
+      const session = await client.sessions.create();
+      const tokens: string[] = [];
+      const reply = await client.chat.send(session.id, 'My name is Ada. I love jazz', { onToken: (t) => tokens.push(t) });
+
+      expect(tokens.length).toBeGreaterThan(5);
+      expect(tokens.join('')).toBe(reply.reply!.content);
+      expect(reply).toMatchObject({ stopped: false, userTurn: { role: 'user', seq: 0 }, reply: { role: 'assistant', seq: 1 } });
+      expect(reply.jobs).toHaveLength(3);
+      expect(reply.context.sections.map((s) => s.tag)).toEqual(['role', 'user_query']);
+      expect((await client.sessions.turns(session.id)).map((t) => t.role)).toEqual(['user', 'assistant']);
+
+      await client.outbox.drain();
+      const facts = await client.memories.search('what music does the user like', { kinds: ['fact'] });
+      expect(facts[0]?.item).toMatchObject({ text: 'The user likes jazz music', metadata: { sourceTurnId: reply.userTurn.id } });
+      const { profile, entries } = await client.profile.get();
+      expect(profile).toMatchObject({ name: 'Ada', interests: ['jazz'] });
+      expect(entries.find((e) => e.field === 'name')).toMatchObject({ setBy: 'llm', sourceTurnId: reply.userTurn.id });
+      expect(await client.outbox.summary()).toMatchObject({ pending: 0, running: 0, failed: 0 });
+
+      // The next turn's context carries what the last one taught.
+      await client.chat.send(session.id, 'Any music tips for tonight?');
+      const prompt = script.replies.at(-1)![0]!.content;
+      expect(prompt).toContain('<user_profile>');
+      expect(prompt).toContain('Ada');
+      expect(prompt).toContain('The user likes jazz music');
+      expect(prompt).toContain('<recent_conversation>');
+      await client.close();
+    });
+
+    it('moves from Berlin to Lisbon across two sessions: the next context says Lisbon, Berlin is superseded with history', async () => {
+      const script: Script = { replies: [] };
+      const client = await open(script);
+      const first = await client.sessions.create('Spring');
+      await client.chat.send(first.id, 'I live in Berlin');
+      await client.outbox.drain();
+      const second = await client.sessions.create('Autumn');
+      await client.chat.send(second.id, 'I moved to Lisbon last week');
+      await client.outbox.drain();
+
+      const current = await client.memories.search('where does the user live', { kinds: ['fact'] });
+      expect(current.map((r) => r.item.text)).toEqual(['The user lives in Lisbon']);
+      const all = await client.memories.list({ kinds: ['fact'] });
+      const berlin = all.find((item) => item.text.includes('Berlin'))!;
+      expect(berlin).toMatchObject({ validTo: expect.any(Number), metadata: { supersededBy: current[0]!.item.id } });
+      expect((await client.memories.history(berlin.id)).map((h) => h.action)).toContain('supersede');
+
+      const third = await client.sessions.create('Winter');
+      await client.chat.send(third.id, 'where do I live?');
+      const memories = script.replies.at(-1)![0]!.content;
+      expect(memories).toContain('The user lives in Lisbon');
+      expect(memories).not.toContain('The user lives in Berlin');
+      await client.close();
+    });
+
+    it('keeps what was streamed when the user stops the reply, marked as stopped', async () => {
+      const client = await open({ replies: [], wordDelayMs: 20 });
+      const session = await client.sessions.create();
+      const controller = new AbortController();
+      const tokens: string[] = [];
+      const reply = await client.chat.send(session.id, 'Tell me a long story', {
+        signal: controller.signal,
+        onToken: (t) => {
+          tokens.push(t);
+          if (tokens.length === 3) controller.abort();
+        },
+      });
+      expect(reply.stopped).toBe(true);
+      expect(reply.reply!.content.split(' ').length).toBeLessThan(10);
+      expect(reply.reply!.content.startsWith(tokens.slice(0, 3).join(''))).toBe(true);
+      expect(await client.sessions.turns(session.id)).toHaveLength(2);
+      await client.close();
+    });
+
+    it('refuses to chat without a model before storing anything, and can switch models at run time', async () => {
+      const client = await create({ profileId: `assistant${Date.now()}x${counter++}`, embedder: false });
+      const session = await client.sessions.create();
+      await expect(client.chat.send(session.id, 'hello')).rejects.toMatchObject({ code: 'NO_CHAT_MODEL' });
+      expect(await client.sessions.turns(session.id)).toHaveLength(0);
+      expect(await client.chat.model()).toBeUndefined();
+
+      const events: MemoryEvent[] = [];
+      client.subscribe((event) => events.push(event));
+      const info = await client.chat.useModel(assistantModel({ replies: [] }));
+      expect(info).toEqual({ id: 'test/assistant', engine: 'custom', remote: false });
+      expect((await client.chat.send(session.id, 'hello')).reply?.content).toContain('You said: hello');
+      expect(events.some((e) => e.type === 'chat-model-changed' && e.model?.id === 'test/assistant')).toBe(true);
+      expect(await client.chat.useModel(null)).toBeUndefined();
+      await expect(client.chat.send(session.id, 'again')).rejects.toMatchObject({ code: 'NO_CHAT_MODEL' });
+      await client.close();
+    });
+
+    it('without a chat model, stores what the user said in host-managed turns so memory works before any LLM', async () => {
+      const client = await create({ profileId: `assistant${Date.now()}x${counter++}`, embedder: 'local/glove-sif-100d' });
+      const session = await client.sessions.create();
+      await client.sessions.append(session.id, { role: 'user', content: 'My cat is called Miso' });
+      await client.sessions.append(session.id, { role: 'assistant', content: 'What a lovely name.' });
+      await client.outbox.drain();
+      const found = await client.memories.search('name of my cat');
+      expect(found.map((r) => r.item.text)).toEqual(['My cat is called Miso']);
+      expect(found[0]!.item.kind).toBe('turn');
+      await client.outbox.drain(); // a second run adds nothing
+      expect(await client.memories.count()).toBe(1);
+      await client.close();
+    });
+
+    it('marks a job failed after its attempts, visibly, writes nothing, and runs it again on retry', async () => {
+      const script: Script = { replies: [], brokenExtraction: true };
+      const client = await open(script, { outbox: { maxAttempts: 1 } });
+      const events: MemoryEvent[] = [];
+      client.subscribe((event) => events.push(event));
+      const session = await client.sessions.create();
+      await client.chat.send(session.id, 'I love jazz');
+      await client.outbox.drain();
+
+      const failed = await client.outbox.list('failed');
+      expect(failed).toHaveLength(1);
+      expect(failed[0]).toMatchObject({ kind: 'memory.extract', attempts: 1, lastError: { code: 'LLM_OUTPUT_INVALID' } });
+      expect(await client.memories.count()).toBe(0);
+      expect(events.some((e) => e.type === 'outbox-changed' && e.summary.failed === 1)).toBe(true);
+
+      script.brokenExtraction = false;
+      await client.outbox.retry(failed[0]!.id);
+      await client.outbox.drain();
+      expect((await client.memories.search('music', { kinds: ['fact'] }))[0]?.item.text).toBe('The user likes jazz music');
+      expect(await client.outbox.summary()).toMatchObject({ failed: 0, pending: 0 });
+      await client.close();
+    });
+
+    it('resumes memory work cut short by closing the tab when the profile opens again', async () => {
+      const profileId = `assistant${Date.now()}x${counter++}`;
+      const stuck = await create({
+        profileId,
+        embedder: 'local/glove-sif-100d',
+        chatModel: assistantModel({ replies: [], hangingExtraction: true }),
+      });
+      const session = await stuck.sessions.create();
+      await stuck.chat.send(session.id, 'I love jazz');
+      for (let i = 0; i < 100 && (await stuck.outbox.summary()).running === 0; i++) await tick(10);
+      expect((await stuck.outbox.summary()).running).toBe(1);
+      await stuck.close();
+
+      const next = await create({ profileId, embedder: 'local/glove-sif-100d', chatModel: assistantModel({ replies: [] }) });
+      await next.outbox.drain();
+      expect((await next.memories.search('music', { kinds: ['fact'] }))[0]?.item.text).toBe('The user likes jazz music');
+      expect((await next.outbox.list('done')).length).toBeGreaterThanOrEqual(3);
+      await next.close();
+    });
+  });
+}
