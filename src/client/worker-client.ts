@@ -12,7 +12,7 @@ import type {
 } from '../sdk/client';
 import type { ChatModelSpec, MemoryClientOptions } from '../sdk/options';
 import { MemoryError } from '../sdk/errors';
-import type { ChatModelInfo, MemoryEvent, MemoryEventListener } from '../sdk/types';
+import type { ChatModelInfo, EmbedderStatus, MemoryEvent, MemoryEventListener } from '../sdk/types';
 import type { MethodPath, RemoteChatModel, RemoteEmbedder, WireOptions, WorkerApi } from '../worker/protocol';
 import type { ChatMessage, ChatModel, GenerateOptions } from '../core/ports';
 import type { LoadableChatModel } from '../models/chat-engine';
@@ -80,9 +80,14 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
     if (previous && previous !== model && isOwned(previous)) await previous.dispose?.().catch(() => undefined);
   };
   const resolveOwned = (value: ChatModel | ChatModelSpec) => resolveChatModel(value, options.modelsBaseUrl);
+  // A spec given at creation is set now but loads on first use: opening never waits for a download.
   if (chatModel) {
-    // A spec given at creation loads on first use, so opening the client never waits for a download.
-    void resolveOwned(chatModel).then(setChat, (error: unknown) => console.warn('[mneme] chat model:', error));
+    try {
+      await setChat(await resolveOwned(chatModel));
+    } catch (error) {
+      worker.terminate();
+      throw error;
+    }
   }
 
   let closed = false;
@@ -203,6 +208,17 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
     storage: { estimate: call('storage.estimate'), persist: requestPersistentStorage },
     status: call('status'),
     embed: call('embed'),
+    useEmbedder: (model, useOptions) => {
+      if (model !== false && typeof model !== 'string') {
+        return Promise.reject(
+          new MemoryError(
+            'INVALID_ARGUMENT',
+            'In worker mode pass an embedder by model id; an Embedder object goes in the options',
+          ),
+        );
+      }
+      return call<EmbedderStatus>('useEmbedder')(model, useOptions ?? {});
+    },
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

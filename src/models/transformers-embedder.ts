@@ -59,6 +59,11 @@ export function createTransformersEmbedder(options: TransformersEmbedderOptions)
       }
       return vectors;
     },
+    async dispose() {
+      const extractor = await loading?.catch(() => undefined);
+      loading = undefined;
+      await (extractor as { dispose?: () => Promise<void> } | undefined)?.dispose?.();
+    },
   };
 }
 

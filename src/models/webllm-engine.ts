@@ -34,7 +34,8 @@ export interface WebLLMChatOptions {
 
 export function webllmAppConfig(modelsBaseUrl?: string): AppConfig {
   if (!modelsBaseUrl) return prebuiltAppConfig;
-  const base = modelsBaseUrl.replace(/\/+$/, '');
+  // WebLLM builds URLs with `new URL(…)`: a path like `/models/mlc` needs this origin in front.
+  const base = new URL(modelsBaseUrl, globalThis.location?.href).href.replace(/\/+$/, '');
   return {
     ...prebuiltAppConfig,
     model_list: prebuiltAppConfig.model_list.map((record) => ({
@@ -54,7 +55,9 @@ export function createWebLLMChat(options: WebLLMChatOptions): LoadableChatModel 
   const load = (onProgress?: ProgressCallback) => {
     if (onProgress) progress = onProgress;
     loading ??= (async () => {
+      progress({ phase: 'load', loaded: 0, total: 1000, text: 'Checking WebGPU on this device' });
       await checkDevice(options.model);
+      progress({ phase: 'download', loaded: 0, total: 1000, text: `Fetching ${options.model}` });
       const created = new MLCEngine({
         appConfig,
         initProgressCallback: (report: InitProgressReport) => progress(toProgress(report)),
@@ -159,7 +162,8 @@ function loadError(model: string, error: unknown): MemoryError {
   if (/ShaderF16|FeatureSupport/i.test(name)) {
     return new MemoryError('WEBGPU_UNAVAILABLE', message, { cause: error, details: { model } });
   }
-  if (/404|not found|Failed to fetch|NetworkError|Cannot find model/i.test(message)) {
+  // A download that fails inside WebLLM's Cache API `add` (a 404 or no network) says only "Request failed".
+  if (/404|not found|Failed to fetch|NetworkError|Cannot find model|Request failed/i.test(message)) {
     return new MemoryError('MODEL_NOT_FOUND', `Chat model ${model} could not be downloaded: ${message}`, {
       cause: error,
       details: { model },

@@ -1,8 +1,9 @@
-import type { ChatMessage, ChatModel } from '../core/ports';
+import type { ChatMessage, ChatModel, Embedder } from '../core/ports';
 import type { ChatModelSpec } from './options';
 import type {
   ChatModelInfo,
   ChatReply,
+  EmbedderStatus,
   OutboxJob,
   OutboxState,
   OutboxSummary,
@@ -261,6 +262,14 @@ export interface MemoryClient {
    * `MODEL_LOAD_FAILED` when no embedder is usable. In worker mode the vectors are transferred.
    */
   embed(texts: string[], options?: LongCallOptions & { kind?: 'query' | 'passage' }): Promise<Float32Array[]>;
+  /**
+   * Switches the embedding model (a catalog or hub id, or `false` for keyword search only). The
+   * new model loads first (progress through `onProgress`); a model that cannot load rejects and
+   * leaves the current one in place. Then every memory is re-embedded in a background job that
+   * survives reloads; until it finishes, search is lexical and `status().reembedding` says how far
+   * it is. In-process clients also accept an {@link Embedder} object.
+   */
+  useEmbedder(model: string | false | Embedder, options?: LongCallOptions): Promise<EmbedderStatus>;
   /** Closes the database and stops the worker. Later calls reject with `CLOSED`. */
   close(): Promise<void>;
 }

@@ -9,10 +9,18 @@ export type {
   StorageApi,
   SessionsApi,
   EpisodesApi,
+  ChatApi,
+  OutboxApi,
+  ContextApi,
+  ContextBuildOptions,
 } from './client';
-export type { MemoryClientOptions, RankingWeights } from './options';
+export type { MemoryClientOptions, RankingWeights, ChatModelSpec } from './options';
 export { DEFAULT_RANKING } from './options';
 export { MemoryError, isMemoryError, MEMORY_ERROR_CODES, type MemoryErrorCode } from './errors';
 export type * from './types';
 export type { Embedder, EmbedOptions, ChatModel, ChatMessage, GenerateOptions } from '../core/ports';
 export { EMBEDDER_CATALOG, type EmbedderCatalogEntry } from '../models/catalog';
+export { CHAT_CATALOG, findChatModel, type ChatCatalogEntry, type DeviceClass } from '../models/chat-catalog';
+export { detectCapabilities, type Capabilities, type AssessedChatModel, type GpuFacts } from '../models/capabilities';
+export { createChatModel, listCachedModels, deleteCachedModel, type CreateChatModelOptions } from '../models/llm-client';
+export type { LoadableChatModel, CachedModel } from '../models/chat-engine';

@@ -293,9 +293,18 @@ export interface MemoryStatus {
   mode: 'worker' | 'in-process';
   memories: number;
   encryption: EncryptionStatus;
-  /** `lexical` whenever no embedder is usable: search still works, on BM25 alone. */
+  /** `lexical` whenever no embedder is usable, or while memories are re-embedded: search still works, on BM25 alone. */
   retrieval: 'hybrid' | 'lexical';
   embedder: EmbedderStatus;
+  /** Set while memories are being embedded with the current model (after a switch, an import, or a model that loaded late). */
+  reembedding?: ReembedStatus;
+}
+
+/** Progress of re-embedding memories with the current embedder. */
+export interface ReembedStatus {
+  model: string;
+  done: number;
+  total: number;
 }
 
 /**
@@ -310,7 +319,9 @@ export type MemoryEvent =
   /** The memory work queued after replies changed (for a discreet "memory is being updated" indicator). */
   | { type: 'outbox-changed'; summary: OutboxSummary }
   /** The chat model in use changed (`model` is undefined when none is). */
-  | { type: 'chat-model-changed'; model?: ChatModelInfo };
+  | { type: 'chat-model-changed'; model?: ChatModelInfo }
+  /** Re-embedding progress; `finished` on the last event (search is hybrid again). */
+  | ({ type: 'reembedding'; finished?: boolean } & ReembedStatus);
 
 export type MemoryEventListener = (event: MemoryEvent) => void;
 

@@ -32,6 +32,8 @@ export interface AssistantControl {
   outbox: OutboxApi;
   /** The chat model in use now. */
   model(): ChatModel | undefined;
+  /** Resolves once the model given at creation is set (a spec is created, not yet loaded). */
+  ready(): Promise<void>;
   /** Sets the model without loading it (worker mode: the host loaded it). */
   attach(model: ChatModel | undefined, info?: ChatModelInfo): void;
   /** Starts the outbox over the open profile's store. */
@@ -54,12 +56,7 @@ export function createAssistantControl(deps: AssistantControlDeps): AssistantCon
     info = model ? (given ?? infoOf(model)) : undefined;
     deps.emit({ type: 'chat-model-changed', ...(info ? { model: info } : {}) });
   };
-  if (deps.initial) {
-    pendingInitial = resolveChatModel(deps.initial, deps.modelsBaseUrl).then(
-      (model) => attach(model),
-      () => undefined,
-    );
-  }
+  if (deps.initial) pendingInitial = resolveChatModel(deps.initial, deps.modelsBaseUrl).then((model) => attach(model));
   const ready = async () => {
     await pendingInitial;
     return current;
@@ -71,6 +68,7 @@ export function createAssistantControl(deps: AssistantControlDeps): AssistantCon
 
   return {
     model: () => current,
+    ready: async () => void (await pendingInitial),
     attach,
     open(store) {
       void outbox?.stop();

@@ -10,7 +10,6 @@ import type { MemoryEvent, MemoryEventListener, MemoryStatus } from '../sdk/type
 import type { Embedder } from '../core/ports';
 import { lockedConversationWrites, lockedEpisodeWrites, lockedProfileWrites, lockedWrites } from './locked-stores';
 import { systemClock } from '../core/clock';
-import { EmbedderSlot } from '../core/semantic/embedder-slot';
 import { MemoryService } from '../core/semantic/memory-service';
 import { FactWriter } from '../core/semantic/facts';
 import { assembleContext } from '../core/context/assemble';
@@ -37,7 +36,7 @@ import { exportProfile, importProfile, parseExport } from '../storage/export';
 import { LAYER_TABLES } from '../storage/export-schema';
 import { estimateStorage, requestPersistentStorage } from '../storage/quota';
 import { createEncryptionControl } from './encryption-control';
-import { createTransformersEmbedder } from '../models/transformers-embedder';
+import { createEmbeddingControl } from './embedding-control';
 
 /** What the memory worker needs beyond the public client: to set the chat model the host loaded. */
 export interface EngineInternals {
@@ -54,7 +53,12 @@ export async function createMemoryEngine(
   const dbName = databaseName(storageName, profileId);
   const db = openDatabase(dbName);
   const registry = openProfileRegistry(storageName);
-  const embedder = new EmbedderSlot(resolveEmbedder(options), options.onProgress);
+  const embedding = createEmbeddingControl({
+    options,
+    emit: (event) => emit(event),
+    service: () => service,
+    reopen: () => open(openKey),
+  });
   const listeners = new Set<MemoryEventListener>();
   const emit = (event: MemoryEvent) => listeners.forEach((listener) => listener(event));
   let service: MemoryService | undefined;
@@ -108,7 +112,7 @@ export async function createMemoryEngine(
         tabs.announce({ type: 'memories', ids, vectors });
         emit({ type: 'memories-changed', ids, source: 'this-client' });
       },
-      embedder,
+      embedder: embedding.slot,
       createLexicalIndex,
       createVectorIndex: await vectorIndexFactory(options.vectorIndex ?? DEFAULTS.vectorIndex),
       clock: systemClock,
@@ -119,6 +123,9 @@ export async function createMemoryEngine(
     });
     episodes = new Episodes(lockedEpisodeWrites(createEpisodeRepository(db, codecFor(dataKey)), tabs), service, systemClock);
     assistant.open(createOutboxRepository(db, codecFor(dataKey)));
+    // Memories without a vector from this model (imported, stored while it was down, or a switch
+    // interrupted by a reload) are embedded in the background.
+    embedding.reembed();
     // Retention and decay run in the background on every open; nothing waits for them.
     const opened = service;
     void Promise.resolve()
@@ -150,10 +157,8 @@ export async function createMemoryEngine(
     await open(openKey);
     tabs.announce({ type: 'reload' });
     emit({ type: 'memories-changed', ids, source: 'this-client' });
-    void service?.embedMissing().catch(() => undefined);
+    embedding.reembed();
   };
-  // Memories stored while no model was usable get their vectors once one works.
-  embedder.onFirstReady = () => void service?.embedMissing().catch(() => undefined);
   db.on('versionchange', () => {
     closed = 'Another tab opened this profile with a newer version of Mneme: reload this page';
     dropViews();
@@ -161,6 +166,7 @@ export async function createMemoryEngine(
   });
 
   try {
+    await assistant.ready();
     await db.open();
     await registry.touch(profileId, systemClock.now());
     const envelope = await readEnvelope(db);
@@ -296,7 +302,7 @@ export async function createMemoryEngine(
         const file = await parseExport(text, importOptions.passphrase);
         throwIfAborted(importOptions.signal);
         const report = await tabs.withWriteLock(() =>
-          importProfile(db, codecFor(openKey), file, importOptions.mode ?? 'merge', embedder.modelId),
+          importProfile(db, codecFor(openKey), file, importOptions.mode ?? 'merge', embedding.slot.modelId),
         );
         await reopenEverywhere(file.memories.map((item) => item.id));
         return report;
@@ -316,16 +322,18 @@ export async function createMemoryEngine(
       mode,
       memories: service ? service.size : await db.memories.count(),
       encryption: await encryption.status(),
-      retrieval: embedder.usable ? 'hybrid' : 'lexical',
-      embedder: embedder.status(),
+      retrieval: embedding.slot.usable && !embedding.reembedding() ? 'hybrid' : 'lexical',
+      embedder: embedding.slot.status(),
+      ...(embedding.reembedding() ? { reembedding: embedding.reembedding()! } : {}),
     })),
+    useEmbedder: guarded((model, useOptions) => embedding.use(model, useOptions)),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
     embed: guarded((texts, embedOptions = {}) => {
       if (!Array.isArray(texts)) throw new MemoryError('INVALID_ARGUMENT', 'embed expects an array of texts');
-      return embedder.embed(
+      return embedding.slot.embed(
         texts.map((text) => checkText(text)),
         embedOptions.kind ?? 'passage',
         embedOptions.signal,
@@ -335,6 +343,7 @@ export async function createMemoryEngine(
       if (closed === CLOSED) return;
       closed = CLOSED;
       await assistant.dispose();
+      await embedding.stop();
       await service?.checkpoint().catch(() => undefined);
       dropViews();
       listeners.clear();
@@ -357,15 +366,4 @@ function checkRules(rules: MemoryClientOptions['doNotRemember']): { rules: Priva
   } catch (error) {
     throw new MemoryError('INVALID_ARGUMENT', `A "do not remember" pattern is not a valid regular expression`, { cause: error });
   }
-}
-
-function resolveEmbedder(options: MemoryClientOptions): Embedder | undefined {
-  const choice = options.embedder ?? DEFAULTS.embedder;
-  if (choice === false) return undefined;
-  if (typeof choice !== 'string') return choice;
-  return createTransformersEmbedder({
-    model: choice,
-    batchSize: options.embedBatchSize ?? DEFAULTS.embedBatchSize,
-    ...(options.modelsBaseUrl ? { modelsBaseUrl: options.modelsBaseUrl } : {}),
-  });
 }

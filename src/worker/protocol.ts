@@ -20,6 +20,7 @@ import type { ChatModelInfo, MemoryEventListener, ProgressCallback } from '../sd
 export type MethodPath =
   | 'status'
   | 'embed'
+  | 'useEmbedder'
   | `memories.${keyof MemoriesApi & string}`
   | `encryption.${keyof EncryptionApi & string}`
   | `profiles.${keyof ProfilesApi & string}`

@@ -9,6 +9,7 @@ import { describeEpisodesContract } from '../contract/episodes.contract';
 import { describeProfileContract } from '../contract/profile.contract';
 import { describeFactsContract } from '../contract/facts.contract';
 import { describeAssistantContract } from '../contract/assistant.contract';
+import { describeEmbedderSwitchContract } from '../contract/embedder-switch.contract';
 
 describeClientContract('worker (Chromium, IndexedDB)', 'worker', (options) =>
   createMemoryClient({ ...options, modelsBaseUrl: '/models/' }),
@@ -114,5 +115,9 @@ describe('worker boundary', () => {
 });
 
 describeAssistantContract('worker (Chromium, IndexedDB)', (options) =>
+  createMemoryClient({ ...options, modelsBaseUrl: '/models/' }),
+);
+
+describeEmbedderSwitchContract('worker (Chromium, IndexedDB)', (options) =>
   createMemoryClient({ ...options, modelsBaseUrl: '/models/' }),
 );

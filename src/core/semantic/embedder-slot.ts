@@ -61,6 +61,11 @@ export class EmbedderSlot {
     }
   }
 
+  /** Releases the model (after a switch to another embedder). */
+  async dispose(): Promise<void> {
+    await this.#embedder?.dispose?.();
+  }
+
   /** Embeds or throws a MemoryError saying why the model cannot be used. */
   async embed(texts: string[], kind: 'query' | 'passage', signal?: AbortSignal): Promise<Float32Array[]> {
     const embedder = this.#embedder;

@@ -53,6 +53,8 @@ export class MemoryService {
   readonly #items = new Map<string, MemoryItem>();
   readonly #lexical: LexicalIndex;
   #vectors: VectorIndex | undefined;
+  /** Off while memories are being re-embedded for a new model: a half-built index would skew ranking. */
+  #denseSearch = true;
   /** Creation times are kept strictly increasing, so lists keep the order memories were added in. */
   #lastCreatedAt = -Infinity;
 
@@ -128,7 +130,7 @@ export class MemoryService {
     const pool = Math.max(limit * 5, 50);
     throwIfAborted(options.signal);
     const lexical = this.#lexical.search(text, pool, accept);
-    const [queryVector] = (await this.#deps.embedder.tryEmbed([text], 'query', options.signal)) ?? [];
+    const [queryVector] = this.#denseSearch ? ((await this.#deps.embedder.tryEmbed([text], 'query', options.signal)) ?? []) : [];
     throwIfAborted(options.signal);
     const dense = queryVector && this.#vectors ? this.#vectors.search(queryVector, pool, accept) : [];
     const ranked = rankHybrid({
@@ -149,11 +151,13 @@ export class MemoryService {
    * the embedder became available later), in batches. A memory edited meanwhile is skipped: its
    * edit already embedded it. Returns how many were embedded.
    */
-  async embedMissing(signal?: AbortSignal): Promise<number> {
+  async embedMissing(signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<number> {
     const model = this.#deps.embedder.modelId;
     if (!model || !this.#deps.embedder.usable) return 0;
     const missing = [...this.#items.values()].filter((item) => item.embeddingModel !== model);
     let done = 0;
+    let embedded = 0;
+    onProgress?.(0, missing.length);
     for (let start = 0; start < missing.length; start += this.#deps.embedBatchSize) {
       throwIfAborted(signal);
       const batch = missing.slice(start, start + this.#deps.embedBatchSize);
@@ -176,9 +180,25 @@ export class MemoryService {
         fresh.map(({ item }) => item.id),
         vectors,
       );
-      done += fresh.length;
+      embedded += fresh.length;
+      done += batch.length;
+      onProgress?.(done, missing.length);
     }
-    return done;
+    return embedded;
+  }
+
+  /** Memories without a vector from the current model (they are found by keywords only). */
+  get missingVectors(): number {
+    const model = this.#deps.embedder.modelId;
+    if (!model) return 0;
+    let missing = 0;
+    for (const item of this.#items.values()) if (item.embeddingModel !== model) missing++;
+    return missing;
+  }
+
+  /** Turns the dense half of search off (re-embedding) and on again. */
+  setDenseSearch(enabled: boolean): void {
+    this.#denseSearch = enabled;
   }
 
   /** Whether a text may be stored under the user's "do not remember" rules. */

@@ -8,6 +8,7 @@ import { describeEpisodesContract } from '../../contract/episodes.contract';
 import { describeProfileContract } from '../../contract/profile.contract';
 import { describeFactsContract } from '../../contract/facts.contract';
 import { describeAssistantContract } from '../../contract/assistant.contract';
+import { describeEmbedderSwitchContract } from '../../contract/embedder-switch.contract';
 
 describeClientContract('in-process (Node, fake-indexeddb)', 'in-process', (options) =>
   createMemoryClient({ ...options, inWorker: false, modelsBaseUrl: process.env.MNEME_MODELS! }),
@@ -42,5 +43,9 @@ describeFactsContract('in-process (Node, fake-indexeddb)', (options) =>
 );
 
 describeAssistantContract('in-process (Node, fake-indexeddb)', (options) =>
+  createMemoryClient({ ...options, inWorker: false, modelsBaseUrl: process.env.MNEME_MODELS! }),
+);
+
+describeEmbedderSwitchContract('in-process (Node, fake-indexeddb)', (options) =>
   createMemoryClient({ ...options, inWorker: false, modelsBaseUrl: process.env.MNEME_MODELS! }),
 );
