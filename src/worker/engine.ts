@@ -7,7 +7,6 @@ import { DEFAULT_RANKING, DEFAULTS, type MemoryClientOptions } from '../sdk/opti
 import type { MemoryClient } from '../sdk/client';
 import { MemoryError, throwIfAborted, toMemoryError } from '../sdk/errors';
 import type { MemoryEvent, MemoryEventListener, MemoryStatus } from '../sdk/types';
-import type { Embedder } from '../core/ports';
 import { lockedConversationWrites, lockedEpisodeWrites, lockedProfileWrites, lockedWrites } from './locked-stores';
 import { systemClock } from '../core/clock';
 import { MemoryService } from '../core/semantic/memory-service';
