@@ -195,7 +195,14 @@ export interface ContextBuildOptions {
   turnBudget?: number;
   /** Memories retrieved before the budget is applied; default 8. */
   limit?: number;
+  /**
+   * The memory pattern to use: `combined` (default: profile, memories, past tasks, summary and
+   * recent turns), or one alone: `full-history`, `sliding-window`, `semantic`, `profile`, `episodic`.
+   */
+  strategy?: ContextStrategy;
 }
+
+export type ContextStrategy = 'combined' | 'full-history' | 'sliding-window' | 'semantic' | 'profile' | 'episodic';
 
 /** The prompt a model should see for a query: the host may send it to any model it likes. */
 export interface ContextApi {

@@ -13,6 +13,7 @@ export type {
   OutboxApi,
   ContextApi,
   ContextBuildOptions,
+  ContextStrategy,
 } from './client';
 export type { MemoryClientOptions, RankingWeights, ChatModelSpec } from './options';
 export { DEFAULT_RANKING } from './options';

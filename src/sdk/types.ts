@@ -172,6 +172,8 @@ export interface ScoreExplanation {
   importance: number;
   /** Each signal after normalisation and weighting; they add up to `score`. */
   contributions: { similarity: number; lexical: number; recency: number; importance: number };
+  /** The candidate lists that put this memory forward: by meaning, by keywords, as one of the most recent, or of the most important. */
+  via: ('dense' | 'lexical' | 'recent' | 'important')[];
 }
 
 export interface SearchResult {
@@ -250,6 +252,12 @@ export interface SearchOptions {
   asOf?: number;
   /** Include memories in the cold archive (decayed). Default false. */
   includeArchived?: boolean;
+  /**
+   * Also consider the n most recently updated and the n most important (pinned first) memories,
+   * whatever the query, ranked with the others (a chat context wants what was just said and what
+   * matters most). Default 0 for both: plain search returns only what matches.
+   */
+  candidates?: { recent?: number; important?: number };
   signal?: AbortSignal;
 }
 
@@ -401,6 +409,8 @@ export interface SendOptions {
   turnBudget?: number;
   /** Memories retrieved before the budget is applied; default 8. */
   limit?: number;
+  /** The memory pattern the context uses; default `combined` (see `ContextBuildOptions`). */
+  strategy?: 'combined' | 'full-history' | 'sliding-window' | 'semantic' | 'profile' | 'episodic';
   /** Longest reply, in tokens. Default: the engine's (512 on the CPU engine). */
   maxTokens?: number;
   /** Sampling temperature; default 0.7. */

@@ -4,7 +4,7 @@
  * its tokens, its abort and its answers cross the worker boundary.
  */
 import { describe, expect, it } from 'vitest';
-import type { ChatMessage, ChatModel, GenerateOptions, MemoryEvent } from '../../src/sdk/index';
+import type { ChatMessage, ChatModel, ContextStrategy, GenerateOptions, MemoryEvent } from '../../src/sdk/index';
 import { MemoryError } from '../../src/sdk/index';
 import type { ClientFactory } from './client.contract';
 
@@ -144,6 +144,65 @@ export function describeAssistantContract(name: string, create: ClientFactory): 
       const memories = script.replies.at(-1)![0]!.content;
       expect(memories).toContain('The user lives in Lisbon');
       expect(memories).not.toContain('The user lives in Berlin');
+      await client.close();
+    });
+
+    it('puts the most important and the most recent memories in the context even when the words differ', async () => {
+      const client = await create({ profileId: `assistant${Date.now()}x${counter++}`, embedder: false });
+      await client.memories.add('Allergic to penicillin', { pinned: true, importance: 1 });
+      await client.memories.addMany(Array.from({ length: 20 }, (_, i) => ({ text: `Old note ${i} about gardening` })));
+      await client.memories.add('Booked the dentist for Friday');
+      const plain = await client.memories.search('what should I pack for the trip?');
+      expect(plain).toHaveLength(0);
+      const context = await client.context.build('what should I pack for the trip?');
+      expect(context.prompt).toContain('Allergic to penicillin');
+      expect(context.prompt).toContain('Booked the dentist for Friday');
+      const mixed = await client.memories.search('trip', { candidates: { recent: 1, important: 1 } });
+      expect(mixed.map((r) => [r.item.text, r.explanation.via])).toEqual(
+        expect.arrayContaining([
+          ['Allergic to penicillin', ['important']],
+          ['Booked the dentist for Friday', ['recent']],
+        ]),
+      );
+      await client.close();
+    });
+
+    it('builds each memory pattern alone or all combined, and full history says when it no longer fits', async () => {
+      const client = await open({ replies: [] });
+      const session = await client.sessions.create();
+      await client.chat.send(session.id, 'My name is Ada. I love jazz');
+      await client.outbox.drain();
+      const task = await client.episodes.startTask('Plan a jazz evening for friends');
+      await client.episodes.completeTask(task.id, true, ['Book the club a week ahead']);
+      const query = 'Any jazz plans for tonight?';
+      const tags = async (strategy?: ContextStrategy, extra: Record<string, number> = {}) =>
+        (await client.context.build(query, { sessionId: session.id, ...(strategy ? { strategy } : {}), ...extra })).sections.map(
+          (section) => section.tag,
+        );
+      expect(await tags()).toEqual([
+        'role',
+        'user_profile',
+        'relevant_memories',
+        'past_experiences',
+        'recent_conversation',
+        'user_query',
+      ]);
+      expect(await tags('profile')).toEqual(['role', 'user_profile', 'recent_conversation', 'user_query']);
+      expect(await tags('semantic')).toEqual(['role', 'relevant_memories', 'recent_conversation', 'user_query']);
+      expect(await tags('episodic')).toEqual(['role', 'past_experiences', 'recent_conversation', 'user_query']);
+      expect(await tags('sliding-window')).toEqual(['role', 'recent_conversation', 'user_query']);
+      expect(await tags('full-history')).toEqual(['role', 'recent_conversation', 'user_query']);
+
+      for (let i = 0; i < 12; i++) await client.chat.send(session.id, `Tell me about jazz record number ${i}`);
+      const whole = await client.context.build(query, { sessionId: session.id, strategy: 'full-history' });
+      expect(whole.overflow).toBe(false);
+      expect(whole.prompt).toContain('My name is Ada');
+      const tight = await client.context.build(query, { sessionId: session.id, strategy: 'full-history', turnBudget: 200 });
+      expect(tight.overflow).toBe(true);
+      expect(tight.dropped.turns).toBeGreaterThan(10);
+      await expect(client.context.build(query, { strategy: 'everything' as ContextStrategy })).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+      });
       await client.close();
     });
 

@@ -10,7 +10,8 @@ import type { MemoryService } from '../semantic/memory-service';
 import type { Episodes } from '../episodes/episodes';
 import type { ProfileService } from '../profile/profile-service';
 import type { Conversations } from '../working/conversations';
-import { buildContext } from './context-builder';
+import { MemoryError } from '../../sdk/errors';
+import { buildContext, CONTEXT_DEFAULTS } from './context-builder';
 
 export interface ContextViews {
   memory: MemoryService;
@@ -18,6 +19,24 @@ export interface ContextViews {
   profile: ProfileService;
   conversations: Conversations;
 }
+
+/**
+ * Which layers a context draws on: one pattern alone, or all of them (`combined`, the default).
+ * - `full-history`: every turn of the session, summarised ones included, and nothing else; the
+ *   bundle's `overflow` says when they no longer fit the turn budget;
+ * - `sliding-window`: the rolling summary and the recent turns;
+ * - `semantic`: the facts and notes retrieved for the query, and the recent turns;
+ * - `profile`: the structured profile, and the recent turns;
+ * - `episodic`: similar past tasks with their lessons, and the recent turns.
+ */
+export const CONTEXT_STRATEGIES = {
+  combined: { profile: true, memories: true, experiences: true, summary: true, allTurns: false },
+  'full-history': { profile: false, memories: false, experiences: false, summary: false, allTurns: true },
+  'sliding-window': { profile: false, memories: false, experiences: false, summary: true, allTurns: false },
+  semantic: { profile: false, memories: true, experiences: false, summary: false, allTurns: false },
+  profile: { profile: true, memories: false, experiences: false, summary: false, allTurns: false },
+  episodic: { profile: false, memories: false, experiences: true, summary: false, allTurns: false },
+} as const;
 
 export interface AssembleOptions extends ContextBuildOptions {
   /** Leave these turns out of the recent turns (the message being answered is the query already). */
@@ -31,19 +50,29 @@ export async function assembleContext(
   tokenizer: Tokenizer,
 ): Promise<ContextBundle> {
   const { sessionId } = options;
-  const [{ profile }, memories, experiences, turns, summary] = await Promise.all([
-    views.profile.get(),
-    views.memory.search(query, { limit: options.limit ?? 8, kinds: ['note', 'fact', 'turn', 'preference', 'summary'] }),
-    views.episodes.similar(query, 3),
-    sessionId ? views.conversations.turns(sessionId) : Promise.resolve([]),
-    sessionId ? views.conversations.summary(sessionId) : Promise.resolve(undefined),
+  const strategyName = options.strategy ?? 'combined';
+  const use = CONTEXT_STRATEGIES[strategyName];
+  if (!use) throw new MemoryError('INVALID_ARGUMENT', `Unknown context strategy ${String(strategyName)}`);
+  const [profile, memories, experiences, turns, summary] = await Promise.all([
+    use.profile ? views.profile.get().then((got) => got.profile) : undefined,
+    use.memories
+      ? views.memory.search(query, {
+          limit: options.limit ?? 8,
+          kinds: ['note', 'fact', 'turn', 'preference', 'summary'],
+          // What was said last and what matters most compete for a place even when the words differ.
+          candidates: { recent: 3, important: 3 },
+        })
+      : [],
+    use.experiences ? views.episodes.similar(query, 3) : [],
+    sessionId ? views.conversations.turns(sessionId, { includeArchived: use.allTurns }) : Promise.resolve([]),
+    sessionId && use.summary ? views.conversations.summary(sessionId) : Promise.resolve(undefined),
   ]);
   const excluded = new Set(options.excludeTurnIds ?? []);
   // A turn of this very session is already in the recent turns: retrieving it again is noise.
   const inWindow = new Set(turns.map((turn) => turn.content));
   const bundle = buildContext(
     {
-      profile,
+      ...(profile ? { profile } : {}),
       memories: memories.filter((result) => !(result.item.kind === 'turn' && inWindow.has(result.item.text))),
       experiences: experiences.map((match) => match.episode),
       recentTurns: turns.filter((turn) => !excluded.has(turn.id)),
@@ -54,6 +83,10 @@ export async function assembleContext(
       tokenizer,
       ...(options.budget !== undefined ? { budget: options.budget } : {}),
       ...(options.turnBudget !== undefined ? { turnBudget: options.turnBudget } : {}),
+      // The whole conversation gets the memory budget too: it is the only section.
+      ...(use.allTurns && options.turnBudget === undefined
+        ? { turnBudget: (options.budget ?? CONTEXT_DEFAULTS.budget) + CONTEXT_DEFAULTS.turnBudget }
+        : {}),
     },
   );
   // Using a memory refreshes its decay; this write never delays the answer.

@@ -4,6 +4,10 @@
  * score = w.similarity · minmax(cosine) + w.lexical · (bm25 / best bm25)
  *       + w.recency · 0.5^(age / halfLife) + w.importance · importance
  *
+ * Candidates come from up to four lists: dense and lexical hits for the query, and, when the
+ * caller asks, the most recent and the most important memories (they enter with no similarity
+ * and no lexical score, so they rank on recency and importance alone).
+ *
  * Min-max over the dense candidates (not raw cosine) because embedders differ in their
  * similarity floor (word-vector models score unrelated English at 0.3–0.6). Every result keeps
  * each contribution so a UI can explain the order.
@@ -19,6 +23,10 @@ export interface RankInput {
   weights: RankingWeights;
   now: number;
   recencyHalfLifeDays: number;
+  /** Ids of the most recent memories, to be ranked whatever the query. */
+  recent?: string[];
+  /** Ids of the most important memories, to be ranked whatever the query. */
+  important?: string[];
   /** Whether a dense list was possible at all (an embedder was usable). */
   denseAvailable: boolean;
   /** The importance ranking uses (decayed); default the item's own. */
@@ -48,8 +56,10 @@ export function rankHybrid(input: RankInput): Ranked[] {
   const lexicalBest = Math.max(0, ...lexical.values());
   const denseWeight = input.denseAvailable ? weights.similarity : 0;
 
+  const recent = new Set(input.recent ?? []);
+  const important = new Set(input.important ?? []);
   const ranked: Ranked[] = [];
-  for (const id of new Set([...dense.keys(), ...lexical.keys()])) {
+  for (const id of new Set([...dense.keys(), ...lexical.keys(), ...recent, ...important])) {
     const item = items.get(id);
     if (!item) continue;
     const similarity = dense.get(id);
@@ -70,6 +80,12 @@ export function rankHybrid(input: RankInput): Ranked[] {
       recency,
       importance,
       contributions,
+      via: [
+        ...(similarity !== undefined ? (['dense'] as const) : []),
+        ...(bm25 !== undefined ? (['lexical'] as const) : []),
+        ...(recent.has(id) ? (['recent'] as const) : []),
+        ...(important.has(id) ? (['important'] as const) : []),
+      ],
     };
     if (similarity !== undefined) explanation.similarity = similarity;
     if (bm25 !== undefined) explanation.lexical = bm25;

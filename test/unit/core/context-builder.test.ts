@@ -25,6 +25,7 @@ const memory = (id: string, text: string): SearchResult => ({
     recency: 1,
     importance: 0.5,
     contributions: { similarity: 1, lexical: 0, recency: 0, importance: 0 },
+    via: ['dense'],
   },
 });
 const turn = (seq: number, role: Turn['role'], content: string): Turn => ({

@@ -82,4 +82,20 @@ describe('hybrid ranking', () => {
     });
     expect(ranked[0]?.item.id).toBe('new');
   });
+
+  it('merges the recent and important lists: they rank on recency and importance alone, and say which list nominated them', () => {
+    const ranked = rankHybrid({
+      ...base,
+      items: items(item('match'), item('fresh', 0), item('vital', 300, 1), item('old', 400, 0.1)),
+      dense: [{ id: 'match', score: 0.8 }],
+      lexical: [{ id: 'match', score: 3 }],
+      recent: ['fresh', 'match'],
+      important: ['vital'],
+    });
+    expect(ranked.map((r) => r.item.id)).toEqual(['match', 'fresh', 'vital']);
+    expect(ranked[0]!.explanation.via).toEqual(['dense', 'lexical', 'recent']);
+    expect(ranked[1]!.explanation).toMatchObject({ via: ['recent'], contributions: { similarity: 0, lexical: 0 } });
+    expect(ranked[2]!.explanation.via).toEqual(['important']);
+    expect(ranked[2]!.score).toBeCloseTo(0.03 * recencyOf(item('vital', 300), NOW, 30) + 0.02 * 1);
+  });
 });

@@ -14,6 +14,7 @@ export function memory(id: string, text: string, kind: MemoryKind = 'fact', rank
       recency: 1,
       importance: 0.5,
       contributions: { similarity: 1, lexical: 0, recency: 0, importance: 0 },
+      via: ['dense'],
     },
   };
 }
