@@ -177,6 +177,7 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
     context: { build: call('context.build') },
     chat: {
       send: call('chat.send'),
+      regenerate: call('chat.regenerate'),
       async useModel(value, useOptions = {}) {
         if (closed) throw new MemoryError('CLOSED', 'This memory client is closed');
         if (value === null) {

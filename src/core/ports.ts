@@ -159,6 +159,8 @@ export interface ConversationStore {
   summary(sessionId: string): Promise<SessionSummary | undefined>;
   /** Stores the new summary and archives the turns it now covers, in one transaction. */
   putSummary(summary: SessionSummary, archivedTurnIds: string[]): Promise<void>;
+  /** Moves turns out of the working window into the archive (a regenerated reply); their text stays readable. */
+  archiveTurns(turnIds: string[], at: number): Promise<void>;
 }
 
 /** Persistence of episodes (tasks with their actions, outcome and lessons). */

@@ -226,6 +226,8 @@ export interface ChatApi {
    * `NO_CHAT_MODEL` before storing anything when no chat model is set.
    */
   send(sessionId: string, text: string, options?: SendOptions): Promise<ChatReply>;
+  /** Answers the session's last message again; the previous reply moves to the archive. */
+  regenerate(sessionId: string, options?: SendOptions): Promise<ChatReply>;
   /**
    * Sets the chat model for replies and memory work: a {@link ChatModel} of the host's, a
    * {@link ChatModelSpec} (loaded now, with download progress), or `null` for none. Replaces and

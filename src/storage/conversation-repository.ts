@@ -64,5 +64,9 @@ export function createConversationRepository(db: MnemeDatabase, codec: RecordCod
             await db.turns.where('id').anyOf(archivedTurnIds).modify({ archivedAt: summary.updatedAt });
         });
       }),
+    archiveTurns: (turnIds, at) =>
+      guard(async () => {
+        if (turnIds.length > 0) await db.turns.where('id').anyOf(turnIds).modify({ archivedAt: at });
+      }),
   };
 }

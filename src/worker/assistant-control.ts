@@ -9,7 +9,7 @@ import type { ChatModelSpec, MemoryClientOptions } from '../sdk/options';
 import type { ChatModelInfo, MemoryEvent, Turn } from '../sdk/types';
 import type { ChatModel, Clock, Tokenizer } from '../core/ports';
 import type { ContextViews } from '../core/context/assemble';
-import { processMessage, queueMemoryWork } from '../core/pipeline/assistant';
+import { processMessage, queueMemoryWork, regenerateReply, type AssistantDeps } from '../core/pipeline/assistant';
 import { memoryJobHandlers } from '../core/pipeline/memory-jobs';
 import { createOutbox, type Outbox } from '../core/pipeline/outbox';
 import type { OutboxStore } from '../core/pipeline/outbox-types';
@@ -61,6 +61,12 @@ export function createAssistantControl(deps: AssistantControlDeps): AssistantCon
     await pendingInitial;
     return current;
   };
+  const assistantDeps = async (): Promise<AssistantDeps> => {
+    const chat = await ready();
+    if (!chat) throw new MemoryError('NO_CHAT_MODEL', 'No chat model is set: choose one with chat.useModel');
+    const box = requireOutbox();
+    return { views: deps.views(), chat, tokenizer: deps.tokenizer, enqueue: (...args) => box.enqueue(...args) };
+  };
   const requireOutbox = () => {
     if (!outbox) throw new MemoryError('LOCKED', 'This profile is encrypted and locked: unlock it with its passphrase');
     return outbox;
@@ -99,17 +105,8 @@ export function createAssistantControl(deps: AssistantControlDeps): AssistantCon
       await queueMemoryWork(outbox.enqueue, turn.sessionId, turns.slice(start, at + 1));
     },
     chat: {
-      async send(sessionId, text, options = {}) {
-        const chat = await ready();
-        if (!chat) throw new MemoryError('NO_CHAT_MODEL', 'No chat model is set: choose one with chat.useModel');
-        const box = requireOutbox();
-        return processMessage(
-          { views: deps.views(), chat, tokenizer: deps.tokenizer, enqueue: (...args) => box.enqueue(...args) },
-          sessionId,
-          text,
-          options,
-        );
-      },
+      send: async (sessionId, text, options = {}) => processMessage(await assistantDeps(), sessionId, text, options),
+      regenerate: async (sessionId, options = {}) => regenerateReply(await assistantDeps(), sessionId, options),
       async useModel(value, options = {}) {
         await pendingInitial;
         const previous = current;

@@ -268,6 +268,7 @@ export async function createMemoryEngine(
     },
     chat: {
       send: guarded((sessionId, text, sendOptions) => assistant.chat.send(sessionId, text, sendOptions)),
+      regenerate: guarded((sessionId, sendOptions) => assistant.chat.regenerate(sessionId, sendOptions)),
       useModel: guarded((model, useOptions) => assistant.chat.useModel(model, useOptions)),
       model: guarded(() => assistant.chat.model()),
     },

@@ -10,6 +10,7 @@ export function lockedConversationWrites(store: ConversationStore, tabs: TabCoor
     deleteSession: (id) => tabs.withWriteLock(() => store.deleteSession(id)),
     appendTurn: (turn, session) => tabs.withWriteLock(() => store.appendTurn(turn, session)),
     putSummary: (summary, ids) => tabs.withWriteLock(() => store.putSummary(summary, ids)),
+    archiveTurns: (ids, at) => tabs.withWriteLock(() => store.archiveTurns(ids, at)),
   };
 }
 

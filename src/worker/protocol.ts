@@ -30,6 +30,7 @@ export type MethodPath =
   | `profile.${keyof ProfileApi & string}`
   | 'context.build'
   | 'chat.send'
+  | 'chat.regenerate'
   | `outbox.${keyof OutboxApi & string}`
   | 'storage.estimate';
 

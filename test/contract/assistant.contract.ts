@@ -206,6 +206,21 @@ export function describeAssistantContract(name: string, create: ClientFactory): 
       await client.close();
     });
 
+    it('regenerates the last reply: the old one moves to the archive, the new one takes its place', async () => {
+      const client = await open({ replies: [] });
+      const session = await client.sessions.create();
+      const first = await client.chat.send(session.id, 'I love jazz');
+      const again = await client.chat.regenerate(session.id);
+      expect(again.userTurn.id).toBe(first.userTurn.id);
+      expect(again.reply!.id).not.toBe(first.reply!.id);
+      expect((await client.sessions.turns(session.id)).map((t) => t.id)).toEqual([first.userTurn.id, again.reply!.id]);
+      const archived = await client.sessions.turns(session.id, { includeArchived: true });
+      expect(archived.find((t) => t.id === first.reply!.id)?.archivedAt).toEqual(expect.any(Number));
+      const empty = await client.sessions.create();
+      await expect(client.chat.regenerate(empty.id)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      await client.close();
+    });
+
     it('keeps what was streamed when the user stops the reply, marked as stopped', async () => {
       const client = await open({ replies: [], wordDelayMs: 20 });
       const session = await client.sessions.create();

@@ -6,7 +6,7 @@ import { registerSW } from 'virtual:pwa-register';
 
 export class PwaState {
   /** A new version is installed and waiting for a reload. */
-  needRefresh = $state(true);
+  needRefresh = $state(false);
   /** The app shell is cached: the page opens without a network. */
   offlineReady = $state(false);
   #update: ((reloadPage?: boolean) => Promise<void>) | undefined;

@@ -41,8 +41,26 @@ export async function processMessage(
   text: string,
   options: SendOptions = {},
 ): Promise<ChatReply> {
+  const userTurn = await deps.views.conversations.append(sessionId, { role: 'user', content: text });
+  return answer(deps, sessionId, userTurn, options);
+}
+
+/**
+ * A new reply to the session's last message: the previous reply moves to the archive (still
+ * readable there), the context is assembled afresh, and the new reply takes its place.
+ */
+export async function regenerateReply(deps: AssistantDeps, sessionId: string, options: SendOptions = {}): Promise<ChatReply> {
+  const turns = await deps.views.conversations.turns(sessionId);
+  const last = turns.at(-1);
+  const userTurn = last?.role === 'assistant' ? turns.at(-2) : last;
+  if (!userTurn || userTurn.role !== 'user')
+    throw new MemoryError('INVALID_ARGUMENT', 'This session has no message to answer again');
+  if (last?.role === 'assistant') await deps.views.conversations.archiveTurn(sessionId, last.id);
+  return answer(deps, sessionId, userTurn, options);
+}
+
+async function answer(deps: AssistantDeps, sessionId: string, userTurn: Turn, options: SendOptions): Promise<ChatReply> {
   const { views } = deps;
-  const userTurn = await views.conversations.append(sessionId, { role: 'user', content: text });
   const context = await assembleContext(
     views,
     userTurn.content,

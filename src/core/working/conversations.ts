@@ -73,6 +73,12 @@ export class Conversations {
     return turn;
   }
 
+  /** Archives a turn of the working window (a reply being regenerated). */
+  async archiveTurn(sessionId: string, turnId: string): Promise<void> {
+    await this.#require(sessionId);
+    await this.#store.archiveTurns([turnId], this.#now());
+  }
+
   turns(sessionId: string, options: { includeArchived?: boolean } = {}): Promise<Turn[]> {
     return this.#store.turns(sessionId, { includeArchived: options.includeArchived ?? false });
   }

@@ -1,0 +1,65 @@
+/**
+ * The person's choices, kept in this browser (localStorage) so the next visit opens the same way:
+ * which profile, which models, retention, "do not remember" rules, the optional external endpoint.
+ * Nothing here is secret: an API key for the external endpoint is kept in memory only.
+ */
+import type { ChatModelSpec, MemoryClientOptions } from '../../sdk/index';
+
+export interface ExternalEndpoint {
+  baseUrl: string;
+  model: string;
+}
+
+export interface SettingsData {
+  /** The first-run screen was completed or skipped. */
+  welcomed: boolean;
+  profileId: string;
+  /** The chat model to load on start; undefined: memory without a chat model. */
+  chatModel?: ChatModelSpec;
+  /** The embedding model id, or false for keyword search only; undefined: the app's default. */
+  embedder?: string | false;
+  retention: NonNullable<MemoryClientOptions['retention']>;
+  doNotRemember: { rules: string[]; patterns: string[] };
+  /** The opt-in OpenAI-compatible server; only used when `chatModel.engine` is `openai`. */
+  external?: ExternalEndpoint;
+}
+
+const KEY = 'mneme:settings';
+
+const DEFAULT_SETTINGS: SettingsData = {
+  welcomed: false,
+  profileId: 'default',
+  retention: {},
+  doNotRemember: { rules: [], patterns: [] },
+};
+
+export class Settings {
+  data = $state<SettingsData>(load());
+
+  update(patch: Partial<SettingsData>): void {
+    this.data = { ...this.data, ...patch };
+    save(this.data);
+  }
+}
+
+function load(): SettingsData {
+  try {
+    const raw = localStorage.getItem(KEY);
+    if (!raw) return structuredClone(DEFAULT_SETTINGS);
+    const parsed = JSON.parse(raw) as Partial<SettingsData>;
+    return { ...structuredClone(DEFAULT_SETTINGS), ...parsed };
+  } catch {
+    return structuredClone(DEFAULT_SETTINGS);
+  }
+}
+
+function save(data: SettingsData): void {
+  try {
+    // An API key is never written down: it stays in this tab's memory.
+    const { chatModel, ...rest } = $state.snapshot(data) as SettingsData;
+    const storedModel = chatModel && chatModel.engine === 'openai' ? { ...chatModel, apiKey: undefined } : chatModel;
+    localStorage.setItem(KEY, JSON.stringify({ ...rest, ...(storedModel ? { chatModel: storedModel } : {}) }));
+  } catch {
+    // Private mode or a full disk: the choices last for this visit.
+  }
+}
