@@ -112,6 +112,7 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
     delete: call('memories.delete'),
     count: call('memories.count'),
     history: call('memories.history'),
+    audit: call('memories.audit'),
     remember: call('memories.remember'),
     sweep: call('memories.sweep'),
     restore: call('memories.restore'),

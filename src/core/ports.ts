@@ -89,6 +89,8 @@ export interface MemoryStore {
   deleteMany(ids: string[], audit?: AuditEntry[]): Promise<void>;
   /** The audit trail of one record, oldest first. */
   history(entityId: string): Promise<AuditEntry[]>;
+  /** The latest audit entries of every record (memories, profile, episodes, …), newest first. */
+  recentAudit(limit: number): Promise<AuditEntry[]>;
   readLexicalSnapshot(): Promise<LexicalSnapshot | undefined>;
   writeLexicalSnapshot(snapshot: LexicalSnapshot): Promise<void>;
   count(): Promise<number>;

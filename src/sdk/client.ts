@@ -58,6 +58,8 @@ export interface MemoriesApi {
   /** Deletes the memory, its vector and its index entries together. Unknown ids are ignored. */
   delete(id: string): Promise<void>;
   count(): Promise<number>;
+  /** The audit trail of the whole profile (memories, profile, episodes), newest first; default 200 entries. */
+  audit(limit?: number): Promise<AuditEntry[]>;
   /** Every change of one memory (who, when, before → after), oldest first; kept after a delete. */
   history(id: string): Promise<AuditEntry[]>;
   /**

@@ -205,6 +205,8 @@ export interface ContextBundle {
   memoryTokens: number;
   /** Ids of the memories that made it into the prompt. */
   memoriesUsed: string[];
+  /** Those memories with their ranking explanation (why each was chosen), in prompt order. */
+  retrieved?: SearchResult[];
   /** What did not fit, by section. */
   dropped: { profile: number; memories: number; experiences: number; summary: number; turns: number };
   /** True when older turns of the conversation did not fit their budget (time to summarise). */

@@ -87,6 +87,11 @@ export function createMemoryRepository(db: MnemeDatabase, codec: RecordCodec = p
         const rows = await db.audit.where('entityId').equals(entityId).sortBy('seq');
         return Promise.all(rows.map(({ seq: _seq, ...row }) => codec.decodeRow<AuditEntry>(row as StoredRow)));
       }),
+    recentAudit: (limit) =>
+      guard(async () => {
+        const rows = await db.audit.orderBy('seq').reverse().limit(limit).toArray();
+        return Promise.all(rows.map(({ seq: _seq, ...row }) => codec.decodeRow<AuditEntry>(row as StoredRow)));
+      }),
     count: () => guard(() => db.memories.count()),
     readLexicalSnapshot: () =>
       guard(async () => {

@@ -216,6 +216,7 @@ export async function createMemoryEngine(
       delete: live((memory, id) => memory.delete(id)),
       count: live((memory) => memory.size),
       history: live((memory, id) => memory.history(id)),
+      audit: live((memory, limit) => memory.recentAudit(limit)),
       sweep: live((memory) => sweep(memory, options.retention ?? {}, systemClock)),
       restore: live((memory, id) => memory.setArchived(id, undefined, 'user')),
       remember: live(async (memory, messages, rememberOptions = {}) => {

@@ -1,128 +1,72 @@
 /**
- * The page's memory state: one SDK client (in its worker, over IndexedDB), what it reports, and
- * the lists the views show. Views read the fields; they change only through the methods here.
+ * The Memory screen's facts tab: every memory (newest first, filtered by kind and time), search
+ * with its score explanations, and the edits a person makes (text, pin, delete) with each item's
+ * history. Lists are `$state.raw`: they are replaced, never mutated, so 10k items stay cheap.
  */
-import { createMemoryClient, MemoryError, type MemoryClient, type MemoryClientOptions } from '../../sdk/index';
-import type { MemoryItem, MemoryStatus, ProgressEvent, SearchResult } from '../../sdk/types';
-import { DEFAULTS } from '../../sdk/options';
-import { preferredLocalEmbedder } from '../../models/catalog';
-import { describeError, plural, type Action, type FriendlyError } from './messages';
+import type { AuditEntry, MemoryItem, MemoryKind, SearchResult } from '../../sdk/index';
+import type { AppState } from './app.svelte';
+import { plural } from './messages';
 
-const RECENT_LIMIT = 50;
-const SEARCH_LIMIT = 10;
+const SEARCH_LIMIT = 20;
+/** Enough for the list and the chart; the virtual list renders only what is on screen. */
+const LIST_LIMIT = 20_000;
 
-/**
- * The models the server offers at /models/ (`MNEME_MODELS` in dev and preview), or undefined
- * when it offers none: then models come from the Hugging Face hub and the browser caches them.
- */
-export async function localModels(): Promise<string[] | undefined> {
-  try {
-    const response = await fetch('/models/manifest.json', { cache: 'no-cache' });
-    if (response.status !== 200 || !response.headers.get('content-type')?.includes('json')) return undefined;
-    const manifest: unknown = await response.json();
-    const models = (manifest as { models?: unknown } | null)?.models;
-    return Array.isArray(models) && models.every((id) => typeof id === 'string') ? models : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export async function clientOptions(onProgress: MemoryClientOptions['onProgress']): Promise<MemoryClientOptions> {
-  const models = await localModels();
-  const options: MemoryClientOptions = models
-    ? { modelsBaseUrl: '/models/', embedder: preferredLocalEmbedder(models) ?? DEFAULTS.embedder }
-    : {};
-  if (onProgress) options.onProgress = onProgress;
-  return options;
-}
+export type TimeFilter = 'all' | 'day' | 'week' | 'month' | 'year';
+const SPAN: Record<TimeFilter, number> = { all: Infinity, day: 864e5, week: 6048e5, month: 2592e6, year: 31536e6 };
 
 export class MemoryState {
-  #client: MemoryClient | undefined;
-  status = $state.raw<MemoryStatus | undefined>();
-  recent = $state.raw<MemoryItem[]>([]);
+  readonly app: AppState;
+  all = $state.raw<MemoryItem[]>([]);
   results = $state.raw<SearchResult[]>([]);
   /** The query `results` answer; empty before the first search. */
   resultsFor = $state('');
-  /** Model download or load, while it runs. */
-  progress = $state.raw<ProgressEvent | undefined>();
-  error = $state.raw<FriendlyError | undefined>();
-  /** The last thing that happened, for screen readers (an aria-live region reads it). */
-  announcement = $state('');
-  ready = $state(false);
+  kind = $state<MemoryKind | 'all'>('all');
+  time = $state<TimeFilter>('all');
   saving = $state(false);
   searching = $state(false);
+  loaded = $state(false);
 
-  /** The SDK client, once open (later views, such as chat, share it). */
-  get client(): MemoryClient | undefined {
-    return this.#client;
+  constructor(app: AppState) {
+    this.app = app;
   }
 
   get count(): number {
-    return this.status?.memories ?? this.recent.length;
+    return this.app.status?.memories ?? this.all.length;
   }
 
-  async start(): Promise<void> {
-    try {
-      const options = await clientOptions((event) => {
-        this.progress = event.phase === 'ready' ? undefined : event;
-      });
-      this.#client = await createMemoryClient(options);
-      this.#client.subscribe((event) => {
-        if (event.type === 'memories-changed' && event.source === 'other-tab') void this.refresh();
-        if (event.type === 'reload-required')
-          this.error = describeError('open', new MemoryError('RELOAD_REQUIRED', event.reason));
-      });
-      await this.refresh();
-      this.ready = true;
-      void this.warmUp();
-    } catch (error) {
-      this.fail('open', error);
-    }
-  }
-
-  /**
-   * Loads the embedding model now rather than on the first save, so its download shows at once
-   * and a model that cannot load is reported before anyone relies on it.
-   */
-  async warmUp(): Promise<void> {
-    const client = this.#client;
-    if (!client || this.status?.embedder.state !== 'idle') return;
-    try {
-      await client.embed(['warm-up'], { kind: 'query' });
-    } catch {
-      // The status now carries the reason, and search falls back to keywords.
-    } finally {
-      this.progress = undefined;
-      await this.refreshStatus();
-    }
+  /** The list as filtered: current memories only (superseded and archived ones have their own tab). */
+  get visible(): MemoryItem[] {
+    const since = Date.now() - SPAN[this.time];
+    return this.all.filter(
+      (item) =>
+        item.archivedAt === undefined &&
+        item.validTo === undefined &&
+        (this.kind === 'all' || item.kind === this.kind) &&
+        item.createdAt >= since,
+    );
   }
 
   async refresh(): Promise<void> {
-    const client = this.#client;
-    if (!client) return;
-    const [status, recent] = await Promise.all([client.status(), client.memories.list({ limit: RECENT_LIMIT })]);
-    this.status = status;
-    this.recent = recent;
-  }
-
-  async refreshStatus(): Promise<void> {
-    if (this.#client) this.status = await this.#client.status();
+    const client = this.app.client;
+    if (!client || this.app.locked) return;
+    this.all = await client.memories.list({ limit: LIST_LIMIT });
+    this.loaded = true;
+    await this.app.refreshStatus();
   }
 
   /** Resolves true when the text was stored (so the form can clear itself). */
   async remember(text: string): Promise<boolean> {
-    const client = this.#client;
+    const client = this.app.client;
     if (!client || !text.trim() || this.saving) return false;
     this.saving = true;
-    this.error = undefined;
     try {
       await client.memories.add(text.trim());
       await this.refresh();
       if (this.resultsFor) await this.search(this.resultsFor);
-      this.announcement = `Saved. You have ${plural(this.count, 'memory', 'memories')}.`;
+      this.app.say(`Saved. You have ${plural(this.count, 'memory', 'memories')}.`);
       return true;
     } catch (error) {
-      this.fail('save', error);
+      this.app.fail('save', error);
       return false;
     } finally {
       this.saving = false;
@@ -130,7 +74,7 @@ export class MemoryState {
   }
 
   async search(query: string): Promise<void> {
-    const client = this.#client;
+    const client = this.app.client;
     const text = query.trim();
     if (!client) return;
     if (!text) {
@@ -139,40 +83,54 @@ export class MemoryState {
       return;
     }
     this.searching = true;
-    this.error = undefined;
     try {
-      const results = await client.memories.search(text, { limit: SEARCH_LIMIT });
+      const kinds = this.kind === 'all' ? undefined : [this.kind];
+      const results = await client.memories.search(text, { limit: SEARCH_LIMIT, ...(kinds ? { kinds } : {}) });
       this.results = results;
       this.resultsFor = text;
-      this.announcement = `${plural(results.length, 'result')} for “${text}”.`;
-      await this.refreshStatus();
+      this.app.say(`${plural(results.length, 'result')} for “${text}”.`);
     } catch (error) {
-      this.fail('search', error);
+      this.app.fail('search', error);
     } finally {
       this.searching = false;
     }
   }
 
-  async forget(id: string): Promise<void> {
-    const client = this.#client;
-    if (!client) return;
-    this.error = undefined;
+  async update(id: string, patch: { text?: string; pinned?: boolean; importance?: number }): Promise<boolean> {
     try {
-      await client.memories.delete(id);
-      this.results = this.results.filter((result) => result.item.id !== id);
+      await this.app.client?.memories.update(id, patch);
       await this.refresh();
-      this.announcement = `Deleted. ${plural(this.count, 'memory', 'memories')} left.`;
+      if (this.resultsFor) await this.search(this.resultsFor);
+      this.app.say(patch.pinned === undefined ? 'Memory updated.' : patch.pinned ? 'Pinned: it will never fade.' : 'Unpinned.');
+      return true;
     } catch (error) {
-      this.fail('delete', error);
+      this.app.fail('update', error);
+      return false;
     }
   }
 
-  dismissError(): void {
-    this.error = undefined;
+  async forget(id: string): Promise<void> {
+    try {
+      await this.app.client?.memories.delete(id);
+      this.results = this.results.filter((result) => result.item.id !== id);
+      await this.refresh();
+      this.app.say(`Deleted. ${plural(this.count, 'memory', 'memories')} left.`);
+    } catch (error) {
+      this.app.fail('delete', error);
+    }
   }
 
-  fail(action: Action, error: unknown): void {
-    this.error = describeError(action, error);
-    console.error(error);
+  async history(id: string): Promise<AuditEntry[]> {
+    return (await this.app.client?.memories.history(id)) ?? [];
+  }
+
+  async restore(id: string): Promise<void> {
+    try {
+      await this.app.client?.memories.restore(id);
+      await this.refresh();
+      this.app.say('Restored from the archive.');
+    } catch (error) {
+      this.app.fail('update', error);
+    }
   }
 }

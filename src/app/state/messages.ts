@@ -5,16 +5,42 @@
 import { isMemoryError, type MemoryErrorCode } from '../../sdk/index';
 
 /** What the person was doing when something failed, as the start of a sentence. */
-export type Action = 'open' | 'save' | 'search' | 'delete';
+export type Action =
+  | 'open'
+  | 'save'
+  | 'search'
+  | 'delete'
+  | 'chat'
+  | 'model'
+  | 'update'
+  | 'export'
+  | 'import'
+  | 'unlock'
+  | 'encrypt'
+  | 'settings'
+  | 'retry';
 
 const DOING: Record<Action, string> = {
   open: 'Mneme could not open your memory',
   save: 'This memory was not saved',
   search: 'The search did not run',
-  delete: 'The memory was not deleted',
+  delete: 'It was not deleted',
+  chat: 'The assistant could not answer',
+  model: 'The model could not be loaded',
+  update: 'The change was not saved',
+  export: 'The export did not finish',
+  import: 'Nothing was imported',
+  unlock: 'The profile stays locked',
+  encrypt: 'Encryption was not changed',
+  settings: 'The setting was not applied',
+  retry: 'The memory job did not restart',
 };
 
 const ADVICE: Partial<Record<MemoryErrorCode, string>> = {
+  NO_CHAT_MODEL: 'no chat model is loaded yet. Choose one in Settings → Models.',
+  WRONG_PASSPHRASE: 'that passphrase does not match. Check it and try again.',
+  WEBGPU_UNAVAILABLE: 'this browser or GPU cannot run it (WebGPU). Pick a CPU model instead.',
+  INVALID_IMPORT: 'the file is not a valid Mneme export.',
   QUOTA_EXCEEDED: 'your browser has no room left for this site. Delete some memories or free disk space, then try again.',
   DO_NOT_REMEMBER: 'it falls under one of your "do not remember" rules.',
   LOCKED: 'this profile is locked. Unlock it with your passphrase first.',
@@ -55,4 +81,25 @@ export function percentOf(loaded: number, total: number): number | undefined {
 
 export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
+}
+
+/** Bytes as a person reads them. */
+export function bytes(count: number): string {
+  if (count < 1024) return `${count} B`;
+  if (count < 1_048_576) return `${(count / 1024).toFixed(1)} KB`;
+  if (count < 1_073_741_824) return `${(count / 1_048_576).toFixed(1)} MB`;
+  return `${(count / 1_073_741_824).toFixed(2)} GB`;
+}
+
+/** Seconds as `1 min 20 s`. */
+export function duration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '…';
+  if (seconds < 60) return `${Math.ceil(seconds)} s`;
+  const minutes = Math.floor(seconds / 60);
+  return minutes < 60 ? `${minutes} min ${Math.round(seconds % 60)} s` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+export function when(time: number): string {
+  return dateFormat.format(time);
 }

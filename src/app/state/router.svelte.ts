@@ -4,7 +4,7 @@
  */
 export type View = 'chat' | 'memory' | 'settings' | 'welcome';
 
-export const MEMORY_TABS = ['facts', 'profile', 'episodes', 'summaries', 'archive', 'audit'] as const;
+export const MEMORY_TABS = ['facts', 'profile', 'episodes', 'summaries', 'archive'] as const;
 export type MemoryTab = (typeof MEMORY_TABS)[number];
 
 export interface Route {

@@ -91,5 +91,6 @@ export async function assembleContext(
   );
   // Using a memory refreshes its decay; this write never delays the answer.
   void views.memory.touch(bundle.memoriesUsed).catch(() => undefined);
-  return bundle;
+  const used = new Set(bundle.memoriesUsed);
+  return { ...bundle, retrieved: memories.filter((result) => used.has(result.item.id)) };
 }

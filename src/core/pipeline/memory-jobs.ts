@@ -66,35 +66,49 @@ async function exchangeTurns(conversations: Conversations, payload: ExchangePayl
 const asMessages = (turns: Turn[]): ChatMessage[] => turns.map((turn) => ({ role: turn.role, content: turn.content }));
 const lastUserTurn = (turns: Turn[]) => turns.filter((turn) => turn.role === 'user').at(-1);
 
+/** Stores the user's turns of an exchange as `turn` memories (once: a turn already kept is skipped). */
+async function keepOwnWords(memory: MemoryService, turns: Turn[], signal: AbortSignal): Promise<void> {
+  const kept = new Set(
+    memory
+      .all()
+      .map((item) => item.metadata.sourceTurnId)
+      .filter((id): id is string => typeof id === 'string'),
+  );
+  const said = turns.filter((turn) => turn.role === 'user' && !kept.has(turn.id) && memory.allowed(turn.content));
+  if (said.length === 0) return;
+  await memory.addMany(
+    said.map((turn) => ({ text: turn.content, kind: 'turn' as const, metadata: { sourceTurnId: turn.id, ownWords: true } })),
+    { signal },
+  );
+}
+
+async function dropOwnWords(memory: MemoryService, turns: Turn[]): Promise<void> {
+  const ids = new Set(turns.map((turn) => turn.id));
+  const raw = memory
+    .all()
+    .filter((item) => item.kind === 'turn' && item.metadata.ownWords === true && ids.has(String(item.metadata.sourceTurnId)));
+  for (const item of raw) await memory.delete(item.id, 'policy', 'replaced by the facts extracted from it');
+}
+
 export function memoryJobHandlers(deps: MemoryJobDeps): Record<string, OutboxHandler> {
   return {
     [MEMORY_JOBS.extract]: async (payloads, { signal }) => {
       const { memory, conversations } = deps.views();
       const chat = deps.chat();
-      const stored = new Set(
-        memory
-          .all()
-          .map((item) => item.metadata.sourceTurnId)
-          .filter((id): id is string => typeof id === 'string'),
-      );
       for (const payload of payloads.map((raw) => parse(exchangeSchema, raw))) {
         const turns = await exchangeTurns(conversations, payload);
         if (turns.length === 0) continue;
+        // The user's own words are kept at once, so nothing said is lost while facts are pending
+        // (no model yet, a model that fails, or a job that waits for its retry).
+        await keepOwnWords(memory, turns, signal);
+        if (!chat) continue;
         const source = lastUserTurn(turns);
-        if (chat) {
-          await new FactWriter(memory, chat, deps.clock).remember(asMessages(turns), {
-            signal,
-            ...(source ? { sourceTurnId: source.id } : {}),
-          });
-        } else {
-          // No model yet: the user's own words are the memory; already stored turns are skipped.
-          const said = turns.filter((turn) => turn.role === 'user' && !stored.has(turn.id) && memory.allowed(turn.content));
-          await memory.addMany(
-            said.map((turn) => ({ text: turn.content, kind: 'turn' as const, metadata: { sourceTurnId: turn.id } })),
-            { signal },
-          );
-          said.forEach((turn) => stored.add(turn.id));
-        }
+        await new FactWriter(memory, chat, deps.clock).remember(asMessages(turns), {
+          signal,
+          ...(source ? { sourceTurnId: source.id } : {}),
+        });
+        // The facts now stand for the exchange: its raw words leave long-term memory (the turns stay in the conversation).
+        await dropOwnWords(memory, turns);
       }
     },
     [MEMORY_JOBS.profile]: async (payloads, { signal }) => {

@@ -104,6 +104,11 @@ export class MemoryService {
     return item!;
   }
 
+  /** The latest changes of every kind of record, newest first (at most 1,000). */
+  recentAudit(limit = 200): Promise<AuditEntry[]> {
+    return this.#deps.store.recentAudit(Math.min(Math.max(1, Math.floor(limit)), 1000));
+  }
+
   /** Every recorded change of one memory, oldest first. */
   history(id: string): Promise<AuditEntry[]> {
     return this.#deps.store.history(id);

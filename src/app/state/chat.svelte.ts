@@ -1,0 +1,141 @@
+/**
+ * Conversations: the list of sessions, the open one's turns, the reply being streamed, and the
+ * context each reply was built from (for the inspector). The reply streams into `streaming`;
+ * memory work after it runs in the background (the outbox) and never delays it.
+ */
+import type { ChatReply, ContextBundle, SearchResult, Session, Turn } from '../../sdk/index';
+import type { AppState } from './app.svelte';
+
+export interface Streaming {
+  userText: string;
+  text: string;
+}
+
+export class ChatState {
+  readonly app: AppState;
+  sessions = $state.raw<Session[]>([]);
+  sessionId = $state<string | undefined>();
+  turns = $state.raw<Turn[]>([]);
+  streaming = $state.raw<Streaming | undefined>();
+  /** The context and retrieved memories of replies made in this visit, by reply turn id. */
+  contexts = $state.raw<Record<string, { context: ContextBundle; memories: SearchResult[]; stopped: boolean }>>({});
+  busy = $state(false);
+  #abort: AbortController | undefined;
+
+  constructor(app: AppState) {
+    this.app = app;
+  }
+
+  get session(): Session | undefined {
+    return this.sessions.find((session) => session.id === this.sessionId);
+  }
+
+  async loadSessions(): Promise<void> {
+    const client = this.app.client;
+    if (!client || this.app.locked) return;
+    this.sessions = await client.sessions.list();
+  }
+
+  async open(sessionId: string | undefined): Promise<void> {
+    const client = this.app.client;
+    if (!client || this.app.locked) return;
+    if (!sessionId || !this.sessions.some((session) => session.id === sessionId)) {
+      this.sessionId = undefined;
+      this.turns = [];
+      return;
+    }
+    this.sessionId = sessionId;
+    this.turns = await client.sessions.turns(sessionId);
+  }
+
+  async create(): Promise<Session | undefined> {
+    const client = this.app.client;
+    if (!client) return undefined;
+    const session = await client.sessions.create();
+    await this.loadSessions();
+    return session;
+  }
+
+  async rename(id: string, title: string): Promise<void> {
+    try {
+      await this.app.client?.sessions.rename(id, title);
+      await this.loadSessions();
+    } catch (error) {
+      this.app.fail('update', error);
+    }
+  }
+
+  async remove(id: string): Promise<void> {
+    try {
+      await this.app.client?.sessions.delete(id);
+      if (this.sessionId === id) await this.open(undefined);
+      await this.loadSessions();
+      this.app.say('Conversation deleted.');
+    } catch (error) {
+      this.app.fail('delete', error);
+    }
+  }
+
+  /** Sends a message in the open session (creating one when none is open); resolves with the session id. */
+  async send(text: string): Promise<string | undefined> {
+    const client = this.app.client;
+    const message = text.trim();
+    if (!client || !message || this.busy) return undefined;
+    let sessionId = this.sessionId;
+    if (!sessionId) {
+      const session = await this.create();
+      if (!session) return undefined;
+      sessionId = session.id;
+      this.sessionId = sessionId;
+      this.turns = [];
+    }
+    return this.#run(sessionId, message, (options) => client.chat.send(sessionId, message, options));
+  }
+
+  /** Answers the last message again. */
+  async regenerate(): Promise<void> {
+    const client = this.app.client;
+    const sessionId = this.sessionId;
+    if (!client || !sessionId || this.busy) return;
+    const lastUser = [...this.turns].reverse().find((turn) => turn.role === 'user');
+    this.turns = this.turns.at(-1)?.role === 'assistant' ? this.turns.slice(0, -1) : this.turns;
+    await this.#run(sessionId, lastUser?.content ?? '', (options) => client.chat.regenerate(sessionId, options), true);
+  }
+
+  stop(): void {
+    this.#abort?.abort();
+  }
+
+  async #run(
+    sessionId: string,
+    userText: string,
+    call: (options: { onToken: (t: string) => void; signal: AbortSignal }) => Promise<ChatReply>,
+    again = false,
+  ): Promise<string> {
+    const client = this.app.client!;
+    const controller = new AbortController();
+    this.#abort = controller;
+    this.busy = true;
+    this.streaming = { userText: again ? '' : userText, text: '' };
+    try {
+      const reply = await call({
+        signal: controller.signal,
+        onToken: (piece) => (this.streaming = { ...this.streaming!, text: this.streaming!.text + piece }),
+      });
+      if (reply.reply) {
+        const memories = reply.context.retrieved ?? [];
+        this.contexts = { ...this.contexts, [reply.reply.id]: { context: reply.context, memories, stopped: reply.stopped } };
+      }
+      this.app.say(reply.stopped ? 'Reply stopped.' : 'Reply ready.');
+    } catch (error) {
+      this.app.fail('chat', error);
+    } finally {
+      this.busy = false;
+      this.streaming = undefined;
+      this.#abort = undefined;
+      if (this.sessionId === sessionId) this.turns = await client.sessions.turns(sessionId);
+      await this.loadSessions();
+    }
+    return sessionId;
+  }
+}

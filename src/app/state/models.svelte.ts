@@ -1,0 +1,177 @@
+/**
+ * Models as the person sees them: what this device can run (`detectCapabilities`), what we
+ * recommend, what is cached, and the download in progress with its speed and time left.
+ * Downloads resume after a reload: files already fetched come from the browser's cache.
+ */
+import {
+  CHAT_CATALOG,
+  EMBEDDER_CATALOG,
+  detectCapabilities,
+  listCachedModels,
+  deleteCachedModel,
+  type AssessedChatModel,
+  type Capabilities,
+  type CachedModel,
+  type ChatModelSpec,
+  type ProgressEvent,
+} from '../../sdk/index';
+import type { AppState } from './app.svelte';
+
+export interface DownloadView {
+  model: string;
+  text: string;
+  /** 0..1, or undefined while the total is unknown. */
+  fraction?: number;
+  loaded?: number;
+  total?: number;
+  bytesPerSecond?: number;
+  secondsLeft?: number;
+}
+
+/** Turns a stream of progress events into speed and time left (a moving average over 3 s). */
+export class DownloadTracker {
+  #samples: { at: number; loaded: number }[] = [];
+
+  view(model: string, event: ProgressEvent, now = performance.now()): DownloadView {
+    const fraction = event.total > 0 ? Math.min(1, event.loaded / event.total) : undefined;
+    const bytesKnown = event.phase === 'download' && event.total > 1000;
+    const view: DownloadView = { model, text: event.text ?? model, ...(fraction !== undefined ? { fraction } : {}) };
+    if (!bytesKnown) return view;
+    this.#samples.push({ at: now, loaded: event.loaded });
+    while (this.#samples.length > 2 && now - this.#samples[0]!.at > 3000) this.#samples.shift();
+    const first = this.#samples[0]!;
+    const seconds = (now - first.at) / 1000;
+    const speed = seconds > 0.2 ? (event.loaded - first.loaded) / seconds : undefined;
+    return {
+      ...view,
+      loaded: event.loaded,
+      total: event.total,
+      ...(speed && speed > 0 ? { bytesPerSecond: speed, secondsLeft: (event.total - event.loaded) / speed } : {}),
+    };
+  }
+}
+
+export class ModelsState {
+  readonly app: AppState;
+  capabilities = $state.raw<Capabilities | undefined>();
+  download = $state.raw<DownloadView | undefined>();
+  loading = $state(false);
+  cached = $state.raw<CachedModel[]>([]);
+  #abort: AbortController | undefined;
+
+  constructor(app: AppState) {
+    this.app = app;
+  }
+
+  async detect(): Promise<void> {
+    this.capabilities ??= await detectCapabilities();
+  }
+
+  /** Chat models for this device, runnable first; models the server offers locally are marked. */
+  get chatChoices(): (AssessedChatModel & { local: boolean })[] {
+    const assessed = this.capabilities?.chatModels ?? CHAT_CATALOG.map((entry) => ({ ...entry, runnable: true }));
+    const local = this.app.local ?? [];
+    return assessed
+      .map((entry) => ({ ...entry, local: local.includes(entry.id) }))
+      .sort((a, b) => Number(b.runnable) - Number(a.runnable) || Number(b.local) - Number(a.local));
+  }
+
+  /** The recommended chat model: one the server has locally, else the device's recommendation. */
+  get recommendedChat(): AssessedChatModel | undefined {
+    const choices = this.chatChoices.filter((entry) => entry.runnable);
+    const localInstruct = choices.find((entry) => entry.local && entry.instruct);
+    const local = localInstruct ?? (this.app.local ? choices.find((entry) => entry.local) : undefined);
+    return local ?? choices.find((entry) => entry.id === this.capabilities?.recommended.chatModel) ?? choices[0];
+  }
+
+  get embedderChoices() {
+    const local = this.app.local ?? [];
+    return EMBEDDER_CATALOG.map((entry) => ({ ...entry, local: local.includes(entry.id) }));
+  }
+
+  specFor(entry: AssessedChatModel): ChatModelSpec {
+    return entry.engine === 'webllm' ? { engine: 'webllm', model: entry.id } : { engine: 'transformers', model: entry.id };
+  }
+
+  /** Downloads (or finds cached) and loads a chat model; `null` unloads. Remembered for the next visit. */
+  async useChat(spec: ChatModelSpec | null): Promise<boolean> {
+    const client = this.app.client;
+    if (!client) return false;
+    this.cancel();
+    const controller = new AbortController();
+    this.#abort = controller;
+    const tracker = new DownloadTracker();
+    const name = spec ? spec.model : '';
+    this.loading = true;
+    this.download = spec ? { model: name, text: `Preparing ${name}` } : undefined;
+    try {
+      await client.chat.useModel(spec && $state.snapshot(spec), {
+        signal: controller.signal,
+        onProgress: (event) => {
+          if (!controller.signal.aborted) this.download = tracker.view(name, event);
+        },
+      });
+      if (controller.signal.aborted) return false;
+      this.app.chatModel = await client.chat.model();
+      if (spec) this.app.settings.update({ chatModel: spec });
+      else {
+        const { chatModel: _dropped, ...rest } = this.app.settings.data;
+        this.app.settings.data = rest;
+        this.app.settings.update({});
+      }
+      this.app.say(spec ? `${name} is ready.` : 'Chat model unloaded.');
+      return true;
+    } catch (error) {
+      if (!controller.signal.aborted) this.app.fail('model', error);
+      return false;
+    } finally {
+      if (this.#abort === controller) {
+        this.loading = false;
+        this.download = undefined;
+        this.#abort = undefined;
+      }
+    }
+  }
+
+  cancel(): void {
+    this.#abort?.abort();
+    this.#abort = undefined;
+    this.loading = false;
+    this.download = undefined;
+  }
+
+  /** Switches the embedding model; memories are re-embedded in the background. */
+  async useEmbedder(model: string | false): Promise<boolean> {
+    const client = this.app.client;
+    if (!client) return false;
+    const tracker = new DownloadTracker();
+    this.loading = true;
+    try {
+      await client.useEmbedder(model, {
+        onProgress: (event) => (this.download = tracker.view(String(model), event)),
+      });
+      this.app.settings.update({ embedder: model });
+      await this.app.refreshStatus();
+      return true;
+    } catch (error) {
+      this.app.fail('model', error);
+      return false;
+    } finally {
+      this.loading = false;
+      this.download = undefined;
+    }
+  }
+
+  async refreshCache(): Promise<void> {
+    try {
+      this.cached = await listCachedModels();
+    } catch {
+      this.cached = [];
+    }
+  }
+
+  async deleteCached(id: string): Promise<void> {
+    await deleteCachedModel(id);
+    await this.refreshCache();
+  }
+}
