@@ -272,7 +272,7 @@ export function describeAssistantContract(name: string, create: ClientFactory): 
       await client.close();
     });
 
-    it('marks a job failed after its attempts, visibly, writes nothing, and runs it again on retry', async () => {
+    it("marks a job failed after its attempts, visibly, writes no fact, keeps the user's words, and runs it again on retry", async () => {
       const script: Script = { replies: [], brokenExtraction: true };
       const client = await open(script, { outbox: { maxAttempts: 1 } });
       const events: MemoryEvent[] = [];
@@ -284,13 +284,16 @@ export function describeAssistantContract(name: string, create: ClientFactory): 
       const failed = await client.outbox.list('failed');
       expect(failed).toHaveLength(1);
       expect(failed[0]).toMatchObject({ kind: 'memory.extract', attempts: 1, lastError: { code: 'LLM_OUTPUT_INVALID' } });
-      expect(await client.memories.count()).toBe(0);
+      // No fact from the invalid answer; the user's own words are kept meanwhile.
+      expect((await client.memories.list()).map((item) => [item.kind, item.text])).toEqual([['turn', 'I love jazz']]);
       expect(events.some((e) => e.type === 'outbox-changed' && e.summary.failed === 1)).toBe(true);
 
       script.brokenExtraction = false;
       await client.outbox.retry(failed[0]!.id);
       await client.outbox.drain();
       expect((await client.memories.search('music', { kinds: ['fact'] }))[0]?.item.text).toBe('The user likes jazz music');
+      // The fact now stands for the exchange: the raw words left long-term memory.
+      expect((await client.memories.list()).map((item) => item.kind)).toEqual(['fact']);
       expect(await client.outbox.summary()).toMatchObject({ failed: 0, pending: 0 });
       await client.close();
     });
