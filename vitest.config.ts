@@ -29,7 +29,7 @@ export default defineConfig({
         optimizeDeps: {
           // Scan the tests, not index.html: the app's PWA virtual module exists only in the app build.
           entries: ['test/browser/**/*.test.ts'],
-          include: ['comlink', 'dexie', 'minisearch', 'zod/mini', 'fast-check', '@mlc-ai/web-llm'],
+          include: ['comlink', 'dexie', 'minisearch', 'zod/mini', 'fast-check', '@mlc-ai/web-llm', 'marked', 'dompurify'],
           exclude: ['@huggingface/transformers', 'onnxruntime-web', 'voy-search'],
         },
         test: {

@@ -46,18 +46,52 @@ export async function newPage(options: BrowserContextOptions = {}): Promise<AppP
   return { context, page, errors };
 }
 
+export interface OpenOptions {
+  /** The first-run screen was done in an earlier visit (default true: most tests start past it). */
+  welcomed?: boolean;
+  /** The route to open, e.g. `#/memory/facts` (the default) or `#/chat`. */
+  route?: string;
+}
+
+/** Marks the first run as done before the app loads, the way a returning visitor's browser has it. */
+export async function markWelcomed(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    if (!localStorage.getItem('mneme:settings')) {
+      localStorage.setItem('mneme:settings', JSON.stringify({ welcomed: true }));
+    }
+  });
+}
+
 /** A new context on the app, once the memory has opened. */
-export async function openApp(options: BrowserContextOptions = {}): Promise<AppPage> {
+export async function openApp(options: BrowserContextOptions = {}, open: OpenOptions = {}): Promise<AppPage> {
   const app = await newPage(options);
-  await app.page.goto(inject('baseURL'));
-  await appReady(app.page);
+  if (open.welcomed ?? true) await markWelcomed(app.context);
+  const route = open.route ?? '#/memory/facts';
+  await app.page.goto(`${inject('baseURL')}${route}`);
+  await appReady(app.page, route);
   return app;
 }
 
-/** The memory is open: the list shows its contents (or its empty state). */
-export async function appReady(page: Page): Promise<void> {
+/** The memory is open: on the memory screen the list and search are ready, elsewhere the status says so. */
+export async function appReady(page: Page, route = '#/memory/facts'): Promise<void> {
   await page.getByRole('heading', { name: 'Mneme', level: 1 }).waitFor();
-  await page.getByRole('button', { name: 'Search', exact: true }).and(page.locator(':enabled')).waitFor();
+  if (route.startsWith('#/memory/facts')) {
+    await page.getByRole('button', { name: 'Search', exact: true }).and(page.locator(':enabled')).waitFor();
+  } else {
+    await statusLine(page)
+      .filter({ hasNotText: /Opening/ })
+      .waitFor();
+  }
+}
+
+/** Opens a memory from the list and deletes it in its dialog. */
+export async function deleteMemory(page: Page, text: string): Promise<void> {
+  await memoryList(page)
+    .getByRole('button', { name: `Open “${text.slice(0, 60)}”` })
+    .click();
+  const dialog = page.getByRole('dialog', { name: 'Memory' });
+  await dialog.getByRole('button', { name: 'Delete' }).click();
+  await dialog.waitFor({ state: 'hidden' });
 }
 
 /** Closes every context a test left open, then Chromium. */
@@ -67,7 +101,7 @@ export async function closeBrowser(): Promise<void> {
   browser = undefined;
 }
 
-export const statusLine = (page: Page): Locator => page.getByRole('status').filter({ hasText: /search|Opening/ });
+export const statusLine = (page: Page): Locator => page.getByRole('status').filter({ hasText: /search|Opening|Re-embedding/ });
 export const memoryList = (page: Page): Locator => page.getByRole('region', { name: 'Your memories', exact: true });
 export const searchPanel = (page: Page): Locator => page.getByRole('region', { name: 'Search your memories', exact: true });
 

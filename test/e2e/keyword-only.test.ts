@@ -1,7 +1,7 @@
 /** Without a reachable embedding model the app keeps working on keyword search, and says so. */
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { appReady, closeBrowser, newPage, remember, search, searchPanel, settledStatus, shot } from './browser';
+import { appReady, closeBrowser, markWelcomed, newPage, remember, search, searchPanel, settledStatus, shot } from './browser';
 
 afterAll(closeBrowser);
 
@@ -12,7 +12,8 @@ describe('no embedding model', () => {
     await page.route('**/models/manifest.json', (route) => route.fulfill({ status: 404, body: 'Not found' }));
     // ... which this machine cannot reach (made explicit, so the test never depends on the network).
     await context.route(/^https:\/\/([a-z0-9-]+\.)*(huggingface\.co|hf\.co)\//, (route) => route.abort('internetdisconnected'));
-    await page.goto(inject('baseURL'));
+    await markWelcomed(context);
+    await page.goto(`${inject('baseURL')}#/memory/facts`);
     await appReady(page);
 
     const status = await settledStatus(page);

@@ -88,14 +88,18 @@ describe('layout and access', () => {
     expect(await searchResults(page, 'kitchen')).toEqual(['Keys are in the kitchen drawer']);
 
     // The focused control is visibly marked.
-    expect(await tabTo(page, 'button.delete')).toBe(true);
+    expect(await tabTo(page, '.memory-row button')).toBe(true);
     const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
     expect(outline).not.toBe('none');
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Memory' });
+    await dialog.waitFor();
+    expect(await tabTo(page, 'dialog button.danger')).toBe(true);
     await page.keyboard.press('Enter');
     await memoryList(page).getByText('0 memories').waitFor();
     expect(await listedMemories(page)).toEqual([]);
     // Focus stays in the list instead of falling back to the top of the page.
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('list-heading');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('all-heading');
     await context.close();
   });
 });

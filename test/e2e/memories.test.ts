@@ -1,6 +1,17 @@
 /** Remember, search, reload, delete: the page's main loop, on the built app in real Chromium. */
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeBrowser, listedMemories, memoryList, openApp, remember, search, searchPanel, settledStatus, shot } from './browser';
+import {
+  closeBrowser,
+  deleteMemory,
+  listedMemories,
+  memoryList,
+  openApp,
+  remember,
+  search,
+  searchPanel,
+  settledStatus,
+  shot,
+} from './browser';
 
 afterAll(closeBrowser);
 
@@ -62,7 +73,7 @@ describe('memories on the page', () => {
     await remember(page, 'Friday dinner with Sam at the Thai place');
     expect(await search(page, 'Friday')).toHaveLength(2);
 
-    await memoryList(page).getByRole('button', { name: 'Delete “Dentist appointment on Friday at nine”' }).click();
+    await deleteMemory(page, 'Dentist appointment on Friday at nine');
     await memoryList(page).getByText('1 memory', { exact: true }).waitFor();
     expect(await listedMemories(page)).toEqual(['Friday dinner with Sam at the Thai place']);
     // The open results lose it at once, and no later search finds it.

@@ -120,7 +120,10 @@ export class ChatState {
     try {
       const reply = await call({
         signal: controller.signal,
-        onToken: (piece) => (this.streaming = { ...this.streaming!, text: this.streaming!.text + piece }),
+        // A token can arrive after the reply was stopped and cleared: it has nowhere to go.
+        onToken: (piece) => {
+          if (this.streaming) this.streaming = { ...this.streaming, text: this.streaming.text + piece };
+        },
       });
       if (reply.reply) {
         const memories = reply.context.retrieved ?? [];
