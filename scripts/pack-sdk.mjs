@@ -1,0 +1,85 @@
+/**
+ * Builds the `mneme` package into lib/ and packs it: the library bundle (vite.lib.config.ts), the
+ * type declarations of the public API (tsconfig.lib.json), a package manifest with the exports
+ * map, the README section and CHANGELOG. Prints the gzip size of the entry points against their
+ * budgets and the path of the tarball (lib/mneme-<version>.tgz).
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build } from 'vite';
+
+const root = new URL('..', import.meta.url).pathname;
+const lib = join(root, 'lib');
+const app = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const version = (name) => app.dependencies[name] ?? app.devDependencies[name];
+
+rmSync(lib, { recursive: true, force: true });
+mkdirSync(lib, { recursive: true });
+await build({ root, configFile: join(root, 'vite.lib.config.ts'), logLevel: 'warn' });
+execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.lib.json')], {
+  stdio: 'inherit',
+});
+
+const manifest = {
+  name: 'mneme',
+  version: app.version,
+  description: app.description,
+  type: 'module',
+  license: 'UNLICENSED',
+  main: './dist/index.js',
+  module: './dist/index.js',
+  types: './types/sdk/index.d.ts',
+  exports: {
+    '.': { types: './types/sdk/index.d.ts', default: './dist/index.js' },
+    './worker': { default: './dist/worker.js' },
+    './llm-worker': { default: './dist/llm-worker.js' },
+    './svelte': { types: './types/svelte/index.svelte.d.ts', default: './dist/svelte.js' },
+    './vite': { types: './types/vite/index.d.ts', default: './dist/vite.js' },
+    './package.json': './package.json',
+  },
+  // Only the worker entries run code on import; everything else can be tree-shaken.
+  sideEffects: ['./dist/worker.js', './dist/llm-worker.js'],
+  files: ['dist', 'types', 'README.md', 'CHANGELOG.md'],
+  engines: { node: '>=20' },
+  // Resolved by the host's bundler into lazy chunks: a page downloads them only when a model first runs.
+  dependencies: {
+    '@huggingface/transformers': version('@huggingface/transformers'),
+    '@mlc-ai/web-llm': version('@mlc-ai/web-llm'),
+    'onnxruntime-web': JSON.parse(readFileSync(join(root, 'node_modules/onnxruntime-web/package.json'), 'utf8')).version,
+  },
+  peerDependencies: { svelte: '^5.0.0' },
+  peerDependenciesMeta: { svelte: { optional: true } },
+};
+writeFileSync(join(lib, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+// The package README is the "Embed Mneme in your app" section of the repository README.
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const section = readme.slice(readme.indexOf('<!-- sdk:start -->') + 18, readme.indexOf('<!-- sdk:end -->')).trim();
+writeFileSync(join(lib, 'README.md'), `# mneme\n\n${manifest.description}\n\n${section}\n`);
+copyFileSync(join(root, 'CHANGELOG.md'), join(lib, 'CHANGELOG.md'));
+
+const budgets = {
+  'index.js (main-thread entry)': ['index.js', 15],
+  'worker.js (memory worker, no model libraries)': ['worker.js', 60],
+};
+const dist = join(lib, 'dist');
+/** An entry and every chunk it imports statically, gzipped one by one. */
+function closure(file, seen = new Set()) {
+  if (seen.has(file)) return seen;
+  seen.add(file);
+  const code = readFileSync(join(dist, file), 'utf8');
+  for (const [, dep] of code.matchAll(/(?:^|[;\s])import\s*(?:[^'"();]*?from\s*)?["']\.\/([^"']+)["']/g)) closure(dep, seen);
+  return seen;
+}
+const gz = (files) => [...files].reduce((sum, file) => sum + gzipSync(readFileSync(join(dist, file))).length, 0);
+console.log('\nmneme package sizes (gzip, entry + its static imports):');
+for (const [label, [file, budget]] of Object.entries(budgets)) {
+  const kb = gz(closure(file)) / 1024;
+  console.log(`  ${label}: ${kb.toFixed(1)} KB (budget ${budget} KB${kb > budget ? ', OVER' : ''})`);
+}
+const total = readdirSync(dist).reduce((sum, file) => sum + readFileSync(join(dist, file)).length, 0);
+console.log(`  whole dist/: ${(total / 1024).toFixed(0)} KB raw\n`);
+
+execFileSync('npm', ['pack', '--pack-destination', lib], { cwd: lib, stdio: ['ignore', 'ignore', 'inherit'] });
+console.log(`packed ${join(lib, `mneme-${app.version}.tgz`)}`);
