@@ -1,11 +1,15 @@
 import type { IndexSuiteOptions, IndexRow } from './suites/index-suite';
 import type { StorageResult } from './suites/storage-suite';
+import type { EmbeddingResult } from './suites/embedding-suite';
+import type { ContextResult } from './suites/context-suite';
 
 declare global {
   interface Window {
     mnemeBench: {
       index(options: IndexSuiteOptions): Promise<IndexRow[]>;
       storage(n: number, dimension: number, vectorIndex: 'flat' | 'int8' | 'voy'): Promise<StorageResult>;
+      embedding(options: { models: string[]; texts: number; batch: number; rounds: number }): Promise<EmbeddingResult[]>;
+      context(n: number, queries: number): Promise<ContextResult>;
     };
   }
 }

@@ -1,6 +1,8 @@
 /** The benchmark page: the runner (bench/run.mjs) calls these through Playwright. */
 import { runIndexSuite, type IndexSuiteOptions } from './suites/index-suite';
 import { runStorageSuite } from './suites/storage-suite';
+import { runEmbeddingSuite } from './suites/embedding-suite';
+import { runContextSuite } from './suites/context-suite';
 
 const log = (text: string) => console.log(`[bench] ${text}`);
 
@@ -8,6 +10,9 @@ Object.assign(window, {
   mnemeBench: {
     index: (options: IndexSuiteOptions) => runIndexSuite(options, log),
     storage: (n: number, dimension: number, vectorIndex: 'flat' | 'int8' | 'voy') => runStorageSuite(n, dimension, vectorIndex),
+    embedding: (o: { models: string[]; texts: number; batch: number; rounds: number }) =>
+      runEmbeddingSuite(o.models, o.texts, o.batch, o.rounds),
+    context: (n: number, queries: number) => runContextSuite(n, queries),
   },
 });
 document.getElementById('state')!.textContent = 'ready';

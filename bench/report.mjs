@@ -14,6 +14,8 @@ export function markdownReport(results) {
   ];
   if (results.index.length > 0) lines.push(...indexTable(results));
   if (results.storage.length > 0) lines.push(...storageTable(results.storage));
+  if (results.embedding?.length > 0) lines.push(...embeddingTable(results.embedding));
+  if (results.context?.length > 0) lines.push(...contextTable(results.context));
   if (results.bundle) lines.push(...bundleTable(results.bundle));
   if (results.errors?.length > 0)
     lines.push('## Failed', '', ...results.errors.map((e) => `- ${e.suite}: ${e.message.split('\n')[0]}`), '');
@@ -39,6 +41,38 @@ function indexTable(results) {
       `| ${r.data} | ${r.size.toLocaleString('en')} | ${r.index} | ${ms(r.loadMs)} | ${ratio(r.loadVsFlat)} | ${ms(r.loadOneByOneMs)} | ${ms(r.upsertUs)} | ${ms(r.replaceUs)} | ` +
         `${ms(r.queryP50Ms)} | ${ms(r.queryP95Ms)} | ${ratio(r.p50VsFlat)} | ${ms(r.filteredP50Ms)} | ${r.recallAt10.toFixed(3)} | ` +
         `${r.filteredRecallAt10.toFixed(3)} | ${r.persistedBytesPerVector} | ${r.memoryBytesPerVector}${r.index === 'voy' ? '+' : ''} |`,
+    );
+  }
+  lines.push('');
+  return lines;
+}
+
+function embeddingTable(rows) {
+  const lines = [
+    '## Embedding (our path vs a bare transformers.js pipeline, same model, texts and batch, taking turns)',
+    '',
+    '| model | texts | batch | ours texts/s | bare texts/s | ratio (target ≥ 0.9) |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.model} | ${r.texts} | ${r.batch} | ${r.oursPerSecond.toFixed(0)} | ${r.barePerSecond.toFixed(0)} | ${r.ratio.toFixed(2)} |`,
+    );
+  }
+  lines.push('');
+  return lines;
+}
+
+function contextTable(rows) {
+  const lines = [
+    '## Context (query → assembled context, local word-vector embedder, query embedding included)',
+    '',
+    '| memories | queries | build p50 ms | build p95 ms (target ≤ 25 at 10k) | memory tokens p50 | max (target ≤ 1,500) | chat.send beyond context + reply, p50 ms |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.memories.toLocaleString('en')} | ${r.queries} | ${ms(r.buildP50Ms)} | ${ms(r.buildP95Ms)} | ${r.memoryTokensP50} | ${r.memoryTokensMax} | ${ms(r.sendOverheadP50Ms)} |`,
     );
   }
   lines.push('');

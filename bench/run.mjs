@@ -13,12 +13,14 @@ import { chromiumArgs as args, chromiumPath } from '../tooling/chromium.js';
 const root = resolve(new URL('..', import.meta.url).pathname);
 const quick = process.argv.includes('--quick');
 const onlyAt = process.argv.indexOf('--only');
-const suites = onlyAt > 0 ? process.argv[onlyAt + 1].split(',') : ['index', 'storage', 'bundle'];
+const suites = onlyAt > 0 ? process.argv[onlyAt + 1].split(',') : ['index', 'storage', 'embedding', 'context', 'bundle'];
 
 const settings = quick
   ? {
       index: { sizes: [1_000, 10_000], dimension: 384, queries: 30, filteredQueries: 10, data: ['random', 'near-duplicates'] },
       storage: { sizes: [1_000], indexes: ['flat', 'int8'] },
+      embedding: { models: ['local/glove-sif-100d', 'fixtures/toy-bow-embedder-384'], texts: 256, batch: 32, rounds: 1 },
+      context: { sizes: [1_000], queries: 20 },
     }
   : {
       index: {
@@ -29,6 +31,8 @@ const settings = quick
         data: ['random', 'clustered', 'near-duplicates'],
       },
       storage: { sizes: [1_000, 10_000], indexes: ['flat', 'int8', 'voy'] },
+      embedding: { models: ['local/glove-sif-100d', 'fixtures/toy-bow-embedder-384'], texts: 1_024, batch: 32, rounds: 3 },
+      context: { sizes: [1_000, 10_000], queries: 100 },
     };
 
 /** A suite that throws is recorded in `errors` (and fails the run) without losing the others' figures. */
@@ -73,7 +77,20 @@ async function inBrowser() {
         storage.push(row);
       }
     }
-    return { userAgent, isolated, index, storage };
+    const embedding = suites.includes('embedding')
+      ? await attempt('embedding', () => page.evaluate((o) => window.mnemeBench.embedding(o), settings.embedding), [])
+      : [];
+    for (const row of embedding) console.log(`[bench] embedding ${row.model}: ours/bare ${row.ratio.toFixed(2)}`);
+    const context = [];
+    for (const n of suites.includes('context') ? settings.context.sizes : []) {
+      const row = await attempt(`context ${n}`, () =>
+        page.evaluate(([count, queries]) => window.mnemeBench.context(count, queries), [n, settings.context.queries]),
+      );
+      if (!row) continue;
+      console.log(`[bench] context ${n}: p95 ${row.buildP95Ms.toFixed(1)} ms`);
+      context.push(row);
+    }
+    return { userAgent, isolated, index, storage, embedding, context };
   } finally {
     await browser.close();
     await server.close();

@@ -4,6 +4,7 @@
  * as a host app would), every question asked with `memories.search(question, { limit: 20 })`.
  */
 import { createMemoryClient, type MemoryClientOptions } from '../../src/sdk/index';
+import { DEFAULTS } from '../../src/sdk/options';
 import { loadConversations, type LocomoConversation } from './dataset';
 import { score, type Scored } from './metrics';
 import { percentile } from '../data';
@@ -44,7 +45,7 @@ export async function runLocomo(raw: unknown, settings: LocomoSettings, referenc
     queryP50Ms: percentile(queryTimes, 50),
     queryP95Ms: percentile(queryTimes, 95),
     model: settings.mode === 'hybrid' ? (settings.embedder ?? null) : null,
-    index: settings.vectorIndex ?? 'flat',
+    index: settings.vectorIndex ?? DEFAULTS.vectorIndex,
     settings,
   };
 }

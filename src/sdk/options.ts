@@ -12,6 +12,11 @@ export interface RankingWeights {
   recency: number;
   /** Weight of the memory's own importance. */
   importance: number;
+  /**
+   * Share of a result's score lent to the turns beside it in the same conversation (memories that
+   * share `metadata.session`). Default {@link DEFAULT_RANKING}.
+   */
+  neighbour?: number;
 }
 
 /**
@@ -106,6 +111,7 @@ export const DEFAULT_RANKING: RankingWeights = {
   lexical: 0.7,
   recency: 0.03,
   importance: 0.02,
+  neighbour: 0.5,
 };
 
 export const DEFAULTS = {

@@ -77,7 +77,11 @@ async function keepOwnWords(memory: MemoryService, turns: Turn[], signal: AbortS
   const said = turns.filter((turn) => turn.role === 'user' && !kept.has(turn.id) && memory.allowed(turn.content));
   if (said.length === 0) return;
   await memory.addMany(
-    said.map((turn) => ({ text: turn.content, kind: 'turn' as const, metadata: { sourceTurnId: turn.id, ownWords: true } })),
+    said.map((turn) => ({
+      text: turn.content,
+      kind: 'turn' as const,
+      metadata: { sourceTurnId: turn.id, ownWords: true, session: turn.sessionId },
+    })),
     { signal },
   );
 }

@@ -26,6 +26,7 @@ const INGEST_BATCH = 256;
 import { createId } from '../ids';
 import { yieldToEventLoop } from '../yield';
 import { rankHybrid } from '../ranking/hybrid';
+import { NEIGHBOUR_DEFAULTS, spreadToNeighbours, Threads } from '../ranking/neighbours';
 import { LexicalSnapshots } from './lexical-snapshot';
 import { memoryAudit } from './memory-audit';
 import { effectiveImportance } from '../archive/policies';
@@ -53,6 +54,7 @@ export class MemoryService {
   readonly #items = new Map<string, MemoryItem>();
   readonly #lexical: LexicalIndex;
   #vectors: VectorIndex | undefined;
+  readonly #threads = new Threads();
   /** Off while memories are being re-embedded for a new model: a half-built index would skew ranking. */
   #denseSearch = true;
   /** Creation times are kept strictly increasing, so lists keep the order memories were added in. */
@@ -149,7 +151,15 @@ export class MemoryService {
       importanceOf: (item) => effectiveImportance(item, this.#deps.clock.now()),
       ...this.#standing(options.candidates, accept),
     });
-    return ranked.slice(0, limit).map((result, index) => ({ ...result, rank: index + 1 }));
+    const spread = spreadToNeighbours(ranked, {
+      weight: this.#deps.ranking.neighbour ?? NEIGHBOUR_DEFAULTS.weight,
+      // The results that would be shown lend to their neighbours.
+      from: limit,
+      neighboursOf: (id) => this.#threads.neighbours(id, this.#items),
+      items: this.#items,
+      accept,
+    });
+    return spread.slice(0, limit).map((result, index) => ({ ...result, rank: index + 1 }));
   }
 
   /** The most recent and most important memories that pass the filter (one pass over the items). */
@@ -350,6 +360,7 @@ export class MemoryService {
 
   #forget(id: string): void {
     this.#changed(1);
+    this.#threads.invalidate();
     this.#items.delete(id);
     this.#lexical.remove(id);
     this.#vectors?.remove(id);
@@ -413,6 +424,7 @@ export class MemoryService {
 
   #remember(item: MemoryItem, vector: Float32Array | undefined): void {
     this.#changed(1);
+    if (!this.#items.has(item.id)) this.#threads.invalidate();
     this.#items.set(item.id, item);
     this.#lexical.upsert(item.id, item.text);
     if (vector) this.#indexVector(item.id, vector);

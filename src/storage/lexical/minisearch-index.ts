@@ -6,6 +6,10 @@
 import MiniSearch, { type Options } from 'minisearch';
 import type { LexicalIndex } from '../../core/ports';
 import { STOPWORDS } from './stopwords';
+import { stem } from './stem';
+
+/** Bumped whenever tokenising or stemming changes: a snapshot made by another analyser is rebuilt. */
+const ANALYZER = 2;
 
 const TOKEN = /[\p{L}\p{N}]+/gu;
 
@@ -17,7 +21,7 @@ const OPTIONS: Options<{ id: string; text: string }> = {
   fields: ['text'],
   storeFields: [],
   tokenize,
-  processTerm: (term: string) => (STOPWORDS.has(term) ? null : term),
+  processTerm: (term: string) => (STOPWORDS.has(term) ? null : stem(term)),
   searchOptions: { combineWith: 'OR', bm25: { k: 1.2, b: 0.75, d: 0.5 } },
 };
 
@@ -25,7 +29,8 @@ const OPTIONS: Options<{ id: string; text: string }> = {
 export function createLexicalIndex(snapshot?: string): LexicalIndex {
   let search: MiniSearch<{ id: string; text: string }>;
   try {
-    search = snapshot ? MiniSearch.loadJSON(snapshot, OPTIONS) : new MiniSearch(OPTIONS);
+    const saved = snapshot ? (JSON.parse(snapshot) as { analyzer?: number; index?: unknown }) : undefined;
+    search = saved?.analyzer === ANALYZER ? MiniSearch.loadJS(saved.index as never, OPTIONS) : new MiniSearch(OPTIONS);
   } catch {
     search = new MiniSearch(OPTIONS);
   }
@@ -52,7 +57,7 @@ export function createLexicalIndex(snapshot?: string): LexicalIndex {
     async snapshot() {
       // A discarded document's terms stay in MiniSearch until it vacuums: purge them first.
       await search.vacuum({ batchSize: 10_000, batchWait: 0 });
-      return JSON.stringify(search);
+      return JSON.stringify({ analyzer: ANALYZER, index: search });
     },
   };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rankHybrid, recencyOf } from '../../../src/core/ranking/hybrid';
+import { spreadToNeighbours, Threads } from '../../../src/core/ranking/neighbours';
 import type { MemoryItem } from '../../../src/sdk/types';
 
 const DAY = 86_400_000;
@@ -97,5 +98,45 @@ describe('hybrid ranking', () => {
     expect(ranked[1]!.explanation).toMatchObject({ via: ['recent'], contributions: { similarity: 0, lexical: 0 } });
     expect(ranked[2]!.explanation.via).toEqual(['important']);
     expect(ranked[2]!.score).toBeCloseTo(0.03 * recencyOf(item('vital', 300), NOW, 30) + 0.02 * 1);
+  });
+
+  it("lends part of a strong result's score to the turns beside it in the same conversation", () => {
+    const turn = (id: string, at: number, session: number | undefined): MemoryItem => ({
+      ...item(id),
+      kind: 'turn',
+      createdAt: NOW - 1000 + at,
+      metadata: session === undefined ? {} : { session },
+    });
+    const all = items(
+      turn('q', 1, 1),
+      turn('answer', 2, 1),
+      turn('later', 3, 1),
+      turn('other', 2, 2),
+      turn('loose', 3, undefined),
+    );
+    const threads = new Threads();
+    const ranked = rankHybrid({
+      ...base,
+      items: all,
+      dense: [],
+      lexical: [
+        { id: 'q', score: 5 },
+        { id: 'other', score: 1 },
+      ],
+    });
+    const spread = spreadToNeighbours(ranked, {
+      weight: 0.5,
+      from: 10,
+      neighboursOf: (id) => threads.neighbours(id, all),
+      items: all,
+      accept: () => true,
+    });
+    const ids = spread.map((r) => r.item.id);
+    expect(ids[0]).toBe('q');
+    expect(ids).toContain('answer'); // matched nothing itself; the question before it did
+    expect(spread.find((r) => r.item.id === 'answer')!.explanation.via).toEqual(['neighbour']);
+    expect(ids).not.toContain('loose');
+    expect(threads.neighbours('answer', all).sort()).toEqual(['later', 'q']);
+    expect(threads.neighbours('other', all)).toEqual([]);
   });
 });

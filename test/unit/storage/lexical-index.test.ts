@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createLexicalIndex, tokenize } from '../../../src/storage/lexical/minisearch-index';
+import { stem } from '../../../src/storage/lexical/stem';
 
 describe('lexical index', () => {
   it('ranks by BM25 on content words and ignores question words', () => {
@@ -25,5 +26,31 @@ describe('lexical index', () => {
     expect(index.search('blue', 5, (id) => id === 'b').map((h) => h.id)).toEqual(['b']);
     index.remove('a');
     expect(index.size).toBe(1);
+  });
+
+  it('folds plural and verb endings together, conservatively', () => {
+    expect(['paint', 'paints', 'painted', 'painting'].map(stem)).toEqual(['paint', 'paint', 'paint', 'paint']);
+    expect(stem('hiking')).toBe(stem('hike'));
+    expect(stem('stopped')).toBe(stem('stop'));
+    expect(stem('libraries')).toBe(stem('library'));
+    expect(['bus', 'this', 'kiss', '2023', 'zoë', 'sing'].map(stem)).toEqual(['bus', 'this', 'kiss', '2023', 'zoë', 'sing']);
+    const index = createLexicalIndex();
+    index.upsert('1', 'Caroline went hiking in the mountains');
+    index.upsert('2', 'Caroline likes tea');
+    expect(index.search('Does Caroline hike?', 5)[0]?.id).toBe('1');
+  });
+
+  it('starts empty from a snapshot another analyser made, so the caller re-indexes', async () => {
+    const index = createLexicalIndex();
+    index.upsert('1', 'paintings of the lake');
+    const snapshot = await index.snapshot();
+    expect(
+      createLexicalIndex(snapshot)
+        .search('painting', 5)
+        .map((h) => h.id),
+    ).toEqual(['1']);
+    const older = JSON.stringify(JSON.parse(snapshot).index); // the format before analyser versions
+    expect(createLexicalIndex(older).size).toBe(0);
+    expect(createLexicalIndex('{"analyzer": 1, "index": {}}').size).toBe(0);
   });
 });
