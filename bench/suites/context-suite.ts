@@ -42,7 +42,10 @@ export async function runContextSuite(n: number, queries: number): Promise<Conte
   });
   const texts = sentences(n, 21);
   for (let i = 0; i < n; i += 1000) await client.memories.addMany(texts.slice(i, i + 1000).map((text) => ({ text })));
-  const questions = sentences(queries, 22).map((text) => `What do I know about ${text.toLowerCase()}?`);
+  // Questions of a chat's length: a few content words (the memories are 14–24 words each).
+  const questions = sentences(queries, 22).map(
+    (text) => `What do I know about ${text.toLowerCase().split(' ').slice(0, 5).join(' ')}?`,
+  );
   await client.context.build('warm-up');
   const buildTimes: number[] = [];
   const tokens: number[] = [];

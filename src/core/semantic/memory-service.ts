@@ -55,6 +55,8 @@ export class MemoryService {
   readonly #lexical: LexicalIndex;
   #vectors: VectorIndex | undefined;
   readonly #threads = new Threads();
+  /** How many memories of each kind, rebuilt lazily after changes: a search for a kind nobody has costs nothing. */
+  #kinds: Map<string, number> | undefined;
   /** Off while memories are being re-embedded for a new model: a half-built index would skew ranking. */
   #denseSearch = true;
   /** Creation times are kept strictly increasing, so lists keep the order memories were added in. */
@@ -133,7 +135,8 @@ export class MemoryService {
   async search(query: string, options: SearchOptions = {}): Promise<SearchResult[]> {
     const text = check.checkText(query, 'query');
     const limit = Math.min(Math.max(1, Math.floor(options.limit ?? DEFAULTS.searchLimit)), DEFAULTS.maxSearchLimit);
-    const accept = this.#filter(options);
+    const accept = this.#filter(options); // validates the options first
+    if (options.kinds && !options.kinds.some((kind) => this.#countOf(kind) > 0)) return [];
     const pool = Math.max(limit * 5, 50);
     throwIfAborted(options.signal);
     const lexical = this.#lexical.search(text, pool, accept);
@@ -360,6 +363,7 @@ export class MemoryService {
 
   #forget(id: string): void {
     this.#changed(1);
+    this.#kinds = undefined;
     this.#threads.invalidate();
     this.#items.delete(id);
     this.#lexical.remove(id);
@@ -422,8 +426,17 @@ export class MemoryService {
     return { id: item.id, model: item.embeddingModel, vector };
   }
 
+  #countOf(kind: string): number {
+    if (!this.#kinds) {
+      this.#kinds = new Map();
+      for (const item of this.#items.values()) this.#kinds.set(item.kind, (this.#kinds.get(item.kind) ?? 0) + 1);
+    }
+    return this.#kinds.get(kind) ?? 0;
+  }
+
   #remember(item: MemoryItem, vector: Float32Array | undefined): void {
     this.#changed(1);
+    this.#kinds = undefined;
     if (!this.#items.has(item.id)) this.#threads.invalidate();
     this.#items.set(item.id, item);
     this.#lexical.upsert(item.id, item.text);
