@@ -7,7 +7,7 @@ import type { ProgressCallback } from '../sdk/types';
 import type { EmbedOptions, Embedder } from '../core/ports';
 import { findEmbedder } from './catalog';
 import { yieldToEventLoop } from '../core/yield';
-import { CPU_DEVICE, loadTransformers, modelError, progressReporter } from './transformers-env';
+import { embedDevice, loadTransformers, modelError, progressReporter, type EmbedDevice } from './transformers-env';
 
 export interface TransformersEmbedderOptions {
   /** Model id (`org/name`) on the hub or under `modelsBaseUrl`. */
@@ -18,6 +18,8 @@ export interface TransformersEmbedderOptions {
   batchSize?: number;
   /** Download / load progress. */
   onProgress?: ProgressCallback;
+  /** `auto` (default): WebGPU on a hardware adapter, WASM otherwise; WASM is used when WebGPU fails to load. */
+  device?: EmbedDevice;
 }
 
 type FeatureExtractor = (
@@ -70,9 +72,16 @@ export function createTransformersEmbedder(options: TransformersEmbedderOptions)
 async function loadExtractor(options: TransformersEmbedderOptions, onProgress: ProgressCallback): Promise<FeatureExtractor> {
   try {
     const transformers = await loadTransformers(options.modelsBaseUrl);
-    const extractor = await transformers.pipeline('feature-extraction', options.model, {
-      device: CPU_DEVICE,
-      progress_callback: progressReporter(options.model, onProgress),
+    const load = (device: 'webgpu' | 'wasm' | 'cpu') =>
+      transformers.pipeline('feature-extraction', options.model, {
+        device,
+        progress_callback: progressReporter(options.model, onProgress),
+      });
+    const device = await embedDevice(options.device);
+    const extractor = await load(device).catch((error: unknown) => {
+      // A GPU that fails to run the model (driver, limits) falls back to the CPU path.
+      if (device !== 'webgpu') throw error;
+      return load('wasm');
     });
     return extractor as unknown as FeatureExtractor;
   } catch (error) {

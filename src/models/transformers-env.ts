@@ -39,6 +39,28 @@ export async function loadTransformers(modelsBaseUrl: string | undefined): Promi
 /** The device transformers.js should use: Node offers `cpu`, browsers `wasm` (CPU via WebAssembly). */
 export const CPU_DEVICE = IS_NODE ? 'cpu' : 'wasm';
 
+export type EmbedDevice = 'auto' | 'webgpu' | 'wasm';
+
+/**
+ * Where embeddings run: WebGPU when the browser has a hardware adapter (a software one, such as
+ * SwiftShader, is slower than WASM), the CPU otherwise. `auto` decides; a forced choice is kept.
+ */
+export async function embedDevice(choice: EmbedDevice = 'auto'): Promise<'webgpu' | 'wasm' | 'cpu'> {
+  if (IS_NODE) return 'cpu';
+  if (choice !== 'auto') return choice;
+  const gpu = (globalThis.navigator as (Navigator & { gpu?: GPU }) | undefined)?.gpu;
+  if (!gpu) return 'wasm';
+  try {
+    const adapter = await gpu.requestAdapter();
+    const info = adapter?.info;
+    const text = `${info?.vendor ?? ''} ${info?.architecture ?? ''} ${info?.description ?? ''}`;
+    const software = (info as (GPUAdapterInfo & { isFallbackAdapter?: boolean }) | undefined)?.isFallbackAdapter === true;
+    return adapter && !software && !/swiftshader|llvmpipe|software/i.test(text) ? 'webgpu' : 'wasm';
+  } catch {
+    return 'wasm';
+  }
+}
+
 interface LoadProgressInfo {
   status: string;
   loaded?: number;
