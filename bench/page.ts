@@ -3,6 +3,7 @@ import { runIndexSuite, type IndexSuiteOptions } from './suites/index-suite';
 import { runStorageSuite } from './suites/storage-suite';
 import { runEmbeddingSuite } from './suites/embedding-suite';
 import { runContextSuite } from './suites/context-suite';
+import { runPeerSuite } from './suites/peer-suite';
 
 const log = (text: string) => console.log(`[bench] ${text}`);
 
@@ -13,6 +14,7 @@ Object.assign(window, {
     embedding: (o: { models: string[]; texts: number; batch: number; rounds: number }) =>
       runEmbeddingSuite(o.models, o.texts, o.batch, o.rounds),
     context: (n: number, queries: number) => runContextSuite(n, queries),
+    peers: (o: { sizes: number[]; dimension: number; queries: number }) => runPeerSuite(o.sizes, o.dimension, o.queries),
   },
 });
 document.getElementById('state')!.textContent = 'ready';

@@ -14,6 +14,7 @@ export function markdownReport(results) {
   ];
   if (results.index.length > 0) lines.push(...indexTable(results));
   if (results.storage.length > 0) lines.push(...storageTable(results.storage));
+  if (results.peers?.length > 0) lines.push(...peerTable(results.peers));
   if (results.embedding?.length > 0) lines.push(...embeddingTable(results.embedding));
   if (results.context?.length > 0) lines.push(...contextTable(results.context));
   if (results.bundle) lines.push(...bundleTable(results.bundle));
@@ -41,6 +42,22 @@ function indexTable(results) {
       `| ${r.data} | ${r.size.toLocaleString('en')} | ${r.index} | ${ms(r.loadMs)} | ${ratio(r.loadVsFlat)} | ${ms(r.loadOneByOneMs)} | ${ms(r.upsertUs)} | ${ms(r.replaceUs)} | ` +
         `${ms(r.queryP50Ms)} | ${ms(r.queryP95Ms)} | ${ratio(r.p50VsFlat)} | ${ms(r.filteredP50Ms)} | ${r.recallAt10.toFixed(3)} | ` +
         `${r.filteredRecallAt10.toFixed(3)} | ${r.persistedBytesPerVector} | ${r.memoryBytesPerVector}${r.index === 'voy' ? '+' : ''} |`,
+    );
+  }
+  lines.push('');
+  return lines;
+}
+
+function peerTable(rows) {
+  const lines = [
+    '## Peers (top-10, 384-d, clustered data, same vectors and queries)',
+    '',
+    '| engine | size | load ms | query p50 ms | p95 ms | recall@10 vs exact |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.engine} | ${r.size.toLocaleString('en')} | ${ms(r.loadMs)} | ${ms(r.queryP50Ms)} | ${ms(r.queryP95Ms)} | ${r.recallAt10.toFixed(3)} |`,
     );
   }
   lines.push('');

@@ -13,7 +13,7 @@ import { chromiumArgs as args, chromiumPath } from '../tooling/chromium.js';
 const root = resolve(new URL('..', import.meta.url).pathname);
 const quick = process.argv.includes('--quick');
 const onlyAt = process.argv.indexOf('--only');
-const suites = onlyAt > 0 ? process.argv[onlyAt + 1].split(',') : ['index', 'storage', 'embedding', 'context', 'bundle'];
+const suites = onlyAt > 0 ? process.argv[onlyAt + 1].split(',') : ['index', 'peers', 'storage', 'embedding', 'context', 'bundle'];
 
 const settings = quick
   ? {
@@ -21,6 +21,7 @@ const settings = quick
       storage: { sizes: [1_000], indexes: ['flat', 'int8'] },
       embedding: { models: ['local/glove-sif-100d', 'fixtures/toy-bow-embedder-384'], texts: 256, batch: 32, rounds: 1 },
       context: { sizes: [1_000], queries: 20 },
+      peers: { sizes: [1_000], dimension: 384, queries: 20 },
     }
   : {
       index: {
@@ -33,6 +34,7 @@ const settings = quick
       storage: { sizes: [1_000, 10_000], indexes: ['flat', 'int8', 'voy'] },
       embedding: { models: ['local/glove-sif-100d', 'fixtures/toy-bow-embedder-384'], texts: 1_024, batch: 32, rounds: 3 },
       context: { sizes: [1_000, 10_000], queries: 100 },
+      peers: { sizes: [1_000, 10_000, 100_000], dimension: 384, queries: 50 },
     };
 
 /** A suite that throws is recorded in `errors` (and fails the run) without losing the others' figures. */
@@ -90,7 +92,11 @@ async function inBrowser() {
       console.log(`[bench] context ${n}: p95 ${row.buildP95Ms.toFixed(1)} ms`);
       context.push(row);
     }
-    return { userAgent, isolated, index, storage, embedding, context };
+    const peers = suites.includes('peers')
+      ? await attempt('peers', () => page.evaluate((o) => window.mnemeBench.peers(o), settings.peers), [])
+      : [];
+    for (const row of peers) console.log(`[bench] peers ${row.engine} ${row.size}: p50 ${row.queryP50Ms.toFixed(2)} ms`);
+    return { userAgent, isolated, index, storage, embedding, context, peers };
   } finally {
     await browser.close();
     await server.close();
