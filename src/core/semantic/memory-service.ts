@@ -22,7 +22,7 @@ import type { Clock, LexicalIndex, MemoryStore, StoredVector, VectorIndex } from
  * Memories written per transaction by addMany. The embedder splits its own calls into
  * `embedBatchSize` pieces, so this only sets how often progress is reported and aborts are seen.
  */
-const INGEST_BATCH = 256;
+const INGEST_BATCH = 1024;
 import { createId } from '../ids';
 import { yieldToEventLoop } from '../yield';
 import { rankHybrid } from '../ranking/hybrid';
