@@ -121,7 +121,7 @@ function bundleTable(b) {
     `| app entry (main thread) | ${kb(b.appEntryGzip)} |`,
     `| memory worker without model libraries | ${kb(b.memoryWorkerGzip)} |`,
     `| app shell (all JS + CSS, no model libraries) | ${kb(b.appShellGzip)} |`,
-    `| model libraries (transformers.js + ONNX runtime WASM) | ${kb(b.modelLibrariesGzip)} |`,
+    `| model libraries (transformers.js, WebLLM, ONNX runtime WASM) | ${kb(b.modelLibrariesGzip)} |`,
     '',
   ];
 }

@@ -113,10 +113,11 @@ async function bundleSizes() {
     return { name, bytes: statSync(join(outDir, 'assets', name)).size, gzip: gzipSync(bytes).length };
   });
   const sum = (list) => list.reduce((total, asset) => total + asset.gzip, 0);
-  const isModelLib = (name) => /^(transformers|ort-wasm|ort-assets)/.test(name);
+  const isModelLib = (name) => /^(transformers|ort-wasm|ort-assets|webllm-engine)/.test(name);
   const js = assets.filter((a) => a.name.endsWith('.js'));
   const entry = js.filter((a) => /^index-/.test(a.name));
-  const worker = js.filter((a) => /^(memory\.worker|engine)-/.test(a.name));
+  // The memory worker as a page loads it (the in-process engine chunk is for inWorker: false only).
+  const worker = js.filter((a) => /^memory\.worker-/.test(a.name));
   const shell = assets.filter((a) => !isModelLib(a.name) && /\.(js|css)$/.test(a.name));
   rmSync(outDir, { recursive: true, force: true });
   return {
