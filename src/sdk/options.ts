@@ -111,7 +111,7 @@ export const DEFAULT_RANKING: RankingWeights = {
   lexical: 0.7,
   recency: 0.03,
   importance: 0.02,
-  neighbour: 0.5,
+  neighbour: 0.4,
 };
 
 export const DEFAULTS = {
