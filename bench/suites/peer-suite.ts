@@ -5,6 +5,7 @@
  * not wired in here.) Recall@10 is against the exact flat scan.
  */
 import { create, insertMultiple, search } from '@orama/orama';
+import { HNSW } from 'mememo';
 import { createVectorIndex } from '../../src/storage/vector/index';
 import type { VectorHit } from '../../src/core/ports';
 import { packedUnitVectors, percentile } from '../data';
@@ -18,7 +19,7 @@ export interface PeerRow {
   recallAt10: number;
 }
 
-export async function runPeerSuite(sizes: number[], dimension: number, queryCount: number): Promise<PeerRow[]> {
+export async function runPeerSuite(sizes: number[], dimension: number, queryCount: number, hnswMax = 10_000): Promise<PeerRow[]> {
   const rows: PeerRow[] = [];
   for (const size of sizes) {
     const packed = packedUnitVectors(size, dimension, size, 50, 1.5);
@@ -58,6 +59,36 @@ export async function runPeerSuite(sizes: number[], dimension: number, queryCoun
       oramaTimes.push(performance.now() - start);
       oramaHits.push(result.hits.map((hit) => ({ id: String(hit.id), score: hit.score })));
     }
+    let hnswRow: PeerRow | undefined;
+    if (size <= hnswMax) {
+      const hnsw = new HNSW({ distanceFunction: 'cosine-normalized', useIndexedDB: false, seed: 7 });
+      start = performance.now();
+      await hnsw.bulkInsert(
+        ids,
+        ids.map((_, i) => Array.from(packed.subarray(i * dimension, (i + 1) * dimension))),
+      );
+      const hnswLoad = performance.now() - start;
+      const times: number[] = [];
+      const hits: VectorHit[][] = [];
+      for (const query of queries) {
+        const value = Array.from(query);
+        start = performance.now();
+        const found = await hnsw.query(value, 10);
+        times.push(performance.now() - start);
+        hits.push(found.keys.map((key, k) => ({ id: key, score: 1 - found.distances[k]! })));
+      }
+      hnswRow = {
+        engine: 'MeMemo 0.1 HNSW',
+        size,
+        loadMs: hnswLoad,
+        queryP50Ms: percentile(times, 50),
+        queryP95Ms: percentile(times, 95),
+        recallAt10: 0,
+      };
+      hnswRow.recallAt10 =
+        hits.reduce((sum, list, q) => sum + list.filter((h) => truth[q]!.some((t) => t.id === h.id)).length, 0) /
+        (queries.length * 10);
+    }
     const recall = (hits: VectorHit[][]) =>
       hits.reduce((sum, list, q) => sum + list.filter((h) => truth[q]!.some((t) => t.id === h.id)).length, 0) /
       (queries.length * 10);
@@ -78,6 +109,7 @@ export async function runPeerSuite(sizes: number[], dimension: number, queryCoun
         queryP95Ms: percentile(oramaTimes, 95),
         recallAt10: recall(oramaHits),
       },
+      ...(hnswRow ? [hnswRow] : []),
     );
   }
   return rows;
