@@ -1,7 +1,7 @@
 /** The benchmark page: the runner (bench/run.mjs) calls these through Playwright. */
 import { runIndexSuite, type IndexSuiteOptions } from './suites/index-suite';
 import { runStorageSuite } from './suites/storage-suite';
-import { runEmbeddingSuite } from './suites/embedding-suite';
+import { runBatchSweep, runEmbeddingSuite } from './suites/embedding-suite';
 import { runContextSuite } from './suites/context-suite';
 import { runPeerSuite } from './suites/peer-suite';
 
@@ -14,6 +14,8 @@ Object.assign(window, {
     embedding: (o: { models: string[]; texts: number; batch: number; rounds: number }) =>
       runEmbeddingSuite(o.models, o.texts, o.batch, o.rounds),
     context: (n: number, queries: number) => runContextSuite(n, queries),
+    batches: (o: { model: string; texts: number; batches: number[]; rounds: number }) =>
+      runBatchSweep(o.model, o.texts, o.batches, o.rounds),
     peers: (o: { sizes: number[]; dimension: number; queries: number }) => runPeerSuite(o.sizes, o.dimension, o.queries),
   },
 });

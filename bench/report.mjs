@@ -16,6 +16,16 @@ export function markdownReport(results) {
   if (results.storage.length > 0) lines.push(...storageTable(results.storage));
   if (results.peers?.length > 0) lines.push(...peerTable(results.peers));
   if (results.embedding?.length > 0) lines.push(...embeddingTable(results.embedding));
+  if (results.batches?.length > 0) {
+    lines.push(
+      '## Embedding batch size (our path, texts per second; the default comes from here)',
+      '',
+      '| model | batch | texts/s |',
+      '|---|---|---|',
+    );
+    for (const r of results.batches) lines.push(`| ${r.model} | ${r.batch} | ${r.textsPerSecond.toFixed(0)} |`);
+    lines.push('');
+  }
   if (results.context?.length > 0) lines.push(...contextTable(results.context));
   if (results.bundle) lines.push(...bundleTable(results.bundle));
   if (results.errors?.length > 0)

@@ -20,6 +20,7 @@ const settings = quick
       index: { sizes: [1_000, 10_000], dimension: 384, queries: 30, filteredQueries: 10, data: ['random', 'near-duplicates'] },
       storage: { sizes: [1_000], indexes: ['flat', 'int8'] },
       embedding: { models: ['local/glove-sif-100d', 'fixtures/toy-bow-embedder-384'], texts: 256, batch: 32, rounds: 1 },
+      batches: { model: 'local/glove-sif-100d', texts: 256, batches: [8, 32], rounds: 1 },
       context: { sizes: [1_000], queries: 20 },
       peers: { sizes: [1_000], dimension: 384, queries: 20 },
     }
@@ -32,7 +33,8 @@ const settings = quick
         data: ['random', 'clustered', 'near-duplicates'],
       },
       storage: { sizes: [1_000, 10_000], indexes: ['flat', 'int8', 'voy'] },
-      embedding: { models: ['local/glove-sif-100d', 'fixtures/toy-bow-embedder-384'], texts: 1_024, batch: 32, rounds: 3 },
+      embedding: { models: ['local/glove-sif-100d', 'fixtures/toy-bow-embedder-384'], texts: 1_024, batch: 32, rounds: 4 },
+      batches: { model: 'local/glove-sif-100d', texts: 1_024, batches: [4, 8, 16, 32, 64, 128], rounds: 3 },
       context: { sizes: [1_000, 10_000], queries: 100 },
       peers: { sizes: [1_000, 10_000, 100_000], dimension: 384, queries: 50 },
     };
@@ -83,6 +85,9 @@ async function inBrowser() {
       ? await attempt('embedding', () => page.evaluate((o) => window.mnemeBench.embedding(o), settings.embedding), [])
       : [];
     for (const row of embedding) console.log(`[bench] embedding ${row.model}: ours/bare ${row.ratio.toFixed(2)}`);
+    const batches = suites.includes('embedding')
+      ? await attempt('batches', () => page.evaluate((o) => window.mnemeBench.batches(o), settings.batches), [])
+      : [];
     const context = [];
     for (const n of suites.includes('context') ? settings.context.sizes : []) {
       const row = await attempt(`context ${n}`, () =>
@@ -96,7 +101,7 @@ async function inBrowser() {
       ? await attempt('peers', () => page.evaluate((o) => window.mnemeBench.peers(o), settings.peers), [])
       : [];
     for (const row of peers) console.log(`[bench] peers ${row.engine} ${row.size}: p50 ${row.queryP50Ms.toFixed(2)} ms`);
-    return { userAgent, isolated, index, storage, embedding, context, peers };
+    return { userAgent, isolated, index, storage, embedding, batches, context, peers };
   } finally {
     await browser.close();
     await server.close();

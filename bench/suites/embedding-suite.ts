@@ -17,6 +17,30 @@ export interface EmbeddingResult {
   ratio: number;
 }
 
+export interface BatchRow {
+  model: string;
+  batch: number;
+  textsPerSecond: number;
+}
+
+/** Our path at several batch sizes on one model, taking turns round by round: the default batch size comes from this. */
+export async function runBatchSweep(model: string, count: number, batches: number[], rounds: number): Promise<BatchRow[]> {
+  const texts = sentences(count, 12);
+  const embedders = batches.map((batch) => createTransformersEmbedder({ model, modelsBaseUrl: '/models/', batchSize: batch }));
+  for (const embedder of embedders) await embedder.embed(['warm-up']);
+  const ms = batches.map(() => 0);
+  for (let round = 0; round < rounds; round++) {
+    for (let turn = 0; turn < batches.length; turn++) {
+      const i = (round + turn) % batches.length;
+      const start = performance.now();
+      await embedders[i]!.embed(texts);
+      ms[i]! += performance.now() - start;
+    }
+  }
+  await Promise.all(embedders.map((embedder) => embedder.dispose?.()));
+  return batches.map((batch, i) => ({ model, batch, textsPerSecond: (count * rounds) / (ms[i]! / 1000) }));
+}
+
 export async function runEmbeddingSuite(
   models: string[],
   count: number,
@@ -39,13 +63,25 @@ export async function runEmbeddingSuite(
     await bare(['warm-up'], { pooling: 'mean', normalize: true });
     let oursMs = 0;
     let bareMs = 0;
-    for (let round = 0; round < rounds; round++) {
-      let start = performance.now();
+    const runOurs = async () => {
+      const start = performance.now();
       await ours.embed(texts);
       oursMs += performance.now() - start;
-      start = performance.now();
+    };
+    const runBare = async () => {
+      const start = performance.now();
       for (let i = 0; i < texts.length; i += batch) await bare(texts.slice(i, i + batch), { pooling: 'mean', normalize: true });
       bareMs += performance.now() - start;
+    };
+    // Each goes first in every other round: whoever runs first pays for a cold cache and the JIT.
+    for (let round = 0; round < rounds; round++) {
+      if (round % 2 === 0) {
+        await runOurs();
+        await runBare();
+      } else {
+        await runBare();
+        await runOurs();
+      }
     }
     const oursPerSecond = (count * rounds) / (oursMs / 1000);
     const barePerSecond = (count * rounds) / (bareMs / 1000);
