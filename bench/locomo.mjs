@@ -25,6 +25,8 @@ const server = await createServer({
   server: { middlewareMode: true },
   appType: 'custom',
   logLevel: 'warn',
+  // Node only, through ssrLoadModule: no browser dependency scan (it would trip over the app's PWA module).
+  optimizeDeps: { noDiscovery: true, include: [] },
 });
 try {
   const { runLocomo } = await server.ssrLoadModule('/bench/locomo/harness.ts');
