@@ -77,4 +77,20 @@ describe('the progressive web app', () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  it("is ready to install: offers the browser's install prompt from its own button", async () => {
+    const { context, page } = await openApp();
+    await waitForServiceWorker(page);
+    // Headless Chromium never decides to offer installing; the event it would fire is played here.
+    await page.evaluate(() => {
+      const event = new Event('beforeinstallprompt', { cancelable: true }) as Event & { prompt(): Promise<void> };
+      event.prompt = async () => void ((window as { __prompted?: boolean }).__prompted = true);
+      dispatchEvent(event);
+    });
+    const install = page.getByRole('button', { name: 'Install Mneme as an app' });
+    await install.click();
+    expect(await page.evaluate(() => (window as { __prompted?: boolean }).__prompted)).toBe(true);
+    await install.waitFor({ state: 'detached' });
+    await context.close();
+  });
 });

@@ -9,9 +9,22 @@ export class PwaState {
   needRefresh = $state(false);
   /** The app shell is cached: the page opens without a network. */
   offlineReady = $state(false);
+  /** The browser offers to install the app (it fired `beforeinstallprompt`); our button shows its prompt. */
+  canInstall = $state(false);
   #update: ((reloadPage?: boolean) => Promise<void>) | undefined;
+  #installPrompt: (Event & { prompt(): Promise<unknown> }) | undefined;
 
   start(): void {
+    addEventListener('beforeinstallprompt', (event) => {
+      // Keep the browser's own mini-infobar away: the app offers installing in its footer instead.
+      event.preventDefault();
+      this.#installPrompt = event as Event & { prompt(): Promise<unknown> };
+      this.canInstall = true;
+    });
+    addEventListener('appinstalled', () => {
+      this.canInstall = false;
+      this.#installPrompt = undefined;
+    });
     if (!('serviceWorker' in navigator)) return;
     // A page the worker already controls was served by it: it works offline already.
     this.offlineReady = navigator.serviceWorker.controller !== null;
@@ -26,6 +39,14 @@ export class PwaState {
   async reload(): Promise<void> {
     this.needRefresh = false;
     await this.#update?.(true);
+  }
+
+  /** Shows the browser's install dialog (once: the event cannot be reused). */
+  async install(): Promise<void> {
+    const prompt = this.#installPrompt;
+    this.#installPrompt = undefined;
+    this.canInstall = false;
+    await prompt?.prompt();
   }
 
   later(): void {
