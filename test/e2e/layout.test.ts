@@ -53,6 +53,23 @@ describe('layout and access', () => {
     await expect(page.getByLabel('What should Mneme remember?').isVisible()).resolves.toBe(true);
     await expect(page.getByLabel('Search memories').isVisible()).resolves.toBe(true);
     await page.screenshot({ path: shot('e2e-phone'), fullPage: true });
+    // Every other screen fits too (a fieldset or a file input once pushed settings and profile sideways).
+    for (const route of [
+      '#/memory/profile',
+      '#/memory/episodes',
+      '#/memory/summaries',
+      '#/memory/archive',
+      '#/settings',
+      '#/chat',
+    ]) {
+      await page.evaluate((hash) => (location.hash = hash), route);
+      await page.waitForTimeout(300);
+      expect({ route, width: await page.evaluate(() => document.documentElement.scrollWidth) }).toEqual({
+        route,
+        width: PHONE.width,
+      });
+    }
+    await page.screenshot({ path: shot('e2e-settings-phone'), fullPage: true });
     await context.close();
   });
 
