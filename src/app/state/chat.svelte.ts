@@ -33,7 +33,8 @@ export class ChatState {
   async loadSessions(): Promise<void> {
     const client = this.app.client;
     if (!client || this.app.locked) return;
-    this.sessions = await client.sessions.list();
+    // A lock can land between the check and the call: the list simply waits for the unlock.
+    this.sessions = await client.sessions.list().catch(() => this.sessions);
   }
 
   async open(sessionId: string | undefined): Promise<void> {
