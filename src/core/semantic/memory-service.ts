@@ -27,6 +27,7 @@ import { createId } from '../ids';
 import { yieldToEventLoop } from '../yield';
 import { rankHybrid } from '../ranking/hybrid';
 import { NEIGHBOUR_DEFAULTS, spreadToNeighbours, Threads } from '../ranking/neighbours';
+import { standingCandidates } from '../ranking/standing';
 import { LexicalSnapshots } from './lexical-snapshot';
 import { memoryAudit } from './memory-audit';
 import { effectiveImportance } from '../archive/policies';
@@ -152,7 +153,7 @@ export class MemoryService {
       recencyHalfLifeDays: this.#deps.recencyHalfLifeDays,
       denseAvailable: queryVector !== undefined,
       importanceOf: (item) => effectiveImportance(item, this.#deps.clock.now()),
-      ...this.#standing(options.candidates, accept),
+      ...standingCandidates(this.#items.values(), options.candidates, accept, this.#deps.clock.now()),
     });
     const spread = spreadToNeighbours(ranked, {
       weight: this.#deps.ranking.neighbour ?? NEIGHBOUR_DEFAULTS.weight,
@@ -163,25 +164,6 @@ export class MemoryService {
       accept,
     });
     return spread.slice(0, limit).map((result, index) => ({ ...result, rank: index + 1 }));
-  }
-
-  /** The most recent and most important memories that pass the filter (one pass over the items). */
-  #standing(wanted: SearchOptions['candidates'], accept: (id: string) => boolean): { recent?: string[]; important?: string[] } {
-    const recentCount = Math.min(Math.max(0, Math.floor(wanted?.recent ?? 0)), 50);
-    const importantCount = Math.min(Math.max(0, Math.floor(wanted?.important ?? 0)), 50);
-    if (recentCount === 0 && importantCount === 0) return {};
-    const now = this.#deps.clock.now();
-    const recent: MemoryItem[] = [];
-    const important: { item: MemoryItem; weight: number }[] = [];
-    for (const item of this.#items.values()) {
-      if (!accept(item.id)) continue;
-      if (recentCount > 0) keepTop(recent, item, recentCount, (a, b) => b.updatedAt - a.updatedAt);
-      if (importantCount > 0) {
-        const weight = (item.pinned ? 1 : 0) + effectiveImportance(item, now);
-        keepTop(important, { item, weight }, importantCount, (a, b) => b.weight - a.weight);
-      }
-    }
-    return { recent: recent.map((item) => item.id), important: important.map((entry) => entry.item.id) };
   }
 
   /**
@@ -465,13 +447,4 @@ export class MemoryService {
       return !explicit || item.validFrom <= at;
     };
   }
-}
-
-/** Keeps `list` sorted by `order` and at most `size` long after adding `value`. */
-function keepTop<T>(list: T[], value: T, size: number, order: (a: T, b: T) => number): void {
-  if (list.length === size && order(value, list[size - 1]!) >= 0) return;
-  let at = list.length;
-  while (at > 0 && order(value, list[at - 1]!) < 0) at--;
-  list.splice(at, 0, value);
-  if (list.length > size) list.pop();
 }
