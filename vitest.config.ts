@@ -7,6 +7,11 @@ import { modelsFolder } from './tooling/models-folder.ts';
 import { chromiumArgs, chromiumPath, testModelsFolder } from './test/support/environment.ts';
 
 const models = testModelsFolder();
+/** The hardening suites' size and seed (see test/hardening/harness.ts). */
+const provide = {
+  hardening: process.env.HARDENING === 'full' ? ('full' as const) : ('quick' as const),
+  hardeningSeed: Number(process.env.HARDENING_SEED ?? Date.now() % 2 ** 31),
+};
 
 export default defineConfig({
   test: {
@@ -15,7 +20,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'node',
-          include: ['test/unit/**/*.test.ts'],
+          include: ['test/unit/**/*.test.ts', 'test/hardening/node/**/*.test.ts'],
+          provide,
           setupFiles: ['test/support/node-setup.ts'],
           env: { MNEME_MODELS: models },
           testTimeout: 30_000,
@@ -28,13 +34,14 @@ export default defineConfig({
         // Pre-bundled up front: a dependency discovered mid-run makes Vite reload the test page.
         optimizeDeps: {
           // Scan the tests, not index.html: the app's PWA virtual module exists only in the app build.
-          entries: ['test/browser/**/*.test.ts'],
+          entries: ['test/browser/**/*.test.ts', 'test/hardening/browser/**/*.test.ts'],
           include: ['comlink', 'dexie', 'minisearch', 'zod/mini', 'fast-check', '@mlc-ai/web-llm', 'marked', 'dompurify'],
           exclude: ['@huggingface/transformers', 'onnxruntime-web', 'voy-search'],
         },
         test: {
           name: 'browser',
-          include: ['test/browser/**/*.test.ts'],
+          include: ['test/browser/**/*.test.ts', 'test/hardening/browser/**/*.test.ts'],
+          provide,
           testTimeout: 60_000,
           browser: {
             enabled: true,
@@ -49,7 +56,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           environment: 'node',
-          include: ['test/e2e/**/*.test.ts'],
+          include: ['test/e2e/**/*.test.ts', 'test/hardening/e2e/**/*.test.ts'],
+          provide,
           globalSetup: ['test/e2e/global-setup.ts'],
           env: { MNEME_MODELS: models },
           testTimeout: 90_000,
