@@ -208,6 +208,7 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
     data,
     // persist() is a window-only API: it runs here, in the calling thread.
     storage: { estimate: call('storage.estimate'), persist: requestPersistentStorage },
+    maintenance: { verify: call('maintenance.verify') },
     status: call('status'),
     embed: call('embed'),
     useEmbedder: (model, useOptions) => {

@@ -1,5 +1,6 @@
 import type { ChatMessage, ChatModel, Embedder } from '../core/ports';
 import type { ChatModelSpec } from './options';
+import type { VerifyOptions, VerifyReport } from './maintenance';
 import type {
   ChatModelInfo,
   ChatReply,
@@ -133,6 +134,18 @@ export interface StorageApi {
   persist(): Promise<boolean>;
 }
 
+/** Upkeep of the profile's storage and indexes. */
+export interface MaintenanceApi {
+  /**
+   * Reads every record, vector block and index entry of the profile and checks they agree
+   * (see {@link VerifyCheck}). With `repair` (the default) it rebuilds what can be rebuilt: the
+   * search indexes from storage, vectors by embedding again, stray vectors and records removed.
+   * Content that cannot be read is reported, never deleted. Runs under the profile's write lock:
+   * other tabs wait for it.
+   */
+  verify(options?: VerifyOptions): Promise<VerifyReport>;
+}
+
 /** Conversations: the working-memory layer. Every turn is stored as soon as it is appended. */
 export interface SessionsApi {
   create(title?: string): Promise<Session>;
@@ -264,6 +277,7 @@ export interface MemoryClient {
   readonly profiles: ProfilesApi;
   readonly data: DataApi;
   readonly storage: StorageApi;
+  readonly maintenance: MaintenanceApi;
   /** Works while locked, so a UI can tell what to ask for. */
   status(): Promise<MemoryStatus>;
   /** Calls `listener` on every change (this client's and other tabs'); returns the unsubscribe. */

@@ -7,6 +7,7 @@ export type {
   ProfilesApi,
   DataApi,
   StorageApi,
+  MaintenanceApi,
   SessionsApi,
   EpisodesApi,
   ChatApi,
@@ -19,6 +20,7 @@ export type { MemoryClientOptions, RankingWeights, ChatModelSpec } from './optio
 export { DEFAULT_RANKING } from './options';
 export { MemoryError, isMemoryError, MEMORY_ERROR_CODES, type MemoryErrorCode } from './errors';
 export type * from './types';
+export type * from './maintenance';
 export type { Embedder, EmbedOptions, ChatModel, ChatMessage, GenerateOptions } from '../core/ports';
 export { EMBEDDER_CATALOG, type EmbedderCatalogEntry } from '../models/catalog';
 export { CHAT_CATALOG, findChatModel, type ChatCatalogEntry, type DeviceClass } from '../models/chat-catalog';

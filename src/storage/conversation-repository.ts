@@ -28,8 +28,10 @@ export function createConversationRepository(db: MnemeDatabase, codec: RecordCod
     listSessions: () => guard(async () => decode<Session>(await db.sessions.orderBy('updatedAt').reverse().toArray())),
     deleteSession: (id) =>
       guard(() =>
-        db.transaction('rw', db.sessions, db.turns, async () => {
+        db.transaction('rw', db.sessions, db.turns, db.summaries, async () => {
           await db.turns.where('sessionId').equals(id).delete();
+          // A deleted conversation's summary goes with it (it used to stay behind, unreachable).
+          await db.summaries.where('sessionId').equals(id).delete();
           await db.sessions.delete(id);
         }),
       ),

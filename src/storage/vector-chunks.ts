@@ -10,7 +10,7 @@ import { VECTORS_PER_CHUNK, type MnemeDatabase, type VectorChunkRow } from './db
 import type { RecordCodec } from './codec';
 import { decodeFloat16, encodeFloat16 } from './float16';
 
-const GENERATION_KEY = 'vectors.generation';
+export const GENERATION_KEY = 'vectors.generation';
 
 type Slot = { chunk: number; slot: number };
 

@@ -36,6 +36,7 @@ import { LAYER_TABLES } from '../storage/export-schema';
 import { estimateStorage, requestPersistentStorage } from '../storage/quota';
 import { createEncryptionControl } from './encryption-control';
 import { createEmbeddingControl } from './embedding-control';
+import { createMaintenance } from './maintenance-control';
 
 /** What the memory worker needs beyond the public client: to set the chat model the host loaded. */
 export interface EngineInternals {
@@ -158,6 +159,14 @@ export async function createMemoryEngine(
     emit({ type: 'memories-changed', ids, source: 'this-client' });
     embedding.reembed();
   };
+  const maintenance = createMaintenance({
+    db,
+    codec: () => codecFor(openKey),
+    tabs,
+    clock: systemClock,
+    model: () => embedding.slot.modelId,
+    reload: reopenEverywhere,
+  });
   db.on('versionchange', () => {
     closed = 'Another tab opened this profile with a newer version of Mneme: reload this page';
     dropViews();
@@ -318,6 +327,7 @@ export async function createMemoryEngine(
       }),
     },
     storage: { estimate: guarded(estimateStorage), persist: guarded(requestPersistentStorage) },
+    maintenance: { verify: live((memory, verifyOptions) => maintenance.verify(memory, verifyOptions)) },
     status: guarded(async () => ({
       profileId,
       mode,

@@ -32,7 +32,8 @@ export type MethodPath =
   | 'chat.send'
   | 'chat.regenerate'
   | `outbox.${keyof OutboxApi & string}`
-  | 'storage.estimate';
+  | 'storage.estimate'
+  | 'maintenance.verify';
 
 /** Options that can be cloned into the worker (functions and objects with methods stay behind). */
 export type WireOptions = Omit<MemoryClientOptions, 'embedder' | 'chatModel' | 'onProgress' | 'workerUrl' | 'inWorker'> & {

@@ -10,6 +10,7 @@ import { describeProfileContract } from '../contract/profile.contract';
 import { describeFactsContract } from '../contract/facts.contract';
 import { describeAssistantContract } from '../contract/assistant.contract';
 import { describeEmbedderSwitchContract } from '../contract/embedder-switch.contract';
+import { describeMaintenanceContract } from '../contract/maintenance.contract';
 
 describeClientContract('worker (Chromium, IndexedDB)', 'worker', (options) =>
   createMemoryClient({ ...options, modelsBaseUrl: '/models/' }),
@@ -119,5 +120,9 @@ describeAssistantContract('worker (Chromium, IndexedDB)', (options) =>
 );
 
 describeEmbedderSwitchContract('worker (Chromium, IndexedDB)', (options) =>
+  createMemoryClient({ ...options, modelsBaseUrl: '/models/' }),
+);
+
+describeMaintenanceContract('worker (Chromium, IndexedDB)', (options) =>
   createMemoryClient({ ...options, modelsBaseUrl: '/models/' }),
 );

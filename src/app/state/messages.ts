@@ -18,6 +18,7 @@ export type Action =
   | 'unlock'
   | 'encrypt'
   | 'settings'
+  | 'verify'
   | 'retry';
 
 const DOING: Record<Action, string> = {
@@ -33,6 +34,7 @@ const DOING: Record<Action, string> = {
   unlock: 'The profile stays locked',
   encrypt: 'Encryption was not changed',
   settings: 'The setting was not applied',
+  verify: 'The check did not finish',
   retry: 'The memory job did not restart',
 };
 

@@ -9,6 +9,7 @@ import { describeProfileContract } from '../../contract/profile.contract';
 import { describeFactsContract } from '../../contract/facts.contract';
 import { describeAssistantContract } from '../../contract/assistant.contract';
 import { describeEmbedderSwitchContract } from '../../contract/embedder-switch.contract';
+import { describeMaintenanceContract } from '../../contract/maintenance.contract';
 
 describeClientContract('in-process (Node, fake-indexeddb)', 'in-process', (options) =>
   createMemoryClient({ ...options, inWorker: false, modelsBaseUrl: process.env.MNEME_MODELS! }),
@@ -47,5 +48,9 @@ describeAssistantContract('in-process (Node, fake-indexeddb)', (options) =>
 );
 
 describeEmbedderSwitchContract('in-process (Node, fake-indexeddb)', (options) =>
+  createMemoryClient({ ...options, inWorker: false, modelsBaseUrl: process.env.MNEME_MODELS! }),
+);
+
+describeMaintenanceContract('in-process (Node, fake-indexeddb)', (options) =>
   createMemoryClient({ ...options, inWorker: false, modelsBaseUrl: process.env.MNEME_MODELS! }),
 );
