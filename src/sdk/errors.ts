@@ -68,10 +68,12 @@ export function isMemoryErrorCode(value: unknown): value is MemoryErrorCode {
 /** Wraps anything thrown into a MemoryError, keeping an existing one as it is. */
 export function toMemoryError(error: unknown, fallback: MemoryErrorCode = 'INTERNAL'): MemoryError {
   if (error instanceof MemoryError) return error;
-  if (isAbortError(error)) return new MemoryError('ABORTED', 'The operation was aborted', { cause: error });
+  // Before the abort check: a full disk aborts the IndexedDB transaction, and Dexie reports an
+  // AbortError whose `inner` is the QuotaExceededError.
   if (isQuotaError(error)) {
     return new MemoryError('QUOTA_EXCEEDED', 'The browser has no room left for this profile', { cause: error });
   }
+  if (isAbortError(error)) return new MemoryError('ABORTED', 'The operation was aborted', { cause: error });
   const message = error instanceof Error ? error.message : String(error);
   return new MemoryError(fallback, message, { cause: error });
 }

@@ -176,7 +176,8 @@ export async function createMemoryEngine(
   try {
     await assistant.ready();
     await db.open();
-    await registry.touch(profileId, systemClock.now());
+    // Bookkeeping only ("last opened"): a full disk must not keep the profile from opening.
+    await registry.touch(profileId, systemClock.now()).catch(() => undefined);
     const envelope = await readEnvelope(db);
     const passphrase = options.encryption?.passphrase;
     if (!envelope) await open(undefined);

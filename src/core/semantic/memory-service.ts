@@ -90,7 +90,8 @@ export class MemoryService {
     if (model) {
       for (const stored of await deps.store.vectors(model)) service.#indexVector(stored.id, stored.vector);
     }
-    if (snapshots.pending > 100) await service.checkpoint();
+    // Saves re-indexing next time; a full disk must not keep the profile from opening.
+    if (snapshots.pending > 100) await service.checkpoint().catch(() => undefined);
     return service;
   }
 

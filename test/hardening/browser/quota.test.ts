@@ -1,0 +1,206 @@
+/**
+ * quota: a profile is written until storage refuses. Each trial must end in
+ * `MemoryError('QUOTA_EXCEEDED')` with nothing of the refused write stored, every earlier write
+ * intact, `maintenance.verify()` clean, and the profile must still open and read while the disk
+ * stays full (and take writes again once there is room). Two ways to fill the disk:
+ * - `cdp`: Chromium's own quota for this origin, lowered through CDP (Storage.overrideQuotaForOrigin),
+ *   with the memory worker. Chromium enforces it against a usage figure it refreshes lazily, so
+ *   it reliably refuses the larger memory writes (text, audit and a vector block) but may let
+ *   small ones through long after the limit: those writers use the second way.
+ * - `dexie`: a Dexie middleware (registered for every database the page opens) that counts the
+ *   bytes written and fails a write with a QuotaExceededError once a budget is spent, the way
+ *   IndexedDB does; the client runs in the page so the middleware sees its database.
+ */
+import { expect, it } from 'vitest';
+import { cdp } from 'vitest/browser';
+import { Dexie, type DBCore, type DBCoreMutateRequest } from 'dexie';
+import { createMemoryClient, isMemoryError, type MemoryClient } from '../../../src/sdk/index';
+import { Tally, trials, type Random } from '../harness';
+
+const TOY = 'fixtures/toy-bow-embedder-384';
+const WORDS = 'coffee violin tyres hiking ramen dentist garden lisbon berlin novel piano cat bicycle tea rain'.split(' ');
+
+async function setQuota(bytes: number | undefined): Promise<void> {
+  await cdp().send('Storage.overrideQuotaForOrigin', {
+    origin: location.origin,
+    ...(bytes === undefined ? {} : { quotaSize: bytes }),
+  });
+}
+
+/** About 15 KB that compresses poorly (IndexedDB compresses values): random letters in words. */
+function bulky(random: Random, n: number): string {
+  const word = () => Array.from({ length: random.int(3, 9) }, () => String.fromCharCode(97 + random.int(0, 25))).join('');
+  return `${random.pick(WORDS)} n${n} ${Array.from({ length: 2200 }, word).join(' ')}`.slice(0, 15_000).trim();
+}
+
+type Writer = 'addMany' | 'add' | 'append' | 'profile' | 'episode';
+const PLANS: { writer: Writer; fill: 'cdp' | 'dexie' }[] = [
+  { writer: 'addMany', fill: 'cdp' },
+  { writer: 'append', fill: 'dexie' },
+  { writer: 'profile', fill: 'dexie' },
+  { writer: 'add', fill: 'cdp' },
+  { writer: 'episode', fill: 'dexie' },
+  { writer: 'add', fill: 'dexie' },
+  { writer: 'addMany', fill: 'dexie' },
+];
+
+/** Bytes the `dexie` fill still allows; Infinity when off. */
+let budget = Infinity;
+const sizeOf = (value: unknown): number => {
+  if (value instanceof ArrayBuffer) return value.byteLength;
+  if (ArrayBuffer.isView(value)) return value.byteLength;
+  if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + sizeOf(item), 0);
+  if (typeof value === 'object' && value !== null)
+    return Object.values(value).reduce((sum: number, item) => sum + sizeOf(item), 16);
+  return typeof value === 'string' ? value.length * 2 : 8;
+};
+Dexie.addons.push((db) =>
+  db.use({
+    stack: 'dbcore',
+    name: 'quota-fake',
+    create: (down: DBCore): DBCore => ({
+      ...down,
+      table: (name) => {
+        const table = down.table(name);
+        return {
+          ...table,
+          mutate: (request: DBCoreMutateRequest) => {
+            if (request.type === 'add' || request.type === 'put') {
+              const bytes = sizeOf(request.values);
+              if (bytes > budget) return Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
+              budget -= bytes;
+            }
+            return table.mutate(request);
+          },
+        };
+      },
+    }),
+  }),
+);
+
+/** One write of the chosen kind; returns what must be found afterwards if it succeeded. */
+async function write(
+  client: MemoryClient,
+  writer: Writer,
+  random: Random,
+  n: number,
+  sessionId: string,
+): Promise<() => Promise<boolean>> {
+  if (writer === 'addMany') {
+    const texts = Array.from({ length: random.int(2, 6) }, (_, i) => bulky(random, n * 10 + i));
+    const items = await client.memories.addMany(texts.map((text) => ({ text })));
+    return async () =>
+      (await Promise.all(items.map((item) => client.memories.get(item.id)))).every((item, i) => item?.text === texts[i]);
+  }
+  if (writer === 'add') {
+    const text = bulky(random, n);
+    const item = await client.memories.add(text);
+    return async () => (await client.memories.get(item.id))?.text === text;
+  }
+  if (writer === 'append') {
+    const content = bulky(random, n);
+    const turn = await client.sessions.append(sessionId, { role: 'user', content });
+    return async () => (await client.sessions.turns(sessionId)).some((t) => t.id === turn.id && t.content === content);
+  }
+  if (writer === 'profile') {
+    const value = `${random.pick(WORDS)} ${n} ${bulky(random, n).slice(0, 250)}`.trim();
+    await client.profile.update([{ op: 'add', field: 'interests', value }]);
+    return async () => (await client.profile.get()).profile.interests.includes(value);
+  }
+  const task = await client.episodes.startTask(bulky(random, n).slice(0, 4000));
+  return async () => (await client.episodes.get(task.id)) !== undefined;
+}
+
+it(
+  'quota: a full disk refuses a write whole, with QUOTA_EXCEEDED, and the profile still opens',
+  { timeout: 1_800_000 },
+  async () => {
+    const tally = new Tally('quota');
+    const size = trials(20, 3);
+    try {
+      for (let t = 0; t < size; t++) {
+        const profileId = `quota${tally.seed}x${t}`;
+        const random = tally.random;
+        const { writer, fill } = PLANS[t % PLANS.length]!;
+        const open = () =>
+          createMemoryClient({
+            profileId,
+            embedder: TOY,
+            modelsBaseUrl: '/models/',
+            ...(fill === 'dexie' ? { inWorker: false } : {}),
+          });
+        await tally.trial(`${profileId} ${writer} (${fill})`, async () => {
+          const problems: string[] = [];
+          let step = 'fill';
+          try {
+            await setQuota(undefined);
+            budget = Infinity;
+            let client = await open();
+            const session = await client.sessions.create('Before the disk filled');
+            const seed = await client.memories.add('I keep my passport in the blue drawer');
+            const room = random.int(50_000, 600_000);
+            if (fill === 'dexie') budget = room;
+            else await setQuota(((await navigator.storage.estimate()).usage ?? 0) + room);
+
+            const acked: (() => Promise<boolean>)[] = [];
+            let refusal: unknown;
+            const counts = { before: 0, after: 0 };
+            // The room is at most 600 KB: 2,000 writes of 15 KB that all land mean it was never enforced.
+            for (let n = 0; n < 2000 && refusal === undefined; n++) {
+              counts.before = await client.memories.count();
+              try {
+                acked.push(await write(client, writer, random, n, session.id));
+              } catch (error) {
+                refusal = error;
+              }
+            }
+            if (!isMemoryError(refusal) || refusal.code !== 'QUOTA_EXCEEDED') {
+              problems.push(`ended with ${isMemoryError(refusal) ? refusal.code : String(refusal)} instead of QUOTA_EXCEEDED`);
+            }
+            step = 'count';
+            counts.after = await client.memories.count();
+            if (counts.after !== counts.before) problems.push(`the refused write left ${counts.after - counts.before} memories`);
+            for (const [i, check] of acked.entries())
+              if (!(await check())) problems.push(`acknowledged write ${i} is not intact`);
+            step = 'verify';
+            const report = await client.maintenance.verify({ repair: false });
+            if (!report.ok) problems.push(`verify: ${report.problems.map((p) => p.check).join(', ')}`);
+
+            // Still full: the profile opens again and reads.
+            step = 'close';
+            await client.close();
+            step = 'reopen';
+            client = await open();
+            step = 'read';
+            if ((await client.memories.get(seed.id))?.text !== seed.text)
+              problems.push('the profile does not read after reopening');
+            if ((await client.memories.count()) !== counts.after) problems.push('reopening changed the count');
+            const [hit] = await client.memories.search('passport drawer');
+            if (hit?.item.id !== seed.id) problems.push('search does not work on the full profile');
+            await client.profile.get();
+            await client.sessions.list();
+
+            step = 'room again';
+            await setQuota(undefined);
+            budget = Infinity;
+            await client.memories.add('written once there was room again');
+            await client.close();
+            // Each trial starts from a near-empty origin.
+            await new Promise((resolve) => {
+              const request = indexedDB.deleteDatabase(`mneme-${profileId}`);
+              request.onsuccess = request.onerror = request.onblocked = resolve;
+            });
+          } catch (error) {
+            problems.push(`${step} threw ${String(error)}`);
+          }
+          return problems;
+        });
+      }
+    } finally {
+      await setQuota(undefined);
+      budget = Infinity;
+    }
+    tally.report();
+    expect(tally.trials).toBe(size);
+  },
+);
