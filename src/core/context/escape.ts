@@ -5,10 +5,11 @@
  *
  * - `&`, `<` and `>` become `&amp;`, `&lt;` and `&gt;` (`&` first, so an entity the text already
  *   holds stays visible as text: `&lt;` is written `&amp;lt;`);
- * - look-alike angle brackets (fullwidth `＜`, `‹`, `〈`, `⟨`, …) become numeric references
+ * - look-alike angle brackets (fullwidth `＜`, `‹`, `〈`, `⟨`, `˂`, `ᐸ`, …) become numeric references
  *   (`&#xFF1C;`), so a model does not read `＜/role＞` as a tag either;
- * - control characters other than tab and line breaks are removed, `\r\n` and `\r` become `\n`,
- *   and half surrogate pairs become U+FFFD (a tokenizer would garble them anyway).
+ * - control characters other than tab and line breaks are removed; `\r\n`, `\r` and the Unicode
+ *   line breaks (U+0085, U+2028, U+2029) become `\n`, so the line rules below see every line break;
+ *   half surrogate pairs become U+FFFD (a tokenizer would garble them anyway).
  *
  * No attributes are ever written, so quotes need no escaping. Nothing else changes: the model
  * reads the text as the person wrote it.
@@ -16,7 +17,7 @@
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
 const SPECIAL = /[&<>]/g;
-const LOOK_ALIKES = /[\u2039\u203A\u2329\u232A\u27E8\u27E9\u3008\u3009\uFE64\uFE65\uFF1C\uFF1E]/g;
+const LOOK_ALIKES = /[\u02C2\u02C3\u1433\u1438\u2039\u203A\u2329\u232A\u27E8\u27E9\u3008\u3009\uFE64\uFE65\uFF1C\uFF1E]/g;
 // eslint-disable-next-line no-control-regex -- removing control characters is the point
 const CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 const LONE_SURROGATES = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -24,7 +25,7 @@ const LONE_SURROGATES = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])
 /** Escapes a text for the body of a tagged section; line breaks are kept (as `\n`). */
 export function escapeText(text: string): string {
   return text
-    .replace(/\r\n?/g, '\n')
+    .replace(/\r\n?|[\u0085\u2028\u2029]/g, '\n')
     .replace(CONTROLS, '')
     .replace(LONE_SURROGATES, '\uFFFD')
     .replace(SPECIAL, (char) => ENTITIES[char]!)

@@ -3,7 +3,7 @@
  * line, every text from the user or the model escaped. The builder budgets these lines whole.
  */
 import type { Episode, SearchResult, Turn, UserProfile } from '../../sdk/types';
-import { escapeBlock, escapeLine, escapeText } from './escape';
+import { escapeBlock, escapeLine } from './escape';
 
 /** A section: `<tag>`, its lines, `</tag>`, each on a line of its own. */
 export function wrapSection(tag: string, lines: readonly string[]): string {
@@ -74,10 +74,14 @@ export function experienceLine(episode: Episode): string {
   return parts.join('; ');
 }
 
-/** The rolling summary as one item (line breaks kept), or nothing when it is blank. */
+/**
+ * The rolling summary as one item (line breaks kept), or nothing when it is blank. Every line is
+ * indented, the first one too: the summary is model-written text with no marker of its own, so
+ * none of its lines may start like one (`assistant: …`, `### System:`).
+ */
 export function summaryLines(summary: string | undefined): string[] {
-  const text = summary === undefined ? '' : escapeText(summary).trim();
-  return text ? [text] : [];
+  const text = summary === undefined ? '' : escapeBlock(summary);
+  return text ? [`  ${text}`] : [];
 }
 
 /** `user: …` / `assistant: …`; later lines of a turn are indented so they cannot pose as a turn. */

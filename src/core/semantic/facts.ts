@@ -14,7 +14,13 @@ import type { ChatMessage, ChatModel, Clock } from '../ports';
 import { generateStructured } from '../pipeline/structured-output';
 import type { MemoryService } from './memory-service';
 
-const factText = z.string().check(z.minLength(3), z.maxLength(300));
+// Counted after trimming, as the text is stored trimmed: a blank "fact" passed the schema and then
+// failed the write with INVALID_ARGUMENT, without the retry an invalid answer gets.
+const factText = z.string().check(
+  z.minLength(3),
+  z.maxLength(300),
+  z.refine((text) => text.trim().length >= 3, 'must hold at least 3 characters besides spaces'),
+);
 const extractionSchema = z.strictObject({
   facts: z
     .array(z.strictObject({ text: factText, importance: z.optional(z.number().check(z.gte(0), z.lte(1))) }))

@@ -16,7 +16,14 @@ export const SUMMARY_PROMPT =
   'decision and open question from the previous summary and add what the new turns bring; write it ' +
   'in the third person, at most 250 words. Answer with JSON: {"summary": "..."}.';
 
-const summarySchema = z.strictObject({ summary: z.string().check(z.minLength(1), z.maxLength(SUMMARY_DEFAULTS.maxChars)) });
+// A blank summary is invalid (it was stored as an empty text, and the turns it "covered" archived).
+const summarySchema = z.strictObject({
+  summary: z.string().check(
+    z.minLength(1),
+    z.maxLength(SUMMARY_DEFAULTS.maxChars),
+    z.refine((text) => text.trim().length > 0, 'must not be blank'),
+  ),
+});
 
 export interface SummaryOptions {
   threshold?: number;
