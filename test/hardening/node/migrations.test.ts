@@ -15,7 +15,16 @@ import { afterAll, describe, it } from 'vitest';
 import { createMemoryClient, type MemoryClient } from '../../../src/sdk/index';
 import type { ExportFile } from '../../../src/storage/export-schema';
 import { Tally, trials } from '../harness';
-import { FORMATS, PASSPHRASE, CURRENT_SCHEMA, buildFixture, fixtureEmbedder, nameOf, probeOf, type Fixture } from '../fixtures/migrations';
+import {
+  FORMATS,
+  PASSPHRASE,
+  CURRENT_SCHEMA,
+  buildFixture,
+  fixtureEmbedder,
+  nameOf,
+  probeOf,
+  type Fixture,
+} from '../fixtures/migrations';
 import { storesFromDexie, writeRawDatabase } from '../fixtures/raw-idb';
 
 const tally = new Tally('migrations');
@@ -106,7 +115,8 @@ async function verify(client: MemoryClient, fixture: Fixture, pick: () => number
     const i = searchable[pick() % searchable.length]!;
     const id = expected.memories[i]!.id;
     const keyword = await client.memories.search(nameOf(i), { limit: 5 });
-    if (keyword[0]?.item.id !== id) problems.push(`keyword "${nameOf(i)}" found ${keyword[0]?.item.id ?? 'nothing'}, expected ${id}`);
+    if (keyword[0]?.item.id !== id)
+      problems.push(`keyword "${nameOf(i)}" found ${keyword[0]?.item.id ?? 'nothing'}, expected ${id}`);
     const dense = await client.memories.search(probeOf(i), { limit: 5 });
     if (dense[0]?.item.id !== id || !dense[0].explanation.via.includes('dense'))
       problems.push(`vector probe for ${id} found ${dense[0]?.item.id ?? 'nothing'} via ${dense[0]?.explanation.via.join('+')}`);
@@ -131,14 +141,26 @@ async function verify(client: MemoryClient, fixture: Fixture, pick: () => number
 
   const sessions = await client.sessions.list();
   const order = [...expected.sessions].sort((a, b) => b.updatedAt - a.updatedAt).map((s) => s.id);
-  if (!isDeepStrictEqual(sessions.map((s) => s.id), order)) problems.push(`sessions.list() gave ${sessions.map((s) => s.id)}`);
+  if (
+    !isDeepStrictEqual(
+      sessions.map((s) => s.id),
+      order,
+    )
+  )
+    problems.push(`sessions.list() gave ${sessions.map((s) => s.id)}`);
   for (const session of expected.sessions) {
     const turns = await client.sessions.turns(session.id, { includeArchived: true });
     const want = expected.turns.filter((t) => t.sessionId === session.id).sort((a, b) => a.seq - b.seq);
-    if (!isDeepStrictEqual(turns.map((t) => [t.id, t.seq, t.content]), want.map((t) => [t.id, t.seq, t.content])))
+    if (
+      !isDeepStrictEqual(
+        turns.map((t) => [t.id, t.seq, t.content]),
+        want.map((t) => [t.id, t.seq, t.content]),
+      )
+    )
       problems.push(`turns of ${session.id}: ${turns.map((t) => `${t.id}@${t.seq}`).join(',')}`);
     const live = await client.sessions.turns(session.id);
-    if (live.length !== want.filter((t) => t.archivedAt === undefined).length) problems.push(`live turns of ${session.id}: ${live.length}`);
+    if (live.length !== want.filter((t) => t.archivedAt === undefined).length)
+      problems.push(`live turns of ${session.id}: ${live.length}`);
     const summary = await client.sessions.summary(session.id);
     const wantSummary = expected.summaries.find((s) => s.sessionId === session.id);
     if (summary?.text !== wantSummary?.text) problems.push(`summary of ${session.id}: ${summary?.text}`);
@@ -157,7 +179,8 @@ async function verify(client: MemoryClient, fixture: Fixture, pick: () => number
   const profiles = await client.profiles.list();
   for (const want of expected.profiles) {
     const got = profiles.find((p) => p.id === want.id);
-    if (!got || got.name !== want.name || got.createdAt !== want.createdAt) problems.push(`profile ${want.id}: ${JSON.stringify(got)}`);
+    if (!got || got.name !== want.name || got.createdAt !== want.createdAt)
+      problems.push(`profile ${want.id}: ${JSON.stringify(got)}`);
   }
   // Nothing decays or expires on opening: the sweep finds nothing to do.
   const swept = await client.memories.sweep();
@@ -173,7 +196,13 @@ describe('migrations', () => {
         const seed = tally.random.int(1, 1e6);
         const count = round === 0 ? 320 : tally.random.int(300, 700);
         await tally.trial(`${format} (${count} memories, seed ${seed})`, async () => {
-          const fixture = await buildFixture({ format, seed, count, now: Date.now(), storageName: `migrations-${format}-${round}` });
+          const fixture = await buildFixture({
+            format,
+            seed,
+            count,
+            now: Date.now(),
+            storageName: `migrations-${format}-${round}`,
+          });
           for (const database of fixture.raw) await writeRawDatabase(database);
           const settings = fixture.raw[0]!.rows.settings as { key: string }[];
           const pick = () => tally.random.int(0, 1e9);
