@@ -103,6 +103,26 @@ export function openDatabase(name: string): MnemeDatabase {
       await tx.table('vectorChunks').bulkPut(packVectorRows(rows));
     });
 
+  // Turns written before they carried `seq` are not in the [sessionId+seq] index that lists a
+  // session's turns, so they vanished. Number them in the order they were written (they are the
+  // session's first ones: later turns took `seq` from the session's turn count, which counted them).
+  // `seq` is a clear field, so sealed turns get it without their key.
+  db.version(3)
+    .stores({})
+    .upgrade(async (tx) => {
+      const rows = (await tx.table('turns').toArray()) as LayerRow[];
+      const unnumbered = rows
+        .filter((row) => typeof row.seq !== 'number')
+        .sort((a, b) => (a.createdAt as number) - (b.createdAt as number) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      const next = new Map<unknown, number>();
+      for (const row of unnumbered) {
+        const seq = next.get(row.sessionId) ?? 0;
+        next.set(row.sessionId, seq + 1);
+        row.seq = seq;
+      }
+      if (unnumbered.length > 0) await tx.table('turns').bulkPut(unnumbered);
+    });
+
   return db;
 }
 

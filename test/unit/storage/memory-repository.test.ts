@@ -104,7 +104,7 @@ describe('memory repository over Dexie', () => {
 });
 
 describe('schema migrations', () => {
-  it('upgrades a version-1 database (one row per vector) to version 2 with nothing lost', async () => {
+  it('upgrades a version-1 database (one row per vector) to the current version with nothing lost', async () => {
     const name = freshName();
     // Fixture: the version-1 schema exactly as it shipped, filled the way version 1 wrote it.
     const v1 = new Dexie(name);
@@ -119,7 +119,7 @@ describe('schema migrations', () => {
 
     const db = openDatabase(name);
     await db.open();
-    expect(db.verno).toBe(2);
+    expect(db.verno).toBe(3);
     expect(db.tables.map((t) => t.name)).not.toContain('vectors');
     const repo = createMemoryRepository(db);
     expect(await repo.count()).toBe(300);
