@@ -44,6 +44,8 @@ export type MemoryRow = Omit<MemoryItem, 'text' | 'metadata'> &
 export interface RecordCodec {
   readonly encrypted: boolean;
   encodeRow<T extends object>(table: SealedTable, row: T): Promise<StoredRow>;
+  /** The key a row of `table` with this `id` is stored under (a tag when encrypted; see PROFILE_KEYS). */
+  rowKey(table: SealedTable, id: string): Promise<string>;
   decodeRow<T extends object>(row: StoredRow): Promise<T>;
   encodeItem(item: MemoryItem): Promise<MemoryRow>;
   decodeItem(row: MemoryRow): Promise<MemoryItem>;
@@ -55,6 +57,7 @@ export interface RecordCodec {
 export const plainCodec: RecordCodec = {
   encrypted: false,
   encodeRow: async (_table, row) => row as StoredRow,
+  rowKey: async (_table, id) => id,
   decodeRow: async <T>(row: StoredRow) => row as T,
   encodeItem: async (item) => item,
   decodeItem: async (row) => row as MemoryItem,
@@ -70,6 +73,16 @@ export function encryptedCodec(cipher: Cipher): RecordCodec {
     const clear: StoredRow = {};
     const secret: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(row)) (clearNames.includes(name) ? clear : secret)[name] = value;
+    // A profile entry's id holds its value (`interests:jazz`, `preferences:<key>`), and so does the
+    // audit's entityId for it: in clear they stand in as tags, the real value is sealed (and wins on decode).
+    if (table === 'profileFields' && typeof clear.id === 'string') {
+      secret.id = clear.id;
+      clear.id = await cipher.tag(`profileFields:${clear.id}`);
+    }
+    if (table === 'audit' && clear.entity === 'profile' && typeof clear.entityId === 'string') {
+      secret.entityId = clear.entityId;
+      clear.entityId = await cipher.tag(`profileFields:${clear.entityId}`);
+    }
     clear.sealed = await cipher.seal(encoder.encode(JSON.stringify(secret)));
     return clear;
   };
@@ -82,6 +95,7 @@ export function encryptedCodec(cipher: Cipher): RecordCodec {
     encrypted: true,
     encodeRow,
     decodeRow,
+    rowKey: async (table, id) => (table === 'profileFields' ? cipher.tag(`profileFields:${id}`) : id),
     encodeItem: async (item) => (await encodeRow('memories', item)) as MemoryRow,
     decodeItem: (row) => decodeRow<MemoryItem>(row as StoredRow),
     sealBytes: (bytes) => cipher.seal(new Uint8Array(bytes)),

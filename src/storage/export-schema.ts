@@ -54,7 +54,86 @@ const vector = z.strictObject({
   data: z.string(),
 });
 
-const layerRow = z.looseObject({ id: z.optional(id) });
+const count = z.int().check(z.gte(0));
+const text = z.string().check(z.maxLength(MAX_TEXT_LENGTH));
+/** Free-form JSON (audit snapshots, job payloads), bounded so a file cannot smuggle in huge values. */
+const smallJson = z.json().check(z.refine((value) => JSON.stringify(value).length <= 4 * MAX_TEXT_LENGTH, 'is too large'));
+
+/**
+ * Rows of the memory layers, checked as strictly as memories: a row of the wrong shape would be
+ * written as it is and break the layer that reads it later (or fail the write half-way).
+ */
+const layerRows = {
+  sessions: z.strictObject({ id, title: z.string().check(z.maxLength(200)), createdAt: time, updatedAt: time, turnCount: count }),
+  turns: z.strictObject({
+    id,
+    sessionId: id,
+    role: z.enum(['user', 'assistant', 'system']),
+    content: text,
+    createdAt: time,
+    seq: count,
+    archivedAt: z.optional(time),
+  }),
+  summaries: z.strictObject({ id, sessionId: id, text, turnsCovered: count, createdAt: time, updatedAt: time }),
+  profileFields: z.strictObject({
+    id: z.string().check(z.minLength(1), z.maxLength(MAX_TEXT_LENGTH + 100)),
+    field: z.enum([
+      'name',
+      'preferredName',
+      'communicationStyle',
+      'technicalLevel',
+      'interests',
+      'goals',
+      'facts',
+      'preferences',
+    ]),
+    key: z.optional(z.string().check(z.maxLength(200))),
+    value: text,
+    setBy: z.enum(['user', 'llm']),
+    pinned: z.boolean(),
+    rejected: z.boolean(),
+    sourceTurnId: z.optional(id),
+    createdAt: time,
+    updatedAt: time,
+  }),
+  episodes: z.strictObject({
+    id,
+    task: text,
+    status: z.enum(['open', 'succeeded', 'failed']),
+    actions: z.array(z.strictObject({ action: text, outcome: text, at: time })).check(z.maxLength(10_000)),
+    lessons: z.array(text).check(z.maxLength(1_000)),
+    startedAt: time,
+    endedAt: z.optional(time),
+    memoryId: id,
+  }),
+  outbox: z.strictObject({
+    id,
+    kind: z.string().check(z.minLength(1), z.maxLength(200)),
+    payload: smallJson,
+    state: z.enum(['pending', 'running', 'done', 'failed']),
+    attempts: count,
+    maxAttempts: count,
+    runAfter: time,
+    createdAt: time,
+    updatedAt: time,
+    lastError: z.optional(z.strictObject({ code: z.string().check(z.maxLength(200)), message: text })),
+    dedupeKey: z.optional(z.string().check(z.maxLength(MAX_TEXT_LENGTH))),
+  }),
+  // Nothing writes this table yet: only its key and indexed fields are known.
+  archive: z.looseObject({ id, kind: z.string().check(z.maxLength(200)), archivedAt: time, originalId: z.optional(id) }),
+  audit: z.strictObject({
+    seq: z.optional(z.int().check(z.gte(1))),
+    at: time,
+    actor: z.enum(['user', 'llm', 'policy']),
+    action: z.enum(['create', 'update', 'delete', 'supersede', 'merge', 'archive', 'restore']),
+    entity: z.string().check(z.minLength(1), z.maxLength(200)),
+    entityId: z.string().check(z.maxLength(MAX_TEXT_LENGTH + 100)),
+    before: z.optional(smallJson),
+    after: z.optional(smallJson),
+    reason: z.optional(text),
+    redacted: z.optional(z.boolean()),
+  }),
+} satisfies Record<(typeof LAYER_TABLES)[number], z.ZodMiniType>;
 
 export const exportFileSchema = z.strictObject({
   format: z.literal(EXPORT_FORMAT),
@@ -64,7 +143,11 @@ export const exportFileSchema = z.strictObject({
   memories: z.array(memory).check(z.maxLength(MAX_IMPORT_ROWS)),
   vectors: z.array(vector).check(z.maxLength(MAX_IMPORT_ROWS)),
   tables: z.partial(
-    z.strictObject(Object.fromEntries(LAYER_TABLES.map((t) => [t, z.array(layerRow).check(z.maxLength(MAX_IMPORT_ROWS))]))),
+    z.strictObject(
+      Object.fromEntries(LAYER_TABLES.map((t) => [t, z.array(layerRows[t]).check(z.maxLength(MAX_IMPORT_ROWS))])) as {
+        [T in (typeof LAYER_TABLES)[number]]: z.ZodMiniArray<(typeof layerRows)[T]>;
+      },
+    ),
   ),
 });
 
@@ -100,6 +183,16 @@ export function validateExport(value: unknown): ExportFile {
     if (ids.has(item.id)) invalidImport(`memories[${i}].id: "${item.id}" appears twice`);
     ids.add(item.id);
   }
+  for (const table of LAYER_TABLES) {
+    // Rows share a key (`id`, or `seq` in the audit trail): a second row would silently replace the first.
+    const keys = new Set<unknown>();
+    for (const [i, row] of (file.tables[table] ?? []).entries()) {
+      const key = table === 'audit' ? (row as { seq?: number }).seq : (row as { id: string }).id;
+      if (key === undefined) continue;
+      if (keys.has(key)) invalidImport(`tables.${table}[${i}]: key "${String(key)}" appears twice`);
+      keys.add(key);
+    }
+  }
   const vectorIds = new Set<string>();
   for (const [i, entry] of file.vectors.entries()) {
     if (!ids.has(entry.id)) invalidImport(`vectors[${i}]: no memory has id "${entry.id}"`);
@@ -114,6 +207,9 @@ export function validateExport(value: unknown): ExportFile {
 export function validateEncryptedWrapper(value: unknown): EncryptedExportFile {
   const parsed = z.safeParse(encryptedExportSchema, value);
   if (!parsed.success) invalidImport('the encrypted wrapper is malformed');
+  for (const field of ['salt', 'wrappedKey', 'data'] as const) {
+    if (base64Bytes(parsed.data[field]) < 0) invalidImport(`the encrypted wrapper is malformed (${field} is not base64)`);
+  }
   return parsed.data;
 }
 

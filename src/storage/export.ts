@@ -86,7 +86,10 @@ export async function parseExport(text: unknown, passphrase?: string): Promise<s
     },
     passphrase,
   );
-  const plain = await createCipher(key).open(fromBase64(sealed.data).buffer);
+  // The passphrase fits (its key unwrapped), so a failing tag means the data itself was altered.
+  const plain = await createCipher(key)
+    .open(fromBase64(sealed.data).buffer)
+    .catch(() => schema.invalidImport('the encrypted data is damaged or was altered'));
   return parseExport(new TextDecoder().decode(plain));
 }
 
@@ -100,6 +103,7 @@ export async function importProfile(
   file: schema.ExportFile,
   mode: 'merge' | 'replace',
   embeddingModel: string | undefined,
+  embeddingDimension?: number,
 ): Promise<ImportReport> {
   const usable = new Map<string, StoredVector>();
   for (const entry of file.vectors) {
@@ -114,6 +118,15 @@ export async function importProfile(
   });
   const dims = new Set([...usable.values()].map((v) => v.vector.length));
   if (dims.size > 1) schema.invalidImport(`vectors of ${embeddingModel} have different sizes (${[...dims].join(', ')})`);
+  // Vectors of the right model but the wrong size would break its index (or, in `replace` mode,
+  // quietly become its new size): the model's size is known once it loaded, or from stored chunks.
+  const expected =
+    embeddingDimension ??
+    (embeddingModel === undefined ? undefined : (await db.vectorChunks.where('model').equals(embeddingModel).first())?.dim);
+  const [dim] = dims;
+  if (dim !== undefined && expected !== undefined && dim !== expected) {
+    schema.invalidImport(`vectors of ${embeddingModel} hold ${dim} numbers, but the model makes ${expected}`);
+  }
   const rows = await Promise.all(items.map((item) => codec.encodeItem(item)));
   const layerRows = Object.fromEntries(
     await Promise.all(

@@ -22,11 +22,12 @@ export function createProfileRepository(db: MnemeDatabase, codec: RecordCodec = 
     write: (put, remove, audit) =>
       guard(async () => {
         const rows = await Promise.all(put.map(async (entry) => (await codec.encodeRow('profileFields', entry)) as LayerRow));
+        const removed = await Promise.all(remove.map((id) => codec.rowKey('profileFields', id)));
         const auditRows = await Promise.all(
           audit.map(async (entry) => (await codec.encodeRow('audit', entry)) as unknown as AuditRow),
         );
         await db.transaction('rw', db.profileFields, db.audit, async () => {
-          if (remove.length > 0) await db.profileFields.bulkDelete(remove);
+          if (removed.length > 0) await db.profileFields.bulkDelete(removed);
           if (rows.length > 0) await db.profileFields.bulkPut(rows);
           if (auditRows.length > 0) await db.audit.bulkAdd(auditRows);
         });

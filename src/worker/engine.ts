@@ -313,7 +313,14 @@ export async function createMemoryEngine(
         const file = await parseExport(text, importOptions.passphrase);
         throwIfAborted(importOptions.signal);
         const report = await tabs.withWriteLock(() =>
-          importProfile(db, codecFor(openKey), file, importOptions.mode ?? 'merge', embedding.slot.modelId),
+          importProfile(
+            db,
+            codecFor(openKey),
+            file,
+            importOptions.mode ?? 'merge',
+            embedding.slot.modelId,
+            embedding.slot.dimension,
+          ),
         );
         await reopenEverywhere(file.memories.map((item) => item.id));
         return report;

@@ -49,7 +49,10 @@ async function wrap(raw: ArrayBuffer, passphrase: string, salt: ArrayBuffer, ite
 }
 
 async function unwrapRaw(envelope: KeyEnvelope, passphrase: string): Promise<ArrayBuffer> {
-  const kek = await keyEncryptionKey(checkPassphrase(passphrase), envelope.salt, envelope.iterations);
+  if (typeof passphrase !== 'string') throw new MemoryError('INVALID_ARGUMENT', 'The passphrase must be a string');
+  // Every passphrase was at least 8 characters when it was chosen: a shorter one is simply wrong.
+  if (passphrase.length < 8) throw new MemoryError('WRONG_PASSPHRASE', 'That passphrase does not unlock this profile');
+  const kek = await keyEncryptionKey(passphrase, envelope.salt, envelope.iterations);
   const bytes = new Uint8Array(envelope.wrappedKey);
   try {
     return await subtle().decrypt({ name: 'AES-GCM', iv: bytes.slice(0, 12) }, kek, bytes.slice(12));

@@ -35,6 +35,8 @@ export async function reencodeProfile(
       const recoded = await Dexie.waitFor(
         Promise.all(rows.map(async (row) => to.encodeRow(table, await from.decodeRow<object>(row)))),
       );
+      // Cleared first: a row's key can change with the codec (profile entries are keyed by a tag when sealed).
+      await db.table(table).clear();
       await db.table(table).bulkPut(recoded);
     }
     const chunks = await db.vectorChunks.toArray();
