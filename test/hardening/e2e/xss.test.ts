@@ -377,11 +377,11 @@ async function openEveryMemory(watch: Watch, all: number[]): Promise<void> {
       await watch.step(`memory detail ${label.slice(0, 40)}`, named.length > 0 ? named : all, async () => {
         await memoryList(page)
           .locator('button[aria-label]')
-          .filter({ visible: true })
-          .evaluateAll(
-            (buttons: HTMLElement[], wanted) => buttons.find((b) => b.getAttribute('aria-label') === wanted)?.click(),
-            label,
-          );
+          .evaluateAll((buttons: HTMLElement[], wanted) => {
+            const button = buttons.find((b) => b.getAttribute('aria-label') === wanted);
+            button?.scrollIntoView({ block: 'center' });
+            button?.click();
+          }, label);
         const dialog = page.getByRole('dialog', { name: 'Memory' });
         await dialog.getByRole('heading', { name: 'History' }).waitFor();
         await dialog.locator('ol.audit, p.empty').first().waitFor();
