@@ -1,7 +1,7 @@
 /**
  * The IndexedDB schema, every version in this one file. A new version adds a `db.version(n)`
  * block with its upgrade function below the previous ones; old blocks are never edited, and
- * test/unit/storage/migrations.test.ts opens a fixture of every earlier version.
+ * test/hardening/node/migrations.test.ts opens a fixture of every earlier on-disk format.
  */
 import { Dexie, type EntityTable, type Table } from 'dexie';
 import type { MemoryRow } from './codec';

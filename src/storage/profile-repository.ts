@@ -13,11 +13,30 @@ export function createProfileRepository(db: MnemeDatabase, codec: RecordCodec = 
       throw toMemoryError(error, 'STORAGE_FAILED');
     }
   };
+  /**
+   * Encrypted profiles written before entries were keyed by a tag keep their value in the clear
+   * key (`interests:jazz`): the first read under the key moves them to their tag.
+   */
+  let rekeyed = false;
+  const rekeyLegacyRows = async (rows: LayerRow[], entries: ProfileEntry[]) => {
+    const legacy = entries.flatMap((entry, i) => (rows[i]!.id === entry.id ? [entry] : []));
+    const tagged = await Promise.all(legacy.map(async (entry) => (await codec.encodeRow('profileFields', entry)) as LayerRow));
+    if (legacy.length === 0 || tagged.every((row, i) => row.id === legacy[i]!.id)) return;
+    await db.transaction('rw', db.profileFields, async () => {
+      await db.profileFields.bulkDelete(legacy.map((entry) => entry.id));
+      await db.profileFields.bulkPut(tagged);
+    });
+  };
   return {
     entries: () =>
       guard(async () => {
         const rows = await db.profileFields.toArray();
-        return Promise.all(rows.map((row) => codec.decodeRow<ProfileEntry>(row as StoredRow)));
+        const entries = await Promise.all(rows.map((row) => codec.decodeRow<ProfileEntry>(row as StoredRow)));
+        if (codec.encrypted && !rekeyed) {
+          rekeyed = true;
+          await rekeyLegacyRows(rows, entries);
+        }
+        return entries;
       }),
     write: (put, remove, audit) =>
       guard(async () => {

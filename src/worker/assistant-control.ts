@@ -102,7 +102,8 @@ export function createAssistantControl(deps: AssistantControlDeps): AssistantCon
       const at = turns.findIndex((candidate) => candidate.id === turn.id);
       let start = at;
       while (start > 0 && turns[start - 1]!.role !== 'assistant') start--;
-      await queueMemoryWork(outbox.enqueue, turn.sessionId, turns.slice(start, at + 1));
+      // A host that stores replies without a model here gets the no-model handling at once.
+      await queueMemoryWork(outbox.enqueue, turn.sessionId, turns.slice(start, at + 1), false, current !== undefined);
     },
     chat: {
       send: async (sessionId, text, options = {}) => processMessage(await assistantDeps(), sessionId, text, options),

@@ -8,6 +8,8 @@ import type { ChatModelSpec, MemoryClientOptions } from '../../sdk/index';
 export interface ExternalEndpoint {
   baseUrl: string;
   model: string;
+  /** It was used without an API key (a local server): it can reconnect on the next visit by itself. */
+  keyless?: boolean;
 }
 
 export interface SettingsData {
@@ -35,6 +37,15 @@ const DEFAULT_SETTINGS: SettingsData = {
 
 export class Settings {
   data = $state<SettingsData>(load());
+
+  /**
+   * The chat model to load again on start: a local model, or an external server that needs no
+   * key (a key lives in memory only, so a server that needs one waits to be chosen again).
+   */
+  get restorableChat(): ChatModelSpec | undefined {
+    const spec = this.data.chatModel;
+    return spec && (spec.engine !== 'openai' || this.data.external?.keyless) ? spec : undefined;
+  }
 
   update(patch: Partial<SettingsData>): void {
     this.data = { ...this.data, ...patch };

@@ -25,12 +25,14 @@ export async function queueMemoryWork(
   sessionId: string,
   turns: Turn[],
   overflow = false,
+  needsModel = true,
 ): Promise<string[]> {
-  const exchange = { sessionId, turnIds: turns.map((turn) => turn.id) };
+  const waits = needsModel ? { needsModel: true } : {};
+  const exchange = { sessionId, turnIds: turns.map((turn) => turn.id), ...waits };
   const jobs = await Promise.all([
     enqueue(MEMORY_JOBS.extract, exchange),
     enqueue(MEMORY_JOBS.profile, exchange),
-    enqueue(MEMORY_JOBS.summary, { sessionId, force: overflow }, { dedupeKey: `summary:${sessionId}:${overflow}` }),
+    enqueue(MEMORY_JOBS.summary, { sessionId, force: overflow, ...waits }, { dedupeKey: `summary:${sessionId}:${overflow}` }),
   ]);
   return jobs.map((job) => job.id);
 }

@@ -43,8 +43,24 @@ export interface MemoryJobDeps {
 const exchangeSchema = z.strictObject({
   sessionId: z.string().check(z.minLength(1), z.maxLength(100)),
   turnIds: z.array(z.string().check(z.minLength(1), z.maxLength(100))).check(z.minLength(1), z.maxLength(50)),
+  /** Queued while a chat model answered: the job waits for one rather than end without its work. */
+  needsModel: z.optional(z.boolean()),
 });
-const summarySchema = z.strictObject({ sessionId: z.string().check(z.minLength(1), z.maxLength(100)), force: z.boolean() });
+const summarySchema = z.strictObject({
+  sessionId: z.string().check(z.minLength(1), z.maxLength(100)),
+  force: z.boolean(),
+  needsModel: z.optional(z.boolean()),
+});
+
+/**
+ * A job queued while a model answered finds none (the page was reloaded and the model is still
+ * loading): it stays pending without using an attempt (see outbox-jobs.ts) until the model is back.
+ */
+function waitForModel(payloads: { needsModel?: boolean | undefined }[]): void {
+  if (payloads.some((payload) => payload.needsModel)) {
+    throw new MemoryError('NO_CHAT_MODEL', 'Waiting for the chat model to be loaded again');
+  }
+}
 
 export type ExchangePayload = z.infer<typeof exchangeSchema>;
 
@@ -99,7 +115,8 @@ export function memoryJobHandlers(deps: MemoryJobDeps): Record<string, OutboxHan
     [MEMORY_JOBS.extract]: async (payloads, { signal }) => {
       const { memory, conversations } = deps.views();
       const chat = deps.chat();
-      for (const payload of payloads.map((raw) => parse(exchangeSchema, raw))) {
+      const parsed = payloads.map((raw) => parse(exchangeSchema, raw));
+      for (const payload of parsed) {
         const turns = await exchangeTurns(conversations, payload);
         if (turns.length === 0) continue;
         // The user's own words are kept at once, so nothing said is lost while facts are pending
@@ -114,12 +131,15 @@ export function memoryJobHandlers(deps: MemoryJobDeps): Record<string, OutboxHan
         // The facts now stand for the exchange: its raw words leave long-term memory (the turns stay in the conversation).
         await dropOwnWords(memory, turns);
       }
+      if (!chat) waitForModel(parsed);
     },
     [MEMORY_JOBS.profile]: async (payloads, { signal }) => {
       const chat = deps.chat();
-      if (!chat) return; // Profile proposals need a model; the user can still edit the profile.
+      const parsed = payloads.map((raw) => parse(exchangeSchema, raw));
+      // Profile proposals need a model; the user can still edit the profile.
+      if (!chat) return waitForModel(parsed);
       const { conversations, profile } = deps.views();
-      for (const payload of payloads.map((raw) => parse(exchangeSchema, raw))) {
+      for (const payload of parsed) {
         const turns = await exchangeTurns(conversations, payload);
         if (turns.length === 0) continue;
         const source = lastUserTurn(turns);
@@ -128,10 +148,12 @@ export function memoryJobHandlers(deps: MemoryJobDeps): Record<string, OutboxHan
     },
     [MEMORY_JOBS.summary]: async (payloads, { signal }) => {
       const chat = deps.chat();
-      if (!chat) return; // The window slides once a model is loaded (the next reply queues this again).
+      const parsed = payloads.map((raw) => parse(summarySchema, raw));
+      // The window slides once a model is loaded (the next reply queues this again).
+      if (!chat) return waitForModel(parsed);
       const { conversations } = deps.views();
       const sessions = new Map<string, boolean>();
-      for (const payload of payloads.map((raw) => parse(summarySchema, raw))) {
+      for (const payload of parsed) {
         sessions.set(payload.sessionId, (sessions.get(payload.sessionId) ?? false) || payload.force);
       }
       for (const [sessionId, force] of sessions) {

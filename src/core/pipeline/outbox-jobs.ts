@@ -93,8 +93,14 @@ export function failed(
   if (rules.stopped || memoryError.code === 'ABORTED') {
     return { ...job, state: 'pending', runAfter: rules.stopped ? now : now + rules.abortDelayMs, updatedAt: now };
   }
-  const attempts = job.attempts + 1;
   const lastError = { code: memoryError.code, message: memoryError.message };
+  if (memoryError.code === 'NO_CHAT_MODEL') {
+    // Waiting for the chat model (it loads again after a reload): no attempt is used up, and the
+    // job looks again soon after, then less and less often (at most every 30 s).
+    const wait = Math.min(30_000, Math.max(1_000, (now - job.createdAt) / 4));
+    return { ...job, state: 'pending', lastError, runAfter: now + wait, updatedAt: now };
+  }
+  const attempts = job.attempts + 1;
   if (attempts >= job.maxAttempts) return { ...job, state: 'failed', attempts, lastError, updatedAt: now };
   return { ...job, state: 'pending', attempts, lastError, runAfter: now + rules.delay(attempts), updatedAt: now };
 }

@@ -69,7 +69,8 @@ it("isolation: a profile never returns another profile's records", { timeout: 1_
         if (q % 10 === 0) {
           const bundle = await asking.client.context.build(query);
           // The bundle repeats the query itself; everything else must be this profile's.
-          if (leaked(JSON.stringify(bundle).replaceAll(query, ''))) problems.push("the built context holds the other profile's text");
+          if (leaked(JSON.stringify(bundle).replaceAll(query, '')))
+            problems.push("the built context holds the other profile's text");
           const similar = await asking.client.episodes.similar(query, 5);
           if (leaked(JSON.stringify(similar))) problems.push("similar episodes hold the other profile's text");
           const sessions = await asking.client.sessions.list();

@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOutbox, type OutboxOptions } from '../../../../src/core/pipeline/outbox';
-import { backoffDelay, createSeededRandom, DEFAULT_BACKOFF } from '../../../../src/core/pipeline/outbox-jobs';
+import { backoffDelay, createSeededRandom, DEFAULT_BACKOFF, failed } from '../../../../src/core/pipeline/outbox-jobs';
 import type { JsonValue, OutboxHandler, OutboxSummary } from '../../../../src/core/pipeline/outbox-types';
 import { MemoryError } from '../../../../src/sdk/errors';
 import { deferred, dexieBackend, freshDatabaseName, ManualTime, memoryBackend, type OutboxBackend } from './outbox-harness';
@@ -245,5 +245,28 @@ describe.each(backends)('outbox over the $name store', (backend) => {
     await outbox.drain();
     expect(reports.at(-1)).toMatchObject({ pending: 0, running: 0, failed: 0 });
     await outbox.stop();
+  });
+});
+
+describe('a job waiting for its chat model', () => {
+  const job = {
+    id: 'j1',
+    kind: 'memory.extract',
+    payload: {},
+    state: 'running' as const,
+    attempts: 1,
+    maxAttempts: 3,
+    runAfter: 0,
+    createdAt: 0,
+    updatedAt: 0,
+  };
+  const rules = { stopped: false, abortDelayMs: 5, delay: () => 2_000 };
+
+  it('stays pending without using an attempt, and looks again less and less often', () => {
+    const soon = failed(job, new MemoryError('NO_CHAT_MODEL', 'waiting'), 2_000, rules);
+    expect(soon).toMatchObject({ state: 'pending', attempts: 1, runAfter: 3_000, lastError: { code: 'NO_CHAT_MODEL' } });
+    const later = failed(job, new MemoryError('NO_CHAT_MODEL', 'waiting'), 3_600_000, rules);
+    expect(later).toMatchObject({ state: 'pending', attempts: 1, runAfter: 3_630_000 });
+    expect(failed(job, new MemoryError('LLM_OUTPUT_INVALID', 'bad'), 10, rules)).toMatchObject({ attempts: 2 });
   });
 });
