@@ -103,5 +103,10 @@ export function duration(seconds: number): string {
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 export function when(time: number): string {
-  return dateFormat.format(time);
+  return Number.isFinite(time) ? dateFormat.format(time) : 'unknown time';
+}
+
+/** The `datetime` attribute of a time (empty for a time that is not a number: a damaged record). */
+export function isoTime(time: number): string {
+  return Number.isFinite(time) ? new Date(time).toISOString() : '';
 }

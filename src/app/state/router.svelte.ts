@@ -21,8 +21,19 @@ export function parseRoute(hash: string): Route {
     case 'settings':
     case 'welcome':
       return { view };
-    default:
-      return param ? { view: 'chat', param: decodeURIComponent(param) } : { view: 'chat' };
+    default: {
+      const session = param === undefined ? undefined : decodeParam(param);
+      return session ? { view: 'chat', param: session } : { view: 'chat' };
+    }
+  }
+}
+
+/** A hand-typed address with a stray `%` opens the chat instead of throwing. */
+function decodeParam(param: string): string | undefined {
+  try {
+    return decodeURIComponent(param);
+  } catch {
+    return undefined;
   }
 }
 
