@@ -28,7 +28,6 @@ export class Episodes {
   async startTask(task: string): Promise<Episode> {
     const text = checkText(task, 'task');
     const id = createId();
-    const memory = await this.#memory.add({ text, kind: 'episode', metadata: { episodeId: id, status: 'open' } });
     const episode: Episode = {
       id,
       task: text,
@@ -36,9 +35,22 @@ export class Episodes {
       actions: [],
       lessons: [],
       startedAt: this.#clock.now(),
-      memoryId: memory.id,
+      memoryId: createId(),
     };
+    // Two stores, two transactions: the episode first, and taken back if its memory cannot be
+    // written (a full disk), so a failed start leaves nothing half-made. A delete needs no room.
     await this.#store.put(episode);
+    try {
+      await this.#memory.add(
+        { text, kind: 'episode', metadata: { episodeId: id, status: 'open' } },
+        undefined,
+        'user',
+        episode.memoryId,
+      );
+    } catch (error) {
+      await this.#store.delete(id).catch(() => undefined);
+      throw error;
+    }
     return episode;
   }
 

@@ -108,8 +108,9 @@ export class MemoryService {
     return this.#items.size;
   }
 
-  async add(input: AddMemoryInput, signal?: AbortSignal, actor: ChangeActor = 'user'): Promise<MemoryItem> {
-    const [item] = await this.#addBatch([input], signal, actor);
+  /** `id` is for callers inside the core that must name the memory before it exists (episodes). */
+  async add(input: AddMemoryInput, signal?: AbortSignal, actor: ChangeActor = 'user', id?: string): Promise<MemoryItem> {
+    const [item] = await this.#addBatch([input], signal, actor, id);
     return item!;
   }
 
@@ -388,7 +389,12 @@ export class MemoryService {
     this.#vectors?.remove(id);
   }
 
-  async #addBatch(inputs: AddMemoryInput[], signal?: AbortSignal, actor: ChangeActor = 'user'): Promise<MemoryItem[]> {
+  async #addBatch(
+    inputs: AddMemoryInput[],
+    signal?: AbortSignal,
+    actor: ChangeActor = 'user',
+    id?: string,
+  ): Promise<MemoryItem[]> {
     const now = this.#deps.clock.now();
     const embedder = this.#deps.embedder;
     const items: MemoryItem[] = [];
@@ -399,7 +405,7 @@ export class MemoryService {
       // Same-millisecond additions (a batch) step by a microsecond to keep their order.
       this.#lastCreatedAt = Math.max(now, this.#lastCreatedAt + 0.001);
       items.push({
-        id: createId(),
+        id: id ?? createId(),
         text: check.checkText(input.text),
         kind: input.kind === undefined ? 'note' : check.checkKind(input.kind),
         importance: input.importance === undefined ? DEFAULTS.importance : check.checkImportance(input.importance),

@@ -201,7 +201,7 @@ it('keeps every layer sealed at rest, refuses wrong passphrases without a trace,
 async function intact(client: MemoryClient, written: Canary[]): Promise<string[]> {
   const problems: string[] = [];
   const { profile } = await client.profile.get();
-  const audit = JSON.stringify(await client.memories.audit(100_000));
+  const profileTrail = JSON.stringify(await client.profile.history());
   for (const c of written) {
     const [w0, w1, w2] = c.words;
     const item = await client.memories.get(c.memoryId!);
@@ -227,7 +227,11 @@ async function intact(client: MemoryClient, written: Canary[]): Promise<string[]
     ) {
       problems.push(`episode of ${w0} changed`);
     }
-    if (!audit.includes(c.sentence)) problems.push(`audit lost ${w0}`);
+    // The trails read per record (the recent-changes view holds the newest 1,000 only): the
+    // memory's creation, and the profile change whose value is the canary sentence.
+    const history = await client.memories.history(c.memoryId!);
+    if (!history.some((entry) => entry.action === 'create')) problems.push(`the memory trail of ${w0} lost its creation`);
+    if (!profileTrail.includes(c.sentence)) problems.push(`the profile trail lost ${w0}`);
     const [hit] = await client.memories.search(c.sentence, { limit: 1 });
     if (!hit?.item.text.includes(w0)) problems.push(`search for ${w0} found ${hit?.item.text}`);
   }

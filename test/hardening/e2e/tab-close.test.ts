@@ -6,56 +6,27 @@
  * (and a failure shows in the page); each code word's fact is stored once, never twice, and the
  * conversation keeps every turn, once.
  */
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, expect, it, inject } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { Random, Tally, trials } from '../harness';
 import { appReady, closeBrowser, markWelcomed, newPage, shot } from '../../e2e/browser';
+import { startChatServer } from './chat-server';
 
 afterAll(closeBrowser);
 
 const MODEL = 'slow-memory-model';
 
-/** An OpenAI-style server: chat replies at once, memory jobs after a random delay. */
+/** Chat replies at once; memory jobs (structured answers) after a random delay. */
 async function startServer(random: Random) {
   const seen = { structured: 0 };
-  const server = createServer((request, response) => {
-    response.setHeader('access-control-allow-origin', '*');
-    response.setHeader('access-control-allow-headers', 'content-type, authorization');
-    response.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
-    if (request.method === 'OPTIONS') return void response.writeHead(204).end();
-    if (request.url?.endsWith('/models')) {
-      response.writeHead(200, { 'content-type': 'application/json' });
-      return void response.end(JSON.stringify({ data: [{ id: MODEL }] }));
-    }
-    void readJson(request).then(async (body) => {
-      const format = body.response_format as { json_schema?: { schema?: { properties?: object } } } | undefined;
-      let text = 'Noted, I will keep that in mind.';
-      if (format) {
-        seen.structured++;
-        await new Promise((resolve) => setTimeout(resolve, random.int(100, 2500)));
-        text = JSON.stringify(answer(Object.keys(format.json_schema?.schema?.properties ?? {}), JSON.stringify(body.messages)));
-      }
-      response.writeHead(200, { 'content-type': 'text/event-stream' });
-      for (let at = 0; at < text.length; at += 8) {
-        response.write(`data: ${JSON.stringify({ choices: [{ delta: { content: text.slice(at, at + 8) } }] })}\n\n`);
-      }
-      response.end('data: [DONE]\n\n');
-    });
+  const server = await startChatServer(MODEL, async (body) => {
+    const schema = body.response_format?.json_schema?.schema;
+    if (!body.response_format) return 'Noted, I will keep that in mind.';
+    seen.structured++;
+    await new Promise((resolve) => setTimeout(resolve, random.int(100, 2500)));
+    return JSON.stringify(answer(Object.keys(schema?.properties ?? {}), JSON.stringify(body.messages)));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    seen,
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
-  let body = '';
-  for await (const chunk of request) body += String(chunk);
-  return JSON.parse(body || '{}') as Record<string, unknown>;
+  return { seen, ...server };
 }
 
 /** Valid answers for each memory job: one fact per code word the turns mention. */

@@ -11,14 +11,13 @@
  * script and a page binding), when a CSP violation, a dangerous element or attribute, a dialog
  * or a page error shows up while it was on screen, or when a step showing it failed.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, describe, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { Random, Tally, isFull, trials } from '../harness';
 import { appReady, closeBrowser, memoryList, newPage, markWelcomed } from '../../e2e/browser';
 import { inject } from 'vitest';
 import { makePayloads, payloadNumbers, type Payload } from './xss-payloads';
+import { startChatServer } from './chat-server';
 
 afterAll(closeBrowser);
 
@@ -34,12 +33,6 @@ interface EchoServer {
   reply: string;
   texts: string[];
   close(): Promise<void>;
-}
-
-async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
-  let body = '';
-  for await (const chunk of request) body += String(chunk);
-  return JSON.parse(body || '{}') as Record<string, unknown>;
 }
 
 /** A model's JSON answer for the schema the app asked for, made of hostile texts. */
@@ -63,35 +56,16 @@ function structuredAnswer(schema: { properties?: Record<string, unknown> }, text
 
 async function startEchoServer(random: Random): Promise<EchoServer> {
   const state = { reply: '', texts: [] as string[] };
-  const server: Server = createServer((request, response) => {
-    response.setHeader('access-control-allow-origin', '*');
-    response.setHeader('access-control-allow-headers', 'content-type, authorization');
-    response.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
-    if (request.method === 'OPTIONS') return void response.writeHead(204).end();
-    if (request.url?.endsWith('/models')) {
-      response.writeHead(200, { 'content-type': 'application/json' });
-      return void response.end(JSON.stringify({ data: [{ id: MODEL }] }));
-    }
-    void readJson(request).then((body) => {
-      const format = body.response_format as { json_schema?: { schema?: object } } | undefined;
-      const text = format ? JSON.stringify(structuredAnswer(format.json_schema?.schema ?? {}, state.texts)) : state.reply;
-      response.writeHead(200, { 'content-type': 'text/event-stream' });
-      // Random piece sizes: markup arrives cut in the middle of tags, entities and URLs.
-      for (let at = 0; at < text.length;) {
-        const size = random.int(1, 12);
-        const piece = text.slice(at, at + size);
-        at += size;
-        response.write(`data: ${JSON.stringify({ choices: [{ delta: { content: piece } }] })}\n\n`);
-      }
-      response.end('data: [DONE]\n\n');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return Object.assign(state, {
-    url: `http://127.0.0.1:${port}/v1`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  });
+  const server = await startChatServer(
+    MODEL,
+    (body) => {
+      const format = body.response_format;
+      return format ? JSON.stringify(structuredAnswer(format.json_schema?.schema ?? {}, state.texts)) : state.reply;
+    },
+    // Random piece sizes: markup arrives cut in the middle of tags, entities and URLs.
+    () => random.int(1, 12),
+  );
+  return Object.assign(state, server);
 }
 
 // ---------- the import file ----------

@@ -1,0 +1,56 @@
+/**
+ * A chat server speaking the OpenAI chat format on 127.0.0.1, for the app's "external server"
+ * setting: the e2e hardening suites script the model's answers with it. `respond` gets each chat
+ * request's body and returns the text to stream back, in pieces of `pieceSize()` characters.
+ */
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ChatServer {
+  /** The base URL to type into Settings (ends in `/v1`). */
+  url: string;
+  close(): Promise<void>;
+}
+
+export type ChatRequest = Record<string, unknown> & {
+  messages?: unknown;
+  response_format?: { json_schema?: { schema?: { properties?: Record<string, unknown> } } };
+};
+
+export async function startChatServer(
+  model: string,
+  respond: (request: ChatRequest) => string | Promise<string>,
+  pieceSize: () => number = () => 8,
+): Promise<ChatServer> {
+  const server = createServer((request, response) => {
+    response.setHeader('access-control-allow-origin', '*');
+    response.setHeader('access-control-allow-headers', 'content-type, authorization');
+    response.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+    if (request.method === 'OPTIONS') return void response.writeHead(204).end();
+    if (request.url?.endsWith('/models')) {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      return void response.end(JSON.stringify({ data: [{ id: model }] }));
+    }
+    void readJson(request).then(async (body) => {
+      const text = await respond(body);
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      for (let at = 0; at < text.length;) {
+        const size = Math.max(1, pieceSize());
+        response.write(`data: ${JSON.stringify({ choices: [{ delta: { content: text.slice(at, at + size) } }] })}\n\n`);
+        at += size;
+      }
+      response.end('data: [DONE]\n\n');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function readJson(request: IncomingMessage): Promise<ChatRequest> {
+  let body = '';
+  for await (const chunk of request) body += String(chunk);
+  return JSON.parse(body || '{}') as ChatRequest;
+}
