@@ -6,6 +6,7 @@
 import * as z from 'zod/mini';
 import { MemoryError } from '../sdk/errors';
 import { MAX_TEXT_LENGTH } from '../core/semantic/validate';
+import { LIST_FIELDS, SCALAR_FIELDS } from '../core/profile/profile-schema';
 
 export const EXPORT_FORMAT = 'mneme-export';
 export const ENCRYPTED_EXPORT_FORMAT = 'mneme-export-encrypted';
@@ -77,16 +78,7 @@ const layerRows = {
   summaries: z.strictObject({ id, sessionId: id, text, turnsCovered: count, createdAt: time, updatedAt: time }),
   profileFields: z.strictObject({
     id: z.string().check(z.minLength(1), z.maxLength(MAX_TEXT_LENGTH + 100)),
-    field: z.enum([
-      'name',
-      'preferredName',
-      'communicationStyle',
-      'technicalLevel',
-      'interests',
-      'goals',
-      'facts',
-      'preferences',
-    ]),
+    field: z.enum([...SCALAR_FIELDS, ...LIST_FIELDS, 'preferences']),
     key: z.optional(z.string().check(z.maxLength(200))),
     value: text,
     setBy: z.enum(['user', 'llm']),

@@ -2,17 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import type { MemoryClient, MemoryEvent } from '../../src/sdk/index';
 import type { ClientFactory } from './client.contract';
+import { NOTES as EVERYDAY } from './notes';
 
 let counter = 0;
 const TOY = 'fixtures/toy-bow-embedder-384';
 const GLOVE = 'local/glove-sif-100d';
-const NOTES = [
-  'I drink a strong black coffee every morning',
-  'My sister plays the violin in an orchestra',
-  'The car needs new winter tyres',
-  'We are planning a hiking trip to the Alps in July',
-  'My favourite food is spicy ramen',
-];
+/** The first five notes (the search expectations below were written for these). */
+const NOTES = EVERYDAY.slice(0, 5);
 
 function finished(client: MemoryClient, events: MemoryEvent[]): Promise<void> {
   return new Promise((resolve) => {

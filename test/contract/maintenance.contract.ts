@@ -8,18 +8,11 @@ import type { MemoryClient, VerifyCheck, VerifyReport } from '../../src/sdk/inde
 import { DEFAULTS } from '../../src/sdk/options';
 import { databaseName, openDatabase, type MnemeDatabase } from '../../src/storage/db';
 import type { ClientFactory } from './client.contract';
+import { NOTES } from './notes';
 
 const TOY = 'fixtures/toy-bow-embedder-384';
 let counter = 0;
 
-const NOTES = [
-  'I drink a strong black coffee every morning',
-  'My sister plays the violin in an orchestra',
-  'The car needs new winter tyres',
-  'We are planning a hiking trip to the Alps in July',
-  'My favourite food is spicy ramen',
-  'The dentist appointment is on Thursday',
-];
 
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 200; i++) {

@@ -80,8 +80,17 @@ export class Episodes {
       lessons: lessons.map((lesson) => checkText(lesson, 'lesson')),
       endedAt: this.#clock.now(),
     };
-    await this.#store.put(next);
+    // The memory first: if it is refused (a full disk) the episode stays open and the call can be
+    // repeated. If the episode is then refused, its memory is put back as it was (best effort);
+    // a repeated call rewrites both either way.
+    const memory = this.#memory.get(episode.memoryId);
     await this.#memory.update(episode.memoryId, { text: describe(next), metadata: { episodeId: id, status: next.status } });
+    try {
+      await this.#store.put(next);
+    } catch (error) {
+      if (memory) await this.#memory.update(memory.id, { text: memory.text, metadata: memory.metadata }).catch(() => undefined);
+      throw error;
+    }
     return next;
   }
 

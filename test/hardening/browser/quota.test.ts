@@ -107,8 +107,37 @@ async function write(
     await client.profile.update([{ op: 'add', field: 'interests', value }]);
     return async () => (await client.profile.get()).profile.interests.includes(value);
   }
-  const task = await client.episodes.startTask(bulky(random, n).slice(0, 4000));
-  return async () => (await client.episodes.get(task.id)) !== undefined;
+  // A whole task: the disk may fill at its start, an action or its completion.
+  const text = bulky(random, n);
+  const task = await client.episodes.startTask(text.slice(0, 4000));
+  await client.episodes.recordAction(task.id, text.slice(4000, 6000), text.slice(6000, 7000));
+  const lesson = text.slice(7000, 8000);
+  await client.episodes.completeTask(task.id, true, [lesson]);
+  return async () => {
+    const episode = await client.episodes.get(task.id);
+    const memory = episode && (await client.memories.get(episode.memoryId));
+    return episode?.status === 'succeeded' && episode.lessons[0] === lesson && memory?.metadata.status === 'succeeded';
+  };
+}
+
+/**
+ * Episodes made whole: each has its memory, a finished one's memory says how it ended, and an
+ * open one (a refused completion) can be completed once there is room, memory included.
+ */
+async function episodeProblems(client: MemoryClient, finishOpen: boolean): Promise<string[]> {
+  const problems: string[] = [];
+  for (const episode of await client.episodes.list()) {
+    const memory = await client.memories.get(episode.memoryId);
+    if (!memory) problems.push(`episode ${episode.id} has no memory`);
+    else if (episode.status !== 'open' && memory.metadata.status !== episode.status)
+      problems.push(`episode ${episode.id} is ${episode.status}, its memory says ${String(memory.metadata.status)}`);
+    else if (episode.status === 'open' && finishOpen) {
+      const done = await client.episodes.completeTask(episode.id, false, ['the disk was full']);
+      if ((await client.memories.get(done.memoryId))?.metadata.status !== 'failed')
+        problems.push(`episode ${episode.id} completed after the full disk, its memory did not follow`);
+    }
+  }
+  return problems;
 }
 
 it(
@@ -162,6 +191,7 @@ it(
             if (counts.after !== counts.before) problems.push(`the refused write left ${counts.after - counts.before} memories`);
             for (const [i, check] of acked.entries())
               if (!(await check())) problems.push(`acknowledged write ${i} is not intact`);
+            if (writer === 'episode') problems.push(...(await episodeProblems(client, false)));
             step = 'verify';
             const report = await client.maintenance.verify({ repair: false });
             if (!report.ok) problems.push(`verify: ${report.problems.map((p) => p.check).join(', ')}`);
@@ -184,6 +214,7 @@ it(
             await setQuota(undefined);
             budget = Infinity;
             await client.memories.add('written once there was room again');
+            if (writer === 'episode') problems.push(...(await episodeProblems(client, true)));
             await client.close();
             // Each trial starts from a near-empty origin.
             await new Promise((resolve) => {

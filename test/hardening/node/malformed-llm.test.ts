@@ -14,6 +14,8 @@ import { describe, expect, it } from 'vitest';
 import { createMemoryClient, MemoryError } from '../../../src/sdk/index';
 import type { ChatMessage, ChatModel, MemoryClient, MemoryItem } from '../../../src/sdk/index';
 import { Random, Tally, trials } from '../harness';
+import { LIST_FIELDS, SCALAR_FIELDS } from '../../../src/core/profile/profile-schema';
+import { CLEAR_FIELDS } from '../../../src/storage/codec';
 
 type Prompt = 'extract' | 'relate' | 'profile' | 'summary' | 'reply';
 type Answer = string | ((messages: ChatMessage[]) => string);
@@ -288,22 +290,8 @@ async function snapshot(client: MemoryClient, sessions: string[]): Promise<Snaps
 const content = (m: MemoryItem) =>
   JSON.stringify([m.id, m.text, m.kind, m.importance, m.pinned, m.validFrom, m.validTo ?? null, m.metadata]);
 
-const MEMORY_KEYS = new Set([
-  'id',
-  'text',
-  'kind',
-  'importance',
-  'pinned',
-  'createdAt',
-  'updatedAt',
-  'validFrom',
-  'validTo',
-  'metadata',
-  'embeddingModel',
-  'lastAccessedAt',
-  'archivedAt',
-  'archiveReason',
-]);
+// Every key a stored memory may have: the ones kept in clear when encrypted, plus its content.
+const MEMORY_KEYS = new Set<string>([...CLEAR_FIELDS.memories, 'text', 'metadata']);
 const METADATA_KEYS = new Set(['source', 'sourceTurnId', 'supersededBy', 'ownWords', 'session', 'seed']);
 const KINDS = new Set(['note', 'fact', 'turn', 'preference', 'summary', 'episode']);
 const ENTRY_KEYS = new Set([
@@ -318,16 +306,7 @@ const ENTRY_KEYS = new Set([
   'updatedAt',
   'sourceTurnId',
 ]);
-const FIELDS = new Set([
-  'name',
-  'preferredName',
-  'communicationStyle',
-  'technicalLevel',
-  'interests',
-  'goals',
-  'facts',
-  'preferences',
-]);
+const FIELDS = new Set<string>([...SCALAR_FIELDS, ...LIST_FIELDS, 'preferences']);
 
 /** Problems with the records as they stand now: shape, limits, and ids that point nowhere. */
 function checkRecords(after: Snapshot, turnIds: Set<string>, invented: string[]): string[] {
