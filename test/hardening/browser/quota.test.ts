@@ -44,6 +44,9 @@ const PLANS: { writer: Writer; fill: 'cdp' | 'dexie' }[] = [
   { writer: 'addMany', fill: 'dexie' },
 ];
 
+/** The task the `episode` writer is in the middle of. */
+let task: { id: string; actions: number } | undefined;
+
 /** Bytes the `dexie` fill still allows; Infinity when off. */
 let budget = Infinity;
 const sizeOf = (value: unknown): number => {
@@ -107,14 +110,25 @@ async function write(
     await client.profile.update([{ op: 'add', field: 'interests', value }]);
     return async () => (await client.profile.get()).profile.interests.includes(value);
   }
-  // A whole task: the disk may fill at its start, an action or its completion.
+  // Tasks, one step per write (start, two actions, completion): the disk may fill at any step.
   const text = bulky(random, n);
-  const task = await client.episodes.startTask(text.slice(0, 4000));
-  await client.episodes.recordAction(task.id, text.slice(4000, 6000), text.slice(6000, 7000));
-  const lesson = text.slice(7000, 8000);
-  await client.episodes.completeTask(task.id, true, [lesson]);
+  if (!task) {
+    const started = await client.episodes.startTask(text.slice(0, 4000));
+    task = { id: started.id, actions: 0 };
+    return async () => (await client.episodes.get(started.id))?.task === text.slice(0, 4000).trim();
+  }
+  const { id, actions } = task;
+  if (actions < 2) {
+    const action = text.slice(0, 2000).trim();
+    await client.episodes.recordAction(id, action, text.slice(2000, 3000));
+    task.actions++;
+    return async () => (await client.episodes.get(id))?.actions[actions]?.action === action;
+  }
+  const lesson = text.slice(0, 1000).trim();
+  await client.episodes.completeTask(id, true, [lesson]);
+  task = undefined;
   return async () => {
-    const episode = await client.episodes.get(task.id);
+    const episode = await client.episodes.get(id);
     const memory = episode && (await client.memories.get(episode.memoryId));
     return episode?.status === 'succeeded' && episode.lessons[0] === lesson && memory?.metadata.status === 'succeeded';
   };
@@ -164,6 +178,7 @@ it(
           try {
             await setQuota(undefined);
             budget = Infinity;
+            task = undefined;
             let client = await open();
             const session = await client.sessions.create('Before the disk filled');
             const seed = await client.memories.add('I keep my passport in the blue drawer');

@@ -349,13 +349,25 @@ async function openEveryMemory(watch: Watch, all: number[]): Promise<void> {
       seen.add(label);
       const named = payloadNumbers(label);
       await watch.step(`memory detail ${label.slice(0, 40)}`, named.length > 0 ? named : all, async () => {
-        await memoryList(page)
-          .locator('button[aria-label]')
-          .evaluateAll((buttons: HTMLElement[], wanted) => {
-            const button = buttons.find((b) => b.getAttribute('aria-label') === wanted);
-            button?.scrollIntoView({ block: 'center' });
-            button?.click();
-          }, label);
+        // The list is virtual: the row may have left the DOM since its label was read (a dialog
+        // closing re-renders it). Look where it was first, then scroll the list through to find it.
+        const clickRow = () =>
+          memoryList(page)
+            .locator('button[aria-label]')
+            .evaluateAll((buttons: HTMLElement[], wanted) => {
+              const button = buttons.find((b) => b.getAttribute('aria-label') === wanted);
+              button?.scrollIntoView({ block: 'center' });
+              button?.click();
+              return button !== undefined;
+            }, label);
+        let clicked = await clickRow();
+        for (let y = 0; !clicked; y += 200) {
+          const bottom = await viewport.evaluate((el, at) => ((el.scrollTop = at), at >= el.scrollHeight - el.clientHeight), y);
+          await page.waitForTimeout(50);
+          clicked = await clickRow();
+          if (bottom && !clicked) throw new Error(`no row is labelled ${label}`);
+        }
+        await viewport.evaluate((el, at) => void (el.scrollTop = at), top);
         const dialog = page.getByRole('dialog', { name: 'Memory' });
         await dialog.getByRole('heading', { name: 'History' }).waitFor();
         await dialog.locator('ol.audit, p.empty').first().waitFor();

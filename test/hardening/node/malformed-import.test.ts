@@ -393,6 +393,7 @@ const OPTIONAL = new Set([
   'redacted',
   'error',
   'lastError',
+  'dedupeKey',
   'seq',
 ]);
 
