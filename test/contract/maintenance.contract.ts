@@ -13,7 +13,6 @@ import { NOTES } from './notes';
 const TOY = 'fixtures/toy-bow-embedder-384';
 let counter = 0;
 
-
 async function until(check: () => Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
     if (await check()) return;
