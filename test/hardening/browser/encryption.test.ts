@@ -70,7 +70,8 @@ function nearMisses(random: Random, passphrase: string): string[] {
     passphrase.toUpperCase(),
     passphrase.slice(0, at) + other + passphrase.slice(at + 1),
     passphrase + random.pick(['1', '!', 'x']),
-  ];
+    // A passphrase without lower-case letters is its own upper case: that is no miss.
+  ].filter((miss) => miss !== passphrase);
 }
 
 const randomPassphrase = (random: Random) =>
