@@ -110,7 +110,7 @@ export class MemoryService {
 
   /** `id` is for callers inside the core that must name the memory before it exists (episodes). */
   async add(input: AddMemoryInput, signal?: AbortSignal, actor: ChangeActor = 'user', id?: string): Promise<MemoryItem> {
-    const [item] = await this.#addBatch([input], signal, actor, id);
+    const [item] = await this.#addBatch([input], signal, actor, id === undefined ? [] : [id]);
     return item!;
   }
 
@@ -393,19 +393,20 @@ export class MemoryService {
     inputs: AddMemoryInput[],
     signal?: AbortSignal,
     actor: ChangeActor = 'user',
-    id?: string,
+    /** Preset ids, by position in `inputs`; the others get new ones. */
+    ids: readonly string[] = [],
   ): Promise<MemoryItem[]> {
     const now = this.#deps.clock.now();
     const embedder = this.#deps.embedder;
     const items: MemoryItem[] = [];
     const given: (Float32Array | undefined)[] = [];
-    for (const raw of inputs) {
+    for (const [at, raw] of inputs.entries()) {
       const input = check.checkInput(raw);
       this.#checkAllowed(input.text);
       // Same-millisecond additions (a batch) step by a microsecond to keep their order.
       this.#lastCreatedAt = Math.max(now, this.#lastCreatedAt + 0.001);
       items.push({
-        id: id ?? createId(),
+        id: ids[at] ?? createId(),
         text: check.checkText(input.text),
         kind: input.kind === undefined ? 'note' : check.checkKind(input.kind),
         importance: input.importance === undefined ? DEFAULTS.importance : check.checkImportance(input.importance),
