@@ -1,14 +1,17 @@
 /**
  * Builds the `mneme` package into lib/ and packs it: the library bundle (vite.lib.config.ts), the
  * type declarations of the public API (tsconfig.lib.json), a package manifest with the exports
- * map, the README section and CHANGELOG. Prints the gzip size of the entry points against their
- * budgets and the path of the tarball (lib/mneme-<version>.tgz).
+ * map, the README section and CHANGELOG. Refuses to pack when the code imports a package the
+ * manifest does not declare (scripts/package-imports.mjs). Prints the gzip size of the entry
+ * points against their budgets (and whether the README still quotes them right) and the path of
+ * the tarball (lib/mneme-<version>.tgz).
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'vite';
+import { undeclaredImports } from './package-imports.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const lib = join(root, 'lib');
@@ -44,10 +47,12 @@ const manifest = {
   files: ['dist', 'types', 'README.md', 'CHANGELOG.md'],
   engines: { node: '>=20' },
   // Resolved by the host's bundler into lazy chunks: a page downloads them only when a model first runs.
+  // voy-search is bundled for browsers; Node (`inWorker: false`) loads it from the package.
   dependencies: {
     '@huggingface/transformers': version('@huggingface/transformers'),
     '@mlc-ai/web-llm': version('@mlc-ai/web-llm'),
     'onnxruntime-web': JSON.parse(readFileSync(join(root, 'node_modules/onnxruntime-web/package.json'), 'utf8')).version,
+    'voy-search': version('voy-search'),
   },
   peerDependencies: { svelte: '^5.0.0' },
   peerDependenciesMeta: { svelte: { optional: true } },
@@ -59,11 +64,18 @@ const section = readme.slice(readme.indexOf('<!-- sdk:start -->') + 18, readme.i
 writeFileSync(join(lib, 'README.md'), `# mneme\n\n${manifest.description}\n\n${section}\n`);
 copyFileSync(join(root, 'CHANGELOG.md'), join(lib, 'CHANGELOG.md'));
 
+const dist = join(lib, 'dist');
+const undeclared = undeclaredImports(dist, { ...manifest.dependencies, ...manifest.peerDependencies });
+if (undeclared.length > 0) {
+  console.error(`\nThe package imports what its package.json does not declare:\n${undeclared.join('\n')}`);
+  console.error('Declare each in the manifest above, bundle it, or keep it out of the browser build.');
+  process.exit(1);
+}
+
 const budgets = {
   'index.js (main-thread entry)': ['index.js', 15],
   'worker.js (memory worker, no model libraries)': ['worker.js', 60],
 };
-const dist = join(lib, 'dist');
 /** An entry and every chunk it imports statically, gzipped one by one. */
 function closure(file, seen = new Set()) {
   if (seen.has(file)) return seen;
@@ -74,9 +86,19 @@ function closure(file, seen = new Set()) {
 }
 const gz = (files) => [...files].reduce((sum, file) => sum + gzipSync(readFileSync(join(dist, file))).length, 0);
 console.log('\nmneme package sizes (gzip, entry + its static imports):');
+const measured = {};
 for (const [label, [file, budget]] of Object.entries(budgets)) {
   const kb = gz(closure(file)) / 1024;
+  measured[file] = kb.toFixed(1);
   console.log(`  ${label}: ${kb.toFixed(1)} KB (budget ${budget} KB${kb > budget ? ', OVER' : ''})`);
+}
+// The README quotes these figures: say so when it no longer matches what was just measured.
+const quoted = /The `mneme`\s+package: entry ([\d.]+) KB, memory worker ([\d.]+) KB/.exec(readme);
+if (quoted?.[1] !== measured['index.js'] || quoted?.[2] !== measured['worker.js']) {
+  console.warn(
+    `  README.md quotes entry ${quoted?.[1] ?? '?'} KB, memory worker ${quoted?.[2] ?? '?'} KB: update it to ` +
+      `entry ${measured['index.js']} KB, memory worker ${measured['worker.js']} KB`,
+  );
 }
 const total = readdirSync(dist).reduce((sum, file) => sum + readFileSync(join(dist, file)).length, 0);
 console.log(`  whole dist/: ${(total / 1024).toFixed(0)} KB raw\n`);

@@ -1,79 +1,120 @@
 /**
- * The SDK in another app: `mneme` is packed, installed into examples/vanilla-host from the tarball,
- * type-checked and built (scripts/sdk-host.mjs), then that app runs in Chromium from its production
- * build and from its dev server. No model hub is reachable, so it runs on keyword memory.
+ * The SDK the way a user gets it: `mneme` is packed (scripts/pack-sdk.mjs), and only that tarball
+ * and `vite` are installed into a fresh Vite app in the OS temp dir (test/e2e/clean-host.ts), whose
+ * main.ts and vite.config.ts are the README's code blocks, unchanged. Its dev server, then its
+ * production build under `vite preview`, run the README snippet in Chromium. No hub is reachable:
+ * the host serves the models itself with VITE_MNEME_MODELS, as the README says; the default
+ * embedder's folder there holds the toy stand-in (same tokenizer, 384-d, no semantics).
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, preview, type PreviewServer, type ViteDevServer } from 'vite';
-import type { Page } from 'playwright-core';
+import { testModelsFolder } from '../support/environment';
 import { closeBrowser, newPage } from './browser';
+import { buildHost, createHost, readmeCode, removeHost, startHost, type HostServer } from './clean-host';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const host = join(root, 'examples/vanilla-host');
-let built: PreviewServer | undefined;
-let dev: ViteDevServer | undefined;
+const app = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  version: string;
+  devDependencies: Record<string, string>;
+};
 
-beforeAll(() => {
-  execFileSync(process.execPath, [join(root, 'scripts/sdk-host.mjs')], { stdio: 'inherit' });
+/** What the test appends to the README snippet: its results, on the page for the test to read. */
+const REPORT = `
+// The test's report, after the README snippet.
+const report = document.createElement('pre');
+report.id = 'report';
+report.textContent = JSON.stringify({
+  hits: hits.map((hit) => hit.item.text),
+  prompt: context.prompt,
+  status: await client.status(),
+});
+document.body.append(report);
+`;
+
+interface Report {
+  hits: string[];
+  prompt: string;
+  status: { mode: string; memories: number; retrieval: string; embedder: { state: string; model?: string } };
+}
+
+let host: string | undefined;
+const servers: HostServer[] = [];
+
+beforeAll(async () => {
+  await promisify(execFile)(process.execPath, [join(root, 'scripts/pack-sdk.mjs')], { maxBuffer: 16 * 1024 * 1024 });
+  const [snippet, viteConfig] = [readmeCode('ts').find((code) => code.includes('createMemoryClient')), readmeCode('ts').find((code) => code.includes('mneme/vite'))];
+  if (!snippet || !viteConfig) throw new Error('The README has lost its snippet or its vite.config.ts');
+  host = await createHost(join(root, `lib/mneme-${app.version}.tgz`), app.devDependencies.vite!, {
+    main: `${snippet}${REPORT}`,
+    viteConfig,
+    env: 'VITE_MNEME_MODELS=/models/\n',
+    publicLinks: { 'models/Xenova/all-MiniLM-L6-v2': join(testModelsFolder(), 'fixtures/toy-bow-embedder-384') },
+  });
 }, 600_000);
 
 afterAll(async () => {
   await closeBrowser();
-  await built?.close();
-  await dev?.close();
+  await Promise.all(servers.map((server) => server.stop()));
+  removeHost(host);
 });
 
-async function useHost(page: Page, url: string): Promise<void> {
-  await page
-    .context()
-    .route(/^https:\/\/([a-z0-9-]+\.)*(huggingface\.co|hf\.co)\//, (route) => route.abort('internetdisconnected'));
-  await page.goto(url);
-  await page
-    .getByRole('status')
-    .filter({ hasText: /^Ready \(worker\)/ })
-    .waitFor({ timeout: 30_000 });
-  for (const note of ['I take my coffee black', 'The cat is called Miso', 'Coffee beans come from the shop on the corner']) {
-    await page.getByLabel('Remember').fill(note);
-    await page.getByRole('button', { name: 'Add' }).click();
-    await expect.poll(() => page.getByLabel('Remember').inputValue()).toBe('');
-  }
-  await page.getByRole('status').filter({ hasText: '3 memories' }).waitFor();
-  await page.getByLabel('Search').fill('coffee');
-  await page.getByRole('button', { name: 'Search' }).click();
-  const results = page.getByRole('list', { name: 'Results' }).getByRole('listitem');
-  await expect.poll(() => results.count()).toBe(2);
-  expect(await results.allInnerTexts()).toEqual(
-    expect.arrayContaining([expect.stringMatching(/^I take my coffee black \(score/)]),
+/** Opens the host, waits for the snippet to finish (or fail) and returns what it reported. */
+async function runSnippet(server: HostServer): Promise<Report> {
+  const { context, page, errors } = await newPage();
+  const outside: string[] = [];
+  const consoleErrors: string[] = [];
+  await context.route(
+    (url) => url.hostname !== '127.0.0.1',
+    (route) => {
+      outside.push(route.request().url());
+      return route.abort('internetdisconnected');
+    },
   );
-  const context = page.locator('#context');
-  await expect.poll(() => context.innerText()).toContain('<relevant_memories>');
-  expect(await context.innerText()).toContain('I take my coffee black');
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  await page.goto(server.url);
+  await page.waitForFunction(() => document.getElementById('report') !== null || document.title.startsWith('failed'), null, {
+    timeout: 60_000,
+  });
+  expect(await page.title(), `the snippet failed; the server said:\n${server.output()}`).toBe('A clean host');
+  const report = JSON.parse(await page.locator('#report').innerText()) as Report;
+  expect(errors).toEqual([]);
+  expect(consoleErrors.filter((text) => /WORKER_FAILED|memory worker failed/i.test(text))).toEqual([]);
+  expect(outside, 'the host serves the models itself: nothing leaves 127.0.0.1').toEqual([]);
+  expect(server.output()).not.toMatch(/error|failed to resolve/i);
+  await context.close();
+  return report;
 }
 
-describe('the mneme package in a plain Vite host', () => {
-  it('works from the host production build', async () => {
-    built = await preview({
-      root: host,
-      configFile: false,
-      logLevel: 'warn',
-      build: { outDir: join(host, 'dist') },
-      preview: { port: 0 },
-    });
-    const { context, page, errors } = await newPage();
-    await useHost(page, built.resolvedUrls!.local[0]!);
-    expect(errors).toEqual([]);
-    await context.close();
+function expectSnippetWorked(report: Report): void {
+  expect(report.hits[0]).toBe('I take my coffee black');
+  expect(report.prompt).toContain('<relevant_memories>');
+  expect(report.prompt).toContain('I take my coffee black');
+  expect(report.status).toMatchObject({
+    mode: 'worker',
+    memories: 1,
+    retrieval: 'hybrid',
+    embedder: { state: 'ready', model: 'Xenova/all-MiniLM-L6-v2' },
+  });
+}
+
+describe('the mneme tarball in a fresh Vite app outside the repository', () => {
+  it('runs the README snippet from the dev server', async () => {
+    const dev = await startHost(host!, 'dev');
+    servers.push(dev);
+    expectSnippetWorked(await runSnippet(dev));
   });
 
-  it('works from the host dev server', async () => {
-    dev = await createServer({ root: host, configFile: join(host, 'vite.config.ts'), logLevel: 'warn', server: { port: 0 } });
-    await dev.listen();
-    const { context, page, errors } = await newPage();
-    await useHost(page, dev.resolvedUrls!.local[0]!);
-    expect(errors).toEqual([]);
-    await context.close();
-  });
+  it('runs the README snippet from the production build', async () => {
+    const output = await buildHost(host!);
+    expect(output).not.toMatch(/failed to resolve|could not resolve|externalized for browser/i);
+    const preview = await startHost(host!, 'preview');
+    servers.push(preview);
+    expectSnippetWorked(await runSnippet(preview));
+  }, 180_000);
 });

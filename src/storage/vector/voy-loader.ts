@@ -31,12 +31,26 @@ export function loadVoy(): Promise<VoyModule> {
   return loading;
 }
 
+/**
+ * A module only Node loads, by a name no bundler sees: a host's bundler would otherwise try to
+ * resolve it for the browser (a dev server fails on it; a build stubs Node's built-ins out).
+ */
+function importInNode<T>(specifier: string): Promise<T> {
+  return import(/* @vite-ignore */ specifier) as Promise<T>;
+}
+
 async function loadInNode(): Promise<VoyModule> {
-  const specifier = 'voy-search/voy_search_bg.js';
-  const glue = (await import(/* @vite-ignore */ specifier)) as VoyModule & { __wbg_set_wasm(exports: unknown): void };
-  const [{ readFile }, { createRequire }] = await Promise.all([import('node:fs/promises'), import('node:module')]);
-  const wasmPath = createRequire(import.meta.url).resolve('voy-search/voy_search_bg.wasm');
-  const { instance } = await WebAssembly.instantiate(await readFile(wasmPath), {
+  const [{ readFile }, { createRequire }, { pathToFileURL }] = await Promise.all([
+    importInNode<typeof import('node:fs/promises')>('node:fs/promises'),
+    importInNode<typeof import('node:module')>('node:module'),
+    importInNode<typeof import('node:url')>('node:url'),
+  ]);
+  // voy-search has no Node entry: load its wasm-bindgen glue and instantiate the .wasm beside it.
+  const require = createRequire(import.meta.url);
+  const glue = await importInNode<VoyModule & { __wbg_set_wasm(exports: unknown): void }>(
+    pathToFileURL(require.resolve('voy-search/voy_search_bg.js')).href,
+  );
+  const { instance } = await WebAssembly.instantiate(await readFile(require.resolve('voy-search/voy_search_bg.wasm')), {
     './voy_search_bg.js': glue as unknown as WebAssembly.ModuleImports,
   });
   glue.__wbg_set_wasm(instance.exports);
