@@ -46,7 +46,10 @@ const servers: HostServer[] = [];
 
 beforeAll(async () => {
   await promisify(execFile)(process.execPath, [join(root, 'scripts/pack-sdk.mjs')], { maxBuffer: 16 * 1024 * 1024 });
-  const [snippet, viteConfig] = [readmeCode('ts').find((code) => code.includes('createMemoryClient')), readmeCode('ts').find((code) => code.includes('mneme/vite'))];
+  const [snippet, viteConfig] = [
+    readmeCode('ts').find((code) => code.includes('createMemoryClient')),
+    readmeCode('ts').find((code) => code.includes('mneme/vite')),
+  ];
   if (!snippet || !viteConfig) throw new Error('The README has lost its snippet or its vite.config.ts');
   host = await createHost(join(root, `lib/mneme-${app.version}.tgz`), app.devDependencies.vite!, {
     main: `${snippet}${REPORT}`,

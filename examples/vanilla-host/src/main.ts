@@ -4,7 +4,8 @@ import { createMemoryClient, isMemoryError, type SearchResult } from 'mneme';
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const status = $<HTMLParagraphElement>('status');
 
-const client = await createMemoryClient({ profileId: 'vanilla-host' });
+// Models from the hub, or from the app itself with VITE_MNEME_MODELS=/models/ in .env (see the README).
+const client = await createMemoryClient({ profileId: 'vanilla-host', modelsBaseUrl: import.meta.env.VITE_MNEME_MODELS });
 
 async function showStatus(): Promise<void> {
   const info = await client.status();
