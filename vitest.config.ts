@@ -24,7 +24,8 @@ export default defineConfig({
           provide,
           setupFiles: ['test/support/node-setup.ts'],
           env: { MNEME_MODELS: models },
-          testTimeout: 30_000,
+          testTimeout: 120_000,
+          expect: { poll: { timeout: 60_000 } },
         },
       },
       {
@@ -42,7 +43,8 @@ export default defineConfig({
           name: 'browser',
           include: ['test/browser/**/*.test.ts', 'test/hardening/browser/**/*.test.ts'],
           provide,
-          testTimeout: 60_000,
+          testTimeout: 300_000,
+          expect: { poll: { timeout: 120_000 } },
           browser: {
             enabled: true,
             headless: true,
@@ -60,8 +62,10 @@ export default defineConfig({
           provide,
           globalSetup: ['test/e2e/global-setup.ts'],
           env: { MNEME_MODELS: models },
-          testTimeout: 90_000,
-          hookTimeout: 180_000,
+          // Waits are for states, bounded by STATE_TIMEOUT (test/e2e/browser.ts); a test holds several.
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
+          expect: { poll: { timeout: 120_000 } },
           fileParallelism: false,
         },
       },

@@ -15,7 +15,7 @@ const composer = (page: Page) => page.getByRole('textbox', { name: 'Message' });
 /** Loads the local story model from the first-run screen and waits for the chat to accept messages. */
 async function setUpModel(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Download and start' }).click();
-  await composer(page).and(page.locator(':enabled')).waitFor({ timeout: 30_000 });
+  await composer(page).and(page.locator(':enabled')).waitFor();
 }
 
 async function send(page: Page, text: string): Promise<void> {
@@ -42,7 +42,7 @@ describe('first run and chat', () => {
     expect(page.url()).toContain('#/chat');
     // A returning visit skips the welcome and loads the same model again.
     await page.reload();
-    await composer(page).and(page.locator(':enabled')).waitFor({ timeout: 30_000 });
+    await composer(page).and(page.locator(':enabled')).waitFor();
     expect(page.url()).not.toContain('welcome');
     expect(errors).toEqual([]);
     await context.close();
@@ -68,7 +68,7 @@ describe('first run and chat', () => {
     const streaming = page.locator('article.message.assistant[aria-busy="true"]');
     await streaming.waitFor();
     const chip = page.getByRole('button', { name: /memor(y|ies) used/ });
-    await chip.waitFor({ timeout: 30_000 });
+    await chip.waitFor();
     const reply = page.locator('article.message.assistant .bubble').last();
     expect((await reply.innerText()).length).toBeGreaterThan(20);
     await page.screenshot({ path: shot('e2e-chat-desktop'), fullPage: true });
@@ -85,12 +85,12 @@ describe('first run and chat', () => {
     await send(page, 'Tom had a big red dog. One day');
     await streaming.waitFor();
     await page.getByRole('button', { name: 'Stop' }).click();
-    await page.getByText('Stopped').first().waitFor({ timeout: 15_000 });
+    await page.getByText('Stopped').first().waitFor();
 
     // Regenerate replaces the last reply with a new one.
     const before = await reply.innerText();
     await page.getByRole('button', { name: 'Regenerate' }).click();
-    await page.getByRole('button', { name: 'Regenerate' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Regenerate' }).waitFor();
     await expect.poll(() => page.locator('article.message.assistant').count()).toBe(2);
     expect(await page.locator('article.message.assistant .bubble').last().innerText()).not.toBe(before);
     expect(errors).toEqual([]);
@@ -102,11 +102,11 @@ describe('first run and chat', () => {
     await page.goto(inject('baseURL'));
     await setUpModel(page);
     await send(page, 'My dog is called Biscuit');
-    await page.getByRole('button', { name: /memor(y|ies) used/ }).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: /memor(y|ies) used/ }).waitFor();
 
     // The user's own words reach long-term memory right after the reply (the story model cannot extract facts).
     await page.getByRole('link', { name: 'Memory', exact: true }).click();
-    await memoryList(page).getByText('My dog is called Biscuit').waitFor({ timeout: 20_000 });
+    await memoryList(page).getByText('My dog is called Biscuit').waitFor();
     await page.screenshot({ path: shot('e2e-memory-after-chat'), fullPage: true });
 
     // Edit it, then ask about it: the inspector shows the edited memory.
@@ -122,7 +122,7 @@ describe('first run and chat', () => {
     await page.getByRole('button', { name: 'New conversation' }).click();
     await send(page, 'What is my dog called?');
     const chip = page.getByRole('button', { name: /memor(y|ies) used/ });
-    await chip.waitFor({ timeout: 30_000 });
+    await chip.waitFor();
     await chip.click();
     const inspector = page.getByRole('dialog', { name: 'What the model saw for this reply' });
     await inspector.getByText('My dog is called Biscuit and loves the beach').first().waitFor();
@@ -135,7 +135,7 @@ describe('first run and chat', () => {
     await page.getByRole('button', { name: 'New conversation' }).click();
     await send(page, 'What is my dog called?');
     const next = page.getByRole('button', { name: /memor(y|ies) used/ });
-    await next.waitFor({ timeout: 30_000 });
+    await next.waitFor();
     await next.click();
     const second = page.getByRole('dialog', { name: 'What the model saw for this reply' });
     await second.getByText('<user_query>').first().waitFor();

@@ -27,6 +27,12 @@ export const PHONE = { width: 360, height: 740 };
 let browser: Browser | undefined;
 const contexts = new Set<BrowserContext>();
 
+/**
+ * How long a wait for a state (an element, a stored record) may take before the test fails. Generous on
+ * purpose: the suite must pass on a shared, loaded machine, and a wait that is met returns at once.
+ */
+export const STATE_TIMEOUT = 120_000;
+
 export interface AppPage {
   context: BrowserContext;
   page: Page;
@@ -38,6 +44,8 @@ export interface AppPage {
 export async function newPage(options: BrowserContextOptions = {}): Promise<AppPage> {
   browser ??= await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
   const context = await browser.newContext({ viewport: DESKTOP, ...options });
+  // Every wait is for a state; this only bounds how long a loaded 2-core machine may take to reach it.
+  context.setDefaultTimeout(STATE_TIMEOUT);
   contexts.add(context);
   context.on('close', () => contexts.delete(context));
   const page = await context.newPage();

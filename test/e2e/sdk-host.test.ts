@@ -81,9 +81,7 @@ async function runSnippet(server: HostServer): Promise<Report> {
     if (message.type() === 'error') consoleErrors.push(message.text());
   });
   await page.goto(server.url);
-  await page.waitForFunction(() => document.getElementById('report') !== null || document.title.startsWith('failed'), null, {
-    timeout: 60_000,
-  });
+  await page.waitForFunction(() => document.getElementById('report') !== null || document.title.startsWith('failed'));
   expect(await page.title(), `the snippet failed; the server said:\n${server.output()}`).toBe('A clean host');
   const report = JSON.parse(await page.locator('#report').innerText()) as Report;
   expect(errors).toEqual([]);
