@@ -2,8 +2,8 @@
  * crash-during-writes: the memory worker is terminated (no goodbye, as when a tab is killed) while a
  * conversation is being written: turns appended, facts added one by one and in batches, some
  * edited. Each trial draws how many writes must be acknowledged first (at least one), then kills
- * the worker while it holds the profile's write lock for a further write, i.e. inside that write's
- * transaction. A new client then opens the same profile. Every write the old client
+ * the worker as soon as it is seen holding the profile's write lock for a further write (the lock
+ * spans that write's transaction). A new client then opens the same profile. Every write the old client
  * acknowledged must be there, intact, in order; whatever was in flight is either whole or absent;
  * and `maintenance.verify()` finds no half-written memory / vector / index triple.
  */
@@ -72,7 +72,7 @@ async function converse(client: MemoryClient, random: Random, acked: Acked): Pro
 
 /**
  * Resolves once `acked` holds at least `writes` acknowledged writes and the worker holds the
- * profile's write lock for a further one (it is inside that write's transaction).
+ * profile's write lock for a further one (it is inside that write).
  */
 async function midWrite(profileId: string, acked: Acked, writes: number, writing: Promise<unknown>): Promise<void> {
   const stopped = writing.then((error) => {
