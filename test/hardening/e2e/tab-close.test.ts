@@ -203,24 +203,27 @@ it('tab-close: memory work resumes after the page closes mid-job, and runs once'
         await within(hold.dropped, `the held ${key} request's connection dropping when the page closed`);
 
         const again = await openChat(context, errors);
-        let stored = await settled(again);
-        const problems: string[] = [];
-        const failed = stored.jobs.filter((job) => job.state === 'failed').length;
-        const missing = said.filter((earlier) => !stored.facts.includes(factOf(earlier)));
-        if (failed > 0 || missing.length > 0) {
-          // A failed job shows, with Retry; a missing fact is allowed only while the user can retry its job (and then it is stored).
-          const shown = await showFailedJobs(again, failed, missing.length > 0);
-          problems.push(...shown);
-          if (shown.length === 0 && missing.length > 0) stored = await settled(again);
+        try {
+          let stored = await settled(again);
+          const problems: string[] = [];
+          const failed = stored.jobs.filter((job) => job.state === 'failed').length;
+          const missing = said.filter((earlier) => !stored.facts.includes(factOf(earlier)));
+          if (failed > 0 || missing.length > 0) {
+            // A failed job shows, with Retry; a missing fact is allowed only while the user can retry its job (and then it is stored).
+            const shown = await showFailedJobs(again, failed, missing.length > 0);
+            problems.push(...shown);
+            if (shown.length === 0 && missing.length > 0) stored = await settled(again);
+          }
+          for (const earlier of said) {
+            const facts = stored.facts.filter((fact) => fact === factOf(earlier)).length;
+            if (facts !== 1) problems.push(`the fact for ${earlier} is stored ${facts} times`);
+            const turns = stored.turns.filter((turn) => turn.includes(`code word is ${earlier}.`)).length;
+            if (turns !== 1) problems.push(`the turn saying ${earlier} is stored ${turns} times`);
+          }
+          return problems;
+        } finally {
+          await again.close();
         }
-        for (const earlier of said) {
-          const facts = stored.facts.filter((fact) => fact === factOf(earlier)).length;
-          if (facts !== 1) problems.push(`the fact for ${earlier} is stored ${facts} times`);
-          const turns = stored.turns.filter((turn) => turn.includes(`code word is ${earlier}.`)).length;
-          if (turns !== 1) problems.push(`the turn saying ${earlier} is stored ${turns} times`);
-        }
-        await again.close();
-        return problems;
       });
     }
     console.log(`tab-close: ${server.seen.structured} memory-job requests for ${said.length} replies`);
