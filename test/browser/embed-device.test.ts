@@ -1,11 +1,17 @@
-/** Where embeddings run: the software WebGPU adapter of this browser is passed over for WASM; a forced WebGPU still embeds the same. */
+/**
+ * Where embeddings run: on WebGPU when the adapter is a hardware GPU, on WASM when there is none
+ * or it is a software rasteriser (SwiftShader in CI); a forced choice is kept. A forced WebGPU
+ * still embeds the same vectors.
+ */
 import { describe, expect, it } from 'vitest';
+import { detectCapabilities } from '../../src/models/capabilities';
 import { embedDevice } from '../../src/models/transformers-env';
 import { createTransformersEmbedder } from '../../src/models/transformers-embedder';
 
 describe('embedding device', () => {
-  it('chooses WASM over a software (SwiftShader) WebGPU adapter, and keeps a forced choice', async () => {
-    expect(await embedDevice('auto')).toBe('wasm');
+  it('chooses WebGPU only on a hardware adapter, as the capability report judges it, and keeps a forced choice', async () => {
+    const { gpu } = await detectCapabilities();
+    expect(await embedDevice('auto')).toBe(gpu.available && !gpu.software ? 'webgpu' : 'wasm');
     expect(await embedDevice('webgpu')).toBe('webgpu');
     expect(await embedDevice('wasm')).toBe('wasm');
   });

@@ -16,14 +16,24 @@ export function describeEncryptionContract(name: string, create: ClientFactory):
       const profileId = profile();
       const client = await create(base(profileId));
       await client.memories.add(CANARY, { metadata: { note: 'Zanzibar-canary-7731' } });
+      // A profile entry's id holds its value (`interests:<value>`, `preferences:<key>`): stored under a tag, never in clear.
+      await client.profile.update([{ op: 'add', field: 'interests', value: 'Zanzibar before' }]);
       await client.encryption.enable('correct horse battery');
       await client.memories.add('Second Zanzibar-canary-7731 note after enabling');
+      await client.profile.update([
+        { op: 'add', field: 'goals', value: 'Zanzibar after' },
+        { op: 'set', field: 'preferences', key: 'Zanzibar key', value: 'the alarm' },
+        { op: 'remove', field: 'interests', value: 'Zanzibar before' },
+      ]);
       expect((await client.memories.search('alarm code'))[0]?.item.text).toBe(CANARY);
+      const { profile: stored } = await client.profile.get();
       await client.close(); // writes the lexical snapshot, which must be sealed too
       const dump = await dumpDatabase(`mneme-${profileId}`);
       expect(dump).toContain('lexical.snapshot');
-      expect(dump).not.toContain('Zanzibar');
+      expect(dump).toMatch(/profileFields\n/);
+      expect(dump.toLowerCase()).not.toContain('zanzibar');
       expect(dump).not.toContain('alarm');
+      expect(stored).toMatchObject({ interests: [], goals: ['Zanzibar after'], preferences: { 'Zanzibar key': 'the alarm' } });
     });
 
     it('answers LOCKED while locked, rejects a wrong passphrase without harm, and unlocks', async () => {

@@ -107,6 +107,51 @@ export function describeProfileContract(name: string, create: ClientFactory): vo
       await client.close();
     });
 
+    it('never lets the model remove an entry the user set or pinned, and lets it remove its own', async () => {
+      const client = await fresh();
+      await client.profile.update([
+        { op: 'add', field: 'interests', value: 'Sailing' },
+        { op: 'set', field: 'preferences', key: 'units', value: 'metric' },
+      ]);
+      await client.profile.propose(
+        [
+          { op: 'add', field: 'goals', value: 'Learn Portuguese' },
+          { op: 'add', field: 'facts', value: 'Has a cat' },
+        ],
+        't1',
+      );
+      const goal = (await client.profile.get()).entries.find((e) => e.field === 'goals')!;
+      await client.profile.pin(goal.id, true);
+
+      const result = await client.profile.propose(
+        [
+          { op: 'remove', field: 'interests', value: 'sailing' },
+          { op: 'remove', field: 'preferences', key: 'units' },
+          { op: 'remove', field: 'goals', value: 'Learn Portuguese' },
+          { op: 'remove', field: 'facts', value: 'Has a cat' },
+        ],
+        't2',
+      );
+      expect(result.refused.map((r) => [r.patch.field, r.reason])).toEqual([
+        ['interests', 'the user set this entry'],
+        ['preferences', 'the user set this entry'],
+        ['goals', 'the entry is pinned'],
+      ]);
+      expect(result.applied).toEqual([{ op: 'remove', field: 'facts', value: 'Has a cat' }]);
+      const { profile } = await client.profile.get();
+      expect(profile).toMatchObject({
+        interests: ['Sailing'],
+        preferences: { units: 'metric' },
+        goals: ['Learn Portuguese'],
+        facts: [],
+      });
+      const history = await client.profile.history();
+      expect(history.filter((h) => h.action === 'delete').map((h) => [h.actor, h.entityId])).toEqual([
+        ['llm', 'facts:has a cat'],
+      ]);
+      await client.close();
+    });
+
     it('rejects malformed model patches with LLM_OUTPUT_INVALID and writes nothing', async () => {
       const client = await fresh();
       for (const bad of [

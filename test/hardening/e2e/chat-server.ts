@@ -1,7 +1,8 @@
 /**
  * A chat server speaking the OpenAI chat format on 127.0.0.1, for the app's "external server"
  * setting: the e2e hardening suites script the model's answers with it. `respond` gets each chat
- * request's body and returns the text to stream back, in pieces of `pieceSize()` characters.
+ * request's body and returns the text to stream back, in pieces of `pieceSize()` characters; its
+ * `signal` aborts when the client goes away before the answer (a closed page), and nothing is sent.
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,7 +20,7 @@ export type ChatRequest = Record<string, unknown> & {
 
 export async function startChatServer(
   model: string,
-  respond: (request: ChatRequest) => string | Promise<string>,
+  respond: (request: ChatRequest, signal: AbortSignal) => string | Promise<string>,
   pieceSize: () => number = () => 8,
 ): Promise<ChatServer> {
   const server = createServer((request, response) => {
@@ -31,8 +32,13 @@ export async function startChatServer(
       response.writeHead(200, { 'content-type': 'application/json' });
       return void response.end(JSON.stringify({ data: [{ id: model }] }));
     }
+    const gone = new AbortController();
+    response.on('close', () => {
+      if (!response.writableFinished) gone.abort();
+    });
     void readJson(request).then(async (body) => {
-      const text = await respond(body);
+      const text = await respond(body, gone.signal);
+      if (gone.signal.aborted) return;
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       for (let at = 0; at < text.length;) {
         const size = Math.max(1, pieceSize());
@@ -45,7 +51,12 @@ export async function startChatServer(
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    // Connections a page left open (a held request, keep-alive) must not keep the server up.
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
