@@ -27,6 +27,13 @@ export interface ChatCatalogEntry {
   recommendedFor?: DeviceClass[];
   /** False for models that only continue text (plumbing tests). */
   instruct: boolean;
+  /**
+   * False for a model that cannot answer in a given JSON schema: the memory work after a reply
+   * (facts, profile, summary) is not given to it; the user's own words are kept instead.
+   */
+  structuredOutput?: boolean;
+  /** A test model: listed only where a local models folder provides it, never recommended. */
+  fixture?: boolean;
   description: string;
 }
 
@@ -96,16 +103,23 @@ export const CHAT_CATALOG: readonly ChatCatalogEntry[] = [
   {
     id: 'karpathy/tinyllamas-stories260K',
     engine: 'transformers',
-    label: 'TinyStories 260K (test)',
+    label: 'TinyStories 260K (test model)',
     downloadMB: 1.2,
     vramMB: 0,
     contextLength: 512,
     needsF16: false,
     instruct: false,
-    description: 'Continues children’s stories; proves the generation plumbing offline, not a chat model.',
+    structuredOutput: false,
+    fixture: true,
+    description: 'Continues children’s stories to test the app offline; it cannot hold a conversation or pick out facts.',
   },
 ];
 
 export function findChatModel(id: string): ChatCatalogEntry | undefined {
   return CHAT_CATALOG.find((entry) => entry.id === id);
+}
+
+/** Whether the memory work (facts, profile, summary) can be given to this catalog model; unknown models are trusted. */
+export function followsSchemas(id: string): boolean {
+  return findChatModel(id)?.structuredOutput !== false;
 }

@@ -18,7 +18,7 @@ describe('capabilities (SwiftShader WebGPU)', () => {
     expect(caps.gpu.software).toBe(true);
     expect(caps.gpu.limits.maxBufferSize).toBeGreaterThan(0);
     const f16 = caps.chatModels.filter((m) => m.needsF16);
-    expect(f16.every((m) => !m.runnable && m.reason?.includes('shader-f16'))).toBe(true);
+    expect(f16.every((m) => !m.runnable && m.obstacle === 'no-shader-f16')).toBe(true);
     expect(caps.chatModels.find((m) => m.id === 'SmolLM2-360M-Instruct-q4f32_1-MLC')?.runnable).toBe(true);
     // WebLLM on a software rasteriser is far too slow to chat with: the CPU engine is recommended.
     expect(caps.chatModels.find((m) => m.id === caps.recommended.chatModel)?.engine).toBe('transformers');
