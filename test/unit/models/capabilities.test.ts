@@ -52,7 +52,7 @@ describe('chat model catalog and device capabilities', () => {
     expect(f16.every((m) => !m.runnable && m.obstacle === 'no-shader-f16')).toBe(true);
     // The reason is in a person's words and names the version that does run.
     expect(assessed.find((m) => m.id === 'SmolLM2-360M-Instruct-q4f16_1-MLC')?.reason).toBe(
-      'this graphics chip can’t run this version — choose SmolLM2 360M (f32)',
+      'this graphics chip can’t run this version — choose SmolLM2 360M (compatible)',
     );
     expect(recommendChatModel(facts)).toBe('Llama-3.2-3B-Instruct-q4f32_1-MLC');
   });
