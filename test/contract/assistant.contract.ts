@@ -293,7 +293,9 @@ export function describeAssistantContract(name: string, create: ClientFactory): 
       expect(await client.outbox.summary()).toMatchObject({ pending: 0, running: 0, failed: 0 });
       // Only the reply was asked of the model; the user's own words stand in for facts.
       expect(asked).toHaveLength(1);
-      expect((await client.memories.list()).map((item) => [item.kind, item.text])).toEqual([['turn', 'My name is Ada. I love jazz']]);
+      expect((await client.memories.list()).map((item) => [item.kind, item.text])).toEqual([
+        ['turn', 'My name is Ada. I love jazz'],
+      ]);
       expect((await client.profile.get()).entries).toEqual([]);
       await client.close();
     });

@@ -18,7 +18,7 @@ const STORY = 'karpathy/tinyllamas-stories260K';
 async function setUpModel(page: Page): Promise<void> {
   await page.getByLabel('Recommended for this device').selectOption(STORY);
   await page.getByRole('button', { name: 'Download and start' }).click();
-  await composer(page).and(page.locator(':enabled')).waitFor({ timeout: 30_000 });
+  await composer(page).and(page.locator(':enabled')).waitFor({ timeout: 90_000 });
 }
 
 /** The states of the stored memory jobs of the default profile, read from IndexedDB as the app left them. */
@@ -68,7 +68,9 @@ describe('first run and chat', () => {
     // Models this graphics chip cannot run are listed, disabled, with the reason in words and the version that runs.
     const f16 = model.locator('option', { hasText: 'SmolLM2 360M · 210 MB' });
     await expect(f16.isDisabled()).resolves.toBe(true);
-    await expect(f16.innerText()).resolves.toContain('this graphics chip can’t run this version — choose SmolLM2 360M (compatible)');
+    await expect(f16.innerText()).resolves.toContain(
+      'this graphics chip can’t run this version — choose SmolLM2 360M (compatible)',
+    );
     // Test models are offered only by a models folder.
     expect(await model.locator('option').allInnerTexts()).not.toContainEqual(expect.stringContaining('TinyStories'));
     await page.screenshot({ path: shot('e2e-first-run'), fullPage: true });
@@ -77,10 +79,14 @@ describe('first run and chat', () => {
     await context.setOffline(true);
     await welcome.getByRole('button', { name: 'Download and start' }).click();
     const alert = page.getByRole('alert');
-    await alert.getByText('The model could not be loaded: this device is offline.', { exact: false }).waitFor({ timeout: 60_000 });
-    await expect(alert.getByText(/MODEL_NOT_FOUND|Failed to fetch/).isVisible()).resolves.toBe(false);
+    await alert
+      .getByText('The model could not be loaded: this device is offline.', { exact: false })
+      .waitFor({ timeout: 60_000 });
+    await expect(alert.locator('.sentence').innerText()).resolves.not.toMatch(/MODEL_NOT_FOUND|Failed to fetch/);
+    const code = alert.locator('code');
+    await expect(code.isVisible()).resolves.toBe(false);
     await alert.getByText('Details', { exact: true }).click();
-    await expect(alert.getByText(/Error code/).isVisible()).resolves.toBe(true);
+    await expect(code.isVisible()).resolves.toBe(true);
     await page.screenshot({ path: shot('e2e-first-run-offline'), fullPage: true });
     await context.setOffline(false);
 
@@ -109,25 +115,29 @@ describe('first run and chat', () => {
     await model.selectOption(STORY);
     await welcome.getByText('This test model only continues stories').waitFor();
     await welcome.getByRole('button', { name: 'Download and start' }).click();
-    await composer(page).and(page.locator(':enabled')).waitFor({ timeout: 30_000 });
+    await composer(page).and(page.locator(':enabled')).waitFor({ timeout: 90_000 });
     expect(page.url()).toContain('#/chat');
     // The chat says why facts and profile stay empty with this model.
     await page.getByRole('note').getByText('TinyStories 260K (test model) can’t pick out facts.').waitFor();
 
     await send(page, 'I keep bees in the garden');
-    await page.getByRole('button', { name: /memor(y|ies) used/ }).waitFor({ timeout: 30_000 });
+    // The tiny model answers in seconds on an idle machine; the wait is long for a loaded one.
+    await page.getByRole('button', { name: /memor(y|ies) used/ }).waitFor({ timeout: 90_000 });
     // One job per reply, keeping the user's words; none waits for retries or fails.
     await expect.poll(() => storedJobStates(page), { timeout: 30_000 }).toEqual(['done']);
     await page.getByRole('link', { name: 'Memory', exact: true }).click();
     await memoryList(page).getByText('I keep bees in the garden').waitFor({ timeout: 20_000 });
     await page.getByRole('tab', { name: 'Profile' }).click();
-    await page.getByRole('note').getByText('facts, your profile and conversation summaries stay empty', { exact: false }).waitFor();
+    await page
+      .getByRole('note')
+      .getByText('facts, your profile and conversation summaries stay empty', { exact: false })
+      .waitFor();
     await page.screenshot({ path: shot('e2e-story-model-limits'), fullPage: true });
     expect(await storedJobStates(page)).toEqual(['done']);
 
     // A returning visit skips the welcome and loads the same model again.
     await page.goto(`${inject('baseURL')}#/chat`);
-    await composer(page).and(page.locator(':enabled')).waitFor({ timeout: 30_000 });
+    await composer(page).and(page.locator(':enabled')).waitFor({ timeout: 90_000 });
     expect(page.url()).not.toContain('welcome');
     expect(errors).toEqual([]);
     await context.close();
@@ -187,7 +197,7 @@ describe('first run and chat', () => {
     await page.goto(inject('baseURL'));
     await setUpModel(page);
     await send(page, 'My dog is called Biscuit');
-    await page.getByRole('button', { name: /memor(y|ies) used/ }).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: /memor(y|ies) used/ }).waitFor({ timeout: 90_000 });
 
     // The user's own words reach long-term memory right after the reply (the story model cannot extract facts).
     await page.getByRole('link', { name: 'Memory', exact: true }).click();

@@ -69,8 +69,10 @@ const NETWORK_FAILURE = /failed to fetch|networkerror|network error|load failed|
 
 /** Downloads that fail for want of a network, in plain words: offline, or the server out of reach. */
 function networkAdvice(detail: string, online: boolean): string | undefined {
-  if (!online) return 'this device is offline. Connect to the internet and try again; models downloaded before still work offline.';
-  if (NETWORK_FAILURE.test(detail)) return 'the download server could not be reached. Check the internet connection and try again.';
+  if (!online)
+    return 'this device is offline. Connect to the internet and try again; models downloaded before still work offline.';
+  if (NETWORK_FAILURE.test(detail))
+    return 'the download server could not be reached. Check the internet connection and try again.';
   return undefined;
 }
 

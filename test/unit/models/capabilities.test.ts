@@ -72,7 +72,10 @@ describe('chat model catalog and device capabilities', () => {
       device(2, gpu({ features: [], shaderF16: false })),
       device(1, gpu({ features: [], shaderF16: false })),
       device(1, gpu()),
-      device(0.5, gpu({ limits: { maxBufferSize: GiB / 4, maxStorageBufferBindingSize: GiB / 8, maxComputeWorkgroupStorageSize: 16384 } })),
+      device(
+        0.5,
+        gpu({ limits: { maxBufferSize: GiB / 4, maxStorageBufferBindingSize: GiB / 8, maxComputeWorkgroupStorageSize: 16384 } }),
+      ),
       device(undefined, gpu({ software: true, features: [], shaderF16: false })),
       device(2, gpu({ available: false, reason: 'this browser does not offer WebGPU', features: [], shaderF16: false })),
     ];
@@ -91,7 +94,10 @@ describe('chat model catalog and device capabilities', () => {
     const facts = device(undefined, gpu({ software: true, features: [], shaderF16: false }));
     expect(recommendChatModel(facts, assessChatModels(facts), ['karpathy/tinyllamas-stories260K'])).toBeUndefined();
     expect(
-      recommendChatModel(facts, assessChatModels(facts), ['karpathy/tinyllamas-stories260K', 'HuggingFaceTB/SmolLM2-135M-Instruct']),
+      recommendChatModel(facts, assessChatModels(facts), [
+        'karpathy/tinyllamas-stories260K',
+        'HuggingFaceTB/SmolLM2-135M-Instruct',
+      ]),
     ).toBe('HuggingFaceTB/SmolLM2-135M-Instruct');
   });
 
