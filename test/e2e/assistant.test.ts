@@ -13,12 +13,18 @@ afterAll(closeBrowser);
 const composer = (page: Page) => page.getByRole('textbox', { name: 'Message' });
 
 const STORY = 'karpathy/tinyllamas-stories260K';
+/**
+ * A reply of the tiny model takes seconds on an idle machine; on a loaded one (two cores shared by
+ * many test runs) minutes, so tests that chat wait for it generously (waits end as soon as the state is there).
+ */
+const REPLY = { timeout: 90_000 };
+const CHATTING = { timeout: 300_000 };
 
 /** Chooses the local story model on the first-run screen (a test model is never preselected) and waits for the chat. */
 async function setUpModel(page: Page): Promise<void> {
   await page.getByLabel('Recommended for this device').selectOption(STORY);
   await page.getByRole('button', { name: 'Download and start' }).click();
-  await composer(page).and(page.locator(':enabled')).waitFor({ timeout: 90_000 });
+  await composer(page).and(page.locator(':enabled')).waitFor(REPLY);
 }
 
 /** The states of the stored memory jobs of the default profile, read from IndexedDB as the app left them. */
@@ -100,48 +106,52 @@ describe('first run and chat', () => {
     await context.close();
   });
 
-  it('with a models folder offers what it holds, never preselects its test model, and the story model adds no failing jobs', async () => {
-    const { context, page, errors } = await newPage();
-    await page.goto(inject('baseURL'));
-    const welcome = page.getByRole('region', { name: 'Welcome to Mneme' });
-    const model = welcome.getByLabel('Recommended for this device');
-    await model.waitFor();
-    await expect(model.inputValue()).resolves.toBe('');
-    expect(await model.locator('option').allInnerTexts()).toEqual([
-      'TinyStories 260K (test model) · 1 MB · can’t pick out facts',
-      'None for now: memory without a chat model',
-    ]);
-    await welcome.getByText('has no chat model for everyday use').waitFor();
-    await model.selectOption(STORY);
-    await welcome.getByText('This test model only continues stories').waitFor();
-    await welcome.getByRole('button', { name: 'Download and start' }).click();
-    await composer(page).and(page.locator(':enabled')).waitFor({ timeout: 90_000 });
-    expect(page.url()).toContain('#/chat');
-    // The chat says why facts and profile stay empty with this model.
-    await page.getByRole('note').getByText('TinyStories 260K (test model) can’t pick out facts.').waitFor();
+  it(
+    'with a models folder offers what it holds, never preselects its test model, and the story model adds no failing jobs',
+    CHATTING,
+    async () => {
+      const { context, page, errors } = await newPage();
+      await page.goto(inject('baseURL'));
+      const welcome = page.getByRole('region', { name: 'Welcome to Mneme' });
+      const model = welcome.getByLabel('Recommended for this device');
+      await model.waitFor();
+      await expect(model.inputValue()).resolves.toBe('');
+      expect(await model.locator('option').allInnerTexts()).toEqual([
+        'TinyStories 260K (test model) · 1 MB · can’t pick out facts',
+        'None for now: memory without a chat model',
+      ]);
+      await welcome.getByText('has no chat model for everyday use').waitFor();
+      await model.selectOption(STORY);
+      await welcome.getByText('This test model only continues stories').waitFor();
+      await welcome.getByRole('button', { name: 'Download and start' }).click();
+      await composer(page).and(page.locator(':enabled')).waitFor(REPLY);
+      expect(page.url()).toContain('#/chat');
+      // The chat says why facts and profile stay empty with this model.
+      await page.getByRole('note').getByText('TinyStories 260K (test model) can’t pick out facts.').waitFor();
 
-    await send(page, 'I keep bees in the garden');
-    // The tiny model answers in seconds on an idle machine; the wait is long for a loaded one.
-    await page.getByRole('button', { name: /memor(y|ies) used/ }).waitFor({ timeout: 90_000 });
-    // One job per reply, keeping the user's words; none waits for retries or fails.
-    await expect.poll(() => storedJobStates(page), { timeout: 30_000 }).toEqual(['done']);
-    await page.getByRole('link', { name: 'Memory', exact: true }).click();
-    await memoryList(page).getByText('I keep bees in the garden').waitFor({ timeout: 20_000 });
-    await page.getByRole('tab', { name: 'Profile' }).click();
-    await page
-      .getByRole('note')
-      .getByText('facts, your profile and conversation summaries stay empty', { exact: false })
-      .waitFor();
-    await page.screenshot({ path: shot('e2e-story-model-limits'), fullPage: true });
-    expect(await storedJobStates(page)).toEqual(['done']);
+      await send(page, 'I keep bees in the garden');
+      // The tiny model answers in seconds on an idle machine; the wait is long for a loaded one.
+      await page.getByRole('button', { name: /memor(y|ies) used/ }).waitFor(REPLY);
+      // One job per reply, keeping the user's words; none waits for retries or fails.
+      await expect.poll(() => storedJobStates(page), REPLY).toEqual(['done']);
+      await page.getByRole('link', { name: 'Memory', exact: true }).click();
+      await memoryList(page).getByText('I keep bees in the garden').waitFor(REPLY);
+      await page.getByRole('tab', { name: 'Profile' }).click();
+      await page
+        .getByRole('note')
+        .getByText('facts, your profile and conversation summaries stay empty', { exact: false })
+        .waitFor();
+      await page.screenshot({ path: shot('e2e-story-model-limits'), fullPage: true });
+      expect(await storedJobStates(page)).toEqual(['done']);
 
-    // A returning visit skips the welcome and loads the same model again.
-    await page.goto(`${inject('baseURL')}#/chat`);
-    await composer(page).and(page.locator(':enabled')).waitFor({ timeout: 90_000 });
-    expect(page.url()).not.toContain('welcome');
-    expect(errors).toEqual([]);
-    await context.close();
-  });
+      // A returning visit skips the welcome and loads the same model again.
+      await page.goto(`${inject('baseURL')}#/chat`);
+      await composer(page).and(page.locator(':enabled')).waitFor(REPLY);
+      expect(page.url()).not.toContain('welcome');
+      expect(errors).toEqual([]);
+      await context.close();
+    },
+  );
 
   it('can skip the models and still remember', async () => {
     const { context, page } = await newPage({ viewport: PHONE, colorScheme: 'dark' });
@@ -153,7 +163,7 @@ describe('first run and chat', () => {
     await context.close();
   });
 
-  it('streams a reply, stops one, regenerates, and shows what the model saw', async () => {
+  it('streams a reply, stops one, regenerates, and shows what the model saw', CHATTING, async () => {
     const { context, page, errors } = await newPage();
     await page.goto(inject('baseURL'));
     await setUpModel(page);
@@ -163,7 +173,7 @@ describe('first run and chat', () => {
     const streaming = page.locator('article.message.assistant[aria-busy="true"]');
     await streaming.waitFor();
     const chip = page.getByRole('button', { name: /memor(y|ies) used/ });
-    await chip.waitFor({ timeout: 30_000 });
+    await chip.waitFor(REPLY);
     const reply = page.locator('article.message.assistant .bubble').last();
     expect((await reply.innerText()).length).toBeGreaterThan(20);
     await page.screenshot({ path: shot('e2e-chat-desktop'), fullPage: true });
@@ -180,28 +190,28 @@ describe('first run and chat', () => {
     await send(page, 'Tom had a big red dog. One day');
     await streaming.waitFor();
     await page.getByRole('button', { name: 'Stop' }).click();
-    await page.getByText('Stopped').first().waitFor({ timeout: 15_000 });
+    await page.getByText('Stopped').first().waitFor(REPLY);
 
     // Regenerate replaces the last reply with a new one.
     const before = await reply.innerText();
     await page.getByRole('button', { name: 'Regenerate' }).click();
-    await page.getByRole('button', { name: 'Regenerate' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Regenerate' }).waitFor(REPLY);
     await expect.poll(() => page.locator('article.message.assistant').count()).toBe(2);
     expect(await page.locator('article.message.assistant .bubble').last().innerText()).not.toBe(before);
     expect(errors).toEqual([]);
     await context.close();
   });
 
-  it('remembers what was said in chat, and an edit or delete changes the next context', async () => {
+  it('remembers what was said in chat, and an edit or delete changes the next context', CHATTING, async () => {
     const { context, page } = await newPage();
     await page.goto(inject('baseURL'));
     await setUpModel(page);
     await send(page, 'My dog is called Biscuit');
-    await page.getByRole('button', { name: /memor(y|ies) used/ }).waitFor({ timeout: 90_000 });
+    await page.getByRole('button', { name: /memor(y|ies) used/ }).waitFor(REPLY);
 
     // The user's own words reach long-term memory right after the reply (the story model cannot extract facts).
     await page.getByRole('link', { name: 'Memory', exact: true }).click();
-    await memoryList(page).getByText('My dog is called Biscuit').waitFor({ timeout: 20_000 });
+    await memoryList(page).getByText('My dog is called Biscuit').waitFor(REPLY);
     await page.screenshot({ path: shot('e2e-memory-after-chat'), fullPage: true });
 
     // Edit it, then ask about it: the inspector shows the edited memory.
@@ -217,7 +227,7 @@ describe('first run and chat', () => {
     await page.getByRole('button', { name: 'New conversation' }).click();
     await send(page, 'What is my dog called?');
     const chip = page.getByRole('button', { name: /memor(y|ies) used/ });
-    await chip.waitFor({ timeout: 30_000 });
+    await chip.waitFor(REPLY);
     await chip.click();
     const inspector = page.getByRole('dialog', { name: 'What the model saw for this reply' });
     await inspector.getByText('My dog is called Biscuit and loves the beach').first().waitFor();
@@ -230,7 +240,7 @@ describe('first run and chat', () => {
     await page.getByRole('button', { name: 'New conversation' }).click();
     await send(page, 'What is my dog called?');
     const next = page.getByRole('button', { name: /memor(y|ies) used/ });
-    await next.waitFor({ timeout: 30_000 });
+    await next.waitFor(REPLY);
     await next.click();
     const second = page.getByRole('dialog', { name: 'What the model saw for this reply' });
     await second.getByText('<user_query>').first().waitFor();
