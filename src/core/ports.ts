@@ -51,6 +51,11 @@ export interface GenerateOptions {
 /** A chat language model. The memory core uses it for extraction, summaries and conflicts. */
 export interface ChatModel {
   readonly id: string;
+  /**
+   * False for a model that cannot answer in a given JSON schema (a story model): the memory work
+   * after a reply (facts, profile, summary) is then not given to it. Absent means it can.
+   */
+  readonly structuredOutput?: boolean;
   generate(messages: ChatMessage[], options?: GenerateOptions): Promise<string>;
   dispose?(): Promise<void>;
 }

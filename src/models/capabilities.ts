@@ -25,10 +25,14 @@ export interface DeviceFacts {
   deviceMemoryGB?: number;
 }
 
+/** The technical reason a model cannot run here, for the details a curious person opens. */
+export type ChatModelObstacle = 'no-webgpu' | 'no-shader-f16' | 'small-gpu-buffers' | 'low-memory';
+
 export interface AssessedChatModel extends ChatCatalogEntry {
   runnable: boolean;
-  /** Why it cannot run here, when it cannot. */
+  /** Why it cannot run here, in a person's words, when it cannot. */
   reason?: string;
+  obstacle?: ChatModelObstacle;
 }
 
 export interface Capabilities extends DeviceFacts {
@@ -76,35 +80,64 @@ export function deviceClass(facts: DeviceFacts): DeviceClass {
 export function assessChatModels(facts: DeviceFacts, catalog: readonly ChatCatalogEntry[] = CHAT_CATALOG): AssessedChatModel[] {
   const budgetMB = (facts.deviceMemoryGB ?? UNKNOWN_MEMORY_GB) * 1024 * MEMORY_SHARE;
   return catalog.map((entry) => {
-    const reason = entry.engine === 'webllm' ? webgpuObstacle(entry, facts.gpu, budgetMB) : undefined;
-    return { ...entry, runnable: reason === undefined, ...(reason ? { reason } : {}) };
+    const obstacle = entry.engine === 'webllm' ? webgpuObstacle(entry, facts.gpu, budgetMB) : undefined;
+    if (!obstacle) return { ...entry, runnable: true };
+    return { ...entry, runnable: false, obstacle, reason: explain(obstacle, entry, catalog) };
   });
 }
 
-function webgpuObstacle(entry: ChatCatalogEntry, gpu: GpuFacts, budgetMB: number): string | undefined {
-  if (!gpu.available) return `needs WebGPU (${gpu.reason ?? 'not available'})`;
-  if (entry.needsF16 && !gpu.shaderF16) return 'needs the WebGPU shader-f16 feature, which this GPU lacks';
-  if (entry.vramMB > LARGE_MODEL_VRAM_MB && gpu.limits.maxStorageBufferBindingSize < 2 ** 30) {
-    return 'needs GPU storage buffers of 1 GB';
-  }
-  if (entry.vramMB > budgetMB) return `needs about ${Math.round(entry.vramMB)} MB of GPU memory; this device has too little`;
+function webgpuObstacle(entry: ChatCatalogEntry, gpu: GpuFacts, budgetMB: number): ChatModelObstacle | undefined {
+  if (!gpu.available) return 'no-webgpu';
+  if (entry.needsF16 && !gpu.shaderF16) return 'no-shader-f16';
+  if (entry.vramMB > LARGE_MODEL_VRAM_MB && gpu.limits.maxStorageBufferBindingSize < 2 ** 30) return 'small-gpu-buffers';
+  if (entry.vramMB > budgetMB) return 'low-memory';
   return undefined;
 }
+
+function explain(obstacle: ChatModelObstacle, entry: ChatCatalogEntry, catalog: readonly ChatCatalogEntry[]): string {
+  switch (obstacle) {
+    case 'no-webgpu':
+      return 'needs the graphics chip, which this browser does not let it use';
+    case 'no-shader-f16': {
+      const twin = catalog.find((other) => other.id === entry.id.replace('q4f16', 'q4f32') && other.id !== entry.id);
+      return `this graphics chip can’t run this version${twin ? ` — choose ${twin.label}` : ''}`;
+    }
+    case 'small-gpu-buffers':
+      return 'too large for this graphics chip';
+    case 'low-memory':
+      return `needs about ${Math.round(entry.vramMB)} MB of graphics memory; this device has too little`;
+  }
+}
+
+/** A model the first run may offer by itself: it can run here, holds a conversation, does the memory work, and is no test model. */
+const recommendable = (entry: AssessedChatModel) =>
+  entry.runnable && entry.instruct && entry.structuredOutput !== false && entry.fixture !== true;
 
 /**
  * The default chat model for this device: the WebLLM model meant for its class (f16 when the GPU
  * has it), the CPU model when WebGPU is missing or only a software adapter exists (WebLLM on a
- * software rasteriser is correct but far too slow to chat with).
+ * software rasteriser is correct but far too slow to chat with). Only a model the device can run
+ * is ever returned; `available` (the models a local folder offers) narrows the choice further,
+ * and when nothing meant for the device class fits, the smallest model that can run is chosen.
  */
-export function recommendChatModel(facts: DeviceFacts, assessed = assessChatModels(facts)): string | undefined {
+export function recommendChatModel(
+  facts: DeviceFacts,
+  assessed = assessChatModels(facts),
+  available?: readonly string[],
+): string | undefined {
   const klass = deviceClass(facts);
-  const fits = (entry: AssessedChatModel) => entry.runnable && entry.instruct && entry.recommendedFor?.includes(klass);
-  if (facts.gpu.available && !facts.gpu.software) {
-    const gpuModels = assessed.filter((entry) => entry.engine === 'webllm' && fits(entry));
+  const candidates = assessed.filter((entry) => recommendable(entry) && (!available || available.includes(entry.id)));
+  const forClass = candidates.filter((entry) => entry.recommendedFor?.includes(klass));
+  const fastGpu = facts.gpu.available && !facts.gpu.software;
+  if (fastGpu) {
+    const gpuModels = forClass.filter((entry) => entry.engine === 'webllm');
     const pick = gpuModels.find((entry) => entry.needsF16 === facts.gpu.shaderF16) ?? gpuModels[0];
     if (pick) return pick.id;
   }
-  return assessed.find((entry) => entry.engine === 'transformers' && fits(entry))?.id;
+  const cpu = forClass.find((entry) => entry.engine === 'transformers');
+  if (cpu) return cpu.id;
+  const bySize = [...candidates].sort((a, b) => a.downloadMB - b.downloadMB);
+  return (bySize.find((entry) => fastGpu === (entry.engine === 'webllm')) ?? bySize[0])?.id;
 }
 
 const NO_LIMITS = { maxBufferSize: 0, maxStorageBufferBindingSize: 0, maxComputeWorkgroupStorageSize: 0 };

@@ -4,6 +4,8 @@
  */
 export interface EmbedderCatalogEntry {
   id: string;
+  /** A person's name for it; the id is shown beneath. */
+  label: string;
   /** Vector length. */
   dimension: number;
   /** Approximate download of the default dtype, in megabytes. */
@@ -13,12 +15,15 @@ export interface EmbedderCatalogEntry {
   passagePrefix?: string;
   /** False for fixtures that exercise plumbing but carry no meaning. */
   semantic: boolean;
+  /** A test model: listed only where a local models folder provides it, never offered from the hub. */
+  fixture?: boolean;
   description: string;
 }
 
 export const EMBEDDER_CATALOG: readonly EmbedderCatalogEntry[] = [
   {
     id: 'Xenova/all-MiniLM-L6-v2',
+    label: 'MiniLM (English, small)',
     dimension: 384,
     downloadMB: 23,
     semantic: true,
@@ -26,15 +31,24 @@ export const EMBEDDER_CATALOG: readonly EmbedderCatalogEntry[] = [
   },
   {
     id: 'Xenova/bge-small-en-v1.5',
+    label: 'BGE small (English, questions)',
     dimension: 384,
     downloadMB: 34,
     queryPrefix: 'Represent this sentence for searching relevant passages: ',
     semantic: true,
     description: 'English retrieval embedder; stronger on questions.',
   },
-  { id: 'Xenova/gte-small', dimension: 384, downloadMB: 34, semantic: true, description: 'English general-purpose embedder.' },
+  {
+    id: 'Xenova/gte-small',
+    label: 'GTE small (English)',
+    dimension: 384,
+    downloadMB: 34,
+    semantic: true,
+    description: 'English general-purpose embedder.',
+  },
   {
     id: 'Xenova/multilingual-e5-small',
+    label: 'E5 small (many languages)',
     dimension: 384,
     downloadMB: 118,
     queryPrefix: 'query: ',
@@ -44,17 +58,21 @@ export const EMBEDDER_CATALOG: readonly EmbedderCatalogEntry[] = [
   },
   {
     id: 'local/glove-sif-100d',
+    label: 'Word vectors (test model)',
     dimension: 100,
     downloadMB: 11,
     semantic: true,
-    description: 'Word-vector embedder (SIF-weighted GloVe); tiny, offline builds and tests.',
+    fixture: true,
+    description: 'Averages word meanings; tiny, for offline builds and tests.',
   },
   {
     id: 'fixtures/toy-bow-embedder-384',
+    label: 'Random test embedder (test model)',
     dimension: 384,
     downloadMB: 4,
     semantic: false,
-    description: 'Random weights: plumbing tests only.',
+    fixture: true,
+    description: 'Random weights: finds nothing by meaning; for tests only.',
   },
 ];
 

@@ -11,7 +11,12 @@ import type { LoadableChatModel } from './chat-engine';
 
 export function infoOf(model: ChatModel): ChatModelInfo {
   const loadable = model as Partial<LoadableChatModel>;
-  return { id: model.id, engine: loadable.engine ?? 'custom', remote: loadable.remote === true };
+  return {
+    id: model.id,
+    engine: loadable.engine ?? 'custom',
+    remote: loadable.remote === true,
+    ...(model.structuredOutput === false ? { structuredOutput: false } : {}),
+  };
 }
 
 const isSpec = (value: ChatModel | ChatModelSpec): value is ChatModelSpec =>

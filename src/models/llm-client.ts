@@ -11,7 +11,7 @@ import type { ProgressCallback } from '../sdk/types';
 import type { LlmSpec, LlmWorkerApi } from '../worker/llm-protocol';
 import { registerTransferHandlers } from '../worker/transfer';
 import type { CachedModel, LoadableChatModel } from './chat-engine';
-import { findChatModel } from './chat-catalog';
+import { findChatModel, followsSchemas } from './chat-catalog';
 import { createOpenAIChat } from './openai-chat';
 
 export interface CreateChatModelOptions {
@@ -39,11 +39,10 @@ export function createChatModel(spec: ChatModelSpec, options: CreateChatModelOpt
     ...(options.modelsBaseUrl ? { modelsBaseUrl: options.modelsBaseUrl } : {}),
   };
   const inWorker = options.inWorker ?? typeof Worker !== 'undefined';
-  if (!inWorker) {
-    if (spec.engine === 'webllm') throw new MemoryError('INVALID_ARGUMENT', 'WebLLM runs only in its worker');
-    return inProcessTransformers(llmSpec);
-  }
-  return workerChatModel(llmSpec, options.workerUrl);
+  if (!inWorker && spec.engine === 'webllm') throw new MemoryError('INVALID_ARGUMENT', 'WebLLM runs only in its worker');
+  const model = inWorker ? workerChatModel(llmSpec, options.workerUrl) : inProcessTransformers(llmSpec);
+  // The catalog knows models that cannot do the memory work (the story model): it is not given to them.
+  return followsSchemas(spec.model) ? model : Object.assign(model, { structuredOutput: false });
 }
 
 function inProcessTransformers(spec: LlmSpec): LoadableChatModel {

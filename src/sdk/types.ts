@@ -443,6 +443,8 @@ export interface ChatModelInfo {
   engine: string;
   /** True when prompts leave this device (an OpenAI-compatible server). */
   remote: boolean;
+  /** False when the model cannot follow a JSON schema: no facts, profile or summary come from it. */
+  structuredOutput?: boolean;
 }
 
 /** One unit of queued memory work. `payload` is dropped once the job is done. */

@@ -103,7 +103,7 @@ export function createAssistantControl(deps: AssistantControlDeps): AssistantCon
       let start = at;
       while (start > 0 && turns[start - 1]!.role !== 'assistant') start--;
       // A host that stores replies without a model here gets the no-model handling at once.
-      await queueMemoryWork(outbox.enqueue, turn.sessionId, turns.slice(start, at + 1), false, current !== undefined);
+      await queueMemoryWork(outbox.enqueue, turn.sessionId, turns.slice(start, at + 1), { model: current });
     },
     chat: {
       send: async (sessionId, text, options = {}) => processMessage(await assistantDeps(), sessionId, text, options),

@@ -6,7 +6,7 @@ import * as Comlink from 'comlink';
 import { MemoryError } from '../sdk/errors';
 import type { MemoryClient } from '../sdk/client';
 import type { MemoryClientOptions } from '../sdk/options';
-import type { MemoryEventListener, ProgressCallback } from '../sdk/types';
+import type { ChatModelInfo, MemoryEventListener, ProgressCallback } from '../sdk/types';
 import type { ChatModel, Embedder } from '../core/ports';
 import {
   joinCallOptions,
@@ -47,7 +47,7 @@ const api: WorkerApi = {
   },
   async attachChat(info) {
     if (!internals.assistant || !hostChat) throw new MemoryError('CLOSED', 'The memory worker is not open');
-    internals.assistant.attach(info ? hostChatModel(info.id, hostChat) : undefined, info ?? undefined);
+    internals.assistant.attach(info ? hostChatModel(info, hostChat) : undefined, info ?? undefined);
   },
   async invoke(path: MethodPath, args: unknown[], signal?: AbortSignal, callbacks?: CallCallbacks) {
     if (!engine) throw new MemoryError('CLOSED', 'The memory worker is not open');
@@ -74,9 +74,10 @@ function hostEmbedder(info: { id: string; dimension?: number }, remote: RemoteEm
 }
 
 /** The host's chat model, called across the boundary with its signal and a token callback. */
-function hostChatModel(id: string, remote: RemoteChatModel): ChatModel {
+function hostChatModel({ id, structuredOutput }: ChatModelInfo, remote: RemoteChatModel): ChatModel {
   return {
     id,
+    ...(structuredOutput === false ? { structuredOutput } : {}),
     generate: (messages, { signal, onToken, ...options } = {}) =>
       remote.generate(messages, options, signal, onToken ? Comlink.proxy(onToken) : undefined),
   };

@@ -34,7 +34,7 @@ describe('capabilities (whatever WebGPU adapter this browser has)', () => {
       expect(caps.chatModels.find((m) => m.id === 'SmolLM2-360M-Instruct-q4f32_1-MLC')?.runnable).toBe(true);
     }
     const f16 = caps.chatModels.filter((m) => m.needsF16);
-    if (!caps.gpu.shaderF16) expect(f16.every((m) => !m.runnable && m.reason?.includes('shader-f16'))).toBe(true);
+    if (!caps.gpu.shaderF16) expect(f16.every((m) => !m.runnable && m.obstacle === 'no-shader-f16')).toBe(true);
     const recommended = caps.chatModels.find((m) => m.id === caps.recommended.chatModel);
     expect(recommended?.runnable).toBe(true);
     // WebLLM on a software rasteriser (or without WebGPU) is far too slow to chat with: the CPU engine is recommended.

@@ -272,6 +272,34 @@ export function describeAssistantContract(name: string, create: ClientFactory): 
       await client.close();
     });
 
+    it('gives a model that cannot follow a schema no memory work: nothing fails or retries, the user’s words are kept', async () => {
+      const script: Script = { replies: [] };
+      const asked: string[] = [];
+      const scripted = assistantModel(script);
+      const story: ChatModel = {
+        id: 'test/story',
+        structuredOutput: false,
+        generate: (messages, options) => {
+          asked.push(messages[0]?.content.split('\n')[0] ?? '');
+          return scripted.generate(messages, options);
+        },
+      };
+      const client = await open(script, { chatModel: story });
+      expect(await client.chat.model()).toMatchObject({ id: 'test/story', structuredOutput: false });
+      const session = await client.sessions.create();
+      const reply = await client.chat.send(session.id, 'My name is Ada. I love jazz');
+      expect(reply.jobs).toHaveLength(1);
+      await client.outbox.drain();
+      expect(await client.outbox.summary()).toMatchObject({ pending: 0, running: 0, failed: 0 });
+      // Only the reply was asked of the model; the user's own words stand in for facts.
+      expect(asked).toHaveLength(1);
+      expect((await client.memories.list()).map((item) => [item.kind, item.text])).toEqual([
+        ['turn', 'My name is Ada. I love jazz'],
+      ]);
+      expect((await client.profile.get()).entries).toEqual([]);
+      await client.close();
+    });
+
     it("marks a job failed after its attempts, visibly, writes no fact, keeps the user's words, and runs it again on retry", async () => {
       const script: Script = { replies: [], brokenExtraction: true };
       const client = await open(script, { outbox: { maxAttempts: 1 } });

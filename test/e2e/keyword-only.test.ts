@@ -24,8 +24,12 @@ describe('no embedding model', () => {
     await remember(page, 'The bike lock code is written in the blue notebook');
     expect(await search(page, 'basil')).toEqual(['Water the basil on Sundays']);
     const result = searchPanel(page).locator('ol > li').first();
-    await expect(result.getByText(/^keywords \(BM25\) \d+\.\d\d$/).isVisible()).resolves.toBe(true);
-    await expect(result.getByText(/^similarity/).count()).resolves.toBe(0);
+    await expect(result.getByText('matched words', { exact: true }).isVisible()).resolves.toBe(true);
+    await expect(result.getByText('similar meaning').count()).resolves.toBe(0);
+    await result.getByText('Scores', { exact: true }).click();
+    const scores = await result.locator('.scores dl').innerText();
+    expect(scores).toMatch(/Matched words\s+\d+\.\d\d/);
+    expect(scores).not.toContain('Meaning');
     expect(await search(page, 'notebook')).toEqual(['The bike lock code is written in the blue notebook']);
 
     await page.screenshot({ path: shot('e2e-keyword-only'), fullPage: true });

@@ -32,17 +32,21 @@ describe('memories on the page', () => {
     const results = await search(page, 'espresso or tea');
     expect(results[0]).toBe(COFFEE);
     const best = searchPanel(page).locator('ol > li').first();
-    const similarity = best.getByText(/^similarity -?\d\.\d\d$/);
-    await expect(similarity.isVisible()).resolves.toBe(true);
-    expect(Number((await similarity.innerText()).split(' ')[1])).toBeGreaterThan(0);
-    await expect(best.getByText(/^recency \d\.\d\d$/).isVisible()).resolves.toBe(true);
-    await expect(best.getByText(/^importance \d\.\d\d$/).isVisible()).resolves.toBe(true);
+    // The reasons in words; the numbers behind them one click away.
+    await expect(best.getByText('similar meaning', { exact: true }).isVisible()).resolves.toBe(true);
+    await expect(best.getByText('recent', { exact: true }).isVisible()).resolves.toBe(true);
+    await best.getByText('Scores', { exact: true }).click();
+    const scores = (await best.locator('.scores dl').innerText()).replace(/\s+/g, ' ');
+    expect(scores).toMatch(/Overall \d\.\d{3} Meaning -?\d\.\d\d Recency \d\.\d\d Importance \d\.\d\d/);
+    expect(Number(/Meaning (-?\d\.\d\d)/.exec(scores)![1])).toBeGreaterThan(0);
 
-    // A word the memory contains adds a keyword (BM25) signal beside the similarity.
+    // A word the memory contains adds "matched words" beside the meaning.
     await search(page, 'violin lessons');
     const violin = searchPanel(page).locator('ol > li').first();
     await expect(violin.locator('.text').innerText()).resolves.toBe(VIOLIN);
-    await expect(violin.getByText(/^keywords \(BM25\) \d+\.\d\d$/).isVisible()).resolves.toBe(true);
+    await expect(violin.getByText('matched words', { exact: true }).isVisible()).resolves.toBe(true);
+    await violin.getByText('Scores', { exact: true }).click();
+    await expect(violin.locator('.scores dl').innerText()).resolves.toMatch(/Matched words\s+\d+\.\d\d/);
 
     await search(page, 'espresso or tea');
     await page.screenshot({ path: shot('e2e-search-desktop'), fullPage: true });
@@ -63,7 +67,7 @@ describe('memories on the page', () => {
     expect((await search(page, 'Lisbon'))[0]).toBe('Our flat is in Lisbon, near the river');
     expect((await search(page, 'coffee'))[0]).toBe('I drink green tea in the afternoon');
     const best = searchPanel(page).locator('ol > li').first();
-    await expect(best.getByText(/^similarity \d\.\d\d$/).isVisible()).resolves.toBe(true);
+    await expect(best.getByText('similar meaning', { exact: true }).isVisible()).resolves.toBe(true);
     await context.close();
   });
 

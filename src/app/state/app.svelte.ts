@@ -14,9 +14,15 @@ import {
   type ReembedStatus,
 } from '../../sdk/index';
 import { DEFAULTS } from '../../sdk/options';
-import { preferredLocalEmbedder } from '../../models/catalog';
+import { findEmbedder, preferredLocalEmbedder } from '../../models/catalog';
 import { describeError, type FriendlyError } from './messages';
 import type { Settings } from './settings.svelte';
+
+/** A saved embedder choice, unless it is a test model this server no longer offers (the hub has none). */
+function offeredHere(embedder: string | false | undefined, local: string[] | undefined): string | false | undefined {
+  if (typeof embedder !== 'string' || !findEmbedder(embedder)?.fixture) return embedder;
+  return local?.includes(embedder) ? embedder : undefined;
+}
 
 /**
  * The models the server offers at /models/ (`MNEME_MODELS` in dev and preview), or undefined
@@ -73,7 +79,8 @@ export class AppState {
       profileId,
       retention,
       doNotRemember: { rules: doNotRemember.rules as never, patterns: doNotRemember.patterns },
-      embedder: embedder ?? (local ? (preferredLocalEmbedder(local) ?? DEFAULTS.embedder) : DEFAULTS.embedder),
+      embedder:
+        offeredHere(embedder, local) ?? (local ? (preferredLocalEmbedder(local) ?? DEFAULTS.embedder) : DEFAULTS.embedder),
       onProgress: (event) => (this.embedProgress = event.phase === 'ready' ? undefined : event),
     };
     if (local) options.modelsBaseUrl = '/models/';

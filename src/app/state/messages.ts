@@ -1,6 +1,6 @@
 /**
  * Words the page shows for what the SDK reports: failures as sentences a person can act on
- * (always with the error code, so a bug report can name it), sizes and percentages.
+ * (with the error code one click away, so a bug report can name it), sizes and percentages.
  */
 import { isMemoryError, type MemoryErrorCode } from '../../sdk/index';
 
@@ -41,7 +41,10 @@ const DOING: Record<Action, string> = {
 const ADVICE: Partial<Record<MemoryErrorCode, string>> = {
   NO_CHAT_MODEL: 'no chat model is loaded yet. Choose one in Settings → Models.',
   WRONG_PASSPHRASE: 'that passphrase does not match. Check it and try again.',
-  WEBGPU_UNAVAILABLE: 'this browser or GPU cannot run it (WebGPU). Pick a CPU model instead.',
+  WEBGPU_UNAVAILABLE: 'this graphics chip can’t run this model. Choose one marked “on the processor” instead.',
+  MODEL_NOT_FOUND: 'its files were not found where Mneme looks for them. Choose another model.',
+  MODEL_LOAD_FAILED: 'it was found but would not start on this device. Choose another model.',
+  LLM_OUTPUT_INVALID: 'the model’s answer could not be used. Try again, or choose another model.',
   INVALID_IMPORT: 'the file is not a valid Mneme export.',
   QUOTA_EXCEEDED: 'your browser has no room left for this site. Delete some memories or free disk space, then try again.',
   DO_NOT_REMEMBER: 'it falls under one of your "do not remember" rules.',
@@ -61,10 +64,26 @@ export interface FriendlyError {
   detail: string;
 }
 
-export function describeError(action: Action, error: unknown): FriendlyError {
+/** A fetch that never reached a server: the browser's own words for it (Chromium, Firefox, Safari). */
+const NETWORK_FAILURE = /failed to fetch|networkerror|network error|load failed|err_internet_disconnected/i;
+
+/** Downloads that fail for want of a network, in plain words: offline, or the server out of reach. */
+function networkAdvice(detail: string, online: boolean): string | undefined {
+  if (!online)
+    return 'this device is offline. Connect to the internet and try again; models downloaded before still work offline.';
+  if (NETWORK_FAILURE.test(detail))
+    return 'the download server could not be reached. Check the internet connection and try again.';
+  return undefined;
+}
+
+export function describeError(action: Action, error: unknown, online = globalThis.navigator?.onLine ?? true): FriendlyError {
   const code = isMemoryError(error) ? error.code : 'INTERNAL';
   const detail = error instanceof Error ? error.message : String(error);
-  const advice = (isMemoryError(error) && ADVICE[error.code]) || `${lowerFirst(detail.replace(/\.$/, ''))}.`;
+  const downloading = action === 'model' && (code === 'MODEL_NOT_FOUND' || code === 'MODEL_LOAD_FAILED' || code === 'INTERNAL');
+  const advice =
+    (downloading && networkAdvice(detail, online)) ||
+    (isMemoryError(error) && ADVICE[error.code]) ||
+    `${lowerFirst(detail.replace(/\.$/, ''))}.`;
   return { sentence: `${DOING[action]}: ${advice}`, code, detail };
 }
 

@@ -13,9 +13,28 @@ import {
   type Capabilities,
   type CachedModel,
   type ChatModelSpec,
+  type EmbedderCatalogEntry,
   type ProgressEvent,
 } from '../../sdk/index';
+import { recommendChatModel } from '../../models/capabilities';
 import type { AppState } from './app.svelte';
+
+export type ChatChoice = AssessedChatModel & { local: boolean };
+
+/** A download size given in megabytes, as a person reads it. */
+export const sizeOf = (mb: number): string => (mb >= 1000 ? `${(mb / 1024).toFixed(1)} GB` : `${Math.round(mb)} MB`);
+
+/** A chat model as a menu line: its name, size, and what limits it here, in plain words. */
+export function choiceText(entry: ChatChoice): string {
+  const notes = [entry.label, sizeOf(entry.downloadMB)];
+  if (entry.structuredOutput === false) notes.push('can’t pick out facts');
+  if (!entry.runnable && entry.reason) notes.push(entry.reason);
+  return notes.join(' · ');
+}
+
+/** A local models folder offers exactly what it holds; the hub offers everything but test models. */
+const offered = (entry: { id: string; fixture?: boolean }, local: readonly string[] | undefined) =>
+  local ? local.includes(entry.id) : entry.fixture !== true;
 
 export interface DownloadView {
   model: string;
@@ -67,26 +86,34 @@ export class ModelsState {
     this.capabilities ??= await detectCapabilities();
   }
 
-  /** Chat models for this device, runnable first; models the server offers locally are marked. */
-  get chatChoices(): (AssessedChatModel & { local: boolean })[] {
+  /**
+   * Chat models to offer, runnable first. With a local models folder only the models it provides
+   * (the app loads from nowhere else); without one, the catalog minus its test models.
+   */
+  get chatChoices(): ChatChoice[] {
     const assessed = this.capabilities?.chatModels ?? CHAT_CATALOG.map((entry) => ({ ...entry, runnable: true }));
-    const local = this.app.local ?? [];
+    const local = this.app.local;
     return assessed
-      .map((entry) => ({ ...entry, local: local.includes(entry.id) }))
-      .sort((a, b) => Number(b.runnable) - Number(a.runnable) || Number(b.local) - Number(a.local));
+      .filter((entry) => offered(entry, local))
+      .map((entry) => ({ ...entry, local: local?.includes(entry.id) ?? false }))
+      .sort((a, b) => Number(b.runnable) - Number(a.runnable) || Number(!!a.fixture) - Number(!!b.fixture));
   }
 
-  /** The recommended chat model: one the server has locally, else the device's recommendation. */
-  get recommendedChat(): AssessedChatModel | undefined {
-    const choices = this.chatChoices.filter((entry) => entry.runnable);
-    const localInstruct = choices.find((entry) => entry.local && entry.instruct);
-    const local = localInstruct ?? (this.app.local ? choices.find((entry) => entry.local) : undefined);
-    return local ?? choices.find((entry) => entry.id === this.capabilities?.recommended.chatModel) ?? choices[0];
+  /** The model the first run preselects: one this device can run, never a test model; none until the device is checked. */
+  get recommendedChat(): ChatChoice | undefined {
+    const caps = this.capabilities;
+    if (!caps) return undefined;
+    const id = recommendChatModel(caps, caps.chatModels, this.app.local);
+    return this.chatChoices.find((entry) => entry.id === id);
   }
 
-  get embedderChoices() {
-    const local = this.app.local ?? [];
-    return EMBEDDER_CATALOG.map((entry) => ({ ...entry, local: local.includes(entry.id) }));
+  /** Embedding models to offer, by the same rule as chat models. */
+  get embedderChoices(): (EmbedderCatalogEntry & { local: boolean })[] {
+    const local = this.app.local;
+    return EMBEDDER_CATALOG.filter((entry) => offered(entry, local)).map((entry) => ({
+      ...entry,
+      local: local?.includes(entry.id) ?? false,
+    }));
   }
 
   specFor(entry: AssessedChatModel): ChatModelSpec {

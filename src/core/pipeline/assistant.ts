@@ -8,7 +8,7 @@ import { MemoryError, isMemoryError } from '../../sdk/errors';
 import type { ChatReply, SendOptions, Turn } from '../../sdk/types';
 import type { ChatMessage, ChatModel, Tokenizer } from '../ports';
 import { assembleContext, type ContextViews } from '../context/assemble';
-import { MEMORY_JOBS } from './memory-jobs';
+import { MEMORY_JOBS, doesMemoryWork } from './memory-jobs';
 import type { EnqueueOptions } from './outbox';
 import type { JsonValue, OutboxJob } from './outbox-types';
 
@@ -19,16 +19,30 @@ export interface AssistantDeps {
   enqueue: (kind: string, payload: JsonValue, options?: EnqueueOptions) => Promise<OutboxJob>;
 }
 
-/** The turns just stored and the memory work they call for, queued in the outbox. */
+/** What a reply is followed by, given the chat model that answered it (none, for turns a host stored). */
+export interface MemoryWorkOptions {
+  /** The recent turns no longer fit their budget: the summary is forced. */
+  overflow?: boolean;
+  /** The chat model in use when the exchange was stored; undefined when there is none. */
+  model?: ChatModel | undefined;
+}
+
+/**
+ * The turns just stored and the memory work they call for, queued in the outbox. With a model
+ * that follows schemas, facts, profile and summary wait for it (after a reload it may still be
+ * loading). With no model, or one that cannot follow a schema (a story model), only the user's own
+ * words are kept: work the model could never finish is not queued, so nothing fails or retries.
+ */
 export async function queueMemoryWork(
   enqueue: AssistantDeps['enqueue'],
   sessionId: string,
   turns: Turn[],
-  overflow = false,
-  needsModel = true,
+  options: MemoryWorkOptions = {},
 ): Promise<string[]> {
-  const waits = needsModel ? { needsModel: true } : {};
-  const exchange = { sessionId, turnIds: turns.map((turn) => turn.id), ...waits };
+  const { model, overflow = false } = options;
+  const waits = model ? { needsModel: true } : {};
+  const exchange = { sessionId, turnIds: turns.map((turn) => turn.id), ...(doesMemoryWork(model) ? waits : {}) };
+  if (model && !doesMemoryWork(model)) return [(await enqueue(MEMORY_JOBS.extract, exchange)).id];
   const jobs = await Promise.all([
     enqueue(MEMORY_JOBS.extract, exchange),
     enqueue(MEMORY_JOBS.profile, exchange),
@@ -102,6 +116,9 @@ async function answer(deps: AssistantDeps, sessionId: string, userTurn: Turn, op
     throw new MemoryError('LLM_OUTPUT_INVALID', 'The chat model returned an empty reply');
   }
   const assistantTurn = await views.conversations.append(sessionId, { role: 'assistant', content: reply });
-  const jobs = await queueMemoryWork(deps.enqueue, sessionId, [userTurn, assistantTurn], context.overflow);
+  const jobs = await queueMemoryWork(deps.enqueue, sessionId, [userTurn, assistantTurn], {
+    overflow: context.overflow,
+    model: deps.chat,
+  });
   return { userTurn, reply: assistantTurn, context, stopped, jobs };
 }

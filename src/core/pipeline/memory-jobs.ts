@@ -62,6 +62,10 @@ function waitForModel(payloads: { needsModel?: boolean | undefined }[]): void {
   }
 }
 
+/** Whether a chat model can do the memory work: it must answer in a given JSON schema. */
+export const doesMemoryWork = (model: ChatModel | undefined): model is ChatModel =>
+  model !== undefined && model.structuredOutput !== false;
+
 export type ExchangePayload = z.infer<typeof exchangeSchema>;
 
 function parse<T extends z.ZodMiniType>(schema: T, payload: JsonValue): z.infer<T> {
@@ -111,10 +115,15 @@ async function dropOwnWords(memory: MemoryService, turns: Turn[]): Promise<void>
 }
 
 export function memoryJobHandlers(deps: MemoryJobDeps): Record<string, OutboxHandler> {
+  // A model that cannot follow a schema counts as none here: its answers could never be stored.
+  const model = () => {
+    const chat = deps.chat();
+    return doesMemoryWork(chat) ? chat : undefined;
+  };
   return {
     [MEMORY_JOBS.extract]: async (payloads, { signal }) => {
       const { memory, conversations } = deps.views();
-      const chat = deps.chat();
+      const chat = model();
       const parsed = payloads.map((raw) => parse(exchangeSchema, raw));
       for (const payload of parsed) {
         const turns = await exchangeTurns(conversations, payload);
@@ -134,7 +143,7 @@ export function memoryJobHandlers(deps: MemoryJobDeps): Record<string, OutboxHan
       if (!chat) waitForModel(parsed);
     },
     [MEMORY_JOBS.profile]: async (payloads, { signal }) => {
-      const chat = deps.chat();
+      const chat = model();
       const parsed = payloads.map((raw) => parse(exchangeSchema, raw));
       // Profile proposals need a model; the user can still edit the profile.
       if (!chat) return waitForModel(parsed);
@@ -147,7 +156,7 @@ export function memoryJobHandlers(deps: MemoryJobDeps): Record<string, OutboxHan
       }
     },
     [MEMORY_JOBS.summary]: async (payloads, { signal }) => {
-      const chat = deps.chat();
+      const chat = model();
       const parsed = payloads.map((raw) => parse(summarySchema, raw));
       // The window slides once a model is loaded (the next reply queues this again).
       if (!chat) return waitForModel(parsed);

@@ -49,8 +49,56 @@ describe('chat model catalog and device capabilities', () => {
     const assessed = assessChatModels(facts);
     const f16 = assessed.filter((m) => m.needsF16);
     expect(f16.length).toBeGreaterThan(3);
-    expect(f16.every((m) => !m.runnable && m.reason?.includes('shader-f16'))).toBe(true);
+    expect(f16.every((m) => !m.runnable && m.obstacle === 'no-shader-f16')).toBe(true);
+    // The reason is in a person's words and names the version that does run.
+    expect(assessed.find((m) => m.id === 'SmolLM2-360M-Instruct-q4f16_1-MLC')?.reason).toBe(
+      'this graphics chip can’t run this version — choose SmolLM2 360M (compatible)',
+    );
     expect(recommendChatModel(facts)).toBe('Llama-3.2-3B-Instruct-q4f32_1-MLC');
+  });
+
+  it('recommends an f32 build on a mid-range GPU without shader-f16, and an f16 one with it', () => {
+    const without = device(4, gpu({ features: [], shaderF16: false }));
+    expect(deviceClass(without)).toBe('mid');
+    expect(recommendChatModel(without)).toBe('Llama-3.2-1B-Instruct-q4f32_1-MLC');
+    expect(recommendChatModel(device(4, gpu()))).toBe('Llama-3.2-1B-Instruct-q4f16_1-MLC');
+  });
+
+  it('recommends only a model the device can run, never a test model, on every kind of device', () => {
+    const devices: DeviceFacts[] = [
+      device(8, gpu()),
+      device(8, gpu({ features: [], shaderF16: false })),
+      device(4, gpu({ features: [], shaderF16: false })),
+      device(2, gpu({ features: [], shaderF16: false })),
+      device(1, gpu({ features: [], shaderF16: false })),
+      device(1, gpu()),
+      device(
+        0.5,
+        gpu({ limits: { maxBufferSize: GiB / 4, maxStorageBufferBindingSize: GiB / 8, maxComputeWorkgroupStorageSize: 16384 } }),
+      ),
+      device(undefined, gpu({ software: true, features: [], shaderF16: false })),
+      device(2, gpu({ available: false, reason: 'this browser does not offer WebGPU', features: [], shaderF16: false })),
+    ];
+    for (const facts of devices) {
+      const assessed = assessChatModels(facts);
+      const pick = assessed.find((m) => m.id === recommendChatModel(facts, assessed));
+      expect(pick, JSON.stringify(facts)).toBeDefined();
+      expect(pick!.runnable).toBe(true);
+      expect(pick!.instruct && pick!.structuredOutput !== false && !pick!.fixture).toBe(true);
+    }
+    // A tiny GPU budget without f16: no WebGPU build fits, so the small CPU model is chosen.
+    expect(recommendChatModel(device(1, gpu({ features: [], shaderF16: false })))).toBe('HuggingFaceTB/SmolLM2-135M-Instruct');
+  });
+
+  it('recommends nothing rather than a test model when a models folder offers only that', () => {
+    const facts = device(undefined, gpu({ software: true, features: [], shaderF16: false }));
+    expect(recommendChatModel(facts, assessChatModels(facts), ['karpathy/tinyllamas-stories260K'])).toBeUndefined();
+    expect(
+      recommendChatModel(facts, assessChatModels(facts), [
+        'karpathy/tinyllamas-stories260K',
+        'HuggingFaceTB/SmolLM2-135M-Instruct',
+      ]),
+    ).toBe('HuggingFaceTB/SmolLM2-135M-Instruct');
   });
 
   it('keeps models that need more GPU memory than a small device has', () => {
@@ -70,7 +118,7 @@ describe('chat model catalog and device capabilities', () => {
     expect(
       assessChatModels(none)
         .filter((m) => m.engine === 'webllm')
-        .every((m) => m.reason?.startsWith('needs WebGPU')),
+        .every((m) => m.obstacle === 'no-webgpu' && m.reason?.includes('graphics chip')),
     ).toBe(true);
     expect(recommendChatModel(none)).toBe('HuggingFaceTB/SmolLM2-360M-Instruct');
     const swiftshader = device(undefined, gpu({ software: true, features: [], shaderF16: false }));
