@@ -192,7 +192,7 @@ async function chatTurn(page: Page, text: string, replies: number): Promise<void
   await page
     .getByRole('button', { name: /memor(y|ies) used/ })
     .nth(replies - 1)
-    .waitFor({ timeout: 60_000 });
+    .waitFor({ timeout: MODEL_WAIT });
 }
 
 describe('privacy settings', () => {
@@ -254,7 +254,7 @@ describe('privacy settings', () => {
       await page.screenshot({ path: shot('e2e-chat-withheld'), fullPage: true });
 
       await page.reload();
-      await log.getByText(stored).waitFor({ timeout: 30_000 });
+      await log.getByText(stored).waitFor({ timeout: MODEL_WAIT });
       await log.getByText(note).waitFor();
       const titles = await page.getByRole('navigation', { name: 'Conversations' }).getByRole('link').allInnerTexts();
       expect(titles).toEqual([`${stored.slice(0, 59)}…`]);
