@@ -98,6 +98,18 @@ export function describePrivacyContract(name: string, create: ClientFactory): vo
       await client.sessions.append(session.id, { role: 'assistant', content: 'Good to know.' });
       await client.outbox.drain();
       expect((await client.memories.list()).map((item) => item.text)).toEqual(['I live in Porto.']);
+
+      // The profile holds to the same rules: refused from the model, an error for the user, nothing stored.
+      const proposed = await client.profile.propose([
+        { op: 'add', field: 'facts', value: 'Was diagnosed with asthma' },
+        { op: 'add', field: 'facts', value: 'Lives in Porto' },
+      ]);
+      expect(proposed.refused.map((r) => r.reason)).toEqual(['it falls under the "do not remember" rule health']);
+      await expect(client.profile.update([{ op: 'set', field: 'name', value: 'Ana, salary 85000' }])).rejects.toMatchObject({
+        code: 'DO_NOT_REMEMBER',
+      });
+      expect((await client.profile.get()).profile).toMatchObject({ facts: ['Lives in Porto'] });
+      expect((await client.profile.get()).profile.name).toBeUndefined();
       await client.close();
     });
 
