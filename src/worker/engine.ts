@@ -110,7 +110,11 @@ export async function createMemoryEngine(
   };
   const privacy = createPrivacyControl(options, sweepSoon);
   const open = async (dataKey: CryptoKey | undefined) => {
-    profile = new ProfileService(lockedProfileWrites(createProfileRepository(db, codecFor(dataKey)), tabs), systemClock);
+    profile = new ProfileService(
+      lockedProfileWrites(createProfileRepository(db, codecFor(dataKey)), tabs),
+      systemClock,
+      privacy.blockedBy,
+    );
     conversations = new Conversations(
       lockedConversationWrites(createConversationRepository(db, codecFor(dataKey)), tabs),
       systemClock,
