@@ -209,6 +209,7 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
     // persist() is a window-only API: it runs here, in the calling thread.
     storage: { estimate: call('storage.estimate'), persist: requestPersistentStorage },
     maintenance: { verify: call('maintenance.verify') },
+    privacy: { get: call('privacy.get'), set: call('privacy.set') },
     status: call('status'),
     embed: call('embed'),
     useEmbedder: (model, useOptions) => {

@@ -1,6 +1,7 @@
 import type { ChatMessage, ChatModel, Embedder } from '../core/ports';
 import type { ChatModelSpec } from './options';
 import type { VerifyOptions, VerifyReport } from './maintenance';
+import type { PrivacyApi } from './privacy';
 import type {
   ChatModelInfo,
   ChatReply,
@@ -278,6 +279,8 @@ export interface MemoryClient {
   readonly data: DataApi;
   readonly storage: StorageApi;
   readonly maintenance: MaintenanceApi;
+  /** Retention and "do not remember" rules, changed at run time (the chat model stays loaded). */
+  readonly privacy: PrivacyApi;
   /** Works while locked, so a UI can tell what to ask for. */
   status(): Promise<MemoryStatus>;
   /** Calls `listener` on every change (this client's and other tabs'); returns the unsubscribe. */

@@ -18,6 +18,8 @@ export type {
 } from './client';
 export type { MemoryClientOptions, RankingWeights, ChatModelSpec } from './options';
 export { DEFAULT_RANKING } from './options';
+export type { PrivacyApi, PrivacySettings, PrivacyState, PrivacyRuleName } from './privacy';
+export { RETENTION_MAX_DAYS, withheldIn, withheldMarker } from './privacy';
 export { MemoryError, isMemoryError, MEMORY_ERROR_CODES, type MemoryErrorCode } from './errors';
 export type * from './types';
 export type * from './maintenance';

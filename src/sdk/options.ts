@@ -1,6 +1,7 @@
 import type { BackoffOptions } from '../core/pipeline/outbox-jobs';
 import type { ChatModel, Embedder } from '../core/ports';
 import type { MemoryKind, ProgressCallback } from './types';
+import type { PrivacyRuleName } from './privacy';
 
 /** Weights of the ranking signals; see src/core/ranking/hybrid.ts for how they combine. */
 export interface RankingWeights {
@@ -69,17 +70,20 @@ export interface MemoryClientOptions {
    */
   vectorIndex?: 'flat' | 'int8' | 'voy';
   /**
-   * Days to keep memories of each kind, e.g. `{ turn: 90 }`; older ones are deleted (text, vector
-   * and index entries together) by `memories.sweep()`, which also runs when the client opens.
-   * Kinds not named are kept until they decay into the archive. Default: no retention limit.
+   * Days to keep memories of each kind, e.g. `{ turn: 90 }` (above 0, at most 36,500); older ones
+   * are deleted (text, vector and index entries together) by `memories.sweep()`, which also runs
+   * when the client opens. Kinds not named are kept until they decay into the archive. Default: no
+   * retention limit. Change it at run time with `client.privacy.set`.
    */
   retention?: Partial<Record<MemoryKind, number>>;
   /**
-   * "Do not remember" rules: text that falls under one is never stored (`DO_NOT_REMEMBER`), and
-   * extracted facts that do are dropped. Built-in rules: `card-number`, `password`, `health`,
-   * `government-id`; `patterns` are extra regular expressions (case-insensitive). Default: none.
+   * "Do not remember" rules: a memory that falls under one is never stored (`DO_NOT_REMEMBER`),
+   * extracted facts that do are dropped, and in conversations (turns, titles, summaries) the part
+   * that matches is replaced by `[withheld: <rule>]` before it is stored or sent to the model.
+   * Built-in rules: `card-number`, `password`, `health`, `government-id`; `patterns` are extra
+   * regular expressions (case-insensitive). Default: none. Change them with `client.privacy.set`.
    */
-  doNotRemember?: { rules?: ('card-number' | 'password' | 'health' | 'government-id')[]; patterns?: string[] };
+  doNotRemember?: { rules?: PrivacyRuleName[]; patterns?: string[] };
   /** Ranking weights; unset fields keep their defaults ({@link DEFAULT_RANKING}). */
   ranking?: Partial<RankingWeights>;
   /** Days after which a memory's recency signal halves. Default 30. */

@@ -14,7 +14,6 @@ import { FactWriter } from '../core/semantic/facts';
 import { assembleContext } from '../core/context/assemble';
 import { createAssistantControl, type AssistantControl } from './assistant-control';
 import { createOutboxRepository } from '../storage/outbox-repository';
-import { blockedBy, PRIVACY_RULES, type PrivacyRuleName } from '../core/archive/policies';
 import { sweep } from '../core/archive/sweeper';
 import { Conversations } from '../core/working/conversations';
 import { Episodes } from '../core/episodes/episodes';
@@ -37,6 +36,8 @@ import { estimateStorage, requestPersistentStorage } from '../storage/quota';
 import { createEncryptionControl } from './encryption-control';
 import { createEmbeddingControl } from './embedding-control';
 import { createMaintenance } from './maintenance-control';
+import { createPrivacyControl } from './privacy-control';
+import { statementsOf } from '../core/semantic/statements';
 
 /** What the memory worker needs beyond the public client: to set the chat model the host loaded. */
 export interface EngineInternals {
@@ -99,12 +100,25 @@ export async function createMemoryEngine(
   };
   const tabs = createTabCoordinator(dbName, onTabMessage);
 
-  const doNotRemember = checkRules(options.doNotRemember);
+  /** Retention and decay run in the background (on open, on a new retention); nothing waits for them. */
+  const sweepSoon = () => {
+    const opened = service;
+    if (opened)
+      void Promise.resolve()
+        .then(() => sweep(opened, privacy.retention(), systemClock))
+        .catch(() => undefined);
+  };
+  const privacy = createPrivacyControl(options, sweepSoon);
   const open = async (dataKey: CryptoKey | undefined) => {
-    profile = new ProfileService(lockedProfileWrites(createProfileRepository(db, codecFor(dataKey)), tabs), systemClock);
+    profile = new ProfileService(
+      lockedProfileWrites(createProfileRepository(db, codecFor(dataKey)), tabs),
+      systemClock,
+      privacy.blockedBy,
+    );
     conversations = new Conversations(
       lockedConversationWrites(createConversationRepository(db, codecFor(dataKey)), tabs),
       systemClock,
+      privacy.redact,
     );
     service = await MemoryService.open({
       store: lockedWrites(createMemoryRepository(db, codecFor(dataKey)), tabs),
@@ -119,18 +133,14 @@ export async function createMemoryEngine(
       ranking: { ...DEFAULT_RANKING, ...options.ranking },
       recencyHalfLifeDays: options.recencyHalfLifeDays ?? DEFAULTS.recencyHalfLifeDays,
       embedBatchSize: options.embedBatchSize ?? DEFAULTS.embedBatchSize,
-      blockedBy: (text) => blockedBy(text, doNotRemember.rules, doNotRemember.patterns),
+      blockedBy: privacy.blockedBy,
     });
     episodes = new Episodes(lockedEpisodeWrites(createEpisodeRepository(db, codecFor(dataKey)), tabs), service, systemClock);
     assistant.open(createOutboxRepository(db, codecFor(dataKey)));
     // Memories without a vector from this model (imported, stored while it was down, or a switch
     // interrupted by a reload) are embedded in the background.
     embedding.reembed();
-    // Retention and decay run in the background on every open; nothing waits for them.
-    const opened = service;
-    void Promise.resolve()
-      .then(() => sweep(opened, options.retention ?? {}, systemClock))
-      .catch(() => undefined);
+    sweepSoon();
   };
   let openKey: CryptoKey | undefined;
   const encryption = createEncryptionControl(db, tabs, {
@@ -227,15 +237,19 @@ export async function createMemoryEngine(
       count: live((memory) => memory.size),
       history: live((memory, id) => memory.history(id)),
       audit: live((memory, limit) => memory.recentAudit(limit)),
-      sweep: live((memory) => sweep(memory, options.retention ?? {}, systemClock)),
+      sweep: live((memory) => sweep(memory, privacy.retention(), systemClock)),
       restore: live((memory, id) => memory.setArchived(id, undefined, 'user')),
       remember: live(async (memory, messages, rememberOptions = {}) => {
         if (!Array.isArray(messages)) throw new MemoryError('INVALID_ARGUMENT', 'remember expects an array of messages');
         const chat = assistant.model();
         if (chat) return new FactWriter(memory, chat, systemClock).remember(messages, rememberOptions);
-        // No model yet: the user's own words are the memory, found later by meaning and keywords.
-        const said = messages.filter((message) => message.role === 'user' && message.content?.trim());
-        const added = await memory.addMany(said.map((message) => ({ text: message.content, kind: 'turn' as const })));
+        // No model yet: what the user stated is the memory, found later by meaning and keywords
+        // (their questions are not knowledge about them).
+        const said = messages
+          .filter((message) => message.role === 'user' && typeof message.content === 'string')
+          .map((message) => statementsOf(message.content))
+          .filter(Boolean);
+        const added = await memory.addMany(said.map((text) => ({ text, kind: 'turn' as const })));
         return { added: added.map((item) => item.id), superseded: [], merged: [], skipped: 0 };
       }),
     },
@@ -334,6 +348,7 @@ export async function createMemoryEngine(
         await reopenEverywhere([]);
       }),
     },
+    privacy: { get: guarded(privacy.api.get), set: guarded(privacy.api.set) },
     storage: { estimate: guarded(estimateStorage), persist: guarded(requestPersistentStorage) },
     maintenance: { verify: live((memory, verifyOptions) => maintenance.verify(memory, verifyOptions)) },
     status: guarded(async () => ({
@@ -374,15 +389,3 @@ export async function createMemoryEngine(
 }
 
 const CLOSED = 'This memory client is closed';
-
-function checkRules(rules: MemoryClientOptions['doNotRemember']): { rules: PrivacyRuleName[]; patterns: RegExp[] } {
-  const names = rules?.rules ?? [];
-  for (const name of names) {
-    if (!(name in PRIVACY_RULES)) throw new MemoryError('INVALID_ARGUMENT', `Unknown "do not remember" rule ${String(name)}`);
-  }
-  try {
-    return { rules: names, patterns: (rules?.patterns ?? []).map((pattern) => new RegExp(pattern, 'i')) };
-  } catch (error) {
-    throw new MemoryError('INVALID_ARGUMENT', `A "do not remember" pattern is not a valid regular expression`, { cause: error });
-  }
-}

@@ -29,6 +29,8 @@ export type MethodPath =
   | `episodes.${keyof EpisodesApi & string}`
   | `profile.${keyof ProfileApi & string}`
   | 'context.build'
+  | 'privacy.get'
+  | 'privacy.set'
   | 'chat.send'
   | 'chat.regenerate'
   | `outbox.${keyof OutboxApi & string}`

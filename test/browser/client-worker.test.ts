@@ -11,6 +11,7 @@ import { describeFactsContract } from '../contract/facts.contract';
 import { describeAssistantContract } from '../contract/assistant.contract';
 import { describeEmbedderSwitchContract } from '../contract/embedder-switch.contract';
 import { describeMaintenanceContract } from '../contract/maintenance.contract';
+import { describePrivacyContract } from '../contract/privacy.contract';
 
 describeClientContract('worker (Chromium, IndexedDB)', 'worker', (options) =>
   createMemoryClient({ ...options, modelsBaseUrl: '/models/' }),
@@ -124,5 +125,9 @@ describeEmbedderSwitchContract('worker (Chromium, IndexedDB)', (options) =>
 );
 
 describeMaintenanceContract('worker (Chromium, IndexedDB)', (options) =>
+  createMemoryClient({ ...options, modelsBaseUrl: '/models/' }),
+);
+
+describePrivacyContract('worker (Chromium, IndexedDB)', (options) =>
   createMemoryClient({ ...options, modelsBaseUrl: '/models/' }),
 );

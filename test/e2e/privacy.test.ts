@@ -1,10 +1,15 @@
-/** Privacy in the app: export → wipe → import, a passphrase lock, and text that can never run script. */
+/**
+ * Privacy in the app: export → wipe → import, a passphrase lock, text that can never run script,
+ * the privacy settings (applied without losing the chat model, checked field by field) and
+ * "do not remember" in conversations.
+ */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { closeBrowser, listedMemories, memoryList, openApp, remember, search, shot } from './browser';
+import { inject } from 'vitest';
+import { closeBrowser, listedMemories, memoryList, newPage, openApp, remember, search, shot, type AppPage } from './browser';
 
 afterAll(closeBrowser);
 
@@ -151,6 +156,171 @@ describe('privacy in the app', () => {
       return (window as { __inline?: boolean }).__inline === true;
     });
     expect(ran).toBe(false);
+    await context.close();
+  });
+});
+
+/** How long a model load or a reply may take on a machine many others share. */
+const MODEL_WAIT = 90_000;
+const composer = (page: Page) => page.getByRole('textbox', { name: 'Message' });
+const privacy = (page: Page) => page.getByRole('region', { name: 'Privacy' });
+
+/** Every record of the profile's IndexedDB database as text, read without Mneme's code. */
+function rawDatabase(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open('mneme-default');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    const parts: string[] = [];
+    for (const name of Array.from(db.objectStoreNames)) {
+      const rows = await new Promise<unknown[]>((resolve, reject) => {
+        const request = db.transaction(name, 'readonly').objectStore(name).getAll();
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      const text = (value: unknown): string =>
+        value instanceof ArrayBuffer || ArrayBuffer.isView(value)
+          ? new TextDecoder('latin1').decode(value as ArrayBuffer)
+          : typeof value === 'object' && value !== null
+            ? Object.values(value).map(text).join(' ')
+            : String(value);
+      parts.push(name, ...rows.map(text));
+    }
+    db.close();
+    return parts.join('\n');
+  });
+}
+
+/** Sends a message and waits for the reply to finish (its context chip appears). */
+async function chatTurn(page: Page, text: string, replies: number): Promise<void> {
+  await composer(page).fill(text);
+  await composer(page).press('Enter');
+  await page
+    .getByRole('button', { name: /memor(y|ies) used/ })
+    .nth(replies - 1)
+    .waitFor({ timeout: MODEL_WAIT });
+}
+
+describe('privacy settings', () => {
+  /** A new visitor loads the local story model from the first-run screen; console errors are collected. */
+  async function withModel(): Promise<AppPage & { consoleErrors: string[] }> {
+    const app = await newPage();
+    const consoleErrors: string[] = [];
+    app.page.on('console', (message) => message.type() === 'error' && consoleErrors.push(message.text()));
+    await app.page.goto(inject('baseURL'));
+    await app.page.getByRole('button', { name: 'Download and start' }).click();
+    // Loading a model is the slowest step on a busy machine.
+    await composer(app.page).and(app.page.locator(':enabled')).waitFor({ timeout: MODEL_WAIT });
+    return { ...app, consoleErrors };
+  }
+
+  it(
+    'applies without losing the chat model, and a profile switch brings the model along',
+    async () => {
+      const { context, page, errors, consoleErrors } = await withModel();
+      // Apply with nothing changed: the model stays and the next message is answered.
+      await settings(page);
+      await privacy(page).getByRole('button', { name: 'Apply' }).click();
+      await privacy(page).getByRole('status').getByText('Saved.').waitFor();
+      await page.getByRole('link', { name: 'Chat', exact: true }).click();
+      await composer(page).and(page.locator(':enabled')).waitFor();
+      await chatTurn(page, 'Once upon a time there was a bee', 1);
+
+      // Another profile opens a new client: the chosen chat model comes along and answers there too.
+      await settings(page);
+      await page.getByLabel('New profile name').fill('work');
+      await page.getByRole('button', { name: 'Create and switch' }).click();
+      await page.getByText('work (open)').waitFor();
+      await page.getByRole('link', { name: 'Chat', exact: true }).click();
+      await composer(page).and(page.locator(':enabled')).waitFor({ timeout: MODEL_WAIT });
+      await chatTurn(page, 'Once upon a time there was a fox', 1);
+      expect(consoleErrors.filter((line) => line.includes('No chat model'))).toEqual([]);
+      expect(errors).toEqual([]);
+      await context.close();
+    },
+    4 * MODEL_WAIT,
+  );
+
+  it(
+    'keeps blocked text out of the conversation, its title and the database, and says so under the message',
+    async () => {
+      const { context, page, errors } = await withModel();
+      await settings(page);
+      await privacy(page).getByLabel('Passwords and PINs').check();
+      await privacy(page).getByLabel('Payment card numbers').check();
+      await privacy(page).getByRole('button', { name: 'Apply' }).click();
+      await privacy(page).getByText('Not remembered: Payment card numbers, Passwords and PINs.').waitFor();
+      await page.getByRole('link', { name: 'Chat', exact: true }).click();
+      await chatTurn(page, 'My password is tulip42 and my card number is 4111 1111 1111 1111', 1);
+      const stored = 'My password is [withheld: password] and my card number is [withheld: card-number]';
+      const note = 'Not stored and not sent to the model: a password and a card number (your “do not remember” rules).';
+      const log = page.getByRole('log');
+      await log.getByText(stored).waitFor();
+      await log.getByText(note).waitFor();
+      await page.screenshot({ path: shot('e2e-chat-withheld'), fullPage: true });
+
+      await page.reload();
+      await log.getByText(stored).waitFor({ timeout: MODEL_WAIT });
+      await log.getByText(note).waitFor();
+      const titles = await page.getByRole('navigation', { name: 'Conversations' }).getByRole('link').allInnerTexts();
+      expect(titles).toEqual([`${stored.slice(0, 59)}…`]);
+      expect(await log.innerText()).not.toMatch(/tulip42|4111 1111/);
+      const raw = await rawDatabase(page);
+      expect(raw).toContain('[withheld: password]');
+      expect(raw).not.toContain('tulip42');
+      expect(raw).not.toContain('4111 1111 1111 1111');
+      expect(errors).toEqual([]);
+      await context.close();
+    },
+    3 * MODEL_WAIT,
+  );
+
+  it('saves what is valid, says exactly what was not saved, and never leaves a stale success', async () => {
+    const { context, page, errors } = await openApp();
+    await settings(page);
+    const form = privacy(page);
+    await form.getByLabel('turn').fill('90');
+    await form.getByLabel('note').fill('-5');
+    await form.getByLabel('Passwords and PINs').check();
+    await form.getByLabel('Health conditions and medication').check();
+    await form.getByRole('button', { name: 'Apply' }).click();
+    const outcome = form.getByRole('alert');
+    await outcome.getByText('Saved in part.').waitFor();
+    await outcome.getByText('Kept turns for 90 days; everything else until it fades.').waitFor();
+    await outcome.getByText('Not remembered: Passwords and PINs, Health conditions and medication.').waitFor();
+    await outcome
+      .getByText('Keep notes: “-5” is not a whole number of days (1 to 36,500). Notes are still kept until they fade.')
+      .waitFor();
+    await expect(form.getByLabel('note').getAttribute('aria-invalid')).resolves.toBe('true');
+    await page.screenshot({ path: shot('e2e-privacy-partly-saved'), fullPage: true });
+
+    // An edit clears the old outcome; a valid Apply says "Saved." and nothing else.
+    await form.getByLabel('note').fill('');
+    await expect(form.getByText('Saved in part.').count()).resolves.toBe(0);
+    await form.getByRole('button', { name: 'Apply' }).click();
+    await form.getByRole('status').getByText('Saved.').waitFor();
+    await expect(form.getByLabel('note').getAttribute('aria-invalid')).resolves.toBeNull();
+
+    // The rules hold at once and after a reload.
+    await page.getByRole('link', { name: 'Memory', exact: true }).click();
+    const box = page.getByLabel('What should Mneme remember?');
+    await box.fill('My password is swordfish');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page
+      .getByRole('alert')
+      .getByText(/This memory was not saved: it falls under one of your/)
+      .waitFor();
+    await remember(page, 'The boat is blue');
+    await page.reload();
+    await settings(page);
+    await expect(privacy(page).getByLabel('turn').inputValue()).resolves.toBe('90');
+    await expect(privacy(page).getByLabel('Health conditions and medication').isChecked()).resolves.toBe(true);
+    await page.getByRole('link', { name: 'Memory', exact: true }).click();
+    await memoryList(page).getByText('1 memory').waitFor();
+    expect(await listedMemories(page)).toEqual(['The boat is blue']);
+    expect(errors).toEqual([]);
     await context.close();
   });
 });

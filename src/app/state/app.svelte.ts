@@ -1,7 +1,7 @@
 /**
  * The app's one SDK client and what it reports: status, background memory work, the chat model in
- * use, re-embedding progress. Views read these fields and call the client; a change of profile,
- * retention or "do not remember" rules reopens the client with the new options.
+ * use, re-embedding progress. Views read these fields and call the client. A change of profile
+ * reopens the client; retention and "do not remember" rules apply to the open client at once.
  */
 import {
   createMemoryClient,
@@ -10,6 +10,7 @@ import {
   type MemoryClientOptions,
   type MemoryStatus,
   type OutboxSummary,
+  type PrivacyState,
   type ProgressEvent,
   type ReembedStatus,
 } from '../../sdk/index';
@@ -92,14 +93,26 @@ export class AppState {
     await this.open();
   }
 
-  /** Closes the client and opens it again with the current settings (profile, retention, rules). */
+  /** Closes the client and opens it again with the current settings (another profile). */
   async restart(): Promise<void> {
     const old = this.client;
     this.#unsubscribe?.();
     this.client = undefined;
     this.status = undefined;
     await old?.close().catch(() => undefined);
+    // Closing the client unloaded its chat model: the app loads the chosen one again into the new one.
+    this.chatModel = undefined;
     await this.open();
+  }
+
+  /**
+   * Applies retention and "do not remember" rules to the open client (no reopen: the chat model
+   * stays loaded) and keeps them for the next visit. Rejects, saving nothing, when the client refuses them.
+   */
+  async applyPrivacy(privacy: PrivacyState): Promise<void> {
+    const plain = $state.snapshot(privacy) as PrivacyState;
+    await this.client?.privacy.set(plain);
+    this.settings.update(plain);
   }
 
   async open(): Promise<void> {

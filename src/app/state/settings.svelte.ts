@@ -3,7 +3,7 @@
  * which profile, which models, retention, "do not remember" rules, the optional external endpoint.
  * Nothing here is secret: an API key for the external endpoint is kept in memory only.
  */
-import type { ChatModelSpec, MemoryClientOptions } from '../../sdk/index';
+import { RETENTION_MAX_DAYS, type ChatModelSpec, type MemoryClientOptions } from '../../sdk/index';
 
 export interface ExternalEndpoint {
   baseUrl: string;
@@ -58,9 +58,34 @@ function load(): SettingsData {
     const raw = localStorage.getItem(KEY);
     if (!raw) return structuredClone(DEFAULT_SETTINGS);
     const parsed = JSON.parse(raw) as Partial<SettingsData>;
-    return { ...structuredClone(DEFAULT_SETTINGS), ...parsed };
+    return { ...structuredClone(DEFAULT_SETTINGS), ...parsed, ...usablePrivacy(parsed) };
   } catch {
     return structuredClone(DEFAULT_SETTINGS);
+  }
+}
+
+const RULES = ['card-number', 'password', 'health', 'government-id'];
+
+/**
+ * The privacy choices of an earlier visit that the client accepts (an older version saved any
+ * number): a value it would refuse must not keep the profile from opening, so it is dropped.
+ */
+function usablePrivacy(parsed: Partial<SettingsData>): Pick<SettingsData, 'retention' | 'doNotRemember'> {
+  const retention: SettingsData['retention'] = {};
+  for (const [kind, days] of Object.entries(parsed.retention ?? {})) {
+    if (Number.isInteger(days) && days > 0 && days <= RETENTION_MAX_DAYS) retention[kind as keyof typeof retention] = days;
+  }
+  const given = parsed.doNotRemember;
+  const rules = Array.isArray(given?.rules) ? given.rules.filter((rule) => RULES.includes(rule)) : [];
+  const patterns = Array.isArray(given?.patterns) ? given.patterns.filter(validPattern) : [];
+  return { retention, doNotRemember: { rules, patterns } };
+}
+
+function validPattern(pattern: unknown): pattern is string {
+  try {
+    return typeof pattern === 'string' && new RegExp(pattern, 'i') instanceof RegExp;
+  } catch {
+    return false;
   }
 }
 

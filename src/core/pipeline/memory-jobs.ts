@@ -2,7 +2,8 @@
  * The memory work that follows a reply, as outbox jobs (persisted first, run in batches in the
  * background, retried with backoff, resumed after a crash; see ./outbox.ts):
  * - `memory.extract`: the exchange's facts, with conflict resolution (semantic/facts.ts); with no
- *   chat model, the user's own turns are stored as memories so retrieval works before any LLM;
+ *   chat model, what the user stated (not their questions) is stored as memories so retrieval works
+ *   before any LLM;
  * - `profile.update`: the model's proposed profile patches (profile/profile-extraction.ts);
  * - `session.summary`: the sliding window's rolling summary (summary/rolling-summary.ts).
  * Payloads come from storage and are validated; handlers are safe to run twice on one payload
@@ -16,6 +17,7 @@ import type { MemoryService } from '../semantic/memory-service';
 import type { Conversations } from '../working/conversations';
 import type { ProfileService } from '../profile/profile-service';
 import { FactWriter } from '../semantic/facts';
+import { statementsOf } from '../semantic/statements';
 import { proposeProfileUpdates } from '../profile/profile-extraction';
 import { SUMMARY_DEFAULTS } from '../summary/rolling-summary';
 import type { JsonValue, OutboxHandler } from './outbox-types';
@@ -94,11 +96,15 @@ async function keepOwnWords(memory: MemoryService, turns: Turn[], signal: AbortS
       .map((item) => item.metadata.sourceTurnId)
       .filter((id): id is string => typeof id === 'string'),
   );
-  const said = turns.filter((turn) => turn.role === 'user' && !kept.has(turn.id) && memory.allowed(turn.content));
+  // What the user stated, not what they asked: a question is not knowledge about them.
+  const said = turns
+    .filter((turn) => turn.role === 'user' && !kept.has(turn.id))
+    .map((turn) => ({ turn, text: statementsOf(turn.content) }))
+    .filter(({ text }) => text && memory.allowed(text));
   if (said.length === 0) return;
   await memory.addMany(
-    said.map((turn) => ({
-      text: turn.content,
+    said.map(({ turn, text }) => ({
+      text,
       kind: 'turn' as const,
       metadata: { sourceTurnId: turn.id, ownWords: true, session: turn.sessionId },
     })),

@@ -1,7 +1,9 @@
 /**
  * The structured user profile. The model proposes patches; the user edits, pins and rejects.
  * Rules: the model never changes an entry the user set or pinned, never brings back a value the
- * user rejected, and records the turn it read each value from. Every change is audited.
+ * user rejected, and records the turn it read each value from. Every change is audited. A value
+ * that falls under a "do not remember" rule is never stored: refused from the model, an error
+ * (`DO_NOT_REMEMBER`) for the user, as for memories.
  */
 import * as z from 'zod/mini';
 import { MemoryError } from '../../sdk/errors';
@@ -29,10 +31,12 @@ export function assembleProfile(entries: ProfileEntry[]): UserProfile {
 export class ProfileService {
   readonly #store: ProfileStore;
   readonly #clock: Clock;
+  readonly #blockedBy: (text: string) => string | undefined;
 
-  constructor(store: ProfileStore, clock: Clock) {
+  constructor(store: ProfileStore, clock: Clock, blockedBy: (text: string) => string | undefined = () => undefined) {
     this.#store = store;
     this.#clock = clock;
+    this.#blockedBy = blockedBy;
   }
 
   async get(): Promise<{ profile: UserProfile; entries: ProfileEntry[] }> {
@@ -91,7 +95,16 @@ export class ProfileService {
             ? entryId(patch.field, listValue)
             : entryId(patch.field);
       const current = put.get(id) ?? (removed.has(id) ? undefined : byId.get(id));
-      const refusal = actor === 'llm' ? refuse(patch, current) : undefined;
+      const rule = patch.op === 'remove' ? undefined : this.#blockedBy(`${key ?? ''} ${patch.value}`.trim());
+      if (rule && actor === 'user')
+        throw new MemoryError('DO_NOT_REMEMBER', `Not stored: it falls under the "do not remember" rule ${rule}`, {
+          details: { rule },
+        });
+      const refusal = rule
+        ? `it falls under the "do not remember" rule ${rule}`
+        : actor === 'llm'
+          ? refuse(patch, current)
+          : undefined;
       if (refusal) {
         result.refused.push({ patch, reason: refusal });
         continue;

@@ -1,6 +1,8 @@
 /**
  * Working memory: sessions and their turns, persisted turn by turn before anything else happens
- * with a message, so a crash or a closed tab loses nothing that was said.
+ * with a message, so a crash or a closed tab loses nothing that was said. What the user's "do not
+ * remember" rules withhold is replaced by a marker before anything is stored: in turns, titles and
+ * summaries (see archive/policies `redact`).
  */
 import { MemoryError } from '../../sdk/errors';
 import type { Session, SessionSummary, Turn } from '../../sdk/types';
@@ -8,6 +10,11 @@ import type { ChatModel, Clock, ConversationStore } from '../ports';
 import { createId } from '../ids';
 import { checkText } from '../semantic/validate';
 import { rollSummary, type SummaryOptions } from '../summary/rolling-summary';
+import type { Redaction } from '../archive/policies';
+
+/** Replaces what the "do not remember" rules withhold (the rules in force at the time of the call). */
+export type Redactor = (text: string) => Redaction;
+const keepAll: Redactor = (text) => ({ text, withheld: [] });
 
 const ROLES: readonly Turn['role'][] = ['user', 'assistant', 'system'];
 /** Length of a title made from the first message. */
@@ -19,10 +26,18 @@ export class Conversations {
   /** Strictly increasing write times, so "most recent first" never ties within a millisecond. */
   #last = -Infinity;
   readonly #rolling = new Map<string, Promise<SessionSummary | undefined>>();
+  readonly #redact: Redactor;
+  /** The store as summaries see it: a summary is redacted before it is written. */
+  readonly #summaries: ConversationStore;
 
-  constructor(store: ConversationStore, clock: Clock) {
+  constructor(store: ConversationStore, clock: Clock, redact: Redactor = keepAll) {
     this.#store = store;
     this.#clock = clock;
+    this.#redact = redact;
+    this.#summaries = {
+      ...store,
+      putSummary: (summary, ids) => store.putSummary({ ...summary, text: redact(summary.text).text }, ids),
+    };
   }
 
   #now(): number {
@@ -34,7 +49,7 @@ export class Conversations {
     const now = this.#now();
     const session: Session = {
       id: createId(),
-      title: title === undefined ? '' : checkTitle(title),
+      title: title === undefined ? '' : this.#redact(checkTitle(title)).text,
       createdAt: now,
       updatedAt: now,
       turnCount: 0,
@@ -52,7 +67,7 @@ export class Conversations {
   }
 
   async rename(id: string, title: string): Promise<Session> {
-    const session = { ...(await this.#require(id)), title: checkTitle(title), updatedAt: this.#now() };
+    const session = { ...(await this.#require(id)), title: this.#redact(checkTitle(title)).text, updatedAt: this.#now() };
     await this.#store.putSession(session);
     return session;
   }
@@ -61,10 +76,13 @@ export class Conversations {
     return this.#store.deleteSession(id);
   }
 
-  /** Persists the turn (and the session's new count) and returns it. An untitled session is named after its first user message. */
+  /**
+   * Persists the turn (and the session's new count) and returns it as stored: with what the rules
+   * withheld replaced by markers. An untitled session is named after its first user message.
+   */
   async append(sessionId: string, input: { role: Turn['role']; content: string }): Promise<Turn> {
     if (!ROLES.includes(input?.role)) throw new MemoryError('INVALID_ARGUMENT', `role must be one of ${ROLES.join(', ')}`);
-    const content = checkText(input.content, 'content');
+    const { text: content } = this.#redact(checkText(input.content, 'content'));
     const session = await this.#require(sessionId);
     const now = Math.max(this.#now(), session.updatedAt + 0.001);
     const turn: Turn = { id: createId(), sessionId, role: input.role, content, createdAt: now, seq: session.turnCount };
@@ -97,7 +115,8 @@ export class Conversations {
       .catch(() => undefined)
       .then(async () => {
         await this.#require(sessionId);
-        return rollSummary(this.#store, chat, this.#clock, sessionId, options);
+        const rolled = await rollSummary(this.#summaries, chat, this.#clock, sessionId, options);
+        return rolled && { ...rolled, text: this.#redact(rolled.text).text };
       });
     this.#rolling.set(sessionId, next);
     void next.finally(() => this.#rolling.get(sessionId) === next && this.#rolling.delete(sessionId)).catch(() => undefined);

@@ -10,6 +10,7 @@ import { describeFactsContract } from '../../contract/facts.contract';
 import { describeAssistantContract } from '../../contract/assistant.contract';
 import { describeEmbedderSwitchContract } from '../../contract/embedder-switch.contract';
 import { describeMaintenanceContract } from '../../contract/maintenance.contract';
+import { describePrivacyContract } from '../../contract/privacy.contract';
 
 describeClientContract('in-process (Node, fake-indexeddb)', 'in-process', (options) =>
   createMemoryClient({ ...options, inWorker: false, modelsBaseUrl: process.env.MNEME_MODELS! }),
@@ -52,5 +53,9 @@ describeEmbedderSwitchContract('in-process (Node, fake-indexeddb)', (options) =>
 );
 
 describeMaintenanceContract('in-process (Node, fake-indexeddb)', (options) =>
+  createMemoryClient({ ...options, inWorker: false, modelsBaseUrl: process.env.MNEME_MODELS! }),
+);
+
+describePrivacyContract('in-process (Node, fake-indexeddb)', (options) =>
   createMemoryClient({ ...options, inWorker: false, modelsBaseUrl: process.env.MNEME_MODELS! }),
 );

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryService, type MemoryServiceDeps } from '../../../src/core/semantic/memory-service';
 import { EmbedderSlot } from '../../../src/core/semantic/embedder-slot';
-import { blockedBy, effectiveImportance } from '../../../src/core/archive/policies';
+import { blockedBy, effectiveImportance, redact } from '../../../src/core/archive/policies';
 import { sweep } from '../../../src/core/archive/sweeper';
 import { DEFAULT_RANKING } from '../../../src/sdk/options';
 import type { MemoryItem } from '../../../src/sdk/types';
@@ -98,5 +98,34 @@ describe('"do not remember" rules', () => {
       code: 'DO_NOT_REMEMBER',
     });
     expect(service.all().map((item) => item.text)).toEqual(['the wifi network is called Home']);
+  });
+
+  it('redacts only what a rule withholds: the value of a password, the number of a card or ID, a health sentence', () => {
+    expect(redact('My password is tulip42. My card number is 4111 1111 1111 1111', ['password', 'card-number'], [])).toEqual({
+      text: 'My password is [withheld: password]. My card number is [withheld: card-number]',
+      withheld: ['password', 'card-number'],
+    });
+    expect(redact('SSN 123-45-6789, thanks', ['government-id'], []).text).toBe('SSN [withheld: government-id], thanks');
+    expect(redact('I live in Porto. I take medication for my heart!\nSee you', ['health'], []).text).toBe(
+      'I live in Porto. [withheld: health]\nSee you',
+    );
+    expect(redact('Nothing private here', ['password', 'health'], [/salary/i])).toEqual({
+      text: 'Nothing private here',
+      withheld: [],
+    });
+  });
+
+  it('leaves nothing a rule would still find, and never takes its own marker for private text', () => {
+    // Overlapping rules: the wider span (the sentence of a pattern) wins, both rules are named.
+    expect(redact('pin: 4321 and my salary is high', ['password'], [/salary/i])).toEqual({
+      text: '[withheld: pattern]',
+      withheld: ['pattern', 'password'],
+    });
+    // A pattern that spans sentences withholds the whole text.
+    expect(redact('Bank A. Balance 300', [], [/bank a\. balance/i]).text).toBe('[withheld: pattern]');
+    // Text already redacted passes every rule: a marker is neither a password nor a pattern match.
+    const stored = 'My password is [withheld: password]';
+    expect(blockedBy(stored, ['password'], [/withheld/i])).toBeUndefined();
+    expect(redact(stored, ['password'], []).text).toBe(stored);
   });
 });
