@@ -9,7 +9,18 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { inject } from 'vitest';
-import { closeBrowser, listedMemories, memoryList, newPage, openApp, remember, search, shot, type AppPage } from './browser';
+import {
+  closeBrowser,
+  listedMemories,
+  memoryList,
+  newPage,
+  openApp,
+  remember,
+  search,
+  shot,
+  STATE_TIMEOUT,
+  type AppPage,
+} from './browser';
 
 afterAll(closeBrowser);
 
@@ -161,7 +172,7 @@ describe('privacy in the app', () => {
 });
 
 /** How long a model load or a reply may take on a machine many others share. */
-const MODEL_WAIT = 90_000;
+const MODEL_WAIT = STATE_TIMEOUT;
 const composer = (page: Page) => page.getByRole('textbox', { name: 'Message' });
 const privacy = (page: Page) => page.getByRole('region', { name: 'Privacy' });
 
