@@ -1,7 +1,9 @@
 /**
  * A chat server speaking the OpenAI chat format on 127.0.0.1, for the app's "external server"
  * setting: the e2e hardening suites script the model's answers with it. `respond` gets each chat
- * request's body and returns the text to stream back, in pieces of `pieceSize()` characters.
+ * request's body and returns the text to stream back, in pieces of `pieceSize()` characters;
+ * `beforePiece(at)`, when given, is awaited before the piece that starts at character `at` (a test
+ * can hold a reply half-streamed).
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,6 +23,7 @@ export async function startChatServer(
   model: string,
   respond: (request: ChatRequest) => string | Promise<string>,
   pieceSize: () => number = () => 8,
+  beforePiece?: (at: number) => Promise<void> | void,
 ): Promise<ChatServer> {
   const server = createServer((request, response) => {
     response.setHeader('access-control-allow-origin', '*');
@@ -35,6 +38,7 @@ export async function startChatServer(
       const text = await respond(body);
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       for (let at = 0; at < text.length;) {
+        if (beforePiece) await beforePiece(at);
         const size = Math.max(1, pieceSize());
         response.write(`data: ${JSON.stringify({ choices: [{ delta: { content: text.slice(at, at + size) } }] })}\n\n`);
         at += size;
@@ -45,7 +49,12 @@ export async function startChatServer(
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    // Open streams (a reply a test holds) end with the server, instead of keeping it up.
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
