@@ -17,10 +17,10 @@ const composer = (page: Page) => page.getByRole('textbox', { name: 'Message' });
 const SCREENS: [string, string, (page: Page) => Promise<void>][] = [
   ['chat', `#/chat/${LONG_SESSION}`, (page) => page.getByText('Reply 23:').waitFor()],
   ['memories', '#/memory/facts', (page) => memoryList(page).getByText('Ada lives in Lisbon.').waitFor()],
-  ['profile', '#/memory/profile', (page) => page.getByText('learn Portuguese').waitFor()],
-  ['tasks', '#/memory/episodes', (page) => page.getByText('Find a hotel in Porto').waitFor()],
-  ['summaries', '#/memory/summaries', (page) => page.getByText('They planned what to pack for Porto.').waitFor()],
-  ['archive', '#/memory/archive', (page) => page.getByText('Ada keeps two hives of bees.').waitFor()],
+  ['profile', '#/memory/profile', (page) => page.getByText('learn Portuguese', { exact: true }).waitFor()],
+  ['tasks', '#/memory/episodes', (page) => page.getByText('Find a hotel in Porto', { exact: true }).waitFor()],
+  ['summaries', '#/memory/summaries', (page) => page.getByRole('tabpanel').getByRole('link', { name: LONG_TITLE }).waitFor()],
+  ['archive', '#/memory/archive', (page) => page.getByText('Ada keeps two hives of bees.', { exact: true }).waitFor()],
   ['settings', '#/settings', (page) => page.getByRole('button', { name: 'Export everything' }).waitFor()],
 ];
 
