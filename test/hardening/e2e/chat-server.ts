@@ -3,6 +3,8 @@
  * setting: the e2e hardening suites script the model's answers with it. `respond` gets each chat
  * request's body and returns the text to stream back, in pieces of `pieceSize()` characters; its
  * `signal` aborts when the client goes away before the answer (a closed page), and nothing is sent.
+ * `beforePiece(at)`, when given, is awaited before the piece that starts at character `at` (a test
+ * can hold a reply half-streamed).
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,6 +24,7 @@ export async function startChatServer(
   model: string,
   respond: (request: ChatRequest, signal: AbortSignal) => string | Promise<string>,
   pieceSize: () => number = () => 8,
+  beforePiece?: (at: number) => Promise<void> | void,
 ): Promise<ChatServer> {
   const server = createServer((request, response) => {
     response.setHeader('access-control-allow-origin', '*');
@@ -41,6 +44,7 @@ export async function startChatServer(
       if (gone.signal.aborted) return;
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       for (let at = 0; at < text.length;) {
+        if (beforePiece) await beforePiece(at);
         const size = Math.max(1, pieceSize());
         response.write(`data: ${JSON.stringify({ choices: [{ delta: { content: text.slice(at, at + size) } }] })}\n\n`);
         at += size;
