@@ -1,7 +1,9 @@
 /**
  * A chat server speaking the OpenAI chat format on 127.0.0.1, for the app's "external server"
  * setting: the e2e hardening suites script the model's answers with it. `respond` gets each chat
- * request's body and returns the text to stream back, in pieces of `pieceSize()` characters.
+ * request's body and returns the text to stream back, in pieces whose sizes `pieceSizes(text)`
+ * gives (a fresh sequence per reply, so a seeded one cuts a given reply the same way every run,
+ * whatever order the app's requests arrive in).
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,7 +22,7 @@ export type ChatRequest = Record<string, unknown> & {
 export async function startChatServer(
   model: string,
   respond: (request: ChatRequest) => string | Promise<string>,
-  pieceSize: () => number = () => 8,
+  pieceSizes: (text: string) => () => number = () => () => 8,
 ): Promise<ChatServer> {
   const server = createServer((request, response) => {
     response.setHeader('access-control-allow-origin', '*');
@@ -34,6 +36,7 @@ export async function startChatServer(
     void readJson(request).then(async (body) => {
       const text = await respond(body);
       response.writeHead(200, { 'content-type': 'text/event-stream' });
+      const pieceSize = pieceSizes(text);
       for (let at = 0; at < text.length;) {
         const size = Math.max(1, pieceSize());
         response.write(`data: ${JSON.stringify({ choices: [{ delta: { content: text.slice(at, at + size) } }] })}\n\n`);
