@@ -17,11 +17,17 @@ export function installCanary(): void {
       (window as unknown as { xssCanaryBinding?: (n: unknown) => void }).xssCanaryBinding?.(n);
     },
   });
-  document.addEventListener('securitypolicyviolation', (event) => {
-    log.violations.push(
-      `${event.effectiveDirective} blocked ${event.blockedURI} (sample ${event.sample}, ${event.sourceFile}:${event.lineNumber})`,
-    );
-  });
+  // The event's target is the element that asked (an image, a link), which names its payload.
+  document.addEventListener(
+    'securitypolicyviolation',
+    (event) => {
+      const element = event.target instanceof Element ? ` by ${event.target.outerHTML.slice(0, 200)}` : '';
+      log.violations.push(
+        `${event.effectiveDirective} blocked ${event.blockedURI}${element} (sample ${event.sample}, ${event.sourceFile}:${event.lineNumber})`,
+      );
+    },
+    true,
+  );
 }
 
 /** Run in the page: what the DOM holds that hostile text could only have put there. */
@@ -86,17 +92,27 @@ export class Watch {
   }
 
   /**
-   * Charges what happened since the last check to the payloads the step showed: those of them a
-   * finding names, else all of them. A step can only have caused what it showed, so a number it
-   * did not show is a cut-off one (a reply streamed up to `xss.invalid/1` of `xss.invalid/12`);
-   * steps that render a payload as markup show that payload alone, so nothing is charged to a
-   * payload that merely shared a screen with the guilty one. The canary names its own payload.
+   * Charges what happened since the last check to the payloads a finding names, else to those
+   * the step showed. A number that only begins a shown one is a cut-off one (a reply streamed up
+   * to `xss.invalid/1` of `xss.invalid/12`) and counts as the shown one. Steps that render a
+   * payload as markup show that payload alone, so nothing is charged to a payload that merely
+   * shared a screen with the guilty one. The canary names its own payload.
    */
   async check(where: string, shown: number[]): Promise<void> {
     const blameText = (text: string) => {
-      const named = payloadNumbers(text).filter((n) => shown.includes(n));
-      this.blame(named.length > 0 ? [...new Set(named)] : shown, `${text.slice(0, 300)} (${where})`);
+      const cutOff = (n: number) => !shown.includes(n) && shown.some((s) => String(s).startsWith(String(n)));
+      const named = [...new Set(payloadNumbers(text).filter((n) => !cutOff(n)))];
+      this.blame(named.length > 0 ? named : shown, `${text.slice(0, 300)} (${where})`);
     };
+    // What the step put on screen has finished loading (or was refused): its CSP reports and
+    // requests are in before they are read, never charged to the next step.
+    await this.page
+      .waitForFunction(() => [...document.images].every((image) => image.complete), undefined, {
+        polling: 'raf',
+        timeout: 10_000,
+      })
+      .catch(() => undefined);
+    await this.page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
     const { hits, violations } = await this.page.evaluate(() => {
       const log = (window as unknown as { __xss: { hits: number[]; violations: string[] } }).__xss;
       return { hits: log.hits.splice(0), violations: log.violations.splice(0) };

@@ -139,18 +139,25 @@ async function importThroughSettings(page: Page, json: string, name: string): Pr
   await page.getByRole('button', { name: 'Import', exact: true }).click();
 }
 
-/** A payload in its own new conversation: typed in the composer, streamed back as the reply. */
-async function chatTurn(watch: Watch, server: EchoServer, p: Payload): Promise<void> {
+/**
+ * A payload in its own new conversation: typed in the composer, streamed back as the reply.
+ * `previous` is the payload of the conversation the chat screen last showed: opening the screen
+ * shows it again until the new conversation replaces it, so what that does is charged to it.
+ */
+async function chatTurn(watch: Watch, server: EchoServer, p: Payload, previous: number[]): Promise<void> {
   const { page } = watch;
-  await watch.step(`chat ${p.n}: composer and streamed reply`, [p.n], async () => {
+  await watch.step(`chat ${p.n}: a new conversation`, previous, async () => {
     await nav(page, 'Chat');
     await page.getByRole('button', { name: 'New conversation' }).click();
+    await page.locator('article.message').first().waitFor({ state: 'detached' });
+  });
+  await watch.step(`chat ${p.n}: composer and streamed reply`, [p.n], async () => {
     server.reply = p.text;
     const composer = page.getByRole('textbox', { name: 'Message' });
     await composer.and(page.locator(':enabled')).waitFor();
     await composer.fill(p.text);
     await composer.press('Enter');
-    await page.locator('article.message.assistant[aria-busy="true"]').waitFor();
+    // The reply is done once it offers its context (a new conversation has no other reply).
     await page.getByRole('button', { name: /memor(y|ies) used/ }).waitFor({ timeout: 30_000 });
   });
   await watch.step(`chat ${p.n}: context inspector`, [p.n], async () => {
@@ -314,7 +321,7 @@ describe('hostile text in the app', () => {
       // Each payload typed by hand: chatted in a conversation of its own; then the forms, one
       // payload each, taking turns (the quick size fills each form three times).
       for (const [i, p] of payloads.entries()) {
-        await chatTurn(watch, server, p);
+        await chatTurn(watch, server, p, [(payloads[i - 1] ?? payloads.at(-1)!).n]);
         if (!isFull() && i >= FORMS.length * 3) continue;
         const [form, fill] = FORMS[i % FORMS.length]!;
         await watch.step(`${form} ${p.n}`, [p.n], () => fill(page, p));
