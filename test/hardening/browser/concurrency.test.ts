@@ -27,7 +27,8 @@ function text(random: Random, who: string): string {
 const tokenOf = (value: string) => value.split(' ').find((word) => word.startsWith('tok'))!;
 
 async function work(client: MemoryClient, who: string, ops: number, tally: Tally, expected: Expected): Promise<void> {
-  const random = tally.random;
+  // Each tab draws from its own generator: the two interleave by timing, their texts never do.
+  const random = tally.randomFor(who);
   const mine: string[] = [];
   for (let n = 0; n < ops; n++) {
     const roll = random.next();

@@ -77,7 +77,9 @@ it('crash-during-writes: every acknowledged write survives a killed worker, whol
       const warm = await client.memories.add('warm-up note');
       acked.memories.set(warm.id, [warm.text]);
       const stop = { now: false };
-      const writing = converse(client, tally.random, acked, stop).catch(() => undefined);
+      // The writes draw from the trial's own generator: however many the crash lets through, the
+      // next trial's writes and crash moment are the same for the same seed.
+      const writing = converse(client, tally.randomFor(`writes ${t}`), acked, stop).catch(() => undefined);
       // Somewhere in the first 1.5 s of writing: single writes, batches, edits, checkpoints.
       await new Promise((resolve) => setTimeout(resolve, tally.random.int(0, 1500)));
       worker.terminate();

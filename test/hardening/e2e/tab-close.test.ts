@@ -17,13 +17,15 @@ afterAll(closeBrowser);
 const MODEL = 'slow-memory-model';
 
 /** Chat replies at once; memory jobs (structured answers) after a random delay. */
-async function startServer(random: Random) {
+async function startServer(seed: number) {
   const seen = { structured: 0 };
   const server = await startChatServer(MODEL, async (body) => {
     const schema = body.response_format?.json_schema?.schema;
     if (!body.response_format) return 'Noted, I will keep that in mind.';
     seen.structured++;
-    await new Promise((resolve) => setTimeout(resolve, random.int(100, 2500)));
+    // The delay depends on the seed and the job's prompt, not on how many jobs came before.
+    const delay = Random.for(seed, JSON.stringify(body.messages)).int(100, 2500);
+    await new Promise((resolve) => setTimeout(resolve, delay));
     return JSON.stringify(answer(Object.keys(schema?.properties ?? {}), JSON.stringify(body.messages)));
   });
   return { seen, ...server };
@@ -82,7 +84,7 @@ const composer = (page: Page) => page.getByRole('textbox', { name: 'Message' });
 
 it('tab-close: memory work resumes after the page closes mid-extraction, and runs once', { timeout: 1_800_000 }, async () => {
   const tally = new Tally('tab-close');
-  const server = await startServer(new Random(tally.seed + 7));
+  const server = await startServer(tally.seed + 7);
   const { context, page: first, errors } = await newPage();
   try {
     await markWelcomed(context);
