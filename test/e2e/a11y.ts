@@ -90,7 +90,7 @@ export async function startA11yServer(): Promise<HeldServer> {
       if (keys.includes('summary')) return JSON.stringify({ summary: 'They planned a trip to Porto.' });
       return '{}';
     },
-    () => 12,
+    () => () => 12,
     async (at) => {
       if (gate && at >= 36) {
         const current = gate;

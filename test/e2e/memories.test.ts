@@ -93,4 +93,38 @@ describe('memories on the page', () => {
     expect(await listedMemories(page)).toEqual(['Friday dinner with Sam at the Thai place']);
     await context.close();
   });
+
+  it('opens the memory clicked right after closing another, and the same one again', async () => {
+    const { context, page, errors } = await openApp();
+    const first = 'The spare key is under the third flower pot';
+    const second = 'Book the boiler service before the winter';
+    await remember(page, first);
+    await remember(page, second);
+    const dialog = page.getByRole('dialog', { name: 'Memory' });
+    await memoryList(page)
+      .getByRole('button', { name: `Open “${first}”` })
+      .click();
+    await expect.poll(() => dialog.getByLabel('Text').inputValue()).toBe(first);
+
+    // Close, then a click on a row in the same moment: the dialog's close event arrives a frame
+    // later, after the click, and must not undo it.
+    const closeAndOpen = (text: string) =>
+      page.evaluate((label) => {
+        const buttons = [...document.querySelectorAll<HTMLButtonElement>('button')];
+        buttons.find((b) => b.closest('dialog[open]') && b.textContent?.trim() === 'Close')!.click();
+        buttons.find((b) => b.getAttribute('aria-label') === label)!.click();
+      }, `Open “${text}”`);
+    const afterTwoFrames = () =>
+      page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+    for (const text of [second, second, first]) {
+      await closeAndOpen(text);
+      await afterTwoFrames();
+      await expect(dialog.isVisible(), `the dialog is open for “${text}”`).resolves.toBe(true);
+      await expect(dialog.getByLabel('Text').inputValue()).resolves.toBe(text);
+    }
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });

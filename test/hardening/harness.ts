@@ -34,6 +34,16 @@ export class Random {
   constructor(seed: number) {
     this.#state = seed >>> 0;
   }
+  /**
+   * A generator of its own for one part of a run (a trial, a writer, a server's reply), keyed by a
+   * name: it gives the same numbers for the same seed and key, however many numbers other parts
+   * drew before it, or in which order concurrent parts drew them.
+   */
+  static for(seed: number, key: string | number): Random {
+    let hash = 0x811c9dc5 ^ (seed >>> 0);
+    for (const ch of `${key}`) hash = Math.imul(hash ^ ch.codePointAt(0)!, 0x01000193) >>> 0;
+    return new Random(Math.imul(hash ^ (hash >>> 16), 0x85ebca6b) >>> 0);
+  }
   /** A float in [0, 1). */
   next(): number {
     this.#state = (this.#state + 0x6d2b79f5) >>> 0;
@@ -66,6 +76,11 @@ export class Tally {
     this.suite = suite;
     this.seed = (inject('hardeningSeed') + salt) >>> 0;
     this.random = new Random(this.seed);
+  }
+
+  /** The generator of one part of this run (see `Random.for`): the same seed replays it exactly. */
+  randomFor(key: string | number): Random {
+    return Random.for(this.seed, key);
   }
 
   get trials(): number {

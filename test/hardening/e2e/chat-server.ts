@@ -1,10 +1,11 @@
 /**
  * A chat server speaking the OpenAI chat format on 127.0.0.1, for the app's "external server"
  * setting: the e2e hardening suites script the model's answers with it. `respond` gets each chat
- * request's body and returns the text to stream back, in pieces of `pieceSize()` characters; its
- * `signal` aborts when the client goes away before the answer (a closed page), and nothing is sent.
- * `beforePiece(at)`, when given, is awaited before the piece that starts at character `at` (a test
- * can hold a reply half-streamed).
+ * request's body and returns the text to stream back, in pieces whose sizes `pieceSizes(text)`
+ * gives (a fresh sequence per reply, so a seeded one cuts a given reply the same way every run,
+ * whatever order the app's requests arrive in). `respond`'s `signal` aborts when the client goes
+ * away before the answer (a closed page), and nothing is sent. `beforePiece(at)`, when given, is
+ * awaited before the piece that starts at character `at` (a test can hold a reply half-streamed).
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,7 +24,7 @@ export type ChatRequest = Record<string, unknown> & {
 export async function startChatServer(
   model: string,
   respond: (request: ChatRequest, signal: AbortSignal) => string | Promise<string>,
-  pieceSize: () => number = () => 8,
+  pieceSizes: (text: string) => () => number = () => () => 8,
   beforePiece?: (at: number) => Promise<void> | void,
 ): Promise<ChatServer> {
   const server = createServer((request, response) => {
@@ -43,6 +44,7 @@ export async function startChatServer(
       const text = await respond(body, gone.signal);
       if (gone.signal.aborted) return;
       response.writeHead(200, { 'content-type': 'text/event-stream' });
+      const pieceSize = pieceSizes(text);
       for (let at = 0; at < text.length;) {
         if (beforePiece) await beforePiece(at);
         const size = Math.max(1, pieceSize());
