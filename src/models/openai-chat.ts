@@ -117,12 +117,7 @@ export function createOpenAIChat(options: OpenAIChatOptions): LoadableChatModel 
 /** localhost, *.localhost, 127.0.0.0/8 and ::1: hosts that never leave this machine. */
 export function isLoopback(hostname: string): boolean {
   const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  return (
-    host === 'localhost' ||
-    host.endsWith('.localhost') ||
-    host === '::1' ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
-  );
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 function parseDelta(data: string): string {

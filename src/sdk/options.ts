@@ -30,7 +30,10 @@ export interface MemoryClientOptions {
    * so profiles never see each other's memories. Default `'default'`.
    */
   profileId?: string;
-  /** Prefix of the IndexedDB database names. Default `'mneme'`. */
+  /**
+   * Prefix of the IndexedDB database names: 1-64 letters, digits, "_", "." or single "-", starting
+   * with a letter or digit, not ending in "-" (`INVALID_ARGUMENT` otherwise). Default `'mneme'`.
+   */
   storageName?: string;
   /**
    * Run the SDK in a dedicated Worker (default `true` when the environment has `Worker`).
