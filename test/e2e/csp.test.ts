@@ -97,9 +97,15 @@ describe('the Content-Security-Policy', () => {
     expect(llmWorker, 'the LLM worker runs').toBeDefined();
     expect(serviceWorker, 'the service worker runs').toBeDefined();
 
-    const scopes = { page, 'memory worker': memoryWorker!, 'LLM worker': llmWorker!, 'service worker': serviceWorker! };
-    for (const [name, scope] of Object.entries(scopes)) {
-      const attempt = await scope.evaluate(tryForeignFetch, `${foreignOrigin}/from-${name.replace(' ', '-')}`);
+    const scopes: [string, Page | Worker][] = [
+      ['page', page],
+      ['memory worker', memoryWorker!],
+      ['LLM worker', llmWorker!],
+      ['service worker', serviceWorker!],
+    ];
+    for (const [name, scope] of scopes) {
+      const url = `${foreignOrigin}/from-${name.replace(' ', '-')}`;
+      const attempt = await ('mainFrame' in scope ? scope.evaluate(tryForeignFetch, url) : scope.evaluate(tryForeignFetch, url));
       expect(attempt, `${name}: the foreign fetch is refused as a connect-src violation`).toEqual({
         rejected: true,
         violated: 'connect-src',
