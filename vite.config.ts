@@ -3,14 +3,14 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import wasm from 'vite-plugin-wasm';
 import { VitePWA } from 'vite-plugin-pwa';
 import { modelsFolder } from './tooling/models-folder.ts';
-import { contentSecurityPolicy } from './tooling/csp.ts';
+import { contentSecurityHeaders } from './tooling/csp.ts';
 
 export default defineConfig({
   plugins: [
     svelte(),
     wasm(),
     modelsFolder(),
-    contentSecurityPolicy(),
+    contentSecurityHeaders(),
     VitePWA({
       registerType: 'prompt',
       injectRegister: null,

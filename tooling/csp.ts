@@ -1,38 +1,127 @@
 /**
- * Vite plugin: a strict Content-Security-Policy for the built app, as a `<meta>` in index.html
- * (a static host needs no header configuration). Scripts come only from the app itself, no
- * inline script, no eval, no plugins, no frames. Network: the app, the model hub and its CDNs
- * (models are downloaded by the browser), and a chat server on this machine (the opt-in
- * OpenAI-compatible adapter). Styles allow inline attributes (Svelte's `style:` directives).
- * The dev server has none: Vite injects inline scripts there.
+ * Vite plugin: the app's Content-Security-Policy, one policy served every way the app is served.
+ *
+ * - As an HTTP header on every response of the dev server and of `vite preview`. A header is what
+ *   protects the workers and the service worker: a worker takes its policy from its own script's
+ *   response, never from the page's `<meta>`; and `frame-ancestors` works only as a header.
+ * - As `_headers` in the build output (Netlify, Cloudflare Pages and hosts that read that file);
+ *   for nginx or another server, README.md shows the `add_header` lines with the same policy.
+ * - As a `<meta>` in the built index.html too, so a host that sets no header still protects the page.
+ *
+ * Scripts come only from the app itself: no inline script, no eval (WebAssembly compiles), no
+ * plugins, no frames, not framed. Network: the app, the model hub and its CDNs (models download only
+ * after the person agrees), and the chat servers named in `MNEME_CHAT_ORIGIN` (the opt-in
+ * OpenAI-compatible adapter; none by default). Styles allow inline attributes (Svelte's `style:`).
  */
-import type { Plugin } from 'vite';
+import type { Connect, Plugin } from 'vite';
 
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval'",
-  "worker-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self'",
-  "connect-src 'self' https://huggingface.co https://*.huggingface.co https://*.hf.co https://raw.githubusercontent.com http://localhost:* http://127.0.0.1:*",
-  "manifest-src 'self'",
-  "object-src 'none'",
-  "frame-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-].join('; ');
+/** Where models come from when the server offers none: the Hugging Face hub and its CDNs; WebLLM's model libraries. */
+const MODEL_SOURCES = [
+  'https://huggingface.co',
+  'https://*.huggingface.co',
+  'https://*.hf.co',
+  'https://raw.githubusercontent.com',
+];
 
-export function contentSecurityPolicy(): Plugin {
+export interface PolicyOptions {
+  /** Origins of OpenAI-compatible chat servers the app may call, e.g. `http://localhost:11434`. */
+  chatOrigins?: readonly string[];
+}
+
+/** The policy as one header value. */
+export function contentSecurityPolicy(options: PolicyOptions = {}): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "worker-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self'",
+    `connect-src ${["'self'", ...MODEL_SOURCES, ...(options.chatOrigins ?? [])].join(' ')}`,
+    "manifest-src 'self'",
+    "object-src 'none'",
+    "frame-src 'none'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+}
+
+/** The headers every response carries (the policy, no MIME sniffing, no referrer to model hosts). */
+export function securityHeaders(options: PolicyOptions = {}): Record<string, string> {
+  return {
+    'Content-Security-Policy': contentSecurityPolicy(options),
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+  };
+}
+
+/**
+ * `MNEME_CHAT_ORIGIN`: the chat servers' origins, separated by spaces or commas, each
+ * `http(s)://host[:port]` with nothing after it and no wildcard. Anything else stops the build.
+ */
+export function chatOriginsFrom(value: string | undefined): string[] {
+  const origins: string[] = [];
+  for (const item of (value ?? '').split(/[\s,]+/).filter(Boolean)) {
+    let url: URL | undefined;
+    try {
+      url = new URL(item);
+    } catch {
+      url = undefined;
+    }
+    const plainHost = url !== undefined && /^([a-z0-9-]+\.)*[a-z0-9-]+$|^\[[0-9a-f:.]+\]$/i.test(url.hostname);
+    if (!url || !plainHost || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== item.replace(/\/$/, '')) {
+      throw new Error(
+        `MNEME_CHAT_ORIGIN: "${item}" is not an origin such as http://localhost:11434 (scheme, host, port; no path)`,
+      );
+    }
+    origins.push(url.origin);
+  }
+  return origins;
+}
+
+/** The `_headers` file for static hosts that read one: the same headers on every path. */
+export function headersFile(options: PolicyOptions = {}): string {
+  const lines = Object.entries(securityHeaders(options)).map(([name, value]) => `  ${name}: ${value}`);
+  return `/*\n${lines.join('\n')}\n`;
+}
+
+function headerMiddleware(headers: Record<string, string>): Connect.NextHandleFunction {
+  return (_req, res, next) => {
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    next();
+  };
+}
+
+export function contentSecurityHeaders(chatOrigins = chatOriginsFrom(process.env.MNEME_CHAT_ORIGIN)): Plugin {
+  const options = { chatOrigins };
+  const headers = securityHeaders(options);
   return {
     name: 'mneme-csp',
-    apply: 'build',
-    transformIndexHtml: () => [
-      {
-        tag: 'meta',
-        attrs: { 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY },
-        injectTo: 'head-prepend',
-      },
-    ],
+    // First, so its middleware runs before any other that answers a request itself (the models folder).
+    enforce: 'pre',
+    // Before Vite's own middlewares, so every file, the HMR client and the workers carry it.
+    configureServer: (server) => void server.middlewares.use(headerMiddleware(headers)),
+    configurePreviewServer: (server) => void server.middlewares.use(headerMiddleware(headers)),
+    transformIndexHtml: {
+      order: 'post',
+      handler: (_html, context) =>
+        context.server
+          ? []
+          : [
+              {
+                tag: 'meta',
+                // frame-ancestors is ignored (with a console warning) in a <meta>: the header carries it.
+                attrs: {
+                  'http-equiv': 'Content-Security-Policy',
+                  content: contentSecurityPolicy(options).replace("; frame-ancestors 'none'", ''),
+                },
+                injectTo: 'head-prepend',
+              },
+            ],
+    },
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName: '_headers', source: headersFile(options) });
+    },
   };
 }

@@ -29,6 +29,13 @@ export function createOpenAIChat(options: OpenAIChatOptions): LoadableChatModel 
   if (base.protocol !== 'http:' && base.protocol !== 'https:') {
     throw new MemoryError('INVALID_ARGUMENT', 'The endpoint must be an http(s) URL');
   }
+  // A key sent in the clear can be read by anyone on the way; only this machine's own server is exempt.
+  if (options.apiKey && base.protocol === 'http:' && !isLoopback(base.hostname)) {
+    throw new MemoryError(
+      'INVALID_ARGUMENT',
+      `An API key is only sent over https (or to this machine over http): ${base.origin} would send it unencrypted`,
+    );
+  }
   const doFetch = options.fetch ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
@@ -105,6 +112,12 @@ export function createOpenAIChat(options: OpenAIChatOptions): LoadableChatModel 
       return text;
     },
   };
+}
+
+/** localhost, *.localhost, 127.0.0.0/8 and ::1: hosts that never leave this machine. */
+export function isLoopback(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 function parseDelta(data: string): string {

@@ -32,6 +32,9 @@ export async function loadTransformers(modelsBaseUrl: string | undefined): Promi
     const { ortWasmPaths } = await import('./ort-assets');
     const onnx = env.backends.onnx as { wasm?: { wasmPaths?: unknown } };
     if (onnx.wasm) onnx.wasm.wasmPaths = ortWasmPaths;
+    // Its WASM cache imports ORT's glue script from a blob: URL, which the app's Content-Security-
+    // Policy refuses (scripts only from the app's own files); the service worker caches them instead.
+    env.useWasmCache = false;
   }
   return transformers;
 }

@@ -31,7 +31,10 @@ export interface MemoryClientOptions {
    * so profiles never see each other's memories. Default `'default'`.
    */
   profileId?: string;
-  /** Prefix of the IndexedDB database names. Default `'mneme'`. */
+  /**
+   * Prefix of the IndexedDB database names: 1-64 letters, digits, "_", "." or single "-", starting
+   * with a letter or digit, not ending in "-" (`INVALID_ARGUMENT` otherwise). Default `'mneme'`.
+   */
   storageName?: string;
   /**
    * Run the SDK in a dedicated Worker (default `true` when the environment has `Worker`).
@@ -42,6 +45,10 @@ export interface MemoryClientOptions {
    * The embedding model: a model id (`'Xenova/all-MiniLM-L6-v2'` is the default), your own
    * {@link Embedder}, or `false` for lexical memory only. In worker mode a custom embedder
    * keeps running in the calling thread; the worker calls it through the worker boundary.
+   * A model id without `modelsBaseUrl` downloads from the Hugging Face hub the first time
+   * something is embedded (a write, a search, or memories lacking a vector when the client
+   * opens): a host that asks the person first passes `false` and calls `useEmbedder(id)` once
+   * they agree; memories stored meanwhile are embedded then.
    */
   embedder?: string | Embedder | false;
   /**

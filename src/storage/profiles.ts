@@ -9,6 +9,8 @@ import type { ProfileInfo } from '../sdk/types';
 import { databaseName } from './db';
 
 const PROFILE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+/** Ends in a letter, digit, "_" or "."; no "--" (the registry's own `--profiles` stays unambiguous). */
+const STORAGE_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9_.])?$/;
 
 type RegistryDatabase = Dexie & { profiles: EntityTable<ProfileInfo, 'id'> };
 
@@ -20,6 +22,21 @@ export function checkProfileId(profileId: unknown): string {
     );
   }
   return profileId;
+}
+
+/**
+ * The prefix of the database names (`<storageName>-<profileId>`, `<storageName>--profiles`): 1-64
+ * letters, digits, "_", "." or single "-", starting with a letter or digit and not ending in "-",
+ * so that no two storage names can share a database.
+ */
+export function checkStorageName(storageName: unknown): string {
+  if (typeof storageName !== 'string' || !STORAGE_NAME.test(storageName) || storageName.includes('--')) {
+    throw new MemoryError(
+      'INVALID_ARGUMENT',
+      'A storage name is 1-64 letters, digits, "_", "." or single "-", starting with a letter or digit and not ending in "-"',
+    );
+  }
+  return storageName;
 }
 
 export interface ProfileRegistry {

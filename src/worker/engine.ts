@@ -25,7 +25,7 @@ import { createMemoryRepository } from '../storage/memory-repository';
 import { createConversationRepository } from '../storage/conversation-repository';
 import { createEpisodeRepository } from '../storage/episode-repository';
 import { createProfileRepository } from '../storage/profile-repository';
-import { checkProfileId, openProfileRegistry } from '../storage/profiles';
+import { checkProfileId, checkStorageName, openProfileRegistry } from '../storage/profiles';
 import { createTabCoordinator, type TabMessage } from '../storage/tabs';
 import { vectorIndexFactory } from '../storage/vector/index';
 import { createLexicalIndex } from '../storage/lexical/minisearch-index';
@@ -50,7 +50,7 @@ export async function createMemoryEngine(
   internals: EngineInternals = {},
 ): Promise<MemoryClient> {
   const profileId = checkProfileId(options.profileId ?? DEFAULTS.profileId);
-  const storageName = options.storageName ?? DEFAULTS.storageName;
+  const storageName = checkStorageName(options.storageName ?? DEFAULTS.storageName);
   const dbName = databaseName(storageName, profileId);
   const db = openDatabase(dbName);
   const registry = openProfileRegistry(storageName);

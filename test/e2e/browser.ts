@@ -150,12 +150,12 @@ export function listedMemories(page: Page): Promise<string[]> {
   return memoryList(page).locator('li .text').allInnerTexts();
 }
 
-/** Waits until a service worker controls the page, reloading once if the first load was not controlled. */
-export async function waitForServiceWorker(page: Page): Promise<void> {
+/** Waits until a service worker controls the page, reloading once (on `route`) if the first load was not controlled. */
+export async function waitForServiceWorker(page: Page, route = '#/memory/facts'): Promise<void> {
   await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
   if (!(await page.evaluate(() => navigator.serviceWorker.controller !== null))) {
     await page.reload();
-    await appReady(page);
+    await appReady(page, route);
   }
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
 }

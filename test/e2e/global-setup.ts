@@ -1,7 +1,8 @@
 /**
  * e2e set-up: a production build of the app (the repo's vite.config.ts, with the models folder
  * from MNEME_MODELS served at /models/) into a temporary folder, then `vite preview` on a free
- * port. Tests read its address with `inject('baseURL')`.
+ * port. Tests read its address with `inject('baseURL')`. The build allows one chat server origin,
+ * the relay of chat-relay.ts, through which tests reach their scripted chat servers.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,11 +11,14 @@ import { fileURLToPath } from 'node:url';
 import { build, preview } from 'vite';
 import type { TestProject } from 'vitest/node';
 import { testModelsFolder } from '../support/environment';
+import { startChatRelay } from './chat-relay';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     /** The built app, served by `vite preview`, e.g. `http://localhost:41234/`. */
     baseURL: string;
+    /** The chat relay's origin, the only chat server the build's Content-Security-Policy allows. */
+    chatRelay: string;
   }
 }
 
@@ -26,13 +30,21 @@ export default async function setup({ provide }: TestProject): Promise<() => Pro
   // A folder of its own: the build never touches dist/ while someone else works with it.
   const outDir = mkdtempSync(join(tmpdir(), 'mneme-e2e-'));
   const configFile = join(root, 'vite.config.ts');
+  const relay = await startChatRelay();
+  // The config's contentSecurityHeaders() plugin reads it when the config loads (build and preview).
+  const chatOrigin = process.env.MNEME_CHAT_ORIGIN;
+  process.env.MNEME_CHAT_ORIGIN = relay.origin;
   await build({ root, configFile, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
   const server = await preview({ root, configFile, logLevel: 'warn', build: { outDir }, preview: { port: 0, open: false } });
   const url = server.resolvedUrls?.local[0];
   if (!url) throw new Error('vite preview did not report its address');
+  if (chatOrigin === undefined) delete process.env.MNEME_CHAT_ORIGIN;
+  else process.env.MNEME_CHAT_ORIGIN = chatOrigin;
   provide('baseURL', url);
+  provide('chatRelay', relay.origin);
   return async () => {
     await server.close();
+    await relay.close();
     rmSync(outDir, { recursive: true, force: true });
   };
 }

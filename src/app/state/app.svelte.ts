@@ -55,6 +55,11 @@ export class AppState {
   revision = $state(0);
   /** The models the server offers locally, or undefined (the hub). */
   local = $state.raw<string[] | undefined>();
+  /**
+   * The embedding model held back until the person chooses to download a model (no local models,
+   * no choice yet): meanwhile memory searches by keywords and nothing is fetched from the hub.
+   */
+  withheldEmbedder = $state.raw<string | undefined>();
   /** The last thing that happened, for screen readers. */
   announcement = $state('');
   #unsubscribe: (() => void) | undefined;
@@ -76,12 +81,16 @@ export class AppState {
     // A plain copy: Svelte's state proxies cannot cross into the worker (structured clone).
     const { profileId, retention, doNotRemember, embedder } = $state.snapshot(this.settings.data);
     const local = this.local;
+    const wanted =
+      offeredHere(embedder, local) ?? (local ? (preferredLocalEmbedder(local) ?? DEFAULTS.embedder) : DEFAULTS.embedder);
+    // The SDK would fetch a hub model on first use: not before the person agrees to downloads.
+    const withhold = !local && wanted !== false && !this.settings.data.downloadsAllowed;
+    this.withheldEmbedder = withhold ? wanted : undefined;
     const options: MemoryClientOptions = {
       profileId,
       retention,
       doNotRemember: { rules: doNotRemember.rules as never, patterns: doNotRemember.patterns },
-      embedder:
-        offeredHere(embedder, local) ?? (local ? (preferredLocalEmbedder(local) ?? DEFAULTS.embedder) : DEFAULTS.embedder),
+      embedder: withhold ? false : wanted,
       onProgress: (event) => (this.embedProgress = event.phase === 'ready' ? undefined : event),
     };
     if (local) options.modelsBaseUrl = '/models/';
@@ -165,6 +174,32 @@ export class AppState {
       await client.embed(['warm-up'], { kind: 'query' });
     } catch {
       // The status now carries the reason, and search falls back to keywords.
+    } finally {
+      this.embedProgress = undefined;
+      await this.refreshStatus();
+    }
+  }
+
+  /**
+   * The person chose to download a model: remembered for the next visits, and the embedding model
+   * held back so far starts loading (`loadEmbedder: false` when the caller loads one of its own).
+   */
+  allowDownloads(options: { loadEmbedder?: boolean } = {}): void {
+    if (!this.settings.data.downloadsAllowed) this.settings.update({ downloadsAllowed: true });
+    const model = this.withheldEmbedder;
+    this.withheldEmbedder = undefined;
+    if (model && options.loadEmbedder !== false) void this.#loadEmbedder(model);
+  }
+
+  async #loadEmbedder(model: string): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    try {
+      await client.useEmbedder(model, {
+        onProgress: (event) => (this.embedProgress = event.phase === 'ready' ? undefined : event),
+      });
+    } catch (error) {
+      this.fail('model', error);
     } finally {
       this.embedProgress = undefined;
       await this.refreshStatus();

@@ -131,6 +131,8 @@ export class ModelsState {
     const name = spec ? spec.model : '';
     this.loading = true;
     this.download = spec ? { model: name, text: `Preparing ${name}` } : undefined;
+    // Choosing a model to download is the consent to downloads (a server of one's own is not a download).
+    if (spec && spec.engine !== 'openai') this.app.allowDownloads();
     try {
       await client.chat.useModel(spec && $state.snapshot(spec), {
         signal: controller.signal,
@@ -173,6 +175,7 @@ export class ModelsState {
     if (!client) return false;
     const tracker = new DownloadTracker();
     this.loading = true;
+    if (model !== false) this.app.allowDownloads({ loadEmbedder: false });
     try {
       await client.useEmbedder(model, {
         onProgress: (event) => (this.download = tracker.view(String(model), event)),

@@ -24,6 +24,11 @@ export interface SettingsData {
   doNotRemember: { rules: string[]; patterns: string[] };
   /** The opt-in OpenAI-compatible server; only used when `chatModel.engine` is `openai`. */
   external?: ExternalEndpoint;
+  /**
+   * The person chose to download a model: from then on the app may fetch models from the hub.
+   * Until then no request leaves this app's origin (models the server offers at /models/ are its own).
+   */
+  downloadsAllowed?: boolean;
 }
 
 const KEY = 'mneme:settings';
@@ -49,6 +54,8 @@ export class Settings {
 
   update(patch: Partial<SettingsData>): void {
     this.data = { ...this.data, ...patch };
+    // Welcomed without choosing a download ("Skip"): recorded, so it does not read as an older visit's.
+    if (this.data.welcomed && this.data.downloadsAllowed === undefined) this.data.downloadsAllowed = false;
     save(this.data);
   }
 }
@@ -58,6 +65,8 @@ function load(): SettingsData {
     const raw = localStorage.getItem(KEY);
     if (!raw) return structuredClone(DEFAULT_SETTINGS);
     const parsed = JSON.parse(raw) as Partial<SettingsData>;
+    // Welcomed before downloads needed a choice: the app had already fetched its models then.
+    if (parsed.welcomed && parsed.downloadsAllowed === undefined) parsed.downloadsAllowed = true;
     return { ...structuredClone(DEFAULT_SETTINGS), ...parsed, ...usablePrivacy(parsed) };
   } catch {
     return structuredClone(DEFAULT_SETTINGS);

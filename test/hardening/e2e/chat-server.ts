@@ -9,9 +9,13 @@
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { inject } from 'vitest';
 
 export interface ChatServer {
-  /** The base URL to type into Settings (ends in `/v1`). */
+  /**
+   * The base URL to type into Settings (ends in `/v1`): through the run's chat relay, the one chat
+   * origin the built app's Content-Security-Policy allows (see test/e2e/chat-relay.ts).
+   */
   url: string;
   close(): Promise<void>;
 }
@@ -56,7 +60,7 @@ export async function startChatServer(
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
+    url: `${inject('chatRelay')}/${(server.address() as AddressInfo).port}/v1`,
     // Connections a page left open (a held request, keep-alive) must not keep the server up.
     close: () =>
       new Promise<void>((resolve) => {

@@ -108,4 +108,30 @@ describe('OpenAI-compatible endpoint adapter', () => {
     });
     expect(() => createOpenAIChat({ baseUrl: 'file:///etc/passwd', model: 'x' })).toThrow(/http/);
   });
+
+  it('sends an API key over plain http only to this machine', () => {
+    const fetched: string[] = [];
+    const fetch = (input: RequestInfo | URL) => {
+      fetched.push(String(input));
+      return Promise.resolve(new Response('{}'));
+    };
+    for (const baseUrl of ['http://192.168.1.20:11434/v1', 'http://llm.example.com/v1', 'http://127.0.0.1.example.com/v1']) {
+      expect(() => createOpenAIChat({ baseUrl, model: 'x', apiKey: 'secret', fetch })).toThrow(
+        expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/unencrypted/) }),
+      );
+    }
+    expect(fetched).toEqual([]);
+    // Without a key, a server on the network over http is the person's call; with https, or on this machine, a key is fine.
+    for (const baseUrl of [
+      'http://192.168.1.20:11434/v1',
+      'https://llm.example.com/v1',
+      'http://localhost:11434/v1',
+      'http://127.0.0.1:1234/v1',
+      'http://[::1]:8080/v1',
+      'http://ollama.localhost/v1',
+    ]) {
+      const apiKey = baseUrl.startsWith('http://192') ? undefined : 'secret';
+      expect(createOpenAIChat({ baseUrl, model: 'x', ...(apiKey ? { apiKey } : {}), fetch }).remote).toBe(true);
+    }
+  });
 });
