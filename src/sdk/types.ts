@@ -66,7 +66,8 @@ export type ChangeActor = 'user' | 'llm' | 'policy';
 export interface AuditEntry {
   at: number;
   actor: ChangeActor;
-  action: 'create' | 'update' | 'delete' | 'supersede' | 'merge' | 'archive' | 'restore';
+  /** `pin` / `unpin`: a change of `pinned` alone (any other change is an `update`). */
+  action: 'create' | 'update' | 'pin' | 'unpin' | 'delete' | 'supersede' | 'merge' | 'archive' | 'restore';
   /** What kind of record changed: `memory`, `profile`, `episode`, … */
   entity: string;
   entityId: string;
@@ -341,7 +342,14 @@ export type MemoryEventListener = (event: MemoryEvent) => void;
 /** What an import wrote. */
 export interface ImportReport {
   mode: 'merge' | 'replace';
+  /** Memories in the file. */
   memories: number;
+  /** Of those, memories this profile did not hold (by id). */
+  added: number;
+  /** Memories the profile held already, exactly as the file has them: nothing changed. */
+  unchanged: number;
+  /** Memories the profile held with other content (text, kind, weights, pin, validity): the file's version replaced them. */
+  updated: number;
   /** Vectors taken over as they were (same embedding model as this client). */
   vectors: number;
   /** Memories whose vectors came from another model (or none): re-embedded in the background. */

@@ -117,7 +117,7 @@ const layerRows = {
     seq: z.optional(z.int().check(z.gte(1))),
     at: time,
     actor: z.enum(['user', 'llm', 'policy']),
-    action: z.enum(['create', 'update', 'delete', 'supersede', 'merge', 'archive', 'restore']),
+    action: z.enum(['create', 'update', 'pin', 'unpin', 'delete', 'supersede', 'merge', 'archive', 'restore']),
     entity: z.string().check(z.minLength(1), z.maxLength(200)),
     entityId: z.string().check(z.maxLength(MAX_TEXT_LENGTH + 100)),
     before: z.optional(smallJson),

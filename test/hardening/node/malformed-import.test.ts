@@ -5,7 +5,7 @@
  * wrong vector sizes, wrong or future versions, duplicate ids, missing and extra fields, sealed
  * files without or with a wrong passphrase, and a few 50 MB strings. Each file is imported, in
  * `merge` or `replace` mode, into a profile that already holds data. A malformed file must be
- * rejected with `INVALID_IMPORT` (or `WRONG_PASSPHRASE`) naming the problem, and every IndexedDB
+ * rejected with `INVALID_IMPORT` (or `WRONG_PASSPHRASE`, `PASSPHRASE_REQUIRED`) naming the problem, and every IndexedDB
  * store must read back exactly as before (keys and values, compared through a raw dump that does
  * not use Mneme's code). Valid but odd files (an empty export, another profile's export) must
  * import cleanly.
@@ -130,7 +130,7 @@ interface Case {
   text: unknown;
   passphrase?: string;
   /** The error code expected, or `ok` for a valid file. */
-  expect: 'INVALID_IMPORT' | 'WRONG_PASSPHRASE' | 'ok';
+  expect: 'INVALID_IMPORT' | 'WRONG_PASSPHRASE' | 'PASSPHRASE_REQUIRED' | 'ok';
   /** What the message must name. */
   names?: RegExp;
 }
@@ -282,7 +282,7 @@ function makeCase(random: Random, good: JsonObject, plain: string, sealed: strin
       };
     }
     case 'sealed-no-passphrase':
-      return { label: kind, text: sealed, expect: 'INVALID_IMPORT', names: /encrypted|passphrase/ };
+      return { label: kind, text: sealed, expect: 'PASSPHRASE_REQUIRED', names: /encrypted|passphrase/ };
     case 'sealed-wrong-passphrase': {
       const passphrase = random.pick([
         'wrong passphrase',
