@@ -17,6 +17,7 @@ import { DEFAULTS } from '../../sdk/options';
 import { preferredLocalEmbedder } from '../../models/catalog';
 import { describeError, type FriendlyError } from './messages';
 import type { Settings } from './settings.svelte';
+import { UndoState } from './undo.svelte';
 
 /**
  * The models the server offers at /models/ (`MNEME_MODELS` in dev and preview), or undefined
@@ -50,6 +51,8 @@ export class AppState {
   local = $state.raw<string[] | undefined>();
   /** The last thing that happened, for screen readers. */
   announcement = $state('');
+  /** The last delete, for a few seconds: it can be taken back. */
+  readonly undo = new UndoState();
   #unsubscribe: (() => void) | undefined;
 
   constructor(settings: Settings) {

@@ -43,6 +43,7 @@ const ADVICE: Partial<Record<MemoryErrorCode, string>> = {
   WRONG_PASSPHRASE: 'that passphrase does not match. Check it and try again.',
   WEBGPU_UNAVAILABLE: 'this browser or GPU cannot run it (WebGPU). Pick a CPU model instead.',
   INVALID_IMPORT: 'the file is not a valid Mneme export.',
+  PASSPHRASE_REQUIRED: 'the file is sealed with a passphrase. Enter it and import again.',
   QUOTA_EXCEEDED: 'your browser has no room left for this site. Delete some memories or free disk space, then try again.',
   DO_NOT_REMEMBER: 'it falls under one of your "do not remember" rules.',
   LOCKED: 'this profile is locked. Unlock it with your passphrase first.',
@@ -70,6 +71,12 @@ export function describeError(action: Action, error: unknown): FriendlyError {
 
 function lowerFirst(text: string): string {
   return /^[A-Z][a-z]/.test(text) ? text[0]!.toLowerCase() + text.slice(1) : text;
+}
+
+/** The start of a text, on one line, for a message or a list (`…` when cut). */
+export function excerpt(text: string, length = 60): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length <= length ? line : `${line.slice(0, length - 1).trimEnd()}…`;
 }
 
 export function megabytes(bytes: number): string {
