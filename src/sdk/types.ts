@@ -47,6 +47,13 @@ export interface Turn {
   seq: number;
   /** Set when the turn left the working window (summarised); the raw text stays in the archive. */
   archivedAt?: number;
+  /**
+   * On an assistant's reply: the context the model was sent for it, kept with the reply (and sealed
+   * with it when the profile is encrypted) so it can be inspected later, exactly as it was.
+   */
+  context?: ContextBundle;
+  /** On an assistant's reply: it was stopped before the model finished. */
+  stopped?: boolean;
 }
 
 /** A conversation: the working-memory layer, persisted turn by turn. */

@@ -81,6 +81,18 @@ describe('first run and chat', () => {
     await page.keyboard.press('Escape');
     await inspector.waitFor({ state: 'hidden' });
 
+    // After a reload the reply still has its chip, and the inspector shows what was sent then.
+    const sent = await page.evaluate(() => document.querySelector('article.message.assistant .bubble')?.textContent ?? '');
+    await page.reload();
+    await chip.waitFor({ timeout: 30_000 });
+    expect(await page.locator('article.message.assistant .bubble').first().textContent()).toBe(sent);
+    await chip.click();
+    await inspector.getByText('<user_query>').first().waitFor();
+    expect(await inspector.innerText()).toContain('My name is Ada and I keep bees');
+    await page.keyboard.press('Escape');
+    await inspector.waitFor({ state: 'hidden' });
+    await composer(page).and(page.locator(':enabled')).waitFor({ timeout: 60_000 });
+
     // Stop: the words so far stay, marked as stopped.
     await send(page, 'Tom had a big red dog. One day');
     await streaming.waitFor();

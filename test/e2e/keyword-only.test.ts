@@ -27,6 +27,13 @@ describe('no embedding model', () => {
     await expect(result.getByText(/^keywords \(BM25\) \d+\.\d\d$/).isVisible()).resolves.toBe(true);
     await expect(result.getByText(/^similarity/).count()).resolves.toBe(0);
     expect(await search(page, 'notebook')).toEqual(['The bike lock code is written in the blue notebook']);
+    // The context inspector opens without a chat model: what an assistant would be sent for this search.
+    await searchPanel(page).getByRole('button', { name: 'See the context it would build' }).click();
+    const inspector = page.getByRole('dialog', { name: 'What the assistant would be sent for “notebook”' });
+    await inspector.getByText('<relevant_memories>', { exact: true }).waitFor();
+    expect(await inspector.innerText()).toContain('The bike lock code is written in the blue notebook');
+    await page.keyboard.press('Escape');
+    await inspector.waitFor({ state: 'hidden' });
 
     // The search box promises only what keywords find: its example is a word, and the word finds the note.
     await remember(page, 'I drink a strong black coffee every morning');

@@ -88,10 +88,21 @@ describe('layout and access', () => {
 
     const title = 'Planning the anniversary dinner at the little Italian place on Rua das Flores next month';
     await composer.fill(title);
-    await composer.press('Enter');
-    await page.getByRole('button', { name: 'Regenerate' }).waitFor({ timeout: 30_000 });
-    await expectComposerInShape(page);
+    // Sent and stopped at once: a stopped conversation, listed under its first message.
+    await page.evaluate(() => {
+      const observer = new MutationObserver(() => {
+        const stop = [...document.querySelectorAll('button')].find((button) => button.textContent?.trim() === 'Stop');
+        if (!stop) return;
+        observer.disconnect();
+        stop.click();
+      });
+      observer.observe(document.body, { childList: true, subtree: true });
+      document.querySelector<HTMLFormElement>('form.composer')!.requestSubmit();
+    });
     const sessions = page.getByRole('navigation', { name: 'Conversations' });
+    await sessions.getByRole('link', { name: /^Planning the anniversary/ }).waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Regenerate' }).waitFor({ timeout: 60_000 });
+    await expectComposerInShape(page);
     await sessions.getByRole('link', { name: /^Planning the anniversary/ }).click();
     await expectListInShape(page, title);
 
@@ -121,7 +132,7 @@ describe('layout and access', () => {
     await expectListInShape(page, renamed);
     await page.screenshot({ path: shot('e2e-chat-phone'), fullPage: true });
     await context.close();
-  });
+  }, 240_000);
 
   it('fits a 360 × 740 phone without sideways scrolling', async () => {
     const { context, page } = await openApp({ viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });

@@ -30,6 +30,12 @@ export class ChatState {
     this.app = app;
   }
 
+  /** What a stored reply was made from (kept with the turn), for the inspector after a reload. */
+  stored(turn: Turn): { context: ContextBundle; memories: SearchResult[]; stopped: boolean } | undefined {
+    if (turn.role !== 'assistant' || !turn.context) return undefined;
+    return { context: turn.context, memories: turn.context.retrieved ?? [], stopped: turn.stopped ?? false };
+  }
+
   get session(): Session | undefined {
     return this.sessions.find((session) => session.id === this.sessionId);
   }

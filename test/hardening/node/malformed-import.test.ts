@@ -373,7 +373,10 @@ function freeForm(path: (string | number)[], value: Json): boolean {
   const [top, table, , field] = path;
   if (top === 'tables' && table === 'audit' && (field === 'before' || field === 'after')) return true;
   if (top === 'tables' && table === 'outbox' && field === 'payload') return true;
-  return top === 'memories' && path[2] === 'metadata' && path.length === 4 && (value === null || typeof value !== 'object');
+  const scalar = value === null || typeof value !== 'object';
+  // A memory's metadata takes any scalar, also in the copy a reply's context keeps of it.
+  if (top === 'tables' && table === 'turns' && field === 'context' && path.at(-2) === 'metadata') return scalar;
+  return top === 'memories' && path[2] === 'metadata' && path.length === 4 && scalar;
 }
 
 /** Fields a file or a row may leave out. */
@@ -395,6 +398,8 @@ const OPTIONAL = new Set([
   'lastError',
   'dedupeKey',
   'seq',
+  'context',
+  'stopped',
 ]);
 
 it('rejects every malformed import with INVALID_IMPORT and leaves the profile byte for byte as it was', async () => {
