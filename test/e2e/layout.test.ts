@@ -131,6 +131,18 @@ describe('layout and access', () => {
     await sessions.getByRole('link', { name: /^Renamed: Planning/ }).click();
     await expectListInShape(page, renamed);
     await page.screenshot({ path: shot('e2e-chat-phone'), fullPage: true });
+
+    // Deleted, then undone: the same conversation (same address) with its messages.
+    const link = sessions.getByRole('link', { name: /^Renamed: Planning/ });
+    const address = await link.getAttribute('href');
+    await sessions.getByRole('button', { name: /^Delete “Renamed: Planning/ }).click();
+    await link.waitFor({ state: 'detached' });
+    await page.getByText('Deleted “Renamed: Planning').waitFor();
+    await page.getByRole('button', { name: 'Undo', exact: true }).click();
+    await link.waitFor();
+    expect(await link.getAttribute('href')).toBe(address);
+    await link.click();
+    await page.locator('article.message.user').getByText(title).waitFor();
     await context.close();
   }, 240_000);
 

@@ -153,6 +153,9 @@ describe('memories on the page', () => {
     await memoryList(page).getByText('1 memory', { exact: true }).waitFor();
     expect(await listedMemories(page)).toEqual([COFFEE]);
     expect(await stored(page, TYRES)).toBeUndefined();
+    // The trail says the memory came back.
+    await page.getByRole('tab', { name: 'Archive & audit' }).click();
+    await page.locator('ol.audit li').filter({ hasText: 'You restored a memory' }).filter({ hasText: COFFEE }).waitFor();
     await context.close();
   });
 

@@ -58,6 +58,18 @@ export function restorationFile(
   records: { memories?: MemoryItem[]; session?: Session; turns?: Turn[]; summary?: SessionSummary | undefined },
 ): string {
   const tables: Record<string, unknown[]> = {};
+  // The trail says the memory came back (its earlier entries stay as the delete left them).
+  const at = Date.now();
+  if (records.memories?.length) {
+    tables.audit = records.memories.map((item) => ({
+      at,
+      actor: 'user',
+      action: 'restore',
+      entity: 'memory',
+      entityId: item.id,
+      reason: 'delete undone',
+    }));
+  }
   if (records.session) tables.sessions = [plain(records.session)];
   if (records.turns) tables.turns = records.turns.map(plain);
   if (records.summary) {
@@ -68,7 +80,7 @@ export function restorationFile(
   return JSON.stringify({
     format: 'mneme-export',
     version: 1,
-    exportedAt: Date.now(),
+    exportedAt: at,
     profile: { id: profileId },
     memories: (records.memories ?? []).map(plain),
     vectors: [],
