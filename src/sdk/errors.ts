@@ -22,6 +22,8 @@ export const MEMORY_ERROR_CODES = [
   'QUOTA_EXCEEDED',
   /** An import file failed validation; nothing was written. */
   'INVALID_IMPORT',
+  /** The import file is sealed and no passphrase was given; nothing was written. */
+  'PASSPHRASE_REQUIRED',
   /** The profile is encrypted and locked. */
   'LOCKED',
   /** The passphrase does not unlock this profile; no data was touched. */

@@ -47,6 +47,13 @@ export interface Turn {
   seq: number;
   /** Set when the turn left the working window (summarised); the raw text stays in the archive. */
   archivedAt?: number;
+  /**
+   * On an assistant's reply: the context the model was sent for it, kept with the reply (and sealed
+   * with it when the profile is encrypted) so it can be inspected later, exactly as it was.
+   */
+  context?: ContextBundle;
+  /** On an assistant's reply: it was stopped before the model finished. */
+  stopped?: boolean;
 }
 
 /** A conversation: the working-memory layer, persisted turn by turn. */
@@ -66,7 +73,8 @@ export type ChangeActor = 'user' | 'llm' | 'policy';
 export interface AuditEntry {
   at: number;
   actor: ChangeActor;
-  action: 'create' | 'update' | 'delete' | 'supersede' | 'merge' | 'archive' | 'restore';
+  /** `pin` / `unpin`: a change of `pinned` alone (any other change is an `update`). */
+  action: 'create' | 'update' | 'pin' | 'unpin' | 'delete' | 'supersede' | 'merge' | 'archive' | 'restore';
   /** What kind of record changed: `memory`, `profile`, `episode`, … */
   entity: string;
   entityId: string;
@@ -341,7 +349,14 @@ export type MemoryEventListener = (event: MemoryEvent) => void;
 /** What an import wrote. */
 export interface ImportReport {
   mode: 'merge' | 'replace';
+  /** Memories in the file. */
   memories: number;
+  /** Of those, memories this profile did not hold (by id). */
+  added: number;
+  /** Memories the profile held already, exactly as the file has them: nothing changed. */
+  unchanged: number;
+  /** Memories the profile held with other content (text, kind, weights, pin, validity): the file's version replaced them. */
+  updated: number;
   /** Vectors taken over as they were (same embedding model as this client). */
   vectors: number;
   /** Memories whose vectors came from another model (or none): re-embedded in the background. */

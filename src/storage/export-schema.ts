@@ -57,6 +57,48 @@ const vector = z.strictObject({
 
 const count = z.int().check(z.gte(0));
 const text = z.string().check(z.maxLength(MAX_TEXT_LENGTH));
+const finite = z.number().check(z.refine(Number.isFinite, 'must be a finite number'));
+const long = z.string().check(z.maxLength(10 * MAX_TEXT_LENGTH));
+
+/** The context a reply was made from, kept with the reply (the inspector reads it). */
+const replyContext = z.strictObject({
+  prompt: long,
+  sections: z
+    .array(z.strictObject({ tag: z.string().check(z.maxLength(200)), content: long, tokens: count }))
+    .check(z.maxLength(100)),
+  totalTokens: count,
+  budget: count,
+  memoryTokens: count,
+  memoriesUsed: z.array(id).check(z.maxLength(1_000)),
+  retrieved: z.optional(
+    z
+      .array(
+        z.strictObject({
+          item: memory,
+          score: finite,
+          rank: count,
+          explanation: z.strictObject({
+            mode: z.enum(['hybrid', 'lexical', 'dense']),
+            similarity: z.optional(finite),
+            lexical: z.optional(finite),
+            recency: finite,
+            importance: finite,
+            contributions: z.strictObject({
+              similarity: finite,
+              lexical: finite,
+              recency: finite,
+              importance: finite,
+              neighbour: z.optional(finite),
+            }),
+            via: z.array(z.enum(['dense', 'lexical', 'recent', 'important', 'neighbour'])).check(z.maxLength(10)),
+          }),
+        }),
+      )
+      .check(z.maxLength(1_000)),
+  ),
+  dropped: z.strictObject({ profile: count, memories: count, experiences: count, summary: count, turns: count }),
+  overflow: z.boolean(),
+});
 /** Free-form JSON (audit snapshots, job payloads), bounded so a file cannot smuggle in huge values. */
 const smallJson = z.json().check(z.refine((value) => JSON.stringify(value).length <= 4 * MAX_TEXT_LENGTH, 'is too large'));
 
@@ -74,6 +116,9 @@ const layerRows = {
     createdAt: time,
     seq: count,
     archivedAt: z.optional(time),
+    // A reply's context, as the model was sent it: checked as strictly, the inspector reads it.
+    context: z.optional(replyContext),
+    stopped: z.optional(z.boolean()),
   }),
   summaries: z.strictObject({ id, sessionId: id, text, turnsCovered: count, createdAt: time, updatedAt: time }),
   profileFields: z.strictObject({
@@ -117,7 +162,7 @@ const layerRows = {
     seq: z.optional(z.int().check(z.gte(1))),
     at: time,
     actor: z.enum(['user', 'llm', 'policy']),
-    action: z.enum(['create', 'update', 'delete', 'supersede', 'merge', 'archive', 'restore']),
+    action: z.enum(['create', 'update', 'pin', 'unpin', 'delete', 'supersede', 'merge', 'archive', 'restore']),
     entity: z.string().check(z.minLength(1), z.maxLength(200)),
     entityId: z.string().check(z.maxLength(MAX_TEXT_LENGTH + 100)),
     before: z.optional(smallJson),

@@ -74,7 +74,10 @@ export async function parseExport(text: unknown, passphrase?: string): Promise<s
   if ((value as { format?: unknown } | null)?.format !== schema.ENCRYPTED_EXPORT_FORMAT) return schema.validateExport(value);
   const sealed = schema.validateEncryptedWrapper(value);
   if (passphrase === undefined) {
-    throw new MemoryError('INVALID_IMPORT', 'This export is encrypted: give its passphrase to import it. Nothing was changed.');
+    throw new MemoryError(
+      'PASSPHRASE_REQUIRED',
+      'This export is encrypted: give its passphrase to import it. Nothing was changed.',
+    );
   }
   const key = await openEnvelope(
     {
@@ -137,6 +140,16 @@ export async function importProfile(
   );
   const reembed = items.filter((item) => item.embeddingModel === undefined).map((item) => item.id);
 
+  // What the profile already holds tells the person what the import brings: new, the same, or changed.
+  // Read (and decrypted) before the write transaction, which must not wait on anything but IndexedDB.
+  let added = items.length;
+  let unchanged = 0;
+  if (mode === 'merge') {
+    const held = await db.memories.bulkGet(items.map((item) => item.id));
+    const known = await Promise.all(held.map((row) => (row ? codec.decodeItem(row) : undefined)));
+    added = known.filter((item) => item === undefined).length;
+    unchanged = known.filter((item, i) => item !== undefined && sameContent(item, items[i]!)).length;
+  }
   await db.transaction('rw', db.tables, async () => {
     const chunks = new VectorChunks(db, codec);
     if (mode === 'replace') {
@@ -152,8 +165,37 @@ export async function importProfile(
   return {
     mode,
     memories: items.length,
+    added,
+    unchanged,
+    updated: items.length - added - unchanged,
     vectors: usable.size,
     needReembedding: reembed.length,
     tables: Object.fromEntries(schema.LAYER_TABLES.map((t) => [t, file.tables[t]?.length ?? 0])),
   };
+}
+
+/** The fields a person sees of a memory; bookkeeping (last use, vector model) does not count as a change. */
+function sameContent(a: MemoryItem, b: MemoryItem): boolean {
+  const seen = (item: MemoryItem) =>
+    JSON.stringify([
+      item.text,
+      item.kind,
+      item.importance,
+      item.pinned,
+      item.validFrom,
+      item.validTo ?? null,
+      item.archivedAt ?? null,
+      stable(item.metadata),
+    ]);
+  return seen(a) === seen(b);
+}
+
+function stable(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stable);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .sort(([x], [y]) => x.localeCompare(y))
+      .map(([key, inner]) => [key, stable(inner)]),
+  );
 }

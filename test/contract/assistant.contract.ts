@@ -237,7 +237,27 @@ export function describeAssistantContract(name: string, create: ClientFactory): 
       expect(reply.reply!.content.split(' ').length).toBeLessThan(10);
       expect(reply.reply!.content.startsWith(tokens.slice(0, 3).join(''))).toBe(true);
       expect(await client.sessions.turns(session.id)).toHaveLength(2);
+      // Kept with the reply: stopped, and the context it was made from.
+      expect((await client.sessions.turns(session.id))[1]).toMatchObject({ stopped: true, context: reply.context });
       await client.close();
+    });
+
+    it('keeps with each reply the context the model was sent, for inspecting it later (an export carries it too)', async () => {
+      const client = await open({ replies: [] });
+      await client.memories.add('My sister Rosa lives in Porto');
+      const session = await client.sessions.create();
+      const reply = await client.chat.send(session.id, 'Where does Rosa live?');
+      expect(reply.context.memoriesUsed.length).toBeGreaterThan(0);
+      const [user, answer] = await client.sessions.turns(session.id);
+      expect(user?.context).toBeUndefined();
+      expect(answer?.context).toEqual(reply.context);
+      expect(answer?.stopped).toBeUndefined();
+      // Through an export and an import into another profile, the reply still has it.
+      const target = await open({ replies: [] });
+      await target.data.import(await client.data.export());
+      expect((await target.sessions.turns(session.id))[1]?.context).toEqual(reply.context);
+      await client.close();
+      await target.close();
     });
 
     it('refuses to chat without a model before storing anything, and can switch models at run time', async () => {

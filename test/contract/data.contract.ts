@@ -54,7 +54,9 @@ export function describeDataContract(name: string, create: ClientFactory): void 
       const text = await client.data.export({ passphrase: 'export passphrase' });
       expect(text).not.toContain('grandmother');
       const target = await fresh(false);
-      await expect(target.data.import(text)).rejects.toMatchObject({ code: 'INVALID_IMPORT' });
+      // Not an invalid file: a sealed one, and the error says what to give.
+      await expect(target.data.import(text)).rejects.toMatchObject({ code: 'PASSPHRASE_REQUIRED' });
+      expect(await target.memories.count()).toBe(0);
       await expect(target.data.import(text, { passphrase: 'wrong passphrase' })).rejects.toMatchObject({
         code: 'WRONG_PASSPHRASE',
       });
@@ -117,6 +119,32 @@ export function describeDataContract(name: string, create: ClientFactory): void 
       expect((await target.memories.search('winter sports holiday'))[0]?.explanation.similarity).toBeDefined();
       await source.close();
       await target.close();
+    });
+
+    it('says what a merge brought: new memories, ones already there, and changed ones', async () => {
+      const client = await fresh(false);
+      const kept = await client.memories.add('Our cat is called Miso');
+      const edited = await client.memories.add('The boiler is serviced in May');
+      const text = await client.data.export();
+      expect(await client.data.import(text)).toMatchObject({ memories: 2, added: 0, unchanged: 2, updated: 0 });
+      expect(await client.memories.count()).toBe(2);
+      await client.memories.update(edited.id, { text: 'The boiler is serviced in June' });
+      await client.memories.delete(kept.id);
+      await client.memories.add('A memory the file does not have');
+      expect(await client.data.import(text)).toMatchObject({ mode: 'merge', memories: 2, added: 1, unchanged: 0, updated: 1 });
+      expect((await client.memories.get(edited.id))?.text).toBe('The boiler is serviced in May');
+      expect(await client.memories.count()).toBe(3);
+      await client.close();
+    });
+
+    it('logs a pin and an unpin as such, and an edit as an update', async () => {
+      const client = await fresh(false);
+      const item = await client.memories.add('Passport renewal is due in 2027');
+      await client.memories.update(item.id, { pinned: true });
+      await client.memories.update(item.id, { pinned: false });
+      await client.memories.update(item.id, { text: 'Passport renewal is due in March 2027' });
+      expect((await client.memories.history(item.id)).map((entry) => entry.action)).toEqual(['create', 'pin', 'unpin', 'update']);
+      await client.close();
     });
 
     it('merges by default and replaces on request', async () => {

@@ -184,6 +184,18 @@ describe('first run and chat', () => {
     await page.keyboard.press('Escape');
     await inspector.waitFor({ state: 'hidden' });
 
+    // After a reload the reply still has its chip, and the inspector shows what was sent then.
+    const sent = await page.evaluate(() => document.querySelector('article.message.assistant .bubble')?.textContent ?? '');
+    await page.reload();
+    await chip.waitFor({ timeout: 30_000 });
+    expect(await page.locator('article.message.assistant .bubble').first().textContent()).toBe(sent);
+    await chip.click();
+    await inspector.getByText('<user_query>').first().waitFor();
+    expect(await inspector.innerText()).toContain('My name is Ada and I keep bees');
+    await page.keyboard.press('Escape');
+    await inspector.waitFor({ state: 'hidden' });
+    await composer(page).and(page.locator(':enabled')).waitFor({ timeout: 60_000 });
+
     // Stop: the words so far stay, marked as stopped.
     await send(page, 'Tom had a big red dog. One day');
     await streaming.waitFor();
@@ -196,6 +208,28 @@ describe('first run and chat', () => {
     await page.getByRole('button', { name: 'Regenerate' }).waitFor(REPLY);
     await expect.poll(() => page.locator('article.message.assistant').count()).toBe(2);
     expect(await page.locator('article.message.assistant .bubble').last().innerText()).not.toBe(before);
+
+    // Stopped before its first word: the message stays, marked, with Regenerate to answer it.
+    await composer(page).fill('A story about a cat');
+    await page.evaluate(() => {
+      // Stop as soon as the button exists, before any token can arrive.
+      const observer = new MutationObserver(() => {
+        const stop = [...document.querySelectorAll('button')].find((button) => button.textContent?.trim() === 'Stop');
+        if (!stop) return;
+        observer.disconnect();
+        stop.click();
+      });
+      observer.observe(document.body, { childList: true, subtree: true });
+      document.querySelector<HTMLFormElement>('form.composer')!.requestSubmit();
+    });
+    const missing = page.locator('article.message.assistant').filter({ hasText: 'Stopped before the first word' });
+    await missing.waitFor({ timeout: 15_000 });
+    await missing.getByText('Stopped', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Regenerate' }).click();
+    await missing.waitFor({ state: 'hidden', timeout: 30_000 });
+    await page.getByRole('button', { name: 'Regenerate' }).waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.locator('article.message.assistant').count()).toBe(3);
+
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -264,7 +298,12 @@ describe('first run and chat', () => {
     await page.getByText('set by you').first().waitFor();
     await page.screenshot({ path: shot('e2e-profile'), fullPage: true });
     await page.getByRole('tab', { name: 'Archive & audit' }).click();
-    await page.locator('ol.audit li').filter({ hasText: 'create memory' }).first().waitFor();
+    await page
+      .locator('ol.audit li')
+      .filter({ hasText: 'created a note' })
+      .filter({ hasText: 'I prefer trains to planes' })
+      .first()
+      .waitFor();
     await page.screenshot({ path: shot('e2e-archive'), fullPage: true });
     await context.close();
   });

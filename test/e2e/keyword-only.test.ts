@@ -31,6 +31,36 @@ describe('no embedding model', () => {
     expect(scores).toMatch(/Matched words\s+\d+\.\d\d/);
     expect(scores).not.toContain('Meaning');
     expect(await search(page, 'notebook')).toEqual(['The bike lock code is written in the blue notebook']);
+    // The context inspector opens without a chat model: what an assistant would be sent for this search.
+    await searchPanel(page).getByRole('button', { name: 'See the context it would build' }).click();
+    const inspector = page.getByRole('dialog', { name: 'What the assistant would be sent for “notebook”' });
+    await inspector.getByText('<relevant_memories>', { exact: true }).waitFor();
+    expect(await inspector.innerText()).toContain('The bike lock code is written in the blue notebook');
+    await page.keyboard.press('Escape');
+    await inspector.waitFor({ state: 'hidden' });
+
+    // The search box promises only what keywords find: its example is a word, and the word finds the note.
+    await remember(page, 'I drink a strong black coffee every morning');
+    const box = page.getByLabel('Search memories');
+    const example = (await box.getAttribute('placeholder')) ?? '';
+    expect(example).not.toMatch(/\?/);
+    const word = example.match(/e\.g\. (\w+)/)?.[1] ?? '';
+    expect(await search(page, word)).toEqual(['I drink a strong black coffee every morning']);
+    await page.reload();
+    await appReady(page);
+    await searchPanel(page)
+      .getByText(/Search by keywords/)
+      .waitFor();
+    expect(await searchPanel(page).innerText()).not.toContain('by meaning:');
+    // Plural and verb endings still meet: "drinks" finds "drink".
+    expect(await search(page, 'drinks')).toEqual(['I drink a strong black coffee every morning']);
+
+    // With no chat model, the chat does not invite typing into a box that cannot be used.
+    await page.evaluate(() => (location.hash = '#/chat'));
+    await page.getByText('No chat model is loaded').waitFor();
+    await expect(page.getByRole('textbox', { name: 'Message' }).isDisabled()).resolves.toBe(true);
+    await expect(page.getByText('Say something about yourself').count()).resolves.toBe(0);
+    await page.getByText('Chat starts once a chat model is loaded.').waitFor();
 
     await page.screenshot({ path: shot('e2e-keyword-only'), fullPage: true });
     expect(errors).toEqual([]);

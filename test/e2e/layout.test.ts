@@ -1,10 +1,11 @@
 /** How the page fits and reads: a 360 px phone, a dark system theme, the keyboard alone. */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import {
   closeBrowser,
   listedMemories,
   memoryList,
+  newPage,
   openApp,
   PHONE,
   remember,
@@ -41,7 +42,110 @@ async function tabTo(page: Page, target: string, limit = 15): Promise<boolean> {
   return false;
 }
 
+/** The conversation list: no sideways scrolling, and the open conversation's title readable from its start. */
+async function expectListInShape(page: Page, title: string): Promise<void> {
+  // A long title is cut with an ellipsis at its end, never at its start.
+  const start = title.slice(0, 24);
+  const list = page.getByRole('navigation', { name: 'Conversations' }).locator('ul');
+  const box = await list.evaluate((element) => ({
+    scrollWidth: element.scrollWidth,
+    clientWidth: element.clientWidth,
+    scrollLeft: element.scrollLeft,
+  }));
+  expect(box.scrollWidth).toBeLessThanOrEqual(box.clientWidth);
+  expect(box.scrollLeft).toBe(0);
+  const link = list.locator('li a[aria-current="page"]');
+  expect((await link.innerText()).startsWith(start)).toBe(true);
+  // The first letters are on screen, inside the list: what is drawn there is the title itself.
+  const [outer, inner] = [(await list.boundingBox())!, (await link.boundingBox())!];
+  expect(inner.x).toBeGreaterThanOrEqual(outer.x);
+  expect(inner.x + inner.width).toBeLessThanOrEqual(outer.x + outer.width + 1);
+  const hit = await link.evaluate((element) => {
+    const rect = element.getBoundingClientRect();
+    return element.contains(document.elementFromPoint(rect.left + 12, rect.top + rect.height / 2));
+  });
+  expect(hit).toBe(true);
+}
+
+/** The message box is a few lines tall and Send a button of the usual height. */
+async function expectComposerInShape(page: Page): Promise<void> {
+  const box = (await page.getByRole('textbox', { name: 'Message' }).boundingBox())!;
+  const send = (await page.getByRole('button', { name: 'Send', exact: true }).boundingBox())!;
+  expect(box.height).toBeGreaterThan(30);
+  expect(box.height).toBeLessThanOrEqual(120);
+  expect(send.height).toBeLessThanOrEqual(48);
+}
+
 describe('layout and access', () => {
+  it('keeps the conversation list and the message box in shape, on a desktop and on a phone', async () => {
+    const { context, page } = await newPage();
+    await page.goto(inject('baseURL'));
+    await page.getByRole('button', { name: 'Download and start' }).click();
+    const composer = page.getByRole('textbox', { name: 'Message' });
+    // The model loads on a shared, busy machine: give it time.
+    await composer.and(page.locator(':enabled')).waitFor({ timeout: 80_000 });
+    await expectComposerInShape(page);
+
+    const title = 'Planning the anniversary dinner at the little Italian place on Rua das Flores next month';
+    await composer.fill(title);
+    // Sent and stopped at once: a stopped conversation, listed under its first message.
+    await page.evaluate(() => {
+      const observer = new MutationObserver(() => {
+        const stop = [...document.querySelectorAll('button')].find((button) => button.textContent?.trim() === 'Stop');
+        if (!stop) return;
+        observer.disconnect();
+        stop.click();
+      });
+      observer.observe(document.body, { childList: true, subtree: true });
+      document.querySelector<HTMLFormElement>('form.composer')!.requestSubmit();
+    });
+    const sessions = page.getByRole('navigation', { name: 'Conversations' });
+    await sessions.getByRole('link', { name: /^Planning the anniversary/ }).waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Regenerate' }).waitFor({ timeout: 60_000 });
+    await expectComposerInShape(page);
+    await sessions.getByRole('link', { name: /^Planning the anniversary/ }).click();
+    await expectListInShape(page, title);
+
+    const renamed = `Renamed: ${title} and the flowers to bring`;
+    await sessions.getByRole('button', { name: /^Rename/ }).click();
+    await sessions.getByLabel('New title').fill(renamed);
+    await sessions.getByLabel('New title').press('Enter');
+    await sessions.getByRole('link', { name: /^Renamed: Planning/ }).waitFor();
+    await expectListInShape(page, renamed);
+    await page.screenshot({ path: shot('e2e-chat-list-desktop'), fullPage: true });
+
+    // A 360 × 640 phone: a new conversation's message box and Send are on screen without scrolling.
+    await page.setViewportSize({ width: 360, height: 640 });
+    await page.getByRole('button', { name: 'New conversation' }).click();
+    await expect.poll(() => composer.evaluate((element) => document.activeElement === element)).toBe(true);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    for (const control of [composer, page.getByRole('button', { name: 'Send', exact: true })]) {
+      const box = (await control.boundingBox())!;
+      expect(box.y).toBeGreaterThanOrEqual(0);
+      expect(box.y + box.height).toBeLessThanOrEqual(640);
+    }
+    await expectComposerInShape(page);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    // The list folds away on a phone, one tap from the top, and opens without pushing the page sideways.
+    await sessions.getByRole('button', { name: /conversations \(1\)/ }).click();
+    await sessions.getByRole('link', { name: /^Renamed: Planning/ }).click();
+    await expectListInShape(page, renamed);
+    await page.screenshot({ path: shot('e2e-chat-phone'), fullPage: true });
+
+    // Deleted, then undone: the same conversation (same address) with its messages.
+    const link = sessions.getByRole('link', { name: /^Renamed: Planning/ });
+    const address = await link.getAttribute('href');
+    await sessions.getByRole('button', { name: /^Delete “Renamed: Planning/ }).click();
+    await link.waitFor({ state: 'detached' });
+    await page.getByText('Deleted “Renamed: Planning').waitFor();
+    await page.getByRole('button', { name: 'Undo', exact: true }).click();
+    await link.waitFor();
+    expect(await link.getAttribute('href')).toBe(address);
+    await link.click();
+    await page.locator('article.message.user').getByText(title).waitFor();
+    await context.close();
+  }, 240_000);
+
   it('fits a 360 × 740 phone without sideways scrolling', async () => {
     const { context, page } = await openApp({ viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
     await settledStatus(page);

@@ -1,5 +1,6 @@
 /** Remember, search, reload, delete: the page's main loop, on the built app in real Chromium. */
 import { afterAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import {
   closeBrowser,
   deleteMemory,
@@ -14,6 +15,28 @@ import {
 } from './browser';
 
 afterAll(closeBrowser);
+
+/** A memory as IndexedDB holds it (read without Mneme's code): id, words, dates and weights. */
+function stored(page: Page, text: string): Promise<Record<string, unknown> | undefined> {
+  return page.evaluate(
+    (wanted) =>
+      new Promise<Record<string, unknown> | undefined>((resolve, reject) => {
+        const open = indexedDB.open('mneme-default');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const request = open.result.transaction('memories').objectStore('memories').getAll();
+          request.onsuccess = () => {
+            open.result.close();
+            const row = (request.result as { text: string }[]).find((candidate) => candidate.text === wanted);
+            resolve(row && JSON.parse(JSON.stringify(row)));
+          };
+        };
+      }),
+    text,
+  );
+}
+
+const undoButton = (page: Page) => page.getByRole('button', { name: 'Undo', exact: true });
 
 const COFFEE = 'I drink a strong black coffee every morning before work';
 const TYRES = 'The car needs new winter tyres before November';
@@ -125,6 +148,82 @@ describe('memories on the page', () => {
     await dialog.getByRole('button', { name: 'Close' }).click();
     await dialog.waitFor({ state: 'hidden' });
     expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('undoes a delete with the very same memory, by button or Ctrl+Z; without undo it stays deleted', async () => {
+    const { context, page } = await openApp();
+    // A short toast keeps the test quick; the app's own default is a few seconds.
+    await page.evaluate(() => localStorage.setItem('mneme:undo-ms', '2500'));
+    await remember(page, COFFEE);
+    await remember(page, TYRES);
+    const coffee = await stored(page, COFFEE);
+    const tyres = await stored(page, TYRES);
+    expect(coffee?.id).toEqual(expect.any(String));
+
+    await deleteMemory(page, COFFEE);
+    await memoryList(page).getByText('1 memory', { exact: true }).waitFor();
+    await page.getByText(`Deleted “${COFFEE.slice(0, 40)}`).waitFor();
+    await undoButton(page).click();
+    await memoryList(page).getByText('2 memories').waitFor();
+    expect(await stored(page, COFFEE)).toMatchObject({
+      id: coffee!.id,
+      text: COFFEE,
+      createdAt: coffee!.createdAt,
+      importance: coffee!.importance,
+      kind: coffee!.kind,
+    });
+    await undoButton(page).waitFor({ state: 'hidden' });
+
+    // From the keyboard: focus stays in the list after the delete; Ctrl+Z brings it back.
+    await deleteMemory(page, TYRES);
+    await memoryList(page).getByText('1 memory', { exact: true }).waitFor();
+    await undoButton(page).waitFor();
+    await page.keyboard.press('Control+z');
+    await memoryList(page).getByText('2 memories').waitFor();
+    expect((await stored(page, TYRES))?.id).toBe(tyres!.id);
+
+    // No undo: once the toast has gone, the memory is gone for good.
+    await deleteMemory(page, TYRES);
+    await undoButton(page).waitFor();
+    await undoButton(page).waitFor({ state: 'hidden', timeout: 20_000 });
+    await page.reload();
+    await memoryList(page).getByText('1 memory', { exact: true }).waitFor();
+    expect(await listedMemories(page)).toEqual([COFFEE]);
+    expect(await stored(page, TYRES)).toBeUndefined();
+    // The trail says the memory came back.
+    await page.getByRole('tab', { name: 'Archive & audit' }).click();
+    await page.locator('ol.audit li').filter({ hasText: 'You restored a memory' }).filter({ hasText: COFFEE }).waitFor();
+    await context.close();
+  });
+
+  it('shows in the audit trail which memory changed and how: created, pinned, edited', async () => {
+    const { context, page } = await openApp();
+    await remember(page, VIOLIN);
+    await remember(page, TYRES);
+    await memoryList(page)
+      .getByRole('button', { name: `Open “${VIOLIN.slice(0, 60)}”` })
+      .click();
+    const dialog = page.getByRole('dialog', { name: 'Memory' });
+    await dialog.getByRole('button', { name: 'Pin', exact: true }).click();
+    await dialog.getByRole('button', { name: 'Unpin', exact: true }).waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+
+    await page.getByRole('tab', { name: 'Archive & audit' }).click();
+    const trail = page.locator('ol.audit');
+    await trail.locator('li').filter({ hasText: 'You pinned a note' }).waitFor();
+    const lines = await trail.locator('li').allInnerTexts();
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^You pinned a note ·/);
+    expect(lines[0]).toContain(VIOLIN);
+    // Two creations, each with its own words.
+    expect(lines.slice(1).map((line) => line.split('\n')[0]!.replace(/ ·.*/, ''))).toEqual([
+      'You created a note',
+      'You created a note',
+    ]);
+    expect(lines[1]).toContain(TYRES);
+    expect(lines[2]).toContain(VIOLIN);
+    await page.screenshot({ path: shot('e2e-audit'), fullPage: true });
     await context.close();
   });
 });

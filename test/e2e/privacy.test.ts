@@ -73,11 +73,61 @@ describe('privacy in the app', () => {
     await context.close();
   });
 
+  it('asks for the passphrase of a sealed file beside Import, and says what an import brought', async () => {
+    const { context, page } = await openApp();
+    // This browser declines persistent storage: the page says so and what to do about it.
+    await context.addInitScript(() => {
+      Object.assign(navigator.storage, { persist: async () => false, persisted: async () => false });
+    });
+    await page.reload();
+    await page.getByRole('button', { name: 'Search', exact: true }).and(page.locator(':enabled')).waitFor();
+    await remember(page, 'The spare key is with the neighbour at number 12');
+    await settings(page);
+    await page.getByRole('button', { name: 'Keep my data (persistent storage)' }).click();
+    await page.getByText('Your browser declined to keep data permanently; it may clear it when space runs low.').waitFor();
+
+    await page.getByLabel('Export passphrase (optional)').fill('blue whale at noon');
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export everything' }).click();
+    const file = join(tmpdir(), `mneme-sealed-${Date.now()}.json`);
+    await (await download).saveAs(file);
+
+    await page.getByLabel('Export file').setInputFiles(file);
+    // A sealed file is recognised as it is chosen: the passphrase field appears beside Import.
+    const importForm = page.locator('form.import');
+    const passphrase = importForm.getByLabel(/This file is sealed/);
+    await passphrase.waitFor();
+    await expect(importForm.getByRole('button', { name: 'Import', exact: true }).isDisabled()).resolves.toBe(true);
+    await passphrase.fill('blue whale at noon');
+    await importForm.getByRole('button', { name: 'Import', exact: true }).click();
+    await importForm.getByText('1 memory already there, nothing new.').waitFor();
+    // No error banner at the top of the page for any of this.
+    await expect(page.locator('main > .notice[role="alert"]').count()).resolves.toBe(0);
+
+    // Sent without its passphrase anyway (the field emptied): the error sits under the form, with its code.
+    await page.getByLabel('Export file').setInputFiles([]);
+    await page.getByLabel('Export file').setInputFiles(file);
+    await passphrase.fill('wrong whale');
+    await importForm.getByRole('button', { name: 'Import', exact: true }).click();
+    const error = importForm.getByRole('alert');
+    await error.getByText('that passphrase does not match').waitFor();
+    await error.getByText('WRONG_PASSPHRASE').waitFor();
+    await expect.poll(() => passphrase.evaluate((element) => document.activeElement === element)).toBe(true);
+    await context.close();
+  });
+
   it('encrypts with a passphrase, locks, refuses a wrong one, and unlocks', async () => {
     const { context, page } = await openApp();
     await remember(page, 'My bank is the one on Avenida da Liberdade');
     await settings(page);
+    // It cannot be recovered, so it is typed twice; a mismatch is named and blocks the button.
     await page.getByLabel('Passphrase', { exact: true }).fill('correct horse battery');
+    await page.getByLabel('Repeat the passphrase').fill('correct horse batery');
+    await page.getByText('The two passphrases do not match.').waitFor();
+    await expect(page.getByRole('button', { name: 'Encrypt' }).isDisabled()).resolves.toBe(true);
+    await page.getByLabel('Repeat the passphrase').fill('correct horse battery');
+    await page.getByText('The two passphrases do not match.').waitFor({ state: 'hidden' });
+    await page.getByText(/(Fair|Strong)\./).waitFor();
     await page.getByRole('button', { name: 'Encrypt' }).click();
     await page.getByRole('button', { name: 'Lock now' }).click();
     const unlock = page.getByRole('region', { name: 'This profile is locked' });

@@ -18,6 +18,7 @@ import { DEFAULTS } from '../../sdk/options';
 import { findEmbedder, preferredLocalEmbedder } from '../../models/catalog';
 import { describeError, type FriendlyError } from './messages';
 import type { Settings } from './settings.svelte';
+import { UndoState } from './undo.svelte';
 
 /** A saved embedder choice, unless it is a test model this server no longer offers (the hub has none). */
 function offeredHere(embedder: string | false | undefined, local: string[] | undefined): string | false | undefined {
@@ -62,6 +63,8 @@ export class AppState {
   withheldEmbedder = $state.raw<string | undefined>();
   /** The last thing that happened, for screen readers. */
   announcement = $state('');
+  /** The last delete, for a few seconds: it can be taken back. */
+  readonly undo = new UndoState();
   #unsubscribe: (() => void) | undefined;
 
   constructor(settings: Settings) {

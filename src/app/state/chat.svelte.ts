@@ -3,8 +3,10 @@
  * context each reply was built from (for the inspector). The reply streams into `streaming`;
  * memory work after it runs in the background (the outbox) and never delays it.
  */
-import type { ChatReply, ContextBundle, SearchResult, Session, Turn } from '../../sdk/index';
+import type { ChatReply, ContextBundle, SearchResult, Session, SessionSummary, Turn } from '../../sdk/index';
 import type { AppState } from './app.svelte';
+import { excerpt } from './messages';
+import { restorationFile } from './undo.svelte';
 
 export interface Streaming {
   userText: string;
@@ -20,10 +22,18 @@ export class ChatState {
   /** The context and retrieved memories of replies made in this visit, by reply turn id. */
   contexts = $state.raw<Record<string, { context: ContextBundle; memories: SearchResult[]; stopped: boolean }>>({});
   busy = $state(false);
+  /** The user turn whose reply was stopped before its first word (nothing was stored for it). */
+  stoppedBefore = $state<string | undefined>();
   #abort: AbortController | undefined;
 
   constructor(app: AppState) {
     this.app = app;
+  }
+
+  /** What a stored reply was made from (kept with the turn), for the inspector after a reload. */
+  stored(turn: Turn): { context: ContextBundle; memories: SearchResult[]; stopped: boolean } | undefined {
+    if (turn.role !== 'assistant' || !turn.context) return undefined;
+    return { context: turn.context, memories: turn.context.retrieved ?? [], stopped: turn.stopped ?? false };
   }
 
   get session(): Session | undefined {
@@ -66,14 +76,37 @@ export class ChatState {
     }
   }
 
+  /** Deletes at once, then offers an undo that puts the conversation back with every turn. */
   async remove(id: string): Promise<void> {
+    const client = this.app.client;
+    if (!client) return;
     try {
-      await this.app.client?.sessions.delete(id);
+      const session = this.sessions.find((candidate) => candidate.id === id) ?? (await client.sessions.get(id));
+      const [turns, summary] = await Promise.all([
+        client.sessions.turns(id, { includeArchived: true }),
+        client.sessions.summary(id),
+      ]);
+      await client.sessions.delete(id);
       if (this.sessionId === id) await this.open(undefined);
       await this.loadSessions();
       this.app.say('Conversation deleted.');
+      if (session) {
+        const name = session.title ? `“${excerpt(session.title, 40)}”` : 'the conversation';
+        this.app.undo.show(`Deleted ${name}.`, () => this.#putBack(session, turns, summary));
+      }
     } catch (error) {
       this.app.fail('delete', error);
+    }
+  }
+
+  async #putBack(session: Session, turns: Turn[], summary: SessionSummary | undefined): Promise<void> {
+    try {
+      const file = restorationFile(this.app.settings.data.profileId, { session, turns, summary });
+      await this.app.client?.data.import(file);
+      await this.loadSessions();
+      this.app.say('Conversation restored.');
+    } catch (error) {
+      this.app.fail('update', error);
     }
   }
 
@@ -126,6 +159,7 @@ export class ChatState {
           if (this.streaming) this.streaming = { ...this.streaming, text: this.streaming.text + piece };
         },
       });
+      this.stoppedBefore = reply.reply ? undefined : reply.userTurn.id;
       if (reply.reply) {
         const memories = reply.context.retrieved ?? [];
         this.contexts = { ...this.contexts, [reply.reply.id]: { context: reply.context, memories, stopped: reply.stopped } };

@@ -5,7 +5,8 @@
  */
 import type { AuditEntry, MemoryItem, MemoryKind, SearchResult } from '../../sdk/index';
 import type { AppState } from './app.svelte';
-import { plural } from './messages';
+import { excerpt, plural } from './messages';
+import { restorationFile } from './undo.svelte';
 
 const SEARCH_LIMIT = 20;
 /** Enough for the list and the chart; the virtual list renders only what is on screen. */
@@ -109,14 +110,30 @@ export class MemoryState {
     }
   }
 
+  /** Deletes at once, then offers an undo that puts the very same memory back. */
   async forget(id: string): Promise<void> {
+    const client = this.app.client;
+    if (!client) return;
     try {
-      await this.app.client?.memories.delete(id);
+      const item = await client.memories.get(id);
+      await client.memories.delete(id);
       this.results = this.results.filter((result) => result.item.id !== id);
       await this.refresh();
       this.app.say(`Deleted. ${plural(this.count, 'memory', 'memories')} left.`);
+      if (item) this.app.undo.show(`Deleted “${excerpt(item.text)}”.`, () => this.#putBack(item));
     } catch (error) {
       this.app.fail('delete', error);
+    }
+  }
+
+  async #putBack(item: MemoryItem): Promise<void> {
+    try {
+      await this.app.client?.data.import(restorationFile(this.app.settings.data.profileId, { memories: [item] }));
+      await this.refresh();
+      if (this.resultsFor) await this.search(this.resultsFor);
+      this.app.say(`Restored “${excerpt(item.text)}”.`);
+    } catch (error) {
+      this.app.fail('update', error);
     }
   }
 

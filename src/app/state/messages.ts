@@ -46,6 +46,7 @@ const ADVICE: Partial<Record<MemoryErrorCode, string>> = {
   MODEL_LOAD_FAILED: 'it was found but would not start on this device. Choose another model.',
   LLM_OUTPUT_INVALID: 'the model’s answer could not be used. Try again, or choose another model.',
   INVALID_IMPORT: 'the file is not a valid Mneme export.',
+  PASSPHRASE_REQUIRED: 'the file is sealed with a passphrase. Enter it and import again.',
   QUOTA_EXCEEDED: 'your browser has no room left for this site. Delete some memories or free disk space, then try again.',
   DO_NOT_REMEMBER: 'it falls under one of your "do not remember" rules.',
   LOCKED: 'this profile is locked. Unlock it with your passphrase first.',
@@ -89,6 +90,12 @@ export function describeError(action: Action, error: unknown, online = globalThi
 
 function lowerFirst(text: string): string {
   return /^[A-Z][a-z]/.test(text) ? text[0]!.toLowerCase() + text.slice(1) : text;
+}
+
+/** The start of a text, on one line, for a message or a list (`…` when cut). */
+export function excerpt(text: string, length = 60): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length <= length ? line : `${line.slice(0, length - 1).trimEnd()}…`;
 }
 
 export function megabytes(bytes: number): string {

@@ -115,7 +115,12 @@ async function answer(deps: AssistantDeps, sessionId: string, userTurn: Turn, op
     if (stopped) return { userTurn, context, stopped, jobs: [] };
     throw new MemoryError('LLM_OUTPUT_INVALID', 'The chat model returned an empty reply');
   }
-  const assistantTurn = await views.conversations.append(sessionId, { role: 'assistant', content: reply });
+  // The reply keeps the context it was made from: the inspector shows it after a reload too.
+  const assistantTurn = await views.conversations.append(
+    sessionId,
+    { role: 'assistant', content: reply },
+    stopped ? { context, stopped } : { context },
+  );
   const jobs = await queueMemoryWork(deps.enqueue, sessionId, [userTurn, assistantTurn], {
     overflow: context.overflow,
     model: deps.chat,

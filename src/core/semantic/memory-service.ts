@@ -344,8 +344,14 @@ export class MemoryService {
       const [vector] = (await this.#deps.embedder.tryEmbed([next.text], 'passage')) ?? [];
       if (vector) vectors.push(this.#stored(next, vector));
     }
+    // A change of the pin alone is logged as what it is.
+    const pinOnly =
+      action === 'update' &&
+      next.pinned !== current.pinned &&
+      Object.entries(patch).every(([key, value]) => key === 'pinned' || value === undefined);
+    const logged = pinOnly ? (next.pinned ? 'pin' : 'unpin') : action;
     await this.#deps.store.putMany([next], vectors, [
-      memoryAudit(this.#deps.clock.now(), actor, action, id, current, next, reason),
+      memoryAudit(this.#deps.clock.now(), actor, logged, id, current, next, reason),
     ]);
     this.#remember(next, vectors[0]?.vector);
     if (next.text !== current.text && vectors.length === 0) this.#vectors?.remove(id);

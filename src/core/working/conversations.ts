@@ -80,12 +80,19 @@ export class Conversations {
    * Persists the turn (and the session's new count) and returns it as stored: with what the rules
    * withheld replaced by markers. An untitled session is named after its first user message.
    */
-  async append(sessionId: string, input: { role: Turn['role']; content: string }): Promise<Turn> {
+  async append(
+    sessionId: string,
+    input: { role: Turn['role']; content: string },
+    /** What the assistant pipeline keeps with a reply (never taken from a host's input). */
+    reply?: Pick<Turn, 'context' | 'stopped'>,
+  ): Promise<Turn> {
     if (!ROLES.includes(input?.role)) throw new MemoryError('INVALID_ARGUMENT', `role must be one of ${ROLES.join(', ')}`);
     const { text: content } = this.#redact(checkText(input.content, 'content'));
     const session = await this.#require(sessionId);
     const now = Math.max(this.#now(), session.updatedAt + 0.001);
     const turn: Turn = { id: createId(), sessionId, role: input.role, content, createdAt: now, seq: session.turnCount };
+    if (reply?.context) turn.context = reply.context;
+    if (reply?.stopped) turn.stopped = true;
     const title = session.title || (input.role === 'user' ? titleFrom(content) : '');
     await this.#store.appendTurn(turn, { ...session, title, updatedAt: now, turnCount: session.turnCount + 1 });
     return turn;

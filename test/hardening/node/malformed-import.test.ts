@@ -5,7 +5,7 @@
  * wrong vector sizes, wrong or future versions, duplicate ids, missing and extra fields, sealed
  * files without or with a wrong passphrase, and a few 50 MB strings. Each file is imported, in
  * `merge` or `replace` mode, into a profile that already holds data. A malformed file must be
- * rejected with `INVALID_IMPORT` (or `WRONG_PASSPHRASE`) naming the problem, and every IndexedDB
+ * rejected with `INVALID_IMPORT` (or `WRONG_PASSPHRASE`, `PASSPHRASE_REQUIRED`) naming the problem, and every IndexedDB
  * store must read back exactly as before (keys and values, compared through a raw dump that does
  * not use Mneme's code). Valid but odd files (an empty export, another profile's export) must
  * import cleanly.
@@ -130,7 +130,7 @@ interface Case {
   text: unknown;
   passphrase?: string;
   /** The error code expected, or `ok` for a valid file. */
-  expect: 'INVALID_IMPORT' | 'WRONG_PASSPHRASE' | 'ok';
+  expect: 'INVALID_IMPORT' | 'WRONG_PASSPHRASE' | 'PASSPHRASE_REQUIRED' | 'ok';
   /** What the message must name. */
   names?: RegExp;
 }
@@ -282,7 +282,7 @@ function makeCase(random: Random, good: JsonObject, plain: string, sealed: strin
       };
     }
     case 'sealed-no-passphrase':
-      return { label: kind, text: sealed, expect: 'INVALID_IMPORT', names: /encrypted|passphrase/ };
+      return { label: kind, text: sealed, expect: 'PASSPHRASE_REQUIRED', names: /encrypted|passphrase/ };
     case 'sealed-wrong-passphrase': {
       const passphrase = random.pick([
         'wrong passphrase',
@@ -373,7 +373,10 @@ function freeForm(path: (string | number)[], value: Json): boolean {
   const [top, table, , field] = path;
   if (top === 'tables' && table === 'audit' && (field === 'before' || field === 'after')) return true;
   if (top === 'tables' && table === 'outbox' && field === 'payload') return true;
-  return top === 'memories' && path[2] === 'metadata' && path.length === 4 && (value === null || typeof value !== 'object');
+  const scalar = value === null || typeof value !== 'object';
+  // A memory's metadata takes any scalar, also in the copy a reply's context keeps of it.
+  if (top === 'tables' && table === 'turns' && field === 'context' && path.at(-2) === 'metadata') return scalar;
+  return top === 'memories' && path[2] === 'metadata' && path.length === 4 && scalar;
 }
 
 /** Fields a file or a row may leave out. */
@@ -395,6 +398,8 @@ const OPTIONAL = new Set([
   'lastError',
   'dedupeKey',
   'seq',
+  'context',
+  'stopped',
 ]);
 
 it('rejects every malformed import with INVALID_IMPORT and leaves the profile byte for byte as it was', async () => {
