@@ -87,8 +87,10 @@ async function openMemoryTab(page, tab, ready) {
 
 async function main() {
   process.env.MNEME_MODELS = resolve(root, process.env.MNEME_MODELS ?? '../shared/models');
-  if (!existsSync(join(process.env.MNEME_MODELS, 'local'))) {
-    throw new Error(`screenshots: no models folder at ${process.env.MNEME_MODELS} (set MNEME_MODELS to the shared models)`);
+  if (!existsSync(join(process.env.MNEME_MODELS, 'local', 'glove-sif-100d'))) {
+    throw new Error(
+      `screenshots: no local/glove-sif-100d in the models folder ${process.env.MNEME_MODELS} (set MNEME_MODELS to the shared models folder)`,
+    );
   }
   const cleanup = [];
   try {
@@ -109,6 +111,7 @@ async function main() {
     const context = await browser.newContext({ viewport: DESKTOP, deviceScaleFactor: 1, colorScheme: 'light' });
     // Nothing but the app and the scripted server: the screenshots never depend on the network.
     await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort('internetdisconnected'));
+    context.setDefaultTimeout(STEP_MS);
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (error) => errors.push(error.message));
