@@ -20,6 +20,7 @@ const docs = join(root, 'docs');
 const STEP_MS = Number(process.env.SCREENSHOT_STEP_MS ?? 180_000);
 const MODEL = 'scripted-demo';
 const DESKTOP = { width: 1200, height: 800 };
+const INSPECTOR = { width: 1200, height: 1080 };
 const PHONE = { width: 360, height: 740 };
 
 /** Runs one step, naming it in the error when it fails. */
@@ -156,7 +157,10 @@ async function main() {
         const inspector = page.getByRole('dialog', { name: 'What the model saw for this reply' });
         await inspector.getByText('<relevant_memories>', { exact: true }).waitFor({ timeout: STEP_MS });
         await inspector.getByText('<user_profile>', { exact: true }).waitFor({ timeout: STEP_MS });
+        // Taller than the chat shot, so the profile section of the prompt shows below the facts.
+        await page.setViewportSize(INSPECTOR);
         await page.screenshot({ path: join(docs, 'screenshot-inspector.png') });
+        await page.setViewportSize(DESKTOP);
         await inspector.getByRole('button', { name: 'Close the context inspector' }).click();
         await inspector.waitFor({ state: 'hidden' });
       });
