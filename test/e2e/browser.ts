@@ -109,7 +109,8 @@ export async function closeBrowser(): Promise<void> {
   browser = undefined;
 }
 
-export const statusLine = (page: Page): Locator => page.getByRole('status').filter({ hasText: /search|Opening|Re-embedding/ });
+export const statusLine = (page: Page): Locator =>
+  page.getByRole('status').filter({ hasText: /search|Opening|Updating your memories/i });
 export const memoryList = (page: Page): Locator => page.getByRole('region', { name: 'Your memories', exact: true });
 export const searchPanel = (page: Page): Locator => page.getByRole('region', { name: 'Search your memories', exact: true });
 
@@ -118,6 +119,15 @@ export async function settledStatus(page: Page): Promise<string> {
   const status = statusLine(page);
   await status.filter({ hasNotText: /Opening|loading the model/ }).waitFor();
   return (await status.innerText()).replace(/\s+/g, ' ').trim();
+}
+
+/** Opens the status banner's "Technical details" and returns their text (model id, mode, raw reason). */
+export async function statusDetails(page: Page): Promise<string> {
+  const details = page.getByRole('region', { name: 'Search mode' }).locator('details');
+  if ((await details.getAttribute('open')) === null) await details.getByText('Technical details', { exact: true }).click();
+  const list = details.locator('dl');
+  await list.waitFor();
+  return (await list.innerText()).replace(/\s+/g, ' ').trim();
 }
 
 /** Types a memory and saves it with the Save button, or with Ctrl+Enter in the text box. */

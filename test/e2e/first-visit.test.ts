@@ -7,7 +7,7 @@
  */
 import { afterAll, expect, inject, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { closeBrowser, newPage, settledStatus } from './browser';
+import { closeBrowser, newPage, settledStatus, statusDetails } from './browser';
 
 afterAll(closeBrowser);
 
@@ -39,16 +39,19 @@ it('sends nothing beyond the app before the person chooses to download, then ask
   // The memory is open and has settled on what it can do without downloading.
   const status = await settledStatus(page);
   expect(outside, 'requests that left the app before the welcome screen was answered').toEqual([]);
-  expect(status).toContain('Keyword search only');
-  expect(status).toContain('the search model (Xenova/all-MiniLM-L6-v2) downloads once you choose');
+  expect(status).toContain('Searching by words only: the meaning model downloads once you choose to download a model');
+  expect(await statusDetails(page)).toContain('Xenova/all-MiniLM-L6-v2 (waiting for your choice to download)');
   await welcome(page).getByText('Xenova/all-MiniLM-L6-v2').waitFor();
 
   // Choosing a model to download is the consent: the chat model and the search model are asked of the hub.
-  await welcome(page)
+  // The model preselected for this device (a hub model: this copy of the app offers none of its own).
+  const chosen = await welcome(page)
     .getByLabel(/Recommended for this device/)
-    .selectOption('karpathy/tinyllamas-stories260K');
-  const chatModelAsked = context.waitForEvent('request', (request) =>
-    request.url().includes('/karpathy/tinyllamas-stories260K/'),
+    .inputValue();
+  expect(chosen).not.toBe('');
+  const chatModelAsked = context.waitForEvent(
+    'request',
+    (request) => HUB.test(request.url()) && request.url().includes(`/${chosen}/`),
   );
   const embedderAsked = context.waitForEvent('request', (request) => request.url() === EMBEDDER_CONFIG);
   await welcome(page).getByRole('button', { name: 'Download and start' }).click();
@@ -60,7 +63,8 @@ it('sends nothing beyond the app before the person chooses to download, then ask
   const askedAgain = context.waitForEvent('request', (request) => request.url() === EMBEDDER_CONFIG);
   await page.reload();
   await askedAgain;
-  await expect.poll(() => settledStatus(page)).toContain('Embedding model Xenova/all-MiniLM-L6-v2 was not found');
+  await expect.poll(() => settledStatus(page)).toContain('Searching by words only: the meaning model could not be');
+  expect(await statusDetails(page)).toContain('Embedding model Xenova/all-MiniLM-L6-v2 was not found');
   await context.close();
 });
 
@@ -75,7 +79,7 @@ it('after "Skip", memory works by keywords and still nothing leaves the app, on 
   await page.getByText('No chat model is loaded').waitFor();
   const status = await settledStatus(page);
   expect(outside).toEqual([]);
-  expect(status).toContain('the search model (Xenova/all-MiniLM-L6-v2) downloads once you choose');
+  expect(status).toContain('Searching by words only: the meaning model downloads once you choose to download a model');
   expect(errors).toEqual([]);
   await context.close();
 });

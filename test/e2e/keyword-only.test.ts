@@ -1,7 +1,18 @@
 /** Without a reachable embedding model the app keeps working on keyword search, and says so. */
 import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { appReady, closeBrowser, markWelcomed, newPage, remember, search, searchPanel, settledStatus, shot } from './browser';
+import {
+  appReady,
+  closeBrowser,
+  markWelcomed,
+  newPage,
+  remember,
+  search,
+  searchPanel,
+  settledStatus,
+  shot,
+  statusDetails,
+} from './browser';
 
 afterAll(closeBrowser);
 
@@ -17,8 +28,13 @@ describe('no embedding model', () => {
     await appReady(page);
 
     const status = await settledStatus(page);
-    expect(status).toMatch(/^Keyword search only: .*Xenova\/all-MiniLM-L6-v2.+/);
-    expect(status).not.toContain('Semantic');
+    expect(status).toBe(
+      'Searching by words only: the meaning model could not be downloaded (are you offline?). Searches match the words you type, not their meaning.',
+    );
+    const details = await statusDetails(page);
+    expect(details).toMatch(
+      /^Meaning model Xenova\/all-MiniLM-L6-v2 \(unavailable\) Search mode keyword \(lexical\) only Reason .*Xenova\/all-MiniLM-L6-v2.+/,
+    );
 
     await remember(page, 'Water the basil on Sundays');
     await remember(page, 'The bike lock code is written in the blue notebook');

@@ -11,6 +11,7 @@ import {
   search,
   searchPanel,
   settledStatus,
+  statusDetails,
   shot,
 } from './browser';
 
@@ -45,7 +46,8 @@ const VIOLIN = 'My sister plays the violin in the city orchestra';
 describe('memories on the page', () => {
   it('finds a memory by meaning, ranks it first and explains why', async () => {
     const { context, page, errors } = await openApp();
-    expect(await settledStatus(page)).toContain('Semantic + keyword search (model local/glove-sif-100d)');
+    expect(await settledStatus(page)).toBe('Search understands meaning and words');
+    expect(await statusDetails(page)).toMatch(/Meaning model local\/glove-sif-100d \(ready\) Search mode semantic \+ keyword/);
 
     await remember(page, COFFEE, 'keyboard');
     await remember(page, TYRES);

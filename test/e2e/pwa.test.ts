@@ -10,6 +10,7 @@ import {
   remember,
   search,
   settledStatus,
+  statusDetails,
   shot,
   waitForServiceWorker,
 } from './browser';
@@ -67,7 +68,8 @@ describe('the progressive web app', () => {
     await page.reload();
     await appReady(page);
     // The service worker cached the embedding model too: search by meaning works without a network.
-    expect(await settledStatus(page)).toContain('Semantic + keyword search (model local/glove-sif-100d)');
+    expect(await settledStatus(page)).toBe('Search understands meaning and words');
+    expect(await statusDetails(page)).toMatch(/Meaning model local\/glove-sif-100d \(ready\) Search mode semantic \+ keyword/);
     await memoryList(page).getByText('2 memories').waitFor();
     expect(await listedMemories(page)).toEqual(['The boiler service is booked for the 14th', 'Passport renewal is due in March']);
     expect((await search(page, 'passport'))[0]).toBe('Passport renewal is due in March');
