@@ -135,7 +135,8 @@ async function checkDevice(model: string): Promise<void> {
   const entry = capabilities.chatModels.find((candidate) => candidate.id === model);
   if (entry && !entry.runnable) {
     throw new MemoryError('WEBGPU_UNAVAILABLE', `${entry.label} cannot run on this device: ${entry.reason}`, {
-      details: { reason: entry.reason ?? 'unknown', model },
+      // The plain reason is for people; `obstacle` names the technical cause (e.g. 'no-shader-f16').
+      details: { reason: entry.reason ?? 'unknown', obstacle: entry.obstacle ?? 'unknown', model },
     });
   }
   if (!entry && !prebuiltAppConfig.model_list.some((record) => record.model_id === model)) {
