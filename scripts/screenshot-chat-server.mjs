@@ -5,6 +5,7 @@
  * JSON schema's properties in `response_format`) get valid JSON for the latest scripted turn the
  * request quotes. So the screenshots show the memory machinery at work, not a real model's wording.
  */
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 
 /** What the user says, what the "model" answers, and what the memory jobs should learn from it. */
@@ -94,7 +95,10 @@ function chatAnswer(messages) {
   if (!turn) throw new Error(`the screenshot chat server has no reply for “${last.slice(0, 80)}”`);
   const prompt = JSON.stringify(messages.filter((message) => message !== users.at(-1)));
   const missing = (turn.needs ?? []).filter((word) => !prompt.includes(word));
-  if (missing.length) throw new Error(`the app's prompt for “${turn.user}” lacks the memories of ${missing.join(', ')}`);
+  if (missing.length) {
+    if (process.env.SCREENSHOT_DEBUG) writeFileSync(process.env.SCREENSHOT_DEBUG, JSON.stringify(messages, null, 1));
+    throw new Error(`the app's prompt for “${turn.user}” lacks the memories of ${missing.join(', ')}`);
+  }
   return turn.reply;
 }
 
