@@ -102,6 +102,8 @@ it('axe finds no WCAG 2.2 AA violation on any screen, light and dark, at 360 and
     await go(page, '#/settings');
     await appReady(page, '#/settings');
     await page.getByLabel('Passphrase', { exact: true }).fill('correct horse battery');
+    await page.getByLabel('Repeat the passphrase').fill('correct horse battery');
+    await check('settings, a new passphrase typed twice');
     await page.getByRole('button', { name: 'Encrypt' }).click();
     await page.getByRole('button', { name: 'Lock now' }).waitFor();
     await check('settings, encrypted');

@@ -20,7 +20,7 @@ const SCREENS: [string, string, (page: Page) => Promise<void>][] = [
   ['profile', '#/memory/profile', (page) => page.getByText('learn Portuguese', { exact: true }).waitFor()],
   ['tasks', '#/memory/episodes', (page) => page.getByText('Find a hotel in Porto', { exact: true }).waitFor()],
   ['summaries', '#/memory/summaries', (page) => page.getByRole('tabpanel').getByRole('link', { name: LONG_TITLE }).waitFor()],
-  ['archive', '#/memory/archive', (page) => page.getByText('Ada keeps two hives of bees.', { exact: true }).waitFor()],
+  ['archive', '#/memory/archive', (page) => page.getByText('Ada keeps two hives of bees.', { exact: true }).first().waitFor()],
   ['settings', '#/settings', (page) => page.getByRole('button', { name: 'Export everything' }).waitFor()],
 ];
 
@@ -137,7 +137,8 @@ describe('keyboard and screen reader', () => {
         () => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent?.trim() ?? '',
       );
     await page.getByLabel('Passphrase', { exact: true }).fill('correct horse battery');
-    await page.getByLabel('Passphrase', { exact: true }).press('Enter');
+    await page.getByLabel('Repeat the passphrase').fill('correct horse battery');
+    await page.getByLabel('Repeat the passphrase').press('Enter');
     const lock = page.getByRole('button', { name: 'Lock now' });
     await lock.waitFor();
     await expect.poll(focused).toBe('Lock now');

@@ -111,7 +111,8 @@ describe('privacy in the app', () => {
     await importForm.getByRole('button', { name: 'Import', exact: true }).click();
     const error = importForm.getByRole('alert');
     await error.getByText('that passphrase does not match').waitFor();
-    await error.getByText('WRONG_PASSPHRASE').waitFor();
+    // The code sits one click away, under "Details".
+    await error.getByText('WRONG_PASSPHRASE').waitFor({ state: 'attached' });
     await expect.poll(() => passphrase.evaluate((element) => document.activeElement === element)).toBe(true);
     await context.close();
   });
@@ -147,7 +148,8 @@ describe('privacy in the app', () => {
     await page.getByRole('region', { name: 'This profile is locked' }).getByLabel('Passphrase').fill('correct horse battery');
     await page.getByRole('button', { name: 'Unlock' }).click();
     await memories(page);
-    expect(await listedMemories(page)).toEqual(['My bank is the one on Avenida da Liberdade']);
+    // The list fills once the unlocked memory has been read: wait for that state.
+    await expect.poll(() => listedMemories(page)).toEqual(['My bank is the one on Avenida da Liberdade']);
     await context.close();
   });
 
@@ -271,6 +273,8 @@ describe('privacy settings', () => {
     const consoleErrors: string[] = [];
     app.page.on('console', (message) => message.type() === 'error' && consoleErrors.push(message.text()));
     await app.page.goto(inject('baseURL'));
+    // A test model is never preselected: the visitor picks the local story model.
+    await app.page.getByLabel('Recommended for this device').selectOption('karpathy/tinyllamas-stories260K');
     await app.page.getByRole('button', { name: 'Download and start' }).click();
     // Loading a model is the slowest step on a busy machine.
     await composer(app.page).and(app.page.locator(':enabled')).waitFor({ timeout: MODEL_WAIT });
