@@ -5,6 +5,7 @@
  * Times are Unix epoch milliseconds. Ids are opaque strings.
  */
 import type { OutboxSummary } from '../core/pipeline/outbox-types';
+import type { ChatModelInfo } from './chat-types';
 
 /** What a memory is. `note` is what a person or host writes directly; `turn` is a chat message. */
 export type MemoryKind = 'note' | 'fact' | 'turn' | 'preference' | 'summary' | 'episode';
@@ -346,48 +347,6 @@ export type MemoryEvent =
 
 export type MemoryEventListener = (event: MemoryEvent) => void;
 
-/** What an import wrote. */
-export interface ImportReport {
-  mode: 'merge' | 'replace';
-  /** Memories in the file. */
-  memories: number;
-  /** Of those, memories this profile did not hold (by id). */
-  added: number;
-  /** Memories the profile held already, exactly as the file has them: nothing changed. */
-  unchanged: number;
-  /** Memories the profile held with other content (text, kind, weights, pin, validity): the file's version replaced them. */
-  updated: number;
-  /** Vectors taken over as they were (same embedding model as this client). */
-  vectors: number;
-  /** Memories whose vectors came from another model (or none): re-embedded in the background. */
-  needReembedding: number;
-  /** Rows per memory-layer table (turns, summaries, archive, audit, …). */
-  tables: Record<string, number>;
-}
-
-export interface ExportOptions {
-  /** Seal the file with this passphrase (AES-GCM, PBKDF2-SHA-256 600,000 iterations). */
-  passphrase?: string;
-}
-
-export interface ImportOptions {
-  /** `merge` (default) keeps this profile's memories; `replace` empties the profile first. */
-  mode?: 'merge' | 'replace';
-  /** The passphrase of a sealed export. */
-  passphrase?: string;
-  signal?: AbortSignal;
-}
-
-/** How much this origin stores and whether the browser may evict it under pressure. */
-export interface StorageInfo {
-  /** Bytes used by this origin (all profiles, caches and models), when the browser says. */
-  usage?: number;
-  /** Bytes this origin may use, when the browser says. */
-  quota?: number;
-  /** True when the browser promised not to evict the data (`navigator.storage.persist()`). */
-  persisted: boolean;
-}
-
 /** What `memories.remember` did with an exchange. */
 export interface RememberReport {
   /** Ids of the memories written (facts, or the raw messages when no model is set). */
@@ -417,50 +376,8 @@ export interface SessionSummary {
   updatedAt: number;
 }
 
-/** Options of `chat.send`: the context budget (as for `context.build`), the reply's stream and its stop. */
-export interface SendOptions {
-  /** Called with each piece of the reply as it is generated. */
-  onToken?: (text: string) => void;
-  /** Stops the reply; what was generated so far is kept as the reply, with `stopped: true`. */
-  signal?: AbortSignal;
-  /** Tokens for the memory sections; default 1,500. */
-  budget?: number;
-  /** Tokens for the recent turns; default 1,000. */
-  turnBudget?: number;
-  /** Memories retrieved before the budget is applied; default 8. */
-  limit?: number;
-  /** The memory pattern the context uses; default `combined` (see `ContextBuildOptions`). */
-  strategy?: 'combined' | 'full-history' | 'sliding-window' | 'semantic' | 'profile' | 'episodic';
-  /** Longest reply, in tokens. Default: the engine's (512 on the CPU engine). */
-  maxTokens?: number;
-  /** Sampling temperature; default 0.7. */
-  temperature?: number;
-}
-
-/** What `chat.send` did. */
-export interface ChatReply {
-  /** The user's message, stored before anything else happened. */
-  userTurn: Turn;
-  /** The assistant's reply; absent only when it was stopped before its first word. */
-  reply?: Turn;
-  /** The exact context the model saw, with its token counts per section. */
-  context: ContextBundle;
-  /** True when the signal stopped the reply early. */
-  stopped: boolean;
-  /** Ids of the outbox jobs queued for this exchange (facts, profile, summary). */
-  jobs: string[];
-}
-
-/** The chat model a client uses. */
-export interface ChatModelInfo {
-  id: string;
-  /** `webllm`, `transformers`, `openai`, or `custom` for a host's own {@link ChatModel}. */
-  engine: string;
-  /** True when prompts leave this device (an OpenAI-compatible server). */
-  remote: boolean;
-  /** False when the model cannot follow a JSON schema: no facts, profile or summary come from it. */
-  structuredOutput?: boolean;
-}
-
 /** One unit of queued memory work. `payload` is dropped once the job is done. */
 export type { OutboxJob, OutboxSummary, OutboxState } from '../core/pipeline/outbox-types';
+
+export type * from './data-types';
+export type * from './chat-types';
