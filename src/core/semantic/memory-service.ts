@@ -30,6 +30,7 @@ import { NEIGHBOUR_DEFAULTS, spreadToNeighbours, Threads } from '../ranking/neig
 import { standingCandidates } from '../ranking/standing';
 import { LexicalSnapshots } from './lexical-snapshot';
 import { memoryAudit } from './memory-audit';
+import { indexDifferences, type IndexDifferences } from './index-differences';
 import { effectiveImportance } from '../archive/policies';
 import type { EmbedderSlot } from './embedder-slot';
 import * as check from './validate';
@@ -51,8 +52,6 @@ export interface MemoryServiceDeps {
 }
 
 /** The fields a cached item must share with its stored row (not `lastAccessedAt`: decay upkeep). */
-const SAME_FIELDS = ['text', 'kind', 'importance', 'pinned', 'updatedAt', 'validTo', 'archivedAt', 'embeddingModel'] as const;
-
 export class MemoryService {
   readonly #deps: MemoryServiceDeps;
   readonly #items = new Map<string, MemoryItem>();
@@ -221,36 +220,9 @@ export class MemoryService {
     return missing;
   }
 
-  /**
-   * Where this service's caches and indexes differ from storage: `stored` is every readable
-   * memory, `vectorIds` the ids with a stored vector of the current model. Returns the ids whose
-   * cached item, keyword entry or vector entry is missing, extra or stale, and the count of index
-   * entries that belong to no stored memory.
-   */
-  differences(
-    stored: MemoryItem[],
-    vectorIds: ReadonlySet<string>,
-  ): { items: string[]; lexical: string[]; vectors: string[]; strays: number } {
-    const items: string[] = [];
-    const lexical: string[] = [];
-    const vectors: string[] = [];
-    const ids = new Set<string>();
-    let inLexical = 0;
-    let inVectors = 0;
-    for (const item of stored) {
-      ids.add(item.id);
-      const mine = this.#items.get(item.id);
-      if (!mine || SAME_FIELDS.some((field) => mine[field] !== item[field])) items.push(item.id);
-      if (this.#lexical.has(item.id)) inLexical++;
-      else lexical.push(item.id);
-      const indexed = this.#vectors?.has(item.id) ?? false;
-      if (indexed) inVectors++;
-      if (indexed !== vectorIds.has(item.id)) vectors.push(item.id);
-    }
-    for (const id of this.#items.keys()) if (!ids.has(id)) items.push(id);
-    // Entries for ids storage does not hold at all.
-    const strays = this.#lexical.size - inLexical + ((this.#vectors?.size ?? 0) - inVectors);
-    return { items, lexical, vectors, strays };
+  /** Where this service's caches and indexes differ from storage (see {@link indexDifferences}). */
+  differences(stored: MemoryItem[], vectorIds: ReadonlySet<string>): IndexDifferences {
+    return indexDifferences({ items: this.#items, lexical: this.#lexical, vectors: this.#vectors }, stored, vectorIds);
   }
 
   /** Turns the dense half of search off (re-embedding) and on again. */
