@@ -5,7 +5,19 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { closeBrowser, deleteMemory, memoryList, newPage, openApp, PHONE, remember, shot, STATE_TIMEOUT } from './browser';
+import {
+  closeBrowser,
+  deleteMemory,
+  memoryList,
+  newPage,
+  openApp,
+  PHONE,
+  remember,
+  sendAndStopAtOnce,
+  shot,
+  startStoryModel,
+  STATE_TIMEOUT,
+} from './browser';
 import { inject } from 'vitest';
 
 afterAll(closeBrowser);
@@ -22,8 +34,7 @@ const CHATTING = { timeout: 600_000 };
 
 /** Chooses the local story model on the first-run screen (a test model is never preselected) and waits for the chat. */
 async function setUpModel(page: Page): Promise<void> {
-  await page.getByLabel('Recommended for this device').selectOption(STORY);
-  await page.getByRole('button', { name: 'Download and start' }).click();
+  await startStoryModel(page);
   await composer(page).and(page.locator(':enabled')).waitFor(REPLY);
 }
 
@@ -211,17 +222,7 @@ describe('first run and chat', () => {
 
     // Stopped before its first word: the message stays, marked, with Regenerate to answer it.
     await composer(page).fill('A story about a cat');
-    await page.evaluate(() => {
-      // Stop as soon as the button exists, before any token can arrive.
-      const observer = new MutationObserver(() => {
-        const stop = [...document.querySelectorAll('button')].find((button) => button.textContent?.trim() === 'Stop');
-        if (!stop) return;
-        observer.disconnect();
-        stop.click();
-      });
-      observer.observe(document.body, { childList: true, subtree: true });
-      document.querySelector<HTMLFormElement>('form.composer')!.requestSubmit();
-    });
+    await sendAndStopAtOnce(page);
     const missing = page.locator('article.message.assistant').filter({ hasText: 'Stopped before the first word' });
     await missing.waitFor({ timeout: 15_000 });
     await missing.getByText('Stopped', { exact: true }).waitFor();

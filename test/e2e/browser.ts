@@ -169,3 +169,23 @@ export async function waitForServiceWorker(page: Page, route = '#/memory/facts')
   }
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
 }
+
+/** The local story model (a test model, never preselected): chosen on the first-run screen and started. */
+export async function startStoryModel(page: Page): Promise<void> {
+  await page.getByLabel('Recommended for this device').selectOption('karpathy/tinyllamas-stories260K');
+  await page.getByRole('button', { name: 'Download and start' }).click();
+}
+
+/** Sends what the message box holds and presses Stop the moment it exists, before any token can arrive. */
+export async function sendAndStopAtOnce(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const observer = new MutationObserver(() => {
+      const stop = [...document.querySelectorAll('button')].find((button) => button.textContent?.trim() === 'Stop');
+      if (!stop) return;
+      observer.disconnect();
+      stop.click();
+    });
+    observer.observe(document.body, { childList: true, subtree: true });
+    document.querySelector<HTMLFormElement>('form.composer')!.requestSubmit();
+  });
+}

@@ -13,6 +13,8 @@ import {
   searchResults,
   settledStatus,
   shot,
+  sendAndStopAtOnce,
+  startStoryModel,
 } from './browser';
 
 afterAll(closeBrowser);
@@ -80,9 +82,7 @@ describe('layout and access', () => {
   it('keeps the conversation list and the message box in shape, on a desktop and on a phone', async () => {
     const { context, page } = await newPage();
     await page.goto(inject('baseURL'));
-    // A test model is never preselected: pick the local story model.
-    await page.getByLabel('Recommended for this device').selectOption('karpathy/tinyllamas-stories260K');
-    await page.getByRole('button', { name: 'Download and start' }).click();
+    await startStoryModel(page);
     const composer = page.getByRole('textbox', { name: 'Message' });
     // The model loads on a shared, busy machine: give it time.
     await composer.and(page.locator(':enabled')).waitFor({ timeout: 80_000 });
@@ -91,16 +91,7 @@ describe('layout and access', () => {
     const title = 'Planning the anniversary dinner at the little Italian place on Rua das Flores next month';
     await composer.fill(title);
     // Sent and stopped at once: a stopped conversation, listed under its first message.
-    await page.evaluate(() => {
-      const observer = new MutationObserver(() => {
-        const stop = [...document.querySelectorAll('button')].find((button) => button.textContent?.trim() === 'Stop');
-        if (!stop) return;
-        observer.disconnect();
-        stop.click();
-      });
-      observer.observe(document.body, { childList: true, subtree: true });
-      document.querySelector<HTMLFormElement>('form.composer')!.requestSubmit();
-    });
+    await sendAndStopAtOnce(page);
     const sessions = page.getByRole('navigation', { name: 'Conversations' });
     await sessions.getByRole('link', { name: /^Planning the anniversary/ }).waitFor({ timeout: 60_000 });
     await page.getByRole('button', { name: 'Regenerate' }).waitFor({ timeout: 60_000 });

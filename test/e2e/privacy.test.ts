@@ -20,6 +20,7 @@ import {
   shot,
   STATE_TIMEOUT,
   type AppPage,
+  startStoryModel,
 } from './browser';
 
 afterAll(closeBrowser);
@@ -273,9 +274,7 @@ describe('privacy settings', () => {
     const consoleErrors: string[] = [];
     app.page.on('console', (message) => message.type() === 'error' && consoleErrors.push(message.text()));
     await app.page.goto(inject('baseURL'));
-    // A test model is never preselected: the visitor picks the local story model.
-    await app.page.getByLabel('Recommended for this device').selectOption('karpathy/tinyllamas-stories260K');
-    await app.page.getByRole('button', { name: 'Download and start' }).click();
+    await startStoryModel(app.page);
     // Loading a model is the slowest step on a busy machine.
     await composer(app.page).and(app.page.locator(':enabled')).waitFor({ timeout: MODEL_WAIT });
     return { ...app, consoleErrors };
