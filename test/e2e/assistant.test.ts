@@ -197,9 +197,25 @@ describe('first run and chat', () => {
 
     // After a reload the reply still has its chip, and the inspector shows what was sent then.
     const sent = await page.evaluate(() => document.querySelector('article.message.assistant .bubble')?.textContent ?? '');
+    // Every notice the chat shows from the first paint on, however briefly.
+    await page.addInitScript(() => {
+      const notices: string[] = [];
+      (window as unknown as { notices: string[] }).notices = notices;
+      new MutationObserver(() => {
+        for (const notice of document.querySelectorAll('.conversation .notice')) {
+          const text = notice.textContent?.replace(/\s+/g, ' ').trim() ?? '';
+          if (notices.at(-1) !== text) notices.push(text);
+        }
+      }).observe(document, { childList: true, subtree: true, characterData: true });
+    });
     await page.reload();
-    await chip.waitFor({ timeout: 30_000 });
+    await chip.waitFor();
     expect(await page.locator('article.message.assistant .bubble').first().textContent()).toBe(sent);
+    // The model chosen last time loads again: chat says so (never that no model is loaded), then answers.
+    await composer(page).and(page.locator(':enabled')).waitFor(REPLY);
+    const notices = await page.evaluate(() => (window as unknown as { notices: string[] }).notices);
+    expect(notices.length).toBeGreaterThan(0);
+    for (const notice of notices) expect(notice).toMatch(/^Loading the chat model karpathy\/tinyllamas-stories260K/);
     await chip.click();
     await inspector.getByText('<user_query>').first().waitFor();
     expect(await inspector.innerText()).toContain('My name is Ada and I keep bees');

@@ -174,6 +174,54 @@ describe('keyboard and screen reader', () => {
   });
 });
 
+describe('the context inspector', () => {
+  it('opens the reply clicked right after closing another, and the same one again', async () => {
+    const { context, page, errors } = await openApp();
+    await useChatServer(page, server.url);
+    await go(page, '#/chat');
+    const chips = page.getByRole('button', { name: /memor(y|ies) used/ });
+    for (const [count, text] of [
+      [1, 'First question: what should I pack?'],
+      [2, 'Second question: which train?'],
+    ] as const) {
+      await composer(page).and(page.locator(':enabled')).fill(text);
+      await composer(page).press('Enter');
+      await expect.poll(() => chips.count()).toBe(count);
+    }
+    const inspector = page.getByRole('dialog', { name: 'What the model saw for this reply' });
+    await chips.first().click();
+    await inspector.getByText('First question').first().waitFor();
+
+    // Close, then a click on another reply's chip in the same moment: the dialog's close event
+    // arrives a frame later and must not close the inspector just opened.
+    const closeAndInspect = (index: number) =>
+      page.evaluate((which) => {
+        const close = document.querySelector<HTMLButtonElement>('dialog[open] button[aria-label="Close the context inspector"]')!;
+        close.click();
+        document.querySelectorAll<HTMLButtonElement>('button.chip-button')[which]!.click();
+      }, index);
+    const afterTwoFrames = () =>
+      page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+    for (const [index, question] of [
+      [1, 'Second question'],
+      [1, 'Second question'],
+      [0, 'First question'],
+    ] as const) {
+      await closeAndInspect(index);
+      await afterTwoFrames();
+      await expect(inspector.isVisible(), `the inspector is open for reply ${index + 1}`).resolves.toBe(true);
+      const shown = await inspector.innerText();
+      expect(shown).toContain(question);
+      // The first reply was made before the second question existed.
+      if (index === 0) expect(shown).not.toContain('Second question');
+    }
+    await page.keyboard.press('Escape');
+    await inspector.waitFor({ state: 'hidden' });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+
 /** In the page: focuses every visible control and reports a missing or faint focus ring and a target under 24 × 24 px. */
 function focusAndSizeProblems(): string[] {
   const problems: string[] = [];
