@@ -100,6 +100,8 @@ export function contentSecurityHeaders(chatOrigins = chatOriginsFrom(process.env
     name: 'mneme-csp',
     // First, so its middleware runs before any other that answers a request itself (the models folder).
     enforce: 'pre',
+    // The app's Settings say when a typed chat server is not one of these (the policy would block it).
+    config: () => ({ define: { 'import.meta.env.MNEME_CHAT_ORIGINS': JSON.stringify(chatOrigins.join(' ')) } }),
     // Before Vite's own middlewares, so every file, the HMR client and the workers carry it.
     configureServer: (server) => void server.middlewares.use(headerMiddleware(headers)),
     configurePreviewServer: (server) => void server.middlewares.use(headerMiddleware(headers)),
