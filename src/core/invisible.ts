@@ -3,7 +3,7 @@
  * person and another to a model: Unicode tag characters (U+E0000–E007F) spell ASCII that no screen
  * shows but tokenizers read; bidi overrides and isolates (U+202A–202E, U+2066–2069) show a text in
  * an order other than the one the model reads; zero-width characters (U+200B–200D, U+2060,
- * U+FEFF) split a word a filter or a person looks for ("ig​nore"); a run of variation selectors
+ * U+FEFF) split a word a filter or a person looks for ("ig" + U+200B + "nore"); a run of variation selectors
  * after one character can carry a whole hidden message. So `stripInvisible` removes every Unicode
  * format character (general category Cf, which holds all of the above and the soft hyphen, the
  * bidi marks, the invisible math operators, the interlinear annotation marks, …), the Hangul
@@ -23,6 +23,7 @@
  * - one variation selector after a character (❤️ is ❤ + U+FE0F; CJK ideographic variants).
  */
 
+// eslint-disable-next-line no-misleading-character-class -- the class lists variation selectors one by one on purpose
 const SUSPECT = /[\p{Cf}\u3164\uFFA0\uFE00-\uFE0F\u{E0100}-\u{E01EF}]/u;
 const FORMAT = /^\p{Cf}$/u;
 const VISIBLE_FORMAT = /^[\u0600-\u0605\u06DD\u070F\u0890\u0891\u08E2\u{110BD}\u{110CD}]$/u;
@@ -83,7 +84,8 @@ export function stripInvisible(text: string): string {
     }
     if (!isJoiner(char)) continue;
     const after = chars[i + 1];
-    const emoji = char === '\u200D' && before !== undefined && after !== undefined && EMOJI_BEFORE.test(before) && EMOJI_AFTER.test(after);
+    const emoji =
+      char === '\u200D' && before !== undefined && after !== undefined && EMOJI_BEFORE.test(before) && EMOJI_AFTER.test(after);
     if (emoji || (spellsInScript(before) && spellsInScript(after))) out.push(char);
   }
   return out.join('');

@@ -8,7 +8,14 @@ import * as z from 'zod/mini';
 import type { ChatMessage, ChatModel } from '../ports';
 import type { ProfileProposalResult, UserProfile } from '../../sdk/types';
 import { generateStructured } from '../pipeline/structured-output';
-import { conversationBlock, dataBlock, EXTRACTION_DATA_RULE, EXTRACTION_TAGS, hasUserWords, USER_SOURCE_RULE } from '../pipeline/extraction-input';
+import {
+  conversationBlock,
+  dataBlock,
+  EXTRACTION_DATA_RULE,
+  EXTRACTION_TAGS,
+  hasUserWords,
+  USER_SOURCE_RULE,
+} from '../pipeline/extraction-input';
 import { profilePatchSchema } from './profile-schema';
 import type { ProfileService } from './profile-service';
 

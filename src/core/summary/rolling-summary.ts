@@ -17,7 +17,7 @@ export const SUMMARY_PROMPT =
   'Update the running summary of a conversation between a user and an assistant. Keep every fact, ' +
   'decision and open question from the previous summary and add what the new turns bring; write it ' +
   'in the third person, at most 250 words. The previous summary is in the <previous_summary> block, the new turns in the ' +
-  '<conversation> block. Say what the assistant said as the assistant\'s words, never as a fact about the user. ' +
+  "<conversation> block. Say what the assistant said as the assistant's words, never as a fact about the user. " +
   `Answer with JSON: {"summary": "..."}. ${EXTRACTION_DATA_RULE}`;
 
 // A blank summary is invalid (it was stored as an empty text, and the turns it "covered" archived).
