@@ -100,8 +100,7 @@ describe('extraction input', () => {
       embedder: false,
       chatModel: model,
     });
-    await client.profile.update([{ op: 'set', field: 'name', value: 'Ada\u200B\u202E' }]);
-    expect((await client.profile.get()).profile.name).toBe('Ada');
+    await client.profile.update([{ op: 'set', field: 'name', value: 'Ada' }]);
     const session = await client.sessions.create();
     const reply = await client.chat.send(session.id, 'Who am I?');
     const [system, user] = model.prompts.at(-1)!;
@@ -115,6 +114,21 @@ describe('extraction input', () => {
     // The same split a host gets for its own model from context.build.
     expect(contextMessages(reply.context)).toEqual(model.prompts.at(-1));
     expect(`${system!.content}\n${user!.content}`).toBe(reply.context.prompt);
+    await client.close();
+  });
+
+  it('stores profile values and session titles without invisible format characters', async () => {
+    const client = await createMemoryClient({
+      inWorker: false,
+      profileId: `extraction${Date.now()}x${counter++}`,
+      embedder: false,
+    });
+    await client.profile.update([{ op: 'set', field: 'name', value: 'Ada\u200B\u202E' }]);
+    expect((await client.profile.get()).profile.name).toBe('Ada');
+    await expect(client.profile.update([{ op: 'add', field: 'goals', value: '\u2060\u200B' }])).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+    expect((await client.sessions.create('Me\u2066\u200B')).title).toBe('Me');
     await client.close();
   });
 });
