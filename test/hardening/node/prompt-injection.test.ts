@@ -1,17 +1,22 @@
 /**
  * Hardening: memory text that tries to be instructions. Each trial stores payloads built from the
  * seeded generator (fragments of "ignore previous instructions", fake closing and opening tags,
- * CDATA, entity tricks, look-alike brackets, role markers such as `### System:`,
- * `<|im_start|>system`, `[INST]`, `assistant:`, and odd line breaks) in every layer the context is
+ * CDATA, entity tricks, look-alike brackets (the whole Unicode family), role markers such as
+ * `### System:`, `<|im_start|>system`, `[INST]`, `assistant:`, invisible characters (tag
+ * characters spelling a tag, bidi controls, zero-width characters) and odd line breaks) in every layer the context is
  * built from: facts and notes, profile fields, episodes (task, actions, lessons), the session
  * summary (written by a scripted model) and the session's turns. It then builds the context with
- * `context.build` and captures the system prompt `chat.send` gives the model, and walks both:
+ * `context.build` and captures the messages `chat.send` gives the model, and walks both:
+ * - the system message holds the role section alone: memory never goes in the system role;
  * - every line is either a known tag on its own or the body of the one section that is open;
  *   each section opens and closes exactly once, in the builder's order, and matches the bundle;
- * - no body holds `<`, `>`, a look-alike bracket or a bare `&` that is not one of the escaper's entities;
+ * - no body holds `<`, `>`, a look-alike bracket, an invisible format character or a bare `&` that
+ *   is not one of the escaper's entities;
  * - no body line starts like a role (`system:`, `### Assistant`, `[INST]`, …) unless it is one of
  *   the builder's own turn markers; a turn's or the summary's later lines are indented;
  * - each payload (traced by its marker word) shows up in its own layer's section and nowhere else.
+ * The second half (../prompt-extraction.ts) sends hostile messages and replies through the memory
+ * work (facts, profile, summary) with a model that obeys any instruction outside a data block.
  */
 import { describe, expect, it } from 'vitest';
 import { createMemoryClient } from '../../../src/sdk/index';
