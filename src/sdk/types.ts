@@ -206,7 +206,11 @@ export interface ContextSection {
 
 /** What `context.build(query)` returns: the exact prompt and how the budget was spent. */
 export interface ContextBundle {
-  /** The whole prompt: every section, tags included, in order. */
+  /**
+   * The whole prompt: every section, tags included, in order. `contextMessages(bundle)` gives it as
+   * the messages `chat.send` sends: the role section as the system message, the rest (memory and
+   * the query) as one user message, so memory never speaks with the system's voice.
+   */
   prompt: string;
   sections: ContextSection[];
   /** Tokens of the whole prompt (tags and separators included). */
