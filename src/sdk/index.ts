@@ -21,6 +21,7 @@ export { DEFAULT_RANKING } from './options';
 export type { PrivacyApi, PrivacySettings, PrivacyState, PrivacyRuleName } from './privacy';
 export { RETENTION_MAX_DAYS, withheldIn, withheldMarker } from './privacy';
 export { MemoryError, isMemoryError, MEMORY_ERROR_CODES, type MemoryErrorCode } from './errors';
+export { PASSPHRASE_MIN_LENGTH, passphraseStrength, type PassphraseStrength } from './passphrase';
 export type * from './types';
 export type * from './maintenance';
 export type { Embedder, EmbedOptions, ChatModel, ChatMessage, GenerateOptions } from '../core/ports';
