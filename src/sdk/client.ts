@@ -23,6 +23,7 @@ import type {
   Episode,
   EpisodeMatch,
   ExportOptions,
+  ProfileDeleteOptions,
   ImportOptions,
   ImportReport,
   MemoryStatus,
@@ -103,15 +104,19 @@ export interface ProfilesApi {
   /** Most recently opened first. */
   list(): Promise<ProfileInfo[]>;
   rename(id: string, name: string): Promise<ProfileInfo>;
-  /** Deletes another profile and everything in it. The open profile cannot delete itself. */
-  delete(id: string): Promise<void>;
+  /**
+   * Deletes another profile and everything in it. The open profile cannot delete itself. An
+   * encrypted profile needs its passphrase, or `forgotPassphrase: true` (`PASSPHRASE_REQUIRED`).
+   */
+  delete(id: string, options?: ProfileDeleteOptions): Promise<void>;
 }
 
 /** The user's data as a whole: take it out, bring it back, or erase it. */
 export interface DataApi {
   /**
    * The whole profile (memories, vectors, every memory layer, archive and audit trail) as one
-   * JSON text, sealed with `passphrase` when given. Rejects with `LOCKED` while locked.
+   * JSON text, sealed with `passphrase` when given. Rejects with `LOCKED` while locked, and for an
+   * encrypted profile with `PASSPHRASE_REQUIRED` unless given `passphrase` or `plaintext: true`.
    */
   export(options?: ExportOptions): Promise<string>;
   /**

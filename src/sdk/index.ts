@@ -22,6 +22,7 @@ export type { PrivacyApi, PrivacySettings, PrivacyState, PrivacyRuleName } from 
 export { RETENTION_MAX_DAYS, withheldIn, withheldMarker } from './privacy';
 export { contextMessages, type ContextMessage } from './context-messages';
 export { MemoryError, isMemoryError, MEMORY_ERROR_CODES, type MemoryErrorCode } from './errors';
+export { PASSPHRASE_MIN_LENGTH, passphraseStrength, type PassphraseStrength } from './passphrase';
 export type * from './types';
 export type * from './maintenance';
 export type { Embedder, EmbedOptions, ChatModel, ChatMessage, GenerateOptions } from '../core/ports';

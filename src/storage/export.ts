@@ -5,15 +5,28 @@
  * are marked for re-embedding instead.
  */
 import { MemoryError } from '../sdk/errors';
-import type { ImportReport, MemoryItem } from '../sdk/types';
+import type { ExportOptions, ImportReport, MemoryItem } from '../sdk/types';
 import type { StoredVector } from '../core/ports';
-import type { MnemeDatabase } from './db';
+import type { AuditRow, MnemeDatabase } from './db';
 import type { RecordCodec, StoredRow } from './codec';
 import { VectorChunks, toFloats } from './vector-chunks';
 import { createCipher } from './crypto/cipher';
 import { createEnvelope, openEnvelope } from './crypto/envelope';
 import { fromBase64, toBase64 } from './bytes';
 import * as schema from './export-schema';
+
+/**
+ * Plaintext leaves an encrypted profile only on purpose: with a passphrase (a sealed file) or an
+ * explicit `plaintext: true`.
+ */
+export function checkExportChoice(encrypted: boolean, options: ExportOptions): void {
+  if (encrypted && options.passphrase === undefined && options.plaintext !== true) {
+    throw new MemoryError(
+      'PASSPHRASE_REQUIRED',
+      'This profile is encrypted: give a passphrase to seal the export, or plaintext: true to export it in clear. Nothing was exported.',
+    );
+  }
+}
 
 export async function exportProfile(
   db: MnemeDatabase,
@@ -133,11 +146,12 @@ export async function importProfile(
   const rows = await Promise.all(items.map((item) => codec.encodeItem(item)));
   const layerRows = Object.fromEntries(
     await Promise.all(
-      schema.LAYER_TABLES.map(
+      schema.LAYER_TABLES.filter((t) => t !== 'audit').map(
         async (t) => [t, await Promise.all((file.tables[t] ?? []).map((row) => codec.encodeRow(t, row)))] as const,
       ),
     ),
   );
+  const auditRows = await auditToAppend(db, codec, (file.tables.audit ?? []) as AuditEntryRow[], mode);
   const reembed = items.filter((item) => item.embeddingModel === undefined).map((item) => item.id);
 
   // What the profile already holds tells the person what the import brings: new, the same, or changed.
@@ -159,8 +173,10 @@ export async function importProfile(
     if (reembed.length > 0 && mode === 'merge') await chunks.remove(reembed);
     await chunks.upsert([...usable.values()]);
     for (const table of schema.LAYER_TABLES) {
-      if (layerRows[table]!.length > 0) await db.table(table).bulkPut(layerRows[table]!);
+      if (layerRows[table]?.length) await db.table(table).bulkPut(layerRows[table]!);
     }
+    // Never `put` by sequence number: that would overwrite the profile's own entries.
+    if (auditRows.length > 0) await db.audit.bulkAdd(auditRows as unknown as AuditRow[]);
   });
   return {
     mode,
@@ -172,6 +188,40 @@ export async function importProfile(
     needReembedding: reembed.length,
     tables: Object.fromEntries(schema.LAYER_TABLES.map((t) => [t, file.tables[t]?.length ?? 0])),
   };
+}
+
+type AuditEntryRow = { seq?: number; entityId: string } & Record<string, unknown>;
+
+/**
+ * The file's audit entries as rows to add at the end of the trail (new sequence numbers, the
+ * file's order). In a merge, an entry the profile already holds (the same content) is not added
+ * twice, so importing one backup again leaves the trail as it was.
+ */
+async function auditToAppend(
+  db: MnemeDatabase,
+  codec: RecordCodec,
+  entries: AuditEntryRow[],
+  mode: 'merge' | 'replace',
+): Promise<StoredRow[]> {
+  const ordered = entries
+    .map((entry, index) => ({ entry, index }))
+    .sort((a, b) => (a.entry.seq ?? Infinity) - (b.entry.seq ?? Infinity) || a.index - b.index)
+    .map(({ entry: { seq: _seq, ...rest } }) => rest);
+  const rows = await Promise.all(ordered.map((entry) => codec.encodeRow('audit', entry)));
+  if (mode === 'replace' || rows.length === 0) return rows;
+  const entityIds = [...new Set(rows.map((row) => (row as { entityId: string }).entityId))];
+  const held = await db.audit.where('entityId').anyOf(entityIds).toArray();
+  const known = new Set(
+    await Promise.all(
+      held.map(async ({ seq: _seq, ...row }) => JSON.stringify(stable(await codec.decodeRow<object>(row as StoredRow)))),
+    ),
+  );
+  return rows.filter((_row, i) => {
+    const key = JSON.stringify(stable(ordered[i]));
+    if (known.has(key)) return false;
+    known.add(key);
+    return true;
+  });
 }
 
 /** The fields a person sees of a memory; bookkeeping (last use, vector model) does not count as a change. */

@@ -5,8 +5,10 @@
  */
 import { Dexie, type EntityTable } from 'dexie';
 import { MemoryError } from '../sdk/errors';
-import type { ProfileInfo } from '../sdk/types';
-import { databaseName } from './db';
+import type { ProfileDeleteOptions, ProfileInfo } from '../sdk/types';
+import { databaseName, openDatabase } from './db';
+import { openEnvelope } from './crypto/envelope';
+import { readEnvelope } from './crypto/profile-encryption';
 
 const PROFILE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 /** Ends in a letter, digit, "_" or "."; no "--" (the registry's own `--profiles` stays unambiguous). */
@@ -44,8 +46,11 @@ export interface ProfileRegistry {
   /** Records that a profile was opened (creating its entry on first use). */
   touch(id: string, now: number): Promise<ProfileInfo>;
   rename(id: string, name: string): Promise<ProfileInfo>;
-  /** Deletes the profile's database and its entry. Waits for other tabs to let go of it. */
-  remove(id: string): Promise<void>;
+  /**
+   * Deletes the profile's database and its entry. Waits for other tabs to let go of it. An
+   * encrypted profile needs its passphrase or `forgotPassphrase` (see ProfileDeleteOptions).
+   */
+  remove(id: string, options?: ProfileDeleteOptions): Promise<void>;
   close(): void;
 }
 
@@ -74,10 +79,35 @@ export function openProfileRegistry(storageName: string): ProfileRegistry {
         await db.profiles.put(info);
         return info;
       }),
-    async remove(id) {
-      await Dexie.delete(databaseName(storageName, checkProfileId(id)));
+    async remove(id, options = {}) {
+      const name = databaseName(storageName, checkProfileId(id));
+      if (options.forgotPassphrase !== true) await checkDeletePassphrase(name, options.passphrase);
+      await Dexie.delete(name);
       await db.profiles.delete(id);
     },
     close: () => db.close(),
   };
+}
+
+/**
+ * Deleting an encrypted profile asks for what unlocking it asks: its passphrase (checked against
+ * its key envelope; nothing is deleted on `WRONG_PASSPHRASE`). Any script of this origin could still
+ * delete the database through IndexedDB itself: this guards the SDK's and the app's own paths.
+ */
+async function checkDeletePassphrase(name: string, passphrase: string | undefined): Promise<void> {
+  if (!(await Dexie.exists(name))) return;
+  const target = openDatabase(name);
+  try {
+    const envelope = await readEnvelope(target);
+    if (!envelope) return;
+    if (passphrase === undefined) {
+      throw new MemoryError(
+        'PASSPHRASE_REQUIRED',
+        'This profile is encrypted: give its passphrase to delete it, or forgotPassphrase: true to destroy it. Nothing was deleted.',
+      );
+    }
+    await openEnvelope(envelope, passphrase);
+  } finally {
+    target.close();
+  }
 }

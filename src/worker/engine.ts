@@ -30,7 +30,7 @@ import { createTabCoordinator, type TabMessage } from '../storage/tabs';
 import { vectorIndexFactory } from '../storage/vector/index';
 import { createLexicalIndex } from '../storage/lexical/minisearch-index';
 import { codecFor, readEnvelope } from '../storage/crypto/profile-encryption';
-import { exportProfile, importProfile, parseExport } from '../storage/export';
+import { checkExportChoice, exportProfile, importProfile, parseExport } from '../storage/export';
 import { LAYER_TABLES } from '../storage/export-schema';
 import { estimateStorage, requestPersistentStorage } from '../storage/quota';
 import { createEncryptionControl } from './encryption-control';
@@ -314,15 +314,16 @@ export async function createMemoryEngine(
     profiles: {
       list: guarded(() => registry.list()),
       rename: guarded((id, name) => registry.rename(id, name)),
-      delete: guarded((id) => {
+      delete: guarded((id, deleteOptions) => {
         if (id === profileId) throw new MemoryError('INVALID_ARGUMENT', 'A profile cannot delete itself while it is open');
-        return registry.remove(id);
+        return registry.remove(id, deleteOptions);
       }),
     },
     data: {
-      export: live((_memory, exportOptions = {}) =>
-        exportProfile(db, codecFor(openKey), { id: profileId }, systemClock.now(), exportOptions.passphrase),
-      ),
+      export: live((_memory, exportOptions = {}) => {
+        checkExportChoice(openKey !== undefined, exportOptions);
+        return exportProfile(db, codecFor(openKey), { id: profileId }, systemClock.now(), exportOptions.passphrase);
+      }),
       import: live(async (_memory, text, importOptions = {}) => {
         const file = await parseExport(text, importOptions.passphrase);
         throwIfAborted(importOptions.signal);

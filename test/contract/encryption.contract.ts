@@ -74,9 +74,9 @@ export function describeEncryptionContract(name: string, create: ClientFactory):
       expect(await dumpDatabase(`mneme-${profileId}`)).toContain('Grandma birthday');
     });
 
-    it('refuses a passphrase shorter than 8 characters', async () => {
+    it('refuses a passphrase shorter than 12 characters', async () => {
       const client = await create(base(profile()));
-      await expect(client.encryption.enable('short')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      await expect(client.encryption.enable('short')).rejects.toMatchObject({ code: 'WEAK_PASSPHRASE' });
       await client.close();
     });
   });

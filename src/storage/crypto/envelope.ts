@@ -5,6 +5,7 @@
  * of the wrapped key: detected without reading any data.
  */
 import { MemoryError } from '../../sdk/errors';
+import { PASSPHRASE_MIN_LENGTH, passphraseStrength } from '../../sdk/passphrase';
 
 export const PBKDF2_ITERATIONS = 600_000;
 
@@ -20,9 +21,14 @@ export interface KeyEnvelope {
 
 const subtle = () => globalThis.crypto.subtle;
 
+/** A new passphrase must resist offline guessing (see sdk/passphrase.ts); an existing one is only checked against its envelope. */
 function checkPassphrase(passphrase: unknown): string {
-  if (typeof passphrase !== 'string' || passphrase.length < 8) {
-    throw new MemoryError('INVALID_ARGUMENT', 'The passphrase must be at least 8 characters');
+  if (typeof passphrase !== 'string') throw new MemoryError('INVALID_ARGUMENT', 'The passphrase must be a string');
+  const strength = passphraseStrength(passphrase);
+  if (strength.level === 'weak') {
+    throw new MemoryError('WEAK_PASSPHRASE', `This passphrase is too easy to guess. ${strength.reason}`, {
+      details: { reason: strength.reason, minLength: PASSPHRASE_MIN_LENGTH },
+    });
   }
   return passphrase;
 }
@@ -50,7 +56,7 @@ async function wrap(raw: ArrayBuffer, passphrase: string, salt: ArrayBuffer, ite
 
 async function unwrapRaw(envelope: KeyEnvelope, passphrase: string): Promise<ArrayBuffer> {
   if (typeof passphrase !== 'string') throw new MemoryError('INVALID_ARGUMENT', 'The passphrase must be a string');
-  // Every passphrase was at least 8 characters when it was chosen: a shorter one is simply wrong.
+  // Every passphrase was at least 8 characters when it was chosen (12 since): a shorter one is simply wrong.
   if (passphrase.length < 8) throw new MemoryError('WRONG_PASSPHRASE', 'That passphrase does not unlock this profile');
   const kek = await keyEncryptionKey(passphrase, envelope.salt, envelope.iterations);
   const bytes = new Uint8Array(envelope.wrappedKey);
