@@ -8,7 +8,7 @@ import { MemoryError } from '../sdk/errors';
 import type { ImportReport, MemoryItem } from '../sdk/types';
 import type { StoredVector } from '../core/ports';
 import type { MnemeDatabase } from './db';
-import type { RecordCodec, StoredRow } from './codec';
+import { chunkBinding, type RecordCodec, type StoredRow } from './codec';
 import { VectorChunks, toFloats } from './vector-chunks';
 import { createCipher } from './crypto/cipher';
 import { createEnvelope, openEnvelope } from './crypto/envelope';
@@ -28,7 +28,7 @@ export async function exportProfile(
     tables: Object.fromEntries(await Promise.all(schema.LAYER_TABLES.map(async (t) => [t, await db.table(t).toArray()]))),
   }));
   for (const table of schema.LAYER_TABLES) {
-    tables[table] = await Promise.all((tables[table] as StoredRow[]).map((row) => codec.decodeRow<object>(row)));
+    tables[table] = await Promise.all((tables[table] as StoredRow[]).map((row) => codec.decodeRow<object>(table, row)));
   }
   const file: schema.ExportFile = {
     format: schema.EXPORT_FORMAT,
@@ -40,7 +40,7 @@ export async function exportProfile(
     tables,
   };
   for (const chunk of vectors) {
-    const floats = toFloats(chunk, await codec.openBytes(chunk.data));
+    const floats = toFloats(chunk, await codec.openBytes(chunk.data, chunkBinding(chunk)));
     chunk.ids.forEach((id, slot) => {
       if (id === null) return;
       const bytes = new Uint8Array(floats.buffer, slot * chunk.dim * 4, chunk.dim * 4);

@@ -8,7 +8,7 @@ import { Dexie } from 'dexie';
 import type { MemoryItem } from '../sdk/types';
 import type { VerifyCheck, VerifyProblem } from '../sdk/maintenance';
 import { checkImportance, checkKind, checkText, checkTime } from '../core/semantic/validate';
-import type { MemoryRow, RecordCodec, StoredRow } from './codec';
+import { chunkBinding, type MemoryRow, type RecordCodec, type StoredRow } from './codec';
 import type { MnemeDatabase, VectorChunkRow } from './db';
 import { LAYER_TABLES } from './export-schema';
 import { encodeFloat16 } from './float16';
@@ -159,7 +159,7 @@ export async function inspectStorage(db: MnemeDatabase, codec: RecordCodec): Pro
     for (const row of stored) {
       const key = String(row.id ?? row.seq);
       try {
-        await codec.decodeRow(row);
+        await codec.decodeRow(table, row);
       } catch {
         broken.push(key);
       }
@@ -184,7 +184,7 @@ export async function inspectStorage(db: MnemeDatabase, codec: RecordCodec): Pro
 async function chunkReadable(row: VectorChunkRow, codec: RecordCodec): Promise<boolean> {
   if (!Array.isArray(row.ids) || !Number.isInteger(row.dim) || row.dim <= 0 || !(row.data instanceof ArrayBuffer)) return false;
   try {
-    const bytes = await codec.openBytes(row.data);
+    const bytes = await codec.openBytes(row.data, chunkBinding(row));
     if (bytes.byteLength !== row.ids.length * row.dim * (row.encoding === 'f16' ? 2 : 4)) return false;
     const floats = toFloats(row, bytes);
     for (let slot = 0; slot < row.ids.length; slot++) {
@@ -209,13 +209,13 @@ export async function repairStorage(db: MnemeDatabase, codec: RecordCodec, plan:
     for (const { model, chunk, slots } of plan.freeSlots.values()) {
       const row = await db.vectorChunks.get([model, chunk]);
       if (!row) continue;
-      const floats = toFloats(row, await Dexie.waitFor(codec.openBytes(row.data))).slice();
+      const floats = toFloats(row, await Dexie.waitFor(codec.openBytes(row.data, chunkBinding(row)))).slice();
       const ids = [...row.ids];
       for (const slot of slots) {
         ids[slot] = null;
         floats.fill(0, slot * row.dim, (slot + 1) * row.dim);
       }
-      const data = await Dexie.waitFor(codec.sealBytes(encodeFloat16(floats)));
+      const data = await Dexie.waitFor(codec.sealBytes(encodeFloat16(floats), chunkBinding({ ...row, ids, encoding: 'f16' })));
       await db.vectorChunks.put({ ...row, ids, data, encoding: 'f16' });
     }
     if (plan.dropChunks.length > 0) await db.vectorChunks.bulkDelete(plan.dropChunks);
