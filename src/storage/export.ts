@@ -57,7 +57,8 @@ export async function exportProfile(
     iterations: envelope.iterations,
     salt: toBase64(new Uint8Array(envelope.salt)),
     wrappedKey: toBase64(new Uint8Array(envelope.wrappedKey)),
-    data: toBase64(new Uint8Array(await createCipher(key).seal(new TextEncoder().encode(json)))),
+    // One fresh key per file, one value: sealed as export files always were (format 1), so older versions read it.
+    data: toBase64(new Uint8Array(await createCipher({ ...key, format: 1 }).seal(new TextEncoder().encode(json)))),
   };
   return JSON.stringify(sealed);
 }
@@ -90,7 +91,7 @@ export async function parseExport(text: unknown, passphrase?: string): Promise<s
     passphrase,
   );
   // The passphrase fits (its key unwrapped), so a failing tag means the data itself was altered.
-  const plain = await createCipher(key)
+  const plain = await createCipher({ ...key, format: 1 })
     .open(fromBase64(sealed.data).buffer)
     .catch(() => schema.invalidImport('the encrypted data is damaged or was altered'));
   return parseExport(new TextDecoder().decode(plain));

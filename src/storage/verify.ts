@@ -13,6 +13,7 @@ import type { MnemeDatabase, VectorChunkRow } from './db';
 import { LAYER_TABLES } from './export-schema';
 import { encodeFloat16 } from './float16';
 import { GENERATION_KEY, toFloats } from './vector-chunks';
+import { ENVELOPE_KEY } from './crypto/write-guard';
 
 /** A problem found, before anyone decided whether to repair it. */
 export type Finding = Omit<VerifyProblem, 'repaired'> & { repairable: boolean };
@@ -68,13 +69,18 @@ export async function inspectStorage(db: MnemeDatabase, codec: RecordCodec): Pro
   const rows = await db.memories.toArray();
   const items: MemoryItem[] = [];
   const unreadable: string[] = [];
+  const unsealed = new Map<string, string[]>();
+  const refuse = (table: string, row: StoredRow, key: string, broken: string[]) => {
+    if (codec.encrypted && !(row.sealed instanceof ArrayBuffer)) unsealed.set(table, [...(unsealed.get(table) ?? []), key]);
+    else broken.push(key);
+  };
   const invalid: string[] = [];
   for (const row of rows) {
     let item: MemoryItem;
     try {
       item = await codec.decodeItem(row);
     } catch {
-      unreadable.push(String(row.id));
+      refuse('memories', row as StoredRow, String(row.id), unreadable);
       continue;
     }
     if (validMemory(item)) items.push(item);
@@ -161,7 +167,7 @@ export async function inspectStorage(db: MnemeDatabase, codec: RecordCodec): Pro
       try {
         await codec.decodeRow(table, row);
       } catch {
-        broken.push(key);
+        refuse(table, row, key, broken);
       }
       if (table === 'sessions') sessions.add(key);
       if (table === 'turns' || table === 'summaries') owned.push({ table, id: key, sessionId: row.sessionId });
@@ -169,6 +175,14 @@ export async function inspectStorage(db: MnemeDatabase, codec: RecordCodec): Pro
     if (broken.length > 0) {
       findings.push(finding('unreadable-record', table, broken, `${broken.length} ${table} records cannot be read`, false));
     }
+  }
+  for (const [table, ids] of unsealed) {
+    findings.push(
+      finding('unsealed-record', table, ids, `${ids.length} ${table} records of this encrypted profile were never sealed`, false),
+    );
+  }
+  if (codec.encrypted && !(await db.settings.get(ENVELOPE_KEY))) {
+    findings.push(finding('missing-envelope', 'settings', [ENVELOPE_KEY], 'The key envelope of this encrypted profile is missing', false));
   }
   for (const table of ['turns', 'summaries']) {
     const stray = owned.filter((row) => row.table === table && !sessions.has(String(row.sessionId))).map((row) => row.id);
