@@ -56,10 +56,14 @@ const refused = (state: 0 | SealFormat) =>
       : 'This profile is encrypted (it may have been turned on in another tab): unlock it before writing',
   );
 
-async function readState(settings: DBCoreTable, trans: DBCoreTransaction): Promise<0 | SealFormat> {
-  const [envelope, marker] = (await settings.getMany({ trans, keys: [ENVELOPE_KEY, MARKER_KEY] })) as
-    | ({ value: unknown } | undefined)[];
-  return sealStateOf(envelope?.value, marker?.value);
+/**
+ * Reads the stored state in the write's own transaction. Plain `.then` chains, never `async`:
+ * Dexie follows its transaction zone through the promises its core returns, not through `await`.
+ */
+function readState(settings: DBCoreTable, trans: DBCoreTransaction): Promise<0 | SealFormat> {
+  return settings
+    .getMany({ trans, keys: [ENVELOPE_KEY, MARKER_KEY] })
+    .then(([envelope, marker]: ({ value: unknown } | undefined)[]) => sealStateOf(envelope?.value, marker?.value));
 }
 
 function guardTable(table: DBCoreTable, settings: DBCoreTable): DBCoreTable {
@@ -67,12 +71,14 @@ function guardTable(table: DBCoreTable, settings: DBCoreTable): DBCoreTable {
   if (!guarded) return table;
   return {
     ...table,
-    async mutate(req: DBCoreMutateRequest) {
-      if ((req.type === 'put' || req.type === 'add') && (req.trans as unknown as IDBTransaction).mode !== 'versionchange') {
-        const state = await readState(settings, req.trans);
-        if (!req.values.every((row) => rowFitsState(table.name, row, state))) throw refused(state);
+    mutate(req: DBCoreMutateRequest) {
+      if ((req.type !== 'put' && req.type !== 'add') || (req.trans as unknown as IDBTransaction).mode === 'versionchange') {
+        return table.mutate(req);
       }
-      return table.mutate(req);
+      return readState(settings, req.trans).then((state) => {
+        if (!req.values.every((row) => rowFitsState(table.name, row, state))) throw refused(state);
+        return table.mutate(req);
+      });
     },
   };
 }
