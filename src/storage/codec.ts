@@ -62,7 +62,13 @@ export function rowBinding(table: SealedTable, row: Record<string, unknown>): st
 }
 
 /** What a vector chunk's sealed floats are bound to: its key, shape and the memory of each slot. */
-export function chunkBinding(row: { model: string; chunk: number; dim: number; ids: (string | null)[]; encoding?: string }): string {
+export function chunkBinding(row: {
+  model: string;
+  chunk: number;
+  dim: number;
+  ids: (string | null)[];
+  encoding?: string;
+}): string {
   return JSON.stringify(['vectorChunks', row.model, row.chunk, row.dim, row.encoding ?? 'f32', row.ids]);
 }
 

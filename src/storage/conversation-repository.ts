@@ -28,7 +28,8 @@ export function createConversationRepository(db: MnemeDatabase, codec: RecordCod
         await db.sessions.put(row);
       }),
     getSession: (id) => guard(async () => (await decode<Session>('sessions', [await db.sessions.get(id)]))[0]),
-    listSessions: () => guard(async () => decode<Session>('sessions', await db.sessions.orderBy('updatedAt').reverse().toArray())),
+    listSessions: () =>
+      guard(async () => decode<Session>('sessions', await db.sessions.orderBy('updatedAt').reverse().toArray())),
     deleteSession: (id) =>
       guard(() =>
         db.transaction('rw', db.sessions, db.turns, db.summaries, async () => {

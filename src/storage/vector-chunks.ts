@@ -172,10 +172,7 @@ export class VectorChunks {
         kept.map(async (row) => ({
           ...row,
           encoding: 'f16' as const,
-          data: await this.#codec.sealBytes(
-            encodeFloat16(new Float32Array(row.data)),
-            chunkBinding({ ...row, encoding: 'f16' }),
-          ),
+          data: await this.#codec.sealBytes(encodeFloat16(new Float32Array(row.data)), chunkBinding({ ...row, encoding: 'f16' })),
         })),
       ),
     );

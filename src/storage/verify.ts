@@ -182,7 +182,9 @@ export async function inspectStorage(db: MnemeDatabase, codec: RecordCodec): Pro
     );
   }
   if (codec.encrypted && !(await db.settings.get(ENVELOPE_KEY))) {
-    findings.push(finding('missing-envelope', 'settings', [ENVELOPE_KEY], 'The key envelope of this encrypted profile is missing', false));
+    findings.push(
+      finding('missing-envelope', 'settings', [ENVELOPE_KEY], 'The key envelope of this encrypted profile is missing', false),
+    );
   }
   for (const table of ['turns', 'summaries']) {
     const stray = owned.filter((row) => row.table === table && !sessions.has(String(row.sessionId))).map((row) => row.id);

@@ -41,7 +41,10 @@ export function createEncryptionControl(db: MnemeDatabase, tabs: TabCoordinator,
     const envelope = await readEnvelope(db);
     if (envelope) return envelope;
     if (await enabled()) {
-      throw new MemoryError('STORAGE_FAILED', 'The key envelope of this encrypted profile is missing (deleted or altered): it cannot be unlocked');
+      throw new MemoryError(
+        'STORAGE_FAILED',
+        'The key envelope of this encrypted profile is missing (deleted or altered): it cannot be unlocked',
+      );
     }
     throw new MemoryError('INVALID_ARGUMENT', 'This profile is not encrypted');
   };

@@ -57,7 +57,11 @@ function derive(key: DataKey, label: string, algorithm: AesKeyGenParams | HmacKe
 
 /** Format 1's tag key: the data key encrypts one constant block under an IV no record uses. */
 async function legacyTagKey(key: CryptoKey): Promise<CryptoKey> {
-  const secret = await subtle().encrypt({ name: 'AES-GCM', iv: new TextEncoder().encode('mneme.tagkey') }, key, new Uint8Array(32));
+  const secret = await subtle().encrypt(
+    { name: 'AES-GCM', iv: new TextEncoder().encode('mneme.tagkey') },
+    key,
+    new Uint8Array(32),
+  );
   return subtle().importKey('raw', secret.slice(0, 32), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
 }
 

@@ -4,7 +4,15 @@
  */
 import { Dexie } from 'dexie';
 import type { MnemeDatabase } from '../db';
-import { chunkBinding, CLEAR_FIELDS, encryptedCodec, plainCodec, type RecordCodec, type SealedTable, type StoredRow } from '../codec';
+import {
+  chunkBinding,
+  CLEAR_FIELDS,
+  encryptedCodec,
+  plainCodec,
+  type RecordCodec,
+  type SealedTable,
+  type StoredRow,
+} from '../codec';
 import { createCipher, type DataKey } from './cipher';
 import type { KeyEnvelope } from './envelope';
 import { ENVELOPE_KEY, MARKER_KEY, sealedMarker } from './write-guard';
@@ -57,5 +65,7 @@ export async function reencodeProfile(
 }
 
 export async function writeEnvelope(db: MnemeDatabase, envelope: KeyEnvelope): Promise<void> {
-  await db.transaction('rw', db.settings, () => db.settings.bulkPut([{ key: ENVELOPE_KEY, value: envelope }, sealedMarker(envelope)]));
+  await db.transaction('rw', db.settings, () =>
+    db.settings.bulkPut([{ key: ENVELOPE_KEY, value: envelope }, sealedMarker(envelope)]),
+  );
 }

@@ -137,7 +137,13 @@ async function trial(kind: Kind, random: Random): Promise<string[]> {
     try {
       const status = (await locked.status()).encryption;
       if (!status.enabled || !status.locked) problems.push(`status says ${JSON.stringify(status)}`);
-      if (await locked.memories.list().then(() => true, () => false)) problems.push('a locked profile listed memories');
+      if (
+        await locked.memories.list().then(
+          () => true,
+          () => false,
+        )
+      )
+        problems.push('a locked profile listed memories');
     } finally {
       await locked.close();
     }
@@ -146,7 +152,10 @@ async function trial(kind: Kind, random: Random): Promise<string[]> {
       const planted = { ...built.items[0]!, id: 'plain', text: 'written in clear' };
       const wrote = await createMemoryRepository(db, plainCodec)
         .putMany([planted], [])
-        .then(() => true, () => false);
+        .then(
+          () => true,
+          () => false,
+        );
       if (wrote) problems.push('a plaintext write landed in the profile without its envelope');
       if ((await db.memories.get('plain')) !== undefined) problems.push('the plaintext row is on disk');
     } finally {
@@ -174,7 +183,13 @@ async function trial(kind: Kind, random: Random): Promise<string[]> {
       checks = ['unreadable-record'];
     } else if (kind === 'edit-clear') {
       const field = random.pick(['pinned', 'importance', 'kind', 'createdAt', 'validTo'] as const);
-      const edits = { pinned: !rowA.pinned, importance: 1, kind: rowA.kind === 'fact' ? 'preference' : 'fact', createdAt: 5, validTo: 2_000 };
+      const edits = {
+        pinned: !rowA.pinned,
+        importance: 1,
+        kind: rowA.kind === 'fact' ? 'preference' : 'fact',
+        createdAt: 5,
+        validTo: 2_000,
+      };
       await memories.put({ ...rowA, [field]: edits[field] });
       tampered.push(built.items[a]!.text);
       checks = ['unreadable-record'];
@@ -184,10 +199,14 @@ async function trial(kind: Kind, random: Random): Promise<string[]> {
       if (where === 'memories') await memories.put({ ...built.items[a]!, id: 'planted', text, pinned: true, importance: 1 });
       if (where === 'turns') {
         const turn = (await db.table('turns').toArray())[0];
-        await db.table('turns').put({ id: 'planted', sessionId: turn.sessionId, seq: 1, role: 'assistant', content: text, createdAt: 2_000 });
+        await db
+          .table('turns')
+          .put({ id: 'planted', sessionId: turn.sessionId, seq: 1, role: 'assistant', content: text, createdAt: 2_000 });
       }
       if (where === 'profileFields') {
-        await db.table('profileFields').put({ id: 'planted', field: 'name', value: text, setBy: 'user', pinned: true, updatedAt: 2_000 });
+        await db
+          .table('profileFields')
+          .put({ id: 'planted', field: 'name', value: text, setBy: 'user', pinned: true, updatedAt: 2_000 });
       }
       tampered.push(text);
       checks = ['unsealed-record'];
@@ -223,7 +242,7 @@ async function trial(kind: Kind, random: Random): Promise<string[]> {
 describe('hardening: tamper', () => {
   it('detects every swap, edit, planted row, damaged vector block and deleted envelope, and none reaches the context', async () => {
     const tally = new Tally('tamper', 21);
-    const count = trials(140, 14);
+    const count = trials(700, 14);
     for (let i = 0; i < count; i++) {
       const kind = KINDS[i % KINDS.length]!;
       await tally.trial(kind, () => trial(kind, tally.randomFor(i)));

@@ -25,7 +25,12 @@ async function dataKey(format: SealFormat, raw = RAW): Promise<DataKey> {
 /** The bits HKDF-SHA-256 gives for `label`, derived here independently of cipher.ts. */
 async function hkdfBits(label: string): Promise<ArrayBuffer> {
   const base = await subtle.importKey('raw', RAW, 'HKDF', false, ['deriveBits']);
-  const params = { name: 'HKDF', hash: 'SHA-256', salt: new TextEncoder().encode('mneme.hkdf.v2'), info: new TextEncoder().encode(label) };
+  const params = {
+    name: 'HKDF',
+    hash: 'SHA-256',
+    salt: new TextEncoder().encode('mneme.hkdf.v2'),
+    info: new TextEncoder().encode(label),
+  };
   return subtle.deriveBits(params, base, 256);
 }
 
@@ -60,7 +65,9 @@ describe('format 2 keys: HKDF-SHA-256 with one label per purpose', () => {
     const rawKey = await subtle.importKey('raw', RAW, 'AES-GCM', false, ['decrypt']);
     await expect(subtle.decrypt({ name: 'AES-GCM', iv: sealed.slice(4, 16) }, rawKey, sealed.slice(16))).rejects.toThrow();
 
-    const tagKey = await subtle.importKey('raw', await hkdfBits(KEY_LABELS.tag), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    const tagKey = await subtle.importKey('raw', await hkdfBits(KEY_LABELS.tag), { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'sign',
+    ]);
     const mac = new Uint8Array(await subtle.sign('HMAC', tagKey, new TextEncoder().encode('profileFields:x')));
     const hex = Array.from(mac.subarray(0, 16), (b) => b.toString(16).padStart(2, '0')).join('');
     expect(await cipher.tag('profileFields:x')).toBe(hex);
@@ -132,7 +139,9 @@ describe('the write guard and the durable marker', () => {
       await expect(plain.putMany([memory('y', 'after the envelope was deleted')], [])).rejects.toMatchObject({ code: 'LOCKED' });
       // A format-1 blob (no magic) is refused in a format-2 profile too.
       const v1 = encryptedCodec(createCipher({ ...key, format: 1 }));
-      await expect(createMemoryRepository(db, v1).putMany([memory('z', 'old format')], [])).rejects.toMatchObject({ code: 'LOCKED' });
+      await expect(createMemoryRepository(db, v1).putMany([memory('z', 'old format')], [])).rejects.toMatchObject({
+        code: 'LOCKED',
+      });
 
       const rows = await db.memories.toArray();
       expect(rows.map((row) => row.id).sort()).toEqual(['p', 's1']);
