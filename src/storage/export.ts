@@ -8,7 +8,7 @@ import { MemoryError } from '../sdk/errors';
 import type { ExportOptions, ImportReport, MemoryItem } from '../sdk/types';
 import type { StoredVector } from '../core/ports';
 import type { AuditRow, MnemeDatabase } from './db';
-import type { RecordCodec, StoredRow } from './codec';
+import { chunkBinding, type RecordCodec, type StoredRow } from './codec';
 import { VectorChunks, toFloats } from './vector-chunks';
 import { createCipher } from './crypto/cipher';
 import { createEnvelope, openEnvelope } from './crypto/envelope';
@@ -41,7 +41,7 @@ export async function exportProfile(
     tables: Object.fromEntries(await Promise.all(schema.LAYER_TABLES.map(async (t) => [t, await db.table(t).toArray()]))),
   }));
   for (const table of schema.LAYER_TABLES) {
-    tables[table] = await Promise.all((tables[table] as StoredRow[]).map((row) => codec.decodeRow<object>(row)));
+    tables[table] = await Promise.all((tables[table] as StoredRow[]).map((row) => codec.decodeRow<object>(table, row)));
   }
   const file: schema.ExportFile = {
     format: schema.EXPORT_FORMAT,
@@ -53,7 +53,7 @@ export async function exportProfile(
     tables,
   };
   for (const chunk of vectors) {
-    const floats = toFloats(chunk, await codec.openBytes(chunk.data));
+    const floats = toFloats(chunk, await codec.openBytes(chunk.data, chunkBinding(chunk)));
     chunk.ids.forEach((id, slot) => {
       if (id === null) return;
       const bytes = new Uint8Array(floats.buffer, slot * chunk.dim * 4, chunk.dim * 4);
@@ -70,7 +70,8 @@ export async function exportProfile(
     iterations: envelope.iterations,
     salt: toBase64(new Uint8Array(envelope.salt)),
     wrappedKey: toBase64(new Uint8Array(envelope.wrappedKey)),
-    data: toBase64(new Uint8Array(await createCipher(key).seal(new TextEncoder().encode(json)))),
+    // One fresh key per file, one value: sealed as export files always were (format 1), so older versions read it.
+    data: toBase64(new Uint8Array(await createCipher({ ...key, format: 1 }).seal(new TextEncoder().encode(json)))),
   };
   return JSON.stringify(sealed);
 }
@@ -103,7 +104,7 @@ export async function parseExport(text: unknown, passphrase?: string): Promise<s
     passphrase,
   );
   // The passphrase fits (its key unwrapped), so a failing tag means the data itself was altered.
-  const plain = await createCipher(key)
+  const plain = await createCipher({ ...key, format: 1 })
     .open(fromBase64(sealed.data).buffer)
     .catch(() => schema.invalidImport('the encrypted data is damaged or was altered'));
   return parseExport(new TextDecoder().decode(plain));
@@ -213,7 +214,13 @@ async function auditToAppend(
   const held = await db.audit.where('entityId').anyOf(entityIds).toArray();
   const known = new Set(
     await Promise.all(
-      held.map(async ({ seq: _seq, ...row }) => JSON.stringify(stable(await codec.decodeRow<object>(row as StoredRow)))),
+      // An entry that does not open (damaged or altered) matches nothing: verify() reports it.
+      held.map(async ({ seq: _seq, ...row }) =>
+        codec.decodeRow<object>('audit', row as StoredRow).then(
+          (entry) => JSON.stringify(stable(entry)),
+          () => '',
+        ),
+      ),
     ),
   );
   return rows.filter((_row, i) => {

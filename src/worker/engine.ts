@@ -29,7 +29,8 @@ import { checkProfileId, checkStorageName, openProfileRegistry } from '../storag
 import { createTabCoordinator, type TabMessage } from '../storage/tabs';
 import { vectorIndexFactory } from '../storage/vector/index';
 import { createLexicalIndex } from '../storage/lexical/minisearch-index';
-import { codecFor, readEnvelope } from '../storage/crypto/profile-encryption';
+import { codecFor } from '../storage/crypto/profile-encryption';
+import type { DataKey } from '../storage/crypto/cipher';
 import { checkExportChoice, exportProfile, importProfile, parseExport } from '../storage/export';
 import { LAYER_TABLES } from '../storage/export-schema';
 import { estimateStorage, requestPersistentStorage } from '../storage/quota';
@@ -95,7 +96,7 @@ export async function createMemoryEngine(
         () => undefined,
       );
     } else {
-      void followEncryption();
+      void encryption.follow(message);
     }
   };
   const tabs = createTabCoordinator(dbName, onTabMessage);
@@ -109,7 +110,7 @@ export async function createMemoryEngine(
         .catch(() => undefined);
   };
   const privacy = createPrivacyControl(options, sweepSoon);
-  const open = async (dataKey: CryptoKey | undefined) => {
+  const open = async (dataKey: DataKey | undefined) => {
     profile = new ProfileService(
       lockedProfileWrites(createProfileRepository(db, codecFor(dataKey)), tabs),
       systemClock,
@@ -142,9 +143,10 @@ export async function createMemoryEngine(
     embedding.reembed();
     sweepSoon();
   };
-  let openKey: CryptoKey | undefined;
+  let openKey: DataKey | undefined;
   const encryption = createEncryptionControl(db, tabs, {
     isOpen: () => service !== undefined,
+    key: () => openKey,
     open: async (key) => {
       openKey = key;
       await open(key);
@@ -155,13 +157,6 @@ export async function createMemoryEngine(
     },
     changed: async () => emit({ type: 'encryption-changed', status: await encryption.status() }),
   });
-  /** Another tab turned encryption on or off: a plain view of sealed data must not stay open. */
-  const followEncryption = async () => {
-    const sealed = (await readEnvelope(db)) !== undefined;
-    if (sealed && service && !openKey) dropViews();
-    if (!sealed && (!service || openKey)) await open(undefined);
-    emit({ type: 'encryption-changed', status: await encryption.status() });
-  };
   /** After a bulk change: reload this view, tell other tabs to, re-embed what needs it. */
   const reopenEverywhere = async (ids: string[]) => {
     await open(openKey);
@@ -188,11 +183,11 @@ export async function createMemoryEngine(
     await db.open();
     // Bookkeeping only ("last opened"): a full disk must not keep the profile from opening.
     await registry.touch(profileId, systemClock.now()).catch(() => undefined);
-    const envelope = await readEnvelope(db);
+    const { enabled } = await encryption.status();
     const passphrase = options.encryption?.passphrase;
-    if (!envelope) await open(undefined);
-    if (envelope && passphrase !== undefined) await encryption.unlock(passphrase);
-    if (!envelope && passphrase !== undefined) await encryption.enable(passphrase);
+    if (!enabled) await open(undefined);
+    if (enabled && passphrase !== undefined) await encryption.unlock(passphrase);
+    if (!enabled && passphrase !== undefined) await encryption.enable(passphrase);
   } catch (error) {
     db.close();
     registry.close();

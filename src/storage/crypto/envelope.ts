@@ -6,12 +6,15 @@
  */
 import { MemoryError } from '../../sdk/errors';
 import { PASSPHRASE_MIN_LENGTH, passphraseStrength } from '../../sdk/passphrase';
+import { CURRENT_FORMAT, type DataKey, type SealFormat } from './cipher';
 
 export const PBKDF2_ITERATIONS = 600_000;
 
 /** What is stored in clear in `settings` to find the data key again. */
 export interface KeyEnvelope {
   version: 1;
+  /** How the profile's records are sealed (see cipher.ts); absent in envelopes written before format 2. */
+  format?: SealFormat;
   kdf: 'PBKDF2-SHA-256';
   iterations: number;
   salt: ArrayBuffer;
@@ -67,29 +70,34 @@ async function unwrapRaw(envelope: KeyEnvelope, passphrase: string): Promise<Arr
   }
 }
 
-const importDataKey = (raw: ArrayBuffer) => subtle().importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']);
+const importDataKey = async (raw: ArrayBuffer, format: SealFormat): Promise<DataKey> => ({
+  format,
+  aes: await subtle().importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']),
+  hkdf: await subtle().importKey('raw', raw, 'HKDF', false, ['deriveKey']),
+});
 
 /** A new data key and its envelope for `passphrase`. */
 export async function createEnvelope(
   passphrase: string,
   iterations = PBKDF2_ITERATIONS,
-): Promise<{ envelope: KeyEnvelope; key: CryptoKey }> {
+): Promise<{ envelope: KeyEnvelope; key: DataKey }> {
   checkPassphrase(passphrase);
   const raw = crypto.getRandomValues(new Uint8Array(32)).buffer;
   const salt = crypto.getRandomValues(new Uint8Array(16)).buffer;
   const envelope: KeyEnvelope = {
     version: 1,
+    format: CURRENT_FORMAT,
     kdf: 'PBKDF2-SHA-256',
     iterations,
     salt,
     wrappedKey: await wrap(raw, passphrase, salt, iterations),
   };
-  return { envelope, key: await importDataKey(raw) };
+  return { envelope, key: await importDataKey(raw, CURRENT_FORMAT) };
 }
 
 /** The data key, or `WRONG_PASSPHRASE`. */
-export async function openEnvelope(envelope: KeyEnvelope, passphrase: string): Promise<CryptoKey> {
-  return importDataKey(await unwrapRaw(envelope, passphrase));
+export async function openEnvelope(envelope: KeyEnvelope, passphrase: string): Promise<DataKey> {
+  return importDataKey(await unwrapRaw(envelope, passphrase), envelope.format ?? 1);
 }
 
 /** The same data key under a new passphrase and a new salt. */
