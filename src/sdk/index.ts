@@ -20,6 +20,7 @@ export type { MemoryClientOptions, RankingWeights, ChatModelSpec } from './optio
 export { DEFAULT_RANKING } from './options';
 export type { PrivacyApi, PrivacySettings, PrivacyState, PrivacyRuleName } from './privacy';
 export { RETENTION_MAX_DAYS, withheldIn, withheldMarker } from './privacy';
+export type { SyncApi, SyncEnableOptions, SyncErrorInfo, SyncState, SyncStatus } from './sync';
 export { MemoryError, isMemoryError, MEMORY_ERROR_CODES, type MemoryErrorCode } from './errors';
 export type * from './types';
 export type * from './maintenance';

@@ -38,7 +38,7 @@ export async function documentId(keys: SyncKeys, name: string): Promise<string> 
 }
 
 function pad(plain: Uint8Array): Uint8Array {
-  const padded = new Uint8Array(bucketFor(plain.length));
+  const padded = new Uint8Array(new ArrayBuffer(bucketFor(plain.length)));
   new DataView(padded.buffer).setUint32(0, plain.length);
   padded.set(plain, 4);
   return padded;
@@ -49,7 +49,7 @@ export async function seal(keys: SyncKeys, id: string, body: unknown): Promise<S
   const cipher = await crypto.subtle.encrypt(
     { name: 'AES-GCM', iv, additionalData: encoder.encode(id) },
     keys.seal,
-    pad(encoder.encode(JSON.stringify(body))) as BufferSource,
+    pad(encoder.encode(JSON.stringify(body))) as Uint8Array<ArrayBuffer>,
   );
   const box = new Uint8Array(IV_BYTES + cipher.byteLength);
   box.set(iv);
@@ -76,7 +76,7 @@ export async function open(keys: SyncKeys, doc: unknown): Promise<unknown> {
       await crypto.subtle.decrypt(
         { name: 'AES-GCM', iv: box.subarray(0, IV_BYTES), additionalData: encoder.encode(record._id) },
         keys.seal,
-        box.subarray(IV_BYTES) as BufferSource,
+        box.subarray(IV_BYTES),
       ),
     );
   } catch (error) {

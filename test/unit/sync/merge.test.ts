@@ -123,9 +123,7 @@ describe('merge rule', () => {
             ...version(spec.device, spec.wall, spec.deleted ? undefined : `text ${i}`, seen, spec.actor),
           });
         });
-        const all = [created, ...byDevice.values()].filter(
-          (v, i, list) => list.findIndex((o) => o.device === v.device) === i,
-        );
+        const all = [created, ...byDevice.values()].filter((v, i, list) => list.findIndex((o) => o.device === v.device) === i);
         const expected = winner(all);
         for (const order of permutations(all, seed)) expect(winner(order)).toBe(expected);
       }),
