@@ -8,7 +8,7 @@ import { MemoryError } from '../sdk/errors';
 import type { ChangeActor, MemoryItem } from '../sdk/types';
 import type { HybridClock, HlcStamp } from './hlc';
 import { sameMemory, seenBy, syncedMemory, winner, type MemoryVersion } from './merge';
-import type { SyncReplica } from './port';
+import type { ReplicaPosition, SyncReplica } from './port';
 
 /** Where merged memories land: the profile's store, caches and indexes. */
 export interface MemoryTarget {
@@ -54,7 +54,7 @@ export class MemorySync {
   /** Per memory, the versions (one stamp per device) its stored state is the merge of. */
   readonly #merged = new Map<string, Record<string, HlcStamp>>();
   readonly #devices = new Set<string>();
-  #since: string | undefined;
+  #since: ReplicaPosition | undefined;
   #queue: Promise<void> = Promise.resolve();
   #pullQueued = false;
 
@@ -67,7 +67,7 @@ export class MemorySync {
     const { replica, device } = this.#o;
     for (const known of (await replica.readLocal<string[]>('devices')) ?? []) this.#devices.add(known);
     this.#devices.add(device);
-    this.#since = await replica.readLocal<string>('since');
+    this.#since = await replica.readLocal<ReplicaPosition>('since');
   }
 
   /** Local changes committed to Dexie: each becomes this device's version. */

@@ -5,6 +5,9 @@
  */
 import type { MemoryError } from '../sdk/errors';
 
+/** A position in the local replica's changes. */
+export type ReplicaPosition = string | number;
+
 /** One changed record, opened, or the reason it did not open. */
 export type ReplicaChange = { docId: string; body: unknown } | { docId: string; error: MemoryError };
 
@@ -25,8 +28,11 @@ export interface SyncReplica {
   put(name: string, body: object): Promise<string>;
   /** The opened records of these names (undefined when absent); a record that does not open rejects. */
   get(names: readonly string[]): Promise<(unknown | undefined)[]>;
-  /** Records changed after `since` (a position from an earlier call; undefined: from the start), opened. */
-  changes(since: string | undefined): Promise<{ changes: ReplicaChange[]; last: string }>;
+  /**
+   * Records changed after `since` (a position from an earlier call, kept as it was given: the local
+   * adapter's sequence, a number for IndexedDB; undefined: from the start), opened.
+   */
+  changes(since: ReplicaPosition | undefined): Promise<{ changes: ReplicaChange[]; last: ReplicaPosition }>;
   /** Unreplicated state of this device (its clock, its position in the changes), kept with the replica. */
   readLocal<T>(key: string): Promise<T | undefined>;
   writeLocal(key: string, value: unknown): Promise<void>;

@@ -168,7 +168,7 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
           changes.push({ docId: result.id, error: error as MemoryError });
         }
       }
-      return { changes, last: String(last_seq) };
+      return { changes, last: last_seq };
     },
     async readLocal<T>(key: string) {
       const doc = await local.get(`_local/mneme-${key}`).catch(() => undefined);

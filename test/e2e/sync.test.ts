@@ -27,6 +27,7 @@ afterAll(async () => {
 
 async function device(): Promise<AppPage> {
   const app = await newPage();
+  app.page.on('console', (message) => console.log(`[page] ${message.text()}`));
   await app.page.goto(host.url);
   await app.page.locator('body[data-ready="true"]').waitFor();
   return app;
@@ -62,7 +63,12 @@ describe('sync between two browsers', () => {
     await a.page.evaluate((url) => window.mneme!.sync.enable({ url }), server.url);
     const code = await a.page.evaluate(() => window.mneme!.sync.pairingCode());
     await b.page.evaluate((c) => window.mneme!.sync.join(c), code);
-    await expect.poll(() => textOf(b.page, first.id)).toBe(first.text);
+    try {
+      await expect.poll(() => textOf(b.page, first.id), { timeout: 20_000 }).toBe(first.text);
+    } catch (error) {
+      console.log('A', JSON.stringify(await status(a.page)), 'B', JSON.stringify(await status(b.page)));
+      throw error;
+    }
     const hits = await b.page.evaluate(() => window.mneme!.memories.search('Portuguese'));
     expect(hits[0]?.item.id).toBe(first.id);
 
@@ -74,7 +80,10 @@ describe('sync between two browsers', () => {
     }
     const second = await add(b.page, 'canary-wren-2: the user cycles to work');
     await expect.poll(() => textOf(a.page, second.id)).toBe(second.text);
-    await a.page.evaluate((id) => window.mneme!.memories.update(id, { text: 'canary-wren-3: the user walks to work' }), second.id);
+    await a.page.evaluate(
+      (id) => window.mneme!.memories.update(id, { text: 'canary-wren-3: the user walks to work' }),
+      second.id,
+    );
     await expect.poll(() => textOf(b.page, second.id)).toBe('canary-wren-3: the user walks to work');
     await b.page.evaluate((id) => window.mneme!.memories.delete(id), first.id);
     await expect.poll(() => get(a.page, first.id)).toBeUndefined();
