@@ -49,8 +49,8 @@ function isVersion(body: unknown): body is MemoryVersion {
 
 export class MemorySync {
   readonly #o: MemorySyncOptions;
-  /** Memories changed here and not yet written as this device's version. */
-  readonly #dirty = new Set<string>();
+  /** Memories changed here and not yet written as this device's version (how many steps are queued for each). */
+  readonly #dirty = new Map<string, number>();
   /** Per memory, the versions (one stamp per device) its stored state is the merge of. */
   readonly #merged = new Map<string, Record<string, HlcStamp>>();
   readonly #devices = new Set<string>();
@@ -72,8 +72,19 @@ export class MemorySync {
 
   /** Local changes committed to Dexie: each becomes this device's version. */
   committed(ids: readonly string[]): void {
-    ids.forEach((id) => this.#dirty.add(id));
-    this.#enqueue(() => this.#push([...new Set(ids)]));
+    const unique = [...new Set(ids)];
+    unique.forEach((id) => this.#dirty.set(id, (this.#dirty.get(id) ?? 0) + 1));
+    this.#enqueue(async () => {
+      try {
+        await this.#push(unique);
+      } finally {
+        for (const id of unique) {
+          const left = (this.#dirty.get(id) ?? 1) - 1;
+          if (left > 0) this.#dirty.set(id, left);
+          else this.#dirty.delete(id);
+        }
+      }
+    });
   }
 
   /** Merges what changed in the replica since the last time (coalesced: one pending pull at most). */
@@ -108,7 +119,6 @@ export class MemorySync {
   async #push(ids: string[]): Promise<void> {
     const { replica, device, clock, target } = this.#o;
     for (const id of ids) {
-      if (!this.#dirty.delete(id)) continue;
       const versions = await this.#versionsOf(id);
       const local = target.get(id);
       const best = winner(versions);

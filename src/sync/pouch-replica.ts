@@ -42,7 +42,10 @@ interface Pouch {
     live?: boolean;
     limit?: number;
   }): Emitter & Promise<{ results: { id: string; doc?: Doc }[]; last_seq: string | number }>;
-  sync(remote: Pouch, options: Record<string, unknown>): Emitter;
+  replicate: {
+    to(remote: Pouch, options: Record<string, unknown>): Emitter;
+    from(remote: Pouch, options: Record<string, unknown>): Emitter;
+  };
   close(): Promise<void>;
   destroy(): Promise<void>;
 }
@@ -90,7 +93,7 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
   const local = new PouchDB(options.name, { adapter });
   const { keys } = options;
   const remoteUrl = new URL(keys.database, options.url.endsWith('/') ? options.url : `${options.url}/`).href;
-  let replication: Emitter | undefined;
+  let replication: { cancel(): void } | undefined;
   let feed: Emitter | undefined;
   let events: ReplicationEvents | undefined;
 
@@ -108,24 +111,58 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
       adapter: 'http',
       ...(options.auth ? { auth: { username: keys.username, password: keys.password } } : {}),
     });
-    const handler = local.sync(remote, {
+    const replicationOptions = {
       live: true,
       retry: true,
       // Offline: try again soon (PouchDB's default backs off to ten minutes).
       back_off_function: (delay: number) => (delay === 0 ? 500 : Math.min(delay * 2, 5000)),
-    });
-    handler
-      .on('change', (info: { direction: 'push' | 'pull'; change: { docs: Doc[] } }) =>
-        events?.onTransfer(
-          info.direction,
-          info.change.docs.map((doc) => doc._id),
-        ),
-      )
-      .on('paused', (error: unknown) => events?.onPaused(error ? syncFailure(error) : undefined))
-      .on('active', () => events?.onActive())
-      .on('denied', (error: unknown) => events?.onPaused(syncFailure(error)))
-      .on('error', (error: unknown) => events?.onPaused(syncFailure(error)));
-    return handler;
+    };
+    // One replication each way (PouchDB's two-way `sync` drops the error of a paused direction).
+    const directions = {
+      push: local.replicate.to(remote, replicationOptions),
+      pull: local.replicate.from(remote, replicationOptions),
+    };
+    const paused = { push: false, pull: false };
+    const failed: { push?: MemoryError; pull?: MemoryError } = {};
+    const report = () => {
+      const error = failed.push ?? failed.pull;
+      if (error) events?.onPaused(error);
+      else if (paused.push && paused.pull) events?.onPaused();
+    };
+    for (const direction of ['push', 'pull'] as const) {
+      const fail = (error: unknown) => {
+        paused[direction] = true;
+        failed[direction] = syncFailure(error);
+        report();
+      };
+      directions[direction]
+        .on('change', (info: { docs: Doc[] }) =>
+          events?.onTransfer(
+            direction,
+            info.docs.map((doc) => doc._id),
+          ),
+        )
+        .on('paused', (error: unknown) => {
+          if (error) return fail(error);
+          paused[direction] = true;
+          delete failed[direction];
+          report();
+        })
+        .on('active', () => {
+          paused[direction] = false;
+          delete failed[direction];
+          events?.onActive();
+        })
+        .on('requestError', fail)
+        .on('denied', fail)
+        .on('error', fail);
+    }
+    return {
+      cancel: () => {
+        directions.push.cancel();
+        directions.pull.cancel();
+      },
+    };
   };
 
   const stop = async () => {

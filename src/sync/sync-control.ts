@@ -136,7 +136,9 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
       },
       onPaused: (error) => {
         if (error) {
-          state = error.details?.status === undefined ? 'offline' : 'error';
+          // No HTTP answer (or the browser says so): offline, retrying; an answer: the server refused.
+          const answered = typeof error.details?.status === 'number' && error.details.status > 0;
+          state = globalThis.navigator?.onLine === false || !answered ? 'offline' : 'error';
           fail(error);
           return;
         }
