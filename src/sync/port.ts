@@ -40,7 +40,7 @@ export interface SyncReplica {
   start(events: ReplicationEvents): void;
   /** Restarts a paused replication at once (the device came online, the app got focus). */
   kick(): void;
-  /** Stops replication; the local replica stays. */
+  /** Stops replication and closes the local replica (it stays stored; this object is done). */
   stop(): Promise<void>;
   /** Stops and deletes the local replica (the server keeps its copy). */
   destroy(): Promise<void>;

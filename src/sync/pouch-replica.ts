@@ -165,7 +165,7 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
     };
   };
 
-  const stop = async () => {
+  const cancel = () => {
     replication?.cancel();
     feed?.cancel();
     replication = undefined;
@@ -226,9 +226,13 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
       replication.cancel();
       replication = startReplication();
     },
-    stop,
+    async stop() {
+      cancel();
+      // The next start opens the replica again: no second handle on the same database meanwhile.
+      await local.close();
+    },
     async destroy() {
-      await stop();
+      cancel();
       await local.destroy();
     },
   };

@@ -48,6 +48,29 @@ describe('sync without a network', () => {
   });
 });
 
+describe('sync and the profile lock', () => {
+  it('stops while the profile is locked and catches up once it is unlocked', async () => {
+    const tag = `locked${Date.now()}`;
+    const a = await create({ profileId: `${tag}a`, embedder: false });
+    const b = await create({ profileId: `${tag}b`, embedder: false });
+    try {
+      await a.sync.enable({ url: server() });
+      await b.sync.join(await a.sync.pairingCode());
+      await a.encryption.enable('correct horse battery staple');
+      await a.encryption.lock();
+      const later = await b.memories.add('added while the laptop was locked');
+      await expect.poll(() => b.sync.status().then((s) => s.pending)).toBe(0);
+      await expect(a.memories.get(later.id)).rejects.toMatchObject({ code: 'LOCKED' });
+      await a.encryption.unlock('correct horse battery staple');
+      await expect.poll(() => a.memories.get(later.id).then((item) => item?.text)).toBe(later.text);
+      expect((await a.sync.status()).enabled).toBe(true);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
+
 describe('sync with a server that serves garbage', () => {
   it('reports tampered and foreign documents as SYNC_ENVELOPE_INVALID and writes nothing of them', async () => {
     const tag = `garbage${Date.now()}`;
