@@ -72,7 +72,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const port = at > 0 ? Number(process.argv[at + 1]) : undefined;
   const server = await startSyncServer({ port });
   console.log(`Mneme sync server (pouchdb-server, in memory) at ${server.url}`);
-  console.log(`Give this URL to client.sync.enable({ url }) or Settings. Ctrl+C stops it; its data goes with it.`);
+  console.log(`Give this URL to client.sync.enable({ url }). Ctrl+C stops it; its data goes with it.`);
   const quit = () => void server.stop().then(() => process.exit(0));
   process.on('SIGINT', quit);
   process.on('SIGTERM', quit);
