@@ -2,6 +2,7 @@ import type { ChatMessage, ChatModel, Embedder } from '../core/ports';
 import type { ChatModelSpec } from './options';
 import type { VerifyOptions, VerifyReport } from './maintenance';
 import type { PrivacyApi } from './privacy';
+import type { SyncApi } from './sync';
 import type {
   ChatModelInfo,
   ChatReply,
@@ -286,6 +287,8 @@ export interface MemoryClient {
   readonly maintenance: MaintenanceApi;
   /** Retention and "do not remember" rules, changed at run time (the chat model stays loaded). */
   readonly privacy: PrivacyApi;
+  /** Sync across devices, end-to-end encrypted, through a CouchDB-compatible server. */
+  readonly sync: SyncApi;
   /** Works while locked, so a UI can tell what to ask for. */
   status(): Promise<MemoryStatus>;
   /** Calls `listener` on every change (this client's and other tabs'); returns the unsubscribe. */

@@ -45,6 +45,10 @@ export const MEMORY_ERROR_CODES = [
   'RELOAD_REQUIRED',
   /** The worker could not be started or died. */
   'WORKER_FAILED',
+  /** A sync envelope does not open with this profile's sync key (tampered, garbage or another key); nothing was written. */
+  'SYNC_ENVELOPE_INVALID',
+  /** The sync server could not be reached or refused the replication. */
+  'SYNC_FAILED',
   /** Anything unexpected; the message says what. */
   'INTERNAL',
 ] as const;

@@ -6,6 +6,7 @@
  */
 import type { OutboxSummary } from '../core/pipeline/outbox-types';
 import type { ChatModelInfo } from './chat-types';
+import type { SyncStatus } from './sync';
 
 /** What a memory is. `note` is what a person or host writes directly; `turn` is a chat message. */
 export type MemoryKind = 'note' | 'fact' | 'turn' | 'preference' | 'summary' | 'episode';
@@ -347,7 +348,9 @@ export type MemoryEvent =
   /** The chat model in use changed (`model` is undefined when none is). */
   | { type: 'chat-model-changed'; model?: ChatModelInfo }
   /** Re-embedding progress; `finished` on the last event (search is hybrid again). */
-  | ({ type: 'reembedding'; finished?: boolean } & ReembedStatus);
+  | ({ type: 'reembedding'; finished?: boolean } & ReembedStatus)
+  /** Sync's state changed: connecting, caught up, offline, changes merged, an error. */
+  | { type: 'sync'; status: SyncStatus };
 
 export type MemoryEventListener = (event: MemoryEvent) => void;
 

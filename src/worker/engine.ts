@@ -5,7 +5,7 @@
  */
 import { DEFAULT_RANKING, DEFAULTS, type MemoryClientOptions } from '../sdk/options';
 import type { MemoryClient } from '../sdk/client';
-import { MemoryError, throwIfAborted, toMemoryError } from '../sdk/errors';
+import { MemoryError, toMemoryError } from '../sdk/errors';
 import type { MemoryEvent, MemoryEventListener, MemoryStatus } from '../sdk/types';
 import { lockedConversationWrites, lockedEpisodeWrites, lockedProfileWrites, lockedWrites } from './locked-stores';
 import { systemClock } from '../core/clock';
@@ -31,18 +31,21 @@ import { vectorIndexFactory } from '../storage/vector/index';
 import { createLexicalIndex } from '../storage/lexical/minisearch-index';
 import { codecFor } from '../storage/crypto/profile-encryption';
 import type { DataKey } from '../storage/crypto/cipher';
-import { checkExportChoice, exportProfile, importProfile, parseExport } from '../storage/export';
-import { LAYER_TABLES } from '../storage/export-schema';
+import { createDataControl } from './data-control';
 import { estimateStorage, requestPersistentStorage } from '../storage/quota';
 import { createEncryptionControl } from './encryption-control';
 import { createEmbeddingControl } from './embedding-control';
 import { createMaintenance } from './maintenance-control';
 import { createPrivacyControl } from './privacy-control';
 import { statementsOf } from '../core/semantic/statements';
+import { createEngineSync, type EngineSyncDeps } from '../sync/engine-sync';
+import type { MemoryStore } from '../core/ports';
 
 /** What the memory worker needs beyond the public client: to set the chat model the host loaded. */
 export interface EngineInternals {
   assistant?: AssistantControl;
+  /** How the sync replica is made (Node tests: PouchDB's memory adapter). */
+  syncReplica?: EngineSyncDeps['replica'];
 }
 
 export async function createMemoryEngine(
@@ -67,6 +70,20 @@ export async function createMemoryEngine(
   let conversations: Conversations | undefined;
   let episodes: Episodes | undefined;
   let profile: ProfileService | undefined;
+  let memoryStore: MemoryStore | undefined;
+  const sync = createEngineSync({
+    db,
+    dbName,
+    memories: () => (service && memoryStore ? { service, store: memoryStore } : undefined),
+    merged: (ids) => {
+      tabs.announce({ type: 'memories', ids, vectors: [] });
+      emit({ type: 'memories-changed', ids, source: 'this-client' });
+      embedding.reembed();
+    },
+    emit: (event) => emit(event),
+    clock: systemClock,
+    ...(internals.syncReplica ? { replica: internals.syncReplica } : {}),
+  });
   const assistant = createAssistantControl({
     initial: options.chatModel,
     modelsBaseUrl: options.modelsBaseUrl,
@@ -80,6 +97,7 @@ export async function createMemoryEngine(
   /** Drops every decrypted view of the profile (lock, close, another tab's upgrade). */
   const dropViews = () => {
     void assistant.stop();
+    void sync.pause();
     service = undefined;
     conversations = undefined;
     episodes = undefined;
@@ -104,10 +122,8 @@ export async function createMemoryEngine(
   /** Retention and decay run in the background (on open, on a new retention); nothing waits for them. */
   const sweepSoon = () => {
     const opened = service;
-    if (opened)
-      void Promise.resolve()
-        .then(() => sweep(opened, privacy.retention(), systemClock))
-        .catch(() => undefined);
+    const later = opened && Promise.resolve().then(() => sweep(opened, privacy.retention(), systemClock));
+    void later?.catch(() => undefined);
   };
   const privacy = createPrivacyControl(options, sweepSoon);
   const open = async (dataKey: DataKey | undefined) => {
@@ -121,9 +137,11 @@ export async function createMemoryEngine(
       systemClock,
       privacy.redact,
     );
+    memoryStore = lockedWrites(createMemoryRepository(db, codecFor(dataKey)), tabs);
     service = await MemoryService.open({
-      store: lockedWrites(createMemoryRepository(db, codecFor(dataKey)), tabs),
+      store: memoryStore,
       onCommitted: (ids, vectors) => {
+        sync.committed(ids);
         tabs.announce({ type: 'memories', ids, vectors });
         emit({ type: 'memories-changed', ids, source: 'this-client' });
       },
@@ -142,6 +160,7 @@ export async function createMemoryEngine(
     // interrupted by a reload) are embedded in the background.
     embedding.reembed();
     sweepSoon();
+    void sync.resume();
   };
   let openKey: DataKey | undefined;
   const encryption = createEncryptionControl(db, tabs, {
@@ -160,6 +179,7 @@ export async function createMemoryEngine(
   /** After a bulk change: reload this view, tell other tabs to, re-embed what needs it. */
   const reopenEverywhere = async (ids: string[]) => {
     await open(openKey);
+    sync.committed(ids);
     tabs.announce({ type: 'reload' });
     emit({ type: 'memories-changed', ids, source: 'this-client' });
     embedding.reembed();
@@ -171,6 +191,15 @@ export async function createMemoryEngine(
     clock: systemClock,
     model: () => embedding.slot.modelId,
     reload: reopenEverywhere,
+  });
+  const data = createDataControl({
+    db,
+    profileId,
+    codec: () => codecFor(openKey),
+    tabs,
+    embedder: () => ({ modelId: embedding.slot.modelId, dimension: embedding.slot.dimension }),
+    reload: reopenEverywhere,
+    clock: systemClock,
   });
   db.on('versionchange', () => {
     closed = 'Another tab opened this profile with a newer version of Mneme: reload this page';
@@ -315,36 +344,18 @@ export async function createMemoryEngine(
       }),
     },
     data: {
-      export: live((_memory, exportOptions = {}) => {
-        checkExportChoice(openKey !== undefined, exportOptions);
-        return exportProfile(db, codecFor(openKey), { id: profileId }, systemClock.now(), exportOptions.passphrase);
-      }),
-      import: live(async (_memory, text, importOptions = {}) => {
-        const file = await parseExport(text, importOptions.passphrase);
-        throwIfAborted(importOptions.signal);
-        const report = await tabs.withWriteLock(() =>
-          importProfile(
-            db,
-            codecFor(openKey),
-            file,
-            importOptions.mode ?? 'merge',
-            embedding.slot.modelId,
-            embedding.slot.dimension,
-          ),
-        );
-        await reopenEverywhere(file.memories.map((item) => item.id));
-        return report;
-      }),
-      wipe: live(async () => {
-        await tabs.withWriteLock(() =>
-          db.transaction('rw', db.tables, () =>
-            Promise.all([db.memories.clear(), db.vectorChunks.clear(), ...LAYER_TABLES.map((t) => db.table(t).clear())]),
-          ),
-        );
-        await reopenEverywhere([]);
-      }),
+      export: live((_memory, exportOptions) => data.export(exportOptions)),
+      import: live((_memory, text, importOptions) => data.import(text, importOptions)),
+      wipe: live(() => data.wipe()),
     },
     privacy: { get: guarded(privacy.api.get), set: guarded(privacy.api.set) },
+    sync: {
+      enable: guarded(sync.api.enable),
+      pairingCode: guarded(sync.api.pairingCode),
+      join: guarded(sync.api.join),
+      status: guarded(sync.api.status),
+      disable: guarded(sync.api.disable),
+    },
     storage: { estimate: guarded(estimateStorage), persist: guarded(requestPersistentStorage) },
     maintenance: { verify: live((memory, verifyOptions) => maintenance.verify(memory, verifyOptions)) },
     status: guarded(async () => ({
@@ -374,6 +385,7 @@ export async function createMemoryEngine(
       closed = CLOSED;
       await assistant.dispose();
       await embedding.stop();
+      await sync.close();
       await service?.checkpoint().catch(() => undefined);
       dropViews();
       listeners.clear();
