@@ -56,12 +56,12 @@ describe('sync and the profile lock', () => {
     try {
       await a.sync.enable({ url: server() });
       await b.sync.join(await a.sync.pairingCode());
-      await a.encryption.enable('correct horse battery staple');
+      await a.encryption.enable('violet harbour lantern 42');
       await a.encryption.lock();
       const later = await b.memories.add('added while the laptop was locked');
       await expect.poll(() => b.sync.status().then((s) => s.pending)).toBe(0);
       await expect(a.memories.get(later.id)).rejects.toMatchObject({ code: 'LOCKED' });
-      await a.encryption.unlock('correct horse battery staple');
+      await a.encryption.unlock('violet harbour lantern 42');
       await expect.poll(() => a.memories.get(later.id).then((item) => item?.text)).toBe(later.text);
       expect((await a.sync.status()).enabled).toBe(true);
     } finally {
