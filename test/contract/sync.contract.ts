@@ -54,8 +54,8 @@ export function describeSyncContract(name: string, create: ClientFactory, server
         expect(code).not.toContain('canary');
         await b.sync.join(code);
         await expect.poll(() => texts(b)).toEqual(['canary-aurora-1: the user keeps bees on the roof']);
-        const found = await b.memories.search('bees roof');
-        expect(found[0]?.item.id).toBe(before.id);
+        // Listed as soon as it is stored; found once the indexes have taken it in (a moment later).
+        await expect.poll(() => b.memories.search('bees roof').then((found) => found[0]?.item.id)).toBe(before.id);
 
         const added = await b.memories.add('canary-aurora-2: the user plays the cello on Sundays');
         await expect.poll(() => a.memories.get(added.id).then((item) => item?.text)).toBe(added.text);

@@ -70,8 +70,10 @@ describe('sync between two browsers', () => {
     const code = await a.page.evaluate(() => window.mneme!.sync.pairingCode());
     await b.page.evaluate((c) => window.mneme!.sync.join(c), code);
     await expect.poll(() => textOf(b.page, first.id)).toBe(first.text);
-    const hits = await b.page.evaluate(() => window.mneme!.memories.search('Portuguese'));
-    expect(hits[0]?.item.id).toBe(first.id);
+    // Found once the indexes have taken it in.
+    await expect
+      .poll(() => b.page.evaluate(() => window.mneme!.memories.search('Portuguese').then((hits) => hits[0]?.item.id)))
+      .toBe(first.id);
 
     // One change on A reaching B, both open (measured, reported, never asserted).
     for (let round = 0; round < 5; round++) {
