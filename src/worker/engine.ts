@@ -6,7 +6,7 @@
 import { DEFAULT_RANKING, DEFAULTS, type MemoryClientOptions } from '../sdk/options';
 import type { MemoryClient } from '../sdk/client';
 import { MemoryError, throwIfAborted, toMemoryError } from '../sdk/errors';
-import type { MemoryEvent, MemoryEventListener, MemoryStatus } from '../sdk/types';
+import type { LongCallOptions, MemoryEvent, MemoryEventListener, MemoryStatus } from '../sdk/types';
 import { lockedConversationWrites, lockedEpisodeWrites, lockedProfileWrites, lockedWrites } from './locked-stores';
 import { systemClock } from '../core/clock';
 import { MemoryService } from '../core/semantic/memory-service';
@@ -20,18 +20,21 @@ import { Episodes } from '../core/episodes/episodes';
 import { ProfileService } from '../core/profile/profile-service';
 import { estimateTokenizer } from '../core/context/estimate-tokenizer';
 import { checkText } from '../core/semantic/validate';
-import { databaseName, openDatabase } from '../storage/db';
+import { databaseName, type MnemeDatabase } from '../storage/db';
 import { createMemoryRepository } from '../storage/memory-repository';
 import { createConversationRepository } from '../storage/conversation-repository';
 import { createEpisodeRepository } from '../storage/episode-repository';
 import { createProfileRepository } from '../storage/profile-repository';
-import { checkProfileId, checkStorageName, openProfileRegistry } from '../storage/profiles';
+import { checkProfileId, checkStorageName, openProfileRegistry, type ProfilePlace } from '../storage/profiles';
 import { createTabCoordinator, type TabMessage } from '../storage/tabs';
 import { vectorIndexFactory } from '../storage/vector/index';
 import { createLexicalIndex } from '../storage/lexical/minisearch-index';
-import { codecFor, readEnvelope } from '../storage/crypto/profile-encryption';
+import { codecFor, readEnvelope, readRotation } from '../storage/crypto/profile-encryption';
+import { plainCodec } from '../storage/codec';
+import { canRelocate, dropLocation, openLocation } from '../storage/location';
+import { discardPending } from '../storage/relocate';
+import { createRewriter } from './profile-rewrite';
 import { exportProfile, importProfile, parseExport } from '../storage/export';
-import { LAYER_TABLES } from '../storage/export-schema';
 import { estimateStorage, requestPersistentStorage } from '../storage/quota';
 import { createEncryptionControl } from './encryption-control';
 import { createEmbeddingControl } from './embedding-control';
@@ -52,8 +55,22 @@ export async function createMemoryEngine(
   const profileId = checkProfileId(options.profileId ?? DEFAULTS.profileId);
   const storageName = checkStorageName(options.storageName ?? DEFAULTS.storageName);
   const dbName = databaseName(storageName, profileId);
-  const db = openDatabase(dbName);
   const registry = openProfileRegistry(storageName);
+  const relocation = { registry, profileId, name: dbName };
+  /** The profile's database: it moves when the profile is rewritten (see storage/location.ts). */
+  let db: MnemeDatabase | undefined;
+  const current = () => {
+    if (!db) throw new MemoryError('CLOSED', 'This memory client is closed');
+    return db;
+  };
+  const install = (next: MnemeDatabase) => {
+    db = next;
+    next.on('versionchange', () => {
+      closed = 'Another tab opened this profile with a newer version of Mneme: reload this page';
+      dropViews();
+      emit({ type: 'reload-required', reason: closed });
+    });
+  };
   const embedding = createEmbeddingControl({
     options,
     emit: (event) => emit(event),
@@ -89,6 +106,8 @@ export async function createMemoryEngine(
   const onTabMessage = (message: TabMessage) => {
     if (message.type === 'reload') {
       if (service) void open(openKey).then(() => emit({ type: 'memories-changed', ids: [], source: 'other-tab' }));
+    } else if (message.type === 'relocated') {
+      void followMove().catch(() => undefined);
     } else if (message.type === 'memories') {
       void service?.applyRemote(message.ids, message.vectors).then(
         () => emit({ type: 'memories-changed', ids: message.ids, source: 'other-tab' }),
@@ -110,6 +129,7 @@ export async function createMemoryEngine(
   };
   const privacy = createPrivacyControl(options, sweepSoon);
   const open = async (dataKey: CryptoKey | undefined) => {
+    const db = current();
     profile = new ProfileService(
       lockedProfileWrites(createProfileRepository(db, codecFor(dataKey)), tabs),
       systemClock,
@@ -143,7 +163,10 @@ export async function createMemoryEngine(
     sweepSoon();
   };
   let openKey: CryptoKey | undefined;
-  const encryption = createEncryptionControl(db, tabs, {
+  const rewrite = createRewriter({ relocation, tabs, db: current, install, emit: (event) => emit(event) });
+  const encryption = createEncryptionControl(tabs, {
+    db: current,
+    rewrite,
     isOpen: () => service !== undefined,
     open: async (key) => {
       openKey = key;
@@ -157,47 +180,90 @@ export async function createMemoryEngine(
   });
   /** Another tab turned encryption on or off: a plain view of sealed data must not stay open. */
   const followEncryption = async () => {
-    const sealed = (await readEnvelope(db)) !== undefined;
+    const sealed = (await readEnvelope(current())) !== undefined;
     if (sealed && service && !openKey) dropViews();
     if (!sealed && (!service || openKey)) await open(undefined);
     emit({ type: 'encryption-changed', status: await encryption.status() });
   };
-  /** After a bulk change: reload this view, tell other tabs to, re-embed what needs it. */
-  const reopenEverywhere = async (ids: string[]) => {
+  /** Another tab moved the profile: open it where it is now; a view under a replaced key locks. */
+  const followMove = async () => {
+    const before = await readEnvelope(current());
+    const { location } = await registry.placeOf(profileId);
+    const old = current();
+    install(await openLocation(dbName, location));
+    old.close();
+    const after = await readEnvelope(current());
+    const sameKey = before && after && equalBytes(before.wrappedKey, after.wrappedKey);
+    if (after && !sameKey) {
+      dropViews();
+      openKey = undefined;
+    } else if (service || !after) await open(after ? openKey : undefined);
+    emit({ type: 'encryption-changed', status: await encryption.status() });
+    emit({ type: 'memories-changed', ids: [], source: 'other-tab' });
+  };
+  /** Deletes and edits leave old values in the storage files until the profile is rewritten. */
+  let compactDue = false;
+  const markCompactDue = () => {
+    if (compactDue || !canRelocate()) return;
+    compactDue = true;
+    void registry.setCompactDue(profileId, true).catch(() => undefined);
+  };
+  const compact = async (compactOptions: LongCallOptions = {}) => {
+    if (!canRelocate()) return false;
+    // Sealed rows are copied as they are: no key is needed, a locked profile compacts too.
+    await rewrite({
+      reason: 'compact',
+      from: plainCodec,
+      to: plainCodec,
+      envelope: await readEnvelope(current()),
+      ...(compactOptions.onProgress ? { onProgress: compactOptions.onProgress } : {}),
+    });
+    compactDue = false;
+    if (service) await open(openKey);
+    return true;
+  };
+  /** After a bulk change: reload this view, tell other tabs to (unless they followed a move), re-embed what needs it. */
+  const reopenEverywhere = async (ids: string[], moved = false) => {
     await open(openKey);
-    tabs.announce({ type: 'reload' });
+    if (!moved) tabs.announce({ type: 'reload' });
     emit({ type: 'memories-changed', ids, source: 'this-client' });
     embedding.reembed();
   };
   const maintenance = createMaintenance({
-    db,
+    db: current,
     codec: () => codecFor(openKey),
     tabs,
     clock: systemClock,
     model: () => embedding.slot.modelId,
     reload: reopenEverywhere,
   });
-  db.on('versionchange', () => {
-    closed = 'Another tab opened this profile with a newer version of Mneme: reload this page';
-    dropViews();
-    emit({ type: 'reload-required', reason: closed });
-  });
-
   try {
     await assistant.ready();
-    await db.open();
-    // Bookkeeping only ("last opened"): a full disk must not keep the profile from opening.
-    await registry.touch(profileId, systemClock.now()).catch(() => undefined);
-    const envelope = await readEnvelope(db);
+    // Bookkeeping ("last opened") and where the data is; an unreadable registry means the default storage.
+    const place = await registry.place(profileId, systemClock.now()).catch(() => ({ location: { generation: 0 } }) as const);
+    install(await openLocation(dbName, place.location));
+    await current().open();
+    await tidyPlace(place);
+    const envelope = await readEnvelope(current());
     const passphrase = options.encryption?.passphrase;
     if (!envelope) await open(undefined);
     if (envelope && passphrase !== undefined) await encryption.unlock(passphrase);
     if (!envelope && passphrase !== undefined) await encryption.enable(passphrase);
   } catch (error) {
-    db.close();
+    db?.close();
     registry.close();
     tabs.close();
     throw toMemoryError(error, 'STORAGE_FAILED');
+  }
+
+  /** What an earlier client left: an old copy to delete, a half copy to discard (unless a rotation resumes it), a compaction due. */
+  async function tidyPlace(place: ProfilePlace) {
+    if (place.retired) {
+      await dropLocation(dbName, place.retired);
+      await registry.clearRetired(profileId);
+    }
+    if (place.pending && !(await readRotation(current()))) await discardPending(relocation);
+    if (place.compactDue) compactDue = true;
   }
 
   const guarded = <A extends unknown[], R>(fn: (...args: A) => Promise<R> | R) => {
@@ -232,8 +298,8 @@ export async function createMemoryEngine(
       search: live((memory, query, searchOptions) => memory.search(query, searchOptions)),
       get: live((memory, id) => memory.get(id)),
       list: live((memory, listOptions) => memory.list(listOptions)),
-      update: live((memory, id, patch) => memory.update(id, patch)),
-      delete: live((memory, id) => memory.delete(id)),
+      delete: live((memory, id) => memory.delete(id).finally(markCompactDue)),
+      update: live((memory, id, patch) => memory.update(id, patch).finally(markCompactDue)),
       count: live((memory) => memory.size),
       history: live((memory, id) => memory.history(id)),
       audit: live((memory, limit) => memory.recentAudit(limit)),
@@ -258,7 +324,7 @@ export async function createMemoryEngine(
       list: talk((c) => c.list()),
       get: talk((c, id) => c.get(id)),
       rename: talk((c, id, title) => c.rename(id, title)),
-      delete: talk((c, id) => c.delete(id)),
+      delete: talk((c, id) => c.delete(id).finally(markCompactDue)),
       append: talk(async (c, id, turn) => {
         const stored = await c.append(id, turn);
         // After a reply: facts, profile and summary are queued; the caller never waits for them.
@@ -309,6 +375,7 @@ export async function createMemoryEngine(
       unlock: guarded(encryption.unlock),
       lock: guarded(encryption.lock),
       changePassphrase: guarded(encryption.changePassphrase),
+      rotateKey: guarded(encryption.rotateKey),
       disable: guarded(encryption.disable),
     },
     profiles: {
@@ -321,14 +388,14 @@ export async function createMemoryEngine(
     },
     data: {
       export: live((_memory, exportOptions = {}) =>
-        exportProfile(db, codecFor(openKey), { id: profileId }, systemClock.now(), exportOptions.passphrase),
+        exportProfile(current(), codecFor(openKey), { id: profileId }, systemClock.now(), exportOptions.passphrase),
       ),
       import: live(async (_memory, text, importOptions = {}) => {
         const file = await parseExport(text, importOptions.passphrase);
         throwIfAborted(importOptions.signal);
         const report = await tabs.withWriteLock(() =>
           importProfile(
-            db,
+            current(),
             codecFor(openKey),
             file,
             importOptions.mode ?? 'merge',
@@ -339,22 +406,24 @@ export async function createMemoryEngine(
         await reopenEverywhere(file.memories.map((item) => item.id));
         return report;
       }),
+      // Into a new storage bucket holding the settings only, the old one deleted (where the browser can).
       wipe: live(async () => {
-        await tabs.withWriteLock(() =>
-          db.transaction('rw', db.tables, () =>
-            Promise.all([db.memories.clear(), db.vectorChunks.clear(), ...LAYER_TABLES.map((t) => db.table(t).clear())]),
-          ),
-        );
-        await reopenEverywhere([]);
+        const codec = codecFor(openKey);
+        const envelope = await readEnvelope(current());
+        const moved = await rewrite({ reason: 'wipe', from: codec, to: codec, envelope, settingsOnly: true });
+        await reopenEverywhere([], moved);
       }),
     },
     privacy: { get: guarded(privacy.api.get), set: guarded(privacy.api.set) },
     storage: { estimate: guarded(estimateStorage), persist: guarded(requestPersistentStorage) },
-    maintenance: { verify: live((memory, verifyOptions) => maintenance.verify(memory, verifyOptions)) },
+    maintenance: {
+      verify: live((memory, verifyOptions) => maintenance.verify(memory, verifyOptions)),
+      compact: guarded(compact),
+    },
     status: guarded(async () => ({
       profileId,
       mode,
-      memories: service ? service.size : await db.memories.count(),
+      memories: service ? service.size : await current().memories.count(),
       encryption: await encryption.status(),
       retrieval: embedding.slot.usable && !embedding.reembedding() ? 'hybrid' : 'lexical',
       embedder: embedding.slot.status(),
@@ -379,9 +448,10 @@ export async function createMemoryEngine(
       await assistant.dispose();
       await embedding.stop();
       await service?.checkpoint().catch(() => undefined);
+      if (compactDue) await compact().catch(() => undefined);
       dropViews();
       listeners.clear();
-      db.close();
+      db?.close();
       registry.close();
       tabs.close();
     },
@@ -389,3 +459,9 @@ export async function createMemoryEngine(
 }
 
 const CLOSED = 'This memory client is closed';
+
+function equalBytes(a: ArrayBuffer, b: ArrayBuffer): boolean {
+  const x = new Uint8Array(a);
+  const y = new Uint8Array(b);
+  return x.length === y.length && x.every((byte, i) => byte === y[i]);
+}

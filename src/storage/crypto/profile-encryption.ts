@@ -1,14 +1,93 @@
 /**
- * Turning encryption on or off for a whole profile, and the key envelope in `settings`.
- * Every memory row and vector chunk is re-encoded and written back in one transaction.
+ * Re-encoding a whole profile (encryption on or off, a new data key) and the key envelope in
+ * `settings`. {@link copyProfile} writes into another database in batches and can resume; where
+ * profiles cannot move (no Storage Buckets, see location.ts) {@link reencodeProfile} rewrites
+ * every row in place in one transaction.
  */
-import { Dexie } from 'dexie';
+import { Dexie, type IndexableType } from 'dexie';
 import type { MnemeDatabase } from '../db';
 import { CLEAR_FIELDS, encryptedCodec, plainCodec, type RecordCodec, type SealedTable, type StoredRow } from '../codec';
 import { createCipher } from './cipher';
-import type { KeyEnvelope } from './envelope';
+import type { KeyEnvelope, Rotation } from './envelope';
 
 const ENVELOPE_KEY = 'crypto.envelope';
+/** In the target of a copy: how far it got (table, last primary key copied). */
+const CHECKPOINT_KEY = 'relocation.checkpoint';
+/** Settings never copied: the lexical snapshot is sealed under the old codec (the next close writes one). */
+const ROTATION_KEY = 'crypto.rotation';
+const NOT_COPIED = new Set([ENVELOPE_KEY, CHECKPOINT_KEY, ROTATION_KEY]);
+const NOT_RECODED = new Set([...NOT_COPIED, 'lexical.snapshot']);
+const BATCH = 200;
+
+interface Checkpoint {
+  /** The table being copied; '' once every table is. */
+  table: string;
+  after?: IndexableType;
+}
+
+export interface CopyProgress {
+  phase: 'copying';
+  loaded: number;
+  total: number;
+}
+
+export interface CopyOptions {
+  from: RecordCodec;
+  to: RecordCodec;
+  /** The target's key envelope (absent: the copy is stored in clear). */
+  envelope: KeyEnvelope | undefined;
+  /** Copy only the settings (what `data.wipe` keeps). */
+  settingsOnly?: boolean;
+  onProgress?: (progress: CopyProgress) => void;
+}
+
+/**
+ * Copies every record of `source` into `target`, re-encoded from one codec to the other, in
+ * batches of {@link BATCH}; each batch is written with a checkpoint, so a copy cut short (the tab
+ * closed) continues where it stopped. The envelope is written last, with the checkpoint removed:
+ * a target without an envelope but with a checkpoint is a copy in progress.
+ */
+export async function copyProfile(source: MnemeDatabase, target: MnemeDatabase, options: CopyOptions): Promise<void> {
+  const { from, to } = options;
+  const names = options.settingsOnly ? ['settings'] : source.tables.map((table) => table.name);
+  let checkpoint = ((await target.settings.get(CHECKPOINT_KEY))?.value as Checkpoint | undefined) ?? { table: names[0]! };
+  const start = checkpoint.table === '' ? names.length : Math.max(0, names.indexOf(checkpoint.table));
+  let loaded = 0;
+  for (const name of names.slice(0, start)) loaded += await target.table(name).count();
+  let total = 0;
+  for (const name of names) total += await source.table(name).count();
+  options.onProgress?.({ phase: 'copying', loaded, total });
+  const recode = async (name: string, row: StoredRow): Promise<StoredRow | undefined> => {
+    if (name === 'settings') return (from === to ? NOT_COPIED : NOT_RECODED).has(row.key as string) ? undefined : row;
+    if (name === 'vectorChunks') return { ...row, data: await to.sealBytes(await from.openBytes(row.data as ArrayBuffer)) };
+    return to.encodeRow(name as SealedTable, await from.decodeRow<object>(row));
+  };
+  for (const name of names.slice(start)) {
+    for (;;) {
+      const table = source.table(name);
+      const after = checkpoint.table === name ? checkpoint.after : undefined;
+      const keys = (await (after === undefined ? table.orderBy(':id') : table.where(':id').above(after))
+        .limit(BATCH)
+        .primaryKeys()) as IndexableType[];
+      const rows = (await table.bulkGet(keys)) as StoredRow[];
+      const recoded = (await Promise.all(rows.map((row) => recode(name, row)))).filter((row) => row !== undefined);
+      const done = keys.length < BATCH;
+      const nextIndex = names.indexOf(name) + 1;
+      checkpoint = done ? { table: names[nextIndex] ?? '' } : { table: name, after: keys[keys.length - 1]! };
+      await target.transaction('rw', target.table(name), target.settings, async () => {
+        await target.table(name).bulkPut(recoded);
+        await target.settings.put({ key: CHECKPOINT_KEY, value: checkpoint });
+      });
+      loaded += rows.length;
+      options.onProgress?.({ phase: 'copying', loaded, total });
+      if (done) break;
+    }
+  }
+  await target.transaction('rw', target.settings, async () => {
+    await target.settings.delete(CHECKPOINT_KEY);
+    if (options.envelope) await target.settings.put({ key: ENVELOPE_KEY, value: options.envelope });
+  });
+}
 
 export async function readEnvelope(db: MnemeDatabase): Promise<KeyEnvelope | undefined> {
   return (await db.settings.get(ENVELOPE_KEY))?.value as KeyEnvelope | undefined;
@@ -53,4 +132,20 @@ export async function reencodeProfile(
 
 export async function writeEnvelope(db: MnemeDatabase, envelope: KeyEnvelope): Promise<void> {
   await db.settings.put({ key: ENVELOPE_KEY, value: envelope });
+}
+
+/** A key rotation under way: the new key's envelope after it, and one to resume it with. */
+export interface RotationRecord {
+  envelope: KeyEnvelope;
+  resume: KeyEnvelope;
+}
+
+/** Kept in the profile's old copy only: it is deleted with it when the rotation commits. */
+export async function writeRotation(db: MnemeDatabase, rotation: Rotation): Promise<void> {
+  const record: RotationRecord = { envelope: rotation.envelope, resume: rotation.resume };
+  await db.settings.put({ key: ROTATION_KEY, value: record });
+}
+
+export async function readRotation(db: MnemeDatabase): Promise<RotationRecord | undefined> {
+  return (await db.settings.get(ROTATION_KEY))?.value as RotationRecord | undefined;
 }
