@@ -52,8 +52,9 @@ export async function copyProfile(source: MnemeDatabase, target: MnemeDatabase, 
   const names = options.settingsOnly ? ['settings'] : source.tables.map((table) => table.name);
   let checkpoint = ((await target.settings.get(CHECKPOINT_KEY))?.value as Checkpoint | undefined) ?? { table: names[0]! };
   const start = checkpoint.table === '' ? names.length : Math.max(0, names.indexOf(checkpoint.table));
+  // Rows already copied: whole tables before the checkpoint, and the part of its own table.
   let loaded = 0;
-  for (const name of names.slice(0, start)) loaded += await target.table(name).count();
+  for (const name of names.slice(0, start + 1)) loaded += await target.table(name).count();
   let total = 0;
   for (const name of names) total += await source.table(name).count();
   options.onProgress?.({ phase: 'copying', loaded, total });
