@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MemoryClient, MemoryEvent } from '../../src/sdk/index';
 import type { ClientFactory } from './client.contract';
+import { factoryOf } from './raw-dump';
 
 let counter = 0;
 
@@ -48,8 +49,9 @@ export function describeTabsContract(name: string, create: ClientFactory): void 
       await client.memories.add('written before the upgrade');
       const told = nextEvent(client, (e) => e.type === 'reload-required');
       // A newer app version in another tab opens the database at a higher version (Dexie 99 = IndexedDB 990).
+      const factory = await factoryOf(`mneme-${profileId}`);
       const newer = await new Promise<IDBDatabase>((resolve, reject) => {
-        const request = indexedDB.open(`mneme-${profileId}`, 990);
+        const request = factory.open(`mneme-${profileId}`, 990);
         request.onsuccess = () => resolve(request.result);
         request.onerror = () => reject(request.error);
         request.onblocked = () => reject(new Error('the upgrade was blocked by the open client'));

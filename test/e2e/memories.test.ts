@@ -20,9 +20,10 @@ afterAll(closeBrowser);
 /** A memory as IndexedDB holds it (read without Mneme's code): id, words, dates and weights. */
 function stored(page: Page, text: string): Promise<Record<string, unknown> | undefined> {
   return page.evaluate(
-    (wanted) =>
-      new Promise<Record<string, unknown> | undefined>((resolve, reject) => {
-        const open = indexedDB.open('mneme-default');
+    async (wanted) => {
+      const factory = await window.rawIndexedDB('mneme-default');
+      return new Promise<Record<string, unknown> | undefined>((resolve, reject) => {
+        const open = factory.open('mneme-default');
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
           const request = open.result.transaction('memories').objectStore('memories').getAll();
@@ -32,7 +33,8 @@ function stored(page: Page, text: string): Promise<Record<string, unknown> | und
             resolve(row && JSON.parse(JSON.stringify(row)));
           };
         };
-      }),
+      });
+    },
     text,
   );
 }
