@@ -41,9 +41,19 @@ function bucketName(): string {
   return `mneme-${Array.from(random, (byte) => ALPHABET[byte % 32]).join('')}`;
 }
 
-/** Where a new profile goes: a bucket of its own when the browser has them. */
-export function firstLocation(): ProfileLocation {
-  return canRelocate() ? { generation: 0, bucket: bucketName() } : { generation: 0 };
+/**
+ * Where a new profile goes: a bucket of its own when the browser has them and grants one more
+ * (Chromium refuses new buckets past roughly 65-80 per site: "Too many buckets created"), the
+ * default storage otherwise.
+ */
+export async function firstLocation(): Promise<ProfileLocation> {
+  const manager = bucketManager();
+  if (!manager) return { generation: 0 };
+  const bucket = bucketName();
+  return manager.open(bucket, BUCKET_OPTIONS).then(
+    () => ({ generation: 0, bucket }),
+    () => ({ generation: 0 }),
+  );
 }
 
 /** Where the next rewrite of a profile at `current` goes. */
@@ -51,11 +61,15 @@ export function nextLocation(current: ProfileLocation): ProfileLocation {
   return { generation: current.generation + 1, bucket: bucketName() };
 }
 
+/** Strict durability (data on disk at commit); persistent where the site may keep data persistently. */
+const BUCKET_OPTIONS = { durability: 'strict', persisted: true } as const;
+
+/** The database at `location`; rejects when the browser refuses to create its bucket. */
 export async function openLocation(name: string, location: ProfileLocation): Promise<MnemeDatabase> {
   if (!location.bucket) return openDatabase(name);
   const manager = bucketManager();
   if (!manager) throw new Error('This browser has no Storage Buckets: the profile cannot be opened here');
-  const bucket = await manager.open(location.bucket, { durability: 'strict' });
+  const bucket = await manager.open(location.bucket, BUCKET_OPTIONS);
   return openDatabase(name, bucket.indexedDB);
 }
 

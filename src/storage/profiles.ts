@@ -125,7 +125,7 @@ export function openProfileRegistry(storageName: string): ProfileRegistry {
       }
       const legacy = await Dexie.exists(databaseName(storageName, id));
       const row: ProfileRow = { id, name: id, createdAt: now, lastOpenedAt: now };
-      if (!legacy) row.location = firstLocation();
+      if (!legacy) row.location = await firstLocation();
       // If the entry cannot be written, the profile opens in the default storage (found again next time).
       return db.profiles.add(row).then(
         () => placeOf(row),

@@ -16,6 +16,14 @@ export interface RelocationDeps {
   name: string;
 }
 
+/** The browser refused a new storage bucket (too many): the caller rewrites in place instead. */
+export class NoNewLocation extends Error {
+  constructor(cause: unknown) {
+    super('The browser refused a new storage bucket', { cause });
+    this.name = 'NoNewLocation';
+  }
+}
+
 export interface Relocated {
   /** The new copy, open. */
   db: MnemeDatabase;
@@ -32,14 +40,17 @@ export interface Relocated {
 export async function relocate(
   deps: RelocationDeps,
   source: MnemeDatabase,
-  options: CopyOptions & { resume?: boolean },
+  options: CopyOptions & { resume?: boolean; prepare?: () => Promise<void> },
 ): Promise<Relocated> {
   const place = await deps.registry.placeOf(deps.profileId);
   if (place.pending && !options.resume) await discardPending(deps);
   const target = (options.resume && place.pending) || nextLocation(place.location);
-  await deps.registry.setPending(deps.profileId, target);
-  const db = await openLocation(deps.name, target);
+  const db = await openLocation(deps.name, target).catch((error: unknown) => {
+    throw new NoNewLocation(error);
+  });
   try {
+    await deps.registry.setPending(deps.profileId, target);
+    await options.prepare?.();
     await db.open();
     await copyProfile(source, db, options);
     await deps.registry.commit(deps.profileId, target);

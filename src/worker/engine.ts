@@ -5,7 +5,7 @@
  */
 import { DEFAULT_RANKING, DEFAULTS, type MemoryClientOptions } from '../sdk/options';
 import type { MemoryClient } from '../sdk/client';
-import { MemoryError, throwIfAborted, toMemoryError } from '../sdk/errors';
+import { MemoryError, toMemoryError } from '../sdk/errors';
 import type { LongCallOptions, MemoryEvent, MemoryEventListener, MemoryStatus } from '../sdk/types';
 import { lockedConversationWrites, lockedEpisodeWrites, lockedProfileWrites, lockedWrites } from './locked-stores';
 import { systemClock } from '../core/clock';
@@ -19,22 +19,19 @@ import { Conversations } from '../core/working/conversations';
 import { Episodes } from '../core/episodes/episodes';
 import { ProfileService } from '../core/profile/profile-service';
 import { estimateTokenizer } from '../core/context/estimate-tokenizer';
-import { checkText } from '../core/semantic/validate';
-import { databaseName, type MnemeDatabase } from '../storage/db';
+import { databaseName } from '../storage/db';
 import { createMemoryRepository } from '../storage/memory-repository';
 import { createConversationRepository } from '../storage/conversation-repository';
 import { createEpisodeRepository } from '../storage/episode-repository';
 import { createProfileRepository } from '../storage/profile-repository';
-import { checkProfileId, checkStorageName, openProfileRegistry, type ProfilePlace } from '../storage/profiles';
+import { checkProfileId, checkStorageName, openProfileRegistry } from '../storage/profiles';
 import { createTabCoordinator, type TabMessage } from '../storage/tabs';
 import { vectorIndexFactory } from '../storage/vector/index';
 import { createLexicalIndex } from '../storage/lexical/minisearch-index';
-import { codecFor, readEnvelope, readRotation } from '../storage/crypto/profile-encryption';
-import { plainCodec } from '../storage/codec';
-import { canRelocate, dropLocation, openLocation } from '../storage/location';
-import { discardPending } from '../storage/relocate';
+import { codecFor, readEnvelope } from '../storage/crypto/profile-encryption';
 import { createRewriter } from './profile-rewrite';
-import { exportProfile, importProfile, parseExport } from '../storage/export';
+import { createDataControl } from './data-control';
+import { createProfilePlace } from './profile-place';
 import { estimateStorage, requestPersistentStorage } from '../storage/quota';
 import { createEncryptionControl } from './encryption-control';
 import { createEmbeddingControl } from './embedding-control';
@@ -56,21 +53,17 @@ export async function createMemoryEngine(
   const storageName = checkStorageName(options.storageName ?? DEFAULTS.storageName);
   const dbName = databaseName(storageName, profileId);
   const registry = openProfileRegistry(storageName);
-  const relocation = { registry, profileId, name: dbName };
-  /** The profile's database: it moves when the profile is rewritten (see storage/location.ts). */
-  let db: MnemeDatabase | undefined;
-  const current = () => {
-    if (!db) throw new MemoryError('CLOSED', 'This memory client is closed');
-    return db;
-  };
-  const install = (next: MnemeDatabase) => {
-    db = next;
-    next.on('versionchange', () => {
+  /** The profile's database moves when the profile is rewritten (see storage/location.ts). */
+  const place = createProfilePlace({
+    registry,
+    profileId,
+    name: dbName,
+    onVersionChange: () => {
       closed = 'Another tab opened this profile with a newer version of Mneme: reload this page';
       dropViews();
       emit({ type: 'reload-required', reason: closed });
-    });
-  };
+    },
+  });
   const embedding = createEmbeddingControl({
     options,
     emit: (event) => emit(event),
@@ -106,15 +99,13 @@ export async function createMemoryEngine(
   const onTabMessage = (message: TabMessage) => {
     if (message.type === 'reload') {
       if (service) void open(openKey).then(() => emit({ type: 'memories-changed', ids: [], source: 'other-tab' }));
-    } else if (message.type === 'relocated') {
-      void followMove().catch(() => undefined);
     } else if (message.type === 'memories') {
       void service?.applyRemote(message.ids, message.vectors).then(
         () => emit({ type: 'memories-changed', ids: message.ids, source: 'other-tab' }),
         () => undefined,
       );
     } else {
-      void followEncryption();
+      void followEncryption(message.type === 'relocated').catch(() => undefined);
     }
   };
   const tabs = createTabCoordinator(dbName, onTabMessage);
@@ -129,7 +120,7 @@ export async function createMemoryEngine(
   };
   const privacy = createPrivacyControl(options, sweepSoon);
   const open = async (dataKey: CryptoKey | undefined) => {
-    const db = current();
+    const db = place.current();
     profile = new ProfileService(
       lockedProfileWrites(createProfileRepository(db, codecFor(dataKey)), tabs),
       systemClock,
@@ -163,9 +154,15 @@ export async function createMemoryEngine(
     sweepSoon();
   };
   let openKey: CryptoKey | undefined;
-  const rewrite = createRewriter({ relocation, tabs, db: current, install, emit: (event) => emit(event) });
+  const rewrite = createRewriter({
+    relocation: place.relocation,
+    tabs,
+    db: place.current,
+    install: place.install,
+    emit: (e) => emit(e),
+  });
   const encryption = createEncryptionControl(tabs, {
-    db: current,
+    db: place.current,
     rewrite,
     isOpen: () => service !== undefined,
     open: async (key) => {
@@ -178,49 +175,24 @@ export async function createMemoryEngine(
     },
     changed: async () => emit({ type: 'encryption-changed', status: await encryption.status() }),
   });
-  /** Another tab turned encryption on or off: a plain view of sealed data must not stay open. */
-  const followEncryption = async () => {
-    const sealed = (await readEnvelope(current())) !== undefined;
-    if (sealed && service && !openKey) dropViews();
-    if (!sealed && (!service || openKey)) await open(undefined);
-    emit({ type: 'encryption-changed', status: await encryption.status() });
-  };
-  /** Another tab moved the profile: open it where it is now; a view under a replaced key locks. */
-  const followMove = async () => {
-    const before = await readEnvelope(current());
-    const { location } = await registry.placeOf(profileId);
-    const old = current();
-    install(await openLocation(dbName, location));
-    old.close();
-    const after = await readEnvelope(current());
-    const sameKey = before && after && equalBytes(before.wrappedKey, after.wrappedKey);
-    if (after && !sameKey) {
+  /**
+   * Another tab turned encryption on or off, or moved the profile (then it is opened where it is
+   * now): a view of sealed data without its current key must not stay open.
+   */
+  const followEncryption = async (moved: boolean) => {
+    const { sealed, sameKey } = moved ? await place.follow() : { sealed: !!(await readEnvelope(place.current())), sameKey: true };
+    if (sealed && service && (!openKey || !sameKey)) {
       dropViews();
       openKey = undefined;
-    } else if (service || !after) await open(after ? openKey : undefined);
+    } else if (!sealed && (!service || openKey)) await open(undefined);
+    else if (moved && service) await open(openKey);
     emit({ type: 'encryption-changed', status: await encryption.status() });
-    emit({ type: 'memories-changed', ids: [], source: 'other-tab' });
+    if (moved) emit({ type: 'memories-changed', ids: [], source: 'other-tab' });
   };
-  /** Deletes and edits leave old values in the storage files until the profile is rewritten. */
-  let compactDue = false;
-  const markCompactDue = () => {
-    if (compactDue || !canRelocate()) return;
-    compactDue = true;
-    void registry.setCompactDue(profileId, true).catch(() => undefined);
-  };
-  const compact = async (compactOptions: LongCallOptions = {}) => {
-    if (!canRelocate()) return false;
-    // Sealed rows are copied as they are: no key is needed, a locked profile compacts too.
-    await rewrite({
-      reason: 'compact',
-      from: plainCodec,
-      to: plainCodec,
-      envelope: await readEnvelope(current()),
-      ...(compactOptions.onProgress ? { onProgress: compactOptions.onProgress } : {}),
-    });
-    compactDue = false;
-    if (service) await open(openKey);
-    return true;
+  const compact = async (compactOptions?: LongCallOptions) => {
+    const done = await place.compact(rewrite, compactOptions);
+    if (done && service) await open(openKey);
+    return done;
   };
   /** After a bulk change: reload this view, tell other tabs to (unless they followed a move), re-embed what needs it. */
   const reopenEverywhere = async (ids: string[], moved = false) => {
@@ -229,8 +201,18 @@ export async function createMemoryEngine(
     emit({ type: 'memories-changed', ids, source: 'this-client' });
     embedding.reembed();
   };
+  const data = createDataControl({
+    profileId,
+    db: place.current,
+    codec: () => codecFor(openKey),
+    tabs,
+    rewrite,
+    now: () => systemClock.now(),
+    model: () => ({ id: embedding.slot.modelId, dimension: embedding.slot.dimension }),
+    reopenEverywhere,
+  });
   const maintenance = createMaintenance({
-    db: current,
+    db: place.current,
     codec: () => codecFor(openKey),
     tabs,
     clock: systemClock,
@@ -239,31 +221,17 @@ export async function createMemoryEngine(
   });
   try {
     await assistant.ready();
-    // Bookkeeping ("last opened") and where the data is; an unreadable registry means the default storage.
-    const place = await registry.place(profileId, systemClock.now()).catch(() => ({ location: { generation: 0 } }) as const);
-    install(await openLocation(dbName, place.location));
-    await current().open();
-    await tidyPlace(place);
-    const envelope = await readEnvelope(current());
+    await place.open(systemClock.now());
+    const envelope = await readEnvelope(place.current());
     const passphrase = options.encryption?.passphrase;
     if (!envelope) await open(undefined);
     if (envelope && passphrase !== undefined) await encryption.unlock(passphrase);
     if (!envelope && passphrase !== undefined) await encryption.enable(passphrase);
   } catch (error) {
-    db?.close();
+    place.close();
     registry.close();
     tabs.close();
     throw toMemoryError(error, 'STORAGE_FAILED');
-  }
-
-  /** What an earlier client left: an old copy to delete, a half copy to discard (unless a rotation resumes it), a compaction due. */
-  async function tidyPlace(place: ProfilePlace) {
-    if (place.retired) {
-      await dropLocation(dbName, place.retired);
-      await registry.clearRetired(profileId);
-    }
-    if (place.pending && !(await readRotation(current()))) await discardPending(relocation);
-    if (place.compactDue) compactDue = true;
   }
 
   const guarded = <A extends unknown[], R>(fn: (...args: A) => Promise<R> | R) => {
@@ -298,8 +266,8 @@ export async function createMemoryEngine(
       search: live((memory, query, searchOptions) => memory.search(query, searchOptions)),
       get: live((memory, id) => memory.get(id)),
       list: live((memory, listOptions) => memory.list(listOptions)),
-      delete: live((memory, id) => memory.delete(id).finally(markCompactDue)),
-      update: live((memory, id, patch) => memory.update(id, patch).finally(markCompactDue)),
+      delete: live((memory, id) => memory.delete(id).finally(place.markCompactDue)),
+      update: live((memory, id, patch) => memory.update(id, patch).finally(place.markCompactDue)),
       count: live((memory) => memory.size),
       history: live((memory, id) => memory.history(id)),
       audit: live((memory, limit) => memory.recentAudit(limit)),
@@ -324,7 +292,7 @@ export async function createMemoryEngine(
       list: talk((c) => c.list()),
       get: talk((c, id) => c.get(id)),
       rename: talk((c, id, title) => c.rename(id, title)),
-      delete: talk((c, id) => c.delete(id).finally(markCompactDue)),
+      delete: talk((c, id) => c.delete(id).finally(place.markCompactDue)),
       append: talk(async (c, id, turn) => {
         const stored = await c.append(id, turn);
         // After a reply: facts, profile and summary are queued; the caller never waits for them.
@@ -387,32 +355,9 @@ export async function createMemoryEngine(
       }),
     },
     data: {
-      export: live((_memory, exportOptions = {}) =>
-        exportProfile(current(), codecFor(openKey), { id: profileId }, systemClock.now(), exportOptions.passphrase),
-      ),
-      import: live(async (_memory, text, importOptions = {}) => {
-        const file = await parseExport(text, importOptions.passphrase);
-        throwIfAborted(importOptions.signal);
-        const report = await tabs.withWriteLock(() =>
-          importProfile(
-            current(),
-            codecFor(openKey),
-            file,
-            importOptions.mode ?? 'merge',
-            embedding.slot.modelId,
-            embedding.slot.dimension,
-          ),
-        );
-        await reopenEverywhere(file.memories.map((item) => item.id));
-        return report;
-      }),
-      // Into a new storage bucket holding the settings only, the old one deleted (where the browser can).
-      wipe: live(async () => {
-        const codec = codecFor(openKey);
-        const envelope = await readEnvelope(current());
-        const moved = await rewrite({ reason: 'wipe', from: codec, to: codec, envelope, settingsOnly: true });
-        await reopenEverywhere([], moved);
-      }),
+      export: live((_memory, exportOptions) => data.export(exportOptions)),
+      import: live((_memory, text, importOptions) => data.import(text, importOptions)),
+      wipe: live(() => data.wipe()),
     },
     privacy: { get: guarded(privacy.api.get), set: guarded(privacy.api.set) },
     storage: { estimate: guarded(estimateStorage), persist: guarded(requestPersistentStorage) },
@@ -423,7 +368,7 @@ export async function createMemoryEngine(
     status: guarded(async () => ({
       profileId,
       mode,
-      memories: service ? service.size : await current().memories.count(),
+      memories: service ? service.size : await place.current().memories.count(),
       encryption: await encryption.status(),
       retrieval: embedding.slot.usable && !embedding.reembedding() ? 'hybrid' : 'lexical',
       embedder: embedding.slot.status(),
@@ -434,24 +379,17 @@ export async function createMemoryEngine(
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    embed: guarded((texts, embedOptions = {}) => {
-      if (!Array.isArray(texts)) throw new MemoryError('INVALID_ARGUMENT', 'embed expects an array of texts');
-      return embedding.slot.embed(
-        texts.map((text) => checkText(text)),
-        embedOptions.kind ?? 'passage',
-        embedOptions.signal,
-      );
-    }),
+    embed: guarded(embedding.embed),
     close: async () => {
       if (closed === CLOSED) return;
       closed = CLOSED;
       await assistant.dispose();
       await embedding.stop();
       await service?.checkpoint().catch(() => undefined);
-      if (compactDue) await compact().catch(() => undefined);
+      if (place.compactDue()) await compact().catch(() => undefined);
       dropViews();
       listeners.clear();
-      db?.close();
+      place.close();
       registry.close();
       tabs.close();
     },
@@ -459,9 +397,3 @@ export async function createMemoryEngine(
 }
 
 const CLOSED = 'This memory client is closed';
-
-function equalBytes(a: ArrayBuffer, b: ArrayBuffer): boolean {
-  const x = new Uint8Array(a);
-  const y = new Uint8Array(b);
-  return x.length === y.length && x.every((byte, i) => byte === y[i]);
-}

@@ -11,7 +11,7 @@ import type { KeyEnvelope } from '../storage/crypto/envelope';
 import { reencodeProfile } from '../storage/crypto/profile-encryption';
 import { LAYER_TABLES } from '../storage/export-schema';
 import { canRelocate, dropLocation } from '../storage/location';
-import { relocate, type RelocationDeps } from '../storage/relocate';
+import { NoNewLocation, relocate, type RelocationDeps } from '../storage/relocate';
 import type { TabCoordinator } from '../storage/tabs';
 
 export interface RewriteDeps {
@@ -33,7 +33,7 @@ export interface RewritePlan {
   settingsOnly?: boolean;
   /** Continue a copy an earlier attempt left (a key rotation). */
   resume?: boolean;
-  /** Runs on the old copy, under the lock, before copying (only when the profile moves). */
+  /** Runs on the old copy, under the lock, once its new location exists (only when the profile moves). */
   prepare?: (db: MnemeDatabase) => Promise<void>;
   onProgress?: ProgressCallback;
 }
@@ -50,30 +50,40 @@ export function createRewriter(deps: RewriteDeps): Rewriter {
         deps.emit({ type: 'rewriting', reason: plan.reason, loaded, total, ...(finished ? { finished } : {}) });
       };
       const source = deps.db();
-      if (!canRelocate()) {
+      const inPlace = async () => {
         if (plan.settingsOnly) {
           await source.transaction('rw', source.tables, () =>
-            Promise.all([source.memories.clear(), source.vectorChunks.clear(), ...LAYER_TABLES.map((t) => source.table(t).clear())]),
+            Promise.all([
+              source.memories.clear(),
+              source.vectorChunks.clear(),
+              ...LAYER_TABLES.map((t) => source.table(t).clear()),
+            ]),
           );
         } else if (plan.reason !== 'compact') {
           await reencodeProfile(source, plan.from, plan.to, plan.envelope);
         }
         progress(1, 1, true);
         return false;
-      }
-      await plan.prepare?.(source);
+      };
+      if (!canRelocate()) return inPlace();
       let last = { loaded: 0, total: 0 };
-      const moved = await relocate(deps.relocation, source, {
+      const moving = relocate(deps.relocation, source, {
         from: plan.from,
         to: plan.to,
         envelope: plan.envelope,
         ...(plan.settingsOnly ? { settingsOnly: true } : {}),
         ...(plan.resume ? { resume: true } : {}),
+        ...(plan.prepare ? { prepare: () => plan.prepare!(source) } : {}),
         onProgress: ({ loaded, total }) => {
           last = { loaded, total };
           progress(loaded, total);
         },
       });
+      const moved = await moving.catch((error: unknown) => {
+        if (error instanceof NoNewLocation) return undefined;
+        throw error;
+      });
+      if (!moved) return inPlace();
       deps.install(moved.db);
       source.close();
       deps.tabs.announce({ type: 'relocated' });

@@ -34,7 +34,12 @@ let page: string;
 const folders: string[] = [];
 
 beforeAll(async () => {
-  server = await createServer({ root, configFile: join(root, 'vite.config.ts'), logLevel: 'warn', server: { port: 0, host: '127.0.0.1' } });
+  server = await createServer({
+    root,
+    configFile: join(root, 'vite.config.ts'),
+    logLevel: 'warn',
+    server: { port: 0, host: '127.0.0.1' },
+  });
   await server.listen();
   page = new URL('test/hardening/e2e/disk-page.html', server.resolvedUrls!.local[0]!).href;
 });
@@ -44,7 +49,8 @@ afterAll(async () => {
   for (const folder of folders) rmSync(folder, { recursive: true, force: true });
 });
 
-const word = () => Array.from(crypto.getRandomValues(new Uint8Array(14)), (byte) => String.fromCharCode(97 + (byte % 26))).join('');
+const word = () =>
+  Array.from(crypto.getRandomValues(new Uint8Array(14)), (byte) => String.fromCharCode(97 + (byte % 26))).join('');
 
 function files(folder: string): string[] {
   return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
@@ -67,7 +73,8 @@ function onDisk(folder: string, needles: (string | Uint8Array)[]): string[] {
       continue;
     }
     forms.forEach((variants, i) => {
-      if (variants.some((variant) => bytes.includes(variant))) found.push(`${String(needles[i]).slice(0, 20)} in ${file.slice(folder.length)}`);
+      if (variants.some((variant) => bytes.includes(variant)))
+        found.push(`${String(needles[i]).slice(0, 20)} in ${file.slice(folder.length)}`);
     });
   }
   return found;
@@ -114,7 +121,8 @@ function writeCanaries(tab: Page, profileId: string, c: Canaries): Promise<{ mem
       await client.memories.add(`The garden gate is ${c.kept}`);
       await client.profile.update([{ op: 'add', field: 'interests', value: c.profile }]);
       const session = await client.sessions.create('A talk');
-      for (let i = 0; i < 4; i++) await client.sessions.append(session.id, { role: i % 2 ? 'assistant' : 'user', content: `turn ${i} ${c.turn}` });
+      for (let i = 0; i < 4; i++)
+        await client.sessions.append(session.id, { role: i % 2 ? 'assistant' : 'user', content: `turn ${i} ${c.turn}` });
       await client.outbox.drain();
       const summary = await client.sessions.summarise(session.id, { threshold: 3, batch: 3 });
       if (!summary?.text.includes(c.summary)) throw new Error('no summary was written');

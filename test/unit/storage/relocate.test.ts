@@ -51,7 +51,10 @@ function rawProfile(id: string): MnemeDatabase {
 async function rawText(id: string): Promise<string> {
   const db = rawProfile(id);
   const parts: string[] = [];
-  for (const table of db.tables) parts.push(JSON.stringify(await table.toArray(), (_k, v: unknown) => (v instanceof ArrayBuffer ? [...new Uint8Array(v)] : v)));
+  for (const table of db.tables)
+    parts.push(
+      JSON.stringify(await table.toArray(), (_k, v: unknown) => (v instanceof ArrayBuffer ? [...new Uint8Array(v)] : v)),
+    );
   db.close();
   return parts.join('\n');
 }
@@ -124,7 +127,10 @@ describe('profiles in storage buckets', () => {
     client = await open(id);
     expect(((await failure(client.encryption.unlock('old passphrase 1'))) as MemoryError).code).toBe('WRONG_PASSPHRASE');
     await client.encryption.unlock('new passphrase 2');
-    expect((await client.memories.list()).map((m) => m.text).sort()).toEqual(['Before the change', 'Narwhal-canary-3307 written after the change']);
+    expect((await client.memories.list()).map((m) => m.text).sort()).toEqual([
+      'Before the change',
+      'Narwhal-canary-3307 written after the change',
+    ]);
     await client.close();
   });
 
@@ -183,7 +189,14 @@ describe('profiles in storage buckets', () => {
     expect((await registry.placeOf(id)).pending).toBeUndefined();
     // A half copy with no rotation to finish is discarded when the profile opens.
     const again = openDatabase(`mneme-${id}`, buckets.get((await registry.placeOf(id)).location.bucket!));
-    const leftover = await failure(relocate(deps, again, { ...options, onProgress: ({ loaded }) => { if (loaded > 0) throw new Error('crash'); } }));
+    const leftover = await failure(
+      relocate(deps, again, {
+        ...options,
+        onProgress: ({ loaded }) => {
+          if (loaded > 0) throw new Error('crash');
+        },
+      }),
+    );
     again.close();
     expect(leftover).toBeDefined();
     expect(buckets.size).toBe(3); // old (retired), current, half copy
