@@ -10,8 +10,8 @@ import type { StoredVector } from '../core/ports';
 export type TabMessage =
   | { type: 'memories'; ids: string[]; vectors: StoredVector[] }
   | { type: 'encryption' }
-  /** The profile was rewritten into a new location (see location.ts): open it there. */
-  | { type: 'relocated' }
+  /** The profile was rewritten into a new location (see location.ts): open it there. `sameKey`: under the same data key. */
+  | { type: 'relocated'; sameKey: boolean }
   /** Many records changed at once (import, wipe): read everything again. */
   | { type: 'reload' };
 

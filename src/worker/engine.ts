@@ -105,7 +105,7 @@ export async function createMemoryEngine(
         () => undefined,
       );
     } else {
-      void followEncryption(message.type === 'relocated').catch(() => undefined);
+      void followEncryption(message.type === 'relocated' ? message : undefined).catch(() => undefined);
     }
   };
   const tabs = createTabCoordinator(dbName, onTabMessage);
@@ -179,9 +179,9 @@ export async function createMemoryEngine(
    * Another tab turned encryption on or off, or moved the profile (then it is opened where it is
    * now): a view of sealed data without its current key must not stay open.
    */
-  const followEncryption = async (moved: boolean) => {
-    const { sealed, sameKey } = moved ? await place.follow() : { sealed: !!(await readEnvelope(place.current())), sameKey: true };
-    if (sealed && service && (!openKey || !sameKey)) {
+  const followEncryption = async (moved?: { sameKey: boolean }) => {
+    const sealed = moved ? await place.follow() : (await readEnvelope(place.current())) !== undefined;
+    if (sealed && service && (!openKey || moved?.sameKey === false)) {
       dropViews();
       openKey = undefined;
     } else if (!sealed && (!service || openKey)) await open(undefined);

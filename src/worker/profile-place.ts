@@ -55,15 +55,16 @@ export function createProfilePlace(deps: PlaceDeps) {
       if ('pending' in place && place.pending && !(await readRotation(current()))) await discardPending(relocation);
       if ('compactDue' in place && place.compactDue) compactDue = true;
     },
-    /** Another tab moved the profile: open it there. Says whether a view under the old key still reads it. */
-    async follow(): Promise<{ sealed: boolean; sameKey: boolean }> {
-      const before = await readEnvelope(current());
+    /**
+     * Another tab moved the profile: open it there (the old copy may be gone already: it is not
+     * read). Says whether the profile is sealed.
+     */
+    async follow(): Promise<boolean> {
       const { location } = await registry.placeOf(profileId);
       const old = current();
       install(await openLocation(name, location));
       old.close();
-      const after = await readEnvelope(current());
-      return { sealed: after !== undefined, sameKey: !!before && !!after && equalBytes(before.wrappedKey, after.wrappedKey) };
+      return (await readEnvelope(current())) !== undefined;
     },
     /** Deletes and edits leave old values in the storage files until the profile is rewritten. */
     markCompactDue(): void {
@@ -88,10 +89,4 @@ export function createProfilePlace(deps: PlaceDeps) {
     },
     close: () => db?.close(),
   };
-}
-
-function equalBytes(a: ArrayBuffer, b: ArrayBuffer): boolean {
-  const x = new Uint8Array(a);
-  const y = new Uint8Array(b);
-  return x.length === y.length && x.every((byte, i) => byte === y[i]);
 }

@@ -86,7 +86,8 @@ export function createRewriter(deps: RewriteDeps): Rewriter {
       if (!moved) return inPlace();
       deps.install(moved.db);
       source.close();
-      deps.tabs.announce({ type: 'relocated' });
+      // Wipe and compaction keep the codec: views in other tabs stay usable under their key.
+      deps.tabs.announce({ type: 'relocated', sameKey: plan.from === plan.to });
       // Committed: a failure from here on leaves the old copy retired, deleted at the next open.
       await dropLocation(name, moved.previous);
       await deps.relocation.registry.clearRetired(deps.relocation.profileId);

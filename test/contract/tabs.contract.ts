@@ -63,6 +63,27 @@ export function describeTabsContract(name: string, create: ClientFactory): void 
       await client.close();
     });
 
+    it('keeps the other tab unlocked and working when one tab compacts the profile (a move to a new bucket)', async () => {
+      const profileId = `tabsmove${Date.now()}x${counter++}`;
+      const [a, b] = [await create({ profileId, embedder: false }), await create({ profileId, embedder: false })];
+      try {
+        await a.encryption.enable('a long passphrase');
+        await b.encryption.unlock('a long passphrase');
+        const first = await a.memories.add('written before the move');
+        await expect.poll(() => b.memories.count()).toBe(1);
+        await a.memories.delete(first.id);
+        await a.memories.add('kept through the move');
+        await a.maintenance.compact();
+        await expect.poll(async () => (await b.memories.list()).map((m) => m.text)).toEqual(['kept through the move']);
+        expect(await b.encryption.status()).toEqual({ enabled: true, locked: false });
+        await b.memories.add('written by the other tab after the move');
+        await expect.poll(() => a.memories.count()).toBe(2);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+
     it('locks the other tab when one tab turns encryption on', async () => {
       const profileId = `tabsenc${Date.now()}x${counter++}`;
       const [a, b] = [await create({ profileId, embedder: false }), await create({ profileId, embedder: false })];
