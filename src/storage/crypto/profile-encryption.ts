@@ -59,7 +59,9 @@ export async function copyProfile(source: MnemeDatabase, target: MnemeDatabase, 
   for (const name of names) total += await source.table(name).count();
   options.onProgress?.({ phase: 'copying', loaded, total });
   const recode = async (name: string, row: StoredRow): Promise<StoredRow | undefined> => {
-    if (name === 'settings') return (from === to ? NOT_COPIED : NOT_RECODED).has(row.key as string) ? undefined : row;
+    // The lexical snapshot indexes the records: kept when they are copied as they are, not otherwise.
+    const skip = from === to && !options.settingsOnly ? NOT_COPIED : NOT_RECODED;
+    if (name === 'settings') return skip.has(row.key as string) ? undefined : row;
     if (name === 'vectorChunks') return { ...row, data: await to.sealBytes(await from.openBytes(row.data as ArrayBuffer)) };
     return to.encodeRow(name as SealedTable, await from.decodeRow<object>(row));
   };
