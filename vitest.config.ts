@@ -36,7 +36,20 @@ export default defineConfig({
         optimizeDeps: {
           // Scan the tests, not index.html: the app's PWA virtual module exists only in the app build.
           entries: ['test/browser/**/*.test.ts', 'test/hardening/browser/**/*.test.ts'],
-          include: ['comlink', 'dexie', 'minisearch', 'zod/mini', 'fast-check', '@mlc-ai/web-llm', 'marked', 'dompurify'],
+          include: [
+            'comlink',
+            'dexie',
+            'minisearch',
+            'zod/mini',
+            'fast-check',
+            '@mlc-ai/web-llm',
+            'marked',
+            'dompurify',
+            'pouchdb-core',
+            'pouchdb-adapter-http',
+            'pouchdb-adapter-indexeddb',
+            'pouchdb-replication',
+          ],
           exclude: ['@huggingface/transformers', 'onnxruntime-web', 'voy-search'],
         },
         test: {

@@ -91,9 +91,14 @@ function structuredAnswer(keys, prompt) {
 function chatAnswer(messages) {
   const users = messages.filter((message) => message.role === 'user');
   const last = String(users.at(-1)?.content ?? '');
-  const turn = CONVERSATION.find((candidate) => last.includes(candidate.user));
-  if (!turn) throw new Error(`the screenshot chat server has no reply for “${last.slice(0, 80)}”`);
-  const prompt = JSON.stringify(messages.filter((message) => message !== users.at(-1)));
+  // The app sends the memory sections and then the question, tagged, in the last user message.
+  const query = /<user_query>([\s\S]*?)<\/user_query>/.exec(last)?.[1] ?? last;
+  const turn = CONVERSATION.find((candidate) => query.includes(candidate.user));
+  if (!turn) throw new Error(`the screenshot chat server has no reply for “${query.slice(0, 80)}”`);
+  // Everything the model is shown except the question itself: only memory can supply the needed words.
+  const prompt = messages
+    .map((message) => (message === users.at(-1) ? last.replace(query, '') : String(message.content)))
+    .join('\n');
   const missing = (turn.needs ?? []).filter((word) => !prompt.includes(word));
   if (missing.length) {
     if (process.env.SCREENSHOT_DEBUG) writeFileSync(process.env.SCREENSHOT_DEBUG, JSON.stringify(messages, null, 1));

@@ -10,8 +10,9 @@
  *
  * Scripts come only from the app itself: no inline script, no eval (WebAssembly compiles), no
  * plugins, no frames, not framed. Network: the app, the model hub and its CDNs (models download only
- * after the person agrees), and the chat servers named in `MNEME_CHAT_ORIGIN` (the opt-in
- * OpenAI-compatible adapter; none by default). Styles allow inline attributes (Svelte's `style:`).
+ * after the person agrees), the chat servers named in `MNEME_CHAT_ORIGIN` (the opt-in
+ * OpenAI-compatible adapter; none by default) and the sync servers named in `MNEME_SYNC_ORIGIN`
+ * (CouchDB-compatible; none by default). Styles allow inline attributes (Svelte's `style:`).
  */
 import type { Connect, Plugin } from 'vite';
 
@@ -26,6 +27,8 @@ const MODEL_SOURCES = [
 export interface PolicyOptions {
   /** Origins of OpenAI-compatible chat servers the app may call, e.g. `http://localhost:11434`. */
   chatOrigins?: readonly string[];
+  /** Origins of CouchDB-compatible sync servers the app may replicate with, e.g. `http://127.0.0.1:5984`. */
+  syncOrigins?: readonly string[];
 }
 
 /** The policy as one header value. */
@@ -37,7 +40,7 @@ export function contentSecurityPolicy(options: PolicyOptions = {}): string {
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self'",
-    `connect-src ${["'self'", ...MODEL_SOURCES, ...(options.chatOrigins ?? [])].join(' ')}`,
+    `connect-src ${[...new Set(["'self'", ...MODEL_SOURCES, ...(options.chatOrigins ?? []), ...(options.syncOrigins ?? [])])].join(' ')}`,
     "manifest-src 'self'",
     "object-src 'none'",
     "frame-src 'none'",
@@ -61,6 +64,15 @@ export function securityHeaders(options: PolicyOptions = {}): Record<string, str
  * `http(s)://host[:port]` with nothing after it and no wildcard. Anything else stops the build.
  */
 export function chatOriginsFrom(value: string | undefined): string[] {
+  return originsFrom(value, 'MNEME_CHAT_ORIGIN', 'http://localhost:11434');
+}
+
+/** `MNEME_SYNC_ORIGIN`: the sync servers' origins, written and checked like `MNEME_CHAT_ORIGIN`. */
+export function syncOriginsFrom(value: string | undefined): string[] {
+  return originsFrom(value, 'MNEME_SYNC_ORIGIN', 'http://127.0.0.1:5984');
+}
+
+function originsFrom(value: string | undefined, variable: string, example: string): string[] {
   const origins: string[] = [];
   for (const item of (value ?? '').split(/[\s,]+/).filter(Boolean)) {
     let url: URL | undefined;
@@ -71,9 +83,7 @@ export function chatOriginsFrom(value: string | undefined): string[] {
     }
     const plainHost = url !== undefined && /^([a-z0-9-]+\.)*[a-z0-9-]+$|^\[[0-9a-f:.]+\]$/i.test(url.hostname);
     if (!url || !plainHost || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== item.replace(/\/$/, '')) {
-      throw new Error(
-        `MNEME_CHAT_ORIGIN: "${item}" is not an origin such as http://localhost:11434 (scheme, host, port; no path)`,
-      );
+      throw new Error(`${variable}: "${item}" is not an origin such as ${example} (scheme, host, port; no path)`);
     }
     origins.push(url.origin);
   }
@@ -93,13 +103,24 @@ function headerMiddleware(headers: Record<string, string>): Connect.NextHandleFu
   };
 }
 
-export function contentSecurityHeaders(chatOrigins = chatOriginsFrom(process.env.MNEME_CHAT_ORIGIN)): Plugin {
-  const options = { chatOrigins };
+export function contentSecurityHeaders(
+  chatOrigins = chatOriginsFrom(process.env.MNEME_CHAT_ORIGIN),
+  syncOrigins = syncOriginsFrom(process.env.MNEME_SYNC_ORIGIN),
+): Plugin {
+  const options = { chatOrigins, syncOrigins };
   const headers = securityHeaders(options);
   return {
     name: 'mneme-csp',
     // First, so its middleware runs before any other that answers a request itself (the models folder).
     enforce: 'pre',
+    // The app's Settings say when a typed chat server is not one of these (the policy would block it).
+    // Likewise for a typed sync server.
+    config: () => ({
+      define: {
+        'import.meta.env.MNEME_CHAT_ORIGINS': JSON.stringify(chatOrigins.join(' ')),
+        'import.meta.env.MNEME_SYNC_ORIGINS': JSON.stringify(syncOrigins.join(' ')),
+      },
+    }),
     // Before Vite's own middlewares, so every file, the HMR client and the workers carry it.
     configureServer: (server) => void server.middlewares.use(headerMiddleware(headers)),
     configurePreviewServer: (server) => void server.middlewares.use(headerMiddleware(headers)),

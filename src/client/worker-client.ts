@@ -211,6 +211,13 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
     storage: { estimate: call('storage.estimate'), persist: requestPersistentStorage },
     maintenance: { verify: call('maintenance.verify'), compact: call('maintenance.compact') },
     privacy: { get: call('privacy.get'), set: call('privacy.set') },
+    sync: {
+      enable: call('sync.enable'),
+      pairingCode: call('sync.pairingCode'),
+      join: call('sync.join'),
+      status: call('sync.status'),
+      disable: call('sync.disable'),
+    },
     status: call('status'),
     embed: call('embed'),
     useEmbedder: (model, useOptions) => {

@@ -12,6 +12,7 @@ import { yieldToEventLoop } from '../core/yield';
 import { findChatModel } from './chat-catalog';
 import { CPU_DEVICE, loadTransformers, modelError, progressReporter, type Transformers } from './transformers-env';
 import type { LoadableChatModel } from './chat-engine';
+import { revisionOf } from './pins';
 
 export interface TransformersChatOptions {
   /** Model id (`org/name`) on the hub or under `modelsBaseUrl`. */
@@ -42,6 +43,7 @@ export function createTransformersChat(options: TransformersChatOptions): Loadab
         const lib = await loadTransformers(options.modelsBaseUrl);
         const generator = (await lib.pipeline('text-generation', options.model, {
           device: CPU_DEVICE,
+          revision: revisionOf(options.model),
           ...(dtype ? { dtype: dtype as 'q4' } : {}),
           progress_callback: progressReporter(options.model, onProgress),
         })) as unknown as Generator;

@@ -8,6 +8,7 @@ import type { EmbedOptions, Embedder } from '../core/ports';
 import { findEmbedder } from './catalog';
 import { yieldToEventLoop } from '../core/yield';
 import { embedDevice, loadTransformers, modelError, progressReporter, type EmbedDevice } from './transformers-env';
+import { revisionOf } from './pins';
 
 /** Longest stretch of embedding work between two turns for other messages (ms). */
 const YIELD_EVERY_MS = 12;
@@ -84,6 +85,7 @@ async function loadExtractor(options: TransformersEmbedderOptions, onProgress: P
     const load = (device: 'webgpu' | 'wasm' | 'cpu') =>
       transformers.pipeline('feature-extraction', options.model, {
         device,
+        revision: revisionOf(options.model),
         progress_callback: progressReporter(options.model, onProgress),
       });
     const device = await embedDevice(options.device);

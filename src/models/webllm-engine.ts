@@ -21,6 +21,7 @@ import { detectCapabilities } from './capabilities';
 import { CHAT_CATALOG, findChatModel } from './chat-catalog';
 import type { CachedModel, LoadableChatModel } from './chat-engine';
 import { cachedBytes } from './model-cache';
+import { pinnedRecords } from './pins';
 
 export interface WebLLMChatOptions {
   /** A WebLLM `model_id` (see src/models/chat-catalog.ts; any id of WebLLM's prebuilt list works). */
@@ -33,7 +34,8 @@ export interface WebLLMChatOptions {
 }
 
 export function webllmAppConfig(modelsBaseUrl?: string): AppConfig {
-  if (!modelsBaseUrl) return prebuiltAppConfig;
+  // From the hub: each pinned model's weights come from its commit, with WebLLM's integrity checks.
+  if (!modelsBaseUrl) return { ...prebuiltAppConfig, model_list: pinnedRecords(prebuiltAppConfig.model_list) };
   // WebLLM builds URLs with `new URL(…)`: a path like `/models/mlc` needs this origin in front.
   const base = new URL(modelsBaseUrl, globalThis.location?.href).href.replace(/\/+$/, '');
   return {

@@ -2,6 +2,7 @@ import type { ChatMessage, ChatModel, Embedder } from '../core/ports';
 import type { ChatModelSpec } from './options';
 import type { VerifyOptions, VerifyReport } from './maintenance';
 import type { PrivacyApi } from './privacy';
+import type { SyncApi } from './sync';
 import type {
   ChatModelInfo,
   ChatReply,
@@ -23,6 +24,7 @@ import type {
   Episode,
   EpisodeMatch,
   ExportOptions,
+  ProfileDeleteOptions,
   ImportOptions,
   ImportReport,
   MemoryStatus,
@@ -112,15 +114,19 @@ export interface ProfilesApi {
   /** Most recently opened first. */
   list(): Promise<ProfileInfo[]>;
   rename(id: string, name: string): Promise<ProfileInfo>;
-  /** Deletes another profile and everything in it. The open profile cannot delete itself. */
-  delete(id: string): Promise<void>;
+  /**
+   * Deletes another profile and everything in it. The open profile cannot delete itself. An
+   * encrypted profile needs its passphrase, or `forgotPassphrase: true` (`PASSPHRASE_REQUIRED`).
+   */
+  delete(id: string, options?: ProfileDeleteOptions): Promise<void>;
 }
 
 /** The user's data as a whole: take it out, bring it back, or erase it. */
 export interface DataApi {
   /**
    * The whole profile (memories, vectors, every memory layer, archive and audit trail) as one
-   * JSON text, sealed with `passphrase` when given. Rejects with `LOCKED` while locked.
+   * JSON text, sealed with `passphrase` when given. Rejects with `LOCKED` while locked, and for an
+   * encrypted profile with `PASSPHRASE_REQUIRED` unless given `passphrase` or `plaintext: true`.
    */
   export(options?: ExportOptions): Promise<string>;
   /**
@@ -298,6 +304,8 @@ export interface MemoryClient {
   readonly maintenance: MaintenanceApi;
   /** Retention and "do not remember" rules, changed at run time (the chat model stays loaded). */
   readonly privacy: PrivacyApi;
+  /** Sync across devices, end-to-end encrypted, through a CouchDB-compatible server. */
+  readonly sync: SyncApi;
   /** Works while locked, so a UI can tell what to ask for. */
   status(): Promise<MemoryStatus>;
   /** Calls `listener` on every change (this client's and other tabs'); returns the unsubscribe. */

@@ -20,8 +20,30 @@ export interface ImportReport {
 }
 
 export interface ExportOptions {
-  /** Seal the file with this passphrase (AES-GCM, PBKDF2-SHA-256 600,000 iterations). */
+  /**
+   * Seal the file with this passphrase (AES-GCM, PBKDF2-SHA-256 600,000 iterations). It must be as
+   * strong as a profile's (`WEAK_PASSPHRASE` otherwise): the file can be attacked offline.
+   */
   passphrase?: string;
+  /**
+   * Export an encrypted profile in clear, readable by anyone who gets the file. Without it (and
+   * without `passphrase`) exporting an encrypted profile rejects with `PASSPHRASE_REQUIRED`, so
+   * plaintext only ever leaves an encrypted profile on purpose. Not needed for a plain profile.
+   */
+  plaintext?: boolean;
+}
+
+/** How `profiles.delete` may remove an encrypted profile (a plain profile needs neither). */
+export interface ProfileDeleteOptions {
+  /** The profile's passphrase: checked (`WRONG_PASSPHRASE`) before anything is deleted. */
+  passphrase?: string;
+  /**
+   * "I forgot the passphrase: destroy it." Deletes an encrypted profile without its passphrase;
+   * its data could not be read anyway. Without this or `passphrase`, deleting an encrypted profile
+   * rejects with `PASSPHRASE_REQUIRED`. A host should ask the person to confirm (the app has them
+   * type the profile's name).
+   */
+  forgotPassphrase?: boolean;
 }
 
 export interface ImportOptions {

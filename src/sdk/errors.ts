@@ -28,6 +28,11 @@ export const MEMORY_ERROR_CODES = [
   'LOCKED',
   /** The passphrase does not unlock this profile; no data was touched. */
   'WRONG_PASSPHRASE',
+  /**
+   * A new passphrase (encryption, a new passphrase, a sealed export) is too easy to guess offline:
+   * under 12 characters, a well-known password, repeats or a run of keys. `details.reason` says which.
+   */
+  'WEAK_PASSPHRASE',
   /** The text falls under a "do not remember" rule the user switched on; nothing was stored. */
   'DO_NOT_REMEMBER',
   /** A model answer failed its schema twice; nothing was written. */
@@ -40,6 +45,10 @@ export const MEMORY_ERROR_CODES = [
   'RELOAD_REQUIRED',
   /** The worker could not be started or died. */
   'WORKER_FAILED',
+  /** A sync envelope does not open with this profile's sync key (tampered, garbage or another key); nothing was written. */
+  'SYNC_ENVELOPE_INVALID',
+  /** The sync server could not be reached or refused the replication. */
+  'SYNC_FAILED',
   /** Anything unexpected; the message says what. */
   'INTERNAL',
 ] as const;

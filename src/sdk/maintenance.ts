@@ -21,6 +21,10 @@
  */
 export type VerifyCheck =
   | 'unreadable-record'
+  /** An encrypted profile holds a record that was never sealed (planted, or written in clear by mistake): it is never read. */
+  | 'unsealed-record'
+  /** An encrypted profile lost its key envelope: it cannot be unlocked again once locked. */
+  | 'missing-envelope'
   | 'invalid-memory'
   | 'missing-vector'
   | 'orphan-vector'

@@ -6,6 +6,7 @@
  */
 import type { OutboxSummary } from '../core/pipeline/outbox-types';
 import type { ChatModelInfo } from './chat-types';
+import type { SyncStatus } from './sync';
 
 /** What a memory is. `note` is what a person or host writes directly; `turn` is a chat message. */
 export type MemoryKind = 'note' | 'fact' | 'turn' | 'preference' | 'summary' | 'episode';
@@ -206,7 +207,11 @@ export interface ContextSection {
 
 /** What `context.build(query)` returns: the exact prompt and how the budget was spent. */
 export interface ContextBundle {
-  /** The whole prompt: every section, tags included, in order. */
+  /**
+   * The whole prompt: every section, tags included, in order. `contextMessages(bundle)` gives it as
+   * the messages `chat.send` sends: the role section as the system message, the rest (memory and
+   * the query) as one user message, so memory never speaks with the system's voice.
+   */
   prompt: string;
   sections: ContextSection[];
   /** Tokens of the whole prompt (tags and separators included). */
@@ -348,7 +353,9 @@ export type MemoryEvent =
    */
   | { type: 'rewriting'; reason: RewriteReason; loaded: number; total: number; finished?: boolean }
   /** Re-embedding progress; `finished` on the last event (search is hybrid again). */
-  | ({ type: 'reembedding'; finished?: boolean } & ReembedStatus);
+  | ({ type: 'reembedding'; finished?: boolean } & ReembedStatus)
+  /** Sync's state changed: connecting, caught up, offline, changes merged, an error. */
+  | { type: 'sync'; status: SyncStatus };
 
 /** Why a profile is rewritten (see the `rewriting` event). */
 export type RewriteReason = 'encrypt' | 'decrypt' | 'rotate' | 'wipe' | 'compact';

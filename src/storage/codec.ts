@@ -2,8 +2,12 @@
  * How records look at rest. Plain: as they are. Encrypted: each table keeps in clear only the
  * fields an index or a policy needs ({@link CLEAR_FIELDS}); every other field of a row is sealed
  * together into `sealed`. Vector chunk floats and index snapshots are sealed as bytes.
+ * From format 2 every sealed value is bound (AES-GCM associated data) to its table and its clear
+ * fields ({@link rowBinding}), a vector chunk to its key and ids ({@link chunkBinding}): moving
+ * a sealed value elsewhere or editing what sits beside it in clear makes it fail to open.
  */
 import type { MemoryItem } from '../sdk/types';
+import { MemoryError } from '../sdk/errors';
 import type { Cipher } from './crypto/cipher';
 
 /** Per table, the fields stored in clear when the profile is encrypted (the README lists them). */
@@ -34,8 +38,66 @@ export const CLEAR_FIELDS = {
 
 export type SealedTable = keyof typeof CLEAR_FIELDS;
 
+/**
+ * Clear fields left out of a row's binding because storage changes them in place without the key
+ * (verify drops a lost vector's model, a summary archives turns, a restart requeues outbox jobs).
+ * Altering them can only cause a re-embedding, a turn shown or hidden in context, or a job rerun.
+ */
+const UNBOUND_FIELDS: Partial<Record<SealedTable, readonly string[]>> = {
+  memories: ['embeddingModel'],
+  turns: ['archivedAt'],
+  outbox: ['state', 'updatedAt'],
+  // Given by IndexedDB when the entry is added, after it was sealed.
+  audit: ['seq'],
+};
+
+/** What a sealed row is bound to: its table and its clear fields (its key among them). */
+export function rowBinding(table: SealedTable, row: Record<string, unknown>): string {
+  const unbound = UNBOUND_FIELDS[table] ?? [];
+  const clear = Object.keys(row)
+    .filter((name) => name !== 'sealed' && !unbound.includes(name) && row[name] !== undefined)
+    .sort()
+    .map((name) => [name, row[name]]);
+  return JSON.stringify(['row', table, clear]);
+}
+
+/** What a vector chunk's sealed floats are bound to: its key, shape and the memory of each slot. */
+export function chunkBinding(row: {
+  model: string;
+  chunk: number;
+  dim: number;
+  ids: (string | null)[];
+  encoding?: string;
+}): string {
+  return JSON.stringify(['vectorChunks', row.model, row.chunk, row.dim, row.encoding ?? 'f32', row.ids]);
+}
+
+/** What the sealed lexical snapshot is bound to: its settings key and the versions it covers. */
+export function snapshotBinding(snapshot: { takenAt: number; ids: string[]; versions?: number[] }): string {
+  return JSON.stringify(['settings', 'lexical.snapshot', snapshot.takenAt, snapshot.ids, snapshot.versions ?? []]);
+}
+
 /** A row at rest: its clear fields, plus `sealed` holding the rest when encrypted. */
 export type StoredRow = Record<string, unknown> & { sealed?: ArrayBuffer };
+
+/**
+ * An audit entry of a deleted memory keeps only its clear fields (its content is erased in place,
+ * without the key): the one kind of row an encrypted profile holds unsealed.
+ */
+export function isRedactedAudit(table: string, row: StoredRow): boolean {
+  const allowed: readonly string[] = CLEAR_FIELDS.audit;
+  return (
+    table === 'audit' &&
+    row.redacted === true &&
+    row.sealed === undefined &&
+    Object.keys(row).every((name) => name === 'redacted' || allowed.includes(name))
+  );
+}
+
+/** Refusal of a row an encrypted profile never sealed (planted, or written by a stale plain client). */
+export function unsealedError(table: string): MemoryError {
+  return new MemoryError('STORAGE_FAILED', `A ${table} record of this encrypted profile was never sealed (planted or altered)`);
+}
 
 /** A memory as stored: either whole, or its clear fields and `sealed`. */
 export type MemoryRow = Omit<MemoryItem, 'text' | 'metadata'> &
@@ -43,22 +105,26 @@ export type MemoryRow = Omit<MemoryItem, 'text' | 'metadata'> &
 
 export interface RecordCodec {
   readonly encrypted: boolean;
+  /** 0 for plain, else the sealing format (see cipher.ts). */
+  readonly format: 0 | 1 | 2;
   encodeRow<T extends object>(table: SealedTable, row: T): Promise<StoredRow>;
   /** The key a row of `table` with this `id` is stored under (a tag when encrypted; see PROFILE_KEYS). */
   rowKey(table: SealedTable, id: string): Promise<string>;
-  decodeRow<T extends object>(row: StoredRow): Promise<T>;
+  /** The row as it was written; an encrypted codec refuses a row it did not seal (see {@link isRedactedAudit}). */
+  decodeRow<T extends object>(table: SealedTable, row: StoredRow): Promise<T>;
   encodeItem(item: MemoryItem): Promise<MemoryRow>;
   decodeItem(row: MemoryRow): Promise<MemoryItem>;
-  /** Seals raw bytes (vector chunks, index snapshots); the plain codec returns them as they are. */
-  sealBytes(bytes: ArrayBuffer): Promise<ArrayBuffer>;
-  openBytes(stored: ArrayBuffer): Promise<ArrayBuffer>;
+  /** Seals raw bytes (vector chunks, index snapshots) bound to `binding`; the plain codec returns them as they are. */
+  sealBytes(bytes: ArrayBuffer, binding: string): Promise<ArrayBuffer>;
+  openBytes(stored: ArrayBuffer, binding: string): Promise<ArrayBuffer>;
 }
 
 export const plainCodec: RecordCodec = {
   encrypted: false,
+  format: 0,
   encodeRow: async (_table, row) => row as StoredRow,
   rowKey: async (_table, id) => id,
-  decodeRow: async <T>(row: StoredRow) => row as T,
+  decodeRow: async <T>(_table: SealedTable, row: StoredRow) => row as T,
   encodeItem: async (item) => item,
   decodeItem: async (row) => row as MemoryItem,
   sealBytes: async (bytes) => bytes,
@@ -83,22 +149,35 @@ export function encryptedCodec(cipher: Cipher): RecordCodec {
       secret.entityId = clear.entityId;
       clear.entityId = await cipher.tag(`profileFields:${clear.entityId}`);
     }
-    clear.sealed = await cipher.seal(encoder.encode(JSON.stringify(secret)));
+    clear.sealed = await cipher.seal(encoder.encode(JSON.stringify(secret)), rowBinding(table, clear));
     return clear;
   };
-  const decodeRow = async <T>(row: StoredRow): Promise<T> => {
-    if (!(row.sealed instanceof ArrayBuffer)) return row as T;
+  const decodeRow = async <T>(table: SealedTable, row: StoredRow): Promise<T> => {
+    if (!(row.sealed instanceof ArrayBuffer)) {
+      if (isRedactedAudit(table, row)) return row as T;
+      throw unsealedError(table);
+    }
     const { sealed, ...clear } = row;
-    return { ...clear, ...(JSON.parse(decoder.decode(await cipher.open(sealed))) as object) } as T;
+    return { ...clear, ...(JSON.parse(decoder.decode(await cipher.open(sealed, rowBinding(table, clear)))) as object) } as T;
   };
   return {
     encrypted: true,
+    format: cipher.format,
     encodeRow,
     decodeRow,
     rowKey: async (table, id) => (table === 'profileFields' ? cipher.tag(`profileFields:${id}`) : id),
     encodeItem: async (item) => (await encodeRow('memories', item)) as MemoryRow,
-    decodeItem: (row) => decodeRow<MemoryItem>(row as StoredRow),
-    sealBytes: (bytes) => cipher.seal(new Uint8Array(bytes)),
-    openBytes: async (stored) => (await cipher.open(stored)).slice().buffer,
+    decodeItem: (row) => decodeRow<MemoryItem>('memories', row as StoredRow),
+    sealBytes: (bytes, binding) => cipher.seal(new Uint8Array(bytes), binding),
+    openBytes: async (stored, binding) => (await cipher.open(stored, binding)).slice().buffer,
   };
+}
+
+/**
+ * The rows that decode, in order: a row that fails to open (damaged, moved, planted unsealed) is
+ * left out of every list, so it never reaches search or a prompt; `maintenance.verify()` reports it.
+ */
+export async function readable<R, T>(rows: readonly R[], decode: (row: R) => Promise<T>): Promise<T[]> {
+  const settled = await Promise.allSettled(rows.map(decode));
+  return settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
 }

@@ -3,7 +3,7 @@ import { toMemoryError } from '../sdk/errors';
 import type { Session, SessionSummary, Turn } from '../sdk/types';
 import type { ConversationStore } from '../core/ports';
 import type { LayerRow, MnemeDatabase } from './db';
-import { plainCodec, type RecordCodec, type StoredRow } from './codec';
+import { plainCodec, readable, type RecordCodec, type StoredRow } from './codec';
 
 export function createConversationRepository(db: MnemeDatabase, codec: RecordCodec = plainCodec): ConversationStore {
   const guard = async <T>(work: () => Promise<T>): Promise<T> => {
@@ -15,8 +15,11 @@ export function createConversationRepository(db: MnemeDatabase, codec: RecordCod
   };
   const encodeSession = async (session: Session) => (await codec.encodeRow('sessions', session)) as LayerRow;
   const encodeTurn = async (turn: Turn) => (await codec.encodeRow('turns', turn)) as LayerRow;
-  const decode = <T extends object>(rows: (LayerRow | undefined)[]) =>
-    Promise.all(rows.filter((row): row is LayerRow => row !== undefined).map((row) => codec.decodeRow<T>(row as StoredRow)));
+  const decode = <T extends object>(table: 'sessions' | 'turns', rows: (LayerRow | undefined)[]) =>
+    readable(
+      rows.filter((row): row is LayerRow => row !== undefined),
+      (row) => codec.decodeRow<T>(table, row as StoredRow),
+    );
 
   return {
     putSession: (session) =>
@@ -24,8 +27,9 @@ export function createConversationRepository(db: MnemeDatabase, codec: RecordCod
         const row = await encodeSession(session);
         await db.sessions.put(row);
       }),
-    getSession: (id) => guard(async () => (await decode<Session>([await db.sessions.get(id)]))[0]),
-    listSessions: () => guard(async () => decode<Session>(await db.sessions.orderBy('updatedAt').reverse().toArray())),
+    getSession: (id) => guard(async () => (await decode<Session>('sessions', [await db.sessions.get(id)]))[0]),
+    listSessions: () =>
+      guard(async () => decode<Session>('sessions', await db.sessions.orderBy('updatedAt').reverse().toArray())),
     deleteSession: (id) =>
       guard(() =>
         db.transaction('rw', db.sessions, db.turns, db.summaries, async () => {
@@ -46,12 +50,12 @@ export function createConversationRepository(db: MnemeDatabase, codec: RecordCod
     turns: (sessionId, { includeArchived }) =>
       guard(async () => {
         const rows = await db.turns.where('[sessionId+seq]').between([sessionId, -Infinity], [sessionId, Infinity]).toArray();
-        return decode<Turn>(includeArchived ? rows : rows.filter((row) => row.archivedAt === undefined));
+        return decode<Turn>('turns', includeArchived ? rows : rows.filter((row) => row.archivedAt === undefined));
       }),
     summary: (sessionId) =>
       guard(async () => {
         const row = await db.summaries.get(sessionId);
-        return row && codec.decodeRow<SessionSummary>(row as StoredRow);
+        return row && codec.decodeRow<SessionSummary>('summaries', row as StoredRow);
       }),
     putSummary: (summary, archivedTurnIds) =>
       guard(async () => {

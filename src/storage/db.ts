@@ -5,6 +5,7 @@
  */
 import { Dexie, type EntityTable, type Table } from 'dexie';
 import type { MemoryRow } from './codec';
+import { writeGuard } from './crypto/write-guard';
 
 /** Version 1 only: one row per vector. Kept for the upgrade to version 2. */
 export interface VectorRowV1 {
@@ -77,6 +78,8 @@ export function databaseName(storageName: string, profileId: string): string {
 /** `factory`: the IndexedDB of a storage bucket (see location.ts); the default storage without it. */
 export function openDatabase(name: string, factory?: IDBFactory): MnemeDatabase {
   const db = (factory ? new Dexie(name, { indexedDB: factory, IDBKeyRange }) : new Dexie(name)) as MnemeDatabase;
+  // Every write checks, in its own transaction, that its rows are sealed exactly when the profile is.
+  db.use(writeGuard);
 
   db.version(1).stores({
     memories: 'id, kind, createdAt, updatedAt',

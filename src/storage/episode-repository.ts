@@ -3,7 +3,7 @@ import { toMemoryError } from '../sdk/errors';
 import type { Episode } from '../sdk/types';
 import type { EpisodeStore } from '../core/ports';
 import type { LayerRow, MnemeDatabase } from './db';
-import { plainCodec, type RecordCodec, type StoredRow } from './codec';
+import { plainCodec, readable, type RecordCodec, type StoredRow } from './codec';
 
 export function createEpisodeRepository(db: MnemeDatabase, codec: RecordCodec = plainCodec): EpisodeStore {
   const guard = async <T>(work: () => Promise<T>): Promise<T> => {
@@ -13,7 +13,7 @@ export function createEpisodeRepository(db: MnemeDatabase, codec: RecordCodec = 
       throw toMemoryError(error, 'STORAGE_FAILED');
     }
   };
-  const decode = (row: LayerRow) => codec.decodeRow<Episode>(row as StoredRow);
+  const decode = (row: LayerRow) => codec.decodeRow<Episode>('episodes', row as StoredRow);
   return {
     put: (episode) =>
       guard(async () => {
@@ -28,7 +28,7 @@ export function createEpisodeRepository(db: MnemeDatabase, codec: RecordCodec = 
     list: (status) =>
       guard(async () => {
         const rows = status ? await db.episodes.where('status').equals(status).toArray() : await db.episodes.toArray();
-        const episodes = await Promise.all(rows.map(decode));
+        const episodes = await readable(rows, decode);
         return episodes.sort((a, b) => b.startedAt - a.startedAt);
       }),
     delete: (id) => guard(() => db.episodes.delete(id).then(() => undefined)),

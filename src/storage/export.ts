@@ -5,15 +5,28 @@
  * are marked for re-embedding instead.
  */
 import { MemoryError } from '../sdk/errors';
-import type { ImportReport, MemoryItem } from '../sdk/types';
+import type { ExportOptions, ImportReport, MemoryItem } from '../sdk/types';
 import type { StoredVector } from '../core/ports';
-import type { MnemeDatabase } from './db';
-import type { RecordCodec, StoredRow } from './codec';
+import type { AuditRow, MnemeDatabase } from './db';
+import { chunkBinding, type RecordCodec, type StoredRow } from './codec';
 import { VectorChunks, toFloats } from './vector-chunks';
 import { createCipher } from './crypto/cipher';
 import { createEnvelope, openEnvelope } from './crypto/envelope';
 import { fromBase64, toBase64 } from './bytes';
 import * as schema from './export-schema';
+
+/**
+ * Plaintext leaves an encrypted profile only on purpose: with a passphrase (a sealed file) or an
+ * explicit `plaintext: true`.
+ */
+export function checkExportChoice(encrypted: boolean, options: ExportOptions): void {
+  if (encrypted && options.passphrase === undefined && options.plaintext !== true) {
+    throw new MemoryError(
+      'PASSPHRASE_REQUIRED',
+      'This profile is encrypted: give a passphrase to seal the export, or plaintext: true to export it in clear. Nothing was exported.',
+    );
+  }
+}
 
 export async function exportProfile(
   db: MnemeDatabase,
@@ -28,7 +41,7 @@ export async function exportProfile(
     tables: Object.fromEntries(await Promise.all(schema.LAYER_TABLES.map(async (t) => [t, await db.table(t).toArray()]))),
   }));
   for (const table of schema.LAYER_TABLES) {
-    tables[table] = await Promise.all((tables[table] as StoredRow[]).map((row) => codec.decodeRow<object>(row)));
+    tables[table] = await Promise.all((tables[table] as StoredRow[]).map((row) => codec.decodeRow<object>(table, row)));
   }
   const file: schema.ExportFile = {
     format: schema.EXPORT_FORMAT,
@@ -40,7 +53,7 @@ export async function exportProfile(
     tables,
   };
   for (const chunk of vectors) {
-    const floats = toFloats(chunk, await codec.openBytes(chunk.data));
+    const floats = toFloats(chunk, await codec.openBytes(chunk.data, chunkBinding(chunk)));
     chunk.ids.forEach((id, slot) => {
       if (id === null) return;
       const bytes = new Uint8Array(floats.buffer, slot * chunk.dim * 4, chunk.dim * 4);
@@ -57,7 +70,8 @@ export async function exportProfile(
     iterations: envelope.iterations,
     salt: toBase64(new Uint8Array(envelope.salt)),
     wrappedKey: toBase64(new Uint8Array(envelope.wrappedKey)),
-    data: toBase64(new Uint8Array(await createCipher(key).seal(new TextEncoder().encode(json)))),
+    // One fresh key per file, one value: sealed as export files always were (format 1), so older versions read it.
+    data: toBase64(new Uint8Array(await createCipher({ ...key, format: 1 }).seal(new TextEncoder().encode(json)))),
   };
   return JSON.stringify(sealed);
 }
@@ -90,7 +104,7 @@ export async function parseExport(text: unknown, passphrase?: string): Promise<s
     passphrase,
   );
   // The passphrase fits (its key unwrapped), so a failing tag means the data itself was altered.
-  const plain = await createCipher(key)
+  const plain = await createCipher({ ...key, format: 1 })
     .open(fromBase64(sealed.data).buffer)
     .catch(() => schema.invalidImport('the encrypted data is damaged or was altered'));
   return parseExport(new TextDecoder().decode(plain));
@@ -133,11 +147,12 @@ export async function importProfile(
   const rows = await Promise.all(items.map((item) => codec.encodeItem(item)));
   const layerRows = Object.fromEntries(
     await Promise.all(
-      schema.LAYER_TABLES.map(
+      schema.LAYER_TABLES.filter((t) => t !== 'audit').map(
         async (t) => [t, await Promise.all((file.tables[t] ?? []).map((row) => codec.encodeRow(t, row)))] as const,
       ),
     ),
   );
+  const auditRows = await auditToAppend(db, codec, (file.tables.audit ?? []) as AuditEntryRow[], mode);
   const reembed = items.filter((item) => item.embeddingModel === undefined).map((item) => item.id);
 
   // What the profile already holds tells the person what the import brings: new, the same, or changed.
@@ -159,8 +174,10 @@ export async function importProfile(
     if (reembed.length > 0 && mode === 'merge') await chunks.remove(reembed);
     await chunks.upsert([...usable.values()]);
     for (const table of schema.LAYER_TABLES) {
-      if (layerRows[table]!.length > 0) await db.table(table).bulkPut(layerRows[table]!);
+      if (layerRows[table]?.length) await db.table(table).bulkPut(layerRows[table]!);
     }
+    // Never `put` by sequence number: that would overwrite the profile's own entries.
+    if (auditRows.length > 0) await db.audit.bulkAdd(auditRows as unknown as AuditRow[]);
   });
   return {
     mode,
@@ -172,6 +189,46 @@ export async function importProfile(
     needReembedding: reembed.length,
     tables: Object.fromEntries(schema.LAYER_TABLES.map((t) => [t, file.tables[t]?.length ?? 0])),
   };
+}
+
+type AuditEntryRow = { seq?: number; entityId: string } & Record<string, unknown>;
+
+/**
+ * The file's audit entries as rows to add at the end of the trail (new sequence numbers, the
+ * file's order). In a merge, an entry the profile already holds (the same content) is not added
+ * twice, so importing one backup again leaves the trail as it was.
+ */
+async function auditToAppend(
+  db: MnemeDatabase,
+  codec: RecordCodec,
+  entries: AuditEntryRow[],
+  mode: 'merge' | 'replace',
+): Promise<StoredRow[]> {
+  const ordered = entries
+    .map((entry, index) => ({ entry, index }))
+    .sort((a, b) => (a.entry.seq ?? Infinity) - (b.entry.seq ?? Infinity) || a.index - b.index)
+    .map(({ entry: { seq: _seq, ...rest } }) => rest);
+  const rows = await Promise.all(ordered.map((entry) => codec.encodeRow('audit', entry)));
+  if (mode === 'replace' || rows.length === 0) return rows;
+  const entityIds = [...new Set(rows.map((row) => (row as { entityId: string }).entityId))];
+  const held = await db.audit.where('entityId').anyOf(entityIds).toArray();
+  const known = new Set(
+    await Promise.all(
+      // An entry that does not open (damaged or altered) matches nothing: verify() reports it.
+      held.map(async ({ seq: _seq, ...row }) =>
+        codec.decodeRow<object>('audit', row as StoredRow).then(
+          (entry) => JSON.stringify(stable(entry)),
+          () => '',
+        ),
+      ),
+    ),
+  );
+  return rows.filter((_row, i) => {
+    const key = JSON.stringify(stable(ordered[i]));
+    if (known.has(key)) return false;
+    known.add(key);
+    return true;
+  });
 }
 
 /** The fields a person sees of a memory; bookkeeping (last use, vector model) does not count as a change. */

@@ -7,7 +7,7 @@ import { toMemoryError } from '../sdk/errors';
 import type { MemoryStore } from '../core/ports';
 import type { AuditRow, MnemeDatabase } from './db';
 import type { AuditEntry } from '../sdk/types';
-import { plainCodec, type MemoryRow, type RecordCodec, type StoredRow } from './codec';
+import { plainCodec, readable, snapshotBinding, type MemoryRow, type RecordCodec, type StoredRow } from './codec';
 import { VectorChunks } from './vector-chunks';
 
 const LEXICAL_KEY = 'lexical.snapshot';
@@ -24,7 +24,7 @@ export function createMemoryRepository(db: MnemeDatabase, codec: RecordCodec = p
   const chunks = new VectorChunks(db, codec);
   const encodeAudit = (entries: AuditEntry[]) =>
     Promise.all(entries.map(async (entry) => (await codec.encodeRow('audit', entry)) as unknown as AuditRow));
-  const decode = (rows: MemoryRow[]) => Promise.all(rows.map((row) => codec.decodeItem(row)));
+  const decode = (rows: MemoryRow[]) => readable(rows, (row) => codec.decodeItem(row));
   const guard = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
       return await work();
@@ -85,12 +85,12 @@ export function createMemoryRepository(db: MnemeDatabase, codec: RecordCodec = p
     history: (entityId) =>
       guard(async () => {
         const rows = await db.audit.where('entityId').equals(entityId).sortBy('seq');
-        return Promise.all(rows.map(({ seq: _seq, ...row }) => codec.decodeRow<AuditEntry>(row as StoredRow)));
+        return readable(rows, ({ seq: _seq, ...row }) => codec.decodeRow<AuditEntry>('audit', row as StoredRow));
       }),
     recentAudit: (limit) =>
       guard(async () => {
         const rows = await db.audit.orderBy('seq').reverse().limit(limit).toArray();
-        return Promise.all(rows.map(({ seq: _seq, ...row }) => codec.decodeRow<AuditEntry>(row as StoredRow)));
+        return readable(rows, ({ seq: _seq, ...row }) => codec.decodeRow<AuditEntry>('audit', row as StoredRow));
       }),
     count: () => guard(() => db.memories.count()),
     readLexicalSnapshot: () =>
@@ -102,7 +102,7 @@ export function createMemoryRepository(db: MnemeDatabase, codec: RecordCodec = p
             takenAt: stored.takenAt,
             ids: stored.ids,
             versions: stored.versions ?? [],
-            data: new TextDecoder().decode(await codec.openBytes(stored.data)),
+            data: new TextDecoder().decode(await codec.openBytes(stored.data, snapshotBinding(stored))),
           };
         } catch {
           return undefined; // sealed under another key (encryption was switched): rebuild instead
@@ -110,7 +110,7 @@ export function createMemoryRepository(db: MnemeDatabase, codec: RecordCodec = p
       }),
     writeLexicalSnapshot: (snapshot) =>
       guard(async () => {
-        const data = await codec.sealBytes(new TextEncoder().encode(snapshot.data).buffer);
+        const data = await codec.sealBytes(new TextEncoder().encode(snapshot.data).buffer, snapshotBinding(snapshot));
         const value: StoredSnapshot = { takenAt: snapshot.takenAt, ids: snapshot.ids, versions: snapshot.versions, data };
         await db.settings.put({ key: LEXICAL_KEY, value });
       }),

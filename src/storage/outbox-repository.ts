@@ -11,7 +11,7 @@ import { byDueTime } from '../core/pipeline/outbox-jobs';
 import { localRunnerLock } from '../core/pipeline/outbox-lock';
 import type { OutboxJob, OutboxState, OutboxStore, ReleaseRunner } from '../core/pipeline/outbox-types';
 import type { LayerRow, MnemeDatabase } from './db';
-import { plainCodec, type RecordCodec, type StoredRow } from './codec';
+import { plainCodec, readable, type RecordCodec, type StoredRow } from './codec';
 
 /** The clear fields of a row, as the queries below read them. */
 type OutboxRow = LayerRow & Pick<OutboxJob, 'kind' | 'state' | 'runAfter' | 'attempts' | 'createdAt' | 'updatedAt'>;
@@ -20,8 +20,8 @@ export function createOutboxRepository(db: MnemeDatabase, codec: RecordCodec = p
   const table = db.outbox as unknown as Table<OutboxRow, string>;
   const channelName = `mneme:${db.name}:outbox`;
   const encode = async (job: OutboxJob) => (await codec.encodeRow('outbox', job)) as OutboxRow;
-  const decode = (row: OutboxRow) => codec.decodeRow<OutboxJob>(row as StoredRow);
-  const decodeAll = async (rows: OutboxRow[]) => (await Promise.all(rows.map(decode))).sort(byCreation);
+  const decode = (row: OutboxRow) => codec.decodeRow<OutboxJob>('outbox', row as StoredRow);
+  const decodeAll = async (rows: OutboxRow[]) => (await readable(rows, decode)).sort(byCreation);
   const inState = (state: OutboxState) => table.where('state').equals(state).toArray();
   const guard = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
@@ -38,7 +38,7 @@ export function createOutboxRepository(db: MnemeDatabase, codec: RecordCodec = p
         const result = await db.transaction('rw', table, async () => {
           if (job.dedupeKey !== undefined) {
             // The key is sealed when encrypted: open the pending rows (not an IndexedDB request, hence waitFor).
-            const pending = await Dexie.waitFor(Promise.all((await inState('pending')).map(decode)));
+            const pending = await Dexie.waitFor(readable(await inState('pending'), decode));
             const existing = pending.find((other) => other.dedupeKey === job.dedupeKey);
             if (existing) return { job: existing, added: false };
           }
@@ -61,7 +61,7 @@ export function createOutboxRepository(db: MnemeDatabase, codec: RecordCodec = p
           if (batch.length > 0) await table.bulkPut(batch);
           return batch;
         });
-        return Promise.all(claimed.map(decode));
+        return readable(claimed, decode);
       }),
     settle: (jobs) =>
       guard(async () => {

@@ -3,7 +3,7 @@ import { toMemoryError } from '../sdk/errors';
 import type { AuditEntry, ProfileEntry } from '../sdk/types';
 import type { ProfileStore } from '../core/ports';
 import type { AuditRow, LayerRow, MnemeDatabase } from './db';
-import { plainCodec, type RecordCodec, type StoredRow } from './codec';
+import { plainCodec, readable, type RecordCodec, type StoredRow } from './codec';
 
 export function createProfileRepository(db: MnemeDatabase, codec: RecordCodec = plainCodec): ProfileStore {
   const guard = async <T>(work: () => Promise<T>): Promise<T> => {
@@ -30,8 +30,12 @@ export function createProfileRepository(db: MnemeDatabase, codec: RecordCodec = 
   return {
     entries: () =>
       guard(async () => {
-        const rows = await db.profileFields.toArray();
-        const entries = await Promise.all(rows.map((row) => codec.decodeRow<ProfileEntry>(row as StoredRow)));
+        const pairs = await readable(await db.profileFields.toArray(), async (row) => ({
+          row,
+          entry: await codec.decodeRow<ProfileEntry>('profileFields', row as StoredRow),
+        }));
+        const rows = pairs.map((pair) => pair.row);
+        const entries = pairs.map((pair) => pair.entry);
         if (codec.encrypted && !rekeyed) {
           rekeyed = true;
           await rekeyLegacyRows(rows, entries);
@@ -54,7 +58,7 @@ export function createProfileRepository(db: MnemeDatabase, codec: RecordCodec = 
     history: () =>
       guard(async () => {
         const rows = await db.audit.where('entity').equals('profile').sortBy('seq');
-        return Promise.all(rows.map(({ seq: _seq, ...row }) => codec.decodeRow<AuditEntry>(row as StoredRow)));
+        return readable(rows, ({ seq: _seq, ...row }) => codec.decodeRow<AuditEntry>('audit', row as StoredRow));
       }),
   };
 }

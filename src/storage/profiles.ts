@@ -5,9 +5,11 @@
  */
 import { Dexie, type EntityTable } from 'dexie';
 import { MemoryError } from '../sdk/errors';
-import type { ProfileInfo } from '../sdk/types';
+import type { ProfileDeleteOptions, ProfileInfo } from '../sdk/types';
 import { databaseName } from './db';
-import { dropLocation, firstLocation, type ProfileLocation } from './location';
+import { openEnvelope } from './crypto/envelope';
+import { readEnvelope } from './crypto/profile-encryption';
+import { dropLocation, firstLocation, openLocation, type ProfileLocation } from './location';
 
 const PROFILE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 /** Ends in a letter, digit, "_" or "."; no "--" (the registry's own `--profiles` stays unambiguous). */
@@ -91,8 +93,12 @@ export interface ProfileRegistry {
   clearRetired(id: string): Promise<void>;
   setCompactDue(id: string, due: boolean): Promise<void>;
   rename(id: string, name: string): Promise<ProfileInfo>;
-  /** Deletes the profile's data (and any half-made copy) and its entry. Waits for other tabs to let go of it. */
-  remove(id: string): Promise<void>;
+  /**
+   * Deletes the profile's data (and any half-made copy) and its entry. Waits for other tabs to
+   * let go of it. An encrypted profile needs its passphrase or `forgotPassphrase` (see
+   * ProfileDeleteOptions).
+   */
+  remove(id: string, options?: ProfileDeleteOptions): Promise<void>;
   close(): void;
 }
 
@@ -169,14 +175,40 @@ export function openProfileRegistry(storageName: string): ProfileRegistry {
         await db.profiles.put(row);
         return info(row);
       }),
-    async remove(id) {
+    async remove(id, options = {}) {
       const name = databaseName(storageName, checkProfileId(id));
       const row = await db.profiles.get(id);
+      const location = row?.location ?? { generation: 0 };
+      if (options.forgotPassphrase !== true) await checkDeletePassphrase(name, location, options.passphrase);
       if (row?.pending) await dropLocation(name, row.pending);
       if (row?.retired) await dropLocation(name, row.retired);
-      await dropLocation(name, row?.location ?? { generation: 0 });
+      await dropLocation(name, location);
       await db.profiles.delete(id);
     },
     close: () => db.close(),
   };
+}
+
+/**
+ * Deleting an encrypted profile asks for what unlocking it asks: its passphrase (checked against
+ * its key envelope; nothing is deleted on `WRONG_PASSPHRASE`). Any script of this origin could still
+ * delete the database through IndexedDB itself: this guards the SDK's and the app's own paths.
+ */
+async function checkDeletePassphrase(name: string, location: ProfileLocation, passphrase: string | undefined): Promise<void> {
+  // A profile in a bucket: its bucket exists for as long as its entry says it is there.
+  if (!location.bucket && !(await Dexie.exists(name))) return;
+  const target = await openLocation(name, location);
+  try {
+    const envelope = await readEnvelope(target);
+    if (!envelope) return;
+    if (passphrase === undefined) {
+      throw new MemoryError(
+        'PASSPHRASE_REQUIRED',
+        'This profile is encrypted: give its passphrase to delete it, or forgotPassphrase: true to destroy it. Nothing was deleted.',
+      );
+    }
+    await openEnvelope(envelope, passphrase);
+  } finally {
+    target.close();
+  }
 }

@@ -9,9 +9,12 @@ import type { StoredVector } from '../core/ports';
 /** Vectors travel with the ids so other tabs need not read chunk rows to index them. */
 export type TabMessage =
   | { type: 'memories'; ids: string[]; vectors: StoredVector[] }
+  /** Encryption was turned on or off, or the records were re-encoded. */
   | { type: 'encryption' }
   /** The profile was rewritten into a new location (see location.ts): open it there. `sameKey`: under the same data key. */
   | { type: 'relocated'; sameKey: boolean }
+  /** A tab locked the profile: every tab drops its key and its decrypted views. */
+  | { type: 'lock' }
   /** Many records changed at once (import, wipe): read everything again. */
   | { type: 'reload' };
 

@@ -7,7 +7,7 @@ import { Dexie } from 'dexie';
 import { MemoryError } from '../sdk/errors';
 import type { StoredVector } from '../core/ports';
 import { VECTORS_PER_CHUNK, type MnemeDatabase, type VectorChunkRow } from './db';
-import type { RecordCodec } from './codec';
+import { chunkBinding, type RecordCodec } from './codec';
 import { decodeFloat16, encodeFloat16 } from './float16';
 
 export const GENERATION_KEY = 'vectors.generation';
@@ -38,7 +38,12 @@ export class VectorChunks {
     const rows = await this.#db.vectorChunks.where('model').equals(model).toArray();
     const vectors: StoredVector[] = [];
     for (const row of rows) {
-      const floats = toFloats(row, await this.#codec.openBytes(row.data));
+      let floats: Float32Array;
+      try {
+        floats = toFloats(row, await this.#codec.openBytes(row.data, chunkBinding(row)));
+      } catch {
+        continue; // damaged or moved: left out of search; maintenance.verify() reports and drops it
+      }
       row.ids.forEach((id, slot) => {
         if (id !== null) vectors.push({ id, model, vector: floats.subarray(slot * row.dim, (slot + 1) * row.dim) });
       });
@@ -134,7 +139,7 @@ export class VectorChunks {
       if (!row) continue;
       // Working rows hold float32 (no `encoding`); they are written back as float16.
       const { encoding: _stored, ...rest } = row;
-      const floats = toFloats(row, await Dexie.waitFor(this.#codec.openBytes(row.data)));
+      const floats = toFloats(row, await Dexie.waitFor(this.#codec.openBytes(row.data, chunkBinding(row))));
       rows.set(unique[i]!, { ...rest, ids: [...row.ids], data: floats.slice().buffer });
     }
     return rows;
@@ -167,7 +172,7 @@ export class VectorChunks {
         kept.map(async (row) => ({
           ...row,
           encoding: 'f16' as const,
-          data: await this.#codec.sealBytes(encodeFloat16(new Float32Array(row.data))),
+          data: await this.#codec.sealBytes(encodeFloat16(new Float32Array(row.data)), chunkBinding({ ...row, encoding: 'f16' })),
         })),
       ),
     );

@@ -8,11 +8,12 @@ import { Dexie } from 'dexie';
 import type { MemoryItem } from '../sdk/types';
 import type { VerifyCheck, VerifyProblem } from '../sdk/maintenance';
 import { checkImportance, checkKind, checkText, checkTime } from '../core/semantic/validate';
-import type { MemoryRow, RecordCodec, StoredRow } from './codec';
+import { chunkBinding, type MemoryRow, type RecordCodec, type StoredRow } from './codec';
 import type { MnemeDatabase, VectorChunkRow } from './db';
 import { LAYER_TABLES } from './export-schema';
 import { encodeFloat16 } from './float16';
 import { GENERATION_KEY, toFloats } from './vector-chunks';
+import { ENVELOPE_KEY } from './crypto/write-guard';
 
 /** A problem found, before anyone decided whether to repair it. */
 export type Finding = Omit<VerifyProblem, 'repaired'> & { repairable: boolean };
@@ -68,13 +69,18 @@ export async function inspectStorage(db: MnemeDatabase, codec: RecordCodec): Pro
   const rows = await db.memories.toArray();
   const items: MemoryItem[] = [];
   const unreadable: string[] = [];
+  const unsealed = new Map<string, string[]>();
+  const refuse = (table: string, row: StoredRow, key: string, broken: string[]) => {
+    if (codec.encrypted && !(row.sealed instanceof ArrayBuffer)) unsealed.set(table, [...(unsealed.get(table) ?? []), key]);
+    else broken.push(key);
+  };
   const invalid: string[] = [];
   for (const row of rows) {
     let item: MemoryItem;
     try {
       item = await codec.decodeItem(row);
     } catch {
-      unreadable.push(String(row.id));
+      refuse('memories', row as StoredRow, String(row.id), unreadable);
       continue;
     }
     if (validMemory(item)) items.push(item);
@@ -159,9 +165,9 @@ export async function inspectStorage(db: MnemeDatabase, codec: RecordCodec): Pro
     for (const row of stored) {
       const key = String(row.id ?? row.seq);
       try {
-        await codec.decodeRow(row);
+        await codec.decodeRow(table, row);
       } catch {
-        broken.push(key);
+        refuse(table, row, key, broken);
       }
       if (table === 'sessions') sessions.add(key);
       if (table === 'turns' || table === 'summaries') owned.push({ table, id: key, sessionId: row.sessionId });
@@ -169,6 +175,16 @@ export async function inspectStorage(db: MnemeDatabase, codec: RecordCodec): Pro
     if (broken.length > 0) {
       findings.push(finding('unreadable-record', table, broken, `${broken.length} ${table} records cannot be read`, false));
     }
+  }
+  for (const [table, ids] of unsealed) {
+    findings.push(
+      finding('unsealed-record', table, ids, `${ids.length} ${table} records of this encrypted profile were never sealed`, false),
+    );
+  }
+  if (codec.encrypted && !(await db.settings.get(ENVELOPE_KEY))) {
+    findings.push(
+      finding('missing-envelope', 'settings', [ENVELOPE_KEY], 'The key envelope of this encrypted profile is missing', false),
+    );
   }
   for (const table of ['turns', 'summaries']) {
     const stray = owned.filter((row) => row.table === table && !sessions.has(String(row.sessionId))).map((row) => row.id);
@@ -184,7 +200,7 @@ export async function inspectStorage(db: MnemeDatabase, codec: RecordCodec): Pro
 async function chunkReadable(row: VectorChunkRow, codec: RecordCodec): Promise<boolean> {
   if (!Array.isArray(row.ids) || !Number.isInteger(row.dim) || row.dim <= 0 || !(row.data instanceof ArrayBuffer)) return false;
   try {
-    const bytes = await codec.openBytes(row.data);
+    const bytes = await codec.openBytes(row.data, chunkBinding(row));
     if (bytes.byteLength !== row.ids.length * row.dim * (row.encoding === 'f16' ? 2 : 4)) return false;
     const floats = toFloats(row, bytes);
     for (let slot = 0; slot < row.ids.length; slot++) {
@@ -209,13 +225,13 @@ export async function repairStorage(db: MnemeDatabase, codec: RecordCodec, plan:
     for (const { model, chunk, slots } of plan.freeSlots.values()) {
       const row = await db.vectorChunks.get([model, chunk]);
       if (!row) continue;
-      const floats = toFloats(row, await Dexie.waitFor(codec.openBytes(row.data))).slice();
+      const floats = toFloats(row, await Dexie.waitFor(codec.openBytes(row.data, chunkBinding(row)))).slice();
       const ids = [...row.ids];
       for (const slot of slots) {
         ids[slot] = null;
         floats.fill(0, slot * row.dim, (slot + 1) * row.dim);
       }
-      const data = await Dexie.waitFor(codec.sealBytes(encodeFloat16(floats)));
+      const data = await Dexie.waitFor(codec.sealBytes(encodeFloat16(floats), chunkBinding({ ...row, ids, encoding: 'f16' })));
       await db.vectorChunks.put({ ...row, ids, data, encoding: 'f16' });
     }
     if (plan.dropChunks.length > 0) await db.vectorChunks.bulkDelete(plan.dropChunks);

@@ -2,38 +2,84 @@
  * The `encryption` API of one profile: turning encryption on and off, locking, unlocking and
  * changing the passphrase (which rotates the data key). Every re-encoding is a rewrite of the
  * whole profile under its write lock (profile-rewrite.ts); other tabs hear of it and lock or
- * reopen their own view.
+ * reopen their own view, and a lock reaches every tab of the profile. A profile sealed in format 1
+ * (before derived keys and associated data) is re-encoded in format 2 when it is unlocked.
  */
 import type { EncryptionApi } from '../sdk/client';
 import { MemoryError } from '../sdk/errors';
 import type { LongCallOptions } from '../sdk/types';
 import type { MnemeDatabase } from '../storage/db';
-import type { TabCoordinator } from '../storage/tabs';
-import { createEnvelope, createRotation, openEnvelope } from '../storage/crypto/envelope';
+import type { TabCoordinator, TabMessage } from '../storage/tabs';
+import type { DataKey } from '../storage/crypto/cipher';
+import { createEnvelope, createRotation, openEnvelope, type KeyEnvelope } from '../storage/crypto/envelope';
 import { codecFor, readEnvelope, readRotation, writeRotation } from '../storage/crypto/profile-encryption';
+import { MARKER_KEY, sealStateOf } from '../storage/crypto/write-guard';
 import type { Rewriter } from './profile-rewrite';
 
 /** What the control needs from the engine that owns the open profile. */
 export interface EncryptionHost {
+  /** The profile's database now (it moves when the profile is rewritten). */
   db(): MnemeDatabase;
   isOpen(): boolean;
-  open(key: CryptoKey | undefined): Promise<void>;
+  /** The key of the open view (undefined when plain or locked). */
+  key(): DataKey | undefined;
+  open(key: DataKey | undefined): Promise<void>;
   lock(): void;
   changed(): Promise<void>;
   rewrite: Rewriter;
+  /** Another tab moved the profile: open its database where it is now (the old copy is not read). */
+  relocated(): Promise<void>;
 }
 
-export function createEncryptionControl(tabs: TabCoordinator, host: EncryptionHost): EncryptionApi {
+export type EncryptionControl = EncryptionApi & {
+  /** Another tab locked, turned encryption on or off, re-encoded or moved the profile. */
+  follow(message: Extract<TabMessage, { type: 'lock' | 'encryption' | 'relocated' }>): Promise<void>;
+};
+
+export function createEncryptionControl(tabs: TabCoordinator, host: EncryptionHost): EncryptionControl {
   /** After a rewrite: tabs that were not told of a move hear that encryption changed. */
   const announce = async (moved: boolean) => {
     if (!moved) tabs.announce({ type: 'encryption' });
     await host.changed();
   };
-  const enabled = async () => (await readEnvelope(host.db())) !== undefined;
+  /** 0 when plain, else the sealing format; the marker keeps a profile sealed if its envelope was deleted. */
+  const sealState = async () => {
+    const db = host.db();
+    return sealStateOf(await readEnvelope(db), (await db.settings.get(MARKER_KEY))?.value);
+  };
+  const enabled = async () => (await sealState()) !== 0;
   const requireEnvelope = async () => {
     const envelope = await readEnvelope(host.db());
-    if (!envelope) throw new MemoryError('INVALID_ARGUMENT', 'This profile is not encrypted');
-    return envelope;
+    if (envelope) return envelope;
+    if (await enabled()) {
+      throw new MemoryError(
+        'STORAGE_FAILED',
+        'The key envelope of this encrypted profile is missing (deleted or altered): it cannot be unlocked',
+      );
+    }
+    throw new MemoryError('INVALID_ARGUMENT', 'This profile is not encrypted');
+  };
+  /** Re-encodes a format-1 profile in format 2 (a rewrite); on any failure it stays in format 1. */
+  const upgrade = async (key: DataKey): Promise<DataKey> => {
+    const next: DataKey = { ...key, format: 2 };
+    try {
+      const current = await readEnvelope(host.db());
+      if (!current || current.format === 2) return current?.format === 2 ? next : key;
+      const envelope: KeyEnvelope = { ...current, format: 2 };
+      const moved = await host.rewrite({ reason: 'rotate', from: codecFor(key), to: codecFor(next), envelope });
+      if (!moved) tabs.announce({ type: 'encryption' });
+      return next;
+    } catch {
+      return key; // a record that does not open keeps the profile in format 1; verify reports it
+    }
+  };
+  /** After a new data key: views holding the old one (this tab's, other tabs') are of no use any more. */
+  const rekeyed = async (key: DataKey, moved: boolean) => {
+    host.lock();
+    await host.open(key);
+    // A move already told other tabs the key changed; in place, they lock and ask for the passphrase.
+    if (!moved) tabs.announce({ type: 'lock' });
+    await host.changed();
   };
   const rotate = async (current: string, next: string, options: LongCallOptions = {}) => {
     const envelope = await requireEnvelope();
@@ -47,10 +93,7 @@ export function createEncryptionControl(tabs: TabCoordinator, host: EncryptionHo
       prepare: (db) => writeRotation(db, rotation),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
-    // Views holding the old key (this tab's, other tabs') are of no use any more.
-    host.lock();
-    await host.open(rotation.key);
-    await announce(moved);
+    await rekeyed(rotation.key, moved);
   };
   return {
     status: async () => {
@@ -77,18 +120,17 @@ export function createEncryptionControl(tabs: TabCoordinator, host: EncryptionHo
           envelope: rotation.envelope,
           resume: true,
         });
-        key = next;
-        host.lock();
-        await host.open(key);
-        await announce(moved);
+        await rekeyed(next, moved);
         return;
       }
-      if (!host.isOpen()) await host.open(key);
+      if (key.format === 1) key = await upgrade(key);
+      if (!host.isOpen() || host.key()?.format !== key.format) await host.open(key);
       await host.changed();
     },
     async lock() {
       if (!(await enabled())) return;
       host.lock();
+      tabs.announce({ type: 'lock' });
       await host.changed();
     },
     changePassphrase: (current, next, options) => rotate(current, next, options),
@@ -98,6 +140,18 @@ export function createEncryptionControl(tabs: TabCoordinator, host: EncryptionHo
       const moved = await host.rewrite({ reason: 'decrypt', from: codecFor(key), to: codecFor(undefined), envelope: undefined });
       await host.open(undefined);
       await announce(moved);
+    },
+    async follow(message) {
+      if (message.type === 'relocated') await host.relocated();
+      const state = await sealState();
+      const key = host.key();
+      // A move under a new data key (a rotation) leaves views under the old key useless.
+      const stale = message.type === 'lock' || !key || (message.type === 'relocated' && !message.sameKey);
+      if (state !== 0 && host.isOpen() && stale) host.lock();
+      else if (state !== 0 && host.isOpen() && key && key.format !== state) await host.open({ ...key, format: state });
+      else if (state === 0 && (!host.isOpen() || key)) await host.open(undefined);
+      else if (message.type === 'relocated' && host.isOpen()) await host.open(key);
+      await host.changed();
     },
   };
 }

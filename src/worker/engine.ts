@@ -10,7 +10,6 @@ import type { LongCallOptions, MemoryEvent, MemoryEventListener, MemoryStatus } 
 import { lockedConversationWrites, lockedEpisodeWrites, lockedProfileWrites, lockedWrites } from './locked-stores';
 import { systemClock } from '../core/clock';
 import { MemoryService } from '../core/semantic/memory-service';
-import { FactWriter } from '../core/semantic/facts';
 import { assembleContext } from '../core/context/assemble';
 import { createAssistantControl, type AssistantControl } from './assistant-control';
 import { createOutboxRepository } from '../storage/outbox-repository';
@@ -28,7 +27,8 @@ import { checkProfileId, checkStorageName, openProfileRegistry } from '../storag
 import { createTabCoordinator, type TabMessage } from '../storage/tabs';
 import { vectorIndexFactory } from '../storage/vector/index';
 import { createLexicalIndex } from '../storage/lexical/minisearch-index';
-import { codecFor, readEnvelope } from '../storage/crypto/profile-encryption';
+import { codecFor } from '../storage/crypto/profile-encryption';
+import type { DataKey } from '../storage/crypto/cipher';
 import { createRewriter } from './profile-rewrite';
 import { createDataControl } from './data-control';
 import { createProfilePlace } from './profile-place';
@@ -37,11 +37,14 @@ import { createEncryptionControl } from './encryption-control';
 import { createEmbeddingControl } from './embedding-control';
 import { createMaintenance } from './maintenance-control';
 import { createPrivacyControl } from './privacy-control';
-import { statementsOf } from '../core/semantic/statements';
+import { createEngineSync, type EngineSyncDeps } from '../sync/engine-sync';
+import type { MemoryStore } from '../core/ports';
 
 /** What the memory worker needs beyond the public client: to set the chat model the host loaded. */
 export interface EngineInternals {
   assistant?: AssistantControl;
+  /** How the sync replica is made (Node tests: PouchDB's memory adapter). */
+  syncReplica?: EngineSyncDeps['replica'];
 }
 
 export async function createMemoryEngine(
@@ -76,6 +79,20 @@ export async function createMemoryEngine(
   let conversations: Conversations | undefined;
   let episodes: Episodes | undefined;
   let profile: ProfileService | undefined;
+  let memoryStore: MemoryStore | undefined;
+  const sync = createEngineSync({
+    db: () => place.current(),
+    dbName,
+    memories: () => (service && memoryStore ? { service, store: memoryStore } : undefined),
+    merged: (ids) => {
+      tabs.announce({ type: 'memories', ids, vectors: [] });
+      emit({ type: 'memories-changed', ids, source: 'this-client' });
+      embedding.reembed();
+    },
+    emit: (event) => emit(event),
+    clock: systemClock,
+    ...(internals.syncReplica ? { replica: internals.syncReplica } : {}),
+  });
   const assistant = createAssistantControl({
     initial: options.chatModel,
     modelsBaseUrl: options.modelsBaseUrl,
@@ -89,6 +106,7 @@ export async function createMemoryEngine(
   /** Drops every decrypted view of the profile (lock, close, another tab's upgrade). */
   const dropViews = () => {
     void assistant.stop();
+    void sync.pause();
     service = undefined;
     conversations = undefined;
     episodes = undefined;
@@ -105,7 +123,10 @@ export async function createMemoryEngine(
         () => undefined,
       );
     } else {
-      void followEncryption(message.type === 'relocated' ? message : undefined).catch(() => undefined);
+      void encryption
+        .follow(message)
+        .then(() => message.type === 'relocated' && emit({ type: 'memories-changed', ids: [], source: 'other-tab' }))
+        .catch(() => undefined);
     }
   };
   const tabs = createTabCoordinator(dbName, onTabMessage);
@@ -113,27 +134,27 @@ export async function createMemoryEngine(
   /** Retention and decay run in the background (on open, on a new retention); nothing waits for them. */
   const sweepSoon = () => {
     const opened = service;
-    if (opened)
-      void Promise.resolve()
-        .then(() => sweep(opened, privacy.retention(), systemClock))
-        .catch(() => undefined);
+    const later = opened && Promise.resolve().then(() => sweep(opened, privacy.retention(), systemClock));
+    void later?.catch(() => undefined);
   };
   const privacy = createPrivacyControl(options, sweepSoon);
-  const open = async (dataKey: CryptoKey | undefined) => {
-    const db = place.current();
+  const open = async (dataKey: DataKey | undefined) => {
+    const [db, writes] = [place.current(), place.lockFor(tabs)];
     profile = new ProfileService(
-      lockedProfileWrites(createProfileRepository(db, codecFor(dataKey)), tabs),
+      lockedProfileWrites(createProfileRepository(db, codecFor(dataKey)), writes),
       systemClock,
       privacy.blockedBy,
     );
     conversations = new Conversations(
-      lockedConversationWrites(createConversationRepository(db, codecFor(dataKey)), tabs),
+      lockedConversationWrites(createConversationRepository(db, codecFor(dataKey)), writes),
       systemClock,
       privacy.redact,
     );
+    memoryStore = lockedWrites(createMemoryRepository(db, codecFor(dataKey)), writes);
     service = await MemoryService.open({
-      store: lockedWrites(createMemoryRepository(db, codecFor(dataKey)), tabs),
+      store: memoryStore,
       onCommitted: (ids, vectors) => {
+        sync.committed(ids);
         tabs.announce({ type: 'memories', ids, vectors });
         emit({ type: 'memories-changed', ids, source: 'this-client' });
       },
@@ -146,14 +167,15 @@ export async function createMemoryEngine(
       embedBatchSize: options.embedBatchSize ?? DEFAULTS.embedBatchSize,
       blockedBy: privacy.blockedBy,
     });
-    episodes = new Episodes(lockedEpisodeWrites(createEpisodeRepository(db, codecFor(dataKey)), tabs), service, systemClock);
+    episodes = new Episodes(lockedEpisodeWrites(createEpisodeRepository(db, codecFor(dataKey)), writes), service, systemClock);
     assistant.open(createOutboxRepository(db, codecFor(dataKey)));
     // Memories without a vector from this model (imported, stored while it was down, or a switch
     // interrupted by a reload) are embedded in the background.
     embedding.reembed();
     sweepSoon();
+    void sync.resume();
   };
-  let openKey: CryptoKey | undefined;
+  let openKey: DataKey | undefined;
   const rewrite = createRewriter({
     relocation: place.relocation,
     tabs,
@@ -164,7 +186,9 @@ export async function createMemoryEngine(
   const encryption = createEncryptionControl(tabs, {
     db: place.current,
     rewrite,
+    relocated: async () => void (await place.follow()),
     isOpen: () => service !== undefined,
+    key: () => openKey,
     open: async (key) => {
       openKey = key;
       await open(key);
@@ -175,20 +199,6 @@ export async function createMemoryEngine(
     },
     changed: async () => emit({ type: 'encryption-changed', status: await encryption.status() }),
   });
-  /**
-   * Another tab turned encryption on or off, or moved the profile (then it is opened where it is
-   * now): a view of sealed data without its current key must not stay open.
-   */
-  const followEncryption = async (moved?: { sameKey: boolean }) => {
-    const sealed = moved ? await place.follow() : (await readEnvelope(place.current())) !== undefined;
-    if (sealed && service && (!openKey || moved?.sameKey === false)) {
-      dropViews();
-      openKey = undefined;
-    } else if (!sealed && (!service || openKey)) await open(undefined);
-    else if (moved && service) await open(openKey);
-    emit({ type: 'encryption-changed', status: await encryption.status() });
-    if (moved) emit({ type: 'memories-changed', ids: [], source: 'other-tab' });
-  };
   const compact = async (compactOptions?: LongCallOptions) => {
     const done = await place.compact(rewrite, compactOptions);
     if (done && service) await open(openKey);
@@ -197,36 +207,27 @@ export async function createMemoryEngine(
   /** After a bulk change: reload this view, tell other tabs to (unless they followed a move), re-embed what needs it. */
   const reopenEverywhere = async (ids: string[], moved = false) => {
     await open(openKey);
+    sync.committed(ids);
     if (!moved) tabs.announce({ type: 'reload' });
     emit({ type: 'memories-changed', ids, source: 'this-client' });
     embedding.reembed();
   };
+  const shared = { db: place.current, codec: () => codecFor(openKey), tabs, clock: systemClock, reload: reopenEverywhere };
   const data = createDataControl({
+    ...shared,
     profileId,
-    db: place.current,
-    codec: () => codecFor(openKey),
-    tabs,
     rewrite,
-    now: () => systemClock.now(),
-    model: () => ({ id: embedding.slot.modelId, dimension: embedding.slot.dimension }),
-    reopenEverywhere,
+    embedder: () => ({ modelId: embedding.slot.modelId, dimension: embedding.slot.dimension }),
   });
-  const maintenance = createMaintenance({
-    db: place.current,
-    codec: () => codecFor(openKey),
-    tabs,
-    clock: systemClock,
-    model: () => embedding.slot.modelId,
-    reload: reopenEverywhere,
-  });
+  const maintenance = createMaintenance({ ...shared, model: () => embedding.slot.modelId });
   try {
     await assistant.ready();
     await place.open(systemClock.now());
-    const envelope = await readEnvelope(place.current());
+    const { enabled } = await encryption.status();
     const passphrase = options.encryption?.passphrase;
-    if (!envelope) await open(undefined);
-    if (envelope && passphrase !== undefined) await encryption.unlock(passphrase);
-    if (!envelope && passphrase !== undefined) await encryption.enable(passphrase);
+    if (!enabled) await open(undefined);
+    if (enabled && passphrase !== undefined) await encryption.unlock(passphrase);
+    if (!enabled && passphrase !== undefined) await encryption.enable(passphrase);
   } catch (error) {
     place.close();
     registry.close();
@@ -273,19 +274,7 @@ export async function createMemoryEngine(
       audit: live((memory, limit) => memory.recentAudit(limit)),
       sweep: live((memory) => sweep(memory, privacy.retention(), systemClock)),
       restore: live((memory, id) => memory.setArchived(id, undefined, 'user')),
-      remember: live(async (memory, messages, rememberOptions = {}) => {
-        if (!Array.isArray(messages)) throw new MemoryError('INVALID_ARGUMENT', 'remember expects an array of messages');
-        const chat = assistant.model();
-        if (chat) return new FactWriter(memory, chat, systemClock).remember(messages, rememberOptions);
-        // No model yet: what the user stated is the memory, found later by meaning and keywords
-        // (their questions are not knowledge about them).
-        const said = messages
-          .filter((message) => message.role === 'user' && typeof message.content === 'string')
-          .map((message) => statementsOf(message.content))
-          .filter(Boolean);
-        const added = await memory.addMany(said.map((text) => ({ text, kind: 'turn' as const })));
-        return { added: added.map((item) => item.id), superseded: [], merged: [], skipped: 0 };
-      }),
+      remember: guarded((messages, rememberOptions) => assistant.remember(messages, rememberOptions)),
     },
     sessions: {
       create: talk((c, title) => c.create(title)),
@@ -349,9 +338,9 @@ export async function createMemoryEngine(
     profiles: {
       list: guarded(() => registry.list()),
       rename: guarded((id, name) => registry.rename(id, name)),
-      delete: guarded((id) => {
+      delete: guarded((id, deleteOptions) => {
         if (id === profileId) throw new MemoryError('INVALID_ARGUMENT', 'A profile cannot delete itself while it is open');
-        return registry.remove(id);
+        return registry.remove(id, deleteOptions);
       }),
     },
     data: {
@@ -360,6 +349,13 @@ export async function createMemoryEngine(
       wipe: live(() => data.wipe()),
     },
     privacy: { get: guarded(privacy.api.get), set: guarded(privacy.api.set) },
+    sync: {
+      enable: guarded(sync.api.enable),
+      pairingCode: guarded(sync.api.pairingCode),
+      join: guarded(sync.api.join),
+      status: guarded(sync.api.status),
+      disable: guarded(sync.api.disable),
+    },
     storage: { estimate: guarded(estimateStorage), persist: guarded(requestPersistentStorage) },
     maintenance: {
       verify: live((memory, verifyOptions) => maintenance.verify(memory, verifyOptions)),
@@ -385,6 +381,7 @@ export async function createMemoryEngine(
       closed = CLOSED;
       await assistant.dispose();
       await embedding.stop();
+      await sync.close();
       await service?.checkpoint().catch(() => undefined);
       if (place.compactDue()) await compact().catch(() => undefined);
       dropViews();

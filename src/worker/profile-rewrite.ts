@@ -10,7 +10,7 @@ import type { MnemeDatabase } from '../storage/db';
 import type { KeyEnvelope } from '../storage/crypto/envelope';
 import { reencodeProfile } from '../storage/crypto/profile-encryption';
 import { LAYER_TABLES } from '../storage/export-schema';
-import { canRelocate, dropLocation } from '../storage/location';
+import { canRelocate, dropLocation, type ProfileLocation } from '../storage/location';
 import { NoNewLocation, relocate, type RelocationDeps } from '../storage/relocate';
 import type { TabCoordinator } from '../storage/tabs';
 
@@ -19,7 +19,7 @@ export interface RewriteDeps {
   tabs: TabCoordinator;
   db(): MnemeDatabase;
   /** Makes `db` this client's database of the profile (the rewriter closes the old one). */
-  install(db: MnemeDatabase): void;
+  install(db: MnemeDatabase, location: ProfileLocation): void;
   emit(event: MemoryEvent): void;
 }
 
@@ -84,7 +84,7 @@ export function createRewriter(deps: RewriteDeps): Rewriter {
         throw error;
       });
       if (!moved) return inPlace();
-      deps.install(moved.db);
+      deps.install(moved.db, moved.location);
       source.close();
       // Wipe and compaction keep the codec: views in other tabs stay usable under their key.
       deps.tabs.announce({ type: 'relocated', sameKey: plan.from === plan.to });

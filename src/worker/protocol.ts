@@ -32,6 +32,11 @@ export type MethodPath =
   | 'context.build'
   | 'privacy.get'
   | 'privacy.set'
+  | 'sync.enable'
+  | 'sync.pairingCode'
+  | 'sync.join'
+  | 'sync.status'
+  | 'sync.disable'
   | 'chat.send'
   | 'chat.regenerate'
   | `outbox.${keyof OutboxApi & string}`

@@ -12,6 +12,7 @@ import { describeAssistantContract } from '../contract/assistant.contract';
 import { describeEmbedderSwitchContract } from '../contract/embedder-switch.contract';
 import { describeMaintenanceContract } from '../contract/maintenance.contract';
 import { describePrivacyContract } from '../contract/privacy.contract';
+import { describeSafeguardsContract } from '../contract/safeguards.contract';
 
 describeClientContract('worker (Chromium, IndexedDB)', 'worker', (options) =>
   createMemoryClient({ ...options, modelsBaseUrl: '/models/' }),
@@ -129,5 +130,9 @@ describeMaintenanceContract('worker (Chromium, IndexedDB)', (options) =>
 );
 
 describePrivacyContract('worker (Chromium, IndexedDB)', (options) =>
+  createMemoryClient({ ...options, modelsBaseUrl: '/models/' }),
+);
+
+describeSafeguardsContract('worker (Chromium, IndexedDB)', (options) =>
   createMemoryClient({ ...options, modelsBaseUrl: '/models/' }),
 );

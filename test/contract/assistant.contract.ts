@@ -51,13 +51,13 @@ export function assistantModel(script: Script): ChatModel {
       if (system.startsWith('A new fact')) {
         const stored = user.split('\n').filter((line) => /^\d+\. /.test(line));
         const berlin = stored.findIndex((line) => line.includes('Berlin')) + 1;
-        if (user.includes('New fact: The user lives in Lisbon') && berlin) {
+        if (user.includes('<new_fact>\nThe user lives in Lisbon\n') && berlin) {
           return JSON.stringify({ relation: 'contradiction', candidate: berlin });
         }
         return JSON.stringify({ relation: 'complementary', candidate: 1 });
       }
       if (system.includes('structured profile')) {
-        const conversation = user.slice(user.indexOf('Conversation:'));
+        const conversation = user.slice(user.indexOf('<conversation>'));
         const patches = [];
         if (conversation.includes('My name is Ada')) patches.push({ op: 'set', field: 'name', value: 'Ada' });
         if (conversation.includes('I love jazz')) patches.push({ op: 'add', field: 'interests', value: 'jazz' });
@@ -66,7 +66,9 @@ export function assistantModel(script: Script): ChatModel {
       if (system.startsWith('Update the running summary')) return JSON.stringify({ summary: 'They talked.' });
       // A chat reply: streamed word by word.
       script.replies.push(messages);
-      const words = `You said: ${user}. Noted, and I will remember it.`.split(' ');
+      // The message being answered is the query section of the user message (the memory sections come before it).
+      const query = /<user_query>\n([\s\S]*)\n<\/user_query>$/.exec(user)?.[1] ?? user;
+      const words = `You said: ${query}. Noted, and I will remember it.`.split(' ');
       let text = '';
       for (const [i, word] of words.entries()) {
         if (options.signal?.aborted) throw new MemoryError('ABORTED', 'stopped');
@@ -114,7 +116,12 @@ export function describeAssistantContract(name: string, create: ClientFactory): 
 
       // The next turn's context carries what the last one taught.
       await client.chat.send(session.id, 'Any music tips for tonight?');
-      const prompt = script.replies.at(-1)![0]!.content;
+      const [system, memory] = script.replies.at(-1)!;
+      // Memory stays out of the system role: the system message holds the instructions alone.
+      expect(system).toMatchObject({ role: 'system', content: expect.stringMatching(/^<role>\n[\s\S]*\n<\/role>$/) });
+      expect(system!.content).not.toContain('Ada');
+      expect(memory?.role).toBe('user');
+      const prompt = memory!.content;
       expect(prompt).toContain('<user_profile>');
       expect(prompt).toContain('Ada');
       expect(prompt).toContain('The user likes jazz music');
@@ -141,7 +148,7 @@ export function describeAssistantContract(name: string, create: ClientFactory): 
 
       const third = await client.sessions.create('Winter');
       await client.chat.send(third.id, 'where do I live?');
-      const memories = script.replies.at(-1)![0]!.content;
+      const memories = script.replies.at(-1)![1]!.content;
       expect(memories).toContain('The user lives in Lisbon');
       expect(memories).not.toContain('The user lives in Berlin');
       await client.close();

@@ -31,7 +31,7 @@ export function scriptedChat(calls: string[]): ChatModel {
       }
       calls.push('relate');
       const stored = user.split('\n').filter((line) => /^\d+\. /.test(line));
-      const fresh = user.slice(user.indexOf('New fact: ') + 10);
+      const fresh = user.slice(user.indexOf('<new_fact>'));
       const find = (word: string) => stored.findIndex((line) => line.includes(word)) + 1;
       if (fresh.includes('Lisbon') && find('Berlin'))
         return JSON.stringify({ relation: 'contradiction', candidate: find('Berlin') });

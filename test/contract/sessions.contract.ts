@@ -58,7 +58,7 @@ export function describeSessionsContract(name: string, create: ClientFactory): v
           if (messages[0]?.content.startsWith('Extract')) return '{"facts": []}';
           if (messages[0]?.content.includes('structured profile')) return '{"patches": []}';
           prompts.push(user);
-          const covered = (user.match(/^(user|assistant): /gm) ?? []).length;
+          const covered = (user.match(/^<(user_message|assistant_reply)>$/gm) ?? []).length;
           const previous = user.includes('(none yet)') ? '' : ' Earlier: the user planned a trip.';
           return JSON.stringify({ summary: `The user planned a trip over ${covered} turns.${previous}` });
         },
@@ -79,7 +79,7 @@ export function describeSessionsContract(name: string, create: ClientFactory): v
       await client.sessions.summarise(session.id);
       const rolled = await client.sessions.summary(session.id);
       expect(rolled?.turnsCovered).toBe(20);
-      expect(prompts.at(-1)).toContain('Previous summary:\nThe user planned a trip over 10 turns.');
+      expect(prompts.at(-1)).toContain('<previous_summary>\nThe user planned a trip over 10 turns.\n</previous_summary>');
       const context = await client.context.build('what did we plan?', { sessionId: session.id });
       expect(context.sections.map((s) => s.tag)).toContain('conversation_summary');
       expect(context.prompt).toContain('Earlier: the user planned a trip.');

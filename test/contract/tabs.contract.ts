@@ -16,6 +16,23 @@ function nextEvent(client: MemoryClient, match: (event: MemoryEvent) => boolean)
   });
 }
 
+/** Every row of a store, read straight from IndexedDB (what an attacker with the disk sees), in its storage bucket if any. */
+async function rawRows(database: string, store: string): Promise<Record<string, unknown>[]> {
+  const factory = await factoryOf(database);
+  return new Promise((resolve, reject) => {
+    const request = factory.open(database);
+    request.onerror = () => reject(request.error);
+    request.onsuccess = () => {
+      const read = request.result.transaction(store).objectStore(store).getAll();
+      read.onsuccess = () => {
+        request.result.close();
+        resolve(read.result as Record<string, unknown>[]);
+      };
+      read.onerror = () => reject(read.error);
+    };
+  });
+}
+
 export function describeTabsContract(name: string, create: ClientFactory): void {
   describe(`two tabs on one profile: ${name}`, () => {
     it("sees the other tab's additions, edits and deletions without reopening", async () => {
@@ -95,6 +112,71 @@ export function describeTabsContract(name: string, create: ClientFactory): void 
         await expect(b.memories.list()).rejects.toMatchObject({ code: 'LOCKED' });
         await b.encryption.unlock('a long passphrase');
         expect((await b.memories.list()).map((m) => m.text)).toEqual(['written before encryption']);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+
+    it('locks every tab when one tab locks: the other can read nothing decrypted and says it is locked', async () => {
+      const profileId = `tabslock${Date.now()}x${counter++}`;
+      const encryption = { passphrase: 'a long passphrase' };
+      const a = await create({ profileId, embedder: false, encryption });
+      const b = await create({ profileId, embedder: false, encryption });
+      try {
+        await a.memories.add('My bank PIN hint is my first dog');
+        expect((await b.memories.list()).map((m) => m.text)).toEqual(['My bank PIN hint is my first dog']);
+        const followed = nextEvent(b, (e) => e.type === 'encryption-changed');
+        await a.encryption.lock();
+        expect(await followed).toEqual({ type: 'encryption-changed', status: { enabled: true, locked: true } });
+        expect((await b.status()).encryption).toEqual({ enabled: true, locked: true });
+        await expect(b.memories.list()).rejects.toMatchObject({ code: 'LOCKED' });
+        await expect(b.context.build('bank')).rejects.toMatchObject({ code: 'LOCKED' });
+        await expect(b.memories.add('written after the lock')).rejects.toMatchObject({ code: 'LOCKED' });
+        await b.encryption.unlock('a long passphrase');
+        expect(await b.memories.count()).toBe(1);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+
+    it('lets no plaintext row land while another tab turns encryption on', async () => {
+      const profileId = `tabsrace${Date.now()}x${counter++}`;
+      const [a, b] = [await create({ profileId, embedder: false }), await create({ profileId, embedder: false })];
+      try {
+        let enabled = false;
+        const followed = nextEvent(b, (e) => e.type === 'encryption-changed');
+        let heard = false;
+        void followed.then(() => (heard = true));
+        // B keeps writing as a plain client until it has heard of the change, and a little after.
+        const writer = (async () => {
+          const outcomes: string[] = [];
+          for (let i = 0; i < 200; i++) {
+            outcomes.push(
+              await b.memories.add(`plain write ${i}`).then(
+                () => (enabled ? 'stored-after' : 'stored-before'),
+                (error: { code?: string }) => error.code ?? 'error',
+              ),
+            );
+            if (heard) break;
+          }
+          return outcomes;
+        })();
+        await b.memories.add('a write before the change');
+        await a.encryption.enable('a long passphrase');
+        enabled = true;
+        const outcomes = await writer;
+        expect(outcomes.every((outcome) => ['stored-before', 'stored-after', 'LOCKED'].includes(outcome))).toBe(true);
+
+        const rows = await rawRows(`mneme-${profileId}`, 'memories');
+        expect(rows.length).toBeGreaterThan(0);
+        expect(rows.filter((row) => !(row.sealed instanceof ArrayBuffer))).toEqual([]);
+        await b.encryption.unlock('a long passphrase');
+        // Every row opens (all sealed with the key), and every write B was told had succeeded is there.
+        expect(await b.memories.count()).toBe(rows.length);
+        expect(rows.length).toBe(1 + outcomes.filter((outcome) => outcome.startsWith('stored')).length);
+        expect((await b.maintenance.verify()).ok).toBe(true);
       } finally {
         await a.close();
         await b.close();

@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Page, Worker } from 'playwright-core';
-import { appReady, closeBrowser, newPage, waitForServiceWorker } from './browser';
+import { appReady, closeBrowser, newPage, openApp, shot, waitForServiceWorker } from './browser';
 
 afterAll(closeBrowser);
 
@@ -131,6 +131,37 @@ describe('the Content-Security-Policy', () => {
     // The same app opens normally at the top level.
     await page.goto(inject('baseURL'));
     await appReady(page, '#/welcome');
+    await context.close();
+  });
+
+  it('says in Settings when a typed chat server is one the policy blocks, and offers only the allowed one', async () => {
+    arrived.length = 0;
+    const { context, page, errors } = await openApp({}, { route: '#/settings' });
+    await page.getByText('Use an external server (off by default)').click();
+    const url = page.getByLabel('Server URL');
+    const use = page.getByRole('button', { name: 'Use this server' });
+    const note = page.getByRole('note').filter({ hasText: 'may not call' });
+    await page.getByLabel('Model name').fill('some-model');
+    await page.getByLabel('I understand my text is sent to this server').check();
+    // The form's default (Ollama on this machine) is not in this build's policy.
+    await expect(url.inputValue()).resolves.toBe('http://localhost:11434/v1');
+    await note.waitFor();
+    expect(await note.innerText()).toContain(
+      `This copy of Mneme may not call http://localhost:11434: its security policy allows only ${inject('chatRelay')}`,
+    );
+    expect(await note.innerText()).toContain('MNEME_CHAT_ORIGIN=http://localhost:11434');
+    await expect(url.getAttribute('aria-describedby')).resolves.toBe('ext-blocked');
+    await expect(use.isDisabled()).resolves.toBe(true);
+    await note.screenshot({ path: shot('e2e-settings-blocked-chat-server') });
+    await url.fill(`${foreignOrigin}/v1`);
+    await note.filter({ hasText: foreignOrigin }).waitFor();
+    await expect(use.isDisabled()).resolves.toBe(true);
+    // The build's own chat server: no note, and the button works.
+    await url.fill(`${inject('chatRelay')}/1/v1`);
+    await note.waitFor({ state: 'detached' });
+    await expect(use.isEnabled()).resolves.toBe(true);
+    expect(arrived).toEqual([]);
+    expect(errors).toEqual([]);
     await context.close();
   });
 });

@@ -66,6 +66,8 @@ export class AppState {
   /** The last delete, for a few seconds: it can be taken back. */
   readonly undo = new UndoState();
   #unsubscribe: (() => void) | undefined;
+  /** What each part of the page drops when the profile locks (see `onLock`). */
+  readonly #lockListeners: (() => void)[] = [];
 
   constructor(settings: Settings) {
     this.settings = settings;
@@ -210,7 +212,27 @@ export class AppState {
   }
 
   async refreshStatus(): Promise<void> {
-    if (this.client) this.status = await this.client.status();
+    if (!this.client) return;
+    const wasLocked = this.locked;
+    this.status = await this.client.status();
+    if (this.locked && !wasLocked) this.forgetProfileData();
+  }
+
+  /**
+   * Registers what a part of the page holds of the profile (turns, lists, results), to drop when it
+   * locks: a locked page keeps nothing of the profile in its state or its DOM.
+   */
+  onLock(listener: () => void): void {
+    this.#lockListeners.push(listener);
+  }
+
+  /** The profile locked (here, in another tab, or after idle): everything read from it leaves the page. */
+  forgetProfileData(): void {
+    this.undo.dismiss();
+    this.announcement = 'Locked.';
+    // An error's detail can quote what failed (a memory's text, a search): it goes too.
+    this.error = undefined;
+    for (const listener of this.#lockListeners) listener();
   }
 
   fail(action: Parameters<typeof describeError>[0], error: unknown): void {

@@ -28,6 +28,18 @@ export class ChatState {
 
   constructor(app: AppState) {
     this.app = app;
+    app.onLock(() => this.clearOnLock());
+  }
+
+  /** Drops every conversation read from the profile (it locked); a reply on its way is stopped. */
+  clearOnLock(): void {
+    this.stop();
+    this.sessions = [];
+    this.sessionId = undefined;
+    this.turns = [];
+    this.streaming = undefined;
+    this.contexts = {};
+    this.stoppedBefore = undefined;
   }
 
   /** What a stored reply was made from (kept with the turn), for the inspector after a reload. */

@@ -29,6 +29,15 @@ export class MemoryState {
 
   constructor(app: AppState) {
     this.app = app;
+    app.onLock(() => this.clearOnLock());
+  }
+
+  /** Drops every memory and search read from the profile (it locked); the next unlock reads them again. */
+  clearOnLock(): void {
+    this.all = [];
+    this.results = [];
+    this.resultsFor = '';
+    this.loaded = false;
   }
 
   get count(): number {

@@ -4,6 +4,7 @@
  * Nothing here is secret: an API key for the external endpoint is kept in memory only.
  */
 import { RETENTION_MAX_DAYS, type ChatModelSpec, type MemoryClientOptions } from '../../sdk/index';
+import { AUTO_LOCK_CHOICES, DEFAULT_AUTO_LOCK_MINUTES } from '../lib/idle-lock';
 
 export interface ExternalEndpoint {
   baseUrl: string;
@@ -29,6 +30,8 @@ export interface SettingsData {
    * Until then no request leaves this app's origin (models the server offers at /models/ are its own).
    */
   downloadsAllowed?: boolean;
+  /** An encrypted profile locks after this many minutes without activity; 0 never. Undefined: the default (15). */
+  autoLockMinutes?: number;
 }
 
 const KEY = 'mneme:settings';
@@ -50,6 +53,19 @@ export class Settings {
   get restorableChat(): ChatModelSpec | undefined {
     const spec = this.data.chatModel;
     return spec && (spec.engine !== 'openai' || this.data.external?.keyless) ? spec : undefined;
+  }
+
+  /** Minutes of idle before an encrypted profile locks (0: never). */
+  get autoLockMinutes(): number {
+    const minutes = this.data.autoLockMinutes;
+    return (AUTO_LOCK_CHOICES as readonly number[]).includes(minutes ?? -1) ? minutes! : DEFAULT_AUTO_LOCK_MINUTES;
+  }
+
+  /** The same in milliseconds; a test may shorten a chosen time with `localStorage['mneme:auto-lock-ms']`. */
+  get autoLockMs(): number {
+    if (this.autoLockMinutes === 0) return 0;
+    const chosen = Number(globalThis.localStorage?.getItem('mneme:auto-lock-ms'));
+    return Number.isFinite(chosen) && chosen > 0 ? chosen : this.autoLockMinutes * 60_000;
   }
 
   update(patch: Partial<SettingsData>): void {

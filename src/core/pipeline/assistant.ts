@@ -7,6 +7,7 @@
 import { MemoryError, isMemoryError } from '../../sdk/errors';
 import type { ChatReply, SendOptions, Turn } from '../../sdk/types';
 import type { ChatMessage, ChatModel, Tokenizer } from '../ports';
+import { contextMessages } from '../../sdk/context-messages';
 import { assembleContext, type ContextViews } from '../context/assemble';
 import { MEMORY_JOBS, doesMemoryWork } from './memory-jobs';
 import type { EnqueueOptions } from './outbox';
@@ -83,14 +84,9 @@ async function answer(deps: AssistantDeps, sessionId: string, userTurn: Turn, op
     { ...options, sessionId, excludeTurnIds: [userTurn.id] },
     deps.tokenizer,
   );
-  const system = context.sections
-    .filter((section) => section.tag !== 'user_query')
-    .map((section) => section.content)
-    .join('\n');
-  const messages: ChatMessage[] = [
-    { role: 'system', content: system },
-    { role: 'user', content: userTurn.content },
-  ];
+  // The system message holds instructions only; memory and the message being answered go in the
+  // user message, in their escaped sections (see ../../sdk/context-messages.ts for why).
+  const messages: ChatMessage[] = contextMessages(context);
   let streamed = '';
   let stopped = false;
   let reply: string;

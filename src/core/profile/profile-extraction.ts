@@ -8,17 +8,26 @@ import * as z from 'zod/mini';
 import type { ChatMessage, ChatModel } from '../ports';
 import type { ProfileProposalResult, UserProfile } from '../../sdk/types';
 import { generateStructured } from '../pipeline/structured-output';
+import {
+  conversationBlock,
+  dataBlock,
+  EXTRACTION_DATA_RULE,
+  EXTRACTION_TAGS,
+  hasUserWords,
+  USER_SOURCE_RULE,
+} from '../pipeline/extraction-input';
 import { profilePatchSchema } from './profile-schema';
 import type { ProfileService } from './profile-service';
 
 export const PROFILE_PROMPT =
-  'You maintain a structured profile of the user. From the conversation, propose changes the user ' +
-  'stated or clearly implied about themselves, as JSON {"patches": [...]} where each patch is one of: ' +
+  'You maintain a structured profile of the user (the <current_profile> block holds it as JSON). From the conversation ' +
+  'in the <conversation> block, propose changes the user stated or clearly implied about themselves, as JSON {"patches": [...]} where each patch is one of: ' +
   '{"op":"set","field":"name"|"preferredName"|"communicationStyle","value":"..."}, ' +
   '{"op":"set","field":"technicalLevel","value":"beginner"|"intermediate"|"expert"}, ' +
   '{"op":"add"|"remove","field":"interests"|"goals"|"facts","value":"..."}, ' +
   '{"op":"set","field":"preferences","key":"...","value":"..."}, {"op":"remove","field":"preferences","key":"..."}. ' +
-  'Do not repeat what the profile already says. Nothing to change: {"patches": []}.';
+  'Do not repeat what the profile already says. Nothing to change: {"patches": []}. ' +
+  `${USER_SOURCE_RULE} ${EXTRACTION_DATA_RULE}`;
 
 const proposalSchema = z.strictObject({ patches: z.array(profilePatchSchema).check(z.maxLength(8)) });
 
@@ -28,13 +37,17 @@ export async function proposeProfileUpdates(
   messages: ChatMessage[],
   options: { sourceTurnId?: string; signal?: AbortSignal } = {},
 ): Promise<ProfileProposalResult | undefined> {
+  // What the user is comes only from their own words (../pipeline/extraction-input.ts).
+  if (!hasUserWords(messages)) return undefined;
   const { profile: current } = await profile.get();
-  const transcript = messages.map((message) => `${message.role}: ${message.content}`).join('\n');
   const { patches } = await generateStructured(
     chat,
     [
       { role: 'system', content: PROFILE_PROMPT },
-      { role: 'user', content: `Current profile:\n${describeProfile(current)}\n\nConversation:\n${transcript}` },
+      {
+        role: 'user',
+        content: `${dataBlock(EXTRACTION_TAGS.profile, describeProfile(current))}\n${conversationBlock(messages)}`,
+      },
     ],
     proposalSchema,
     options.signal ? { signal: options.signal } : {},

@@ -9,6 +9,7 @@ import * as z from 'zod/mini';
 import { MemoryError } from '../../sdk/errors';
 import type { AuditEntry, ChangeActor, ProfileEntry, ProfilePatch, ProfileProposalResult, UserProfile } from '../../sdk/types';
 import type { Clock, ProfileStore } from '../ports';
+import { stripInvisible } from '../invisible';
 import { profilePatchSchema, LIST_FIELDS } from './profile-schema';
 
 export function entryId(field: string, keyOrValue?: string): string {
@@ -85,7 +86,12 @@ export class ProfileService {
     const audit: AuditEntry[] = [];
     const now = this.#clock.now();
     for (const raw of patches) {
-      const patch = actor === 'user' ? checkUserPatch(raw) : raw;
+      const patch = withoutInvisible(actor === 'user' ? checkUserPatch(raw) : raw);
+      if ('value' in patch && patch.op !== 'remove' && !patch.value.trim()) {
+        if (actor === 'user') throw new MemoryError('INVALID_ARGUMENT', 'Profile change not valid: the value is blank');
+        result.refused.push({ patch, reason: 'the value is blank' });
+        continue;
+      }
       const key = patch.field === 'preferences' ? patch.key : undefined;
       const listValue = patch.op === 'set' ? undefined : 'value' in patch ? patch.value : undefined;
       const id =
@@ -163,6 +169,14 @@ function refuse(patch: ProfilePatch, current: ProfileEntry | undefined): string 
   if (current.setBy === 'user') return 'the user set this entry';
   if (current.pinned) return 'the entry is pinned';
   return undefined;
+}
+
+/**
+ * The patch with invisible format characters taken out of the value it writes (../invisible.ts):
+ * the profile stores what a person sees. A removal names a stored value as it is, so it is left alone.
+ */
+function withoutInvisible(patch: ProfilePatch): ProfilePatch {
+  return 'value' in patch && patch.op !== 'remove' ? ({ ...patch, value: stripInvisible(patch.value) } as ProfilePatch) : patch;
 }
 
 function checkUserPatch(patch: unknown): ProfilePatch {

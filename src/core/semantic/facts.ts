@@ -12,6 +12,14 @@ import * as z from 'zod/mini';
 import type { MemoryItem, RememberReport } from '../../sdk/types';
 import type { ChatMessage, ChatModel, Clock } from '../ports';
 import { generateStructured } from '../pipeline/structured-output';
+import {
+  conversationBlock,
+  dataBlock,
+  EXTRACTION_DATA_RULE,
+  EXTRACTION_TAGS,
+  hasUserWords,
+  USER_SOURCE_RULE,
+} from '../pipeline/extraction-input';
 import type { MemoryService } from './memory-service';
 
 // Counted after trimming, as the text is stored trimmed: a blank "fact" passed the schema and then
@@ -43,15 +51,18 @@ export function normaliseFact(text: string): string {
 }
 
 export const EXTRACTION_PROMPT =
-  'Extract standalone facts about the user from the conversation: each one short, in the third person ("The user …"), ' +
+  'Extract standalone facts about the user from the conversation in the <conversation> block: each one short, in the third person ("The user …"), ' +
   'true on its own without the conversation. Leave out greetings, questions and anything about the assistant. ' +
-  'Answer with JSON: {"facts": [{"text": "...", "importance": 0.0-1.0}]}. No facts: {"facts": []}.';
+  `${USER_SOURCE_RULE} ` +
+  'Answer with JSON: {"facts": [{"text": "...", "importance": 0.0-1.0}]}. No facts: {"facts": []}. ' +
+  EXTRACTION_DATA_RULE;
 
 export const RELATION_PROMPT =
-  'A new fact about the user arrived. Compare it with the numbered stored facts and answer with JSON ' +
+  'A new fact about the user arrived (<new_fact>). Compare it with the numbered stored facts (<stored_facts>) and answer with JSON ' +
   '{"relation": "contradiction" | "complementary" | "clarification" | "identical", "candidate": <number>, "merged": "<text>"}: ' +
   'contradiction = the new fact replaces the stored one; complementary = both are true; clarification = the new fact ' +
-  'refines the stored one (give the merged text); identical = nothing new. Use only the numbers shown.';
+  'refines the stored one (give the merged text); identical = nothing new. Use only the numbers shown. ' +
+  EXTRACTION_DATA_RULE;
 
 export class FactWriter {
   constructor(
@@ -64,17 +75,18 @@ export class FactWriter {
     messages: ChatMessage[],
     options: { sourceTurnId?: string; signal?: AbortSignal } = {},
   ): Promise<RememberReport> {
-    const transcript = messages.map((m) => `${m.role}: ${m.content}`).join('\n');
+    const report: RememberReport = { added: [], superseded: [], merged: [], skipped: 0 };
+    // Facts about the user come only from their own words (../pipeline/extraction-input.ts).
+    if (!hasUserWords(messages)) return report;
     const { facts } = await generateStructured(
       this.chat,
       [
         { role: 'system', content: EXTRACTION_PROMPT },
-        { role: 'user', content: transcript },
+        { role: 'user', content: conversationBlock(messages) },
       ],
       extractionSchema,
       options.signal ? { signal: options.signal } : {},
     );
-    const report: RememberReport = { added: [], superseded: [], merged: [], skipped: 0 };
     for (const fact of facts) await this.#place(fact, options, report);
     return report;
   }
@@ -105,12 +117,16 @@ export class FactWriter {
       report.added.push((await add()).id);
       return;
     }
-    const numbered = candidates.map((item, i) => `${i + 1}. ${item.text}`).join('\n');
+    // One line per stored fact, so a fact holding a line break cannot fake a number of its own.
+    const numbered = candidates.map((item, i) => `${i + 1}. ${item.text.replace(/\s*[\r\n\u0085\u2028\u2029]+\s*/g, ' ')}`);
     const decision = await generateStructured(
       this.chat,
       [
         { role: 'system', content: RELATION_PROMPT },
-        { role: 'user', content: `Stored facts:\n${numbered}\n\nNew fact: ${fact.text}` },
+        {
+          role: 'user',
+          content: `${dataBlock(EXTRACTION_TAGS.facts, numbered.join('\n'))}\n${dataBlock(EXTRACTION_TAGS.fact, fact.text)}`,
+        },
       ],
       relationSchema(candidates.length),
       options.signal ? { signal: options.signal } : {},

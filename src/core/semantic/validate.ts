@@ -1,5 +1,6 @@
 /** Argument checks for the public memory API. Bad input is `INVALID_ARGUMENT`, never a crash later. */
 import { MemoryError } from '../../sdk/errors';
+import { stripInvisible } from '../invisible';
 import type { AddMemoryInput, MemoryKind, MemoryMetadata, MemoryPatch } from '../../sdk/types';
 
 const KINDS: readonly MemoryKind[] = ['note', 'fact', 'turn', 'preference', 'summary', 'episode'];
@@ -10,9 +11,14 @@ function invalid(message: string): never {
   throw new MemoryError('INVALID_ARGUMENT', message);
 }
 
+/**
+ * A text that enters memory (a memory, a turn, an episode's task, action or lesson, a query):
+ * trimmed and without invisible format characters (../invisible.ts), so what is stored is what a
+ * person sees; a text of nothing but those is empty.
+ */
 export function checkText(text: unknown, what = 'text'): string {
   if (typeof text !== 'string') invalid(`${what} must be a string`);
-  const trimmed = text.trim();
+  const trimmed = stripInvisible(text).trim();
   if (trimmed.length === 0) invalid(`${what} must not be empty`);
   if (trimmed.length > MAX_TEXT_LENGTH) invalid(`${what} is longer than ${MAX_TEXT_LENGTH} characters`);
   return trimmed;

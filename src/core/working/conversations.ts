@@ -9,6 +9,7 @@ import type { Session, SessionSummary, Turn } from '../../sdk/types';
 import type { ChatModel, Clock, ConversationStore } from '../ports';
 import { createId } from '../ids';
 import { checkText } from '../semantic/validate';
+import { stripInvisible } from '../invisible';
 import { rollSummary, type SummaryOptions } from '../summary/rolling-summary';
 import type { Redaction } from '../archive/policies';
 
@@ -140,7 +141,7 @@ export class Conversations {
 function checkTitle(title: unknown): string {
   if (typeof title !== 'string' || title.length > 200)
     throw new MemoryError('INVALID_ARGUMENT', 'title must be a string of at most 200 characters');
-  return title.trim();
+  return stripInvisible(title).trim();
 }
 
 function titleFrom(content: string): string {

@@ -6,12 +6,16 @@
  * the envelope opens nothing written since.
  */
 import { MemoryError } from '../../sdk/errors';
+import { PASSPHRASE_MIN_LENGTH, passphraseStrength } from '../../sdk/passphrase';
+import { CURRENT_FORMAT, type DataKey, type SealFormat } from './cipher';
 
 export const PBKDF2_ITERATIONS = 600_000;
 
 /** What is stored in clear in `settings` to find the data key again. */
 export interface KeyEnvelope {
   version: 1;
+  /** How the profile's records are sealed (see cipher.ts); absent in envelopes written before format 2. */
+  format?: SealFormat;
   kdf: 'PBKDF2-SHA-256';
   iterations: number;
   salt: ArrayBuffer;
@@ -21,9 +25,14 @@ export interface KeyEnvelope {
 
 const subtle = () => globalThis.crypto.subtle;
 
+/** A new passphrase must resist offline guessing (see sdk/passphrase.ts); an existing one is only checked against its envelope. */
 function checkPassphrase(passphrase: unknown): string {
-  if (typeof passphrase !== 'string' || passphrase.length < 8) {
-    throw new MemoryError('INVALID_ARGUMENT', 'The passphrase must be at least 8 characters');
+  if (typeof passphrase !== 'string') throw new MemoryError('INVALID_ARGUMENT', 'The passphrase must be a string');
+  const strength = passphraseStrength(passphrase);
+  if (strength.level === 'weak') {
+    throw new MemoryError('WEAK_PASSPHRASE', `This passphrase is too easy to guess. ${strength.reason}`, {
+      details: { reason: strength.reason, minLength: PASSPHRASE_MIN_LENGTH },
+    });
   }
   return passphrase;
 }
@@ -51,7 +60,7 @@ async function wrap(raw: ArrayBuffer, passphrase: string, salt: ArrayBuffer, ite
 
 async function unwrapRaw(envelope: KeyEnvelope, passphrase: string): Promise<ArrayBuffer> {
   if (typeof passphrase !== 'string') throw new MemoryError('INVALID_ARGUMENT', 'The passphrase must be a string');
-  // Every passphrase was at least 8 characters when it was chosen: a shorter one is simply wrong.
+  // Every passphrase was at least 8 characters when it was chosen (12 since): a shorter one is simply wrong.
   if (passphrase.length < 8) throw new MemoryError('WRONG_PASSPHRASE', 'That passphrase does not unlock this profile');
   const kek = await keyEncryptionKey(passphrase, envelope.salt, envelope.iterations);
   const bytes = new Uint8Array(envelope.wrappedKey);
@@ -62,26 +71,37 @@ async function unwrapRaw(envelope: KeyEnvelope, passphrase: string): Promise<Arr
   }
 }
 
-const importDataKey = (raw: ArrayBuffer) => subtle().importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']);
+const importDataKey = async (raw: ArrayBuffer, format: SealFormat): Promise<DataKey> => ({
+  format,
+  aes: await subtle().importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']),
+  hkdf: await subtle().importKey('raw', raw, 'HKDF', false, ['deriveKey']),
+});
 
 /** A new data key and its envelope for `passphrase`. */
 export async function createEnvelope(
   passphrase: string,
   iterations = PBKDF2_ITERATIONS,
-): Promise<{ envelope: KeyEnvelope; key: CryptoKey }> {
+): Promise<{ envelope: KeyEnvelope; key: DataKey }> {
   checkPassphrase(passphrase);
   const raw = crypto.getRandomValues(new Uint8Array(32)).buffer;
-  return { envelope: await envelopeFor(raw, passphrase, iterations), key: await importDataKey(raw) };
+  return { envelope: await envelopeFor(raw, passphrase, iterations), key: await importDataKey(raw, CURRENT_FORMAT) };
 }
 
 async function envelopeFor(raw: ArrayBuffer, passphrase: string, iterations: number): Promise<KeyEnvelope> {
   const salt = crypto.getRandomValues(new Uint8Array(16)).buffer;
-  return { version: 1, kdf: 'PBKDF2-SHA-256', iterations, salt, wrappedKey: await wrap(raw, passphrase, salt, iterations) };
+  return {
+    version: 1,
+    format: CURRENT_FORMAT,
+    kdf: 'PBKDF2-SHA-256',
+    iterations,
+    salt,
+    wrappedKey: await wrap(raw, passphrase, salt, iterations),
+  };
 }
 
-/** A key rotation: the new data key, its envelope under `next`, and one under `current` to resume with. */
+/** A key rotation: the new data key (format 2), its envelope under `next`, and one under `current` to resume with. */
 export interface Rotation {
-  key: CryptoKey;
+  key: DataKey;
   envelope: KeyEnvelope;
   /** Kept only in the old copy of the profile (deleted with it): lets `current` finish a rotation cut short. */
   resume: KeyEnvelope;
@@ -94,22 +114,13 @@ export async function createRotation(envelope: KeyEnvelope, current: string, nex
   const iterations = Math.max(envelope.iterations, PBKDF2_ITERATIONS);
   const raw = crypto.getRandomValues(new Uint8Array(32)).buffer;
   return {
-    key: await importDataKey(raw),
+    key: await importDataKey(raw, CURRENT_FORMAT),
     envelope: await envelopeFor(raw, next, iterations),
     resume: await envelopeFor(raw, current, iterations),
   };
 }
 
 /** The data key, or `WRONG_PASSPHRASE`. */
-export async function openEnvelope(envelope: KeyEnvelope, passphrase: string): Promise<CryptoKey> {
-  return importDataKey(await unwrapRaw(envelope, passphrase));
-}
-
-/** The same data key under a new passphrase and a new salt. */
-export async function rewrapEnvelope(envelope: KeyEnvelope, oldPassphrase: string, newPassphrase: string): Promise<KeyEnvelope> {
-  checkPassphrase(newPassphrase);
-  const raw = await unwrapRaw(envelope, oldPassphrase);
-  const salt = crypto.getRandomValues(new Uint8Array(16)).buffer;
-  const iterations = Math.max(envelope.iterations, PBKDF2_ITERATIONS);
-  return { ...envelope, iterations, salt, wrappedKey: await wrap(raw, newPassphrase, salt, iterations) };
+export async function openEnvelope(envelope: KeyEnvelope, passphrase: string): Promise<DataKey> {
+  return importDataKey(await unwrapRaw(envelope, passphrase), envelope.format ?? 1);
 }

@@ -6,16 +6,25 @@
  */
 import { Dexie, type IndexableType } from 'dexie';
 import type { MnemeDatabase } from '../db';
-import { CLEAR_FIELDS, encryptedCodec, plainCodec, type RecordCodec, type SealedTable, type StoredRow } from '../codec';
-import { createCipher } from './cipher';
+import {
+  chunkBinding,
+  CLEAR_FIELDS,
+  encryptedCodec,
+  plainCodec,
+  type RecordCodec,
+  type SealedTable,
+  type StoredRow,
+} from '../codec';
+import { createCipher, type DataKey } from './cipher';
 import type { KeyEnvelope, Rotation } from './envelope';
+import { ENVELOPE_KEY, MARKER_KEY, sealedMarker } from './write-guard';
 
-const ENVELOPE_KEY = 'crypto.envelope';
 /** In the target of a copy: how far it got (table, last primary key copied). */
 const CHECKPOINT_KEY = 'relocation.checkpoint';
 /** Settings never copied: the lexical snapshot is sealed under the old codec (the next close writes one). */
 const ROTATION_KEY = 'crypto.rotation';
-const NOT_COPIED = new Set([ENVELOPE_KEY, CHECKPOINT_KEY, ROTATION_KEY]);
+/** The envelope and the sealed marker are written first, for the target's state (write-guard.ts). */
+const NOT_COPIED = new Set([ENVELOPE_KEY, MARKER_KEY, CHECKPOINT_KEY, ROTATION_KEY]);
 const NOT_RECODED = new Set([...NOT_COPIED, 'lexical.snapshot']);
 const BATCH = 200;
 
@@ -44,8 +53,9 @@ export interface CopyOptions {
 /**
  * Copies every record of `source` into `target`, re-encoded from one codec to the other, in
  * batches of {@link BATCH}; each batch is written with a checkpoint, so a copy cut short (the tab
- * closed) continues where it stopped. The envelope is written last, with the checkpoint removed:
- * a target without an envelope but with a checkpoint is a copy in progress.
+ * closed) continues where it stopped. The target's envelope and sealed marker are written before
+ * any row (or removed, for a copy in clear): the write guard checks each row against them. Whether
+ * the copy is finished is the registry's to say (relocate.ts), not the target's.
  */
 export async function copyProfile(source: MnemeDatabase, target: MnemeDatabase, options: CopyOptions): Promise<void> {
   const { from, to } = options;
@@ -57,13 +67,21 @@ export async function copyProfile(source: MnemeDatabase, target: MnemeDatabase, 
   for (const name of names.slice(0, start + 1)) loaded += await target.table(name).count();
   let total = 0;
   for (const name of names) total += await source.table(name).count();
+  await target.transaction('rw', target.settings, async () => {
+    if (options.envelope) {
+      await target.settings.bulkPut([{ key: ENVELOPE_KEY, value: options.envelope }, sealedMarker(options.envelope)]);
+    } else await target.settings.bulkDelete([ENVELOPE_KEY, MARKER_KEY]);
+  });
   options.onProgress?.({ phase: 'copying', loaded, total });
   const recode = async (name: string, row: StoredRow): Promise<StoredRow | undefined> => {
     // The lexical snapshot indexes the records: kept when they are copied as they are, not otherwise.
     const skip = from === to && !options.settingsOnly ? NOT_COPIED : NOT_RECODED;
     if (name === 'settings') return skip.has(row.key as string) ? undefined : row;
-    if (name === 'vectorChunks') return { ...row, data: await to.sealBytes(await from.openBytes(row.data as ArrayBuffer)) };
-    return to.encodeRow(name as SealedTable, await from.decodeRow<object>(row));
+    if (name === 'vectorChunks') {
+      const binding = chunkBinding(row as unknown as Parameters<typeof chunkBinding>[0]);
+      return { ...row, data: await to.sealBytes(await from.openBytes(row.data as ArrayBuffer, binding), binding) };
+    }
+    return to.encodeRow(name as SealedTable, await from.decodeRow<object>(name as SealedTable, row));
   };
   for (const name of names.slice(start)) {
     for (;;) {
@@ -86,17 +104,14 @@ export async function copyProfile(source: MnemeDatabase, target: MnemeDatabase, 
       if (done) break;
     }
   }
-  await target.transaction('rw', target.settings, async () => {
-    await target.settings.delete(CHECKPOINT_KEY);
-    if (options.envelope) await target.settings.put({ key: ENVELOPE_KEY, value: options.envelope });
-  });
+  await target.settings.delete(CHECKPOINT_KEY);
 }
 
 export async function readEnvelope(db: MnemeDatabase): Promise<KeyEnvelope | undefined> {
   return (await db.settings.get(ENVELOPE_KEY))?.value as KeyEnvelope | undefined;
 }
 
-export function codecFor(key: CryptoKey | undefined): RecordCodec {
+export function codecFor(key: DataKey | undefined): RecordCodec {
   return key ? encryptedCodec(createCipher(key)) : plainCodec;
 }
 
@@ -111,11 +126,14 @@ export async function reencodeProfile(
   envelope: KeyEnvelope | undefined,
 ): Promise<void> {
   await db.transaction('rw', db.tables, async () => {
+    // First: the write guard (write-guard.ts) checks every row below against what these say.
+    if (envelope) await db.settings.bulkPut([{ key: ENVELOPE_KEY, value: envelope }, sealedMarker(envelope)]);
+    else await db.settings.bulkDelete([ENVELOPE_KEY, MARKER_KEY]);
     for (const table of Object.keys(CLEAR_FIELDS) as SealedTable[]) {
       const rows = (await db.table(table).toArray()) as StoredRow[];
       if (rows.length === 0) continue;
       const recoded = await Dexie.waitFor(
-        Promise.all(rows.map(async (row) => to.encodeRow(table, await from.decodeRow<object>(row)))),
+        Promise.all(rows.map(async (row) => to.encodeRow(table, await from.decodeRow<object>(table, row)))),
       );
       // Cleared first: a row's key can change with the codec (profile entries are keyed by a tag when sealed).
       await db.table(table).clear();
@@ -123,18 +141,23 @@ export async function reencodeProfile(
     }
     const chunks = await db.vectorChunks.toArray();
     const rechunked = await Dexie.waitFor(
-      Promise.all(chunks.map(async (chunk) => ({ ...chunk, data: await to.sealBytes(await from.openBytes(chunk.data)) }))),
+      Promise.all(
+        chunks.map(async (chunk) => ({
+          ...chunk,
+          data: await to.sealBytes(await from.openBytes(chunk.data, chunkBinding(chunk)), chunkBinding(chunk)),
+        })),
+      ),
     );
     await db.vectorChunks.bulkPut(rechunked);
     // The lexical snapshot was sealed under the old codec: drop it, the next close writes a new one.
     await db.settings.delete('lexical.snapshot');
-    if (envelope) await db.settings.put({ key: ENVELOPE_KEY, value: envelope });
-    else await db.settings.delete(ENVELOPE_KEY);
   });
 }
 
 export async function writeEnvelope(db: MnemeDatabase, envelope: KeyEnvelope): Promise<void> {
-  await db.settings.put({ key: ENVELOPE_KEY, value: envelope });
+  await db.transaction('rw', db.settings, () =>
+    db.settings.bulkPut([{ key: ENVELOPE_KEY, value: envelope }, sealedMarker(envelope)]),
+  );
 }
 
 /** A key rotation under way: the new key's envelope after it, and one to resume it with. */

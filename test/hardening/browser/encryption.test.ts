@@ -75,7 +75,7 @@ function nearMisses(random: Random, passphrase: string): string[] {
 }
 
 const randomPassphrase = (random: Random) =>
-  Array.from({ length: random.int(10, 24) }, () => String.fromCharCode(random.int(33, 126))).join('');
+  Array.from({ length: random.int(12, 24) }, () => String.fromCharCode(random.int(33, 126))).join('');
 
 async function failure(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(

@@ -48,13 +48,13 @@ const unescape = (text: string) =>
 
 /**
  * The payloads a memory job is about: those the conversation in its prompt holds (the part after
- * `Conversation:` or `New turns:`, or the whole transcript). Each payload is chatted in its own
+ * `<conversation>` block, or the whole transcript). Each payload is chatted in its own
  * conversation, so a job's answer is made of its own turn's payload, whenever the job runs.
  */
 function jobTexts(body: ChatRequest, payloads: Payload[]): string[] {
   const messages = Array.isArray(body.messages) ? (body.messages as { content?: unknown }[]) : [];
   const prompt = String(messages.at(-1)?.content ?? '');
-  const conversation = squash(unescape(prompt.split(/Conversation:\n|New turns:\n/).at(-1)!));
+  const conversation = squash(unescape(prompt.split('<conversation>\n').at(-1)!));
   return payloads.filter((p) => conversation.includes(squash(p.text))).map((p) => p.text);
 }
 

@@ -90,7 +90,7 @@ async function verify(client: MemoryClient, fixture: Fixture, pick: () => number
   if (status.encryption.locked) return ['the profile opened locked'];
 
   // Memories and vectors, all of them, through the export.
-  const file = JSON.parse(await client.data.export()) as ExportFile;
+  const file = JSON.parse(await client.data.export({ plaintext: true })) as ExportFile;
   problems.push(...sameRows('memory', file.memories, expected.memories));
   const vectors = new Map(file.vectors.filter((v) => v.model === fixture.model).map((v) => [v.id, v]));
   if (vectors.size !== expected.vectors.size) problems.push(`${vectors.size} vectors, expected ${expected.vectors.size}`);

@@ -11,6 +11,7 @@ import { describeAssistantContract } from '../../contract/assistant.contract';
 import { describeEmbedderSwitchContract } from '../../contract/embedder-switch.contract';
 import { describeMaintenanceContract } from '../../contract/maintenance.contract';
 import { describePrivacyContract } from '../../contract/privacy.contract';
+import { describeSafeguardsContract } from '../../contract/safeguards.contract';
 
 describeClientContract('in-process (Node, fake-indexeddb)', 'in-process', (options) =>
   createMemoryClient({ ...options, inWorker: false, modelsBaseUrl: process.env.MNEME_MODELS! }),
@@ -57,5 +58,9 @@ describeMaintenanceContract('in-process (Node, fake-indexeddb)', (options) =>
 );
 
 describePrivacyContract('in-process (Node, fake-indexeddb)', (options) =>
+  createMemoryClient({ ...options, inWorker: false, modelsBaseUrl: process.env.MNEME_MODELS! }),
+);
+
+describeSafeguardsContract('in-process (Node, fake-indexeddb)', (options) =>
   createMemoryClient({ ...options, inWorker: false, modelsBaseUrl: process.env.MNEME_MODELS! }),
 );

@@ -121,9 +121,9 @@ describe('profiles in storage buckets', () => {
     raw.close();
     const oldKey = await openEnvelope(oldEnvelope, 'old passphrase 1');
     const oldCodec = encryptedCodec(createCipher(oldKey));
-    expect(await failure(oldCodec.decodeRow(row))).toBeDefined();
+    expect(await failure(oldCodec.decodeRow('memories', row))).toBeDefined();
     // Records from before the change were re-encrypted too.
-    for (const stored of everything) expect(await failure(oldCodec.decodeRow(stored))).toBeDefined();
+    for (const stored of everything) expect(await failure(oldCodec.decodeRow('memories', stored))).toBeDefined();
     client = await open(id);
     expect(((await failure(client.encryption.unlock('old passphrase 1'))) as MemoryError).code).toBe('WRONG_PASSPHRASE');
     await client.encryption.unlock('new passphrase 2');

@@ -1,7 +1,7 @@
 /** The one Content-Security-Policy: its chat servers, its header file, and the README's copy of it. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { chatOriginsFrom, contentSecurityPolicy, headersFile } from '../../../tooling/csp';
+import { chatOriginsFrom, contentSecurityPolicy, headersFile, syncOriginsFrom } from '../../../tooling/csp';
 
 const directive = (policy: string, name: string) => policy.split('; ').find((part) => part.startsWith(`${name} `));
 
@@ -21,6 +21,19 @@ describe('the Content-Security-Policy', () => {
     );
     expect(chatOriginsFrom(undefined)).toEqual([]);
     expect(chatOriginsFrom('')).toEqual([]);
+  });
+
+  it('allows exactly the sync servers named in MNEME_SYNC_ORIGIN, beside the chat servers', () => {
+    const sync = syncOriginsFrom('http://127.0.0.1:5984 https://couch.example.org');
+    expect(sync).toEqual(['http://127.0.0.1:5984', 'https://couch.example.org']);
+    const connect = directive(
+      contentSecurityPolicy({ chatOrigins: ['http://localhost:11434'], syncOrigins: sync }),
+      'connect-src',
+    );
+    expect(connect).toMatch(/ http:\/\/localhost:11434 http:\/\/127\.0\.0\.1:5984 https:\/\/couch\.example\.org$/);
+    expect(syncOriginsFrom(undefined)).toEqual([]);
+    expect(directive(contentSecurityPolicy(), 'connect-src')).not.toContain('5984');
+    expect(() => syncOriginsFrom('http://127.0.0.1:5984/db')).toThrow(/MNEME_SYNC_ORIGIN/);
   });
 
   it.each([

@@ -19,6 +19,15 @@ describe('escaping', () => {
     );
   });
 
+  it('writes every angle-bracket look-alike of Unicode as a numeric reference', () => {
+    const family = '❮❯ 《》 «» ⧼⧽ 〈〉 ⟨⟩ ‹› ＜＞ ﹤﹥ 〈〉 ⟪⟫ ⦑⦒ ❬❭ ❰❱ ︽︾ ︿﹀ ˂˃ ˱˲ ᐸᐳ';
+    const escaped = escapeText(`${family} /role`);
+    expect(escaped).not.toMatch(/[^\x20-\x7E]/);
+    expect(escaped.startsWith('&#x276E;&#x276F; &#x300A;&#x300B; &#xAB;&#xBB; &#x29FC;&#x29FD;')).toBe(true);
+    // Ordinary punctuation stays as it was.
+    expect(escapeText('“quotes” (round) [square] {curly} ≤ ≥')).toBe('“quotes” (round) [square] {curly} ≤ ≥');
+  });
+
   it('drops control characters, normalises line breaks and repairs half surrogate pairs', () => {
     expect(escapeText('a\u0000b\u001bc\u007f\td')).toBe('abc\td');
     expect(escapeText('one\r\ntwo\rthree')).toBe('one\ntwo\nthree');

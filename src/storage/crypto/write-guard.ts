@@ -1,0 +1,98 @@
+/**
+ * The write guard: every write to a profile's records checks, inside its own IndexedDB
+ * transaction, that it has the form the profile's stored state asks for. A client that has not
+ * yet heard that another tab turned encryption on (or that the profile was locked and re-keyed)
+ * cannot land a plaintext row in an encrypted profile: its transaction fails with `LOCKED`.
+ *
+ * The stored state is the key envelope and a second, durable marker (`crypto.sealed`): deleting
+ * the envelope does not turn new writes back into plaintext, the marker still says "sealed".
+ */
+import type { DBCore, DBCoreMutateRequest, DBCoreTable, DBCoreTransaction, Middleware } from 'dexie';
+import { MemoryError } from '../../sdk/errors';
+import { CLEAR_FIELDS, isRedactedAudit, type StoredRow } from '../codec';
+import { hasSealMagic, type SealFormat } from './cipher';
+
+export const ENVELOPE_KEY = 'crypto.envelope';
+export const MARKER_KEY = 'crypto.sealed';
+const SNAPSHOT_KEY = 'lexical.snapshot';
+
+/** The marker row: the format the profile's records are sealed in. */
+export function sealedMarker(envelope: { format?: SealFormat }) {
+  return { key: MARKER_KEY, value: { format: envelope.format ?? 1 } };
+}
+
+/** 0: plain; 1 or 2: sealed in that format (the larger of what the envelope and the marker say). */
+export function sealStateOf(envelope: unknown, marker: unknown): 0 | SealFormat {
+  const formatOf = (value: unknown): number => {
+    if (value === undefined || value === null) return 0;
+    const format = (value as { format?: unknown }).format;
+    return format === 2 ? 2 : 1;
+  };
+  return Math.max(formatOf(envelope), formatOf(marker)) as 0 | SealFormat;
+}
+
+const SEALED_TABLES: readonly string[] = Object.keys(CLEAR_FIELDS);
+
+/** Whether `row` of `table` has the form a profile in `state` stores. */
+export function rowFitsState(table: string, row: unknown, state: 0 | SealFormat): boolean {
+  if (typeof row !== 'object' || row === null) return false;
+  const stored = row as StoredRow & { data?: unknown; key?: unknown; value?: { data?: unknown } };
+  if (SEALED_TABLES.includes(table)) {
+    if (state === 0) return stored.sealed === undefined;
+    if (isRedactedAudit(table, stored)) return true;
+    return stored.sealed instanceof ArrayBuffer && (state === 1 || hasSealMagic(stored.sealed));
+  }
+  // Format 1 vector data and snapshots cannot be told from plain bytes: format 2 ones carry a magic.
+  if (table === 'vectorChunks') return state !== 2 || hasSealMagic(stored.data);
+  if (table === 'settings' && stored.key === SNAPSHOT_KEY) return state !== 2 || hasSealMagic(stored.value?.data);
+  return true;
+}
+
+const refused = (state: 0 | SealFormat) =>
+  new MemoryError(
+    'LOCKED',
+    state === 0
+      ? 'Encryption of this profile was turned off in another tab: reopen it before writing'
+      : 'This profile is encrypted (it may have been turned on in another tab): unlock it before writing',
+  );
+
+/**
+ * Reads the stored state in the write's own transaction. Plain `.then` chains, never `async`:
+ * Dexie follows its transaction zone through the promises its core returns, not through `await`.
+ */
+function readState(settings: DBCoreTable, trans: DBCoreTransaction): Promise<0 | SealFormat> {
+  return settings
+    .getMany({ trans, keys: [ENVELOPE_KEY, MARKER_KEY] })
+    .then(([envelope, marker]: ({ value: unknown } | undefined)[]) => sealStateOf(envelope?.value, marker?.value));
+}
+
+function guardTable(table: DBCoreTable, settings: DBCoreTable): DBCoreTable {
+  const guarded = table.name === 'settings' || table.name === 'vectorChunks' || SEALED_TABLES.includes(table.name);
+  if (!guarded) return table;
+  return {
+    ...table,
+    mutate(req: DBCoreMutateRequest) {
+      if ((req.type !== 'put' && req.type !== 'add') || (req.trans as unknown as IDBTransaction).mode === 'versionchange') {
+        return table.mutate(req);
+      }
+      return readState(settings, req.trans).then((state) => {
+        if (!req.values.every((row) => rowFitsState(table.name, row, state))) throw refused(state);
+        return table.mutate(req);
+      });
+    },
+  };
+}
+
+/** Dexie middleware: installs the guard on every table and puts `settings` in every rw transaction. */
+export const writeGuard: Middleware<DBCore> = {
+  stack: 'dbcore',
+  name: 'mneme-write-guard',
+  create: (down) => ({
+    ...down,
+    transaction(stores, mode, options) {
+      const scope = mode === 'readwrite' && !stores.includes('settings') ? [...stores, 'settings'] : stores;
+      return down.transaction(scope, mode, options);
+    },
+    table: (name) => guardTable(down.table(name), down.table('settings')),
+  }),
+};

@@ -1,0 +1,63 @@
+/**
+ * Sync as the engine sees it: one call wires the sync control to the profile's database (its
+ * settings row), its memories (store, service) and its announcements (other tabs, events,
+ * re-embedding), so src/worker/engine.ts only forwards commits and lifecycle.
+ */
+import type { Clock, MemoryStore } from '../core/ports';
+import type { MemoryService } from '../core/semantic/memory-service';
+import type { MnemeDatabase } from '../storage/db';
+import type { MemoryEvent } from '../sdk/types';
+import { memoryTarget } from './memory-target';
+import { createSyncControl, type SyncControl, type SyncSettings } from './sync-control';
+import type { PouchReplicaOptions } from './pouch-replica';
+
+const SETTINGS_KEY = 'sync';
+
+export interface EngineSyncDeps {
+  /** The profile's database now (it moves when the profile is rewritten, see storage/location.ts). */
+  db(): MnemeDatabase;
+  /** The profile's database name (the same wherever it lives); the local replica is named after it. */
+  dbName: string;
+  memories(): { service: MemoryService; store: MemoryStore } | undefined;
+  /** Merged memories were written: tell other tabs, the host, and embed them. */
+  merged(ids: string[]): void;
+  emit(event: MemoryEvent): void;
+  clock: Clock;
+  replica?: Pick<PouchReplicaOptions, 'adapter' | 'plugins'>;
+}
+
+export interface EngineSync extends SyncControl {
+  /** Stops sync for good (the client closes). */
+  close(): Promise<void>;
+}
+
+export function createEngineSync(deps: EngineSyncDeps): EngineSync {
+  const control = createSyncControl({
+    settings: {
+      read: async () => (await deps.db().settings.get(SETTINGS_KEY))?.value as SyncSettings | undefined,
+      write: async (settings) => {
+        if (settings) await deps.db().settings.put({ key: SETTINGS_KEY, value: settings });
+        else await deps.db().settings.delete(SETTINGS_KEY);
+      },
+    },
+    replicaName: `${deps.dbName}-sync`,
+    target: () => {
+      const open = deps.memories();
+      return open ? memoryTarget(open.service, open.store, deps.clock) : undefined;
+    },
+    merged: deps.merged,
+    emit: (status) => deps.emit({ type: 'sync', status }),
+    clock: deps.clock,
+    ...(deps.replica ? { replica: deps.replica } : {}),
+  });
+  // Back online: replicate now rather than at the next retry.
+  const online = () => control.kick();
+  globalThis.addEventListener?.('online', online);
+  return {
+    ...control,
+    close: async () => {
+      globalThis.removeEventListener?.('online', online);
+      await control.pause();
+    },
+  };
+}

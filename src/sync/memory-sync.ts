@@ -1,0 +1,206 @@
+/**
+ * Memories between this device and the replica. A committed local change becomes this device's
+ * version of the memory (sealed by the replica); every change the replica reports (local or
+ * replicated in) is merged: the winner of all devices' versions (see merge.ts) is written to
+ * Dexie through the target when it differs from what is stored. Work runs one step at a time.
+ */
+import { MemoryError } from '../sdk/errors';
+import type { ChangeActor, MemoryItem } from '../sdk/types';
+import type { HybridClock, HlcStamp } from './hlc';
+import { sameMemory, seenBy, syncedMemory, winner, type MemoryVersion } from './merge';
+import type { ReplicaPosition, SyncReplica } from './port';
+
+/** Where merged memories land: the profile's store, caches and indexes. */
+export interface MemoryTarget {
+  get(id: string): MemoryItem | undefined;
+  /** Who made the latest stored change of a memory (from its audit trail). */
+  lastActor(id: string): Promise<ChangeActor>;
+  /**
+   * Writes merge results (audited, as made by `actor`, reason "synced"), updating caches and
+   * indexes, without reporting them as local changes.
+   */
+  apply(puts: { item: MemoryItem; actor: ChangeActor }[], deletes: { id: string; actor: ChangeActor }[]): Promise<void>;
+}
+
+export interface MemorySyncOptions {
+  replica: SyncReplica;
+  device: string;
+  clock: HybridClock;
+  target: MemoryTarget;
+  /** Told after merges changed stored memories (their ids). */
+  onMerged(ids: string[]): void;
+  /** Told about a record that could not be read or written; the rest goes on. */
+  onError(error: MemoryError): void;
+}
+
+const nameOf = (device: string, id: string) => `memory:${device}:${id}`;
+
+function isVersion(body: unknown): body is MemoryVersion {
+  const v = body as Partial<MemoryVersion> | undefined;
+  return (
+    v?.type === 'memory' &&
+    typeof v.id === 'string' &&
+    typeof v.device === 'string' &&
+    typeof v.hlc === 'string' &&
+    typeof v.seen === 'object' &&
+    (v.deleted === true || (typeof v.item === 'object' && v.item !== null && v.item.id === v.id))
+  );
+}
+
+export class MemorySync {
+  readonly #o: MemorySyncOptions;
+  /** Memories changed here and not yet written as this device's version (how many steps are queued for each). */
+  readonly #dirty = new Map<string, number>();
+  /** Per memory, the versions (one stamp per device) its stored state is the merge of. */
+  readonly #merged = new Map<string, Record<string, HlcStamp>>();
+  readonly #devices = new Set<string>();
+  #since: ReplicaPosition | undefined;
+  #queue: Promise<void> = Promise.resolve();
+  #pullQueued = false;
+
+  constructor(options: MemorySyncOptions) {
+    this.#o = options;
+  }
+
+  /** Reads the devices and the position kept in the replica. */
+  async load(): Promise<void> {
+    const { replica, device } = this.#o;
+    for (const known of (await replica.readLocal<string[]>('devices')) ?? []) this.#devices.add(known);
+    this.#devices.add(device);
+    this.#since = await replica.readLocal<ReplicaPosition>('since');
+  }
+
+  /** Local changes committed to Dexie: each becomes this device's version. */
+  committed(ids: readonly string[]): void {
+    const unique = [...new Set(ids)];
+    unique.forEach((id) => this.#dirty.set(id, (this.#dirty.get(id) ?? 0) + 1));
+    this.#enqueue(async () => {
+      try {
+        await this.#push(unique);
+      } finally {
+        for (const id of unique) {
+          const left = (this.#dirty.get(id) ?? 1) - 1;
+          if (left > 0) this.#dirty.set(id, left);
+          else this.#dirty.delete(id);
+        }
+      }
+    });
+  }
+
+  /** Merges what changed in the replica since the last time (coalesced: one pending pull at most). */
+  pull(): void {
+    if (this.#pullQueued) return;
+    this.#pullQueued = true;
+    this.#enqueue(() => {
+      this.#pullQueued = false;
+      return this.#pull();
+    });
+  }
+
+  /** Resolves when the work queued so far is done. */
+  idle(): Promise<void> {
+    return this.#queue;
+  }
+
+  get pending(): number {
+    return this.#dirty.size;
+  }
+
+  #enqueue(step: () => Promise<void>): void {
+    this.#queue = this.#queue.then(step).catch((error: unknown) => this.#o.onError(toSyncError(error)));
+  }
+
+  async #versionsOf(id: string): Promise<MemoryVersion[]> {
+    const devices = [...this.#devices];
+    const bodies = await this.#o.replica.get(devices.map((device) => nameOf(device, id)));
+    return bodies.filter(isVersion).filter((version) => version.id === id);
+  }
+
+  async #push(ids: string[]): Promise<void> {
+    const { replica, device, clock, target } = this.#o;
+    for (const id of ids) {
+      const versions = await this.#versionsOf(id);
+      const local = target.get(id);
+      const best = winner(versions);
+      if (!local && (!best || best.deleted)) continue;
+      if (local && best && !best.deleted && sameMemory(syncedMemory(local), best.item!)) continue;
+      const seen = { ...(this.#merged.get(id) ?? seenBy(versions)) };
+      const own = versions.find((version) => version.device === device);
+      if (own) seen[device] = own.hlc;
+      const version: MemoryVersion = {
+        type: 'memory',
+        id,
+        device,
+        hlc: clock.tick(),
+        actor: await target.lastActor(id),
+        seen,
+        ...(local ? { item: syncedMemory(local) } : { deleted: true as const }),
+      };
+      await replica.put(nameOf(device, id), version);
+      this.#merged.set(id, seenBy([version]));
+    }
+    await replica.writeLocal('clock', clock.last);
+  }
+
+  async #pull(): Promise<void> {
+    const { replica, clock, target } = this.#o;
+    const { changes, last } = await replica.changes(this.#since);
+    const ids = new Set<string>();
+    let newDevice = false;
+    for (const change of changes) {
+      if ('error' in change) {
+        this.#o.onError(change.error);
+        continue;
+      }
+      if (!isVersion(change.body)) {
+        this.#o.onError(new MemoryError('SYNC_ENVELOPE_INVALID', 'A synced document is not a memory version'));
+        continue;
+      }
+      const version = change.body;
+      if (!this.#devices.has(version.device)) {
+        this.#devices.add(version.device);
+        newDevice = true;
+      }
+      clock.receive(version.hlc);
+      ids.add(version.id);
+    }
+    if (newDevice) await replica.writeLocal('devices', [...this.#devices]);
+    const puts: { item: MemoryItem; actor: ChangeActor }[] = [];
+    const deletes: { id: string; actor: ChangeActor }[] = [];
+    for (const id of ids) {
+      // A local change not yet written as a version: its own step merges it after writing it.
+      if (this.#dirty.has(id)) continue;
+      let versions: MemoryVersion[];
+      try {
+        versions = await this.#versionsOf(id);
+      } catch (error) {
+        this.#o.onError(toSyncError(error));
+        continue;
+      }
+      const best = winner(versions);
+      if (!best) continue;
+      const local = target.get(id);
+      this.#merged.set(id, seenBy(versions));
+      if (best.deleted) {
+        if (local) deletes.push({ id, actor: best.actor });
+      } else if (!local || !sameMemory(syncedMemory(local), best.item!)) {
+        // What is local to this device stays: its vector when the text is the same, its last use.
+        const keep: Partial<MemoryItem> = {};
+        if (local?.embeddingModel && local.text === best.item!.text) keep.embeddingModel = local.embeddingModel;
+        if (local?.lastAccessedAt !== undefined) keep.lastAccessedAt = local.lastAccessedAt;
+        puts.push({ item: { ...best.item!, ...keep }, actor: best.actor });
+      }
+    }
+    if (puts.length > 0 || deletes.length > 0) {
+      await target.apply(puts, deletes);
+      this.#o.onMerged([...puts.map((put) => put.item.id), ...deletes.map((gone) => gone.id)]);
+    }
+    this.#since = last;
+    await replica.writeLocal('since', last);
+  }
+}
+
+export function toSyncError(error: unknown): MemoryError {
+  if (error instanceof MemoryError) return error;
+  return new MemoryError('SYNC_FAILED', error instanceof Error ? error.message : String(error), { cause: error });
+}

@@ -1,0 +1,47 @@
+/**
+ * The sync port: what the sync engine needs from a replica of the profile's sealed records, so the
+ * engine never sees PouchDB, HTTP or ciphertext. src/sync/pouch-replica.ts implements it over
+ * PouchDB (local) replicating with a CouchDB server; records go in and come out opened.
+ */
+import type { MemoryError } from '../sdk/errors';
+
+/** A position in the local replica's changes. */
+export type ReplicaPosition = string | number;
+
+/** One changed record, opened, or the reason it did not open. */
+export type ReplicaChange = { docId: string; body: unknown } | { docId: string; error: MemoryError };
+
+/** What replication with the server reports. */
+export interface ReplicationEvents {
+  /** Documents moved (`direction`), `docIds` being the ids pushed or pulled. */
+  onTransfer(direction: 'push' | 'pull', docIds: string[]): void;
+  /** Replication caught up and waits for more (`error` when it waits because the server is unreachable). */
+  onPaused(error?: MemoryError): void;
+  /** Replication resumed work. */
+  onActive(): void;
+  /** A record changed in the local replica (a local write or one replication brought). */
+  onLocalChange(): void;
+}
+
+export interface SyncReplica {
+  /** Writes (creates or replaces) the record named `name`; it is sealed before it is stored. */
+  put(name: string, body: object): Promise<string>;
+  /** The opened records of these names (undefined when absent); a record that does not open rejects. */
+  get(names: readonly string[]): Promise<(unknown | undefined)[]>;
+  /**
+   * Records changed after `since` (a position from an earlier call, kept as it was given: the local
+   * adapter's sequence, a number for IndexedDB; undefined: from the start), opened.
+   */
+  changes(since: ReplicaPosition | undefined): Promise<{ changes: ReplicaChange[]; last: ReplicaPosition }>;
+  /** Unreplicated state of this device (its clock, its position in the changes), kept with the replica. */
+  readLocal<T>(key: string): Promise<T | undefined>;
+  writeLocal(key: string, value: unknown): Promise<void>;
+  /** Starts live replication with the server (retrying while it is unreachable). */
+  start(events: ReplicationEvents): void;
+  /** Restarts a paused replication at once (the device came online, the app got focus). */
+  kick(): void;
+  /** Stops replication and closes the local replica (it stays stored; this object is done). */
+  stop(): Promise<void>;
+  /** Stops and deletes the local replica (the server keeps its copy). */
+  destroy(): Promise<void>;
+}
