@@ -118,6 +118,28 @@ export function describeTabsContract(name: string, create: ClientFactory): void 
       }
     });
 
+    it('locks the other tab when one tab changes the passphrase (its key is stale), which then opens with the new one', async () => {
+      const profileId = `tabsrotate${Date.now()}x${counter++}`;
+      const encryption = { passphrase: 'violet harbour lantern 42' };
+      const a = await create({ profileId, embedder: false, encryption });
+      const b = await create({ profileId, embedder: false, encryption });
+      try {
+        await a.memories.add('The spare key is under the blue pot');
+        await expect.poll(() => b.memories.count()).toBe(1);
+        const followed = nextEvent(b, (e) => e.type === 'encryption-changed' && e.status.locked);
+        await a.encryption.changePassphrase('violet harbour lantern 42', 'amber meadow compass 17');
+        expect(await followed).toEqual({ type: 'encryption-changed', status: { enabled: true, locked: true } });
+        await expect(b.memories.list()).rejects.toMatchObject({ code: 'LOCKED' });
+        await expect(b.encryption.unlock('violet harbour lantern 42')).rejects.toMatchObject({ code: 'WRONG_PASSPHRASE' });
+        await b.encryption.unlock('amber meadow compass 17');
+        expect((await b.memories.list()).map((m) => m.text)).toEqual(['The spare key is under the blue pot']);
+        expect((await a.memories.list()).map((m) => m.text)).toEqual(['The spare key is under the blue pot']);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+
     it('locks every tab when one tab locks: the other can read nothing decrypted and says it is locked', async () => {
       const profileId = `tabslock${Date.now()}x${counter++}`;
       const encryption = { passphrase: 'a long passphrase' };
