@@ -124,6 +124,7 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
     unlock: call('encryption.unlock'),
     lock: call('encryption.lock'),
     changePassphrase: call('encryption.changePassphrase'),
+    rotateKey: call('encryption.rotateKey'),
     disable: call('encryption.disable'),
   };
 
@@ -208,7 +209,7 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
     data,
     // persist() is a window-only API: it runs here, in the calling thread.
     storage: { estimate: call('storage.estimate'), persist: requestPersistentStorage },
-    maintenance: { verify: call('maintenance.verify') },
+    maintenance: { verify: call('maintenance.verify'), compact: call('maintenance.compact') },
     privacy: { get: call('privacy.get'), set: call('privacy.set') },
     sync: {
       enable: call('sync.enable'),

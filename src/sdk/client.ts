@@ -91,8 +91,17 @@ export interface EncryptionApi {
   unlock(passphrase: string): Promise<void>;
   /** Forgets the key and every decrypted memory held in memory; calls then answer `LOCKED`. */
   lock(): Promise<void>;
-  /** Re-wraps the data key under a new passphrase; no record is re-encrypted. */
-  changePassphrase(current: string, next: string): Promise<void>;
+  /**
+   * A new passphrase and a new data key: every record is re-encrypted under a fresh random key
+   * wrapped for `next` (progress through `onProgress`), so neither the old passphrase nor a copy
+   * of the old key envelope opens anything written afterwards. Where the browser has Storage
+   * Buckets (Chromium), the profile is copied into a new bucket and the old one deleted: no old
+   * ciphertext stays on disk. If the tab closes midway, the profile stays under the old
+   * passphrase and the next `unlock` with it finishes the change. Other tabs are locked.
+   */
+  changePassphrase(current: string, next: string, options?: LongCallOptions): Promise<void>;
+  /** The same as {@link changePassphrase} keeping the passphrase: a new data key only. */
+  rotateKey(passphrase: string, options?: LongCallOptions): Promise<void>;
   /** Stores every record in clear again. */
   disable(passphrase: string): Promise<void>;
 }
@@ -151,6 +160,14 @@ export interface MaintenanceApi {
    * other tabs wait for it.
    */
   verify(options?: VerifyOptions): Promise<VerifyReport>;
+  /**
+   * Removes what deletes left on disk. A deleted memory, turn or session stays readable in the
+   * browser's storage files until they are rewritten; this copies the profile into a new storage
+   * bucket and deletes the old one (Chromium; elsewhere it does nothing and resolves false). It runs
+   * by itself in the background after deletes (and when the client closes); call it to be sure
+   * now, e.g. after forgetting something sensitive.
+   */
+  compact(options?: LongCallOptions): Promise<boolean>;
 }
 
 /** Conversations: the working-memory layer. Every turn is stored as soon as it is appended. */

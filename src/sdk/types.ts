@@ -347,10 +347,18 @@ export type MemoryEvent =
   | { type: 'outbox-changed'; summary: OutboxSummary }
   /** The chat model in use changed (`model` is undefined when none is). */
   | { type: 'chat-model-changed'; model?: ChatModelInfo }
+  /**
+   * The whole profile is being rewritten (encryption on or off, a new key, wipe, compaction after
+   * deletes); `finished` on the last event.
+   */
+  | { type: 'rewriting'; reason: RewriteReason; loaded: number; total: number; finished?: boolean }
   /** Re-embedding progress; `finished` on the last event (search is hybrid again). */
   | ({ type: 'reembedding'; finished?: boolean } & ReembedStatus)
   /** Sync's state changed: connecting, caught up, offline, changes merged, an error. */
   | { type: 'sync'; status: SyncStatus };
+
+/** Why a profile is rewritten (see the `rewriting` event). */
+export type RewriteReason = 'encrypt' | 'decrypt' | 'rotate' | 'wipe' | 'compact';
 
 export type MemoryEventListener = (event: MemoryEvent) => void;
 

@@ -75,8 +75,9 @@ export function databaseName(storageName: string, profileId: string): string {
   return `${storageName}-${profileId}`;
 }
 
-export function openDatabase(name: string): MnemeDatabase {
-  const db = new Dexie(name) as MnemeDatabase;
+/** `factory`: the IndexedDB of a storage bucket (see location.ts); the default storage without it. */
+export function openDatabase(name: string, factory?: IDBFactory): MnemeDatabase {
+  const db = (factory ? new Dexie(name, { indexedDB: factory, IDBKeyRange }) : new Dexie(name)) as MnemeDatabase;
   // Every write checks, in its own transaction, that its rows are sealed exactly when the profile is.
   db.use(writeGuard);
 

@@ -11,6 +11,8 @@ export type TabMessage =
   | { type: 'memories'; ids: string[]; vectors: StoredVector[] }
   /** Encryption was turned on or off, or the records were re-encoded. */
   | { type: 'encryption' }
+  /** The profile was rewritten into a new location (see location.ts): open it there. `sameKey`: under the same data key. */
+  | { type: 'relocated'; sameKey: boolean }
   /** A tab locked the profile: every tab drops its key and its decrypted views. */
   | { type: 'lock' }
   /** Many records changed at once (import, wipe): read everything again. */

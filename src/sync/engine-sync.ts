@@ -14,8 +14,9 @@ import type { PouchReplicaOptions } from './pouch-replica';
 const SETTINGS_KEY = 'sync';
 
 export interface EngineSyncDeps {
-  db: MnemeDatabase;
-  /** The profile's database name; the local replica is named after it. */
+  /** The profile's database now (it moves when the profile is rewritten, see storage/location.ts). */
+  db(): MnemeDatabase;
+  /** The profile's database name (the same wherever it lives); the local replica is named after it. */
   dbName: string;
   memories(): { service: MemoryService; store: MemoryStore } | undefined;
   /** Merged memories were written: tell other tabs, the host, and embed them. */
@@ -33,10 +34,10 @@ export interface EngineSync extends SyncControl {
 export function createEngineSync(deps: EngineSyncDeps): EngineSync {
   const control = createSyncControl({
     settings: {
-      read: async () => (await deps.db.settings.get(SETTINGS_KEY))?.value as SyncSettings | undefined,
+      read: async () => (await deps.db().settings.get(SETTINGS_KEY))?.value as SyncSettings | undefined,
       write: async (settings) => {
-        if (settings) await deps.db.settings.put({ key: SETTINGS_KEY, value: settings });
-        else await deps.db.settings.delete(SETTINGS_KEY);
+        if (settings) await deps.db().settings.put({ key: SETTINGS_KEY, value: settings });
+        else await deps.db().settings.delete(SETTINGS_KEY);
       },
     },
     replicaName: `${deps.dbName}-sync`,

@@ -6,8 +6,8 @@
 import type { ChatApi, OutboxApi } from '../sdk/client';
 import { MemoryError } from '../sdk/errors';
 import type { ChatModelSpec, MemoryClientOptions } from '../sdk/options';
-import type { ChatModelInfo, MemoryEvent, Turn } from '../sdk/types';
-import type { ChatModel, Clock, Tokenizer } from '../core/ports';
+import type { ChatModelInfo, MemoryEvent, RememberReport, Turn } from '../sdk/types';
+import type { ChatMessage, ChatModel, Clock, Tokenizer } from '../core/ports';
 import type { ContextViews } from '../core/context/assemble';
 import { processMessage, queueMemoryWork, regenerateReply, type AssistantDeps } from '../core/pipeline/assistant';
 import { memoryJobHandlers } from '../core/pipeline/memory-jobs';
@@ -15,6 +15,8 @@ import { createOutbox, type Outbox } from '../core/pipeline/outbox';
 import type { OutboxStore } from '../core/pipeline/outbox-types';
 import type { LoadableChatModel } from '../models/chat-engine';
 import { infoOf, isOwned, resolveChatModel } from '../models/chat-resolve';
+import { FactWriter } from '../core/semantic/facts';
+import { statementsOf } from '../core/semantic/statements';
 
 export interface AssistantControlDeps {
   initial: ChatModel | ChatModelSpec | undefined;
@@ -40,6 +42,8 @@ export interface AssistantControl {
   open(store: OutboxStore): void;
   /** Stops the outbox (lock, close). Jobs in flight go back to pending. */
   stop(): Promise<void>;
+  /** `memories.remember`: facts by the chat model, or what the user stated while there is none. */
+  remember(messages: ChatMessage[], options?: { sourceTurnId?: string; signal?: AbortSignal }): Promise<RememberReport>;
   /** Queues the memory work of an exchange a host stored with `sessions.append`. */
   afterAppend(turn: Turn, sessionTurns: () => Promise<Turn[]>): Promise<void>;
   dispose(): Promise<void>;
@@ -136,6 +140,19 @@ export function createAssistantControl(deps: AssistantControlDeps): AssistantCon
       retry: (id) => requireOutbox().retry(id),
       summary: () => requireOutbox().summary(),
       drain: () => requireOutbox().drain(),
+    },
+    async remember(messages, options = {}) {
+      const { memory } = deps.views();
+      if (!Array.isArray(messages)) throw new MemoryError('INVALID_ARGUMENT', 'remember expects an array of messages');
+      if (current) return new FactWriter(memory, current, deps.clock).remember(messages, options);
+      // No model yet: what the user stated is the memory, found later by meaning and keywords
+      // (their questions are not knowledge about them).
+      const said = messages
+        .filter((message) => message.role === 'user' && typeof message.content === 'string')
+        .map((message) => statementsOf(message.content))
+        .filter(Boolean);
+      const added = await memory.addMany(said.map((text) => ({ text, kind: 'turn' as const })));
+      return { added: added.map((item) => item.id), superseded: [], merged: [], skipped: 0 };
     },
     async dispose() {
       await this.stop();

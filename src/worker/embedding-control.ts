@@ -9,6 +9,8 @@ import { DEFAULTS, type MemoryClientOptions } from '../sdk/options';
 import { MemoryError } from '../sdk/errors';
 import type { EmbedderStatus, LongCallOptions, MemoryEvent, ReembedStatus } from '../sdk/types';
 import type { Embedder } from '../core/ports';
+import type { MemoryClient } from '../sdk/client';
+import { checkText } from '../core/semantic/validate';
 import { EmbedderSlot } from '../core/semantic/embedder-slot';
 import type { MemoryService } from '../core/semantic/memory-service';
 import { createTransformersEmbedder } from '../models/transformers-embedder';
@@ -29,6 +31,8 @@ export interface EmbeddingControl {
   reembedding(): ReembedStatus | undefined;
   use(choice: string | Embedder | false, options?: LongCallOptions): Promise<EmbedderStatus>;
   stop(): Promise<void>;
+  /** `client.embed`: vectors of checked texts from the current model. */
+  embed: MemoryClient['embed'];
 }
 
 export function createEmbeddingControl(deps: EmbeddingControlDeps): EmbeddingControl {
@@ -94,6 +98,14 @@ export function createEmbeddingControl(deps: EmbeddingControlDeps): EmbeddingCon
       return slot.status();
     },
     stop: stopJob,
+    embed: async (texts, embedOptions = {}) => {
+      if (!Array.isArray(texts)) throw new MemoryError('INVALID_ARGUMENT', 'embed expects an array of texts');
+      return slot.embed(
+        texts.map((text) => checkText(text)),
+        embedOptions.kind ?? 'passage',
+        embedOptions.signal,
+      );
+    },
   };
   return control;
 }

@@ -1,44 +1,55 @@
 /**
  * The `encryption` API of one profile: turning encryption on and off, locking, unlocking and
- * changing the passphrase. Re-encoding runs under the profile's write lock and is announced to
- * other tabs, which lock or reopen their own view; a lock reaches every tab of the profile.
- * A profile sealed in format 1 (before derived keys and associated data) is re-encoded in
- * format 2 when it is unlocked.
+ * changing the passphrase (which rotates the data key). Every re-encoding is a rewrite of the
+ * whole profile under its write lock (profile-rewrite.ts); other tabs hear of it and lock or
+ * reopen their own view, and a lock reaches every tab of the profile. A profile sealed in format 1
+ * (before derived keys and associated data) is re-encoded in format 2 when it is unlocked.
  */
 import type { EncryptionApi } from '../sdk/client';
 import { MemoryError } from '../sdk/errors';
+import type { LongCallOptions } from '../sdk/types';
 import type { MnemeDatabase } from '../storage/db';
 import type { TabCoordinator, TabMessage } from '../storage/tabs';
 import type { DataKey } from '../storage/crypto/cipher';
-import { createEnvelope, openEnvelope, rewrapEnvelope, type KeyEnvelope } from '../storage/crypto/envelope';
-import { codecFor, readEnvelope, reencodeProfile, writeEnvelope } from '../storage/crypto/profile-encryption';
+import { createEnvelope, createRotation, openEnvelope, type KeyEnvelope } from '../storage/crypto/envelope';
+import { codecFor, readEnvelope, readRotation, writeRotation } from '../storage/crypto/profile-encryption';
 import { MARKER_KEY, sealStateOf } from '../storage/crypto/write-guard';
+import type { Rewriter } from './profile-rewrite';
 
 /** What the control needs from the engine that owns the open profile. */
 export interface EncryptionHost {
+  /** The profile's database now (it moves when the profile is rewritten). */
+  db(): MnemeDatabase;
   isOpen(): boolean;
   /** The key of the open view (undefined when plain or locked). */
   key(): DataKey | undefined;
   open(key: DataKey | undefined): Promise<void>;
   lock(): void;
   changed(): Promise<void>;
+  rewrite: Rewriter;
+  /** Another tab moved the profile: open its database where it is now (the old copy is not read). */
+  relocated(): Promise<void>;
 }
 
 export type EncryptionControl = EncryptionApi & {
-  /** Another tab locked, or turned encryption on or off, or re-encoded the profile. */
-  follow(message: Extract<TabMessage, { type: 'lock' | 'encryption' }>): Promise<void>;
+  /** Another tab locked, turned encryption on or off, re-encoded or moved the profile. */
+  follow(message: Extract<TabMessage, { type: 'lock' | 'encryption' | 'relocated' }>): Promise<void>;
 };
 
-export function createEncryptionControl(db: MnemeDatabase, tabs: TabCoordinator, host: EncryptionHost): EncryptionControl {
-  const announce = async () => {
-    tabs.announce({ type: 'encryption' });
+export function createEncryptionControl(tabs: TabCoordinator, host: EncryptionHost): EncryptionControl {
+  /** After a rewrite: tabs that were not told of a move hear that encryption changed. */
+  const announce = async (moved: boolean) => {
+    if (!moved) tabs.announce({ type: 'encryption' });
     await host.changed();
   };
   /** 0 when plain, else the sealing format; the marker keeps a profile sealed if its envelope was deleted. */
-  const sealState = async () => sealStateOf(await readEnvelope(db), (await db.settings.get(MARKER_KEY))?.value);
+  const sealState = async () => {
+    const db = host.db();
+    return sealStateOf(await readEnvelope(db), (await db.settings.get(MARKER_KEY))?.value);
+  };
   const enabled = async () => (await sealState()) !== 0;
   const requireEnvelope = async () => {
-    const envelope = await readEnvelope(db);
+    const envelope = await readEnvelope(host.db());
     if (envelope) return envelope;
     if (await enabled()) {
       throw new MemoryError(
@@ -48,23 +59,41 @@ export function createEncryptionControl(db: MnemeDatabase, tabs: TabCoordinator,
     }
     throw new MemoryError('INVALID_ARGUMENT', 'This profile is not encrypted');
   };
-  /** Re-encodes a format-1 profile in format 2 (one transaction); on any failure it stays in format 1. */
+  /** Re-encodes a format-1 profile in format 2 (a rewrite); on any failure it stays in format 1. */
   const upgrade = async (key: DataKey): Promise<DataKey> => {
     const next: DataKey = { ...key, format: 2 };
     try {
-      const upgraded = await tabs.withWriteLock(async () => {
-        const current = await readEnvelope(db);
-        if (!current || current.format === 2) return current?.format === 2;
-        const envelope: KeyEnvelope = { ...current, format: 2 };
-        await reencodeProfile(db, codecFor(key), codecFor(next), envelope);
-        return true;
-      });
-      if (!upgraded) return key;
-      tabs.announce({ type: 'encryption' });
+      const current = await readEnvelope(host.db());
+      if (!current || current.format === 2) return current?.format === 2 ? next : key;
+      const envelope: KeyEnvelope = { ...current, format: 2 };
+      const moved = await host.rewrite({ reason: 'rotate', from: codecFor(key), to: codecFor(next), envelope });
+      if (!moved) tabs.announce({ type: 'encryption' });
       return next;
     } catch {
       return key; // a record that does not open keeps the profile in format 1; verify reports it
     }
+  };
+  /** After a new data key: views holding the old one (this tab's, other tabs') are of no use any more. */
+  const rekeyed = async (key: DataKey, moved: boolean) => {
+    host.lock();
+    await host.open(key);
+    // A move already told other tabs the key changed; in place, they lock and ask for the passphrase.
+    if (!moved) tabs.announce({ type: 'lock' });
+    await host.changed();
+  };
+  const rotate = async (current: string, next: string, options: LongCallOptions = {}) => {
+    const envelope = await requireEnvelope();
+    const rotation = await createRotation(envelope, current, next);
+    const oldKey = await openEnvelope(envelope, current);
+    const moved = await host.rewrite({
+      reason: 'rotate',
+      from: codecFor(oldKey),
+      to: codecFor(rotation.key),
+      envelope: rotation.envelope,
+      prepare: (db) => writeRotation(db, rotation),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+    await rekeyed(rotation.key, moved);
   };
   return {
     status: async () => {
@@ -74,12 +103,26 @@ export function createEncryptionControl(db: MnemeDatabase, tabs: TabCoordinator,
     async enable(passphrase) {
       if (await enabled()) throw new MemoryError('INVALID_ARGUMENT', 'This profile is already encrypted');
       const { envelope, key } = await createEnvelope(passphrase);
-      await tabs.withWriteLock(() => reencodeProfile(db, codecFor(undefined), codecFor(key), envelope));
+      const moved = await host.rewrite({ reason: 'encrypt', from: codecFor(undefined), to: codecFor(key), envelope });
       await host.open(key);
-      await announce();
+      await announce(moved);
     },
     async unlock(passphrase) {
       let key = await openEnvelope(await requireEnvelope(), passphrase);
+      const rotation = await readRotation(host.db());
+      if (rotation) {
+        // A passphrase change or key rotation was cut short (the tab closed): finish it now.
+        const next = await openEnvelope(rotation.resume, passphrase);
+        const moved = await host.rewrite({
+          reason: 'rotate',
+          from: codecFor(key),
+          to: codecFor(next),
+          envelope: rotation.envelope,
+          resume: true,
+        });
+        await rekeyed(next, moved);
+        return;
+      }
       if (key.format === 1) key = await upgrade(key);
       if (!host.isOpen() || host.key()?.format !== key.format) await host.open(key);
       await host.changed();
@@ -90,22 +133,24 @@ export function createEncryptionControl(db: MnemeDatabase, tabs: TabCoordinator,
       tabs.announce({ type: 'lock' });
       await host.changed();
     },
-    async changePassphrase(current, next) {
-      const envelope = await rewrapEnvelope(await requireEnvelope(), current, next);
-      await tabs.withWriteLock(() => writeEnvelope(db, envelope));
-    },
+    changePassphrase: (current, next, options) => rotate(current, next, options),
+    rotateKey: (passphrase, options) => rotate(passphrase, passphrase, options),
     async disable(passphrase) {
       const key = await openEnvelope(await requireEnvelope(), passphrase);
-      await tabs.withWriteLock(() => reencodeProfile(db, codecFor(key), codecFor(undefined), undefined));
+      const moved = await host.rewrite({ reason: 'decrypt', from: codecFor(key), to: codecFor(undefined), envelope: undefined });
       await host.open(undefined);
-      await announce();
+      await announce(moved);
     },
     async follow(message) {
+      if (message.type === 'relocated') await host.relocated();
       const state = await sealState();
       const key = host.key();
-      if (state !== 0 && host.isOpen() && (message.type === 'lock' || !key)) host.lock();
+      // A move under a new data key (a rotation) leaves views under the old key useless.
+      const stale = message.type === 'lock' || !key || (message.type === 'relocated' && !message.sameKey);
+      if (state !== 0 && host.isOpen() && stale) host.lock();
       else if (state !== 0 && host.isOpen() && key && key.format !== state) await host.open({ ...key, format: state });
       else if (state === 0 && (!host.isOpen() || key)) await host.open(undefined);
+      else if (message.type === 'relocated' && host.isOpen()) await host.open(key);
       await host.changed();
     },
   };

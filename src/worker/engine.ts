@@ -6,11 +6,10 @@
 import { DEFAULT_RANKING, DEFAULTS, type MemoryClientOptions } from '../sdk/options';
 import type { MemoryClient } from '../sdk/client';
 import { MemoryError, toMemoryError } from '../sdk/errors';
-import type { MemoryEvent, MemoryEventListener, MemoryStatus } from '../sdk/types';
+import type { LongCallOptions, MemoryEvent, MemoryEventListener, MemoryStatus } from '../sdk/types';
 import { lockedConversationWrites, lockedEpisodeWrites, lockedProfileWrites, lockedWrites } from './locked-stores';
 import { systemClock } from '../core/clock';
 import { MemoryService } from '../core/semantic/memory-service';
-import { FactWriter } from '../core/semantic/facts';
 import { assembleContext } from '../core/context/assemble';
 import { createAssistantControl, type AssistantControl } from './assistant-control';
 import { createOutboxRepository } from '../storage/outbox-repository';
@@ -19,8 +18,7 @@ import { Conversations } from '../core/working/conversations';
 import { Episodes } from '../core/episodes/episodes';
 import { ProfileService } from '../core/profile/profile-service';
 import { estimateTokenizer } from '../core/context/estimate-tokenizer';
-import { checkText } from '../core/semantic/validate';
-import { databaseName, openDatabase } from '../storage/db';
+import { databaseName } from '../storage/db';
 import { createMemoryRepository } from '../storage/memory-repository';
 import { createConversationRepository } from '../storage/conversation-repository';
 import { createEpisodeRepository } from '../storage/episode-repository';
@@ -31,13 +29,14 @@ import { vectorIndexFactory } from '../storage/vector/index';
 import { createLexicalIndex } from '../storage/lexical/minisearch-index';
 import { codecFor } from '../storage/crypto/profile-encryption';
 import type { DataKey } from '../storage/crypto/cipher';
+import { createRewriter } from './profile-rewrite';
 import { createDataControl } from './data-control';
+import { createProfilePlace } from './profile-place';
 import { estimateStorage, requestPersistentStorage } from '../storage/quota';
 import { createEncryptionControl } from './encryption-control';
 import { createEmbeddingControl } from './embedding-control';
 import { createMaintenance } from './maintenance-control';
 import { createPrivacyControl } from './privacy-control';
-import { statementsOf } from '../core/semantic/statements';
 import { createEngineSync, type EngineSyncDeps } from '../sync/engine-sync';
 import type { MemoryStore } from '../core/ports';
 
@@ -56,8 +55,18 @@ export async function createMemoryEngine(
   const profileId = checkProfileId(options.profileId ?? DEFAULTS.profileId);
   const storageName = checkStorageName(options.storageName ?? DEFAULTS.storageName);
   const dbName = databaseName(storageName, profileId);
-  const db = openDatabase(dbName);
   const registry = openProfileRegistry(storageName);
+  /** The profile's database moves when the profile is rewritten (see storage/location.ts). */
+  const place = createProfilePlace({
+    registry,
+    profileId,
+    name: dbName,
+    onVersionChange: () => {
+      closed = 'Another tab opened this profile with a newer version of Mneme: reload this page';
+      dropViews();
+      emit({ type: 'reload-required', reason: closed });
+    },
+  });
   const embedding = createEmbeddingControl({
     options,
     emit: (event) => emit(event),
@@ -72,7 +81,7 @@ export async function createMemoryEngine(
   let profile: ProfileService | undefined;
   let memoryStore: MemoryStore | undefined;
   const sync = createEngineSync({
-    db,
+    db: () => place.current(),
     dbName,
     memories: () => (service && memoryStore ? { service, store: memoryStore } : undefined),
     merged: (ids) => {
@@ -114,7 +123,10 @@ export async function createMemoryEngine(
         () => undefined,
       );
     } else {
-      void encryption.follow(message);
+      void encryption
+        .follow(message)
+        .then(() => message.type === 'relocated' && emit({ type: 'memories-changed', ids: [], source: 'other-tab' }))
+        .catch(() => undefined);
     }
   };
   const tabs = createTabCoordinator(dbName, onTabMessage);
@@ -127,17 +139,18 @@ export async function createMemoryEngine(
   };
   const privacy = createPrivacyControl(options, sweepSoon);
   const open = async (dataKey: DataKey | undefined) => {
+    const [db, writes] = [place.current(), place.lockFor(tabs)];
     profile = new ProfileService(
-      lockedProfileWrites(createProfileRepository(db, codecFor(dataKey)), tabs),
+      lockedProfileWrites(createProfileRepository(db, codecFor(dataKey)), writes),
       systemClock,
       privacy.blockedBy,
     );
     conversations = new Conversations(
-      lockedConversationWrites(createConversationRepository(db, codecFor(dataKey)), tabs),
+      lockedConversationWrites(createConversationRepository(db, codecFor(dataKey)), writes),
       systemClock,
       privacy.redact,
     );
-    memoryStore = lockedWrites(createMemoryRepository(db, codecFor(dataKey)), tabs);
+    memoryStore = lockedWrites(createMemoryRepository(db, codecFor(dataKey)), writes);
     service = await MemoryService.open({
       store: memoryStore,
       onCommitted: (ids, vectors) => {
@@ -154,7 +167,7 @@ export async function createMemoryEngine(
       embedBatchSize: options.embedBatchSize ?? DEFAULTS.embedBatchSize,
       blockedBy: privacy.blockedBy,
     });
-    episodes = new Episodes(lockedEpisodeWrites(createEpisodeRepository(db, codecFor(dataKey)), tabs), service, systemClock);
+    episodes = new Episodes(lockedEpisodeWrites(createEpisodeRepository(db, codecFor(dataKey)), writes), service, systemClock);
     assistant.open(createOutboxRepository(db, codecFor(dataKey)));
     // Memories without a vector from this model (imported, stored while it was down, or a switch
     // interrupted by a reload) are embedded in the background.
@@ -163,7 +176,17 @@ export async function createMemoryEngine(
     void sync.resume();
   };
   let openKey: DataKey | undefined;
-  const encryption = createEncryptionControl(db, tabs, {
+  const rewrite = createRewriter({
+    relocation: place.relocation,
+    tabs,
+    db: place.current,
+    install: place.install,
+    emit: (e) => emit(e),
+  });
+  const encryption = createEncryptionControl(tabs, {
+    db: place.current,
+    rewrite,
+    relocated: async () => void (await place.follow()),
     isOpen: () => service !== undefined,
     key: () => openKey,
     open: async (key) => {
@@ -176,49 +199,37 @@ export async function createMemoryEngine(
     },
     changed: async () => emit({ type: 'encryption-changed', status: await encryption.status() }),
   });
-  /** After a bulk change: reload this view, tell other tabs to, re-embed what needs it. */
-  const reopenEverywhere = async (ids: string[]) => {
+  const compact = async (compactOptions?: LongCallOptions) => {
+    const done = await place.compact(rewrite, compactOptions);
+    if (done && service) await open(openKey);
+    return done;
+  };
+  /** After a bulk change: reload this view, tell other tabs to (unless they followed a move), re-embed what needs it. */
+  const reopenEverywhere = async (ids: string[], moved = false) => {
     await open(openKey);
     sync.committed(ids);
-    tabs.announce({ type: 'reload' });
+    if (!moved) tabs.announce({ type: 'reload' });
     emit({ type: 'memories-changed', ids, source: 'this-client' });
     embedding.reembed();
   };
-  const maintenance = createMaintenance({
-    db,
-    codec: () => codecFor(openKey),
-    tabs,
-    clock: systemClock,
-    model: () => embedding.slot.modelId,
-    reload: reopenEverywhere,
-  });
+  const shared = { db: place.current, codec: () => codecFor(openKey), tabs, clock: systemClock, reload: reopenEverywhere };
   const data = createDataControl({
-    db,
+    ...shared,
     profileId,
-    codec: () => codecFor(openKey),
-    tabs,
+    rewrite,
     embedder: () => ({ modelId: embedding.slot.modelId, dimension: embedding.slot.dimension }),
-    reload: reopenEverywhere,
-    clock: systemClock,
   });
-  db.on('versionchange', () => {
-    closed = 'Another tab opened this profile with a newer version of Mneme: reload this page';
-    dropViews();
-    emit({ type: 'reload-required', reason: closed });
-  });
-
+  const maintenance = createMaintenance({ ...shared, model: () => embedding.slot.modelId });
   try {
     await assistant.ready();
-    await db.open();
-    // Bookkeeping only ("last opened"): a full disk must not keep the profile from opening.
-    await registry.touch(profileId, systemClock.now()).catch(() => undefined);
+    await place.open(systemClock.now());
     const { enabled } = await encryption.status();
     const passphrase = options.encryption?.passphrase;
     if (!enabled) await open(undefined);
     if (enabled && passphrase !== undefined) await encryption.unlock(passphrase);
     if (!enabled && passphrase !== undefined) await encryption.enable(passphrase);
   } catch (error) {
-    db.close();
+    place.close();
     registry.close();
     tabs.close();
     throw toMemoryError(error, 'STORAGE_FAILED');
@@ -256,33 +267,21 @@ export async function createMemoryEngine(
       search: live((memory, query, searchOptions) => memory.search(query, searchOptions)),
       get: live((memory, id) => memory.get(id)),
       list: live((memory, listOptions) => memory.list(listOptions)),
-      update: live((memory, id, patch) => memory.update(id, patch)),
-      delete: live((memory, id) => memory.delete(id)),
+      delete: live((memory, id) => memory.delete(id).finally(place.markCompactDue)),
+      update: live((memory, id, patch) => memory.update(id, patch).finally(place.markCompactDue)),
       count: live((memory) => memory.size),
       history: live((memory, id) => memory.history(id)),
       audit: live((memory, limit) => memory.recentAudit(limit)),
       sweep: live((memory) => sweep(memory, privacy.retention(), systemClock)),
       restore: live((memory, id) => memory.setArchived(id, undefined, 'user')),
-      remember: live(async (memory, messages, rememberOptions = {}) => {
-        if (!Array.isArray(messages)) throw new MemoryError('INVALID_ARGUMENT', 'remember expects an array of messages');
-        const chat = assistant.model();
-        if (chat) return new FactWriter(memory, chat, systemClock).remember(messages, rememberOptions);
-        // No model yet: what the user stated is the memory, found later by meaning and keywords
-        // (their questions are not knowledge about them).
-        const said = messages
-          .filter((message) => message.role === 'user' && typeof message.content === 'string')
-          .map((message) => statementsOf(message.content))
-          .filter(Boolean);
-        const added = await memory.addMany(said.map((text) => ({ text, kind: 'turn' as const })));
-        return { added: added.map((item) => item.id), superseded: [], merged: [], skipped: 0 };
-      }),
+      remember: guarded((messages, rememberOptions) => assistant.remember(messages, rememberOptions)),
     },
     sessions: {
       create: talk((c, title) => c.create(title)),
       list: talk((c) => c.list()),
       get: talk((c, id) => c.get(id)),
       rename: talk((c, id, title) => c.rename(id, title)),
-      delete: talk((c, id) => c.delete(id)),
+      delete: talk((c, id) => c.delete(id).finally(place.markCompactDue)),
       append: talk(async (c, id, turn) => {
         const stored = await c.append(id, turn);
         // After a reply: facts, profile and summary are queued; the caller never waits for them.
@@ -333,6 +332,7 @@ export async function createMemoryEngine(
       unlock: guarded(encryption.unlock),
       lock: guarded(encryption.lock),
       changePassphrase: guarded(encryption.changePassphrase),
+      rotateKey: guarded(encryption.rotateKey),
       disable: guarded(encryption.disable),
     },
     profiles: {
@@ -357,11 +357,14 @@ export async function createMemoryEngine(
       disable: guarded(sync.api.disable),
     },
     storage: { estimate: guarded(estimateStorage), persist: guarded(requestPersistentStorage) },
-    maintenance: { verify: live((memory, verifyOptions) => maintenance.verify(memory, verifyOptions)) },
+    maintenance: {
+      verify: live((memory, verifyOptions) => maintenance.verify(memory, verifyOptions)),
+      compact: guarded(compact),
+    },
     status: guarded(async () => ({
       profileId,
       mode,
-      memories: service ? service.size : await db.memories.count(),
+      memories: service ? service.size : await place.current().memories.count(),
       encryption: await encryption.status(),
       retrieval: embedding.slot.usable && !embedding.reembedding() ? 'hybrid' : 'lexical',
       embedder: embedding.slot.status(),
@@ -372,14 +375,7 @@ export async function createMemoryEngine(
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    embed: guarded((texts, embedOptions = {}) => {
-      if (!Array.isArray(texts)) throw new MemoryError('INVALID_ARGUMENT', 'embed expects an array of texts');
-      return embedding.slot.embed(
-        texts.map((text) => checkText(text)),
-        embedOptions.kind ?? 'passage',
-        embedOptions.signal,
-      );
-    }),
+    embed: guarded(embedding.embed),
     close: async () => {
       if (closed === CLOSED) return;
       closed = CLOSED;
@@ -387,9 +383,10 @@ export async function createMemoryEngine(
       await embedding.stop();
       await sync.close();
       await service?.checkpoint().catch(() => undefined);
+      if (place.compactDue()) await compact().catch(() => undefined);
       dropViews();
       listeners.clear();
-      db.close();
+      place.close();
       registry.close();
       tabs.close();
     },

@@ -12,7 +12,8 @@ import type { TabCoordinator } from '../storage/tabs';
 import { hasRepairs, inspectStorage, repairStorage, type Finding } from '../storage/verify';
 
 export interface MaintenanceDeps {
-  db: MnemeDatabase;
+  /** The profile's database now (it moves when the profile is rewritten). */
+  db: () => MnemeDatabase;
   codec: () => RecordCodec;
   tabs: TabCoordinator;
   clock: Clock;
@@ -28,7 +29,7 @@ export function createMaintenance(deps: MaintenanceDeps) {
       const repair = options.repair !== false;
       let reload: string[] | undefined;
       const report = await deps.tabs.withWriteLock(async () => {
-        const inspection = await inspectStorage(deps.db, deps.codec());
+        const inspection = await inspectStorage(deps.db(), deps.codec());
         const model = deps.model();
         const diff = service.differences(inspection.items, (model && inspection.vectors.get(model)) || new Set());
         const stale = [...new Set([...diff.items, ...diff.lexical, ...diff.vectors])];
@@ -43,7 +44,7 @@ export function createMaintenance(deps: MaintenanceDeps) {
             repairable: true,
           });
         }
-        if (repair && hasRepairs(inspection.plan)) await repairStorage(deps.db, deps.codec(), inspection.plan);
+        if (repair && hasRepairs(inspection.plan)) await repairStorage(deps.db(), deps.codec(), inspection.plan);
         if (repair && findings.some((found) => found.repairable)) reload = stale;
         return {
           ok: findings.length === 0,

@@ -4,6 +4,7 @@
  * arguments (they cannot be cloned) and are put back into the options object inside the worker.
  */
 import type {
+  MaintenanceApi,
   DataApi,
   EncryptionApi,
   EpisodesApi,
@@ -40,7 +41,7 @@ export type MethodPath =
   | 'chat.regenerate'
   | `outbox.${keyof OutboxApi & string}`
   | 'storage.estimate'
-  | 'maintenance.verify';
+  | `maintenance.${keyof MaintenanceApi & string}`;
 
 /** Options that can be cloned into the worker (functions and objects with methods stay behind). */
 export type WireOptions = Omit<MemoryClientOptions, 'embedder' | 'chatModel' | 'onProgress' | 'workerUrl' | 'inWorker'> & {

@@ -56,7 +56,7 @@ export function describeEncryptionContract(name: string, create: ClientFactory):
       await client.close();
     });
 
-    it('changes the passphrase by re-wrapping the key, and reopens locked without one', async () => {
+    it('changes the passphrase (a new data key), and reopens locked without one', async () => {
       const profileId = profile();
       const first = await create({ ...base(profileId), encryption: { passphrase: 'old passphrase' } });
       await first.memories.add('Grandma birthday is on 3 March');

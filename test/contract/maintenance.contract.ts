@@ -9,6 +9,7 @@ import { DEFAULTS } from '../../src/sdk/options';
 import { databaseName, openDatabase, type MnemeDatabase } from '../../src/storage/db';
 import type { ClientFactory } from './client.contract';
 import { NOTES } from './notes';
+import { factoryOf } from './raw-dump';
 
 const TOY = 'fixtures/toy-bow-embedder-384';
 let counter = 0;
@@ -40,7 +41,8 @@ export function describeMaintenanceContract(name: string, create: ClientFactory)
       const ids = (await client.memories.addMany(NOTES.map((text) => ({ text })))).map((item) => item.id);
       const session = await client.sessions.create('Trip');
       await client.sessions.append(session.id, { role: 'user', content: 'Where should we hike?' });
-      const raw = openDatabase(databaseName(DEFAULTS.storageName, profileId));
+      const name = databaseName(DEFAULTS.storageName, profileId);
+      const raw = openDatabase(name, await factoryOf(name));
       await raw.open();
       return { client, raw, ids };
     }

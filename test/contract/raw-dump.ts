@@ -1,7 +1,26 @@
+interface Buckets {
+  keys(): Promise<string[]>;
+  open(name: string): Promise<{ indexedDB: IDBFactory }>;
+}
+
+/**
+ * The IndexedDB holding database `name`: a storage bucket's (where Mneme keeps each profile in
+ * Chromium) or the origin's default one.
+ */
+export async function factoryOf(name: string): Promise<IDBFactory> {
+  const buckets = (globalThis.navigator as { storageBuckets?: Buckets } | undefined)?.storageBuckets;
+  for (const key of (await buckets?.keys()) ?? []) {
+    const bucket = await buckets!.open(key);
+    if ((await bucket.indexedDB.databases()).some((db) => db.name === name)) return bucket.indexedDB;
+  }
+  return indexedDB;
+}
+
 /** Reads every record of an IndexedDB database without Mneme's code, as an attacker with the disk would. */
 export async function dumpDatabase(name: string): Promise<string> {
+  const factory = await factoryOf(name);
   const db = await new Promise<IDBDatabase>((resolve, reject) => {
-    const request = indexedDB.open(name);
+    const request = factory.open(name);
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error);
   });

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MemoryClient, MemoryEvent } from '../../src/sdk/index';
 import type { ClientFactory } from './client.contract';
+import { factoryOf } from './raw-dump';
 
 let counter = 0;
 
@@ -15,10 +16,11 @@ function nextEvent(client: MemoryClient, match: (event: MemoryEvent) => boolean)
   });
 }
 
-/** Every row of a store, read straight from IndexedDB (what an attacker with the disk sees). */
-function rawRows(database: string, store: string): Promise<Record<string, unknown>[]> {
+/** Every row of a store, read straight from IndexedDB (what an attacker with the disk sees), in its storage bucket if any. */
+async function rawRows(database: string, store: string): Promise<Record<string, unknown>[]> {
+  const factory = await factoryOf(database);
   return new Promise((resolve, reject) => {
-    const request = indexedDB.open(database);
+    const request = factory.open(database);
     request.onerror = () => reject(request.error);
     request.onsuccess = () => {
       const read = request.result.transaction(store).objectStore(store).getAll();
@@ -64,8 +66,9 @@ export function describeTabsContract(name: string, create: ClientFactory): void 
       await client.memories.add('written before the upgrade');
       const told = nextEvent(client, (e) => e.type === 'reload-required');
       // A newer app version in another tab opens the database at a higher version (Dexie 99 = IndexedDB 990).
+      const factory = await factoryOf(`mneme-${profileId}`);
       const newer = await new Promise<IDBDatabase>((resolve, reject) => {
-        const request = indexedDB.open(`mneme-${profileId}`, 990);
+        const request = factory.open(`mneme-${profileId}`, 990);
         request.onsuccess = () => resolve(request.result);
         request.onerror = () => reject(request.error);
         request.onblocked = () => reject(new Error('the upgrade was blocked by the open client'));
@@ -75,6 +78,27 @@ export function describeTabsContract(name: string, create: ClientFactory): void 
       expect(await told).toMatchObject({ type: 'reload-required' });
       await expect(client.memories.count()).rejects.toMatchObject({ code: 'RELOAD_REQUIRED' });
       await client.close();
+    });
+
+    it('keeps the other tab unlocked and working when one tab compacts the profile (a move to a new bucket)', async () => {
+      const profileId = `tabsmove${Date.now()}x${counter++}`;
+      const [a, b] = [await create({ profileId, embedder: false }), await create({ profileId, embedder: false })];
+      try {
+        await a.encryption.enable('a long passphrase');
+        await b.encryption.unlock('a long passphrase');
+        const first = await a.memories.add('written before the move');
+        await expect.poll(() => b.memories.count()).toBe(1);
+        await a.memories.delete(first.id);
+        await a.memories.add('kept through the move');
+        await a.maintenance.compact();
+        await expect.poll(async () => (await b.memories.list()).map((m) => m.text)).toEqual(['kept through the move']);
+        expect(await b.encryption.status()).toEqual({ enabled: true, locked: false });
+        await b.memories.add('written by the other tab after the move');
+        await expect.poll(() => a.memories.count()).toBe(2);
+      } finally {
+        await a.close();
+        await b.close();
+      }
     });
 
     it('locks the other tab when one tab turns encryption on', async () => {
@@ -88,6 +112,28 @@ export function describeTabsContract(name: string, create: ClientFactory): void 
         await expect(b.memories.list()).rejects.toMatchObject({ code: 'LOCKED' });
         await b.encryption.unlock('a long passphrase');
         expect((await b.memories.list()).map((m) => m.text)).toEqual(['written before encryption']);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+
+    it('locks the other tab when one tab changes the passphrase (its key is stale), which then opens with the new one', async () => {
+      const profileId = `tabsrotate${Date.now()}x${counter++}`;
+      const encryption = { passphrase: 'violet harbour lantern 42' };
+      const a = await create({ profileId, embedder: false, encryption });
+      const b = await create({ profileId, embedder: false, encryption });
+      try {
+        await a.memories.add('The spare key is under the blue pot');
+        await expect.poll(() => b.memories.count()).toBe(1);
+        const followed = nextEvent(b, (e) => e.type === 'encryption-changed' && e.status.locked);
+        await a.encryption.changePassphrase('violet harbour lantern 42', 'amber meadow compass 17');
+        expect(await followed).toEqual({ type: 'encryption-changed', status: { enabled: true, locked: true } });
+        await expect(b.memories.list()).rejects.toMatchObject({ code: 'LOCKED' });
+        await expect(b.encryption.unlock('violet harbour lantern 42')).rejects.toMatchObject({ code: 'WRONG_PASSPHRASE' });
+        await b.encryption.unlock('amber meadow compass 17');
+        expect((await b.memories.list()).map((m) => m.text)).toEqual(['The spare key is under the blue pot']);
+        expect((await a.memories.list()).map((m) => m.text)).toEqual(['The spare key is under the blue pot']);
       } finally {
         await a.close();
         await b.close();

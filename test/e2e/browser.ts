@@ -40,10 +40,39 @@ export interface AppPage {
   errors: string[];
 }
 
+declare global {
+  interface Window {
+    /**
+     * The IndexedDB holding database `name`: the storage bucket Mneme keeps the profile in, or the
+     * default one. Defined in every e2e context (see {@link exposeRawIndexedDB}).
+     */
+    rawIndexedDB(name: string): Promise<IDBFactory>;
+  }
+}
+
+/** Lets page code read a profile's database without Mneme's code, wherever Mneme keeps it. */
+export async function exposeRawIndexedDB(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    window.rawIndexedDB = async (name) => {
+      const buckets = (
+        navigator as Navigator & {
+          storageBuckets?: { keys(): Promise<string[]>; open(name: string): Promise<{ indexedDB: IDBFactory }> };
+        }
+      ).storageBuckets;
+      for (const key of (await buckets?.keys()) ?? []) {
+        const bucket = await buckets!.open(key);
+        if ((await bucket.indexedDB.databases()).some((db) => db.name === name)) return bucket.indexedDB;
+      }
+      return indexedDB;
+    };
+  });
+}
+
 /** A new context (its own IndexedDB and service worker) with a page, not yet navigated. */
 export async function newPage(options: BrowserContextOptions = {}): Promise<AppPage> {
   browser ??= await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
   const context = await browser.newContext({ viewport: DESKTOP, ...options });
+  await exposeRawIndexedDB(context);
   // Every wait is for a state; this only bounds how long a loaded 2-core machine may take to reach it.
   context.setDefaultTimeout(STATE_TIMEOUT);
   contexts.add(context);

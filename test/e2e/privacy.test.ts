@@ -237,8 +237,9 @@ const privacy = (page: Page) => page.getByRole('region', { name: 'Privacy' });
 /** Every record of the profile's IndexedDB database as text, read without Mneme's code. */
 function rawDatabase(page: Page): Promise<string> {
   return page.evaluate(async () => {
+    const factory = await window.rawIndexedDB('mneme-default');
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const request = indexedDB.open('mneme-default');
+      const request = factory.open('mneme-default');
       request.onsuccess = () => resolve(request.result);
       request.onerror = () => reject(request.error);
     });

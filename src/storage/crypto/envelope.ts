@@ -1,8 +1,9 @@
 /**
  * Passphrase → key-encryption key (PBKDF2-SHA-256, 600,000 iterations, per-profile salt) →
- * wraps one random AES-GCM-256 data key. Data is encrypted with the data key only, so changing
- * the passphrase re-wraps 32 bytes and re-encrypts nothing. A wrong passphrase fails the GCM tag
- * of the wrapped key: detected without reading any data.
+ * wraps one random AES-GCM-256 data key. A wrong passphrase fails the GCM tag of the wrapped key:
+ * detected without reading any data. Changing the passphrase rotates the data key
+ * ({@link createRotation}): every record is re-encrypted, so an old passphrase or an old copy of
+ * the envelope opens nothing written since.
  */
 import { MemoryError } from '../../sdk/errors';
 import { PASSPHRASE_MIN_LENGTH, passphraseStrength } from '../../sdk/passphrase';
@@ -83,8 +84,12 @@ export async function createEnvelope(
 ): Promise<{ envelope: KeyEnvelope; key: DataKey }> {
   checkPassphrase(passphrase);
   const raw = crypto.getRandomValues(new Uint8Array(32)).buffer;
+  return { envelope: await envelopeFor(raw, passphrase, iterations), key: await importDataKey(raw, CURRENT_FORMAT) };
+}
+
+async function envelopeFor(raw: ArrayBuffer, passphrase: string, iterations: number): Promise<KeyEnvelope> {
   const salt = crypto.getRandomValues(new Uint8Array(16)).buffer;
-  const envelope: KeyEnvelope = {
+  return {
     version: 1,
     format: CURRENT_FORMAT,
     kdf: 'PBKDF2-SHA-256',
@@ -92,19 +97,30 @@ export async function createEnvelope(
     salt,
     wrappedKey: await wrap(raw, passphrase, salt, iterations),
   };
-  return { envelope, key: await importDataKey(raw, CURRENT_FORMAT) };
+}
+
+/** A key rotation: the new data key (format 2), its envelope under `next`, and one under `current` to resume with. */
+export interface Rotation {
+  key: DataKey;
+  envelope: KeyEnvelope;
+  /** Kept only in the old copy of the profile (deleted with it): lets `current` finish a rotation cut short. */
+  resume: KeyEnvelope;
+}
+
+/** A new random data key for a profile whose envelope `current` opens (`WRONG_PASSPHRASE` otherwise). */
+export async function createRotation(envelope: KeyEnvelope, current: string, next: string): Promise<Rotation> {
+  checkPassphrase(next);
+  await unwrapRaw(envelope, current);
+  const iterations = Math.max(envelope.iterations, PBKDF2_ITERATIONS);
+  const raw = crypto.getRandomValues(new Uint8Array(32)).buffer;
+  return {
+    key: await importDataKey(raw, CURRENT_FORMAT),
+    envelope: await envelopeFor(raw, next, iterations),
+    resume: await envelopeFor(raw, current, iterations),
+  };
 }
 
 /** The data key, or `WRONG_PASSPHRASE`. */
 export async function openEnvelope(envelope: KeyEnvelope, passphrase: string): Promise<DataKey> {
   return importDataKey(await unwrapRaw(envelope, passphrase), envelope.format ?? 1);
-}
-
-/** The same data key under a new passphrase and a new salt. */
-export async function rewrapEnvelope(envelope: KeyEnvelope, oldPassphrase: string, newPassphrase: string): Promise<KeyEnvelope> {
-  checkPassphrase(newPassphrase);
-  const raw = await unwrapRaw(envelope, oldPassphrase);
-  const salt = crypto.getRandomValues(new Uint8Array(16)).buffer;
-  const iterations = Math.max(envelope.iterations, PBKDF2_ITERATIONS);
-  return { ...envelope, iterations, salt, wrappedKey: await wrap(raw, newPassphrase, salt, iterations) };
 }

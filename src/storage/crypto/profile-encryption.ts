@@ -1,8 +1,10 @@
 /**
- * Turning encryption on or off for a whole profile, and the key envelope in `settings`.
- * Every memory row and vector chunk is re-encoded and written back in one transaction.
+ * Re-encoding a whole profile (encryption on or off, a new data key) and the key envelope in
+ * `settings`. {@link copyProfile} writes into another database in batches and can resume; where
+ * profiles cannot move (no Storage Buckets, see location.ts) {@link reencodeProfile} rewrites
+ * every row in place in one transaction.
  */
-import { Dexie } from 'dexie';
+import { Dexie, type IndexableType } from 'dexie';
 import type { MnemeDatabase } from '../db';
 import {
   chunkBinding,
@@ -14,8 +16,96 @@ import {
   type StoredRow,
 } from '../codec';
 import { createCipher, type DataKey } from './cipher';
-import type { KeyEnvelope } from './envelope';
+import type { KeyEnvelope, Rotation } from './envelope';
 import { ENVELOPE_KEY, MARKER_KEY, sealedMarker } from './write-guard';
+
+/** In the target of a copy: how far it got (table, last primary key copied). */
+const CHECKPOINT_KEY = 'relocation.checkpoint';
+/** Settings never copied: the lexical snapshot is sealed under the old codec (the next close writes one). */
+const ROTATION_KEY = 'crypto.rotation';
+/** The envelope and the sealed marker are written first, for the target's state (write-guard.ts). */
+const NOT_COPIED = new Set([ENVELOPE_KEY, MARKER_KEY, CHECKPOINT_KEY, ROTATION_KEY]);
+const NOT_RECODED = new Set([...NOT_COPIED, 'lexical.snapshot']);
+const BATCH = 200;
+
+interface Checkpoint {
+  /** The table being copied; '' once every table is. */
+  table: string;
+  after?: IndexableType;
+}
+
+export interface CopyProgress {
+  phase: 'copying';
+  loaded: number;
+  total: number;
+}
+
+export interface CopyOptions {
+  from: RecordCodec;
+  to: RecordCodec;
+  /** The target's key envelope (absent: the copy is stored in clear). */
+  envelope: KeyEnvelope | undefined;
+  /** Copy only the settings (what `data.wipe` keeps). */
+  settingsOnly?: boolean;
+  onProgress?: (progress: CopyProgress) => void;
+}
+
+/**
+ * Copies every record of `source` into `target`, re-encoded from one codec to the other, in
+ * batches of {@link BATCH}; each batch is written with a checkpoint, so a copy cut short (the tab
+ * closed) continues where it stopped. The target's envelope and sealed marker are written before
+ * any row (or removed, for a copy in clear): the write guard checks each row against them. Whether
+ * the copy is finished is the registry's to say (relocate.ts), not the target's.
+ */
+export async function copyProfile(source: MnemeDatabase, target: MnemeDatabase, options: CopyOptions): Promise<void> {
+  const { from, to } = options;
+  const names = options.settingsOnly ? ['settings'] : source.tables.map((table) => table.name);
+  let checkpoint = ((await target.settings.get(CHECKPOINT_KEY))?.value as Checkpoint | undefined) ?? { table: names[0]! };
+  const start = checkpoint.table === '' ? names.length : Math.max(0, names.indexOf(checkpoint.table));
+  // Rows already copied: whole tables before the checkpoint, and the part of its own table.
+  let loaded = 0;
+  for (const name of names.slice(0, start + 1)) loaded += await target.table(name).count();
+  let total = 0;
+  for (const name of names) total += await source.table(name).count();
+  await target.transaction('rw', target.settings, async () => {
+    if (options.envelope) {
+      await target.settings.bulkPut([{ key: ENVELOPE_KEY, value: options.envelope }, sealedMarker(options.envelope)]);
+    } else await target.settings.bulkDelete([ENVELOPE_KEY, MARKER_KEY]);
+  });
+  options.onProgress?.({ phase: 'copying', loaded, total });
+  const recode = async (name: string, row: StoredRow): Promise<StoredRow | undefined> => {
+    // The lexical snapshot indexes the records: kept when they are copied as they are, not otherwise.
+    const skip = from === to && !options.settingsOnly ? NOT_COPIED : NOT_RECODED;
+    if (name === 'settings') return skip.has(row.key as string) ? undefined : row;
+    if (name === 'vectorChunks') {
+      const binding = chunkBinding(row as unknown as Parameters<typeof chunkBinding>[0]);
+      return { ...row, data: await to.sealBytes(await from.openBytes(row.data as ArrayBuffer, binding), binding) };
+    }
+    return to.encodeRow(name as SealedTable, await from.decodeRow<object>(name as SealedTable, row));
+  };
+  for (const name of names.slice(start)) {
+    for (;;) {
+      const table = source.table(name);
+      const after = checkpoint.table === name ? checkpoint.after : undefined;
+      const keys = (await (after === undefined ? table.orderBy(':id') : table.where(':id').above(after))
+        .limit(BATCH)
+        .primaryKeys()) as IndexableType[];
+      const rows = (await table.bulkGet(keys)) as StoredRow[];
+      const recoded = (await Promise.all(rows.map((row) => recode(name, row)))).filter((row) => row !== undefined);
+      const done = keys.length < BATCH;
+      const nextIndex = names.indexOf(name) + 1;
+      checkpoint = done ? { table: names[nextIndex] ?? '' } : { table: name, after: keys[keys.length - 1]! };
+      await target.transaction('rw', target.table(name), target.settings, async () => {
+        await target.table(name).bulkPut(recoded);
+        await target.settings.put({ key: CHECKPOINT_KEY, value: checkpoint });
+      });
+      loaded += rows.length;
+      options.onProgress?.({ phase: 'copying', loaded, total });
+      if (done) break;
+    }
+  }
+  await target.settings.delete(CHECKPOINT_KEY);
+}
 
 export async function readEnvelope(db: MnemeDatabase): Promise<KeyEnvelope | undefined> {
   return (await db.settings.get(ENVELOPE_KEY))?.value as KeyEnvelope | undefined;
@@ -68,4 +158,20 @@ export async function writeEnvelope(db: MnemeDatabase, envelope: KeyEnvelope): P
   await db.transaction('rw', db.settings, () =>
     db.settings.bulkPut([{ key: ENVELOPE_KEY, value: envelope }, sealedMarker(envelope)]),
   );
+}
+
+/** A key rotation under way: the new key's envelope after it, and one to resume it with. */
+export interface RotationRecord {
+  envelope: KeyEnvelope;
+  resume: KeyEnvelope;
+}
+
+/** Kept in the profile's old copy only: it is deleted with it when the rotation commits. */
+export async function writeRotation(db: MnemeDatabase, rotation: Rotation): Promise<void> {
+  const record: RotationRecord = { envelope: rotation.envelope, resume: rotation.resume };
+  await db.settings.put({ key: ROTATION_KEY, value: record });
+}
+
+export async function readRotation(db: MnemeDatabase): Promise<RotationRecord | undefined> {
+  return (await db.settings.get(ROTATION_KEY))?.value as RotationRecord | undefined;
 }

@@ -16,6 +16,7 @@ import { cdp } from 'vitest/browser';
 import { Dexie, type DBCore, type DBCoreMutateRequest } from 'dexie';
 import { createMemoryClient, isMemoryError, type MemoryClient } from '../../../src/sdk/index';
 import { Tally, trials, type Random } from '../harness';
+import { factoryOf } from '../../contract/raw-dump';
 
 const TOY = 'fixtures/toy-bow-embedder-384';
 const WORDS = 'coffee violin tyres hiking ramen dentist garden lisbon berlin novel piano cat bicycle tea rain'.split(' ');
@@ -234,8 +235,9 @@ it(
             if (writer === 'episode') problems.push(...(await episodeProblems(client, true)));
             await client.close();
             // Each trial starts from a near-empty origin.
+            const factory = await factoryOf(`mneme-${profileId}`);
             await new Promise((resolve) => {
-              const request = indexedDB.deleteDatabase(`mneme-${profileId}`);
+              const request = factory.deleteDatabase(`mneme-${profileId}`);
               request.onsuccess = request.onerror = request.onblocked = resolve;
             });
           } catch (error) {

@@ -90,8 +90,9 @@ interface Stored {
 /** What the profile's database holds, read with raw IndexedDB from the page. */
 function readStore(page: Page): Promise<Stored> {
   return page.evaluate(async () => {
+    const factory = await window.rawIndexedDB('mneme-default');
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const request = indexedDB.open('mneme-default');
+      const request = factory.open('mneme-default');
       request.onsuccess = () => resolve(request.result);
       request.onerror = () => reject(request.error);
     });
