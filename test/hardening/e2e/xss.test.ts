@@ -25,6 +25,7 @@ import { makePayloads, payloadNumbers, type Payload } from './xss-payloads';
 import { MODEL, squash, startEchoServer, type EchoServer } from './xss-echo';
 import { importFile } from './xss-import';
 import { installCanary, Watch } from './xss-page';
+import { stripInvisible } from '../../../src/core/invisible';
 
 afterAll(closeBrowser);
 
@@ -89,7 +90,9 @@ function payloadsOf(text: string, payloads: Payload[], all: number[]): number[] 
  * dialog shows that memory. Finding the row and clicking it is one step in the page, so a row
  * the list re-renders with another memory is never clicked by mistake.
  */
-async function openMemory(page: Page, text: string): Promise<void> {
+async function openMemory(page: Page, typedText: string): Promise<void> {
+  // Stored (and so shown) without invisible format characters such as the zero-width space.
+  const text = stripInvisible(typedText);
   const clicked = await memoryList(page)
     .locator('li')
     .evaluateAll((rows, wanted) => {
