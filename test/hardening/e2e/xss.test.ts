@@ -90,9 +90,7 @@ function payloadsOf(text: string, payloads: Payload[], all: number[]): number[] 
  * dialog shows that memory. Finding the row and clicking it is one step in the page, so a row
  * the list re-renders with another memory is never clicked by mistake.
  */
-async function openMemory(page: Page, typedText: string): Promise<void> {
-  // Stored (and so shown) without invisible format characters such as the zero-width space.
-  const text = stripInvisible(typedText);
+async function openMemory(page: Page, text: string): Promise<void> {
   const clicked = await memoryList(page)
     .locator('li')
     .evaluateAll((rows, wanted) => {
@@ -191,7 +189,8 @@ const FORMS: [string, (page: Page, p: Payload) => Promise<void>][] = [
       await memoryList(page)
         .locator('.viewport')
         .evaluate((el) => void (el.scrollTop = 0));
-      await openMemory(page, typed('remember', p).trim());
+      // Typed text is stored (and so shown) without invisible format characters such as the zero-width space.
+      await openMemory(page, stripInvisible(typed('remember', p)).trim());
       const dialog = page.getByRole('dialog', { name: 'Memory' });
       await dialog.getByLabel('Text').fill(typed('edited', p));
       await dialog.getByRole('button', { name: 'Save text' }).click();
