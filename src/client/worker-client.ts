@@ -214,6 +214,7 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
     sync: {
       enable: call('sync.enable'),
       pairingCode: call('sync.pairingCode'),
+      recoveryPhrase: call('sync.recoveryPhrase'),
       join: call('sync.join'),
       status: call('sync.status'),
       disable: call('sync.disable'),

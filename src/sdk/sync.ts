@@ -1,7 +1,8 @@
 /**
  * Sync across devices: the profile's records, sealed on this device (AES-GCM, opaque ids, padded
  * sizes), replicate through a CouchDB-compatible server that sees ids, revisions, sizes and timing
- * and nothing else. Another device joins with a pairing code that carries the sync key and server.
+ * and nothing else. Another device joins with a pairing code that carries the sync key and server,
+ * or with the recovery phrase (the sync key as words) and the server's address.
  */
 
 export interface SyncEnableOptions {
@@ -54,11 +55,25 @@ export interface SyncApi {
    */
   pairingCode(): Promise<string>;
   /**
-   * Joins the profile another device syncs, from its pairing code: this device's memories are
-   * merged with the profile's. A malformed code rejects with `INVALID_ARGUMENT`; records that do
-   * not open with its key are reported as `SYNC_ENVELOPE_INVALID` errors and nothing of them is written.
+   * The profile's recovery phrase: its sync key as 24 BIP39 words (English). With the server's
+   * address it lets a new device join, even when every other device is lost. Whoever has it can
+   * read this profile: show it only to its owner.
    */
-  join(code: string): Promise<SyncStatus>;
+  recoveryPhrase(): Promise<string>;
+  /**
+   * Joins the profile another device syncs, from its pairing code or its recovery phrase: this
+   * device's memories are merged with the profile's. A pairing code carries the server; with a
+   * phrase, `server` gives it (its `url`, required, and `auth`) and the server is asked first,
+   * reading only, whether it holds a profile the phrase opens.
+   *
+   * Rejects, writing nothing, with `INVALID_ARGUMENT` for a malformed code or phrase
+   * (`details.reason`: `length`, `unknown-word` with `details.positions`, `checksum`, `no-server`)
+   * or a phrase no profile on that server syncs with (`no-profile`); with `SYNC_ENVELOPE_INVALID`
+   * when the server's records do not open with the phrase's key; with `SYNC_FAILED` when the
+   * server cannot be reached to check a phrase. Records arriving later that do not open are
+   * reported as `SYNC_ENVELOPE_INVALID` errors in {@link SyncStatus.errors}, and nothing of them is written.
+   */
+  join(codeOrPhrase: string, server?: SyncEnableOptions): Promise<SyncStatus>;
   status(): Promise<SyncStatus>;
   /** Stops sync and deletes this device's sealed copy; the memories stay here and on the server. */
   disable(): Promise<SyncStatus>;

@@ -45,3 +45,8 @@ export function parsePairingCode(code: unknown): Pairing {
   if (!syncKey || syncKey.length !== SYNC_KEY_BYTES || !urlBytes) throw bad();
   return { syncKey, url: checkServerUrl(new TextDecoder().decode(urlBytes)), auth: auth === '1' };
 }
+
+/** Whether a text given to join is a pairing code (else it is read as a recovery phrase). */
+export function isPairingCode(text: unknown): boolean {
+  return typeof text === 'string' && text.trim().startsWith(`${PREFIX.slice(0, -1)}`);
+}

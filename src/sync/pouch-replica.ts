@@ -35,7 +35,7 @@ interface Emitter {
 interface Pouch {
   get(id: string): Promise<Doc>;
   put(doc: Doc): Promise<{ rev: string }>;
-  allDocs(options: { keys: string[]; include_docs: true }): Promise<{ rows: { doc?: Doc | null }[] }>;
+  allDocs(options: { keys?: string[]; limit?: number; include_docs: true }): Promise<{ rows: { doc?: Doc | null }[] }>;
   changes(options: {
     since: string | number;
     include_docs?: boolean;
@@ -87,12 +87,53 @@ export function syncFailure(error: unknown): MemoryError {
   });
 }
 
+/** Where a profile's sealed records live on a server, and how to log in there. */
+export type RemoteOptions = Pick<PouchReplicaOptions, 'url' | 'keys' | 'auth'>;
+
+function remoteDatabase(PouchDB: PouchDBClass, options: RemoteOptions, setup: boolean): Pouch {
+  const { keys } = options;
+  const url = new URL(keys.database, options.url.endsWith('/') ? options.url : `${options.url}/`).href;
+  return new PouchDB(url, {
+    adapter: 'http',
+    ...(setup ? {} : { skip_setup: true }),
+    ...(options.auth ? { auth: { username: keys.username, password: keys.password } } : {}),
+  });
+}
+
+/**
+ * Checks, reading only, that the server holds a profile synced with these keys: its database
+ * exists (its name derives from the sync key) and a record of it opens. Another key finds no
+ * database, or one it may not read: `INVALID_ARGUMENT` (`details.reason` `no-profile`); a record
+ * that does not open: `SYNC_ENVELOPE_INVALID`; no answer: `SYNC_FAILED`.
+ */
+export async function checkRemote(options: RemoteOptions): Promise<void> {
+  const PouchDB = await loadPouch('http', []);
+  const remote = remoteDatabase(PouchDB, options, false);
+  try {
+    const { rows } = await remote.allDocs({ limit: 1, include_docs: true });
+    if (rows[0]?.doc) await open(options.keys, rows[0].doc);
+  } catch (error) {
+    const code = status(error);
+    if (code === 404 || code === 401 || code === 403) {
+      throw new MemoryError(
+        'INVALID_ARGUMENT',
+        'No profile on this server syncs with these words: check them, and the server address',
+        {
+          details: { reason: 'no-profile', status: code },
+        },
+      );
+    }
+    throw syncFailure(error);
+  } finally {
+    await remote.close().catch(() => undefined);
+  }
+}
+
 export async function createPouchReplica(options: PouchReplicaOptions): Promise<SyncReplica> {
   const adapter = options.adapter ?? 'indexeddb';
   const PouchDB = await loadPouch(adapter, options.plugins ?? []);
   const local = new PouchDB(options.name, { adapter });
   const { keys } = options;
-  const remoteUrl = new URL(keys.database, options.url.endsWith('/') ? options.url : `${options.url}/`).href;
   let replication: { cancel(): void } | undefined;
   let feed: Emitter | undefined;
   let events: ReplicationEvents | undefined;
@@ -107,10 +148,7 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
     );
 
   const startReplication = () => {
-    const remote = new PouchDB(remoteUrl, {
-      adapter: 'http',
-      ...(options.auth ? { auth: { username: keys.username, password: keys.password } } : {}),
-    });
+    const remote = remoteDatabase(PouchDB, options, true);
     const replicationOptions = {
       live: true,
       retry: true,

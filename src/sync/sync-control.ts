@@ -9,9 +9,9 @@ import type { Clock } from '../core/ports';
 import { HybridClock } from './hlc';
 import { deriveSyncKeys, fromBase64Url, generateSyncKey, toBase64Url, toHex } from './keys';
 import { MemorySync, type MemoryTarget } from './memory-sync';
-import { checkServerUrl, pairingCode, parsePairingCode } from './pairing';
+import { checkServerUrl, isPairingCode, pairingCode, parsePairingCode, type Pairing } from './pairing';
 import type { SyncReplica } from './port';
-import { createPouchReplica, type PouchReplicaOptions } from './pouch-replica';
+import { checkRemote, createPouchReplica, type PouchReplicaOptions, type RemoteOptions } from './pouch-replica';
 
 /** What a profile keeps to sync (in its settings table). */
 export interface SyncSettings {
@@ -37,6 +37,8 @@ export interface SyncControlDeps {
   /** How the local replica is made (adapter, plugins: Node tests use PouchDB's memory adapter). */
   replica?: Pick<PouchReplicaOptions, 'adapter' | 'plugins'>;
   openReplica?: (options: PouchReplicaOptions) => Promise<SyncReplica>;
+  /** Checks that the server holds a profile these keys open, before a phrase joins it. */
+  checkRemote?: (options: RemoteOptions) => Promise<void>;
 }
 
 export interface SyncControl {
@@ -171,17 +173,38 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
     else await current.replica.stop();
   };
 
-  const begin = async (settings: SyncSettings) => {
+  const begin = async (settings: SyncSettings, check?: () => Promise<void>) => {
     if (running || (await deps.settings.read())) {
       throw new MemoryError('INVALID_ARGUMENT', 'Sync is already set up for this profile: disable it first');
     }
     locked(deps.target());
+    await check?.();
     await deps.settings.write(settings);
     await start(settings);
     return status();
   };
 
   const newDevice = () => toHex(crypto.getRandomValues(new Uint8Array(8)));
+
+  const current = async () => {
+    const settings = running?.settings ?? (await deps.settings.read());
+    if (!settings) throw new MemoryError('INVALID_ARGUMENT', 'Sync is not set up for this profile');
+    return { syncKey: fromBase64Url(settings.syncKey)!, url: settings.url, auth: settings.auth };
+  };
+
+  /** A phrase carries the key only: the server comes beside it, and must hold a profile it opens. */
+  const phrasePairing = async (phrase: string, server: SyncEnableOptions | undefined) => {
+    const { parseRecoveryPhrase } = await import('./recovery-phrase');
+    const syncKey = parseRecoveryPhrase(phrase);
+    if (!server?.url) {
+      throw new MemoryError('INVALID_ARGUMENT', 'A recovery phrase holds no server address: give the sync server URL too', {
+        details: { reason: 'no-server' },
+      });
+    }
+    const pairing: Pairing = { syncKey, url: checkServerUrl(server.url), auth: server.auth === true };
+    const check = async () => (deps.checkRemote ?? checkRemote)({ ...pairing, keys: await deriveSyncKeys(syncKey) });
+    return { pairing, check };
+  };
 
   return {
     api: {
@@ -192,14 +215,17 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
           auth: options?.auth === true,
           device: newDevice(),
         }),
-      join: async (code: string) => {
-        const pairing = parsePairingCode(code);
-        return begin({ syncKey: toBase64Url(pairing.syncKey), url: pairing.url, auth: pairing.auth, device: newDevice() });
+      join: async (codeOrPhrase: string, server?: SyncEnableOptions) => {
+        const { pairing, check } = isPairingCode(codeOrPhrase)
+          ? { pairing: parsePairingCode(codeOrPhrase), check: undefined }
+          : await phrasePairing(codeOrPhrase, server);
+        const { syncKey, url, auth } = pairing;
+        return begin({ syncKey: toBase64Url(syncKey), url, auth, device: newDevice() }, check);
       },
-      pairingCode: async () => {
-        const settings = running?.settings ?? (await deps.settings.read());
-        if (!settings) throw new MemoryError('INVALID_ARGUMENT', 'Sync is not set up for this profile');
-        return pairingCode({ syncKey: fromBase64Url(settings.syncKey)!, url: settings.url, auth: settings.auth });
+      pairingCode: async () => pairingCode(await current()),
+      recoveryPhrase: async () => {
+        const { recoveryPhrase } = await import('./recovery-phrase');
+        return recoveryPhrase((await current()).syncKey);
       },
       status: async () => status(),
       disable: async () => {

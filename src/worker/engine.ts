@@ -352,6 +352,7 @@ export async function createMemoryEngine(
     sync: {
       enable: guarded(sync.api.enable),
       pairingCode: guarded(sync.api.pairingCode),
+      recoveryPhrase: guarded(sync.api.recoveryPhrase),
       join: guarded(sync.api.join),
       status: guarded(sync.api.status),
       disable: guarded(sync.api.disable),

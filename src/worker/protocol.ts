@@ -34,6 +34,7 @@ export type MethodPath =
   | 'privacy.set'
   | 'sync.enable'
   | 'sync.pairingCode'
+  | 'sync.recoveryPhrase'
   | 'sync.join'
   | 'sync.status'
   | 'sync.disable'
