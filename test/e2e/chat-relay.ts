@@ -1,6 +1,7 @@
 /**
- * The e2e run's one chat-server origin. The app's Content-Security-Policy lets it call only the chat
- * servers named when it was built (`MNEME_CHAT_ORIGIN`), and the build happens once, before any
+ * The e2e run's one chat-server (and sync-server) origin. The app's Content-Security-Policy lets it
+ * call only the chat and sync servers named when it was built (`MNEME_CHAT_ORIGIN`,
+ * `MNEME_SYNC_ORIGIN`), and the build happens once, before any
  * test starts its own scripted server on a free port. So the global set-up opens this relay on
  * 127.0.0.1 first, builds the app for its origin, and a test's server is reached through it:
  * `<relay>/<port>/v1/…` is forwarded, streaming, to `http://127.0.0.1:<port>/v1/…`.

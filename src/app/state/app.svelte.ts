@@ -13,6 +13,7 @@ import {
   type PrivacyState,
   type ProgressEvent,
   type ReembedStatus,
+  type SyncStatus,
 } from '../../sdk/index';
 import { DEFAULTS } from '../../sdk/options';
 import { findEmbedder, preferredLocalEmbedder } from '../../models/catalog';
@@ -49,6 +50,8 @@ export class AppState {
   outbox = $state.raw<OutboxSummary | undefined>();
   chatModel = $state.raw<ChatModelInfo | undefined>();
   reembedding = $state.raw<ReembedStatus | undefined>();
+  /** Sync across devices, as the client last reported it (a `sync` event, or {@link refreshSync}). */
+  sync = $state.raw<SyncStatus | undefined>();
   /** Embedding model download or load, while it runs. */
   embedProgress = $state.raw<ProgressEvent | undefined>();
   error = $state.raw<FriendlyError | undefined>();
@@ -113,6 +116,7 @@ export class AppState {
     this.#unsubscribe?.();
     this.client = undefined;
     this.status = undefined;
+    this.sync = undefined;
     await old?.close().catch(() => undefined);
     // Closing the client unloaded its chat model: the app loads the chosen one again into the new one.
     this.chatModel = undefined;
@@ -152,6 +156,9 @@ export class AppState {
           case 'encryption-changed':
             void this.refreshStatus();
             this.revision++;
+            break;
+          case 'sync':
+            this.sync = event.status;
             break;
           case 'reload-required':
             this.error = { sentence: event.reason, code: 'RELOAD_REQUIRED', detail: event.reason };
@@ -209,6 +216,10 @@ export class AppState {
       this.embedProgress = undefined;
       await this.refreshStatus();
     }
+  }
+
+  async refreshSync(): Promise<void> {
+    this.sync = await this.client?.sync.status().catch(() => this.sync);
   }
 
   async refreshStatus(): Promise<void> {

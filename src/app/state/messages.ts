@@ -19,7 +19,8 @@ export type Action =
   | 'encrypt'
   | 'settings'
   | 'verify'
-  | 'retry';
+  | 'retry'
+  | 'sync';
 
 const DOING: Record<Action, string> = {
   open: 'Mneme could not open your memory',
@@ -36,6 +37,7 @@ const DOING: Record<Action, string> = {
   settings: 'The setting was not applied',
   verify: 'The check did not finish',
   retry: 'The memory job did not restart',
+  sync: 'Sync did not change',
 };
 
 const ADVICE: Partial<Record<MemoryErrorCode, string>> = {
@@ -54,6 +56,9 @@ const ADVICE: Partial<Record<MemoryErrorCode, string>> = {
   RELOAD_REQUIRED: 'Mneme was updated in another tab. Reload this page to continue.',
   WORKER_FAILED: 'its background worker stopped. Reload the page to start it again.',
   STORAGE_FAILED: 'the browser refused to read or write its database. Reload the page and try again.',
+  SYNC_FAILED: 'the sync server did not answer. Check its address, that it is running, and this device’s connection.',
+  SYNC_ENVELOPE_INVALID:
+    'the server’s copy does not open with these words: they belong to another profile, or the copy was altered.',
   CLOSED: 'the connection to your memory was closed. Reload the page to open it again.',
 };
 

@@ -1,0 +1,80 @@
+/**
+ * Settings → Devices & sync, as a person uses it on two devices (two Chromium contexts) against
+ * pouchdb-server on a free loopback port, reached through the run's relay (the one origin the
+ * app's build allows, see global-setup.ts): device A sets sync up and reads its recovery phrase,
+ * device B types the phrase and the server, and a memory added on A appears on B. A phrase with a
+ * word out of place is refused, setting nothing up. Every wait is for a state.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startSyncServer, type SyncServer } from '../../scripts/sync-server.mjs';
+import { closeBrowser, listedMemories, openApp, remember } from './browser';
+
+let server: SyncServer;
+beforeAll(async () => {
+  server = await startSyncServer();
+});
+afterAll(async () => {
+  await closeBrowser();
+  await server?.stop();
+});
+
+/** The test's server through the relay: `<relay>/<port>/`. */
+const serverUrl = () => `${inject('chatRelay')}/${new URL(server.url).port}/`;
+const syncSection = (page: Page) => page.getByRole('region', { name: 'Devices & sync' });
+const openSettings = (page: Page) => page.getByRole('link', { name: 'Settings', exact: true }).click();
+const openMemory = (page: Page) => page.getByRole('link', { name: 'Memory', exact: true }).click();
+const syncState = (page: Page) => syncSection(page).locator('dd[data-state]');
+
+describe('Settings → Devices & sync', () => {
+  it('sets sync up on one device, joins another with the typed recovery phrase, and a memory added on the first reaches the second', async () => {
+    const a = await openApp();
+    const before = 'Canary-sync-ui: the user rides a green bicycle called Rocinante';
+    await remember(a.page, before);
+    await openSettings(a.page);
+    const sectionA = syncSection(a.page);
+    await sectionA.getByLabel('Sync server').fill(serverUrl());
+    await sectionA.getByRole('button', { name: 'Turn on sync' }).click();
+    await syncState(a.page).and(a.page.locator('[data-state="idle"]')).waitFor();
+    expect(await syncState(a.page).innerText()).toBe('Up to date');
+
+    // The pairing code as a QR code and as text; the phrase only once asked for.
+    await sectionA.getByRole('button', { name: 'Show the pairing code' }).click();
+    await sectionA.getByRole('img', { name: 'QR code of the pairing code' }).waitFor();
+    expect(await sectionA.getByLabel('Pairing code', { exact: true }).inputValue()).toMatch(/^mneme-sync1\./);
+    expect(await sectionA.getByRole('list', { name: 'Recovery phrase, 24 words' }).count()).toBe(0);
+    await sectionA.getByRole('button', { name: 'Show the recovery phrase' }).click();
+    const words = await sectionA.getByRole('list', { name: 'Recovery phrase, 24 words' }).getByRole('listitem').allInnerTexts();
+    expect(words).toHaveLength(24);
+    expect(await sectionA.innerText()).toContain('only way back to your memories');
+
+    const b = await openApp();
+    await openSettings(b.page);
+    const sectionB = syncSection(b.page);
+    const phraseBox = sectionB.getByLabel('Pairing code or recovery phrase');
+    // Two words swapped: real words, but not the phrase. Refused; nothing is set up.
+    const swapped = [...words];
+    const other = swapped.findIndex((word) => word !== swapped[0]);
+    [swapped[0], swapped[other]] = [swapped[other]!, swapped[0]!];
+    await phraseBox.fill(swapped.join(' '));
+    await sectionB.getByLabel('Sync server of that profile').fill(serverUrl());
+    await sectionB.getByRole('button', { name: 'Join', exact: true }).click();
+    await b.page.getByRole('alert').filter({ hasText: 'not a recovery phrase' }).waitFor();
+    expect(await sectionB.getByRole('button', { name: 'Turn on sync' }).count()).toBe(1);
+    await b.page.getByRole('alert').getByRole('button', { name: 'Dismiss' }).click();
+
+    await phraseBox.fill(words.map((word, index) => `${index + 1}. ${word}`).join('\n'));
+    await sectionB.getByRole('button', { name: 'Join', exact: true }).click();
+    await syncState(b.page).waitFor();
+    expect(await sectionB.getByText(serverUrl(), { exact: true }).count()).toBe(1);
+    await openMemory(b.page);
+    await expect.poll(() => listedMemories(b.page)).toEqual([before]);
+
+    await openMemory(a.page);
+    const after = 'Canary-sync-ui: added on the laptop after the phone joined';
+    await remember(a.page, after);
+    await expect.poll(() => listedMemories(b.page)).toEqual([after, before]);
+    expect(a.errors).toEqual([]);
+    expect(b.errors).toEqual([]);
+  });
+});
