@@ -3,11 +3,13 @@
  * pouchdb-server on a free loopback port, reached through the run's relay (the one origin the
  * app's build allows, see global-setup.ts): device A sets sync up and reads its recovery phrase,
  * device B types the phrase and the server, and a memory added on A appears on B. A phrase with a
- * word out of place is refused, setting nothing up. Every wait is for a state.
+ * word out of place is refused, setting nothing up. Both screens pass axe (WCAG 2.2 AA). Every
+ * wait is for a state.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startSyncServer, type SyncServer } from '../../scripts/sync-server.mjs';
+import { axeViolations } from './a11y';
 import { closeBrowser, listedMemories, openApp, remember } from './browser';
 
 let server: SyncServer;
@@ -47,6 +49,7 @@ describe('Settings → Devices & sync', () => {
     const words = await sectionA.getByRole('list', { name: 'Recovery phrase, 24 words' }).getByRole('listitem').allInnerTexts();
     expect(words).toHaveLength(24);
     expect(await sectionA.innerText()).toContain('only way back to your memories');
+    expect(await axeViolations(a.page, 'sync on, pairing code and phrase shown')).toEqual([]);
 
     const b = await openApp();
     await openSettings(b.page);
@@ -58,6 +61,7 @@ describe('Settings → Devices & sync', () => {
     [swapped[0], swapped[other]] = [swapped[other]!, swapped[0]!];
     await phraseBox.fill(swapped.join(' '));
     await sectionB.getByLabel('Sync server of that profile').fill(serverUrl());
+    expect(await axeViolations(b.page, 'joining with a typed phrase')).toEqual([]);
     await sectionB.getByRole('button', { name: 'Join', exact: true }).click();
     await b.page.getByRole('alert').filter({ hasText: 'not a recovery phrase' }).waitFor();
     expect(await sectionB.getByRole('button', { name: 'Turn on sync' }).count()).toBe(1);

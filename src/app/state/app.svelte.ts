@@ -231,10 +231,15 @@ export class AppState {
 
   /**
    * Registers what a part of the page holds of the profile (turns, lists, results), to drop when it
-   * locks: a locked page keeps nothing of the profile in its state or its DOM.
+   * locks: a locked page keeps nothing of the profile in its state or its DOM. Returns the way to
+   * unregister it (a component that goes away).
    */
-  onLock(listener: () => void): void {
+  onLock(listener: () => void): () => void {
     this.#lockListeners.push(listener);
+    return () => {
+      const at = this.#lockListeners.indexOf(listener);
+      if (at >= 0) this.#lockListeners.splice(at, 1);
+    };
   }
 
   /** The profile locked (here, in another tab, or after idle): everything read from it leaves the page. */
