@@ -33,11 +33,12 @@ export interface ForgetOutput {
   text?: string;
 }
 
-export interface MnemeTools {
+/** A type, not an interface, so that it fits the AI SDK's `ToolSet` (and can be spread into one). */
+export type MnemeTools = {
   remember: Tool<RememberInput, { id: string; text: string }>;
   searchMemory: Tool<SearchMemoryInput, { memories: RecalledMemory[] }>;
   forget: Tool<ForgetInput, ForgetOutput>;
-}
+};
 
 export interface MnemeToolsOptions {
   /** Most memories `searchMemory` returns; default 5. */

@@ -187,9 +187,8 @@ describe('mneme/ai-sdk middleware (ai 7, v4 spec)', () => {
       doStream: async ({ abortSignal }) => ({
         stream: new ReadableStream({
           start(stream) {
-            stream.enqueue(parts[0]);
-            stream.enqueue(parts[1]);
-            stream.enqueue(parts[2]);
+            // The stream's start and its first token, then nothing until the abort.
+            for (const part of parts.slice(0, 3)) stream.enqueue(part);
             abortSignal?.addEventListener('abort', () => stream.error(abortSignal.reason));
           },
         }),
