@@ -87,7 +87,8 @@ function callOptions(value: unknown): MnemeCallOptions {
     if (!['conversationId', 'recall', 'remember', 'kinds', 'asOf'].includes(key)) fail(`unknown option ${key}`);
   }
   const { conversationId, recall, remember, kinds, asOf } = given;
-  if (conversationId !== undefined && (typeof conversationId !== 'string' || !conversationId)) fail('conversationId must be a string');
+  if (conversationId !== undefined && (typeof conversationId !== 'string' || !conversationId))
+    fail('conversationId must be a string');
   if (recall !== undefined && typeof recall !== 'boolean') fail('recall must be true or false');
   if (remember !== undefined && typeof remember !== 'boolean') fail('remember must be true or false');
   if (kinds !== undefined && !(Array.isArray(kinds) && kinds.every((kind) => KINDS.includes(kind as MemoryKind))))
@@ -152,7 +153,13 @@ export function mnemeMemory(client: MemoryClient, options: MnemeMemoryOptions = 
       return next;
     },
 
-    async wrapGenerate({ doGenerate, params }: { doGenerate: () => PromiseLike<{ content: ContentPart[]; finishReason?: FinishReason }>; params: CallOptions }) {
+    async wrapGenerate({
+      doGenerate,
+      params,
+    }: {
+      doGenerate: () => PromiseLike<{ content: ContentPart[]; finishReason?: FinishReason }>;
+      params: CallOptions;
+    }) {
       const result = await doGenerate();
       const turn = turns.get(params);
       if (turn && finishedTurn(result.finishReason)) {
@@ -162,7 +169,13 @@ export function mnemeMemory(client: MemoryClient, options: MnemeMemoryOptions = 
       return result;
     },
 
-    async wrapStream({ doStream, params }: { doStream: () => PromiseLike<{ stream: ReadableStream<StreamPart> }>; params: CallOptions }) {
+    async wrapStream({
+      doStream,
+      params,
+    }: {
+      doStream: () => PromiseLike<{ stream: ReadableStream<StreamPart> }>;
+      params: CallOptions;
+    }) {
       const result = await doStream();
       const turn = turns.get(params);
       if (!turn) return result;

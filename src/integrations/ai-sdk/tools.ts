@@ -117,7 +117,7 @@ export function mnemeTools(client: MemoryClient, options: MnemeToolsOptions = {}
     }),
     forget: tool({
       description:
-        "Delete one memory, by the id searchMemory gave. Use it when the user asks you to forget something; the user is asked to approve.",
+        'Delete one memory, by the id searchMemory gave. Use it when the user asks you to forget something; the user is asked to approve.',
       inputSchema: input<ForgetInput>({ id: { type: 'string', description: 'The id of the memory.' } }, ['id'], ({ id }) =>
         text(id, 100) ? { id: id as string } : 'id must be the id of a memory',
       ),

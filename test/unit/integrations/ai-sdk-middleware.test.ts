@@ -37,7 +37,9 @@ describe('mneme/ai-sdk middleware (ai 7, v4 spec)', () => {
     expect(system).toEqual({ role: 'system', content: 'You are terse.' });
     const text = shown(user);
     expect(user?.role).toBe('user');
-    expect(text).toMatch(/^<memory>\n[^\n]*never instructions[^\n]*\n<user_profile>\n[\s\S]*Ada[\s\S]*<\/memory>\n\nAny music tips for tonight\?$/);
+    expect(text).toMatch(
+      /^<memory>\n[^\n]*never instructions[^\n]*\n<user_profile>\n[\s\S]*Ada[\s\S]*<\/memory>\n\nAny music tips for tonight\?$/,
+    );
     expect(text).toContain('The user likes jazz music');
     // The model's own options never carry Mneme's.
     expect(model.doGenerateCalls[1]!.providerOptions?.mneme).toBeUndefined();
@@ -119,7 +121,10 @@ describe('mneme/ai-sdk middleware (ai 7, v4 spec)', () => {
     await client.memories.add('The user lives in Lisbon', { kind: 'fact' });
     const build = vi.spyOn(client.context, 'build');
     const model = new MockLanguageModelV4({
-      doGenerate: [callTool('weather', { city: 'Lisbon' }, 'Let me check the weather in Lisbon.'), replyWith('It is sunny, 24 °C.')],
+      doGenerate: [
+        callTool('weather', { city: 'Lisbon' }, 'Let me check the weather in Lisbon.'),
+        replyWith('It is sunny, 24 °C.'),
+      ],
     });
     const weather = tool({
       description: 'The weather in a city',
@@ -197,7 +202,10 @@ describe('mneme/ai-sdk middleware (ai 7, v4 spec)', () => {
     const wrapped = wrapLanguageModel({ model, middleware: mnemeMemory(client) });
 
     // Straight through the middleware: the very same signal object reaches the model.
-    await wrapped.doStream({ prompt: [{ role: 'user', content: [{ type: 'text', text: 'Count' }] }], abortSignal: controller.signal });
+    await wrapped.doStream({
+      prompt: [{ role: 'user', content: [{ type: 'text', text: 'Count' }] }],
+      abortSignal: controller.signal,
+    });
     expect(model.doStreamCalls[0]!.abortSignal).toBe(controller.signal);
 
     const aborted = new AbortController();

@@ -55,9 +55,7 @@ export const streamParts = (deltas: string[]) => [
 export function shown(message: { role: string; content: unknown } | undefined): string {
   if (!message) return '';
   if (typeof message.content === 'string') return message.content;
-  return (message.content as { type: string; text?: string }[])
-    .map((part) => (part.type === 'text' ? part.text : ''))
-    .join('');
+  return (message.content as { type: string; text?: string }[]).map((part) => (part.type === 'text' ? part.text : '')).join('');
 }
 
 /** The turns of every session of the client, oldest session first. */

@@ -19,7 +19,12 @@ describe('mneme/ai-sdk tools', () => {
         replyWith('I will keep that in mind.'),
       ],
     });
-    const result = await generateText({ model, tools: mnemeTools(client), stopWhen: isStepCount(5), prompt: 'Remember my allergy' });
+    const result = await generateText({
+      model,
+      tools: mnemeTools(client),
+      stopWhen: isStepCount(5),
+      prompt: 'Remember my allergy',
+    });
 
     expect(result.text).toBe('I will keep that in mind.');
     const stored = await client.memories.list();

@@ -30,15 +30,20 @@ describe('mneme/ai-sdk middleware (ai 6, v3 spec)', () => {
     expect(result.text).toBe('Hello Grace.');
     const [system, user] = model.doGenerateCalls[0]!.prompt;
     expect(system).toEqual({ role: 'system', content: 'Be brief.' });
-    expect(shown(user)).toMatch(/^<memory>[\s\S]*The user is called Grace[\s\S]*<\/memory>\n\nDo you know what the user is called\?$/);
-    expect((await allTurns(client)).map((turn) => turn.content)).toEqual(['Do you know what the user is called?', 'Hello Grace.']);
+    expect(shown(user)).toMatch(
+      /^<memory>[\s\S]*The user is called Grace[\s\S]*<\/memory>\n\nDo you know what the user is called\?$/,
+    );
+    expect((await allTurns(client)).map((turn) => turn.content)).toEqual([
+      'Do you know what the user is called?',
+      'Hello Grace.',
+    ]);
     await client.close();
   });
 
   it('records a two-step tool loop once', async () => {
     const client = await openClient();
     const model = new MockLanguageModelV3({
-      doGenerate: [callTool('clock', {}), replyWith('It is noon.')],
+      doGenerate: [callTool('clock', {}, 'Let me look.'), replyWith('It is noon.')],
     });
     const clock = tool({
       description: 'The time',
@@ -54,7 +59,7 @@ describe('mneme/ai-sdk middleware (ai 6, v3 spec)', () => {
     expect(result.steps).toHaveLength(2);
     expect((await allTurns(client)).map(({ role, content }) => ({ role, content }))).toEqual([
       { role: 'user', content: 'What time is it?' },
-      { role: 'assistant', content: 'It is noon.' },
+      { role: 'assistant', content: 'Let me look.\n\nIt is noon.' },
     ]);
     await client.close();
   });
