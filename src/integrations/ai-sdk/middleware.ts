@@ -22,8 +22,11 @@ import {
 } from './prompt';
 import { createRecorder } from './recorder';
 
-/** Per call, through `providerOptions: { mneme: { … } }` of `generateText` / `streamText`. */
-export interface MnemeCallOptions {
+/**
+ * Per call, through `providerOptions: { mneme: { … } }` of `generateText` / `streamText`. JSON values
+ * only, as provider options must be (a type, not an interface, so that it fits the AI SDK's `JSONObject`).
+ */
+export type MnemeCallOptions = {
   /**
    * The conversation the turn belongs to: a Mneme session id (`client.sessions.create()`), kept across
    * reloads, or any id of the host's, which gets a Mneme session of its own while this middleware lives.
@@ -35,9 +38,9 @@ export interface MnemeCallOptions {
   remember?: boolean;
   /** Recall only memories of these kinds. */
   kinds?: MemoryKind[];
-  /** Recall only memories valid at this instant (epoch ms, or a Date). */
-  asOf?: number | Date;
-}
+  /** Recall only memories valid at this instant (epoch milliseconds, e.g. `Date.parse('2026-03-01')`). */
+  asOf?: number;
+};
 
 export interface MnemeMemoryOptions extends Omit<MnemeCallOptions, 'asOf'> {
   /** Where the recalled memory goes: into the user message being answered (default), or a system message. */
@@ -93,8 +96,7 @@ function callOptions(value: unknown): MnemeCallOptions {
   if (remember !== undefined && typeof remember !== 'boolean') fail('remember must be true or false');
   if (kinds !== undefined && !(Array.isArray(kinds) && kinds.every((kind) => KINDS.includes(kind as MemoryKind))))
     fail(`kinds must be a list of ${KINDS.join(', ')}`);
-  const at = asOf instanceof Date ? asOf.getTime() : asOf;
-  if (at !== undefined && !(typeof at === 'number' && Number.isFinite(at))) fail('asOf must be a Date or epoch milliseconds');
+  if (asOf !== undefined && !(typeof asOf === 'number' && Number.isFinite(asOf))) fail('asOf must be epoch milliseconds');
   return given as MnemeCallOptions;
 }
 
@@ -107,7 +109,7 @@ export function mnemeMemory(client: MemoryClient, options: MnemeMemoryOptions = 
   let last: { key: string; block: Promise<string> } | undefined;
 
   const recall = (query: string, call: MnemeCallOptions): Promise<string> => {
-    const asOf = call.asOf instanceof Date ? call.asOf.getTime() : call.asOf;
+    const { asOf } = call;
     const kinds = call.kinds ?? options.kinds;
     const key = JSON.stringify([call.conversationId ?? options.conversationId, query, kinds, asOf]);
     if (last?.key !== key) {

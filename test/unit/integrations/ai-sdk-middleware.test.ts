@@ -171,7 +171,7 @@ describe('mneme/ai-sdk middleware (ai 7, v4 spec)', () => {
     expect(lastPrompt()).toContain('green tea');
     expect(lastPrompt()).not.toContain('oat milk');
     // Yesterday neither memory was true yet.
-    await ask({ asOf: new Date(past), remember: false });
+    await ask({ asOf: past, remember: false });
     expect(lastPrompt()).toBe('What does the user drink?');
     expect(await allTurns(client)).toEqual([]);
 
