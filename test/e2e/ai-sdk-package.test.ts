@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNodeHost, removeHost, runInHost } from './clean-host';
+import { createNodeHost, readmeCode, removeHost, runInHost } from './clean-host';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const app = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
@@ -39,12 +39,25 @@ await generateText({ model, prompt: 'Hi', providerOptions: { mneme: { remember: 
 mnemeMemory(client, { placement: 'assistant' });
 `;
 
+/** The README's example as it is, after what it leaves to the reader: a model, and where the tokens go. */
+function readmeExample(): string {
+  const example = readmeCode('ts').find((code) => code.includes('mneme/ai-sdk'));
+  if (!example) throw new Error('The README has lost its mneme/ai-sdk example');
+  return `declare const yourModel: Parameters<typeof import('ai').wrapLanguageModel>[0]['model'];
+declare const output: { append(text: string): void };
+${example}`;
+}
+
 const hosts: Partial<Record<keyof typeof AI_MAJORS, string>> = {};
 
 beforeAll(async () => {
   await promisify(execFile)(process.execPath, [join(root, 'scripts/pack-sdk.mjs')], { maxBuffer: 16 * 1024 * 1024 });
   const tarball = join(root, `lib/mneme-${app.version}.tgz`);
-  const files = { 'main.mjs': readFileSync(join(root, 'examples/ai-sdk-node/main.mjs'), 'utf8'), 'typed.ts': TYPED };
+  const files = {
+    'main.mjs': readFileSync(join(root, 'examples/ai-sdk-node/main.mjs'), 'utf8'),
+    'typed.ts': TYPED,
+    'readme.ts': readmeExample(),
+  };
   const fakeIndexedDb = `fake-indexeddb@${app.devDependencies['fake-indexeddb']!}`;
   // One after the other: two installs at once would fight over the npm cache on a busy machine.
   for (const [major, ai] of Object.entries(AI_MAJORS)) {
@@ -69,11 +82,10 @@ describe.each([7, 6] as const)('mneme/ai-sdk from the packed tarball with ai %i'
     expect(lines[4]).toMatch(/^assistant: Since you live in Porto/);
   });
 
-  it('type-checks a host file against the host’s own ai', async () => {
+  it('type-checks a host file and the README example against the host’s own ai', async () => {
     const tsc = join(root, 'node_modules/typescript/bin/tsc');
     const flags = ['--noEmit', '--strict', '--module', 'esnext', '--moduleResolution', 'bundler', '--target', 'es2022'];
-    await expect(runInHost(hosts[major]!, [tsc, ...flags, '--lib', 'es2023,dom', '--skipLibCheck', 'typed.ts'])).resolves.toBe(
-      '',
-    );
+    const files = ['typed.ts', 'readme.ts'];
+    await expect(runInHost(hosts[major]!, [tsc, ...flags, '--lib', 'es2023,dom', '--skipLibCheck', ...files])).resolves.toBe('');
   });
 });
