@@ -105,7 +105,10 @@ export function mnemeMemory(client: MemoryClient, options: MnemeMemoryOptions = 
   const recorder = createRecorder(client, options.conversationId);
   /** The turn behind each call's (transformed) parameters, for the recording after it. */
   const turns = new WeakMap<object, Turn>();
-  /** The last recall: the steps of one tool loop answer the same message and reuse it. */
+  /**
+   * The last recall: the steps of one tool loop answer the same message and reuse it. A finished
+   * turn ends it, so the same words in a later turn see what was learned meanwhile.
+   */
   let last: { key: string; block: Promise<string> } | undefined;
 
   const recall = (query: string, call: MnemeCallOptions): Promise<string> => {
@@ -128,6 +131,7 @@ export function mnemeMemory(client: MemoryClient, options: MnemeMemoryOptions = 
   };
 
   const record = async (turn: Turn, text: string[]) => {
+    last = undefined;
     const reply = [...turn.earlier, ...text].join('\n\n').trim();
     if (!turn.user || !reply || turn.options.remember === false) return;
     await recorder.record(turn.options.conversationId, turn.user, reply).catch(onError);

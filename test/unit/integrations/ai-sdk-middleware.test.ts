@@ -179,6 +179,13 @@ describe('mneme/ai-sdk middleware (ai 7, v4 spec)', () => {
     expect(lastPrompt()).toBe('What does the user drink?');
     expect(await allTurns(client)).toHaveLength(2);
 
+    // The same question in a later turn sees what was learned meanwhile (recall is reused only within a turn).
+    await ask({ remember: false });
+    expect(lastPrompt()).not.toContain('rooibos');
+    await client.memories.add('The user drinks rooibos at night', { kind: 'preference' });
+    await ask({ remember: false });
+    expect(lastPrompt()).toContain('rooibos');
+
     await expect(ask({ remeber: false })).rejects.toThrow(/unknown option remeber/);
     await expect(ask({ kinds: ['secret'] })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await client.close();
