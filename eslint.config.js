@@ -34,6 +34,23 @@ export default tseslint.config(
     languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
   },
   {
+    // An integration is a thin adapter over the public client: nothing from inside the SDK.
+    files: ['src/integrations/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/core/*', '**/storage/*', '**/worker/*', '**/client/*', '**/models/*', '**/sync/*', '**/app/*'],
+              message: 'Use the public contract (src/sdk).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The memory core is pure logic on ports: no storage, DOM-bound or model library here.
     files: ['src/core/**/*.ts'],
     rules: {

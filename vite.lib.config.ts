@@ -13,6 +13,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import wasm from 'vite-plugin-wasm';
 
 const MODEL_LIBRARIES = ['@huggingface/transformers', '@mlc-ai/web-llm', /^onnxruntime-web\//];
+const INTEGRATION_PEERS = ['ai', /^ai\//];
 
 /** Points the clients at the worker entries instead of Vite's pre-bundled worker assets, and drops those. */
 function workerEntries(): Plugin {
@@ -54,9 +55,11 @@ export default defineConfig({
         'llm-worker': 'src/worker/llm.worker.ts',
         svelte: 'src/svelte/index.svelte.ts',
         vite: 'src/vite/index.ts',
+        'ai-sdk': 'src/integrations/ai-sdk/index.ts',
       },
       formats: ['es'],
     },
-    rolldownOptions: { external: ['svelte', /^svelte\//, ...MODEL_LIBRARIES] },
+    // The integrations' libraries are the host's (optional peer dependencies), never bundled.
+    rolldownOptions: { external: ['svelte', /^svelte\//, ...MODEL_LIBRARIES, ...INTEGRATION_PEERS] },
   },
 });

@@ -49,6 +49,8 @@ export default defineConfig({
             'pouchdb-adapter-http',
             'pouchdb-adapter-indexeddb',
             'pouchdb-replication',
+            'ai',
+            'ai/test',
           ],
           exclude: ['@huggingface/transformers', 'onnxruntime-web', 'voy-search'],
         },

@@ -40,6 +40,7 @@ const manifest = {
     './llm-worker': { default: './dist/llm-worker.js' },
     './svelte': { types: './types/svelte/index.svelte.d.ts', default: './dist/svelte.js' },
     './vite': { types: './types/vite/index.d.ts', default: './dist/vite.js' },
+    './ai-sdk': { types: './types/integrations/ai-sdk/index.d.ts', default: './dist/ai-sdk.js' },
     './package.json': './package.json',
   },
   // Only the worker entries run code on import; everything else can be tree-shaken.
@@ -54,8 +55,9 @@ const manifest = {
     'onnxruntime-web': JSON.parse(readFileSync(join(root, 'node_modules/onnxruntime-web/package.json'), 'utf8')).version,
     'voy-search': version('voy-search'),
   },
-  peerDependencies: { svelte: '^5.0.0' },
-  peerDependenciesMeta: { svelte: { optional: true } },
+  // Each integration's library is the host's choice: optional, needed only by its subpath.
+  peerDependencies: { svelte: '^5.0.0', ai: '^6.0.0 || ^7.0.0' },
+  peerDependenciesMeta: { svelte: { optional: true }, ai: { optional: true } },
 };
 writeFileSync(join(lib, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 // The package README is the "Embed Mneme in your app" section of the repository README.
@@ -75,6 +77,7 @@ if (undeclared.length > 0) {
 const budgets = {
   'index.js (main-thread entry)': ['index.js', 15],
   'worker.js (memory worker, no model libraries)': ['worker.js', 60],
+  'ai-sdk.js (mneme/ai-sdk, `ai` not included)': ['ai-sdk.js', 5],
 };
 /** An entry and every chunk it imports statically, gzipped one by one. */
 function closure(file, seen = new Set()) {

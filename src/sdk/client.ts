@@ -19,6 +19,7 @@ import type {
   MemoryEventListener,
   ListOptions,
   MemoryItem,
+  MemoryKind,
   MemoryPatch,
   EncryptionStatus,
   Episode,
@@ -239,6 +240,10 @@ export interface ContextBuildOptions {
    * recent turns), or one alone: `full-history`, `sliding-window`, `semantic`, `profile`, `episodic`.
    */
   strategy?: ContextStrategy;
+  /** Retrieve only memories of these kinds; default note, fact, turn, preference and summary. */
+  kinds?: MemoryKind[];
+  /** Retrieve only memories valid at this instant (epoch ms), e.g. to answer as of a past date. */
+  asOf?: number;
 }
 
 export type ContextStrategy = 'combined' | 'full-history' | 'sliding-window' | 'semantic' | 'profile' | 'episodic';

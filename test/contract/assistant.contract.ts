@@ -4,7 +4,7 @@
  * its tokens, its abort and its answers cross the worker boundary.
  */
 import { describe, expect, it } from 'vitest';
-import type { ChatMessage, ChatModel, ContextStrategy, GenerateOptions, MemoryEvent } from '../../src/sdk/index';
+import type { ChatMessage, ChatModel, ContextStrategy, GenerateOptions, MemoryEvent, MemoryKind } from '../../src/sdk/index';
 import { MemoryError } from '../../src/sdk/index';
 import type { ClientFactory } from './client.contract';
 
@@ -171,6 +171,20 @@ export function describeAssistantContract(name: string, create: ClientFactory): 
           ['Booked the dentist for Friday', ['recent']],
         ]),
       );
+      await client.close();
+    });
+
+    it('recalls only the kinds asked for, and only what was true at an as-of date', async () => {
+      const client = await create({ profileId: `assistant${Date.now()}x${counter++}`, embedder: false });
+      const march = Date.UTC(2026, 2, 1);
+      await client.memories.add('The user drinks green tea', { kind: 'preference', validFrom: march });
+      await client.memories.add('The user drinks coffee with oat milk', { kind: 'note' });
+      const recalled = async (options: { kinds?: MemoryKind[]; asOf?: number }) =>
+        (await client.context.build('what does the user drink?', options)).retrieved?.map((result) => result.item.text).sort();
+      expect(await recalled({})).toEqual(['The user drinks coffee with oat milk', 'The user drinks green tea']);
+      expect(await recalled({ kinds: ['preference'] })).toEqual(['The user drinks green tea']);
+      expect(await recalled({ asOf: march - 86_400_000 })).toEqual([]);
+      expect(await recalled({ asOf: march, kinds: ['preference', 'fact'] })).toEqual(['The user drinks green tea']);
       await client.close();
     });
 

@@ -147,3 +147,29 @@ export async function startHost(host: string, command: 'dev' | 'preview'): Promi
 export function removeHost(host: string | undefined): void {
   if (host) rmSync(host, { recursive: true, force: true });
 }
+
+/**
+ * A Node project as a user makes one, outside this repository: the tarball and `packages` (e.g.
+ * `ai@^7`, an integration's peer) installed from the registry, and `files` written in. Returns the folder.
+ */
+export async function createNodeHost(tarball: string, packages: string[], files: Record<string, string>): Promise<string> {
+  const host = mkdtempSync(join(tmpdir(), 'mneme-node-host-'));
+  writeFileSync(
+    join(host, 'package.json'),
+    `${JSON.stringify({ name: 'node-host', private: true, version: '0.0.0', type: 'module' }, null, 2)}\n`,
+  );
+  for (const [path, text] of Object.entries(files)) writeFileSync(join(host, path), text);
+  copyFileSync(tarball, join(host, basename(tarball)));
+  await run(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', `./${basename(tarball)}`, ...packages],
+    { cwd: host, env: hostEnv(), maxBuffer: 16 * 1024 * 1024 },
+  );
+  return host;
+}
+
+/** Runs `node` with `args` in the host; its standard output (a failure rejects with both outputs). */
+export async function runInHost(host: string, args: string[]): Promise<string> {
+  const { stdout } = await run(process.execPath, args, { cwd: host, env: hostEnv(), maxBuffer: 16 * 1024 * 1024 });
+  return stdout;
+}

@@ -58,7 +58,8 @@ export async function assembleContext(
     use.memories
       ? views.memory.search(query, {
           limit: options.limit ?? 8,
-          kinds: ['note', 'fact', 'turn', 'preference', 'summary'],
+          kinds: options.kinds ?? ['note', 'fact', 'turn', 'preference', 'summary'],
+          ...(options.asOf !== undefined ? { asOf: options.asOf } : {}),
           // What was said last and what matters most compete for a place even when the words differ.
           candidates: { recent: 3, important: 3 },
         })
