@@ -43,7 +43,7 @@ export function createEngineSync(deps: EngineSyncDeps): EngineSync {
     replicaName: `${deps.dbName}-sync`,
     target: () => {
       const open = deps.memories();
-      return open ? memoryTarget(open.service, open.store, deps.clock) : undefined;
+      return open ? memoryTarget(open.service) : undefined;
     },
     merged: deps.merged,
     emit: (status) => deps.emit({ type: 'sync', status }),
