@@ -31,6 +31,8 @@ export interface MemorySyncOptions {
   onMerged(ids: string[]): void;
   /** Told about a record that could not be read or written; the rest goes on. */
   onError(error: MemoryError): void;
+  /** Documents of other record types, which another sync merges (record-sync.ts). */
+  ignores?(body: unknown): boolean;
 }
 
 const nameOf = (device: string, id: string) => `memory:${device}:${id}`;
@@ -152,6 +154,7 @@ export class MemorySync {
         this.#o.onError(change.error);
         continue;
       }
+      if (this.#o.ignores?.(change.body)) continue;
       if (!isVersion(change.body)) {
         this.#o.onError(new MemoryError('SYNC_ENVELOPE_INVALID', 'A synced document is not a memory version'));
         continue;
