@@ -232,8 +232,10 @@ export class RecordSync {
     const deletes: string[] = [];
     for (const id of ids) {
       const here = local.get(id);
-      // Changed here and not sent yet: the next scan sends it and merges it then.
-      if ((here === undefined ? (known[id] ?? '') : canonical(here)) !== (known[id] ?? '')) continue;
+      // Changed here and not sent yet: the next scan sends it and merges it then (an announced
+      // type has changed only when announced: until then it takes what is synced).
+      const unsent = kind.announced ? this.#announced.has(kind.type) : true;
+      if (unsent && (here === undefined ? (known[id] ?? '') : canonical(here)) !== (known[id] ?? '')) continue;
       let versions: RecordVersion[];
       try {
         versions = await this.#versionsOf(kind.type, id);

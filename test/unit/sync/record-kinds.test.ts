@@ -169,7 +169,10 @@ describe('record merges', () => {
       [turnKind as RecordKind<unknown>, (i) => turn(i % 2 ? 100 + i : undefined)],
       [summaryKind as RecordKind<unknown>, (i) => summary(`s${i}`, i % 3)],
       [profileKind as RecordKind<unknown>, (i) => entry(`v${i}`, i % 2 ? 'llm' : 'user', { rejected: i % 2 === 0 })],
-      [episodeKind as RecordKind<unknown>, (i) => episode(i % 2 ? 'open' : 'failed', [`a${i}`, `a${i + 1}`], [`l${i}`, `l${i % 3}`])],
+      [
+        episodeKind as RecordKind<unknown>,
+        (i) => episode(i % 2 ? 'open' : 'failed', [`a${i}`, `a${i + 1}`], [`l${i}`, `l${i % 3}`]),
+      ],
       [auditKind as RecordKind<unknown>, (i) => audit(i % 2 === 1)],
       [settingsKind as RecordKind<unknown>, (i) => settings(i % 2 ? ['password'] : [])],
     ];
