@@ -7,7 +7,7 @@
  */
 import memoryAdapter from 'pouchdb-adapter-memory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MemoryClient, MemoryClientOptions } from '../../../src/sdk/index';
+import type { ChatModel, MemoryClient, MemoryClientOptions } from '../../../src/sdk/index';
 import { createMemoryEngine } from '../../../src/worker/engine';
 import { serverDump } from '../../contract/sync.contract';
 import { useSyncServer } from '../../support/sync-server';
@@ -117,6 +117,46 @@ describe('sync of conversations, profile, episodes, audit and settings', () => {
       expect(dump).not.toContain(talk.id);
       expect(dump).not.toContain(task.id);
       expect(dump).not.toContain('Lisbon');
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('a rolling summary made on one device reaches the other, with the turns it folded archived there too', async () => {
+    const tag = `summary${Date.now()}`;
+    /** Answers the summary prompt with a canary; the memory work with nothing to add. */
+    const model: ChatModel = {
+      id: 'test/summariser',
+      async generate(messages) {
+        const system = messages[0]?.content ?? '';
+        if (system.startsWith('Update the running summary')) return '{"summary": "canary-ibis-1: they planned Lisbon"}';
+        if (system.startsWith('Extract')) return '{"facts": []}';
+        if (system.includes('structured profile')) return '{"patches": []}';
+        return 'Noted.';
+      },
+    };
+    const a = await create({ profileId: `${tag}a`, embedder: false, chatModel: model });
+    const b = await create({ profileId: `${tag}b`, embedder: false });
+    try {
+      const talk = await a.sessions.create('canary-ibis-2');
+      for (const content of ['canary-ibis-3 one', 'canary-ibis-4 two', 'canary-ibis-5 three']) {
+        await a.sessions.append(talk.id, { role: 'user', content });
+      }
+      await a.sync.enable({ url: server() });
+      await b.sync.join(await a.sync.pairingCode());
+      await expect.poll(() => b.sessions.turns(talk.id).then((turns) => turns.length)).toBe(3);
+      const summary = await a.sessions.summarise(talk.id, { threshold: 1, batch: 2 });
+      expect(summary?.text).toContain('canary-ibis-1');
+      await expect.poll(() => b.sessions.summary(talk.id)).toEqual(await a.sessions.summary(talk.id));
+      expect((await b.sessions.summary(talk.id))?.text).toBe(summary?.text);
+      // The two turns it folded left the working window on B as well.
+      await expect
+        .poll(() => b.sessions.turns(talk.id).then((turns) => turns.map((turn) => turn.content)))
+        .toEqual(['canary-ibis-5 three']);
+      await expect.poll(() => settled(a)).toBe(true);
+      await expect.poll(() => settled(b)).toBe(true);
+      expect((await serverDump(server())).toLowerCase()).not.toContain('canary');
     } finally {
       await a.close();
       await b.close();
