@@ -21,7 +21,7 @@ import { rankHybrid } from '../ranking/hybrid';
 import { NEIGHBOUR_DEFAULTS, spreadToNeighbours, Threads } from '../ranking/neighbours';
 import { standingCandidates } from '../ranking/standing';
 import { LexicalSnapshots } from './lexical-snapshot';
-import { memoryAudit } from './memory-audit';
+import { mergeAudit, memoryAudit } from './memory-audit';
 import { indexDifferences, type IndexDifferences } from './index-differences';
 import { effectiveImportance } from '../archive/policies';
 import type { EmbedderSlot } from './embedder-slot';
@@ -339,15 +339,7 @@ export class MemoryService {
   ): Promise<void> {
     const now = this.#deps.clock.now();
     const audit = (id: string, actor: ChangeActor, after?: MemoryItem) =>
-      memoryAudit(
-        now,
-        actor,
-        after ? (this.#items.has(id) ? 'update' : 'create') : 'delete',
-        id,
-        this.#items.get(id),
-        after,
-        reason,
-      );
+      mergeAudit(now, actor, id, this.#items.get(id), after, reason);
     if (puts.length > 0) {
       await this.#deps.store.putMany(
         puts.map((put) => put.item),
