@@ -136,7 +136,11 @@ export interface DataApi {
    * background instead of being mixed in.
    */
   import(text: string, options?: ImportOptions): Promise<ImportReport>;
-  /** Deletes every memory, vector and layer record of this profile (the profile itself stays). */
+  /**
+   * Deletes every memory, vector and layer record of this profile (the profile itself stays). With
+   * sync on, every paired device is emptied too (the deletions sync); sync stays set up. To clear
+   * only this device, disable sync first.
+   */
   wipe(): Promise<void>;
 }
 

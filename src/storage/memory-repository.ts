@@ -84,12 +84,13 @@ export function createMemoryRepository(db: MnemeDatabase, codec: RecordCodec = p
     },
     history: (entityId) =>
       guard(async () => {
-        const rows = await db.audit.where('entityId').equals(entityId).sortBy('seq');
+        // By time: entries synced from other devices are stored after later ones of this device.
+        const rows = await db.audit.where('entityId').equals(entityId).sortBy('at');
         return readable(rows, ({ seq: _seq, ...row }) => codec.decodeRow<AuditEntry>('audit', row as StoredRow));
       }),
     recentAudit: (limit) =>
       guard(async () => {
-        const rows = await db.audit.orderBy('seq').reverse().limit(limit).toArray();
+        const rows = await db.audit.orderBy('at').reverse().limit(limit).toArray();
         return readable(rows, ({ seq: _seq, ...row }) => codec.decodeRow<AuditEntry>('audit', row as StoredRow));
       }),
     count: () => guard(() => db.memories.count()),

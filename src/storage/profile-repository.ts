@@ -57,7 +57,7 @@ export function createProfileRepository(db: MnemeDatabase, codec: RecordCodec = 
       }),
     history: () =>
       guard(async () => {
-        const rows = await db.audit.where('entity').equals('profile').sortBy('seq');
+        const rows = await db.audit.where('entity').equals('profile').sortBy('at'); // entries synced from other devices arrive later
         return readable(rows, ({ seq: _seq, ...row }) => codec.decodeRow<AuditEntry>('audit', row as StoredRow));
       }),
   };

@@ -10,6 +10,7 @@ import type { MemoryEvent } from '../sdk/types';
 import { memoryTarget } from './memory-target';
 import { createSyncControl, type SyncControl, type SyncSettings } from './sync-control';
 import type { PouchReplicaOptions } from './pouch-replica';
+import { recordTarget, type RecordTargetDeps } from './record-target';
 
 const SETTINGS_KEY = 'sync';
 
@@ -19,6 +20,8 @@ export interface EngineSyncDeps {
   /** The profile's database name (the same wherever it lives); the local replica is named after it. */
   dbName: string;
   memories(): { service: MemoryService; store: MemoryStore } | undefined;
+  /** What the profile's other synced records need (its codec now, its write lock, its privacy settings); undefined while locked. */
+  records(): Omit<RecordTargetDeps, 'db'> | undefined;
   /** Merged memories were written: tell other tabs, the host, and embed them. */
   merged(ids: string[]): void;
   emit(event: MemoryEvent): void;
@@ -43,7 +46,11 @@ export function createEngineSync(deps: EngineSyncDeps): EngineSync {
     replicaName: `${deps.dbName}-sync`,
     target: () => {
       const open = deps.memories();
-      return open ? memoryTarget(open.service, open.store, deps.clock) : undefined;
+      return open ? memoryTarget(open.service) : undefined;
+    },
+    records: () => {
+      const open = deps.records();
+      return open ? recordTarget({ ...open, db: deps.db() }) : undefined;
     },
     merged: deps.merged,
     emit: (status) => deps.emit({ type: 'sync', status }),

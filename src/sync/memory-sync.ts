@@ -31,6 +31,8 @@ export interface MemorySyncOptions {
   onMerged(ids: string[]): void;
   /** Told about a record that could not be read or written; the rest goes on. */
   onError(error: MemoryError): void;
+  /** Documents of other record types, which another sync merges (record-sync.ts). */
+  ignores?(body: unknown): boolean;
 }
 
 const nameOf = (device: string, id: string) => `memory:${device}:${id}`;
@@ -142,6 +144,26 @@ export class MemorySync {
     await replica.writeLocal('clock', clock.last);
   }
 
+  /**
+   * Replaces this device's version of a forgotten memory (it held the text) by a delete made after
+   * every version merged, so no version the server keeps carries the words.
+   */
+  async #erase(versions: MemoryVersion[]): Promise<void> {
+    const { replica, device, clock } = this.#o;
+    const id = versions[0]!.id;
+    const version: MemoryVersion = {
+      type: 'memory',
+      id,
+      device,
+      hlc: clock.tick(),
+      actor: winner(versions)!.actor,
+      seen: seenBy(versions),
+      deleted: true,
+    };
+    await replica.put(nameOf(device, id), version);
+    this.#merged.set(id, seenBy([version]));
+  }
+
   async #pull(): Promise<void> {
     const { replica, clock, target } = this.#o;
     const { changes, last } = await replica.changes(this.#since);
@@ -152,6 +174,7 @@ export class MemorySync {
         this.#o.onError(change.error);
         continue;
       }
+      if (this.#o.ignores?.(change.body)) continue;
       if (!isVersion(change.body)) {
         this.#o.onError(new MemoryError('SYNC_ENVELOPE_INVALID', 'A synced document is not a memory version'));
         continue;
@@ -167,6 +190,8 @@ export class MemorySync {
     if (newDevice) await replica.writeLocal('devices', [...this.#devices]);
     const puts: { item: MemoryItem; actor: ChangeActor }[] = [];
     const deletes: { id: string; actor: ChangeActor }[] = [];
+    /** Forgotten memories this device holds a version with text of: it is replaced by a delete. */
+    const erase: MemoryVersion[][] = [];
     for (const id of ids) {
       // A local change not yet written as a version: its own step merges it after writing it.
       if (this.#dirty.has(id)) continue;
@@ -183,6 +208,7 @@ export class MemorySync {
       this.#merged.set(id, seenBy(versions));
       if (best.deleted) {
         if (local) deletes.push({ id, actor: best.actor });
+        if (versions.some((version) => version.device === this.#o.device && !version.deleted)) erase.push(versions);
       } else if (!local || !sameMemory(syncedMemory(local), best.item!)) {
         // What is local to this device stays: its vector when the text is the same, its last use.
         const keep: Partial<MemoryItem> = {};
@@ -195,6 +221,7 @@ export class MemorySync {
       await target.apply(puts, deletes);
       this.#o.onMerged([...puts.map((put) => put.item.id), ...deletes.map((gone) => gone.id)]);
     }
+    for (const versions of erase) await this.#erase(versions);
     this.#since = last;
     await replica.writeLocal('since', last);
   }

@@ -13,10 +13,9 @@ import type { HlcStamp } from './hlc';
 /** A memory as it travels: without what is local to a device (its vector's model, its last use). */
 export type SyncedMemory = Omit<MemoryItem, 'embeddingModel' | 'lastAccessedAt'>;
 
-/** One device's latest version of one memory. */
-export interface MemoryVersion {
-  type: 'memory';
-  /** The memory's id. */
+/** What the merge rule reads of one device's latest version of one record (of any type). */
+export interface Versioned {
+  /** The record's id. */
   id: string;
   device: string;
   hlc: HlcStamp;
@@ -24,12 +23,17 @@ export interface MemoryVersion {
   /** Per device, the latest stamp of its versions this one was made after. */
   seen: Record<string, HlcStamp>;
   deleted?: true;
+}
+
+/** One device's latest version of one memory. */
+export interface MemoryVersion extends Versioned {
+  type: 'memory';
   /** Absent when deleted. */
   item?: SyncedMemory;
 }
 
 /** Whether `later` was made after `earlier` was merged on its device. */
-export function supersedes(later: MemoryVersion, earlier: MemoryVersion): boolean {
+export function supersedes(later: Versioned, earlier: Versioned): boolean {
   if (later === earlier) return false;
   if (later.device === earlier.device) return later.hlc > earlier.hlc;
   const seen = later.seen[earlier.device];
@@ -37,7 +41,7 @@ export function supersedes(later: MemoryVersion, earlier: MemoryVersion): boolea
 }
 
 /** Positive when `a` beats `b` among concurrent versions. */
-function compareConcurrent(a: MemoryVersion, b: MemoryVersion): number {
+export function compareConcurrent(a: Versioned, b: Versioned): number {
   if (Boolean(a.deleted) !== Boolean(b.deleted)) return a.deleted ? 1 : -1;
   const userA = a.actor === 'user';
   if (userA !== (b.actor === 'user')) return userA ? 1 : -1;
@@ -47,19 +51,19 @@ function compareConcurrent(a: MemoryVersion, b: MemoryVersion): number {
 }
 
 /** The versions no other version has seen. */
-export function heads(versions: readonly MemoryVersion[]): MemoryVersion[] {
+export function heads<V extends Versioned>(versions: readonly V[]): V[] {
   return versions.filter((version) => !versions.some((other) => supersedes(other, version)));
 }
 
 /** The winning version of a record, or undefined when there is none. */
-export function winner(versions: readonly MemoryVersion[]): MemoryVersion | undefined {
-  let best: MemoryVersion | undefined;
+export function winner<V extends Versioned>(versions: readonly V[]): V | undefined {
+  let best: V | undefined;
   for (const head of heads(versions)) if (!best || compareConcurrent(head, best) > 0) best = head;
   return best;
 }
 
 /** What a new version made after merging `versions` has seen. */
-export function seenBy(versions: readonly MemoryVersion[]): Record<string, HlcStamp> {
+export function seenBy(versions: readonly Versioned[]): Record<string, HlcStamp> {
   const seen: Record<string, HlcStamp> = {};
   const note = (device: string, stamp: HlcStamp) => {
     if (!(device in seen) || seen[device]! < stamp) seen[device] = stamp;
@@ -82,7 +86,7 @@ export function sameMemory(a: SyncedMemory, b: SyncedMemory): boolean {
   return canonical(a) === canonical(b);
 }
 
-function canonical(value: unknown): string {
+export function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)

@@ -33,6 +33,7 @@ interface Emitter {
   cancel(): void;
 }
 interface Pouch {
+  info(): Promise<{ update_seq: string | number; [field: string]: unknown }>;
   get(id: string): Promise<Doc>;
   put(doc: Doc): Promise<{ rev: string }>;
   allDocs(options: { keys?: string[]; limit?: number; include_docs: true }): Promise<{ rows: { doc?: Doc | null }[] }>;
@@ -149,6 +150,18 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
 
   const startReplication = () => {
     const remote = remoteDatabase(PouchDB, options, true);
+    // After each batch it pulls, PouchDB's replicator asks the source for its info, only for its
+    // progress figures, and does not handle a failure there (pouchdb-replication: `src.info().then`
+    // without a catch): a connection cut or reset at that moment became an unhandled rejection.
+    // Nothing else of ours asks the server for info, so a failed info answers with the last one
+    // known; the replicator's next request meets the same failure and reports it (handled below).
+    const info = remote.info.bind(remote);
+    let lastInfo: Awaited<ReturnType<Pouch['info']>> = { update_seq: 0 };
+    remote.info = () =>
+      info().then(
+        (fresh) => (lastInfo = fresh),
+        () => lastInfo,
+      );
     const replicationOptions = {
       live: true,
       retry: true,

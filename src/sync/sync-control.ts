@@ -10,6 +10,8 @@ import { HybridClock } from './hlc';
 import { deriveSyncKeys, fromBase64Url, generateSyncKey, toBase64Url, toHex } from './keys';
 import { MemorySync, type MemoryTarget } from './memory-sync';
 import { checkServerUrl, isPairingCode, pairingCode, parsePairingCode, type Pairing } from './pairing';
+import { RECORD_KINDS } from './record-kinds';
+import { RecordSync, type RecordTarget } from './record-sync';
 import type { SyncReplica } from './port';
 import { checkRemote, createPouchReplica, type PouchReplicaOptions, type RemoteOptions } from './pouch-replica';
 
@@ -22,6 +24,8 @@ export interface SyncSettings {
   device: string;
   /** Every local memory was sent once (after enable or join). */
   uploaded?: boolean;
+  /** This device joined (rather than set sync up): the synced settings replace its own. */
+  joined?: boolean;
 }
 
 export interface SyncControlDeps {
@@ -30,6 +34,8 @@ export interface SyncControlDeps {
   replicaName: string;
   /** The profile's memories, or undefined while it is locked. */
   target(): (MemoryTarget & { ids(): string[] }) | undefined;
+  /** The profile's other synced records (conversations, profile, episodes, audit, settings), or undefined while locked. */
+  records?(): RecordTarget | undefined;
   /** Merges changed stored memories (announce them, re-embed). */
   merged(ids: string[]): void;
   emit(status: SyncStatus): void;
@@ -45,6 +51,8 @@ export interface SyncControl {
   api: SyncApi;
   /** Local memory changes committed to storage. */
   committed(ids: readonly string[]): void;
+  /** Other records may have changed locally (these types; all but announced ones when omitted). */
+  recordsChanged(types?: readonly string[]): void;
   /** Starts sync when this profile has it set up (after the profile opened or was unlocked). */
   resume(): Promise<void>;
   /** Retries at once (back online, focus). */
@@ -59,6 +67,7 @@ interface Running {
   settings: SyncSettings;
   replica: SyncReplica;
   memories: MemorySync;
+  records: RecordSync;
   /** Documents written here and not yet pushed. */
   unsent: Set<string>;
 }
@@ -78,7 +87,7 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
       state: settings ? state : 'off',
       ...(settings ? { url: settings.url, device: settings.device } : {}),
       ...(lastSyncedAt !== undefined ? { lastSyncedAt } : {}),
-      pending: running ? running.memories.pending + running.unsent.size : 0,
+      pending: running ? running.memories.pending + running.records.pending + running.unsent.size : 0,
       mergesApplied,
       errors: errors.map((error) => ({ ...error })),
     };
@@ -112,7 +121,20 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
         return id;
       },
     };
+    const records = new RecordSync({
+      replica: trackingReplica,
+      device: settings.device,
+      clock,
+      kinds: RECORD_KINDS,
+      target: () => deps.records?.(),
+      onMerged: (_types, count) => {
+        mergesApplied += count;
+        changed();
+      },
+      onError: fail,
+    });
     const memories = new MemorySync({
+      ignores: (body) => records.handles(body),
       replica: trackingReplica,
       device: settings.device,
       clock,
@@ -129,7 +151,8 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
       onError: fail,
     });
     await memories.load();
-    running = { settings, replica: trackingReplica, memories, unsent };
+    await records.load();
+    running = { settings, replica: trackingReplica, memories, records, unsent };
     state = 'connecting';
     replica.start({
       onTransfer: (direction, ids) => {
@@ -152,7 +175,10 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
         state = 'syncing';
         changed();
       },
-      onLocalChange: () => memories.pull(),
+      onLocalChange: () => {
+        memories.pull();
+        records.pull();
+      },
     });
     if (!settings.uploaded) {
       memories.committed(deps.target()?.ids() ?? []);
@@ -161,6 +187,9 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
       await deps.settings.write(running.settings);
     }
     memories.pull();
+    records.settleAnnounced(!settings.uploaded && !settings.joined);
+    records.changed();
+    records.pull();
     changed();
   };
 
@@ -169,6 +198,7 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
     running = undefined;
     if (!current) return;
     await current.memories.idle();
+    await current.records.idle();
     if (destroy) await current.replica.destroy();
     else await current.replica.stop();
   };
@@ -220,7 +250,7 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
           ? { pairing: parsePairingCode(codeOrPhrase), check: undefined }
           : await phrasePairing(codeOrPhrase, server);
         const { syncKey, url, auth } = pairing;
-        return begin({ syncKey: toBase64Url(syncKey), url, auth, device: newDevice() }, check);
+        return begin({ syncKey: toBase64Url(syncKey), url, auth, device: newDevice(), joined: true }, check);
       },
       pairingCode: async () => pairingCode(await current()),
       recoveryPhrase: async () => {
@@ -237,7 +267,11 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
         return status();
       },
     },
-    committed: (ids) => running?.memories.committed(ids),
+    committed: (ids) => {
+      running?.memories.committed(ids);
+      running?.records.changed(); // their audit entries
+    },
+    recordsChanged: (types) => running?.records.changed(types),
     resume: () => {
       starting ??= (async () => {
         if (running || !deps.target()) return;

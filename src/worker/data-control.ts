@@ -48,11 +48,13 @@ export function createDataControl(deps: DataControlDeps) {
       await deps.reload(file.memories.map((item) => item.id));
       return report;
     },
+    /** Empties every memory layer; the memories' ids are reported as written, so sync sends their deletion to paired devices. */
     async wipe(): Promise<void> {
       const codec = deps.codec();
       const envelope = await readEnvelope(deps.db());
+      const ids = (await deps.db().memories.toCollection().primaryKeys()) as string[];
       const moved = await deps.rewrite({ reason: 'wipe', from: codec, to: codec, envelope, settingsOnly: true });
-      await deps.reload([], moved);
+      await deps.reload(ids, moved);
     },
   };
 }

@@ -7,7 +7,7 @@ import { DEFAULT_RANKING, DEFAULTS, type MemoryClientOptions } from '../sdk/opti
 import type { MemoryClient } from '../sdk/client';
 import { MemoryError, toMemoryError } from '../sdk/errors';
 import type { LongCallOptions, MemoryEvent, MemoryEventListener, MemoryStatus } from '../sdk/types';
-import { lockedConversationWrites, lockedEpisodeWrites, lockedProfileWrites, lockedWrites } from './locked-stores';
+import { lockedConversationWrites, lockedEpisodeWrites, lockedProfileWrites, lockedWrites, tellingWrites } from './locked-stores';
 import { systemClock } from '../core/clock';
 import { MemoryService } from '../core/semantic/memory-service';
 import { assembleContext } from '../core/context/assemble';
@@ -84,6 +84,7 @@ export async function createMemoryEngine(
     db: () => place.current(),
     dbName,
     memories: () => (service && memoryStore ? { service, store: memoryStore } : undefined),
+    records: () => service && { codec: codecFor(openKey), lock: place.lockFor(tabs), privacy: privacy.api },
     merged: (ids) => {
       tabs.announce({ type: 'memories', ids, vectors: [] });
       emit({ type: 'memories-changed', ids, source: 'this-client' });
@@ -137,9 +138,9 @@ export async function createMemoryEngine(
     const later = opened && Promise.resolve().then(() => sweep(opened, privacy.retention(), systemClock));
     void later?.catch(() => undefined);
   };
-  const privacy = createPrivacyControl(options, sweepSoon);
+  const privacy = createPrivacyControl(options, sweepSoon, () => sync.recordsChanged(['settings']));
   const open = async (dataKey: DataKey | undefined) => {
-    const [db, writes] = [place.current(), place.lockFor(tabs)];
+    const [db, writes] = [place.current(), tellingWrites(place.lockFor(tabs), () => sync.recordsChanged())];
     profile = new ProfileService(
       lockedProfileWrites(createProfileRepository(db, codecFor(dataKey)), writes),
       systemClock,

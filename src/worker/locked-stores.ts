@@ -36,3 +36,15 @@ export function lockedEpisodeWrites(store: EpisodeStore, tabs: TabCoordinator): 
 export function lockedProfileWrites(store: ProfileStore, tabs: TabCoordinator): ProfileStore {
   return { ...store, write: (put, remove, audit) => tabs.withWriteLock(() => store.write(put, remove, audit)) };
 }
+
+/** The lock, telling `written` after each write under it committed (sync compares and sends what changed). */
+export function tellingWrites(tabs: TabCoordinator, written: () => void): TabCoordinator {
+  return {
+    ...tabs,
+    withWriteLock: async (work) => {
+      const result = await tabs.withWriteLock(work);
+      written();
+      return result;
+    },
+  };
+}

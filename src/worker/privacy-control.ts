@@ -30,8 +30,8 @@ interface Checked extends PrivacyState {
   regexps: RegExp[];
 }
 
-/** `changed` runs after a `set` that changed the retention (the engine sweeps). */
-export function createPrivacyControl(initial: PrivacySettings, changed: () => void): PrivacyControl {
+/** `changed` runs after a `set` that changed the retention (the engine sweeps); `set` after every `set` (sync sends it). */
+export function createPrivacyControl(initial: PrivacySettings, changed: () => void, set?: () => void): PrivacyControl {
   let state = check(initial, { retention: {}, doNotRemember: { rules: [], patterns: [] }, regexps: [] });
   const snapshot = (): PrivacyState => ({
     retention: { ...state.retention },
@@ -43,6 +43,7 @@ export function createPrivacyControl(initial: PrivacySettings, changed: () => vo
       set: async (settings) => {
         state = check(settings, state);
         if (settings?.retention !== undefined) changed();
+        set?.();
         return snapshot();
       },
     },

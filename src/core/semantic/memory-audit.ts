@@ -32,3 +32,15 @@ function contentOf(item: MemoryItem): Partial<MemoryItem> {
     ? { text, kind, importance, pinned, metadata, validFrom }
     : { text, kind, importance, pinned, metadata, validFrom, validTo };
 }
+
+/** The entry for writing a merge result from another device: created, updated or deleted here. */
+export function mergeAudit(
+  at: number,
+  actor: ChangeActor,
+  id: string,
+  before: MemoryItem | undefined,
+  after: MemoryItem | undefined,
+  reason: string,
+): AuditEntry {
+  return memoryAudit(at, actor, after ? (before ? 'update' : 'create') : 'delete', id, before, after, reason);
+}

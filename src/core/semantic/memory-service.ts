@@ -17,22 +17,16 @@ import type {
   SearchResult,
 } from '../../sdk/types';
 import type { Clock, LexicalIndex, MemoryStore, StoredVector, VectorIndex } from '../ports';
-
-/**
- * Memories written per transaction by addMany. The embedder splits its own calls into
- * `embedBatchSize` pieces, so this only sets how often progress is reported and aborts are seen.
- */
-const INGEST_BATCH = 1024;
-import { createId } from '../ids';
-import { yieldToEventLoop } from '../yield';
 import { rankHybrid } from '../ranking/hybrid';
 import { NEIGHBOUR_DEFAULTS, spreadToNeighbours, Threads } from '../ranking/neighbours';
 import { standingCandidates } from '../ranking/standing';
 import { LexicalSnapshots } from './lexical-snapshot';
-import { memoryAudit } from './memory-audit';
+import { mergeAudit, memoryAudit } from './memory-audit';
 import { indexDifferences, type IndexDifferences } from './index-differences';
 import { effectiveImportance } from '../archive/policies';
 import type { EmbedderSlot } from './embedder-slot';
+import { embedMissing, ingestBatch, ingestMany, storedVector, type IngestHost } from './memory-ingest';
+import { searchFilter } from './search-filter';
 import * as check from './validate';
 
 export interface MemoryServiceDeps {
@@ -51,7 +45,7 @@ export interface MemoryServiceDeps {
   onCommitted?: (ids: string[], vectors: StoredVector[]) => void;
 }
 
-/** The fields a cached item must share with its stored row (not `lastAccessedAt`: decay upkeep). */
+/** The memories of one profile: its store, and the caches and indexes over it. */
 export class MemoryService {
   readonly #deps: MemoryServiceDeps;
   readonly #items = new Map<string, MemoryItem>();
@@ -66,11 +60,31 @@ export class MemoryService {
   #lastCreatedAt = -Infinity;
 
   readonly #snapshots: LexicalSnapshots;
+  readonly #host: IngestHost;
 
   private constructor(deps: MemoryServiceDeps, lexical: LexicalIndex, snapshots: LexicalSnapshots) {
     this.#deps = deps;
     this.#lexical = lexical;
     this.#snapshots = snapshots;
+    this.#host = {
+      store: deps.store,
+      embedder: deps.embedder,
+      clock: deps.clock,
+      embedBatchSize: deps.embedBatchSize,
+      // Same-millisecond additions (a batch) step by a microsecond to keep their order.
+      nextCreatedAt: (now) => (this.#lastCreatedAt = Math.max(now, this.#lastCreatedAt + 0.001)),
+      checkAllowed: (text) => void this.#checkAllowed(text),
+      get: (id) => this.#items.get(id),
+      all: () => this.all(),
+      committed: (items, vectors) => {
+        const byId = new Map(vectors.map((vector) => [vector.id, vector.vector]));
+        for (const item of items) this.#remember(item, byId.get(item.id));
+        this.#deps.onCommitted?.(
+          items.map((item) => item.id),
+          vectors,
+        );
+      },
+    };
   }
 
   /**
@@ -109,7 +123,7 @@ export class MemoryService {
 
   /** `id` is for callers inside the core that must name the memory before it exists (episodes). */
   async add(input: AddMemoryInput, signal?: AbortSignal, actor: ChangeActor = 'user', id?: string): Promise<MemoryItem> {
-    const [item] = await this.#addBatch([input], signal, actor, id === undefined ? [] : [id]);
+    const [item] = await ingestBatch(this.#host, [input], signal, actor, id === undefined ? [] : [id]);
     return item!;
   }
 
@@ -123,24 +137,14 @@ export class MemoryService {
     return this.#deps.store.history(id);
   }
 
-  async addMany(inputs: AddMemoryInput[], options: LongCallOptions = {}): Promise<MemoryItem[]> {
-    if (!Array.isArray(inputs)) throw new MemoryError('INVALID_ARGUMENT', 'addMany expects an array');
-    const added: MemoryItem[] = [];
-    const size = INGEST_BATCH;
-    options.onProgress?.({ phase: 'ingest', loaded: 0, total: inputs.length });
-    for (let start = 0; start < inputs.length; start += size) {
-      if (start > 0) await yieldToEventLoop();
-      throwIfAborted(options.signal);
-      added.push(...(await this.#addBatch(inputs.slice(start, start + size), options.signal)));
-      options.onProgress?.({ phase: 'ingest', loaded: added.length, total: inputs.length });
-    }
-    return added;
+  addMany(inputs: AddMemoryInput[], options: LongCallOptions = {}): Promise<MemoryItem[]> {
+    return ingestMany(this.#host, inputs, options);
   }
 
   async search(query: string, options: SearchOptions = {}): Promise<SearchResult[]> {
     const text = check.checkText(query, 'query');
     const limit = Math.min(Math.max(1, Math.floor(options.limit ?? DEFAULTS.searchLimit)), DEFAULTS.maxSearchLimit);
-    const accept = this.#filter(options); // validates the options first
+    const accept = searchFilter(this.#items, options, this.#deps.clock.now()); // validates the options first
     if (options.kinds && !options.kinds.some((kind) => this.#countOf(kind) > 0)) return [];
     const pool = Math.max(limit * 5, 50);
     throwIfAborted(options.signal);
@@ -170,45 +174,9 @@ export class MemoryService {
     return spread.slice(0, limit).map((result, index) => ({ ...result, rank: index + 1 }));
   }
 
-  /**
-   * Embeds every memory that has no vector from the current model (after an import, or when
-   * the embedder became available later), in batches. A memory edited meanwhile is skipped: its
-   * edit already embedded it. Returns how many were embedded.
-   */
-  async embedMissing(signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<number> {
-    const model = this.#deps.embedder.modelId;
-    if (!model || !this.#deps.embedder.usable) return 0;
-    const missing = [...this.#items.values()].filter((item) => item.embeddingModel !== model);
-    let done = 0;
-    let embedded = 0;
-    onProgress?.(0, missing.length);
-    for (let start = 0; start < missing.length; start += this.#deps.embedBatchSize) {
-      throwIfAborted(signal);
-      const batch = missing.slice(start, start + this.#deps.embedBatchSize);
-      const made = await this.#deps.embedder.tryEmbed(
-        batch.map((item) => item.text),
-        'passage',
-        signal,
-      );
-      if (!made) return done;
-      const fresh = batch.flatMap((item, i) =>
-        this.#items.get(item.id) === item ? [{ item: { ...item }, vector: made[i]! }] : [],
-      );
-      const vectors = fresh.map(({ item, vector }) => this.#stored(item, vector));
-      await this.#deps.store.putMany(
-        fresh.map(({ item }) => item),
-        vectors,
-      );
-      fresh.forEach(({ item, vector }) => this.#remember(item, vector));
-      this.#deps.onCommitted?.(
-        fresh.map(({ item }) => item.id),
-        vectors,
-      );
-      embedded += fresh.length;
-      done += batch.length;
-      onProgress?.(done, missing.length);
-    }
-    return embedded;
+  /** Embeds every memory without a vector from the current model (see {@link embedMissing}); how many were embedded. */
+  embedMissing(signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<number> {
+    return embedMissing(this.#host, signal, onProgress);
   }
 
   /** Memories without a vector from the current model (they are found by keywords only). */
@@ -358,6 +326,41 @@ export class MemoryService {
     });
   }
 
+  /**
+   * Writes the result of merging other devices' versions (see src/sync): stored, audited as made by
+   * each change's actor with `reason`, and taken into the caches and indexes before this resolves,
+   * so list and search agree at once. Not reported as local changes (they are not sent back). A
+   * memory whose text changed loses its vector until it is embedded again.
+   */
+  async applyMerged(
+    puts: { item: MemoryItem; actor: ChangeActor }[],
+    deletes: { id: string; actor: ChangeActor }[],
+    reason: string,
+  ): Promise<void> {
+    const now = this.#deps.clock.now();
+    const audit = (id: string, actor: ChangeActor, after?: MemoryItem) =>
+      mergeAudit(now, actor, id, this.#items.get(id), after, reason);
+    if (puts.length > 0) {
+      await this.#deps.store.putMany(
+        puts.map((put) => put.item),
+        [],
+        puts.map(({ item, actor }) => audit(item.id, actor, item)),
+      );
+      for (const { item } of puts) {
+        this.#lastCreatedAt = Math.max(this.#lastCreatedAt, item.createdAt);
+        this.#remember(item, undefined);
+        if (item.embeddingModel !== this.#deps.embedder.modelId) this.#vectors?.remove(item.id);
+      }
+    }
+    const gone = deletes.filter(({ id }) => this.#items.has(id));
+    if (gone.length === 0) return;
+    await this.#deps.store.deleteMany(
+      gone.map(({ id }) => id),
+      gone.map(({ id, actor }) => audit(id, actor)),
+    );
+    gone.forEach(({ id }) => this.#forget(id));
+  }
+
   #forget(id: string): void {
     this.#changed(1);
     this.#kinds = undefined;
@@ -367,66 +370,8 @@ export class MemoryService {
     this.#vectors?.remove(id);
   }
 
-  async #addBatch(
-    inputs: AddMemoryInput[],
-    signal?: AbortSignal,
-    actor: ChangeActor = 'user',
-    /** Preset ids, by position in `inputs`; the others get new ones. */
-    ids: readonly string[] = [],
-  ): Promise<MemoryItem[]> {
-    const now = this.#deps.clock.now();
-    const embedder = this.#deps.embedder;
-    const items: MemoryItem[] = [];
-    const given: (Float32Array | undefined)[] = [];
-    for (const [at, raw] of inputs.entries()) {
-      const input = check.checkInput(raw);
-      this.#checkAllowed(input.text);
-      // Same-millisecond additions (a batch) step by a microsecond to keep their order.
-      this.#lastCreatedAt = Math.max(now, this.#lastCreatedAt + 0.001);
-      items.push({
-        id: ids[at] ?? createId(),
-        text: check.checkText(input.text),
-        kind: input.kind === undefined ? 'note' : check.checkKind(input.kind),
-        importance: input.importance === undefined ? DEFAULTS.importance : check.checkImportance(input.importance),
-        pinned: Boolean(input.pinned),
-        createdAt: this.#lastCreatedAt,
-        updatedAt: now,
-        validFrom: input.validFrom === undefined ? now : check.checkTime(input.validFrom, 'validFrom'),
-        metadata: check.checkMetadata(input.metadata),
-      });
-      given.push(check.checkVector(input.vector, embedder.dimension));
-    }
-    if (given.some((vector) => vector) && !embedder.modelId) {
-      throw new MemoryError('INVALID_ARGUMENT', 'A vector was given but the client has no embedder to compare it with');
-    }
-    const missing = items.filter((_, i) => !given[i]);
-    const made =
-      (await embedder.tryEmbed(
-        missing.map((item) => item.text),
-        'passage',
-        signal,
-      )) ?? [];
-    throwIfAborted(signal);
-    const vectors: StoredVector[] = [];
-    let next = 0;
-    items.forEach((item, i) => {
-      const vector = given[i] ?? made[next++];
-      if (vector) vectors.push(this.#stored(item, vector));
-    });
-    const audit = items.map((item) => memoryAudit(this.#deps.clock.now(), actor, 'create', item.id, undefined, item));
-    await this.#deps.store.putMany(items, vectors, audit);
-    const byId = new Map(vectors.map((vector) => [vector.id, vector.vector]));
-    for (const item of items) this.#remember(item, byId.get(item.id));
-    this.#deps.onCommitted?.(
-      items.map((item) => item.id),
-      vectors,
-    );
-    return items;
-  }
-
   #stored(item: MemoryItem, vector: Float32Array): StoredVector {
-    item.embeddingModel = this.#deps.embedder.modelId!;
-    return { id: item.id, model: item.embeddingModel, vector };
+    return storedVector(item, this.#deps.embedder.modelId!, vector);
   }
 
   #countOf(kind: string): number {
@@ -449,23 +394,5 @@ export class MemoryService {
   #indexVector(id: string, vector: Float32Array): void {
     this.#vectors ??= this.#deps.createVectorIndex(vector.length);
     if (vector.length === this.#vectors.dimension) this.#vectors.upsert(id, vector);
-  }
-
-  /**
-   * Which memories a search may return: by default those true now (a superseded memory has a
-   * `validTo` in the past); with `asOf`, those true at that instant.
-   */
-  #filter(options: SearchOptions): (id: string) => boolean {
-    const kinds = options.kinds?.map(check.checkKind);
-    const explicit = options.asOf !== undefined;
-    const at = explicit ? check.checkTime(options.asOf, 'asOf') : this.#deps.clock.now();
-    return (id) => {
-      const item = this.#items.get(id);
-      if (!item) return false;
-      if (kinds && !kinds.includes(item.kind)) return false;
-      if (item.archivedAt !== undefined && !options.includeArchived) return false;
-      if (item.validTo !== undefined && item.validTo <= at) return false;
-      return !explicit || item.validFrom <= at;
-    };
   }
 }

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { formatStamp, HybridClock, parseStamp } from '../../../src/sync/hlc';
 import { heads, seenBy, winner, type MemoryVersion, type SyncedMemory } from '../../../src/sync/merge';
 import type { ChangeActor } from '../../../src/sdk/types';
+import { permutations } from '../../support/permutations';
 
 const item = (text: string): SyncedMemory => ({
   id: 'm1',
@@ -130,25 +131,3 @@ describe('merge rule', () => {
     );
   });
 });
-
-/** Every permutation of up to 4 items; a seeded sample beyond. */
-function permutations<T>(items: T[], seed: number): T[][] {
-  if (items.length <= 4) {
-    if (items.length <= 1) return [items];
-    return items.flatMap((first, i) =>
-      permutations([...items.slice(0, i), ...items.slice(i + 1)], seed).map((rest) => [first, ...rest]),
-    );
-  }
-  const out: T[][] = [];
-  let state = seed || 1;
-  for (let n = 0; n < 24; n++) {
-    const copy = [...items];
-    for (let i = copy.length - 1; i > 0; i--) {
-      state = (state * 1103515245 + 12345) % 2 ** 31;
-      const j = state % (i + 1);
-      [copy[i], copy[j]] = [copy[j]!, copy[i]!];
-    }
-    out.push(copy);
-  }
-  return out;
-}

@@ -1,0 +1,263 @@
+/**
+ * Every synced record type but memories, through one mechanism (memories have their own, driven by
+ * the memory service's commits: memory-sync.ts). Local changes are found by comparing what storage
+ * holds with what this device last stored or sent (a digest per record, kept with the replica):
+ * each difference becomes this device's version of the record (`<type>:<device>:<id>`, sealed by
+ * the replica). Every change the replica reports is merged by its type's rule (record-kinds.ts)
+ * and written when it differs from what is stored. Work runs one step at a time.
+ */
+import { MemoryError } from '../sdk/errors';
+import type { HybridClock } from './hlc';
+import { canonical, seenBy } from './merge';
+import type { HlcStamp } from './hlc';
+import type { ReplicaPosition, SyncReplica } from './port';
+import type { RecordKind, RecordVersion } from './record-kinds';
+import { toSyncError } from './memory-sync';
+
+/** Where the records of each type are read and merged results written. */
+export interface RecordTarget {
+  /** The stored records of a type, by id, in their synced form. */
+  read(type: string): Promise<Map<string, unknown>>;
+  /** Writes merge results of one type (not reported as local changes). */
+  apply(type: string, puts: Map<string, unknown>, deletes: string[]): Promise<void>;
+}
+
+export interface RecordSyncOptions {
+  replica: SyncReplica;
+  device: string;
+  clock: HybridClock;
+  kinds: readonly RecordKind[];
+  /** The profile's records, or undefined while it is locked. */
+  target(): RecordTarget | undefined;
+  /** Told after merges changed stored records (their types). */
+  onMerged(types: string[], count: number): void;
+  onError(error: MemoryError): void;
+}
+
+const nameOf = (type: string, device: string, id: string) => `${type}:${device}:${id}`;
+type Digests = Record<string, string>;
+
+function isRecordVersion(body: unknown): body is RecordVersion {
+  const v = body as Partial<RecordVersion> | undefined;
+  return (
+    typeof v?.type === 'string' &&
+    typeof v.id === 'string' &&
+    typeof v.device === 'string' &&
+    typeof v.hlc === 'string' &&
+    typeof v.seen === 'object' &&
+    (v.deleted === true || v.value !== undefined)
+  );
+}
+
+export class RecordSync {
+  readonly #o: RecordSyncOptions;
+  readonly #kinds: Map<string, RecordKind>;
+  /** Per type, per record: the digest of what this device stored or sent last. */
+  readonly #known = new Map<string, Digests>();
+  /** Per type and record, the versions its stored state is the merge of. */
+  readonly #merged = new Map<string, Record<string, HlcStamp>>();
+  readonly #devices = new Set<string>();
+  /** Announced types with changes not yet sent. */
+  readonly #announced = new Set<string>();
+  #since: ReplicaPosition | undefined;
+  #queue: Promise<void> = Promise.resolve();
+  #scanQueued = false;
+  #pullQueued = false;
+  #pending = 0;
+
+  constructor(options: RecordSyncOptions) {
+    this.#o = options;
+    this.#kinds = new Map(options.kinds.map((kind) => [kind.type, kind]));
+  }
+
+  /** Whether a document body is one of these types (the memory sync leaves them here). */
+  handles(body: unknown): boolean {
+    return typeof (body as { type?: unknown } | undefined)?.type === 'string' && this.#kinds.has((body as { type: string }).type);
+  }
+
+  async load(): Promise<void> {
+    const { replica, device } = this.#o;
+    for (const known of (await replica.readLocal<string[]>('devices')) ?? []) this.#devices.add(known);
+    this.#devices.add(device);
+    this.#since = await replica.readLocal<ReplicaPosition>('records-since');
+    for (const kind of this.#kinds.values())
+      this.#known.set(kind.type, (await replica.readLocal<Digests>(`known-${kind.type}`)) ?? {});
+  }
+
+  /**
+   * Records of these types (all when omitted) may have changed locally: compare and send (coalesced).
+   * An announced type is only compared when named.
+   */
+  changed(types?: readonly string[]): void {
+    for (const type of types ?? []) if (this.#kinds.get(type)?.announced) this.#announced.add(type);
+    if (this.#scanQueued) return;
+    this.#scanQueued = true;
+    this.#pending++;
+    this.#enqueue(async () => {
+      this.#scanQueued = false;
+      try {
+        await this.#scan();
+      } finally {
+        this.#pending--;
+      }
+    });
+  }
+
+  /** Merges what changed in the replica since the last time (coalesced). */
+  pull(): void {
+    if (this.#pullQueued) return;
+    this.#pullQueued = true;
+    this.#enqueue(() => {
+      this.#pullQueued = false;
+      return this.#pull();
+    });
+  }
+
+  /**
+   * Brings announced types (settings) from the replica into this device; when the replica has none,
+   * sends this device's when `sendIfAbsent` (the device that set sync up, not one that joins: its
+   * defaults must not replace the settings already synced).
+   */
+  settleAnnounced(sendIfAbsent: boolean): void {
+    this.#enqueue(async () => {
+      const target = this.#o.target();
+      if (!target) return;
+      for (const kind of this.#kinds.values()) {
+        if (!kind.announced) continue;
+        const local = await target.read(kind.type);
+        const ids = new Set([...local.keys(), ...Object.keys(this.#known.get(kind.type) ?? {})]);
+        let any = false;
+        for (const id of ids) any ||= (await this.#versionsOf(kind.type, id)).length > 0;
+        if (any) await this.#merge(target, kind, ids);
+        else if (sendIfAbsent) this.#announced.add(kind.type);
+      }
+      if (this.#announced.size > 0) await this.#scan();
+    });
+  }
+
+  idle(): Promise<void> {
+    return this.#queue;
+  }
+
+  /** Scans queued (local changes not yet sent). */
+  get pending(): number {
+    return this.#pending;
+  }
+
+  #enqueue(step: () => Promise<void>): void {
+    this.#queue = this.#queue.then(step).catch((error: unknown) => this.#o.onError(toSyncError(error)));
+  }
+
+  async #versionsOf(type: string, id: string): Promise<RecordVersion[]> {
+    const names = [...this.#devices].map((device) => nameOf(type, device, id));
+    const bodies = await this.#o.replica.get(names);
+    return bodies.filter(isRecordVersion).filter((version) => version.type === type && version.id === id);
+  }
+
+  /** Sends this device's version of every record that changed here, then merges those records. */
+  async #scan(): Promise<void> {
+    const target = this.#o.target();
+    if (!target) return;
+    const { replica, device, clock } = this.#o;
+    for (const kind of this.#kinds.values()) {
+      if (kind.announced && !this.#announced.delete(kind.type)) continue;
+      const local = await target.read(kind.type);
+      const known = this.#known.get(kind.type)!;
+      const changed = [...local.keys()].filter((id) => known[id] !== canonical(local.get(id)));
+      const gone = Object.keys(known).filter((id) => !local.has(id) && known[id] !== '');
+      if (changed.length === 0 && gone.length === 0) continue;
+      for (const id of [...changed, ...gone]) {
+        const key = `${kind.type}:${id}`;
+        const versions = await this.#versionsOf(kind.type, id);
+        const seen = { ...(this.#merged.get(key) ?? seenBy(versions)) };
+        const own = versions.find((version) => version.device === device);
+        if (own) seen[device] = own.hlc;
+        const value = local.get(id);
+        const version: RecordVersion = {
+          type: kind.type,
+          id,
+          device,
+          hlc: clock.tick(),
+          actor: kind.actorOf(value),
+          seen,
+          ...(value === undefined ? { deleted: true as const } : { value }),
+        };
+        await replica.put(nameOf(kind.type, device, id), version);
+        this.#merged.set(key, seenBy([version]));
+        known[id] = value === undefined ? '' : canonical(value);
+      }
+      await replica.writeLocal(`known-${kind.type}`, known);
+      // Concurrent versions from other devices may still beat this one.
+      await this.#merge(target, kind, new Set([...changed, ...gone]));
+    }
+    await replica.writeLocal('clock', clock.last);
+  }
+
+  async #pull(): Promise<void> {
+    const { replica, clock } = this.#o;
+    const { changes, last } = await replica.changes(this.#since);
+    const byType = new Map<string, Set<string>>();
+    let newDevice = false;
+    for (const change of changes) {
+      if ('error' in change || !this.handles(change.body)) continue; // the memory sync reports these
+      if (!isRecordVersion(change.body)) {
+        this.#o.onError(new MemoryError('SYNC_ENVELOPE_INVALID', 'A synced document is not a record version'));
+        continue;
+      }
+      const version = change.body;
+      if (!this.#devices.has(version.device)) {
+        this.#devices.add(version.device);
+        newDevice = true;
+      }
+      clock.receive(version.hlc);
+      const ids = byType.get(version.type) ?? new Set<string>();
+      byType.set(version.type, ids.add(version.id));
+    }
+    if (newDevice) await replica.writeLocal('devices', [...this.#devices]);
+    const target = this.#o.target();
+    if (byType.size > 0 && !target) return; // locked: the position stays, the next pull after unlocking merges
+    for (const kind of this.#kinds.values()) {
+      const ids = byType.get(kind.type);
+      if (ids && target) await this.#merge(target, kind, ids);
+    }
+    this.#since = last;
+    await replica.writeLocal('records-since', last);
+  }
+
+  /** Merges these records of one type and writes the results that differ from what is stored. */
+  async #merge(target: RecordTarget, kind: RecordKind, ids: Set<string>): Promise<void> {
+    const local = await target.read(kind.type);
+    const known = this.#known.get(kind.type)!;
+    const puts = new Map<string, unknown>();
+    const deletes: string[] = [];
+    for (const id of ids) {
+      const here = local.get(id);
+      // Changed here and not sent yet: the next scan sends it and merges it then (an announced
+      // type has changed only when announced: until then it takes what is synced).
+      const unsent = kind.announced ? this.#announced.has(kind.type) : true;
+      if (unsent && (here === undefined ? (known[id] ?? '') : canonical(here)) !== (known[id] ?? '')) continue;
+      let versions: RecordVersion[];
+      try {
+        versions = await this.#versionsOf(kind.type, id);
+      } catch (error) {
+        this.#o.onError(toSyncError(error));
+        continue;
+      }
+      if (versions.length === 0) continue;
+      this.#merged.set(`${kind.type}:${id}`, seenBy(versions));
+      const merged = kind.merge(versions);
+      if (merged === undefined) {
+        if (here !== undefined) deletes.push(id);
+        known[id] = '';
+      } else {
+        if (here === undefined || canonical(here) !== canonical(merged)) puts.set(id, merged);
+        known[id] = canonical(merged);
+      }
+    }
+    if (puts.size > 0 || deletes.length > 0) {
+      await target.apply(kind.type, puts, deletes);
+      this.#o.onMerged([kind.type], puts.size + deletes.length);
+    }
+    await this.#o.replica.writeLocal(`known-${kind.type}`, known);
+  }
+}

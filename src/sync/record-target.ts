@@ -1,0 +1,135 @@
+/**
+ * Where merged records land: the profile's tables, through its codec (sealed when the profile is
+ * encrypted) and under its write lock, in their synced form (what is local to a device left out:
+ * a turn's place `seq`, a conversation's turn count, audit entries of merges made here).
+ */
+import type { AuditEntry, Episode, ProfileEntry, Session, SessionSummary, Turn } from '../sdk/types';
+import type { PrivacyApi, PrivacyState } from '../sdk/privacy';
+import type { AuditRow, LayerRow, MnemeDatabase } from '../storage/db';
+import { readable, type RecordCodec, type StoredRow } from '../storage/codec';
+import { createConversationRepository } from '../storage/conversation-repository';
+import { createEpisodeRepository } from '../storage/episode-repository';
+import { createProfileRepository } from '../storage/profile-repository';
+import { auditKey, SETTINGS_ID, type SyncedSession, type SyncedTurn } from './record-kinds';
+import type { RecordTarget } from './record-sync';
+import type { TabCoordinator } from '../storage/tabs';
+
+/** The reason recorded on merges made on this device (their audit entries stay on this device). */
+export const SYNC_REASON = 'synced from another device';
+
+export interface RecordTargetDeps {
+  db: MnemeDatabase;
+  codec: RecordCodec;
+  /** The profile's write lock (one writer across tabs). */
+  lock: Pick<TabCoordinator, 'withWriteLock'>;
+  privacy: PrivacyApi;
+}
+
+type Values = Map<string, unknown>;
+
+const byPlace = (a: Turn, b: Turn) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+export function recordTarget({ db, codec, lock, privacy }: RecordTargetDeps): RecordTarget {
+  const conversations = createConversationRepository(db, codec);
+  const profile = createProfileRepository(db, codec);
+  const episodes = createEpisodeRepository(db, codec);
+  const decodeAll = async <T extends object>(table: 'turns' | 'summaries', rows: LayerRow[]) =>
+    readable(rows, (row) => codec.decodeRow<T>(table, row as StoredRow));
+  const auditRows = async () =>
+    readable(await db.audit.toArray(), async (row) => ({ seq: row.seq!, entry: await decodeAudit(row) }));
+  const decodeAudit = async ({ seq: _seq, ...row }: AuditRow) => {
+    const entry = await codec.decodeRow<AuditEntry>('audit', row as StoredRow);
+    if (!entry.redacted) return entry;
+    const { before: _before, after: _after, reason: _reason, ...kept } = entry;
+    return kept as AuditEntry;
+  };
+
+  /** Numbers a conversation's turns by time then id, and counts them into the conversation. */
+  const renumber = async (sessionIds: Set<string>) => {
+    for (const sessionId of sessionIds) {
+      const rows = await db.turns.where('sessionId').equals(sessionId).toArray();
+      const turns = (await decodeAll<Turn>('turns', rows)).sort(byPlace);
+      const moved = turns.flatMap((turn, seq) => (turn.seq === seq ? [] : [{ ...turn, seq }]));
+      if (moved.length > 0)
+        await db.turns.bulkPut(await Promise.all(moved.map(async (turn) => (await codec.encodeRow('turns', turn)) as LayerRow)));
+      const session = await conversations.getSession(sessionId);
+      if (session && session.turnCount !== turns.length) await conversations.putSession({ ...session, turnCount: turns.length });
+    }
+  };
+
+  const read: Record<string, () => Promise<Values>> = {
+    session: async () =>
+      new Map((await conversations.listSessions()).map(({ turnCount: _count, ...session }) => [session.id, session])),
+    turn: async () =>
+      new Map((await decodeAll<Turn>('turns', await db.turns.toArray())).map(({ seq: _seq, ...turn }) => [turn.id, turn])),
+    summary: async () =>
+      new Map(
+        (await decodeAll<SessionSummary & { id: string; createdAt: number }>('summaries', await db.summaries.toArray())).map(
+          ({ id: _id, createdAt: _created, ...summary }) => [summary.sessionId, summary],
+        ),
+      ),
+    profile: async () => new Map((await profile.entries()).map((entry) => [entry.id, entry])),
+    episode: async () => new Map((await episodes.list()).map((episode) => [episode.id, episode])),
+    audit: async () =>
+      new Map(
+        (await auditRows()).flatMap(({ entry }) => (entry.reason === SYNC_REASON ? [] : [[auditKey(entry), entry] as const])),
+      ),
+    settings: async () => new Map([[SETTINGS_ID, await privacy.get()]]),
+  };
+
+  const apply: Record<string, (puts: Values, deletes: string[]) => Promise<void>> = {
+    session: async (puts, deletes) => {
+      for (const id of deletes) await conversations.deleteSession(id);
+      for (const session of puts.values() as Iterable<SyncedSession>) {
+        const count = await db.turns.where('sessionId').equals(session.id).count();
+        await conversations.putSession({ ...session, turnCount: count } as Session);
+      }
+    },
+    turn: async (puts, deletes) => {
+      const gone = await db.turns.bulkGet(deletes);
+      const sessions = new Set(gone.flatMap((row) => (row ? [row.sessionId as string] : [])));
+      await db.turns.bulkDelete(deletes);
+      const rows = await Promise.all(
+        [...(puts.values() as Iterable<SyncedTurn>)].map(async (turn) => {
+          sessions.add(turn.sessionId);
+          const stored = await db.turns.get(turn.id);
+          return (await codec.encodeRow('turns', { ...turn, seq: (stored?.seq as number | undefined) ?? -1 })) as LayerRow;
+        }),
+      );
+      await db.turns.bulkPut(rows);
+      await renumber(sessions);
+    },
+    summary: async (puts, deletes) => {
+      await db.summaries.bulkDelete(deletes);
+      const rows = [...(puts.values() as Iterable<SessionSummary>)].map((summary) =>
+        codec.encodeRow('summaries', { id: summary.sessionId, createdAt: summary.updatedAt, ...summary }),
+      );
+      await db.summaries.bulkPut((await Promise.all(rows)) as LayerRow[]);
+    },
+    profile: (puts, deletes) => profile.write([...(puts.values() as Iterable<ProfileEntry>)], deletes, []),
+    episode: async (puts, deletes) => {
+      for (const id of deletes) await episodes.delete(id);
+      for (const episode of puts.values() as Iterable<Episode>) await episodes.put(episode);
+    },
+    audit: async (puts, deletes) => {
+      const seqOf = new Map((await auditRows()).map(({ seq, entry }) => [auditKey(entry), seq]));
+      await db.audit.bulkDelete(deletes.flatMap((key) => (seqOf.has(key) ? [seqOf.get(key)!] : [])));
+      for (const [key, entry] of puts as Map<string, AuditEntry>) {
+        const seq = seqOf.get(key);
+        const row = (await codec.encodeRow('audit', entry)) as unknown as AuditRow;
+        if (seq === undefined) await db.audit.add(row);
+        else await db.audit.put({ ...row, seq });
+      }
+    },
+    settings: async (puts) => {
+      const settings = puts.get(SETTINGS_ID) as PrivacyState | undefined;
+      if (settings) await privacy.set(settings);
+    },
+  };
+
+  return {
+    read: (type) => read[type]!(),
+    apply: (type, puts, deletes) =>
+      type === 'settings' ? apply.settings!(puts, deletes) : lock.withWriteLock(() => apply[type]!(puts, deletes)),
+  };
+}
