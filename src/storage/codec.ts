@@ -77,6 +77,29 @@ export function snapshotBinding(snapshot: { takenAt: number; ids: string[]; vers
   return JSON.stringify(['settings', 'lexical.snapshot', snapshot.takenAt, snapshot.ids, snapshot.versions ?? []]);
 }
 
+/**
+ * Settings whose value is sealed when the profile is encrypted: `sync` holds the sync key and the
+ * server's address (a locked profile's disk must not give them away). Other settings stay in clear
+ * because they are read before unlock (the key envelope, the sealed marker) or hold nothing private.
+ */
+export const SEALED_SETTINGS: readonly string[] = ['sync'];
+
+/** A settings row at rest; a sealed setting's value is `{ sealed }`. */
+export interface SettingRecord {
+  key: string;
+  value: unknown;
+}
+
+/** What a sealed setting's value is bound to: its settings key. */
+export function settingBinding(key: string): string {
+  return JSON.stringify(['settings', key]);
+}
+
+/** Whether a settings row holds a sealed value (rather than one in clear). */
+export function isSealedSetting(row: { value?: unknown } | undefined): boolean {
+  return (row?.value as { sealed?: unknown } | undefined)?.sealed instanceof ArrayBuffer;
+}
+
 /** A row at rest: its clear fields, plus `sealed` holding the rest when encrypted. */
 export type StoredRow = Record<string, unknown> & { sealed?: ArrayBuffer };
 
@@ -117,6 +140,13 @@ export interface RecordCodec {
   /** Seals raw bytes (vector chunks, index snapshots) bound to `binding`; the plain codec returns them as they are. */
   sealBytes(bytes: ArrayBuffer, binding: string): Promise<ArrayBuffer>;
   openBytes(stored: ArrayBuffer, binding: string): Promise<ArrayBuffer>;
+  /** The settings row for `value` under `key`: sealed when encrypted (see {@link SEALED_SETTINGS}). */
+  encodeSetting(key: string, value: unknown): Promise<SettingRecord>;
+  /**
+   * The value of a settings row (undefined when absent). An encrypted codec reads a value stored
+   * in clear before settings were sealed (the caller seals it again); a plain one refuses a sealed value.
+   */
+  decodeSetting<T>(row: SettingRecord | undefined): Promise<T | undefined>;
 }
 
 export const plainCodec: RecordCodec = {
@@ -129,6 +159,11 @@ export const plainCodec: RecordCodec = {
   decodeItem: async (row) => row as MemoryItem,
   sealBytes: async (bytes) => bytes,
   openBytes: async (stored) => stored,
+  encodeSetting: async (key, value) => ({ key, value }),
+  decodeSetting: async <T>(row: SettingRecord | undefined) => {
+    if (isSealedSetting(row)) throw new MemoryError('STORAGE_FAILED', `The ${row!.key} setting is sealed in a plain profile`);
+    return row?.value as T | undefined;
+  },
 };
 
 export function encryptedCodec(cipher: Cipher): RecordCodec {
@@ -170,6 +205,15 @@ export function encryptedCodec(cipher: Cipher): RecordCodec {
     decodeItem: (row) => decodeRow<MemoryItem>('memories', row as StoredRow),
     sealBytes: (bytes, binding) => cipher.seal(new Uint8Array(bytes), binding),
     openBytes: async (stored, binding) => (await cipher.open(stored, binding)).slice().buffer,
+    encodeSetting: async (key, value) => ({
+      key,
+      value: { sealed: await cipher.seal(encoder.encode(JSON.stringify(value)), settingBinding(key)) },
+    }),
+    decodeSetting: async <T>(row: SettingRecord | undefined) => {
+      if (!row || !isSealedSetting(row)) return row?.value as T | undefined;
+      const sealed = (row.value as { sealed: ArrayBuffer }).sealed;
+      return JSON.parse(decoder.decode(await cipher.open(sealed, settingBinding(row.key)))) as T;
+    },
   };
 }
 

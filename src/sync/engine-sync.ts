@@ -6,6 +6,8 @@
 import type { Clock, MemoryStore } from '../core/ports';
 import type { MemoryService } from '../core/semantic/memory-service';
 import type { MnemeDatabase } from '../storage/db';
+import { isSealedSetting, type RecordCodec } from '../storage/codec';
+import { MemoryError } from '../sdk/errors';
 import type { MemoryEvent } from '../sdk/types';
 import { memoryTarget } from './memory-target';
 import { createSyncControl, type SyncControl, type SyncSettings } from './sync-control';
@@ -16,6 +18,8 @@ const SETTINGS_KEY = 'sync';
 export interface EngineSyncDeps {
   /** The profile's database now (it moves when the profile is rewritten, see storage/location.ts). */
   db(): MnemeDatabase;
+  /** How the open profile's records are sealed (its sync settings among them); undefined while locked. */
+  codec(): RecordCodec | undefined;
   /** The profile's database name (the same wherever it lives); the local replica is named after it. */
   dbName: string;
   memories(): { service: MemoryService; store: MemoryStore } | undefined;
@@ -32,13 +36,25 @@ export interface EngineSync extends SyncControl {
 }
 
 export function createEngineSync(deps: EngineSyncDeps): EngineSync {
+  const codec = () => {
+    const open = deps.codec();
+    if (!open) throw new MemoryError('LOCKED', 'This profile is encrypted and locked: unlock it to sync');
+    return open;
+  };
+  const write = async (settings: SyncSettings | undefined) => {
+    if (settings) await deps.db().settings.put(await codec().encodeSetting(SETTINGS_KEY, settings));
+    else await deps.db().settings.delete(SETTINGS_KEY);
+  };
   const control = createSyncControl({
     settings: {
-      read: async () => (await deps.db().settings.get(SETTINGS_KEY))?.value as SyncSettings | undefined,
-      write: async (settings) => {
-        if (settings) await deps.db().settings.put({ key: SETTINGS_KEY, value: settings });
-        else await deps.db().settings.delete(SETTINGS_KEY);
+      // Sealed under the profile's data key when it is encrypted: one kept in clear from before is sealed now.
+      read: async () => {
+        const row = await deps.db().settings.get(SETTINGS_KEY);
+        const settings = await codec().decodeSetting<SyncSettings>(row);
+        if (settings && codec().encrypted && !isSealedSetting(row)) await write(settings);
+        return settings;
       },
+      write,
     },
     replicaName: `${deps.dbName}-sync`,
     target: () => {

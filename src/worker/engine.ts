@@ -82,6 +82,7 @@ export async function createMemoryEngine(
   let memoryStore: MemoryStore | undefined;
   const sync = createEngineSync({
     db: () => place.current(),
+    codec: () => (service ? codecFor(openKey) : undefined),
     dbName,
     memories: () => (service && memoryStore ? { service, store: memoryStore } : undefined),
     merged: (ids) => {

@@ -11,7 +11,9 @@ import {
   CLEAR_FIELDS,
   encryptedCodec,
   plainCodec,
+  SEALED_SETTINGS,
   type RecordCodec,
+  type SettingRecord,
   type SealedTable,
   type StoredRow,
 } from '../codec';
@@ -76,7 +78,12 @@ export async function copyProfile(source: MnemeDatabase, target: MnemeDatabase, 
   const recode = async (name: string, row: StoredRow): Promise<StoredRow | undefined> => {
     // The lexical snapshot indexes the records: kept when they are copied as they are, not otherwise.
     const skip = from === to && !options.settingsOnly ? NOT_COPIED : NOT_RECODED;
-    if (name === 'settings') return skip.has(row.key as string) ? undefined : row;
+    if (name === 'settings') {
+      if (skip.has(row.key as string)) return undefined;
+      if (from === to || !SEALED_SETTINGS.includes(row.key as string)) return row;
+      const setting = row as unknown as SettingRecord;
+      return (await to.encodeSetting(setting.key, await from.decodeSetting(setting))) as unknown as StoredRow;
+    }
     if (name === 'vectorChunks') {
       const binding = chunkBinding(row as unknown as Parameters<typeof chunkBinding>[0]);
       return { ...row, data: await to.sealBytes(await from.openBytes(row.data as ArrayBuffer, binding), binding) };
@@ -139,6 +146,11 @@ export async function reencodeProfile(
       await db.table(table).clear();
       await db.table(table).bulkPut(recoded);
     }
+    const settings = (await db.settings.bulkGet([...SEALED_SETTINGS])).filter((row) => row !== undefined);
+    const resealed = await Dexie.waitFor(
+      Promise.all(settings.map(async (row) => to.encodeSetting(row.key, await from.decodeSetting(row)))),
+    );
+    await db.settings.bulkPut(resealed);
     const chunks = await db.vectorChunks.toArray();
     const rechunked = await Dexie.waitFor(
       Promise.all(

@@ -9,7 +9,7 @@
  */
 import type { DBCore, DBCoreMutateRequest, DBCoreTable, DBCoreTransaction, Middleware } from 'dexie';
 import { MemoryError } from '../../sdk/errors';
-import { CLEAR_FIELDS, isRedactedAudit, type StoredRow } from '../codec';
+import { CLEAR_FIELDS, isRedactedAudit, isSealedSetting, SEALED_SETTINGS, type StoredRow } from '../codec';
 import { hasSealMagic, type SealFormat } from './cipher';
 
 export const ENVELOPE_KEY = 'crypto.envelope';
@@ -44,6 +44,10 @@ export function rowFitsState(table: string, row: unknown, state: 0 | SealFormat)
   }
   // Format 1 vector data and snapshots cannot be told from plain bytes: format 2 ones carry a magic.
   if (table === 'vectorChunks') return state !== 2 || hasSealMagic(stored.data);
+  if (table === 'settings' && SEALED_SETTINGS.includes(stored.key as string)) {
+    const sealed = isSealedSetting(stored);
+    return state === 0 ? !sealed : sealed && (state === 1 || hasSealMagic((stored.value as { sealed: unknown }).sealed));
+  }
   if (table === 'settings' && stored.key === SNAPSHOT_KEY) return state !== 2 || hasSealMagic(stored.value?.data);
   return true;
 }
