@@ -8,9 +8,13 @@
  */
 import type { MemoryItem } from '../sdk/types';
 import { MemoryError } from '../sdk/errors';
-import type { Cipher } from './crypto/cipher';
+import type { Cipher, SealFormat } from './crypto/cipher';
 
-/** Per table, the fields stored in clear when the profile is encrypted (the README lists them). */
+/**
+ * Per table, the fields stored in clear when the profile is encrypted (the README lists them).
+ * A row written in an older format may hold more fields in clear (format 2: a turn's `role`, an
+ * audit entry's `actor` and `action`): they are read as they are and sealed at the next rewrite.
+ */
 export const CLEAR_FIELDS = {
   memories: [
     'id',
@@ -27,13 +31,18 @@ export const CLEAR_FIELDS = {
     'archiveReason',
   ],
   sessions: ['id', 'createdAt', 'updatedAt'],
-  turns: ['id', 'sessionId', 'seq', 'role', 'createdAt', 'archivedAt'],
+  // `sessionId` and `seq` key the index that lists a session's turns in order. A keyed tag in place
+  // of the session id would still group a session's turns (what it tells), and `seq` only numbers
+  // them (as `createdAt` already orders them): both stay. The `role` is sealed (from format 3).
+  turns: ['id', 'sessionId', 'seq', 'createdAt', 'archivedAt'],
   summaries: ['id', 'sessionId', 'createdAt'],
   profileFields: ['id', 'field', 'setBy', 'pinned', 'rejected', 'updatedAt'],
   episodes: ['id', 'status', 'startedAt'],
   outbox: ['id', 'kind', 'state', 'runAfter', 'attempts', 'createdAt', 'updatedAt'],
   archive: ['id', 'kind', 'archivedAt', 'originalId'],
-  audit: ['seq', 'at', 'actor', 'action', 'entity', 'entityId'],
+  // Indexed: `seq` (the order), `at`, `entity` and `entityId` (a memory's history; profile entries
+  // by tag). Who acted and what they did are sealed (from format 3).
+  audit: ['seq', 'at', 'entity', 'entityId'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type SealedTable = keyof typeof CLEAR_FIELDS;
@@ -104,11 +113,12 @@ export function isSealedSetting(row: { value?: unknown } | undefined): boolean {
 export type StoredRow = Record<string, unknown> & { sealed?: ArrayBuffer };
 
 /**
- * An audit entry of a deleted memory keeps only its clear fields (its content is erased in place,
- * without the key): the one kind of row an encrypted profile holds unsealed.
+ * An audit entry of a deleted memory that could not be sealed again without its content keeps only
+ * its clear fields (its content erased in place, without the key): the one kind of row an encrypted
+ * profile holds unsealed. Format 2 kept `actor` and `action` in clear too.
  */
 export function isRedactedAudit(table: string, row: StoredRow): boolean {
-  const allowed: readonly string[] = CLEAR_FIELDS.audit;
+  const allowed: readonly string[] = [...CLEAR_FIELDS.audit, 'actor', 'action'];
   return (
     table === 'audit' &&
     row.redacted === true &&
@@ -129,7 +139,7 @@ export type MemoryRow = Omit<MemoryItem, 'text' | 'metadata'> &
 export interface RecordCodec {
   readonly encrypted: boolean;
   /** 0 for plain, else the sealing format (see cipher.ts). */
-  readonly format: 0 | 1 | 2;
+  readonly format: 0 | SealFormat;
   encodeRow<T extends object>(table: SealedTable, row: T): Promise<StoredRow>;
   /** The key a row of `table` with this `id` is stored under (a tag when encrypted; see PROFILE_KEYS). */
   rowKey(table: SealedTable, id: string): Promise<string>;
@@ -143,8 +153,9 @@ export interface RecordCodec {
   /** The settings row for `value` under `key`: sealed when encrypted (see {@link SEALED_SETTINGS}). */
   encodeSetting(key: string, value: unknown): Promise<SettingRecord>;
   /**
-   * The value of a settings row (undefined when absent). An encrypted codec reads a value stored
-   * in clear before settings were sealed (the caller seals it again); a plain one refuses a sealed value.
+   * The value of a settings row (undefined when absent). An encrypted codec of format 1 or 2 reads
+   * a value stored in clear before settings were sealed; from format 3 it refuses one (planted), and
+   * a plain codec refuses a sealed value.
    */
   decodeSetting<T>(row: SettingRecord | undefined): Promise<T | undefined>;
 }
@@ -210,7 +221,12 @@ export function encryptedCodec(cipher: Cipher): RecordCodec {
       value: { sealed: await cipher.seal(encoder.encode(JSON.stringify(value)), settingBinding(key)) },
     }),
     decodeSetting: async <T>(row: SettingRecord | undefined) => {
-      if (!row || !isSealedSetting(row)) return row?.value as T | undefined;
+      if (!row) return undefined;
+      if (!isSealedSetting(row)) {
+        // Format 2 kept sync settings in clear (the rewrite to format 3 seals them); since, one is planted.
+        if (cipher.format >= 3) throw unsealedError('settings');
+        return row.value as T;
+      }
       const sealed = (row.value as { sealed: ArrayBuffer }).sealed;
       return JSON.parse(decoder.decode(await cipher.open(sealed, settingBinding(row.key)))) as T;
     },

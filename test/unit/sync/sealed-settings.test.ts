@@ -8,6 +8,9 @@ import { parsePairingCode } from '../../../src/sync/pairing';
 import { toBase64Url } from '../../../src/sync/keys';
 import { dumpDatabase, factoryOf } from '../../contract/raw-dump';
 import type { BucketManager } from '../../../src/storage/location';
+import { openDatabase } from '../../../src/storage/db';
+import { openEnvelope } from '../../../src/storage/crypto/envelope';
+import { codecFor, readEnvelope, reencodeProfile } from '../../../src/storage/crypto/profile-encryption';
 
 const server = useSyncServer();
 const PASSPHRASE = 'violet harbour lantern 42';
@@ -83,14 +86,15 @@ describe.each([
     }
   });
 
-  it('seal sync settings an encrypted profile kept in clear (written before they were sealed) at its next unlock', async () => {
+  it('seal the sync settings a format-2 profile kept in clear at its next unlock (the rewrite to format 3)', async () => {
     const tag = `legacysync${Date.now()}`;
     let a = await create({ profileId: tag, embedder: false });
     await a.sync.enable({ url: server() });
     const code = await a.sync.pairingCode();
     await a.encryption.enable(PASSPHRASE);
     await a.close();
-    // As an older version of Mneme stored them: in clear beside the sealed records.
+    await toFormat2(`mneme-${tag}`);
+    // As format 2 stored them: in clear beside the sealed records.
     const pairing = parsePairingCode(code);
     const legacy = {
       syncKey: toBase64Url(pairing.syncKey),
@@ -115,6 +119,18 @@ describe.each([
     }
   });
 });
+
+/** Re-encodes an encrypted profile in format 2, as the version before sealed sync settings left it. */
+async function toFormat2(name: string): Promise<void> {
+  const db = openDatabase(name, await factoryOf(name));
+  try {
+    const envelope = (await readEnvelope(db))!;
+    const key = await openEnvelope(envelope, PASSPHRASE);
+    await reencodeProfile(db, codecFor(key), codecFor({ ...key, format: 2 }), { ...envelope, format: 2 });
+  } finally {
+    db.close();
+  }
+}
 
 /** Writes one record straight into IndexedDB, without Mneme's code. */
 async function rawPut(name: string, store: string, value: unknown): Promise<void> {
