@@ -11,7 +11,7 @@ import { MemoryError } from '../sdk/errors';
 import type { MemoryEvent } from '../sdk/types';
 import { memoryTarget } from './memory-target';
 import { createSyncControl, type SyncControl, type SyncSettings } from './sync-control';
-import type { PouchReplicaOptions } from './pouch-replica';
+import { destroyReplica, type PouchReplicaOptions } from './pouch-replica';
 
 const SETTINGS_KEY = 'sync';
 
@@ -56,7 +56,7 @@ export function createEngineSync(deps: EngineSyncDeps): EngineSync {
       },
       write,
     },
-    replicaName: `${deps.dbName}-sync`,
+    replicaName: replicaNameOf(deps.dbName),
     target: () => {
       const open = deps.memories();
       return open ? memoryTarget(open.service, open.store, deps.clock) : undefined;
@@ -76,4 +76,12 @@ export function createEngineSync(deps: EngineSyncDeps): EngineSync {
       await control.pause();
     },
   };
+}
+
+/** The local sync replica of the profile stored in database `dbName`. */
+export const replicaNameOf = (dbName: string) => `${dbName}-sync`;
+
+/** Destroys a deleted profile's sync replica (it lives outside the profile's database). */
+export function destroyProfileReplica(dbName: string, replica?: Pick<PouchReplicaOptions, 'adapter' | 'plugins'>): Promise<void> {
+  return destroyReplica(replicaNameOf(dbName), replica);
 }

@@ -11,7 +11,7 @@ import { deriveSyncKeys, fromBase64Url, generateSyncKey, toBase64Url, toHex } fr
 import { MemorySync, type MemoryTarget } from './memory-sync';
 import { checkServerUrl, pairingCode, parsePairingCode } from './pairing';
 import type { SyncReplica } from './port';
-import { createPouchReplica, type PouchReplicaOptions } from './pouch-replica';
+import { createPouchReplica, destroyReplica, type PouchReplicaOptions } from './pouch-replica';
 
 /** What a profile keeps to sync (in its settings table). */
 export interface SyncSettings {
@@ -165,6 +165,8 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
   const stop = async (destroy: boolean) => {
     const current = running;
     running = undefined;
+    // Not running (locked, or it never started): the replica of an earlier run may still be there.
+    if (!current && destroy) await destroyReplica(deps.replicaName, deps.replica);
     if (!current) return;
     await current.memories.idle();
     if (destroy) await current.replica.destroy();
