@@ -41,6 +41,13 @@ export const MEMORY_ERROR_CODES = [
   'ABORTED',
   /** IndexedDB failed for a reason other than quota. */
   'STORAGE_FAILED',
+  /**
+   * A rewrite of the whole profile (encryption on or off, a new passphrase or key, a format
+   * upgrade) found records it cannot read (damaged, or planted unsealed) and changed nothing.
+   * `details.records` lists them (`{ table, ids }[]`); `maintenance.verify({ removeUnreadable: true })`
+   * removes them (audited), after which the rewrite goes through.
+   */
+  'UNREADABLE_RECORDS',
   /** Another tab upgraded this profile's database; reload the page to continue. */
   'RELOAD_REQUIRED',
   /** The worker could not be started or died. */

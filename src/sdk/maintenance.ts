@@ -4,7 +4,7 @@
  * What `maintenance.verify()` looks for. Each names one way stored records, vectors and the
  * in-memory search indexes can disagree:
  * - `unreadable-record`: a stored record that does not decode (damaged bytes, or sealed under a
- *   key this profile no longer has). Not repairable: its content is gone.
+ *   key this profile no longer has). Its content is gone: removed (audited) only with `removeUnreadable`.
  * - `invalid-memory`: a memory that decodes but breaks the rules (no text, unknown kind, bad
  *   numbers). Not repairable: there is no right value to put back.
  * - `missing-vector`: a memory marked as embedded by a model that has no vector for it. Repaired:
@@ -62,4 +62,11 @@ export interface VerifyReport {
 export interface VerifyOptions {
   /** Repair what can be rebuilt (default true). With false the check only reports. */
   repair?: boolean;
+  /**
+   * Also remove the records that cannot be read (`unreadable-record`, `unsealed-record`: damaged,
+   * or planted unsealed), each with an audit entry (action `delete`, actor `user`). Their content
+   * is lost either way; removing them lets a whole-profile rewrite that refused them
+   * (`UNREADABLE_RECORDS`: encryption on or off, a new passphrase or key) go through. Default false.
+   */
+  removeUnreadable?: boolean;
 }

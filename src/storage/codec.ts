@@ -8,9 +8,13 @@
  */
 import type { MemoryItem } from '../sdk/types';
 import { MemoryError } from '../sdk/errors';
-import type { Cipher } from './crypto/cipher';
+import type { Cipher, SealFormat } from './crypto/cipher';
 
-/** Per table, the fields stored in clear when the profile is encrypted (the README lists them). */
+/**
+ * Per table, the fields stored in clear when the profile is encrypted (the README lists them).
+ * A row written in an older format may hold more fields in clear (format 2: a turn's `role`, an
+ * audit entry's `actor` and `action`): they are read as they are and sealed at the next rewrite.
+ */
 export const CLEAR_FIELDS = {
   memories: [
     'id',
@@ -27,13 +31,18 @@ export const CLEAR_FIELDS = {
     'archiveReason',
   ],
   sessions: ['id', 'createdAt', 'updatedAt'],
-  turns: ['id', 'sessionId', 'seq', 'role', 'createdAt', 'archivedAt'],
+  // `sessionId` and `seq` key the index that lists a session's turns in order. A keyed tag in place
+  // of the session id would still group a session's turns (what it tells), and `seq` only numbers
+  // them (as `createdAt` already orders them): both stay. The `role` is sealed (from format 3).
+  turns: ['id', 'sessionId', 'seq', 'createdAt', 'archivedAt'],
   summaries: ['id', 'sessionId', 'createdAt'],
   profileFields: ['id', 'field', 'setBy', 'pinned', 'rejected', 'updatedAt'],
   episodes: ['id', 'status', 'startedAt'],
   outbox: ['id', 'kind', 'state', 'runAfter', 'attempts', 'createdAt', 'updatedAt'],
   archive: ['id', 'kind', 'archivedAt', 'originalId'],
-  audit: ['seq', 'at', 'actor', 'action', 'entity', 'entityId'],
+  // Indexed: `seq` (the order), `at`, `entity` and `entityId` (a memory's history; profile entries
+  // by tag). Who acted and what they did are sealed (from format 3).
+  audit: ['seq', 'at', 'entity', 'entityId'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type SealedTable = keyof typeof CLEAR_FIELDS;
@@ -77,15 +86,39 @@ export function snapshotBinding(snapshot: { takenAt: number; ids: string[]; vers
   return JSON.stringify(['settings', 'lexical.snapshot', snapshot.takenAt, snapshot.ids, snapshot.versions ?? []]);
 }
 
+/**
+ * Settings whose value is sealed when the profile is encrypted: `sync` holds the sync key and the
+ * server's address (a locked profile's disk must not give them away). Other settings stay in clear
+ * because they are read before unlock (the key envelope, the sealed marker) or hold nothing private.
+ */
+export const SEALED_SETTINGS: readonly string[] = ['sync'];
+
+/** A settings row at rest; a sealed setting's value is `{ sealed }`. */
+export interface SettingRecord {
+  key: string;
+  value: unknown;
+}
+
+/** What a sealed setting's value is bound to: its settings key. */
+export function settingBinding(key: string): string {
+  return JSON.stringify(['settings', key]);
+}
+
+/** Whether a settings row holds a sealed value (rather than one in clear). */
+export function isSealedSetting(row: { value?: unknown } | undefined): boolean {
+  return (row?.value as { sealed?: unknown } | undefined)?.sealed instanceof ArrayBuffer;
+}
+
 /** A row at rest: its clear fields, plus `sealed` holding the rest when encrypted. */
 export type StoredRow = Record<string, unknown> & { sealed?: ArrayBuffer };
 
 /**
- * An audit entry of a deleted memory keeps only its clear fields (its content is erased in place,
- * without the key): the one kind of row an encrypted profile holds unsealed.
+ * An audit entry of a deleted memory that could not be sealed again without its content keeps only
+ * its clear fields (its content erased in place, without the key): the one kind of row an encrypted
+ * profile holds unsealed. Format 2 kept `actor` and `action` in clear too.
  */
 export function isRedactedAudit(table: string, row: StoredRow): boolean {
-  const allowed: readonly string[] = CLEAR_FIELDS.audit;
+  const allowed: readonly string[] = [...CLEAR_FIELDS.audit, 'actor', 'action'];
   return (
     table === 'audit' &&
     row.redacted === true &&
@@ -106,7 +139,7 @@ export type MemoryRow = Omit<MemoryItem, 'text' | 'metadata'> &
 export interface RecordCodec {
   readonly encrypted: boolean;
   /** 0 for plain, else the sealing format (see cipher.ts). */
-  readonly format: 0 | 1 | 2;
+  readonly format: 0 | SealFormat;
   encodeRow<T extends object>(table: SealedTable, row: T): Promise<StoredRow>;
   /** The key a row of `table` with this `id` is stored under (a tag when encrypted; see PROFILE_KEYS). */
   rowKey(table: SealedTable, id: string): Promise<string>;
@@ -117,6 +150,14 @@ export interface RecordCodec {
   /** Seals raw bytes (vector chunks, index snapshots) bound to `binding`; the plain codec returns them as they are. */
   sealBytes(bytes: ArrayBuffer, binding: string): Promise<ArrayBuffer>;
   openBytes(stored: ArrayBuffer, binding: string): Promise<ArrayBuffer>;
+  /** The settings row for `value` under `key`: sealed when encrypted (see {@link SEALED_SETTINGS}). */
+  encodeSetting(key: string, value: unknown): Promise<SettingRecord>;
+  /**
+   * The value of a settings row (undefined when absent). An encrypted codec of format 1 or 2 reads
+   * a value stored in clear before settings were sealed; from format 3 it refuses one (planted), and
+   * a plain codec refuses a sealed value.
+   */
+  decodeSetting<T>(row: SettingRecord | undefined): Promise<T | undefined>;
 }
 
 export const plainCodec: RecordCodec = {
@@ -129,6 +170,11 @@ export const plainCodec: RecordCodec = {
   decodeItem: async (row) => row as MemoryItem,
   sealBytes: async (bytes) => bytes,
   openBytes: async (stored) => stored,
+  encodeSetting: async (key, value) => ({ key, value }),
+  decodeSetting: async <T>(row: SettingRecord | undefined) => {
+    if (isSealedSetting(row)) throw new MemoryError('STORAGE_FAILED', `The ${row!.key} setting is sealed in a plain profile`);
+    return row?.value as T | undefined;
+  },
 };
 
 export function encryptedCodec(cipher: Cipher): RecordCodec {
@@ -170,6 +216,20 @@ export function encryptedCodec(cipher: Cipher): RecordCodec {
     decodeItem: (row) => decodeRow<MemoryItem>('memories', row as StoredRow),
     sealBytes: (bytes, binding) => cipher.seal(new Uint8Array(bytes), binding),
     openBytes: async (stored, binding) => (await cipher.open(stored, binding)).slice().buffer,
+    encodeSetting: async (key, value) => ({
+      key,
+      value: { sealed: await cipher.seal(encoder.encode(JSON.stringify(value)), settingBinding(key)) },
+    }),
+    decodeSetting: async <T>(row: SettingRecord | undefined) => {
+      if (!row) return undefined;
+      if (!isSealedSetting(row)) {
+        // Format 2 kept sync settings in clear (the rewrite to format 3 seals them); since, one is planted.
+        if (cipher.format >= 3) throw unsealedError('settings');
+        return row.value as T;
+      }
+      const sealed = (row.value as { sealed: ArrayBuffer }).sealed;
+      return JSON.parse(decoder.decode(await cipher.open(sealed, settingBinding(row.key)))) as T;
+    },
   };
 }
 

@@ -7,6 +7,7 @@ import * as z from 'zod/mini';
 import { MemoryError } from '../sdk/errors';
 import { MAX_TEXT_LENGTH } from '../core/semantic/validate';
 import { LIST_FIELDS, SCALAR_FIELDS } from '../core/profile/profile-schema';
+import { stripInvisible } from '../core/invisible';
 
 export const EXPORT_FORMAT = 'mneme-export';
 export const ENCRYPTED_EXPORT_FORMAT = 'mneme-export-encrypted';
@@ -214,7 +215,7 @@ export function validateExport(value: unknown): ExportFile {
     const where = issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('');
     invalidImport(`${where.replace(/^\./, '') || 'the file'}: ${issue.message}`);
   }
-  const file = parsed.data;
+  const file = withoutInvisible(parsed.data);
   const ids = new Set<string>();
   for (const [i, item] of file.memories.entries()) {
     if (ids.has(item.id)) invalidImport(`memories[${i}].id: "${item.id}" appears twice`);
@@ -239,6 +240,50 @@ export function validateExport(value: unknown): ExportFile {
     if (base64Bytes(entry.data) !== entry.dim * 4) invalidImport(`vectors[${i}].data: does not hold ${entry.dim} numbers`);
   }
   return file;
+}
+
+const visible = (text: string) => stripInvisible(text).trim();
+
+/**
+ * The file with invisible format characters taken out of every text a person types in the app
+ * (../core/invisible.ts), as typing them would have: memory texts, conversation titles, turns and
+ * summaries, profile values (and the entry ids spelled from a list value), episode tasks, actions,
+ * outcomes and lessons. Audit snapshots and job payloads are history and stay as they were; they
+ * never reach a prompt unescaped (the context builder strips them there too).
+ */
+function withoutInvisible(file: ExportFile): ExportFile {
+  const { sessions, turns, summaries, profileFields, episodes } = file.tables;
+  const listFields: readonly string[] = LIST_FIELDS;
+  const memories = file.memories.map((item, i) => {
+    const text = visible(item.text);
+    if (text.length === 0) invalidImport(`memories[${i}].text: holds nothing visible`);
+    return text === item.text ? item : { ...item, text };
+  });
+  return {
+    ...file,
+    memories,
+    tables: {
+      ...file.tables,
+      ...(sessions && { sessions: sessions.map((row) => ({ ...row, title: visible(row.title) })) }),
+      ...(turns && { turns: turns.map((row) => ({ ...row, content: visible(row.content) })) }),
+      ...(summaries && { summaries: summaries.map((row) => ({ ...row, text: visible(row.text) })) }),
+      ...(profileFields && {
+        profileFields: profileFields.map((row) => ({
+          ...row,
+          ...(listFields.includes(row.field) ? { id: stripInvisible(row.id) } : {}),
+          value: stripInvisible(row.value),
+        })),
+      }),
+      ...(episodes && {
+        episodes: episodes.map((row) => ({
+          ...row,
+          task: visible(row.task),
+          actions: row.actions.map((step) => ({ ...step, action: visible(step.action), outcome: visible(step.outcome) })),
+          lessons: row.lessons.map(visible),
+        })),
+      }),
+    },
+  };
 }
 
 export function validateEncryptedWrapper(value: unknown): EncryptedExportFile {

@@ -24,6 +24,24 @@ export function createMemoryRepository(db: MnemeDatabase, codec: RecordCodec = p
   const chunks = new VectorChunks(db, codec);
   const encodeAudit = (entries: AuditEntry[]) =>
     Promise.all(entries.map(async (entry) => (await codec.encodeRow('audit', entry)) as unknown as AuditRow));
+  /**
+   * The history of deleted memories without their content (`before` / `after`): each entry sealed
+   * again with only who did what, when and why; an entry that does not open is left out (erased in place).
+   */
+  const redactedHistory = async (ids: readonly string[]): Promise<AuditRow[]> => {
+    const held = await db.audit.where('entityId').anyOf(ids).toArray();
+    const rows = await Promise.all(
+      held.map(async ({ seq, ...row }) => {
+        try {
+          const { before: _before, after: _after, ...entry } = await codec.decodeRow<AuditEntry>('audit', row as StoredRow);
+          return { ...(await codec.encodeRow('audit', { ...entry, redacted: true })), seq } as unknown as AuditRow;
+        } catch {
+          return undefined;
+        }
+      }),
+    );
+    return rows.filter((row) => row !== undefined);
+  };
   const decode = (rows: MemoryRow[]) => readable(rows, (row) => codec.decodeItem(row));
   const guard = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
@@ -65,13 +83,18 @@ export function createMemoryRepository(db: MnemeDatabase, codec: RecordCodec = p
     vectors: (model) => guard(() => chunks.load(model)),
     deleteMany: async (ids, audit = []) => {
       const auditRows = await encodeAudit(audit);
+      const redacted = await redactedHistory(ids);
+      const resealed = new Set(redacted.map((row) => row.seq));
       return write(async () => {
         await db.memories.bulkDelete(ids);
         await chunks.remove(ids);
+        if (redacted.length > 0) await db.audit.bulkPut(redacted);
+        // An entry that did not open, or was added since: its content is erased in place, without the key.
         await db.audit
           .where('entityId')
           .anyOf(ids)
           .modify((row: AuditRow) => {
+            if (resealed.has(row.seq)) return;
             delete row.before;
             delete row.after;
             delete row.sealed;

@@ -2,13 +2,14 @@
  * The storage half of `maintenance.verify()`: reads every memory row, vector block and layer
  * record of a profile, finds where they disagree, and plans a repair for what can be rebuilt
  * from what is left (vectors come back by embedding the text again; an index by re-reading
- * storage). The plan runs in one transaction. Unreadable content is reported, never deleted.
+ * storage). The plan runs in one transaction. Unreadable content is reported, and deleted only
+ * when asked (`removeUnreadable`): each removal is audited.
  */
 import { Dexie } from 'dexie';
-import type { MemoryItem } from '../sdk/types';
+import type { AuditEntry, MemoryItem } from '../sdk/types';
 import type { VerifyCheck, VerifyProblem } from '../sdk/maintenance';
 import { checkImportance, checkKind, checkText, checkTime } from '../core/semantic/validate';
-import { chunkBinding, type MemoryRow, type RecordCodec, type StoredRow } from './codec';
+import { chunkBinding, SEALED_SETTINGS, type MemoryRow, type RecordCodec, type StoredRow } from './codec';
 import type { MnemeDatabase, VectorChunkRow } from './db';
 import { LAYER_TABLES } from './export-schema';
 import { encodeFloat16 } from './float16';
@@ -26,8 +27,15 @@ interface RepairPlan {
   dropChunks: [string, number][];
   /** Memories to mark as not embedded, so the background job embeds them again. */
   unembed: Set<string>;
-  /** Records to delete, per layer table. */
-  deleteRecords: Map<string, string[]>;
+  /** Records to delete, per table (memories, layer tables, settings), by primary key. */
+  deleteRecords: Map<string, (string | number)[]>;
+  /** Of those, the unreadable ones: each removal is audited. */
+  removed: { table: string; id: string }[];
+}
+
+export interface InspectOptions {
+  /** Plan to remove the records that cannot be read (damaged, or planted unsealed). */
+  removeUnreadable?: boolean;
 }
 
 export interface StorageInspection {
@@ -61,9 +69,22 @@ function validMemory(item: MemoryItem): boolean {
   }
 }
 
-export async function inspectStorage(db: MnemeDatabase, codec: RecordCodec): Promise<StorageInspection> {
+export async function inspectStorage(
+  db: MnemeDatabase,
+  codec: RecordCodec,
+  options: InspectOptions = {},
+): Promise<StorageInspection> {
   const findings: Finding[] = [];
-  const plan: RepairPlan = { freeSlots: new Map(), dropChunks: [], unembed: new Set(), deleteRecords: new Map() };
+  const plan: RepairPlan = { freeSlots: new Map(), dropChunks: [], unembed: new Set(), deleteRecords: new Map(), removed: [] };
+  const remove = options.removeUnreadable === true;
+  const planRemoval = (table: string, keys: (string | number)[]) => {
+    plan.deleteRecords.set(table, [...(plan.deleteRecords.get(table) ?? []), ...keys]);
+  };
+  /** Audit entries are keyed by their number; every other table by a string. */
+  const unreadableRemoval = (table: string, ids: string[]) => {
+    planRemoval(table, table === 'audit' ? ids.map(Number) : ids);
+    plan.removed.push(...ids.map((id) => ({ table, id })));
+  };
 
   // Memories: each row must decode and keep the rules.
   const rows = await db.memories.toArray();
@@ -87,13 +108,15 @@ export async function inspectStorage(db: MnemeDatabase, codec: RecordCodec): Pro
     else invalid.push(String(row.id));
   }
   if (unreadable.length > 0) {
-    findings.push(finding('unreadable-record', 'memories', unreadable, `${unreadable.length} memories cannot be read`, false));
+    findings.push(finding('unreadable-record', 'memories', unreadable, `${unreadable.length} memories cannot be read`, remove));
   }
   if (invalid.length > 0) {
     findings.push(finding('invalid-memory', 'memories', invalid, `${invalid.length} memories break the storage rules`, false));
   }
   const byId = new Map(items.map((item) => [item.id, item]));
-  const present = new Set(rows.map((row: MemoryRow) => row.id));
+  // A memory to be removed no longer keeps its vector (otherwise all that is left of it).
+  const removing = new Set(remove ? [...unreadable, ...(unsealed.get('memories') ?? [])] : []);
+  const present = new Set(rows.map((row: MemoryRow) => row.id).filter((id) => !removing.has(id)));
 
   // Vector blocks: bytes that match their size, one slot per memory, owned by a memory of that model.
   const vectors = new Map<string, Set<string>>();
@@ -168,19 +191,40 @@ export async function inspectStorage(db: MnemeDatabase, codec: RecordCodec): Pro
         await codec.decodeRow(table, row);
       } catch {
         refuse(table, row, key, broken);
+        // Kept, an unreadable conversation still owns its turns; removed, they go as orphans too.
+        if (remove) continue;
       }
       if (table === 'sessions') sessions.add(key);
       if (table === 'turns' || table === 'summaries') owned.push({ table, id: key, sessionId: row.sessionId });
     }
     if (broken.length > 0) {
-      findings.push(finding('unreadable-record', table, broken, `${broken.length} ${table} records cannot be read`, false));
+      findings.push(finding('unreadable-record', table, broken, `${broken.length} ${table} records cannot be read`, remove));
+      if (remove) unreadableRemoval(table, broken);
     }
+  }
+  // Sealed settings (the sync settings): one that does not open is never used.
+  const brokenSettings: string[] = [];
+  for (const row of await db.settings.bulkGet([...SEALED_SETTINGS])) {
+    if (row) await codec.decodeSetting(row).catch(() => brokenSettings.push(row.key));
+  }
+  if (brokenSettings.length > 0) {
+    const detail = `${brokenSettings.length} settings cannot be read (damaged, or planted in clear)`;
+    findings.push(finding('unreadable-record', 'settings', brokenSettings, detail, remove));
+    if (remove) unreadableRemoval('settings', brokenSettings);
   }
   for (const [table, ids] of unsealed) {
     findings.push(
-      finding('unsealed-record', table, ids, `${ids.length} ${table} records of this encrypted profile were never sealed`, false),
+      finding(
+        'unsealed-record',
+        table,
+        ids,
+        `${ids.length} ${table} records of this encrypted profile were never sealed`,
+        remove,
+      ),
     );
+    if (remove) unreadableRemoval(table, ids);
   }
+  if (remove) unreadableRemoval('memories', unreadable);
   if (codec.encrypted && !(await db.settings.get(ENVELOPE_KEY))) {
     findings.push(
       finding('missing-envelope', 'settings', [ENVELOPE_KEY], 'The key envelope of this encrypted profile is missing', false),
@@ -189,7 +233,7 @@ export async function inspectStorage(db: MnemeDatabase, codec: RecordCodec): Pro
   for (const table of ['turns', 'summaries']) {
     const stray = owned.filter((row) => row.table === table && !sessions.has(String(row.sessionId))).map((row) => row.id);
     if (stray.length === 0) continue;
-    plan.deleteRecords.set(table, stray);
+    planRemoval(table, stray);
     findings.push(finding('orphan-record', table, stray, `${stray.length} ${table} belong to no conversation`, true));
   }
 
@@ -219,9 +263,10 @@ export function hasRepairs(plan: RepairPlan): boolean {
 }
 
 /** Runs the plan in one transaction: all of it lands or none does. */
-export async function repairStorage(db: MnemeDatabase, codec: RecordCodec, plan: RepairPlan): Promise<void> {
-  const tables = [db.memories, db.vectorChunks, db.settings, ...[...plan.deleteRecords.keys()].map((t) => db.table(t))];
-  await db.transaction('rw', tables, async () => {
+export async function repairStorage(db: MnemeDatabase, codec: RecordCodec, plan: RepairPlan, at = Date.now()): Promise<void> {
+  const audit = await Promise.all(plan.removed.map(({ table, id }) => codec.encodeRow('audit', removalEntry(table, id, at))));
+  const tables = [db.memories, db.vectorChunks, db.settings, db.audit, ...[...plan.deleteRecords.keys()].map((t) => db.table(t))];
+  await db.transaction('rw', [...new Set(tables)], async () => {
     for (const { model, chunk, slots } of plan.freeSlots.values()) {
       const row = await db.vectorChunks.get([model, chunk]);
       if (!row) continue;
@@ -243,8 +288,21 @@ export async function repairStorage(db: MnemeDatabase, codec: RecordCodec, plan:
       await db.memories.put(rest);
     }
     for (const [table, ids] of plan.deleteRecords) await db.table(table).bulkDelete(ids);
+    if (audit.length > 0) await db.audit.bulkAdd(audit as never[]);
     // Other clients' maps of vector slots are out of date now.
     const generation = ((await db.settings.get(GENERATION_KEY))?.value as number | undefined) ?? 0;
     await db.settings.put({ key: GENERATION_KEY, value: generation + 1 });
   });
+}
+
+/** The audit entry of an unreadable record removed at the user's request. */
+function removalEntry(table: string, id: string, at: number): AuditEntry {
+  return {
+    at,
+    actor: 'user',
+    action: 'delete',
+    entity: table === 'memories' ? 'memory' : table,
+    entityId: id,
+    reason: 'maintenance: removed as unreadable (damaged, or planted unsealed)',
+  };
 }

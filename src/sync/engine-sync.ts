@@ -6,10 +6,12 @@
 import type { Clock, MemoryStore } from '../core/ports';
 import type { MemoryService } from '../core/semantic/memory-service';
 import type { MnemeDatabase } from '../storage/db';
+import { isSealedSetting, type RecordCodec } from '../storage/codec';
+import { MemoryError } from '../sdk/errors';
 import type { MemoryEvent } from '../sdk/types';
 import { memoryTarget } from './memory-target';
 import { createSyncControl, type SyncControl, type SyncSettings } from './sync-control';
-import type { PouchReplicaOptions } from './pouch-replica';
+import { destroyReplica, type PouchReplicaOptions } from './pouch-replica';
 import { recordTarget, type RecordTargetDeps } from './record-target';
 
 const SETTINGS_KEY = 'sync';
@@ -17,6 +19,8 @@ const SETTINGS_KEY = 'sync';
 export interface EngineSyncDeps {
   /** The profile's database now (it moves when the profile is rewritten, see storage/location.ts). */
   db(): MnemeDatabase;
+  /** How the open profile's records are sealed (its sync settings among them); undefined while locked. */
+  codec(): RecordCodec | undefined;
   /** The profile's database name (the same wherever it lives); the local replica is named after it. */
   dbName: string;
   memories(): { service: MemoryService; store: MemoryStore } | undefined;
@@ -35,15 +39,27 @@ export interface EngineSync extends SyncControl {
 }
 
 export function createEngineSync(deps: EngineSyncDeps): EngineSync {
+  const codec = () => {
+    const open = deps.codec();
+    if (!open) throw new MemoryError('LOCKED', 'This profile is encrypted and locked: unlock it to sync');
+    return open;
+  };
+  const write = async (settings: SyncSettings | undefined) => {
+    if (settings) await deps.db().settings.put(await codec().encodeSetting(SETTINGS_KEY, settings));
+    else await deps.db().settings.delete(SETTINGS_KEY);
+  };
   const control = createSyncControl({
     settings: {
-      read: async () => (await deps.db().settings.get(SETTINGS_KEY))?.value as SyncSettings | undefined,
-      write: async (settings) => {
-        if (settings) await deps.db().settings.put({ key: SETTINGS_KEY, value: settings });
-        else await deps.db().settings.delete(SETTINGS_KEY);
+      // Sealed under the profile's data key when it is encrypted: one kept in clear from before is sealed now.
+      read: async () => {
+        const row = await deps.db().settings.get(SETTINGS_KEY);
+        const settings = await codec().decodeSetting<SyncSettings>(row);
+        if (settings && codec().encrypted && !isSealedSetting(row)) await write(settings);
+        return settings;
       },
+      write,
     },
-    replicaName: `${deps.dbName}-sync`,
+    replicaName: replicaNameOf(deps.dbName),
     target: () => {
       const open = deps.memories();
       return open ? memoryTarget(open.service) : undefined;
@@ -67,4 +83,12 @@ export function createEngineSync(deps: EngineSyncDeps): EngineSync {
       await control.pause();
     },
   };
+}
+
+/** The local sync replica of the profile stored in database `dbName`. */
+export const replicaNameOf = (dbName: string) => `${dbName}-sync`;
+
+/** Destroys a deleted profile's sync replica (it lives outside the profile's database). */
+export function destroyProfileReplica(dbName: string, replica?: Pick<PouchReplicaOptions, 'adapter' | 'plugins'>): Promise<void> {
+  return destroyReplica(replicaNameOf(dbName), replica);
 }

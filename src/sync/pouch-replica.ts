@@ -130,6 +130,23 @@ export async function checkRemote(options: RemoteOptions): Promise<void> {
   }
 }
 
+/**
+ * Destroys the local replica `name` whether or not sync runs (disabled while locked, the profile
+ * deleted). With IndexedDB, PouchDB is loaded only when the replica's database exists.
+ */
+export async function destroyReplica(
+  name: string,
+  options: Pick<PouchReplicaOptions, 'adapter' | 'plugins'> = {},
+): Promise<void> {
+  const adapter = options.adapter ?? 'indexeddb';
+  if (adapter === 'indexeddb') {
+    const databases = (await globalThis.indexedDB?.databases?.()) ?? [];
+    if (!databases.some((database) => database.name === `_pouch_${name}`)) return;
+  }
+  const PouchDB = await loadPouch(adapter, options.plugins ?? []);
+  await new PouchDB(name, { adapter }).destroy();
+}
+
 export async function createPouchReplica(options: PouchReplicaOptions): Promise<SyncReplica> {
   const adapter = options.adapter ?? 'indexeddb';
   const PouchDB = await loadPouch(adapter, options.plugins ?? []);

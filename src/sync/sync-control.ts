@@ -13,7 +13,7 @@ import { checkServerUrl, isPairingCode, pairingCode, parsePairingCode, type Pair
 import { RECORD_KINDS } from './record-kinds';
 import { RecordSync, type RecordTarget } from './record-sync';
 import type { SyncReplica } from './port';
-import { checkRemote, createPouchReplica, type PouchReplicaOptions, type RemoteOptions } from './pouch-replica';
+import { checkRemote, createPouchReplica, destroyReplica, type PouchReplicaOptions, type RemoteOptions } from './pouch-replica';
 
 /** What a profile keeps to sync (in its settings table). */
 export interface SyncSettings {
@@ -196,6 +196,8 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
   const stop = async (destroy: boolean) => {
     const current = running;
     running = undefined;
+    // Not running (locked, or it never started): the replica of an earlier run may still be there.
+    if (!current && destroy) await destroyReplica(deps.replicaName, deps.replica);
     if (!current) return;
     await current.memories.idle();
     await current.records.idle();

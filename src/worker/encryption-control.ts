@@ -2,17 +2,19 @@
  * The `encryption` API of one profile: turning encryption on and off, locking, unlocking and
  * changing the passphrase (which rotates the data key). Every re-encoding is a rewrite of the
  * whole profile under its write lock (profile-rewrite.ts); other tabs hear of it and lock or
- * reopen their own view, and a lock reaches every tab of the profile. A profile sealed in format 1
- * (before derived keys and associated data) is re-encoded in format 2 when it is unlocked.
+ * reopen their own view, and a lock reaches every tab of the profile. A profile sealed in an older
+ * format (1: before derived keys and associated data; 2: before padded lengths and sealed turn roles,
+ * audit actors and actions, sync settings) is re-encoded in the current one when it is unlocked.
  */
 import type { EncryptionApi } from '../sdk/client';
 import { MemoryError } from '../sdk/errors';
 import type { LongCallOptions } from '../sdk/types';
 import type { MnemeDatabase } from '../storage/db';
 import type { TabCoordinator, TabMessage } from '../storage/tabs';
-import type { DataKey } from '../storage/crypto/cipher';
+import { CURRENT_FORMAT, type DataKey } from '../storage/crypto/cipher';
 import { createEnvelope, createRotation, openEnvelope, type KeyEnvelope } from '../storage/crypto/envelope';
-import { codecFor, readEnvelope, readRotation, writeRotation } from '../storage/crypto/profile-encryption';
+import { clearRotation, codecFor, readEnvelope, readRotation, writeRotation } from '../storage/crypto/profile-encryption';
+import { isMemoryError } from '../sdk/errors';
 import { MARKER_KEY, sealStateOf } from '../storage/crypto/write-guard';
 import type { Rewriter } from './profile-rewrite';
 
@@ -59,13 +61,13 @@ export function createEncryptionControl(tabs: TabCoordinator, host: EncryptionHo
     }
     throw new MemoryError('INVALID_ARGUMENT', 'This profile is not encrypted');
   };
-  /** Re-encodes a format-1 profile in format 2 (a rewrite); on any failure it stays in format 1. */
+  /** Re-encodes a profile of an older format in the current one (a rewrite); on any failure it stays as it was. */
   const upgrade = async (key: DataKey): Promise<DataKey> => {
-    const next: DataKey = { ...key, format: 2 };
+    const next: DataKey = { ...key, format: CURRENT_FORMAT };
     try {
       const current = await readEnvelope(host.db());
-      if (!current || current.format === 2) return current?.format === 2 ? next : key;
-      const envelope: KeyEnvelope = { ...current, format: 2 };
+      if (!current || current.format === CURRENT_FORMAT) return current?.format === CURRENT_FORMAT ? next : key;
+      const envelope: KeyEnvelope = { ...current, format: CURRENT_FORMAT };
       const moved = await host.rewrite({ reason: 'rotate', from: codecFor(key), to: codecFor(next), envelope });
       if (!moved) tabs.announce({ type: 'encryption' });
       return next;
@@ -81,18 +83,28 @@ export function createEncryptionControl(tabs: TabCoordinator, host: EncryptionHo
     if (!moved) tabs.announce({ type: 'lock' });
     await host.changed();
   };
+  /**
+   * A rotation refused for unreadable records keeps the old key: no rotation is left to finish at
+   * the next unlock (it would be refused again, and the profile could not be unlocked to repair it).
+   */
+  const refused = async (error: unknown): Promise<never> => {
+    if (isMemoryError(error, 'UNREADABLE_RECORDS')) await clearRotation(host.db());
+    throw error;
+  };
   const rotate = async (current: string, next: string, options: LongCallOptions = {}) => {
     const envelope = await requireEnvelope();
     const rotation = await createRotation(envelope, current, next);
     const oldKey = await openEnvelope(envelope, current);
-    const moved = await host.rewrite({
-      reason: 'rotate',
-      from: codecFor(oldKey),
-      to: codecFor(rotation.key),
-      envelope: rotation.envelope,
-      prepare: (db) => writeRotation(db, rotation),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
+    const moved = await host
+      .rewrite({
+        reason: 'rotate',
+        from: codecFor(oldKey),
+        to: codecFor(rotation.key),
+        envelope: rotation.envelope,
+        prepare: (db) => writeRotation(db, rotation),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      })
+      .catch(refused);
     await rekeyed(rotation.key, moved);
   };
   return {
@@ -113,17 +125,20 @@ export function createEncryptionControl(tabs: TabCoordinator, host: EncryptionHo
       if (rotation) {
         // A passphrase change or key rotation was cut short (the tab closed): finish it now.
         const next = await openEnvelope(rotation.resume, passphrase);
-        const moved = await host.rewrite({
-          reason: 'rotate',
-          from: codecFor(key),
-          to: codecFor(next),
-          envelope: rotation.envelope,
-          resume: true,
-        });
-        await rekeyed(next, moved);
-        return;
+        const moved = await host
+          .rewrite({ reason: 'rotate', from: codecFor(key), to: codecFor(next), envelope: rotation.envelope, resume: true })
+          .catch(async (error: unknown) => {
+            // Records it cannot read: the profile opens under its old key, for `verify` to remove them.
+            if (!isMemoryError(error, 'UNREADABLE_RECORDS')) throw error;
+            await clearRotation(host.db());
+            return undefined;
+          });
+        if (moved !== undefined) {
+          await rekeyed(next, moved);
+          return;
+        }
       }
-      if (key.format === 1) key = await upgrade(key);
+      if (key.format !== CURRENT_FORMAT) key = await upgrade(key);
       if (!host.isOpen() || host.key()?.format !== key.format) await host.open(key);
       await host.changed();
     },

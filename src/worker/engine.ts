@@ -37,7 +37,7 @@ import { createEncryptionControl } from './encryption-control';
 import { createEmbeddingControl } from './embedding-control';
 import { createMaintenance } from './maintenance-control';
 import { createPrivacyControl } from './privacy-control';
-import { createEngineSync, type EngineSyncDeps } from '../sync/engine-sync';
+import { createEngineSync, destroyProfileReplica, type EngineSyncDeps } from '../sync/engine-sync';
 import type { MemoryStore } from '../core/ports';
 
 /** What the memory worker needs beyond the public client: to set the chat model the host loaded. */
@@ -82,6 +82,7 @@ export async function createMemoryEngine(
   let memoryStore: MemoryStore | undefined;
   const sync = createEngineSync({
     db: () => place.current(),
+    codec: () => (service ? codecFor(openKey) : undefined),
     dbName,
     memories: () => (service && memoryStore ? { service, store: memoryStore } : undefined),
     records: () => service && { codec: codecFor(openKey), lock: place.lockFor(tabs), privacy: privacy.api },
@@ -339,9 +340,10 @@ export async function createMemoryEngine(
     profiles: {
       list: guarded(() => registry.list()),
       rename: guarded((id, name) => registry.rename(id, name)),
-      delete: guarded((id, deleteOptions) => {
+      delete: guarded(async (id, deleteOptions) => {
         if (id === profileId) throw new MemoryError('INVALID_ARGUMENT', 'A profile cannot delete itself while it is open');
-        return registry.remove(id, deleteOptions);
+        await registry.remove(id, deleteOptions); // its sync replica lives outside its database: it goes too
+        await destroyProfileReplica(databaseName(storageName, id), internals.syncReplica);
       }),
     },
     data: {

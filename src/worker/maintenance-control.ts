@@ -29,7 +29,8 @@ export function createMaintenance(deps: MaintenanceDeps) {
       const repair = options.repair !== false;
       let reload: string[] | undefined;
       const report = await deps.tabs.withWriteLock(async () => {
-        const inspection = await inspectStorage(deps.db(), deps.codec());
+        const removeUnreadable = repair && options.removeUnreadable === true;
+        const inspection = await inspectStorage(deps.db(), deps.codec(), { removeUnreadable });
         const model = deps.model();
         const diff = service.differences(inspection.items, (model && inspection.vectors.get(model)) || new Set());
         const stale = [...new Set([...diff.items, ...diff.lexical, ...diff.vectors])];
@@ -44,7 +45,8 @@ export function createMaintenance(deps: MaintenanceDeps) {
             repairable: true,
           });
         }
-        if (repair && hasRepairs(inspection.plan)) await repairStorage(deps.db(), deps.codec(), inspection.plan);
+        if (repair && hasRepairs(inspection.plan))
+          await repairStorage(deps.db(), deps.codec(), inspection.plan, deps.clock.now());
         if (repair && findings.some((found) => found.repairable)) reload = stale;
         return {
           ok: findings.length === 0,

@@ -1,17 +1,18 @@
 /**
- * Seals bytes with keys derived from the profile's data key. Format 2 (written now): HKDF-SHA-256
- * derives one key per purpose from the data key ({@link KEY_LABELS}); each record is AES-GCM with
- * a fresh 12-byte IV and associated data naming where the record belongs, stored as
- * MAGIC ‖ IV ‖ ciphertext ‖ tag. A record moved to another row, or whose clear fields changed,
- * fails to open like a damaged one. Format 1 (profiles encrypted before): the data key seals
- * directly, without associated data, stored as IV ‖ ciphertext ‖ tag; it is only read, and
- * re-encoded as format 2 at the next unlock.
+ * Seals bytes with keys derived from the profile's data key. Format 3 (written now): HKDF-SHA-256
+ * derives one key per purpose from the data key ({@link KEY_LABELS}); each record is padded to a
+ * size bucket ({@link paddedLength}), then AES-GCM with a fresh 12-byte IV and associated data
+ * naming where the record belongs, stored as MAGIC ‖ IV ‖ ciphertext ‖ tag. A record moved to
+ * another row, or whose clear fields changed, fails to open like a damaged one; its size tells
+ * only its bucket, not its length. Format 2: the same without padding (so with exact lengths).
+ * Format 1: the data key seals directly, without associated data, stored as IV ‖ ciphertext ‖ tag.
+ * Formats 1 and 2 are only read, and re-encoded as format 3 at the next unlock.
  */
 import { MemoryError } from '../../sdk/errors';
 
-/** The record formats: 1 = legacy (no associated data), 2 = derived keys and associated data. */
-export type SealFormat = 1 | 2;
-export const CURRENT_FORMAT: SealFormat = 2;
+/** The record formats: 1 = legacy (no associated data), 2 = derived keys and associated data, 3 = and padded lengths. */
+export type SealFormat = 1 | 2 | 3;
+export const CURRENT_FORMAT = 3 satisfies SealFormat;
 
 /** The unwrapped data key, imported once for each use, and the format of the profile it opens. */
 export interface DataKey {
@@ -29,8 +30,37 @@ export interface DataKey {
 export const KEY_LABELS = { seal: 'mneme/v2/seal', tag: 'mneme/v2/tag', sync: 'mneme/v2/sync' } as const;
 const HKDF_SALT = new TextEncoder().encode('mneme.hkdf.v2');
 
-/** The first bytes of every format-2 sealed value ("MNE" and the format). */
+/** The first bytes of every format-2 sealed value ("MNE" and the format); format 3 ends in 3. */
 export const SEAL_MAGIC = Uint8Array.of(0x4d, 0x4e, 0x45, 0x02);
+const magicOf = (format: 2 | 3) => Uint8Array.of(0x4d, 0x4e, 0x45, format);
+
+/**
+ * The size a format-3 plaintext is padded to: powers of two from 64 bytes up to 64 KiB, then
+ * multiples of 64 KiB. Two texts in the same bucket seal to the same size; a bucket is at most
+ * twice its smallest member (a few percent above 64 KiB).
+ */
+export function paddedLength(length: number): number {
+  const needed = length + 1; // the 0x80 end marker
+  if (needed > 65_536) return Math.ceil(needed / 65_536) * 65_536;
+  let size = 64;
+  while (size < needed) size *= 2;
+  return size;
+}
+
+/** `plain` ‖ 0x80 ‖ zeros up to its bucket (ISO/IEC 7816-4 padding). */
+function pad(plain: Uint8Array): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(paddedLength(plain.length));
+  out.set(plain);
+  out[plain.length] = 0x80;
+  return out;
+}
+
+function unpad(padded: Uint8Array): Uint8Array {
+  let end = padded.length - 1;
+  while (end >= 0 && padded[end] === 0) end--;
+  if (end < 0 || padded[end] !== 0x80) throw damaged();
+  return padded.subarray(0, end);
+}
 
 export interface Cipher {
   readonly format: SealFormat;
@@ -41,11 +71,12 @@ export interface Cipher {
   tag(text: string): Promise<string>;
 }
 
-/** Whether `stored` starts like a format-2 sealed value. */
-export function hasSealMagic(stored: unknown): boolean {
-  if (!(stored instanceof ArrayBuffer) || stored.byteLength < SEAL_MAGIC.length) return false;
-  const head = new Uint8Array(stored, 0, SEAL_MAGIC.length);
-  return SEAL_MAGIC.every((byte, i) => head[i] === byte);
+/** Whether `stored` starts like a sealed value of `format` (2 or 3). */
+export function hasSealMagic(stored: unknown, format: 2 | 3 = 2): boolean {
+  const magic = magicOf(format);
+  if (!(stored instanceof ArrayBuffer) || stored.byteLength < magic.length) return false;
+  const head = new Uint8Array(stored, 0, magic.length);
+  return magic.every((byte, i) => head[i] === byte);
 }
 
 const subtle = () => globalThis.crypto.subtle;
@@ -64,6 +95,9 @@ async function legacyTagKey(key: CryptoKey): Promise<CryptoKey> {
   );
   return subtle().importKey('raw', secret.slice(0, 32), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
 }
+
+const damaged = (cause?: unknown) =>
+  new MemoryError('STORAGE_FAILED', 'A stored record could not be decrypted (damaged or altered)', { cause });
 
 interface Keys {
   seal: CryptoKey;
@@ -88,22 +122,23 @@ function keysOf(key: DataKey): Promise<Keys> {
   return keys;
 }
 
-const damaged = (cause?: unknown) =>
-  new MemoryError('STORAGE_FAILED', 'A stored record could not be decrypted (damaged or altered)', { cause });
-
 export function createCipher(key: DataKey): Cipher {
-  const v2 = key.format === 2;
-  const head = v2 ? SEAL_MAGIC.length : 0;
+  const format = key.format;
+  const magic = format === 1 ? undefined : magicOf(format);
+  const head = magic?.length ?? 0;
   const params = (iv: Uint8Array<ArrayBuffer>, aad: string): AesGcmParams =>
-    v2 ? { name: 'AES-GCM', iv, additionalData: new TextEncoder().encode(`mneme.v2\u0000${aad}`) } : { name: 'AES-GCM', iv };
+    format === 1
+      ? { name: 'AES-GCM', iv }
+      : { name: 'AES-GCM', iv, additionalData: new TextEncoder().encode(`mneme.v${format}\u0000${aad}`) };
   return {
-    format: key.format,
+    format,
     async seal(plain, aad = '') {
       const iv = crypto.getRandomValues(new Uint8Array(12));
       const { seal } = await keysOf(key);
-      const body = new Uint8Array(await subtle().encrypt(params(iv, aad), seal, plain as Uint8Array<ArrayBuffer>));
+      const input = format === 3 ? pad(plain) : (plain as Uint8Array<ArrayBuffer>);
+      const body = new Uint8Array(await subtle().encrypt(params(iv, aad), seal, input));
       const out = new Uint8Array(head + 12 + body.length);
-      if (v2) out.set(SEAL_MAGIC);
+      if (magic) out.set(magic);
       out.set(iv, head);
       out.set(body, head + 12);
       return out.buffer;
@@ -113,14 +148,16 @@ export function createCipher(key: DataKey): Cipher {
       return Array.from(mac.subarray(0, 16), (byte) => byte.toString(16).padStart(2, '0')).join('');
     },
     async open(sealed, aad = '') {
-      if (!(sealed instanceof ArrayBuffer) || (v2 && !hasSealMagic(sealed))) throw damaged();
+      if (!(sealed instanceof ArrayBuffer) || (format !== 1 && !hasSealMagic(sealed, format))) throw damaged();
       const bytes = new Uint8Array(sealed);
       const { seal } = await keysOf(key);
+      let plain: Uint8Array;
       try {
-        return new Uint8Array(await subtle().decrypt(params(bytes.slice(head, head + 12), aad), seal, bytes.slice(head + 12)));
+        plain = new Uint8Array(await subtle().decrypt(params(bytes.slice(head, head + 12), aad), seal, bytes.slice(head + 12)));
       } catch (error) {
         throw damaged(error);
       }
+      return format === 3 ? unpad(plain) : plain;
     },
   };
 }

@@ -5,13 +5,16 @@
  * every row in place in one transaction.
  */
 import { Dexie, type IndexableType } from 'dexie';
+import { MemoryError } from '../../sdk/errors';
 import type { MnemeDatabase } from '../db';
 import {
   chunkBinding,
   CLEAR_FIELDS,
   encryptedCodec,
   plainCodec,
+  SEALED_SETTINGS,
   type RecordCodec,
+  type SettingRecord,
   type SealedTable,
   type StoredRow,
 } from '../codec';
@@ -73,10 +76,16 @@ export async function copyProfile(source: MnemeDatabase, target: MnemeDatabase, 
     } else await target.settings.bulkDelete([ENVELOPE_KEY, MARKER_KEY]);
   });
   options.onProgress?.({ phase: 'copying', loaded, total });
+  const unreadable = new Unreadable();
   const recode = async (name: string, row: StoredRow): Promise<StoredRow | undefined> => {
     // The lexical snapshot indexes the records: kept when they are copied as they are, not otherwise.
     const skip = from === to && !options.settingsOnly ? NOT_COPIED : NOT_RECODED;
-    if (name === 'settings') return skip.has(row.key as string) ? undefined : row;
+    if (name === 'settings') {
+      if (skip.has(row.key as string)) return undefined;
+      if (from === to || !SEALED_SETTINGS.includes(row.key as string)) return row;
+      const setting = row as unknown as SettingRecord;
+      return (await to.encodeSetting(setting.key, await from.decodeSetting(setting))) as unknown as StoredRow;
+    }
     if (name === 'vectorChunks') {
       const binding = chunkBinding(row as unknown as Parameters<typeof chunkBinding>[0]);
       return { ...row, data: await to.sealBytes(await from.openBytes(row.data as ArrayBuffer, binding), binding) };
@@ -91,7 +100,9 @@ export async function copyProfile(source: MnemeDatabase, target: MnemeDatabase, 
         .limit(BATCH)
         .primaryKeys()) as IndexableType[];
       const rows = (await table.bulkGet(keys)) as StoredRow[];
-      const recoded = (await Promise.all(rows.map((row) => recode(name, row)))).filter((row) => row !== undefined);
+      const recoded = (
+        await Promise.all(rows.map((row, i) => recode(name, row).catch(() => unreadable.add(name, keys[i]!))))
+      ).filter((row) => row !== undefined);
       const done = keys.length < BATCH;
       const nextIndex = names.indexOf(name) + 1;
       checkpoint = done ? { table: names[nextIndex] ?? '' } : { table: name, after: keys[keys.length - 1]! };
@@ -104,7 +115,33 @@ export async function copyProfile(source: MnemeDatabase, target: MnemeDatabase, 
       if (done) break;
     }
   }
+  // Nothing unreadable is carried over in silence: the copy is not committed (relocate.ts discards it).
+  unreadable.check();
   await target.settings.delete(CHECKPOINT_KEY);
+}
+
+/** The records a rewrite could not read, by table; {@link Unreadable.check} refuses the rewrite if any. */
+class Unreadable {
+  readonly #byTable = new Map<string, string[]>();
+
+  add(table: string, key: IndexableType): undefined {
+    const id = Array.isArray(key) ? key.join('/') : String(key);
+    this.#byTable.set(table, [...(this.#byTable.get(table) ?? []), id]);
+    return undefined;
+  }
+
+  check(): void {
+    if (this.#byTable.size === 0) return;
+    const records = [...this.#byTable].map(([table, ids]) => ({ table, ids: ids.slice(0, 100), count: ids.length }));
+    const count = records.reduce((sum, entry) => sum + entry.count, 0);
+    const named = records.map((entry) => `${entry.table}: ${entry.ids.slice(0, 5).join(', ')}`).join('; ');
+    throw new MemoryError(
+      'UNREADABLE_RECORDS',
+      `${count} records of this profile cannot be read (damaged, or planted unsealed), so it was not rewritten (${named}). ` +
+        'maintenance.verify({ removeUnreadable: true }) removes them.',
+      { details: { records } },
+    );
+  }
 }
 
 export async function readEnvelope(db: MnemeDatabase): Promise<KeyEnvelope | undefined> {
@@ -129,26 +166,41 @@ export async function reencodeProfile(
     // First: the write guard (write-guard.ts) checks every row below against what these say.
     if (envelope) await db.settings.bulkPut([{ key: ENVELOPE_KEY, value: envelope }, sealedMarker(envelope)]);
     else await db.settings.bulkDelete([ENVELOPE_KEY, MARKER_KEY]);
+    const unreadable = new Unreadable();
     for (const table of Object.keys(CLEAR_FIELDS) as SealedTable[]) {
       const rows = (await db.table(table).toArray()) as StoredRow[];
       if (rows.length === 0) continue;
+      const key = (row: StoredRow) => (table === 'audit' ? row.seq : row.id) as IndexableType;
+      const recode = async (row: StoredRow) => to.encodeRow(table, await from.decodeRow<object>(table, row));
       const recoded = await Dexie.waitFor(
-        Promise.all(rows.map(async (row) => to.encodeRow(table, await from.decodeRow<object>(table, row)))),
+        Promise.all(rows.map((row) => recode(row).catch(() => unreadable.add(table, key(row))))),
       );
       // Cleared first: a row's key can change with the codec (profile entries are keyed by a tag when sealed).
       await db.table(table).clear();
-      await db.table(table).bulkPut(recoded);
+      await db.table(table).bulkPut(recoded.filter((row) => row !== undefined));
     }
+    const settings = (await db.settings.bulkGet([...SEALED_SETTINGS])).filter((row) => row !== undefined);
+    const reseal = async (row: SettingRecord) => to.encodeSetting(row.key, await from.decodeSetting(row));
+    const resealed = await Dexie.waitFor(
+      Promise.all(settings.map((row) => reseal(row).catch(() => unreadable.add('settings', row.key)))),
+    );
+    await db.settings.bulkPut(resealed.filter((row) => row !== undefined));
     const chunks = await db.vectorChunks.toArray();
     const rechunked = await Dexie.waitFor(
       Promise.all(
-        chunks.map(async (chunk) => ({
-          ...chunk,
-          data: await to.sealBytes(await from.openBytes(chunk.data, chunkBinding(chunk)), chunkBinding(chunk)),
-        })),
+        chunks.map(async (chunk) => {
+          const binding = chunkBinding(chunk);
+          try {
+            return { ...chunk, data: await to.sealBytes(await from.openBytes(chunk.data, binding), binding) };
+          } catch {
+            return unreadable.add('vectorChunks', [chunk.model, chunk.chunk]);
+          }
+        }),
       ),
     );
-    await db.vectorChunks.bulkPut(rechunked);
+    // Thrown inside the transaction: nothing above is kept.
+    unreadable.check();
+    await db.vectorChunks.bulkPut(rechunked.filter((chunk) => chunk !== undefined));
     // The lexical snapshot was sealed under the old codec: drop it, the next close writes a new one.
     await db.settings.delete('lexical.snapshot');
   });
@@ -170,6 +222,11 @@ export interface RotationRecord {
 export async function writeRotation(db: MnemeDatabase, rotation: Rotation): Promise<void> {
   const record: RotationRecord = { envelope: rotation.envelope, resume: rotation.resume };
   await db.settings.put({ key: ROTATION_KEY, value: record });
+}
+
+/** A rotation refused before it could commit (unreadable records): nothing is left to finish. */
+export async function clearRotation(db: MnemeDatabase): Promise<void> {
+  await db.settings.delete(ROTATION_KEY);
 }
 
 export async function readRotation(db: MnemeDatabase): Promise<RotationRecord | undefined> {

@@ -9,7 +9,7 @@
  */
 import type { DBCore, DBCoreMutateRequest, DBCoreTable, DBCoreTransaction, Middleware } from 'dexie';
 import { MemoryError } from '../../sdk/errors';
-import { CLEAR_FIELDS, isRedactedAudit, type StoredRow } from '../codec';
+import { CLEAR_FIELDS, isRedactedAudit, isSealedSetting, SEALED_SETTINGS, type StoredRow } from '../codec';
 import { hasSealMagic, type SealFormat } from './cipher';
 
 export const ENVELOPE_KEY = 'crypto.envelope';
@@ -21,17 +21,20 @@ export function sealedMarker(envelope: { format?: SealFormat }) {
   return { key: MARKER_KEY, value: { format: envelope.format ?? 1 } };
 }
 
-/** 0: plain; 1 or 2: sealed in that format (the larger of what the envelope and the marker say). */
+/** 0: plain; 1 to 3: sealed in that format (the larger of what the envelope and the marker say). */
 export function sealStateOf(envelope: unknown, marker: unknown): 0 | SealFormat {
   const formatOf = (value: unknown): number => {
     if (value === undefined || value === null) return 0;
     const format = (value as { format?: unknown }).format;
-    return format === 2 ? 2 : 1;
+    return format === 3 || format === 2 ? format : 1;
   };
   return Math.max(formatOf(envelope), formatOf(marker)) as 0 | SealFormat;
 }
 
 const SEALED_TABLES: readonly string[] = Object.keys(CLEAR_FIELDS);
+
+/** Whether a sealed value was sealed in `format` (format 1 has no magic: any bytes pass). */
+const fitsFormat = (sealed: unknown, format: SealFormat) => format === 1 || hasSealMagic(sealed, format);
 
 /** Whether `row` of `table` has the form a profile in `state` stores. */
 export function rowFitsState(table: string, row: unknown, state: 0 | SealFormat): boolean {
@@ -40,11 +43,15 @@ export function rowFitsState(table: string, row: unknown, state: 0 | SealFormat)
   if (SEALED_TABLES.includes(table)) {
     if (state === 0) return stored.sealed === undefined;
     if (isRedactedAudit(table, stored)) return true;
-    return stored.sealed instanceof ArrayBuffer && (state === 1 || hasSealMagic(stored.sealed));
+    return stored.sealed instanceof ArrayBuffer && fitsFormat(stored.sealed, state);
   }
-  // Format 1 vector data and snapshots cannot be told from plain bytes: format 2 ones carry a magic.
-  if (table === 'vectorChunks') return state !== 2 || hasSealMagic(stored.data);
-  if (table === 'settings' && stored.key === SNAPSHOT_KEY) return state !== 2 || hasSealMagic(stored.value?.data);
+  // Format 1 vector data and snapshots cannot be told from plain bytes: later ones carry a magic.
+  if (table === 'vectorChunks') return state === 0 || fitsFormat(stored.data, state);
+  if (table === 'settings' && SEALED_SETTINGS.includes(stored.key as string)) {
+    const sealed = isSealedSetting(stored);
+    return state === 0 ? !sealed : sealed && fitsFormat((stored.value as { sealed: unknown }).sealed, state);
+  }
+  if (table === 'settings' && stored.key === SNAPSHOT_KEY) return state === 0 || fitsFormat(stored.value?.data, state);
   return true;
 }
 

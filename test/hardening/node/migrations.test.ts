@@ -26,6 +26,7 @@ import {
   type Fixture,
 } from '../fixtures/migrations';
 import { storesFromDexie, writeRawDatabase } from '../fixtures/raw-idb';
+import { CURRENT_FORMAT, hasSealMagic } from '../../../src/storage/crypto/cipher';
 
 const tally = new Tally('migrations');
 afterAll(() => tally.report());
@@ -227,6 +228,13 @@ describe('migrations', () => {
           if (settings.some((row) => row.key === 'crypto.envelope')) {
             const envelope = (afterFirst.settings as { key: string }[]).find((row) => row.key === 'crypto.envelope');
             if (!envelope) problems.push('the key envelope is gone');
+            // Re-encoded in today's format at the unlock: padded, every sealed value with its magic.
+            const format = (envelope as { value?: { format?: number } } | undefined)?.value?.format;
+            if (format !== CURRENT_FORMAT) problems.push(`the envelope says format ${format}, not ${CURRENT_FORMAT}`);
+            const stale = (afterFirst.memories as { sealed?: unknown }[]).filter(
+              (row) => !hasSealMagic(row.sealed, CURRENT_FORMAT),
+            );
+            if (stale.length > 0) problems.push(`${stale.length} memories not sealed in format ${CURRENT_FORMAT}`);
           }
 
           const second = await open(fixture);

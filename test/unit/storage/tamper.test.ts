@@ -2,7 +2,15 @@
 import { describe, expect, it } from 'vitest';
 import { Dexie } from 'dexie';
 import { chunkBinding, encryptedCodec, plainCodec, type StoredRow } from '../../../src/storage/codec';
-import { createCipher, KEY_LABELS, SEAL_MAGIC, type DataKey, type SealFormat } from '../../../src/storage/crypto/cipher';
+import {
+  createCipher,
+  CURRENT_FORMAT,
+  hasSealMagic,
+  KEY_LABELS,
+  SEAL_MAGIC,
+  type DataKey,
+  type SealFormat,
+} from '../../../src/storage/crypto/cipher';
 import { createEnvelope, openEnvelope } from '../../../src/storage/crypto/envelope';
 import { ENVELOPE_KEY, MARKER_KEY } from '../../../src/storage/crypto/write-guard';
 import { openDatabase } from '../../../src/storage/db';
@@ -77,8 +85,8 @@ describe('format 2 keys: HKDF-SHA-256 with one label per purpose', () => {
 
   it('records the format in new envelopes and opens an envelope without one as format 1', async () => {
     const { envelope, key } = await createEnvelope('correct horse battery', 1000);
-    expect(envelope.format).toBe(2);
-    expect(key.format).toBe(2);
+    expect(envelope.format).toBe(CURRENT_FORMAT);
+    expect(key.format).toBe(CURRENT_FORMAT);
     const { format: _format, ...old } = envelope;
     expect((await openEnvelope(old, 'correct horse battery')).format).toBe(1);
   });
@@ -152,7 +160,7 @@ describe('the write guard and the durable marker', () => {
 });
 
 describe('profiles encrypted before format 2', () => {
-  it('opens a format-1 profile, reads it, and re-encodes it in format 2 at unlock', async () => {
+  it('opens a format-1 profile, reads it, and re-encodes it in the current format at unlock', async () => {
     const profileId = `tamperv1${Date.now()}x${counter++}`;
     const passphrase = 'correct horse battery';
     const db = openDatabase(`mneme-${profileId}`);
@@ -177,11 +185,9 @@ describe('profiles encrypted before format 2', () => {
     const raw = new Dexie(`mneme-${profileId}`);
     await raw.open();
     try {
-      expect((await raw.table('settings').get(ENVELOPE_KEY)).value.format).toBe(2);
-      expect((await raw.table('settings').get(MARKER_KEY)).value.format).toBe(2);
-      for (const row of await raw.table('memories').toArray()) {
-        expect([...new Uint8Array(row.sealed as ArrayBuffer, 0, 4)]).toEqual([...SEAL_MAGIC]);
-      }
+      expect((await raw.table('settings').get(ENVELOPE_KEY)).value.format).toBe(CURRENT_FORMAT);
+      expect((await raw.table('settings').get(MARKER_KEY)).value.format).toBe(CURRENT_FORMAT);
+      for (const row of await raw.table('memories').toArray()) expect(hasSealMagic(row.sealed, 3)).toBe(true);
     } finally {
       raw.close();
     }
