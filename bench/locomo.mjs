@@ -1,7 +1,9 @@
-// `npm run bench:locomo -- --data <file> [--json <out>] [--mode hybrid|lexical|reference-bm25] [--embedder id]`
+// `npm run bench:locomo -- [--data <file>] [--json <out>] [--mode hybrid|lexical|reference-bm25] [--embedder id]
+//   [--ranking <json>] [--grid <json file> | --grid none]`
+// The grid (default bench/locomo/grid.json) lists the variants leave-one-conversation-out cross-validation chooses from.
 // LoCoMo turn retrieval through the public client, in Node (fake-indexeddb), TypeScript loaded by Vite.
 import 'fake-indexeddb/auto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createServer } from 'vite';
 
@@ -10,13 +12,18 @@ const arg = (name, fallback) => {
   return i > 0 ? process.argv[i + 1] : fallback;
 };
 const root = resolve(new URL('..', import.meta.url).pathname);
-const data = resolve(arg('data', resolve(root, '../shared/eval/locomo/locomo-dev.json')));
+// The shared folder sits beside the main checkout (../shared) or beside the worktrees' folder (../../shared).
+const shared =
+  ['../shared', '../../shared'].map((dir) => resolve(root, dir)).find((dir) => existsSync(dir)) ?? resolve(root, '../shared');
+const data = resolve(arg('data', resolve(shared, 'eval/locomo/locomo-dev.json')));
+const gridArg = arg('grid', resolve(root, 'bench/locomo/grid.json'));
 const mode = arg('mode', 'hybrid');
 const settings = {
   mode,
   embedder: arg('embedder', 'local/glove-sif-100d'),
-  modelsBaseUrl: process.env.MNEME_MODELS ?? resolve(root, '../shared/models'),
+  modelsBaseUrl: process.env.MNEME_MODELS ?? resolve(shared, 'models'),
   ...(arg('ranking') ? { ranking: JSON.parse(arg('ranking')) } : {}),
+  grid: gridArg === 'none' ? [] : JSON.parse(readFileSync(gridArg, 'utf8')),
 };
 
 const server = await createServer({
@@ -32,7 +39,7 @@ try {
   const { runLocomo } = await server.ssrLoadModule('/bench/locomo/harness.ts');
   let reference;
   if (mode === 'reference-bm25') {
-    const baseline = await import(resolve(root, '../shared/eval/locomo/bm25-baseline.mjs'));
+    const baseline = await import(resolve(shared, 'eval/locomo/bm25-baseline.mjs'));
     // The published baseline's scorer ranks document indices; it checks our loader and metrics.
     reference = (docs) => {
       const rank = baseline.createBm25(docs);
