@@ -181,7 +181,15 @@ export interface ScoreExplanation {
   /** The memory's importance after decay (× 0.95 per day since last use; pinned: none), 0..1. */
   importance: number;
   /** Each signal after normalisation and weighting; they add up to `score`. */
-  contributions: { similarity: number; lexical: number; recency: number; importance: number; neighbour?: number };
+  contributions: {
+    similarity: number;
+    lexical: number;
+    recency: number;
+    importance: number;
+    neighbour?: number;
+    /** Extra for a memory said by a person the query names (`metadata.speaker`). */
+    speaker?: number;
+  };
   /**
    * The candidate lists that put this memory forward: by meaning, by keywords, as one of the most
    * recent or most important, or as the turn beside a strong result in the same conversation.

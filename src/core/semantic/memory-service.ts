@@ -28,6 +28,8 @@ import { yieldToEventLoop } from '../yield';
 import { rankHybrid } from '../ranking/hybrid';
 import { NEIGHBOUR_DEFAULTS, spreadToNeighbours, Threads } from '../ranking/neighbours';
 import { standingCandidates } from '../ranking/standing';
+import { Background, denseFloor, RELEVANCE_DEFAULTS } from '../ranking/relevance-floor';
+import { boostNamedSpeakers, Speakers } from '../ranking/speakers';
 import { LexicalSnapshots } from './lexical-snapshot';
 import { memoryAudit } from './memory-audit';
 import { indexDifferences, type IndexDifferences } from './index-differences';
@@ -58,6 +60,8 @@ export class MemoryService {
   readonly #lexical: LexicalIndex;
   #vectors: VectorIndex | undefined;
   readonly #threads = new Threads();
+  readonly #background = new Background();
+  readonly #speakers = new Speakers();
   /** How many memories of each kind, rebuilt lazily after changes: a search for a kind nobody has costs nothing. */
   #kinds: Map<string, number> | undefined;
   /** Off while memories are being re-embedded for a new model: a half-built index would skew ranking. */
@@ -148,6 +152,7 @@ export class MemoryService {
     const [queryVector] = this.#denseSearch ? ((await this.#deps.embedder.tryEmbed([text], 'query', options.signal)) ?? []) : [];
     throwIfAborted(options.signal);
     const dense = queryVector && this.#vectors ? this.#vectors.search(queryVector, pool, accept) : [];
+    const floor = dense.length > 0 ? await this.#floorFor(queryVector!) : undefined;
     const ranked = rankHybrid({
       dense,
       lexical,
@@ -157,9 +162,12 @@ export class MemoryService {
       recencyHalfLifeDays: this.#deps.recencyHalfLifeDays,
       denseAvailable: queryVector !== undefined,
       importanceOf: (item) => effectiveImportance(item, this.#deps.clock.now()),
+      ...(floor !== undefined ? { denseFloor: floor } : {}),
       ...standingCandidates(this.#items.values(), options.candidates, accept, this.#deps.clock.now()),
     });
-    const spread = spreadToNeighbours(ranked, {
+    const speakerWeight = this.#deps.ranking.speaker ?? 0;
+    const named = speakerWeight > 0 ? this.#speakers.named(text, this.#items) : new Set<string>();
+    const spread = spreadToNeighbours(boostNamedSpeakers(ranked, named, speakerWeight), {
       weight: this.#deps.ranking.neighbour ?? NEIGHBOUR_DEFAULTS.weight,
       // The results that would be shown lend to their neighbours.
       from: limit,
@@ -168,6 +176,15 @@ export class MemoryService {
       accept,
     });
     return spread.slice(0, limit).map((result, index) => ({ ...result, rank: index + 1 }));
+  }
+
+  /** The relevance floor for this query vector (relevance-floor.ts), or none when it cannot be measured. */
+  async #floorFor(queryVector: Float32Array): Promise<number | undefined> {
+    const margin = this.#deps.ranking.relevanceFloor ?? RELEVANCE_DEFAULTS.margin;
+    if (margin <= 0) return undefined;
+    const embedder = this.#deps.embedder;
+    const background = await this.#background.vectors(embedder.modelId, (texts) => embedder.tryEmbed(texts, 'passage'));
+    return background ? denseFloor(queryVector, background, margin) : undefined;
   }
 
   /**
@@ -362,6 +379,7 @@ export class MemoryService {
     this.#changed(1);
     this.#kinds = undefined;
     this.#threads.invalidate();
+    this.#speakers.invalidate();
     this.#items.delete(id);
     this.#lexical.remove(id);
     this.#vectors?.remove(id);
@@ -441,6 +459,7 @@ export class MemoryService {
     this.#changed(1);
     this.#kinds = undefined;
     if (!this.#items.has(item.id)) this.#threads.invalidate();
+    this.#speakers.invalidate();
     this.#items.set(item.id, item);
     this.#lexical.upsert(item.id, item.text);
     if (vector) this.#indexVector(item.id, vector);
