@@ -4,7 +4,7 @@
  * held-out results of every conversation are pooled. The gap between this figure and the plain one
  * (defaults scored on every conversation) is how much the defaults fit the split rather than the task.
  */
-import { recallAt, score, type Scored } from './metrics';
+import { evidenceShare, recallAt, score, type Scored } from './metrics';
 
 export interface VariantRun {
   /** The variant's name (its settings as JSON). */
@@ -13,8 +13,12 @@ export interface VariantRun {
   byConversation: Map<string, Scored[]>;
 }
 
-/** The selection objective: recall@10, mean over questions. */
-const objective = (results: Scored[]) => results.reduce((sum, r) => sum + recallAt(r, 10), 0) / Math.max(results.length, 1);
+/**
+ * The selection objective: the mean of recall@10 (the search) and evidence in context (the prompt),
+ * each a mean over questions, so a variant cannot buy one with the other.
+ */
+const objective = (results: Scored[]) =>
+  results.reduce((sum, r) => sum + (recallAt(r, 10) + evidenceShare(r)) / 2, 0) / Math.max(results.length, 1);
 
 export function crossValidate(runs: VariantRun[]) {
   const conversations = [...(runs[0]?.byConversation.keys() ?? [])];
@@ -37,6 +41,10 @@ export function crossValidate(runs: VariantRun[]) {
 /** The variant that scores best on all conversations together (what the defaults should be). */
 export function bestOverall(runs: VariantRun[]) {
   return runs
-    .map((run) => ({ name: run.name, 'recall@10': objective([...run.byConversation.values()].flat()) }))
-    .sort((a, b) => b['recall@10'] - a['recall@10']);
+    .map((run) => {
+      const all = [...run.byConversation.values()].flat();
+      const { 'recall@10': recall, evidenceInContext } = score(all);
+      return { name: run.name, objective: objective(all), 'recall@10': recall, evidenceInContext };
+    })
+    .sort((a, b) => b.objective - a.objective);
 }

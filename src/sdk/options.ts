@@ -30,6 +30,11 @@ export interface RankingWeights {
    * (`metadata.speaker`, matched by the first word of the name). Default {@link DEFAULT_RANKING}.
    */
   speaker?: number;
+  /**
+   * Share of the best score in a memory's session (`metadata.session`) every memory of that
+   * session gains: sessions first, then turns inside the best ones. Default {@link DEFAULT_RANKING}.
+   */
+  session?: number;
 }
 
 /**
@@ -137,6 +142,7 @@ export const DEFAULT_RANKING: RankingWeights = {
   neighbour: 0.4,
   relevanceFloor: 0.05,
   speaker: 0,
+  session: 0,
 };
 
 export const DEFAULTS = {

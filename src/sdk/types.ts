@@ -189,6 +189,8 @@ export interface ScoreExplanation {
     neighbour?: number;
     /** Extra for a memory said by a person the query names (`metadata.speaker`). */
     speaker?: number;
+    /** Extra from the best match in the memory's conversation session (`metadata.session`). */
+    session?: number;
   };
   /**
    * The candidate lists that put this memory forward: by meaning, by keywords, as one of the most

@@ -30,6 +30,7 @@ import { NEIGHBOUR_DEFAULTS, spreadToNeighbours, Threads } from '../ranking/neig
 import { standingCandidates } from '../ranking/standing';
 import { Background, denseFloor, RELEVANCE_DEFAULTS } from '../ranking/relevance-floor';
 import { boostNamedSpeakers, Speakers } from '../ranking/speakers';
+import { boostBySession } from '../ranking/session-prior';
 import { LexicalSnapshots } from './lexical-snapshot';
 import { memoryAudit } from './memory-audit';
 import { indexDifferences, type IndexDifferences } from './index-differences';
@@ -167,7 +168,8 @@ export class MemoryService {
     });
     const speakerWeight = this.#deps.ranking.speaker ?? 0;
     const named = speakerWeight > 0 ? this.#speakers.named(text, this.#items) : new Set<string>();
-    const spread = spreadToNeighbours(boostNamedSpeakers(ranked, named, speakerWeight), {
+    const boosted = boostBySession(boostNamedSpeakers(ranked, named, speakerWeight), this.#deps.ranking.session ?? 0);
+    const spread = spreadToNeighbours(boosted, {
       weight: this.#deps.ranking.neighbour ?? NEIGHBOUR_DEFAULTS.weight,
       // The results that would be shown lend to their neighbours.
       from: limit,
