@@ -50,6 +50,20 @@ try {
   const out = arg('json');
   if (out) writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
   console.log(JSON.stringify(report, null, 2));
+  console.error(table(report));
 } finally {
   await server.close();
+}
+
+/** A readable summary on stderr (stdout stays one JSON document): plain and cross-validated, per category. */
+function table(report) {
+  const rows = [['', 'overall', ...Object.values(report.perCategory).map((c) => `${c.name} (${c.questions})`)]];
+  const line = (label, r, key) => [label, r[key].toFixed(3), ...Object.values(r.perCategory).map((c) => c[key].toFixed(3))];
+  rows.push(line('recall@10', report, 'recall@10'), line('evidence in context', report, 'evidenceInContext'));
+  if (report.crossValidated) {
+    rows.push(line('recall@10, LOCO-CV', report.crossValidated, 'recall@10'));
+    rows.push(line('evidence in context, LOCO-CV', report.crossValidated, 'evidenceInContext'));
+  }
+  const text = rows.map((row) => `| ${row.join(' | ')} |`).join('\n');
+  return `${text}\nevidence tokens per prompt ${report.evidenceTokens.toFixed(1)} of ${report.memoryTokens.toFixed(0)} memory tokens; query p50 ${report.queryP50Ms.toFixed(2)} ms, p95 ${report.queryP95Ms.toFixed(2)} ms`;
 }

@@ -141,7 +141,7 @@ export const DEFAULT_RANKING: RankingWeights = {
   importance: 0.02,
   neighbour: 0.4,
   relevanceFloor: 0.05,
-  speaker: 0,
+  speaker: 0.25,
   session: 0,
 };
 

@@ -234,7 +234,7 @@ export interface ContextBundle {
   memoriesUsed: string[];
   /** Those memories with their ranking explanation (why each was chosen), in prompt order. */
   retrieved?: SearchResult[];
-  /** What did not fit, by section. */
+  /** What did not fit, by section (`memories` also counts near-duplicates of a better-ranked memory, said once). */
   dropped: { profile: number; memories: number; experiences: number; summary: number; turns: number };
   /** True when older turns of the conversation did not fit their budget (time to summarise). */
   overflow: boolean;

@@ -94,19 +94,24 @@ interface Candidate {
 const limit = (value: number | undefined, fallback: number) =>
   value === undefined || Number.isNaN(value) ? fallback : Math.max(0, Math.floor(value));
 
-function memoryItems(memories: SearchResult[], dedupe: boolean): Candidate['items'] {
+/** The memories' lines, each memory once; `repeated` counts those left out as near-duplicates of a better one. */
+function memoryItems(memories: SearchResult[], dedupe: boolean): { items: Candidate['items']; repeated: number } {
   const seen = new Set<string>();
   const kept: Set<string>[] = [];
   const items: Candidate['items'] = [];
+  let repeated = 0;
   for (const result of memories) {
     if (seen.has(result.item.id)) continue; // the same memory twice is one memory
     seen.add(result.item.id);
     const words = wordSet(result.item.text);
-    if (dedupe && repeats(words, kept)) continue; // and so is the same thing said twice
+    if (dedupe && repeats(words, kept)) {
+      repeated++; // and so is the same thing said twice
+      continue;
+    }
     kept.push(words);
     items.push({ line: memoryLine(result), id: result.item.id });
   }
-  return items;
+  return { items, repeated };
 }
 
 /** Assembles the prompt within the budgets (see the module notes for the policy). */
@@ -117,9 +122,12 @@ export function buildContext(input: ContextInput, options: ContextOptions = {}):
   const turnBudget = limit(options.turnBudget, CONTEXT_DEFAULTS.turnBudget);
   const dropped = { profile: 0, memories: 0, experiences: 0, summary: 0, turns: 0 };
 
+  const memories = memoryItems(input.memories ?? [], options.dedupe ?? true);
+  // A near-duplicate left out counts as dropped: with the used ones, the dropped account for every memory.
+  dropped.memories += memories.repeated;
   const candidates: Candidate[] = [
     { tag: 'user_profile', key: 'profile', items: profileLines(input.profile).map((line) => ({ line })) },
-    { tag: 'relevant_memories', key: 'memories', items: memoryItems(input.memories ?? [], options.dedupe ?? true) },
+    { tag: 'relevant_memories', key: 'memories', items: memories.items },
     { tag: 'past_experiences', key: 'experiences', items: (input.experiences ?? []).map((e) => ({ line: experienceLine(e) })) },
     { tag: 'conversation_summary', key: 'summary', items: summaryLines(input.summary).map((line) => ({ line })) },
   ];
