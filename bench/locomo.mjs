@@ -29,7 +29,8 @@ const settings = {
 const server = await createServer({
   root,
   configFile: false,
-  server: { middlewareMode: true },
+  // No HMR socket: two runs at once (or another developer's) would fight over its port.
+  server: { middlewareMode: true, hmr: false },
   appType: 'custom',
   logLevel: 'warn',
   // Node only, through ssrLoadModule: no browser dependency scan (it would trip over the app's PWA module).

@@ -26,11 +26,8 @@ const INGEST_BATCH = 1024;
 import { createId } from '../ids';
 import { yieldToEventLoop } from '../yield';
 import { rankHybrid } from '../ranking/hybrid';
-import { NEIGHBOUR_DEFAULTS, spreadToNeighbours, Threads } from '../ranking/neighbours';
 import { standingCandidates } from '../ranking/standing';
-import { Background, denseFloor, RELEVANCE_DEFAULTS } from '../ranking/relevance-floor';
-import { boostNamedSpeakers, Speakers } from '../ranking/speakers';
-import { boostBySession } from '../ranking/session-prior';
+import { SearchRefinements } from '../ranking/refine';
 import { LexicalSnapshots } from './lexical-snapshot';
 import { memoryAudit } from './memory-audit';
 import { indexDifferences, type IndexDifferences } from './index-differences';
@@ -60,9 +57,8 @@ export class MemoryService {
   readonly #items = new Map<string, MemoryItem>();
   readonly #lexical: LexicalIndex;
   #vectors: VectorIndex | undefined;
-  readonly #threads = new Threads();
-  readonly #background = new Background();
-  readonly #speakers = new Speakers();
+  /** Relevance floor, speakers, sessions and neighbours around the fused ranking. */
+  readonly #refinements = new SearchRefinements();
   /** How many memories of each kind, rebuilt lazily after changes: a search for a kind nobody has costs nothing. */
   #kinds: Map<string, number> | undefined;
   /** Off while memories are being re-embedded for a new model: a half-built index would skew ranking. */
@@ -153,7 +149,8 @@ export class MemoryService {
     const [queryVector] = this.#denseSearch ? ((await this.#deps.embedder.tryEmbed([text], 'query', options.signal)) ?? []) : [];
     throwIfAborted(options.signal);
     const dense = queryVector && this.#vectors ? this.#vectors.search(queryVector, pool, accept) : [];
-    const floor = dense.length > 0 ? await this.#floorFor(queryVector!) : undefined;
+    const floor =
+      dense.length > 0 ? await this.#refinements.floor(queryVector!, this.#deps.ranking, this.#deps.embedder) : undefined;
     const ranked = rankHybrid({
       dense,
       lexical,
@@ -166,27 +163,9 @@ export class MemoryService {
       ...(floor !== undefined ? { denseFloor: floor } : {}),
       ...standingCandidates(this.#items.values(), options.candidates, accept, this.#deps.clock.now()),
     });
-    const speakerWeight = this.#deps.ranking.speaker ?? 0;
-    const named = speakerWeight > 0 ? this.#speakers.named(text, this.#items) : new Set<string>();
-    const boosted = boostBySession(boostNamedSpeakers(ranked, named, speakerWeight), this.#deps.ranking.session ?? 0);
-    const spread = spreadToNeighbours(boosted, {
-      weight: this.#deps.ranking.neighbour ?? NEIGHBOUR_DEFAULTS.weight,
-      // The results that would be shown lend to their neighbours.
-      from: limit,
-      neighboursOf: (id) => this.#threads.neighbours(id, this.#items),
-      items: this.#items,
-      accept,
-    });
+    // The results that would be shown lend to their neighbours.
+    const spread = this.#refinements.refine(ranked, text, { weights: this.#deps.ranking, items: this.#items, limit, accept });
     return spread.slice(0, limit).map((result, index) => ({ ...result, rank: index + 1 }));
-  }
-
-  /** The relevance floor for this query vector (relevance-floor.ts), or none when it cannot be measured. */
-  async #floorFor(queryVector: Float32Array): Promise<number | undefined> {
-    const margin = this.#deps.ranking.relevanceFloor ?? RELEVANCE_DEFAULTS.margin;
-    if (margin <= 0) return undefined;
-    const embedder = this.#deps.embedder;
-    const background = await this.#background.vectors(embedder.modelId, (texts) => embedder.tryEmbed(texts, 'passage'));
-    return background ? denseFloor(queryVector, background, margin) : undefined;
   }
 
   /**
@@ -380,8 +359,7 @@ export class MemoryService {
   #forget(id: string): void {
     this.#changed(1);
     this.#kinds = undefined;
-    this.#threads.invalidate();
-    this.#speakers.invalidate();
+    this.#refinements.invalidate(true);
     this.#items.delete(id);
     this.#lexical.remove(id);
     this.#vectors?.remove(id);
@@ -460,8 +438,7 @@ export class MemoryService {
   #remember(item: MemoryItem, vector: Float32Array | undefined): void {
     this.#changed(1);
     this.#kinds = undefined;
-    if (!this.#items.has(item.id)) this.#threads.invalidate();
-    this.#speakers.invalidate();
+    this.#refinements.invalidate(!this.#items.has(item.id));
     this.#items.set(item.id, item);
     this.#lexical.upsert(item.id, item.text);
     if (vector) this.#indexVector(item.id, vector);
