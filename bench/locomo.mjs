@@ -1,7 +1,9 @@
-// `npm run bench:locomo -- --data <file> [--json <out>] [--mode hybrid|lexical|reference-bm25] [--embedder id]`
+// `npm run bench:locomo -- [--data <file>] [--json <out>] [--mode hybrid|lexical|reference-bm25] [--embedder id]
+//   [--ranking <json>] [--grid <json file> | --grid none]`
+// The grid (default bench/locomo/grid.json) lists the variants leave-one-conversation-out cross-validation chooses from.
 // LoCoMo turn retrieval through the public client, in Node (fake-indexeddb), TypeScript loaded by Vite.
 import 'fake-indexeddb/auto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createServer } from 'vite';
 
@@ -10,19 +12,25 @@ const arg = (name, fallback) => {
   return i > 0 ? process.argv[i + 1] : fallback;
 };
 const root = resolve(new URL('..', import.meta.url).pathname);
-const data = resolve(arg('data', resolve(root, '../shared/eval/locomo/locomo-dev.json')));
+// The shared folder sits beside the main checkout (../shared) or beside the worktrees' folder (../../shared).
+const shared =
+  ['../shared', '../../shared'].map((dir) => resolve(root, dir)).find((dir) => existsSync(dir)) ?? resolve(root, '../shared');
+const data = resolve(arg('data', resolve(shared, 'eval/locomo/locomo-dev.json')));
+const gridArg = arg('grid', resolve(root, 'bench/locomo/grid.json'));
 const mode = arg('mode', 'hybrid');
 const settings = {
   mode,
   embedder: arg('embedder', 'local/glove-sif-100d'),
-  modelsBaseUrl: process.env.MNEME_MODELS ?? resolve(root, '../shared/models'),
+  modelsBaseUrl: process.env.MNEME_MODELS ?? resolve(shared, 'models'),
   ...(arg('ranking') ? { ranking: JSON.parse(arg('ranking')) } : {}),
+  grid: gridArg === 'none' ? [] : JSON.parse(readFileSync(gridArg, 'utf8')),
 };
 
 const server = await createServer({
   root,
   configFile: false,
-  server: { middlewareMode: true },
+  // No HMR socket: two runs at once (or another developer's) would fight over its port.
+  server: { middlewareMode: true, hmr: false },
   appType: 'custom',
   logLevel: 'warn',
   // Node only, through ssrLoadModule: no browser dependency scan (it would trip over the app's PWA module).
@@ -32,7 +40,7 @@ try {
   const { runLocomo } = await server.ssrLoadModule('/bench/locomo/harness.ts');
   let reference;
   if (mode === 'reference-bm25') {
-    const baseline = await import(resolve(root, '../shared/eval/locomo/bm25-baseline.mjs'));
+    const baseline = await import(resolve(shared, 'eval/locomo/bm25-baseline.mjs'));
     // The published baseline's scorer ranks document indices; it checks our loader and metrics.
     reference = (docs) => {
       const rank = baseline.createBm25(docs);
@@ -43,6 +51,20 @@ try {
   const out = arg('json');
   if (out) writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
   console.log(JSON.stringify(report, null, 2));
+  console.error(table(report));
 } finally {
   await server.close();
+}
+
+/** A readable summary on stderr (stdout stays one JSON document): plain and cross-validated, per category. */
+function table(report) {
+  const rows = [['', 'overall', ...Object.values(report.perCategory).map((c) => `${c.name} (${c.questions})`)]];
+  const line = (label, r, key) => [label, r[key].toFixed(3), ...Object.values(r.perCategory).map((c) => c[key].toFixed(3))];
+  rows.push(line('recall@10', report, 'recall@10'), line('evidence in context', report, 'evidenceInContext'));
+  if (report.crossValidated) {
+    rows.push(line('recall@10, LOCO-CV', report.crossValidated, 'recall@10'));
+    rows.push(line('evidence in context, LOCO-CV', report.crossValidated, 'evidenceInContext'));
+  }
+  const text = rows.map((row) => `| ${row.join(' | ')} |`).join('\n');
+  return `${text}\nevidence tokens per prompt ${report.evidenceTokens.toFixed(1)} of ${report.memoryTokens.toFixed(0)} memory tokens; query p50 ${report.queryP50Ms.toFixed(2)} ms, p95 ${report.queryP95Ms.toFixed(2)} ms`;
 }

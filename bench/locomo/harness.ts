@@ -1,13 +1,27 @@
 /**
  * LoCoMo turn retrieval through the product's public client: a fresh in-process profile per
  * conversation, every turn added with `memories.addMany` (speaker and session date as metadata,
- * as a host app would), every question asked with `memories.search(question, { limit: 20 })`.
+ * as a host app would), every question asked with `memories.search(question, { limit: 20 })`
+ * (recall) and `context.build(question)` with the default strategy and budget (evidence in context).
+ *
+ * Each variant (settings over the defaults) runs the whole split; the defaults give the plain
+ * figures, and leave-one-conversation-out cross-validation over all variants gives the honest ones.
  */
 import { createMemoryClient, type MemoryClientOptions } from '../../src/sdk/index';
 import { DEFAULTS } from '../../src/sdk/options';
+import { memoryLine } from '../../src/core/context/section-lines';
+import { estimateTokenizer } from '../../src/core/context/estimate-tokenizer';
 import { loadConversations, type LocomoConversation } from './dataset';
 import { score, type Scored } from './metrics';
+import { bestOverall, crossValidate, type VariantRun } from './cv';
 import { percentile } from '../data';
+
+/** Settings over the product defaults; `{}` is the defaults themselves. */
+export interface LocomoVariant {
+  ranking?: MemoryClientOptions['ranking'];
+  /** `context.build` options (the memory limit); unset keeps the product's. */
+  context?: { limit?: number };
+}
 
 export interface LocomoSettings {
   /** `hybrid` = the product default with the embedder; `lexical` = no embedder; `reference-bm25` checks the loader and metrics. */
@@ -16,53 +30,76 @@ export interface LocomoSettings {
   modelsBaseUrl?: string;
   vectorIndex?: MemoryClientOptions['vectorIndex'];
   ranking?: MemoryClientOptions['ranking'];
+  /** Variants for cross-validation, each over `ranking`; the plain run is always among them. */
+  grid?: LocomoVariant[];
 }
 
 type ReferenceBm25 = (docs: { id: string; text: string }[]) => (query: string) => { id: string; score: number }[];
 
 export async function runLocomo(raw: unknown, settings: LocomoSettings, reference?: ReferenceBm25) {
   const conversations = loadConversations(raw);
-  const scored: Scored[] = [];
   const queryTimes: number[] = [];
   let ingested = 0;
   let ingestMs = 0;
-  for (const conversation of conversations) {
-    const rank =
-      settings.mode === 'reference-bm25' ? referenceRanker(conversation, reference!) : await clientRanker(conversation, settings);
-    ingested += conversation.turns.length;
-    ingestMs += rank.ingestMs;
-    for (const question of conversation.questions) {
-      const start = performance.now();
-      const ranking = await rank.search(question.question);
-      queryTimes.push(performance.now() - start);
-      scored.push({ category: question.category, ranking, evidence: question.evidence });
+  const variants: LocomoVariant[] = [{}, ...(settings.mode === 'reference-bm25' ? [] : (settings.grid ?? []))];
+  const runs: VariantRun[] = [];
+  for (const [index, variant] of variants.entries()) {
+    const run: VariantRun = { name: JSON.stringify(variant), byConversation: new Map() };
+    for (const conversation of conversations) {
+      const rank =
+        settings.mode === 'reference-bm25'
+          ? referenceRanker(conversation, reference!)
+          : await clientRanker(conversation, settings, variant);
+      const scored: Scored[] = [];
+      // Searches first, timed alone: a context build writes (last-used times) that would land in their timings.
+      const rankings: string[][] = [];
+      for (const question of conversation.questions) {
+        const start = performance.now();
+        rankings.push(await rank.search(question.question));
+        if (index === 0) queryTimes.push(performance.now() - start);
+      }
+      for (const [at, question] of conversation.questions.entries()) {
+        const context = await rank.context(question.question, question.evidence);
+        scored.push({ category: question.category, ranking: rankings[at]!, evidence: question.evidence, ...context });
+      }
+      if (index === 0) [ingested, ingestMs] = [ingested + conversation.turns.length, ingestMs + rank.ingestMs];
+      run.byConversation.set(conversation.id, scored);
+      await rank.close();
     }
-    await rank.close();
+    runs.push(run);
   }
   return {
-    ...score(scored),
+    ...score([...runs[0]!.byConversation.values()].flat()),
+    crossValidated: runs.length > 1 ? crossValidate(runs) : null,
+    variants: runs.length > 1 ? bestOverall(runs) : null,
     ingestPerSecond: ingestMs > 0 ? ingested / (ingestMs / 1000) : null,
     queryP50Ms: percentile(queryTimes, 50),
     queryP95Ms: percentile(queryTimes, 95),
     model: settings.mode === 'hybrid' ? (settings.embedder ?? null) : null,
     index: settings.vectorIndex ?? DEFAULTS.vectorIndex,
-    settings,
+    settings: { ...settings, grid: settings.grid?.length ?? 0 },
   };
 }
 
 function referenceRanker(conversation: LocomoConversation, bm25: ReferenceBm25) {
   const search = bm25(conversation.turns.map((turn) => ({ id: turn.diaId, text: turn.document })));
-  return { ingestMs: 0, search: async (q: string) => search(q).map((hit) => hit.id), close: async () => undefined };
+  return {
+    ingestMs: 0,
+    search: async (q: string) => search(q).map((hit) => hit.id),
+    context: async (_q: string, _evidence: string[]) => ({}),
+    close: async () => undefined,
+  };
 }
 
-async function clientRanker(conversation: LocomoConversation, settings: LocomoSettings) {
+async function clientRanker(conversation: LocomoConversation, settings: LocomoSettings, variant: LocomoVariant) {
+  const ranking = { ...settings.ranking, ...variant.ranking };
   const client = await createMemoryClient({
     inWorker: false,
     profileId: `locomo-${conversation.id}-${Date.now()}`,
     embedder: settings.mode === 'hybrid' ? (settings.embedder ?? 'local/glove-sif-100d') : false,
     ...(settings.modelsBaseUrl ? { modelsBaseUrl: settings.modelsBaseUrl } : {}),
     ...(settings.vectorIndex ? { vectorIndex: settings.vectorIndex } : {}),
-    ...(settings.ranking ? { ranking: settings.ranking } : {}),
+    ...(Object.keys(ranking).length > 0 ? { ranking } : {}),
   });
   const start = performance.now();
   const added = await client.memories.addMany(
@@ -77,6 +114,17 @@ async function clientRanker(conversation: LocomoConversation, settings: LocomoSe
   return {
     ingestMs,
     search: async (q: string) => (await client.memories.search(q, { limit: 20 })).map((r) => diaOf.get(r.item.id)!),
+    /** The prompt the assistant would send (default strategy and budget): which turns reach it, and their tokens. */
+    context: async (q: string, evidence: string[]) => {
+      const bundle = await client.context.build(q, variant.context?.limit ? { limit: variant.context.limit } : {});
+      const inContext = bundle.memoriesUsed.map((id) => diaOf.get(id)).filter((id): id is string => id !== undefined);
+      const evidenceLines = (bundle.retrieved ?? []).filter((r) => evidence.includes(diaOf.get(r.item.id) ?? ''));
+      return {
+        inContext,
+        evidenceTokens: evidenceLines.reduce((sum, r) => sum + estimateTokenizer.count(memoryLine(r)), 0),
+        memoryTokens: bundle.memoryTokens,
+      };
+    },
     close: () => client.close(),
   };
 }

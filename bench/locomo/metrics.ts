@@ -1,31 +1,56 @@
-/** LoCoMo retrieval metrics: recall@5/10/20, MRR, hit@10, recall@10 per category (means over questions). */
+/**
+ * LoCoMo metrics, means over questions: recall@5/10/20, MRR, hit@10 from the search ranking, and
+ * from the context the assistant would send: the share of evidence turns whose text reaches the
+ * prompt (`evidenceInContext`), the tokens of those evidence lines (`evidenceTokens`, the
+ * answer-relevant tokens per prompt) and the tokens of every memory section (`memoryTokens`).
+ * Recall@10 and evidence in context are also given per category.
+ */
 export const CATEGORY_NAMES: Record<number, string> = { 1: 'multi-hop', 2: 'temporal', 3: 'open-domain', 4: 'single-hop' };
 
 export interface Scored {
   category: number;
   ranking: string[];
   evidence: string[];
+  /** Ids (dia_id) of the turns whose text is in the prompt `context.build` assembled. */
+  inContext?: string[];
+  /** Tokens of the evidence lines in that prompt. */
+  evidenceTokens?: number;
+  /** Tokens of the prompt's memory sections. */
+  memoryTokens?: number;
+}
+
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(values.length, 1);
+
+export const recallAt = (r: Scored, k: number) =>
+  r.evidence.filter((id) => r.ranking.slice(0, k).includes(id)).length / r.evidence.length;
+
+export const evidenceShare = (r: Scored) =>
+  r.evidence.filter((id) => (r.inContext ?? []).includes(id)).length / r.evidence.length;
+
+export interface CategoryScore {
+  name: string;
+  questions: number;
+  'recall@10': number;
+  evidenceInContext: number;
 }
 
 export function score(results: Scored[]) {
-  const recall = (r: Scored, k: number) =>
-    r.evidence.filter((id) => r.ranking.slice(0, k).includes(id)).length / r.evidence.length;
-  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(values.length, 1);
-  const perCategory: Record<string, { name: string; questions: number; 'recall@10': number }> = {};
+  const perCategory: Record<string, CategoryScore> = {};
   for (const category of [1, 2, 3, 4]) {
     const subset = results.filter((r) => r.category === category);
     if (subset.length > 0)
       perCategory[category] = {
         name: CATEGORY_NAMES[category]!,
         questions: subset.length,
-        'recall@10': mean(subset.map((r) => recall(r, 10))),
+        'recall@10': mean(subset.map((r) => recallAt(r, 10))),
+        evidenceInContext: mean(subset.map(evidenceShare)),
       };
   }
   return {
     questions: results.length,
-    'recall@5': mean(results.map((r) => recall(r, 5))),
-    'recall@10': mean(results.map((r) => recall(r, 10))),
-    'recall@20': mean(results.map((r) => recall(r, 20))),
+    'recall@5': mean(results.map((r) => recallAt(r, 5))),
+    'recall@10': mean(results.map((r) => recallAt(r, 10))),
+    'recall@20': mean(results.map((r) => recallAt(r, 20))),
     mrr: mean(
       results.map((r) => {
         const rank = r.ranking.findIndex((id) => r.evidence.includes(id));
@@ -33,6 +58,9 @@ export function score(results: Scored[]) {
       }),
     ),
     'hit@10': mean(results.map((r) => (r.ranking.slice(0, 10).some((id) => r.evidence.includes(id)) ? 1 : 0))),
+    evidenceInContext: mean(results.map(evidenceShare)),
+    evidenceTokens: mean(results.map((r) => r.evidenceTokens ?? 0)),
+    memoryTokens: mean(results.map((r) => r.memoryTokens ?? 0)),
     perCategory,
   };
 }

@@ -237,7 +237,7 @@ export interface ContextBuildOptions {
   budget?: number;
   /** Tokens for the recent turns; default 1,000. */
   turnBudget?: number;
-  /** Memories retrieved before the budget is applied; default 8. */
+  /** Memories retrieved before the budget is applied (the budget decides how many fit); default 24. */
   limit?: number;
   /**
    * The memory pattern to use: `combined` (default: profile, memories, past tasks, summary and

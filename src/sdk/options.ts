@@ -18,6 +18,23 @@ export interface RankingWeights {
    * share `metadata.session`). Default {@link DEFAULT_RANKING}.
    */
   neighbour?: number;
+  /**
+   * Relevance floor: a memory found only by meaning (no word in common with the query) must be
+   * more similar to it than unrelated text is, by this share of the way to identical (0 = no floor,
+   * every memory is a candidate). The "unrelated text" level is measured per query and per model,
+   * so the floor holds for weak and strong embedders alike. Default {@link DEFAULT_RANKING}.
+   */
+  relevanceFloor?: number;
+  /**
+   * Share of its score a memory gains when the query names the person who said it
+   * (`metadata.speaker`, matched by the first word of the name). Default {@link DEFAULT_RANKING}.
+   */
+  speaker?: number;
+  /**
+   * Share of the best score in a memory's session (`metadata.session`) every memory of that
+   * session gains: sessions first, then turns inside the best ones. Default {@link DEFAULT_RANKING}.
+   */
+  session?: number;
 }
 
 /**
@@ -123,6 +140,9 @@ export const DEFAULT_RANKING: RankingWeights = {
   recency: 0.03,
   importance: 0.02,
   neighbour: 0.4,
+  relevanceFloor: 0.05,
+  speaker: 0.25,
+  session: 0,
 };
 
 export const DEFAULTS = {

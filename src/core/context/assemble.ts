@@ -57,7 +57,7 @@ export async function assembleContext(
     use.profile ? views.profile.get().then((got) => got.profile) : undefined,
     use.memories
       ? views.memory.search(query, {
-          limit: options.limit ?? 8,
+          limit: options.limit ?? CONTEXT_DEFAULTS.memoryLimit,
           kinds: options.kinds ?? ['note', 'fact', 'turn', 'preference', 'summary'],
           ...(options.asOf !== undefined ? { asOf: options.asOf } : {}),
           // What was said last and what matters most compete for a place even when the words differ.

@@ -8,7 +8,8 @@
  * caller asks, the most recent and the most important memories (they enter with no similarity
  * and no lexical score, so they rank on recency and importance alone).
  *
- * Min-max over the dense candidates (not raw cosine) because embedders differ in their
+ * A dense-only candidate must clear the relevance floor (relevance-floor.ts), so a query that
+ * matches nothing returns nothing. Min-max over the dense candidates (not raw cosine) because embedders differ in their
  * similarity floor (word-vector models score unrelated English at 0.3–0.6). Every result keeps
  * each contribution so a UI can explain the order.
  */
@@ -31,6 +32,11 @@ export interface RankInput {
   denseAvailable: boolean;
   /** The importance ranking uses (decayed); default the item's own. */
   importanceOf?: (item: MemoryItem) => number;
+  /**
+   * The relevance floor (see relevance-floor.ts): a dense hit below it is no candidate unless it
+   * also is a lexical hit (or a recent or important one the caller asked for). Default none.
+   */
+  denseFloor?: number;
 }
 
 export interface Ranked {
@@ -59,11 +65,14 @@ export function rankHybrid(input: RankInput): Ranked[] {
   const recent = new Set(input.recent ?? []);
   const important = new Set(input.important ?? []);
   const ranked: Ranked[] = [];
+  const floor = input.denseFloor ?? -Infinity;
   for (const id of new Set([...dense.keys(), ...lexical.keys(), ...recent, ...important])) {
     const item = items.get(id);
     if (!item) continue;
     const similarity = dense.get(id);
     const bm25 = lexical.get(id);
+    // Nothing relevant: only as similar as unrelated text, and no word in common.
+    if (bm25 === undefined && similarity! < floor && !recent.has(id) && !important.has(id)) continue;
     const denseNorm = similarity === undefined ? 0 : denseSpan > 0 ? (similarity - denseMin) / denseSpan : 1;
     const lexicalNorm = bm25 === undefined || lexicalBest === 0 ? 0 : bm25 / lexicalBest;
     const recency = recencyOf(item, input.now, input.recencyHalfLifeDays);

@@ -18,8 +18,8 @@ import type {
 } from '../../sdk/types';
 import type { Clock, LexicalIndex, MemoryStore, StoredVector, VectorIndex } from '../ports';
 import { rankHybrid } from '../ranking/hybrid';
-import { NEIGHBOUR_DEFAULTS, spreadToNeighbours, Threads } from '../ranking/neighbours';
 import { standingCandidates } from '../ranking/standing';
+import { SearchRefinements } from '../ranking/refine';
 import { LexicalSnapshots } from './lexical-snapshot';
 import { mergeAudit, memoryAudit } from './memory-audit';
 import { indexDifferences, type IndexDifferences } from './index-differences';
@@ -51,7 +51,8 @@ export class MemoryService {
   readonly #items = new Map<string, MemoryItem>();
   readonly #lexical: LexicalIndex;
   #vectors: VectorIndex | undefined;
-  readonly #threads = new Threads();
+  /** Relevance floor, speakers, sessions and neighbours around the fused ranking. */
+  readonly #refinements = new SearchRefinements();
   /** How many memories of each kind, rebuilt lazily after changes: a search for a kind nobody has costs nothing. */
   #kinds: Map<string, number> | undefined;
   /** Off while memories are being re-embedded for a new model: a half-built index would skew ranking. */
@@ -152,6 +153,8 @@ export class MemoryService {
     const [queryVector] = this.#denseSearch ? ((await this.#deps.embedder.tryEmbed([text], 'query', options.signal)) ?? []) : [];
     throwIfAborted(options.signal);
     const dense = queryVector && this.#vectors ? this.#vectors.search(queryVector, pool, accept) : [];
+    const floor =
+      dense.length > 0 ? await this.#refinements.floor(queryVector!, this.#deps.ranking, this.#deps.embedder) : undefined;
     const ranked = rankHybrid({
       dense,
       lexical,
@@ -161,16 +164,11 @@ export class MemoryService {
       recencyHalfLifeDays: this.#deps.recencyHalfLifeDays,
       denseAvailable: queryVector !== undefined,
       importanceOf: (item) => effectiveImportance(item, this.#deps.clock.now()),
+      ...(floor !== undefined ? { denseFloor: floor } : {}),
       ...standingCandidates(this.#items.values(), options.candidates, accept, this.#deps.clock.now()),
     });
-    const spread = spreadToNeighbours(ranked, {
-      weight: this.#deps.ranking.neighbour ?? NEIGHBOUR_DEFAULTS.weight,
-      // The results that would be shown lend to their neighbours.
-      from: limit,
-      neighboursOf: (id) => this.#threads.neighbours(id, this.#items),
-      items: this.#items,
-      accept,
-    });
+    // The results that would be shown lend to their neighbours.
+    const spread = this.#refinements.refine(ranked, text, { weights: this.#deps.ranking, items: this.#items, limit, accept });
     return spread.slice(0, limit).map((result, index) => ({ ...result, rank: index + 1 }));
   }
 
@@ -364,7 +362,7 @@ export class MemoryService {
   #forget(id: string): void {
     this.#changed(1);
     this.#kinds = undefined;
-    this.#threads.invalidate();
+    this.#refinements.invalidate(true);
     this.#items.delete(id);
     this.#lexical.remove(id);
     this.#vectors?.remove(id);
@@ -385,7 +383,7 @@ export class MemoryService {
   #remember(item: MemoryItem, vector: Float32Array | undefined): void {
     this.#changed(1);
     this.#kinds = undefined;
-    if (!this.#items.has(item.id)) this.#threads.invalidate();
+    this.#refinements.invalidate(!this.#items.has(item.id));
     this.#items.set(item.id, item);
     this.#lexical.upsert(item.id, item.text);
     if (vector) this.#indexVector(item.id, vector);

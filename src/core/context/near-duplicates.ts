@@ -1,0 +1,25 @@
+/**
+ * Near-duplicate memories in a prompt: the same thing said twice ("I love hiking!" stored from two
+ * chats, a fact and the turn it came from) spends the budget twice for nothing. Two texts are
+ * near-duplicates when their sets of words (lower-cased letters and digits) overlap by at least
+ * `threshold` (Jaccard: shared words / all words); the better-ranked one is kept.
+ */
+const WORD = /[\p{L}\p{N}]+/gu;
+
+export const NEAR_DUPLICATE_THRESHOLD = 0.8;
+
+export function wordSet(text: string): Set<string> {
+  return new Set(text.toLowerCase().match(WORD) ?? []);
+}
+
+export function jaccard(a: Set<string>, b: Set<string>): number {
+  if (a.size === 0 && b.size === 0) return 1;
+  let shared = 0;
+  for (const word of a) if (b.has(word)) shared++;
+  return shared / (a.size + b.size - shared);
+}
+
+/** Whether `words` nearly repeats one of `kept`. */
+export function repeats(words: Set<string>, kept: readonly Set<string>[], threshold = NEAR_DUPLICATE_THRESHOLD): boolean {
+  return kept.some((other) => jaccard(words, other) >= threshold);
+}

@@ -1,0 +1,53 @@
+/**
+ * What a search does around the fused ranking (hybrid.ts), in order: the relevance floor before it
+ * (relevance-floor.ts), then the speaker boost (speakers.ts), the session prior (session-prior.ts)
+ * and the loan to conversation neighbours (neighbours.ts). One object per memory service; it keeps
+ * the lazily built indexes these need (threads, speakers, the background vectors).
+ */
+import type { RankingWeights } from '../../sdk/options';
+import type { MemoryItem } from '../../sdk/types';
+import type { EmbedderSlot } from '../semantic/embedder-slot';
+import type { Ranked } from './hybrid';
+import { NEIGHBOUR_DEFAULTS, spreadToNeighbours, Threads } from './neighbours';
+import { Background, denseFloor, RELEVANCE_DEFAULTS } from './relevance-floor';
+import { boostBySession } from './session-prior';
+import { boostNamedSpeakers, Speakers } from './speakers';
+
+export class SearchRefinements {
+  readonly #threads = new Threads();
+  readonly #speakers = new Speakers();
+  readonly #background = new Background();
+
+  /** After a memory is added or removed (threads change) or edited (its speaker may change). */
+  invalidate(threads: boolean): void {
+    if (threads) this.#threads.invalidate();
+    this.#speakers.invalidate();
+  }
+
+  /** The relevance floor for this query vector, or undefined when it is off or cannot be measured. */
+  async floor(queryVector: Float32Array, weights: RankingWeights, embedder: EmbedderSlot): Promise<number | undefined> {
+    const margin = weights.relevanceFloor ?? RELEVANCE_DEFAULTS.margin;
+    if (margin <= 0) return undefined;
+    const background = await this.#background.vectors(embedder.modelId, (texts) => embedder.tryEmbed(texts, 'passage'));
+    return background ? denseFloor(queryVector, background, margin) : undefined;
+  }
+
+  /** Speaker boost, session prior, then neighbours: the best `limit` results lend to the turns beside them. */
+  refine(
+    ranked: Ranked[],
+    query: string,
+    options: { weights: RankingWeights; items: Map<string, MemoryItem>; limit: number; accept: (id: string) => boolean },
+  ): Ranked[] {
+    const { weights, items } = options;
+    const speakerWeight = weights.speaker ?? 0;
+    const named = speakerWeight > 0 ? this.#speakers.named(query, items) : new Set<string>();
+    const boosted = boostBySession(boostNamedSpeakers(ranked, named, speakerWeight), weights.session ?? 0);
+    return spreadToNeighbours(boosted, {
+      weight: weights.neighbour ?? NEIGHBOUR_DEFAULTS.weight,
+      from: options.limit,
+      neighboursOf: (id) => this.#threads.neighbours(id, items),
+      items,
+      accept: options.accept,
+    });
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Speaker-aware ranking: when a question names a person who speaks in the stored conversations
+ * ("What does Ana like to cook?"), what that person said matters more than what was said to them.
+ * A memory whose `metadata.speaker` is named in the query (by the first word of the name, any
+ * case) gets `weight` × its score on top; nothing changes for a query that names nobody.
+ */
+import type { MemoryItem } from '../../sdk/types';
+import type { Ranked } from './hybrid';
+
+const WORD = /[\p{L}\p{N}]+/gu;
+const words = (text: string) => text.toLowerCase().match(WORD) ?? [];
+
+/** The first word of the speaker's name, lower-cased, or undefined (no speaker, or one without letters). */
+export function speakerKey(item: MemoryItem): string | undefined {
+  const speaker = item.metadata.speaker;
+  return typeof speaker === 'string' ? words(speaker)[0] : undefined;
+}
+
+/** The speakers among the memories, rebuilt lazily after the set of memories changes. */
+export class Speakers {
+  #keys: Set<string> | undefined;
+
+  invalidate(): void {
+    this.#keys = undefined;
+  }
+
+  /** The speakers (by {@link speakerKey}) the query names. */
+  named(query: string, items: Map<string, MemoryItem>): Set<string> {
+    if (!this.#keys) {
+      this.#keys = new Set();
+      for (const item of items.values()) {
+        const key = speakerKey(item);
+        if (key !== undefined) this.#keys.add(key);
+      }
+    }
+    const keys = this.#keys;
+    return new Set(words(query).filter((word) => keys.has(word)));
+  }
+}
+
+export function boostNamedSpeakers(ranked: Ranked[], named: Set<string>, weight: number): Ranked[] {
+  if (weight <= 0 || named.size === 0) return ranked;
+  return ranked
+    .map((result) => {
+      const key = speakerKey(result.item);
+      if (key === undefined || !named.has(key)) return result;
+      const extra = weight * result.score;
+      return {
+        ...result,
+        score: result.score + extra,
+        explanation: { ...result.explanation, contributions: { ...result.explanation.contributions, speaker: extra } },
+      };
+    })
+    .sort((a, b) => b.score - a.score || a.item.createdAt - b.item.createdAt || (a.item.id < b.item.id ? -1 : 1));
+}
