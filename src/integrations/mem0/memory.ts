@@ -3,7 +3,6 @@
  * Each user (or agent, or run) is a Mneme profile of its own (see scopes.ts); the profiles' clients
  * open on first use with the options given to the constructor, which are `createMemoryClient`'s.
  */
-import { createMemoryClient } from '../../sdk/index';
 import type { MemoryClient } from '../../sdk/client';
 import type { ChatMessage } from '../../sdk/index';
 import { MemoryError } from '../../sdk/errors';
@@ -42,6 +41,14 @@ export interface GetAllOptions extends ScopeIds {
   limit?: number;
   topK?: number;
 }
+
+/**
+ * `createMemoryClient`, loaded on first use: a dynamic import of the main entry lets the bundle
+ * load `mneme`'s own entry file instead of splitting it into a chunk the two share (which would
+ * grow the main entry).
+ */
+const createMemoryClient = async (options: MemoryClientOptions): Promise<MemoryClient> =>
+  (await import('../../sdk/index')).createMemoryClient(options);
 
 const MAX_SEARCH = 200;
 
