@@ -155,13 +155,15 @@ export class Memory {
       const item = await label(id);
       if (!item) continue;
       const old = replaced.get(id);
-      const before = old ? (await client.memories.history(old)).find((entry) => entry.action === 'supersede') : undefined;
+      const before = old
+        ? (await client.memories.history(old)).filter((entry) => entry.action === 'supersede').at(-1)
+        : undefined;
       const previous = old ? (historyOf(before ? [before] : [], undefined)[0]?.previousValue ?? undefined) : undefined;
       results.push(eventOf(item.id, item.text, old ? 'UPDATE' : 'ADD', previous, options.metadata));
     }
     for (const id of report.merged) {
       const item = await label(id);
-      const change = (await client.memories.history(id)).find((entry) => entry.action === 'merge');
+      const change = (await client.memories.history(id)).filter((entry) => entry.action === 'merge').at(-1);
       const previous = change ? (historyOf([change], undefined)[0]?.previousValue ?? undefined) : undefined;
       if (item) results.push(eventOf(item.id, item.text, 'UPDATE', previous, options.metadata));
     }

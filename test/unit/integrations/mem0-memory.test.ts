@@ -172,6 +172,12 @@ describe('mneme/mem0 Memory', () => {
       { text: 'The user lives in Lisbon', metadata: { source: 'extraction' }, runId: 'r1' },
     ]);
     expect((await memory.getAll({ userId: 'alice', runId: 'r1' })).results).toHaveLength(1);
+
+    // A fact already known changes nothing (mem0's NONE): no result, no second memory.
+    const [sister] = (await memory.add(say('My sister Ana is a doctor'), { userId: 'bob' })).results;
+    expect(sister).toMatchObject({ memory: 'The user has a sister', event: 'ADD' });
+    expect((await memory.add(say('My sister Ana is a doctor'), { userId: 'bob' })).results).toEqual([]);
+    expect((await memory.getAll({ userId: 'bob' })).results.map((item) => item.id)).toEqual([sister!.id]);
   });
 
   it('reset deletes every mem0 profile and its memories', async () => {
