@@ -56,6 +56,7 @@ export default defineConfig({
         svelte: 'src/svelte/index.svelte.ts',
         vite: 'src/vite/index.ts',
         'ai-sdk': 'src/integrations/ai-sdk/index.ts',
+        mem0: 'src/integrations/mem0/index.ts',
       },
       formats: ['es'],
     },
