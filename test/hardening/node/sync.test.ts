@@ -22,7 +22,7 @@ import { pairingCode, parsePairingCode } from '../../../src/sync/pairing';
 import { isFull, Tally, trials, type Random } from '../harness';
 import { closeDevice, createDevice, ownVersion, revisions, serverRevisions, show, until, type Device } from './sync-devices';
 import { deviceState, drawOp, kindOf, type Effect } from './sync-kinds';
-import { SyncOracle } from './sync-oracle';
+import { SyncOracle, type Projection } from './sync-oracle';
 import { runTamperTrial, runUploadCutTrial } from './sync-cases';
 
 let server: SyncServer;
@@ -87,16 +87,25 @@ async function settle(trial: Trial, why: string): Promise<void> {
   const online = trial.devices.filter((device) => device.online);
   trial.oracle.syncAll(online.map((device) => device.id));
   for (const device of online) {
-    const expected = show(trial.oracle.expected(device.id));
+    const expected = trial.oracle.expected(device.id);
     const problem = await until(async () => {
-      const actual = show(await deviceState(device.client));
-      if (actual !== expected) return `${device.label} shows ${actual}\n    expected ${expected}`;
+      const actual = await deviceState(device.client);
+      if (show(actual) !== show(expected)) return `${device.label}: ${difference(actual, expected)}`;
       const [local, remote] = [await revisions(device.replica), await serverRevisions(server.url, trial.keys.database)];
       if (local !== remote) return `${device.label}'s replica differs from the server`;
       return undefined;
     });
     if (problem) trial.problems.push(`after ${why}: ${problem}`);
   }
+}
+
+/** The records a device shows differently from what it must (shown, then expected). */
+function difference(actual: Map<string, Projection>, expected: Map<string, Projection>): string {
+  const keys = new Set([...actual.keys(), ...expected.keys()]);
+  const differing = [...keys].filter((key) => JSON.stringify(actual.get(key)) !== JSON.stringify(expected.get(key)));
+  return differing
+    .map((key) => `${key} is ${JSON.stringify(actual.get(key) ?? null)}, must be ${JSON.stringify(expected.get(key) ?? null)}`)
+    .join('; ');
 }
 
 async function step(trial: Trial, index: number): Promise<void> {
