@@ -66,7 +66,7 @@ export async function runSyncSuite(url: string, options: SyncSuiteOptions, log: 
   const n = options.memories;
   const tag = `benchsync${Date.now()}`;
   const open = (suffix: string, embedder: string | false = false) =>
-    createMemoryClient({ profileId: `${tag}${suffix}`, inWorker: false, embedder });
+    createMemoryClient({ profileId: `${tag}${suffix}`, inWorker: false, embedder, modelsBaseUrl: '/models/' });
   const texts = sentences(n, 17).map((text, i) => `${text} (note ${i})`);
   const last = `zephyrine${n}`;
   texts[n - 1] = `${texts[n - 1]} ${last}`;
@@ -152,6 +152,7 @@ export async function runSyncSuite(url: string, options: SyncSuiteOptions, log: 
     log(
       `sync ${n}: new device re-embedded with ${options.reembedWith}: ${reembeddedMs === undefined ? `${reembedded} of ${total} after ${options.reembedTimeoutMs ?? 600_000} ms` : `${reembeddedMs.toFixed(0)} ms`}`,
     );
+    if (reembeddedMs === undefined) log(`sync ${n}: the re-embedding device says ${JSON.stringify(await tablet.status())}`);
     await tablet.close();
   }
   await laptop.close();
