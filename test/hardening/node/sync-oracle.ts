@@ -87,6 +87,12 @@ export class SyncOracle {
     return result;
   }
 
+  /** The stamp of the device's latest version of `key` ('' for none): its next one is later. */
+  ownStamp(device: string, key: string): string {
+    const own = (this.#versions.get(key) ?? []).filter((version) => version.device === device);
+    return own.at(-1)?.stamp ?? '';
+  }
+
   /** The latest stamp `device` made or merged (its clock must be past it). */
   latestStamp(device: string): string {
     let latest = '';

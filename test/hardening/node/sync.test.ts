@@ -60,10 +60,13 @@ async function record(trial: Trial, device: Device, effects: Effect[]): Promise<
   for (const effect of effects) {
     const kind = kindOf(effect.key);
     let stamp = '';
+    // The op's own version: a later one than the device had (an op can bring back an earlier state).
+    const previous = trial.oracle.ownStamp(device.id, effect.key);
     const problem = await until(async () => {
       const body = await ownVersion(device, trial.keys, kind.versionName(device.id, effect.key));
       if (!body) return `no version of ${effect.key} on ${device.label}`;
       const read = kind.readVersion(body);
+      if (!(read.stamp > previous)) return `no new version of ${effect.key} on ${device.label} after ${previous}`;
       if (JSON.stringify(read.state) !== JSON.stringify(effect.state)) {
         return `${device.label}'s version of ${effect.key} is ${JSON.stringify(read.state)}, not ${JSON.stringify(effect.state)}`;
       }
