@@ -3,6 +3,7 @@ import type { StorageResult } from './suites/storage-suite';
 import type { BatchRow, EmbeddingResult } from './suites/embedding-suite';
 import type { ContextResult } from './suites/context-suite';
 import type { PeerRow } from './suites/peer-suite';
+import type { SyncResult, SyncSuiteOptions } from './suites/sync-suite';
 
 declare global {
   interface Window {
@@ -13,6 +14,7 @@ declare global {
       context(n: number, queries: number): Promise<ContextResult>;
       batches(options: { model: string; texts: number; batches: number[]; rounds: number }): Promise<BatchRow[]>;
       peers(options: { sizes: number[]; dimension: number; queries: number }): Promise<PeerRow[]>;
+      sync(url: string, options: SyncSuiteOptions): Promise<SyncResult>;
     };
   }
 }

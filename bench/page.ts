@@ -4,6 +4,7 @@ import { runStorageSuite } from './suites/storage-suite';
 import { runBatchSweep, runEmbeddingSuite } from './suites/embedding-suite';
 import { runContextSuite } from './suites/context-suite';
 import { runPeerSuite } from './suites/peer-suite';
+import { runSyncSuite, type SyncSuiteOptions } from './suites/sync-suite';
 
 const log = (text: string) => console.log(`[bench] ${text}`);
 
@@ -17,6 +18,7 @@ Object.assign(window, {
     batches: (o: { model: string; texts: number; batches: number[]; rounds: number }) =>
       runBatchSweep(o.model, o.texts, o.batches, o.rounds),
     peers: (o: { sizes: number[]; dimension: number; queries: number }) => runPeerSuite(o.sizes, o.dimension, o.queries),
+    sync: (url: string, o: SyncSuiteOptions) => runSyncSuite(url, o, log),
   },
 });
 document.getElementById('state')!.textContent = 'ready';

@@ -27,6 +27,7 @@ export function markdownReport(results) {
     lines.push('');
   }
   if (results.context?.length > 0) lines.push(...contextTable(results.context));
+  if (results.sync?.length > 0) lines.push(...syncTable(results.sync));
   if (results.bundle) lines.push(...bundleTable(results.bundle));
   if (results.errors?.length > 0)
     lines.push('## Failed', '', ...results.errors.map((e) => `- ${e.suite}: ${e.message.split('\n')[0]}`), '');
@@ -100,6 +101,30 @@ function contextTable(rows) {
   for (const r of rows) {
     lines.push(
       `| ${r.memories.toLocaleString('en')} | ${r.queries} | ${ms(r.buildP50Ms)} | ${ms(r.buildP95Ms)} | ${r.memoryTokensP50} | ${r.memoryTokensMax} | ${ms(r.sendOverheadP50Ms)} |`,
+    );
+  }
+  lines.push('');
+  return lines;
+}
+
+const reembedCell = (r) =>
+  !r.reembedModel
+    ? '–'
+    : r.reembeddedMs === undefined
+      ? `unfinished: ${r.reembedded} embedded (${r.reembedModel})`
+      : `${ms(r.reembeddedMs)} (${r.reembedModel})`;
+
+function syncTable(rows) {
+  const lines = [
+    '## Sync (pouchdb-server on loopback, real IndexedDB; goals: searchable ≤ 15 s at 10k, change p50 ≤ 1 s, server ≤ 2× local bytes)',
+    '',
+    '| memories | upload ms | new device searchable ms | of which transport ms | opening ms | re-embedded on arrival ms | change p50 ms | change p95 ms | server bytes / memory | local bytes / memory | server / local |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    const local = r.localBytesPerMemory;
+    lines.push(
+      `| ${r.memories} | ${ms(r.uploadMs)} | ${ms(r.searchableMs)} | ${ms(r.transportMs)} | ${ms(r.openMs)} | ${reembedCell(r)} | ${ms(r.changeP50Ms)} | ${ms(r.changeP95Ms)} | ${r.serverBytesPerMemory.toFixed(0)} | ${local === null ? '–' : local.toFixed(0)} | ${local ? ratio(r.serverBytesPerMemory / local) : '–'} |`,
     );
   }
   lines.push('');

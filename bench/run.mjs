@@ -8,12 +8,14 @@ import { gzipSync } from 'node:zlib';
 import { build, createServer } from 'vite';
 import { chromium } from 'playwright-core';
 import { markdownReport, indexChart } from './report.mjs';
+import { startSyncServer } from '../scripts/sync-server.mjs';
 import { chromiumArgs as args, chromiumPath } from '../tooling/chromium.js';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
 const quick = process.argv.includes('--quick');
 const onlyAt = process.argv.indexOf('--only');
-const suites = onlyAt > 0 ? process.argv[onlyAt + 1].split(',') : ['index', 'peers', 'storage', 'embedding', 'context', 'bundle'];
+const suites =
+  onlyAt > 0 ? process.argv[onlyAt + 1].split(',') : ['index', 'peers', 'storage', 'embedding', 'context', 'sync', 'bundle'];
 
 const settings = quick
   ? {
@@ -23,6 +25,7 @@ const settings = quick
       batches: { model: 'local/glove-sif-100d', texts: 256, batches: [8, 32], rounds: 1 },
       context: { sizes: [1_000], queries: 20 },
       peers: { sizes: [1_000], dimension: 384, queries: 20 },
+      sync: { memories: [1_000], changes: 10, reembedWith: 'local/glove-sif-100d', reembedTimeoutMs: 120_000 },
     }
   : {
       index: {
@@ -37,7 +40,30 @@ const settings = quick
       batches: { model: 'local/glove-sif-100d', texts: 1_024, batches: [4, 8, 16, 32, 64, 128], rounds: 3 },
       context: { sizes: [1_000, 10_000], queries: 100 },
       peers: { sizes: [1_000, 10_000, 100_000], dimension: 384, queries: 50 },
+      sync: { memories: [10_000], changes: 40, reembedWith: 'local/glove-sif-100d', reembedTimeoutMs: 240_000 },
     };
+
+/**
+ * pouchdb-server on a free loopback port for the sync suite, answering the bench page's origin
+ * (CORS, set through its _config API); stopped by pid afterwards.
+ */
+async function withSyncServer(run) {
+  const server = await startSyncServer();
+  try {
+    const set = (path, value) =>
+      fetch(new URL(`_config/${path}`, server.url), { method: 'PUT', body: JSON.stringify(value) }).then((response) => {
+        if (!response.ok) throw new Error(`sync server config ${path}: ${response.status}`);
+      });
+    await set('httpd/enable_cors', 'true');
+    await set('cors/origins', '*');
+    await set('cors/credentials', 'true');
+    await set('cors/methods', 'GET, PUT, POST, HEAD, DELETE');
+    await set('cors/headers', 'accept, authorization, content-type, origin, referer');
+    return await run(server.url);
+  } finally {
+    await server.stop();
+  }
+}
 
 /** A suite that throws is recorded in `errors` (and fails the run) without losing the others' figures. */
 const errors = [];
@@ -101,7 +127,16 @@ async function inBrowser() {
       ? await attempt('peers', () => page.evaluate((o) => window.mnemeBench.peers(o), settings.peers), [])
       : [];
     for (const row of peers) console.log(`[bench] peers ${row.engine} ${row.size}: p50 ${row.queryP50Ms.toFixed(2)} ms`);
-    return { userAgent, isolated, index, storage, embedding, batches, context, peers };
+    const sync = [];
+    for (const memories of suites.includes('sync') ? settings.sync.memories : []) {
+      const row = await attempt(`sync ${memories}`, () =>
+        withSyncServer((url) =>
+          page.evaluate(([at, options]) => window.mnemeBench.sync(at, options), [url, { ...settings.sync, memories }]),
+        ),
+      );
+      if (row) sync.push(row);
+    }
+    return { userAgent, isolated, index, storage, embedding, batches, context, peers, sync };
   } finally {
     await browser.close();
     await server.close();

@@ -9,7 +9,18 @@ export default defineConfig({
   worker: { format: 'es', plugins: () => [wasm()] },
   optimizeDeps: {
     entries: ['bench/page.ts'],
-    include: ['comlink', 'dexie', 'minisearch', 'zod/mini', '@orama/orama', 'mememo'],
+    include: [
+      'comlink',
+      'dexie',
+      'minisearch',
+      'zod/mini',
+      '@orama/orama',
+      'mememo',
+      'pouchdb-core',
+      'pouchdb-adapter-http',
+      'pouchdb-adapter-indexeddb',
+      'pouchdb-replication',
+    ],
     exclude: ['@huggingface/transformers', 'onnxruntime-web', 'voy-search'],
   },
   // Cross-origin isolation gives performance.now() 5 µs steps (100 µs without): sub-ms queries need it.

@@ -6,4 +6,5 @@ export interface SyncServer {
   /** Stops the server by its pid and removes its temporary folder. */
   stop(): Promise<void>;
 }
-export function startSyncServer(options?: { port?: number; log?: (line: string) => void }): Promise<SyncServer>;
+/** `dir`: databases stored in that folder (they survive a restart on the same `port`); default in memory. */
+export function startSyncServer(options?: { port?: number; dir?: string; log?: (line: string) => void }): Promise<SyncServer>;

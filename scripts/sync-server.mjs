@@ -29,8 +29,9 @@ function freePort() {
 }
 
 /**
- * Starts pouchdb-server on 127.0.0.1.
- * @param {{ port?: number, log?: (line: string) => void }} [options]
+ * Starts pouchdb-server on 127.0.0.1: in memory, or with `dir` its databases stored in that folder
+ * (LevelDB), so they survive a restart on the same `port` (the tests' "server restart").
+ * @param {{ port?: number, dir?: string, log?: (line: string) => void }} [options]
  * @returns {Promise<{ url: string, pid: number, stop: () => Promise<void> }>}
  */
 export async function startSyncServer(options = {}) {
@@ -38,7 +39,11 @@ export async function startSyncServer(options = {}) {
   const folder = mkdtempSync(join(tmpdir(), 'mneme-sync-server-'));
   const child = spawn(
     process.execPath,
-    [bin, '--in-memory', '--host', '127.0.0.1', '--port', String(port), '--config', join(folder, 'config.json')],
+    [
+      bin,
+      ...(options.dir ? ['--dir', options.dir] : ['--in-memory']),
+      ...['--host', '127.0.0.1', '--port', String(port), '--config', join(folder, 'config.json')],
+    ],
     { cwd: folder, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const url = `http://127.0.0.1:${port}/`;

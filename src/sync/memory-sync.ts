@@ -7,7 +7,7 @@
 import { MemoryError } from '../sdk/errors';
 import type { ChangeActor, MemoryItem } from '../sdk/types';
 import type { HybridClock, HlcStamp } from './hlc';
-import { sameMemory, seenBy, syncedMemory, winner, type MemoryVersion } from './merge';
+import { sameMemory, seenBy, syncedMemory, winner, type MemoryVersion, type SyncedMemory } from './merge';
 import type { ReplicaPosition, SyncReplica } from './port';
 
 /** Where merged memories land: the profile's store, caches and indexes. */
@@ -55,6 +55,12 @@ export class MemorySync {
   readonly #dirty = new Map<string, number>();
   /** Per memory, the versions (one stamp per device) its stored state is the merge of. */
   readonly #merged = new Map<string, Record<string, HlcStamp>>();
+  /**
+   * Per memory, the state this device and its versions last agreed on (null: deleted): a stored
+   * state that differs is a local change whose committed() is still to come, which a merge must not
+   * overwrite (its own step merges it after writing it).
+   */
+  readonly #agreed = new Map<string, SyncedMemory | null>();
   readonly #devices = new Set<string>();
   #since: ReplicaPosition | undefined;
   #queue: Promise<void> = Promise.resolve();
@@ -124,8 +130,14 @@ export class MemorySync {
       const versions = await this.#versionsOf(id);
       const local = target.get(id);
       const best = winner(versions);
-      if (!local && (!best || best.deleted)) continue;
-      if (local && best && !best.deleted && sameMemory(syncedMemory(local), best.item!)) continue;
+      if (!local && (!best || best.deleted)) {
+        this.#agreed.set(id, null);
+        continue;
+      }
+      if (local && best && !best.deleted && sameMemory(syncedMemory(local), best.item!)) {
+        this.#agreed.set(id, syncedMemory(local));
+        continue;
+      }
       const seen = { ...(this.#merged.get(id) ?? seenBy(versions)) };
       const own = versions.find((version) => version.device === device);
       if (own) seen[device] = own.hlc;
@@ -140,6 +152,7 @@ export class MemorySync {
       };
       await replica.put(nameOf(device, id), version);
       this.#merged.set(id, seenBy([version]));
+      this.#agreed.set(id, version.item ?? null);
     }
     await replica.writeLocal('clock', clock.last);
   }
@@ -162,6 +175,14 @@ export class MemorySync {
     };
     await replica.put(nameOf(device, id), version);
     this.#merged.set(id, seenBy([version]));
+  }
+
+  /** Whether the stored state is the one last agreed on (nothing local is waiting to be reported). */
+  #agrees(id: string, local: MemoryItem | undefined): boolean {
+    const agreed = this.#agreed.get(id);
+    if (agreed === undefined) return true;
+    if (agreed === null) return local === undefined;
+    return local !== undefined && sameMemory(syncedMemory(local), agreed);
   }
 
   async #pull(): Promise<void> {
@@ -205,7 +226,9 @@ export class MemorySync {
       const best = winner(versions);
       if (!best) continue;
       const local = target.get(id);
+      if (!this.#agrees(id, local)) continue;
       this.#merged.set(id, seenBy(versions));
+      this.#agreed.set(id, best.deleted ? null : best.item!);
       if (best.deleted) {
         if (local) deletes.push({ id, actor: best.actor });
         if (versions.some((version) => version.device === this.#o.device && !version.deleted)) erase.push(versions);

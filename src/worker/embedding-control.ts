@@ -39,6 +39,8 @@ export function createEmbeddingControl(deps: EmbeddingControlDeps): EmbeddingCon
   const { options } = deps;
   let slot = newSlot(resolveEmbedder(options.embedder ?? DEFAULTS.embedder, options), options.onProgress);
   let job: { controller: AbortController; status: ReembedStatus; done: Promise<void> } | undefined;
+  /** Asked again while a job ran (memories arrived meanwhile, e.g. by sync): run again after it. */
+  let again = false;
 
   function newSlot(embedder: Embedder | undefined, onProgress: MemoryClientOptions['onProgress']): EmbedderSlot {
     const created = new EmbedderSlot(embedder, onProgress);
@@ -60,7 +62,12 @@ export function createEmbeddingControl(deps: EmbeddingControlDeps): EmbeddingCon
     reembed() {
       const service = deps.service();
       const model = slot.modelId;
-      if (job || !service || !model || !slot.usable || service.missingVectors === 0) return;
+      if (job) {
+        again = true;
+        return;
+      }
+      again = false;
+      if (!service || !model || !slot.usable || service.missingVectors === 0) return;
       const controller = new AbortController();
       const status: ReembedStatus = { model, done: 0, total: service.missingVectors };
       service.setDenseSearch(false);
@@ -78,6 +85,7 @@ export function createEmbeddingControl(deps: EmbeddingControlDeps): EmbeddingCon
           service.setDenseSearch(true);
           if (job?.status === status) job = undefined;
           deps.emit({ type: 'reembedding', ...status, finished: true });
+          if (again && !controller.signal.aborted) control.reembed();
         });
       job = { controller, status, done };
     },

@@ -8,6 +8,8 @@ export interface CuttableProxy {
   /** `http://127.0.0.1:<port>/` */
   url: string;
   cut(): void;
+  /** Cuts (as {@link CuttableProxy.cut}) once `bytes` more bytes went from clients to the server: mid-body. */
+  cutAfter(bytes: number): void;
   restore(): void;
   close(): Promise<void>;
 }
@@ -16,6 +18,12 @@ export async function startCuttableProxy(target: string): Promise<CuttableProxy>
   const { hostname, port } = new URL(target);
   const sockets = new Set<Socket>();
   let cut = false;
+  let budget = Infinity;
+  const cutNow = () => {
+    cut = true;
+    budget = Infinity;
+    for (const socket of sockets) socket.destroy();
+  };
   const server = createServer((client) => {
     if (cut) return void client.destroy();
     const upstream = createConnection({ host: hostname, port: Number(port) });
@@ -24,7 +32,19 @@ export async function startCuttableProxy(target: string): Promise<CuttableProxy>
       socket.on('close', () => sockets.delete(socket));
       socket.on('error', () => undefined);
     }
-    client.pipe(upstream).pipe(client);
+    // Client to server by hand, so a cut can fall inside a chunk (the server gets part of a body).
+    client.on('data', (chunk: Buffer) => {
+      if (budget <= 0) return;
+      if (chunk.length < budget) {
+        budget -= chunk.length;
+        upstream.write(chunk);
+        return;
+      }
+      const part = chunk.subarray(0, budget);
+      budget = 0;
+      upstream.write(part, () => cutNow());
+    });
+    upstream.pipe(client);
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
@@ -32,9 +52,9 @@ export async function startCuttableProxy(target: string): Promise<CuttableProxy>
   const { port: own } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${own}/`,
-    cut() {
-      cut = true;
-      for (const socket of sockets) socket.destroy();
+    cut: cutNow,
+    cutAfter(bytes) {
+      budget = bytes;
     },
     restore() {
       cut = false;

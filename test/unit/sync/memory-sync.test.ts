@@ -195,4 +195,18 @@ describe('MemorySync', () => {
       { numRuns: 60 },
     );
   });
+
+  it('keeps a local change that a merge sees before it is reported as committed (found by the sync suite)', async () => {
+    const a = await makeDevice('A-race');
+    await change(a, 'm1', 'written here');
+    // The user pins it: stored, but not yet reported to sync when a merge of m1 runs.
+    a.target.items.set('m1', { ...a.target.get('m1')!, pinned: true });
+    a.sync.pull();
+    await a.sync.idle();
+    expect(a.target.get('m1')?.pinned).toBe(true);
+    a.sync.committed(['m1']);
+    await a.sync.idle();
+    const own = (await a.replica.get(['memory:A-race:m1']))[0] as { item?: MemoryItem };
+    expect(own.item?.pinned).toBe(true);
+  });
 });
