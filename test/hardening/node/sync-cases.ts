@@ -4,8 +4,8 @@
  * envelopes gets them refused (SYNC_ENVELOPE_INVALID) with nothing of them written.
  */
 import type { MemoryClient } from '../../../src/sdk/index';
-import { seal } from '../../../src/sync/envelope';
-import { deriveSyncKeys, generateSyncKey } from '../../../src/sync/keys';
+import { open, seal } from '../../../src/sync/envelope';
+import { deriveSyncKeys, generateSyncKey, type SyncKeys } from '../../../src/sync/keys';
 import { parsePairingCode } from '../../../src/sync/pairing';
 import { startCuttableProxy } from '../../support/cuttable-proxy';
 import type { Random } from '../harness';
@@ -38,6 +38,16 @@ async function serverDocs(url: string, database: string): Promise<ServerDoc[]> {
   return rows.map((row) => row.doc).filter((doc) => !doc._id.startsWith('_'));
 }
 
+/**
+ * The server's memory versions: the profile's other records (conversations, audit entries, settings…)
+ * sync too, and only the key tells them apart, so each document is opened.
+ */
+async function memoryDocs(url: string, keys: SyncKeys): Promise<ServerDoc[]> {
+  const docs = await serverDocs(url, keys.database);
+  const kinds = await Promise.all(docs.map(async (doc) => ((await open(keys, doc)) as { type?: unknown })?.type));
+  return docs.filter((_, i) => kinds[i] === 'memory');
+}
+
 export async function runUploadCutTrial(url: string, random: Random): Promise<string[]> {
   const tag = tagOf('uploadcut');
   const count = random.int(120, 200);
@@ -62,12 +72,13 @@ export async function runUploadCutTrial(url: string, random: Random): Promise<st
     const problems: string[] = problem ? [problem] : [];
     const sent = await until(idleAndSent(a));
     if (sent) problems.push(sent);
-    const { database } = await deriveSyncKeys(parsePairingCode(await a.client.sync.pairingCode()).syncKey);
-    const docs = await serverDocs(url, database);
-    if (docs.length !== count) problems.push(`the server holds ${docs.length} documents for ${count} memories`);
+    const keys = await deriveSyncKeys(parsePairingCode(await a.client.sync.pairingCode()).syncKey);
+    const docs = await serverDocs(url, keys.database);
+    const versions = await memoryDocs(url, keys);
+    if (versions.length !== count) problems.push(`the server holds ${versions.length} memory versions for ${count} memories`);
     const conflicted = docs.filter((doc) => (doc._conflicts ?? []).length > 0).length;
     if (conflicted > 0) problems.push(`${conflicted} documents have conflicting revisions`);
-    if (docs.some((doc) => !doc._rev?.startsWith('1-'))) problems.push('a document was written twice');
+    if (versions.some((doc) => !doc._rev?.startsWith('1-'))) problems.push('a memory version was written twice');
     return problems;
   } finally {
     await closeDevice(a);
@@ -90,7 +101,8 @@ export async function runTamperTrial(url: string, random: Random): Promise<strin
     const waited = await until(idleAndSent(a));
     if (waited) return [waited];
     const before = await texts(a.client);
-    const docs = await serverDocs(url, keys.database);
+    // Only memory versions are altered, so the memories that cannot reach B are known.
+    const docs = await memoryDocs(url, keys);
     const write = (doc: object) =>
       fetch(new URL(`${keys.database}/${encodeURIComponent((doc as ServerDoc)._id)}`, url), {
         method: 'PUT',
