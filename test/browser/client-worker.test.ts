@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryClient } from '../../src/sdk/index';
+import { BACKGROUND_TEXTS } from '../../src/core/ranking/relevance-floor';
 import { describeClientContract } from '../contract/client.contract';
 import { describeEncryptionContract } from '../contract/encryption.contract';
 import { describeTabsContract } from '../contract/tabs.contract';
@@ -105,7 +106,40 @@ describe('worker boundary', () => {
       const [first] = await client.memories.search('sun');
       expect(first?.item.text).toBe('sunny beach holiday');
       expect(first?.explanation.similarity).toBeCloseTo(1, 5);
-      expect(calls.flat()).toEqual(['sunny beach holiday', 'rainy office day', 'sun']);
+      // The relevance floor embeds its fixed background sentences once per model, on the first search.
+      await client.memories.search('beach');
+      const texts = calls.flat();
+      expect(texts.filter((text) => !BACKGROUND_TEXTS.includes(text))).toEqual([
+        'sunny beach holiday',
+        'rainy office day',
+        'sun',
+        'beach',
+      ]);
+      expect(texts.filter((text) => BACKGROUND_TEXTS.includes(text))).toEqual([...BACKGROUND_TEXTS]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("sends a host-provided embedder only the user's texts when the relevance floor is off", async () => {
+    const calls: string[][] = [];
+    const client = await createMemoryClient({
+      profileId: `hostembednofloor${Date.now()}`,
+      ranking: { relevanceFloor: 0 },
+      embedder: {
+        id: 'host/axis-2d',
+        dimension: 2,
+        embed: async (texts) => {
+          calls.push(texts);
+          return texts.map((text) => (text.includes('sun') ? new Float32Array([1, 0]) : new Float32Array([0, 1])));
+        },
+      },
+    });
+    try {
+      await client.memories.add('sunny beach holiday');
+      const [first] = await client.memories.search('sun');
+      expect(first?.item.text).toBe('sunny beach holiday');
+      expect(calls.flat()).toEqual(['sunny beach holiday', 'sun']);
     } finally {
       await client.close();
     }
