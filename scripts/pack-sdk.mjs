@@ -9,9 +9,9 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { build } from 'vite';
 import { undeclaredImports } from './package-imports.mjs';
+import { gzipTotal, staticClosure } from './static-closure.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const lib = join(root, 'lib');
@@ -76,19 +76,10 @@ const budgets = {
   'index.js (main-thread entry)': ['index.js', 15],
   'worker.js (memory worker, no model libraries)': ['worker.js', 60],
 };
-/** An entry and every chunk it imports statically, gzipped one by one. */
-function closure(file, seen = new Set()) {
-  if (seen.has(file)) return seen;
-  seen.add(file);
-  const code = readFileSync(join(dist, file), 'utf8');
-  for (const [, dep] of code.matchAll(/(?:^|[;\s])import\s*(?:[^'"();]*?from\s*)?["']\.\/([^"']+)["']/g)) closure(dep, seen);
-  return seen;
-}
-const gz = (files) => [...files].reduce((sum, file) => sum + gzipSync(readFileSync(join(dist, file))).length, 0);
 console.log('\nmneme package sizes (gzip, entry + its static imports):');
 const measured = {};
 for (const [label, [file, budget]] of Object.entries(budgets)) {
-  const kb = gz(closure(file)) / 1024;
+  const kb = gzipTotal(dist, staticClosure(dist, file)) / 1024;
   measured[file] = kb.toFixed(1);
   console.log(`  ${label}: ${kb.toFixed(1)} KB (budget ${budget} KB${kb > budget ? ', OVER' : ''})`);
 }

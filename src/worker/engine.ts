@@ -10,10 +10,8 @@ import type { LongCallOptions, MemoryEvent, MemoryEventListener, MemoryStatus } 
 import { lockedConversationWrites, lockedEpisodeWrites, lockedProfileWrites, lockedWrites } from './locked-stores';
 import { systemClock } from '../core/clock';
 import { MemoryService } from '../core/semantic/memory-service';
-import { assembleContext } from '../core/context/assemble';
 import { createAssistantControl, type AssistantControl } from './assistant-control';
 import { createOutboxRepository } from '../storage/outbox-repository';
-import { sweep } from '../core/archive/sweeper';
 import { Conversations } from '../core/working/conversations';
 import { Episodes } from '../core/episodes/episodes';
 import { ProfileService } from '../core/profile/profile-service';
@@ -134,7 +132,7 @@ export async function createMemoryEngine(
   /** Retention and decay run in the background (on open, on a new retention); nothing waits for them. */
   const sweepSoon = () => {
     const opened = service;
-    const later = opened && Promise.resolve().then(() => sweep(opened, privacy.retention(), systemClock));
+    const later = opened && sweep(opened, privacy.retention(), systemClock);
     void later?.catch(() => undefined);
   };
   const privacy = createPrivacyControl(options, sweepSoon);
@@ -312,7 +310,9 @@ export async function createMemoryEngine(
       history: guarded(() => unlocked().profile.history()),
     },
     context: {
-      build: guarded((query, buildOptions = {}) => assembleContext(unlocked(), query, buildOptions, estimateTokenizer)),
+      build: guarded(async (query, buildOptions = {}) =>
+        (await import('../core/context/assemble')).assembleContext(unlocked(), query, buildOptions, estimateTokenizer),
+      ),
     },
     chat: {
       send: guarded((sessionId, text, sendOptions) => assistant.chat.send(sessionId, text, sendOptions)),
@@ -395,3 +395,6 @@ export async function createMemoryEngine(
 }
 
 const CLOSED = 'This memory client is closed';
+/** Retention and decay load when a sweep runs (after open, in the background), not before the first search. */
+const sweep: typeof import('../core/archive/sweeper').sweep = async (...args) =>
+  (await import('../core/archive/sweeper')).sweep(...args);
