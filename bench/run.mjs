@@ -9,6 +9,7 @@ import { build, createServer } from 'vite';
 import { chromium } from 'playwright-core';
 import { markdownReport, indexChart } from './report.mjs';
 import { startSyncServer } from '../scripts/sync-server.mjs';
+import { staticClosure } from '../scripts/static-closure.mjs';
 import { chromiumArgs as args, chromiumPath } from '../tooling/chromium.js';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
@@ -154,15 +155,21 @@ async function bundleSizes() {
   });
   const sum = (list) => list.reduce((total, asset) => total + asset.gzip, 0);
   const isModelLib = (name) => /^(transformers|ort-wasm|ort-assets|webllm-engine)/.test(name);
-  const js = assets.filter((a) => a.name.endsWith('.js'));
-  const entry = js.filter((a) => /^index-/.test(a.name));
-  // The memory worker as a page loads it (the in-process engine chunk is for inWorker: false only).
-  const worker = js.filter((a) => /^memory\.worker-/.test(a.name));
+  // What loads before the first screen and before the worker answers: each entry and the chunks it
+  // imports statically (lazy chunks, and the in-process engine for inWorker: false, load on demand).
+  const html = readFileSync(join(outDir, 'index.html'), 'utf8');
+  const entryFile = /<script type="module"[^>]*src="\/?assets\/([^"]+)"/.exec(html)?.[1];
+  const workerFile = assets.find((a) => /^memory\.worker-.*\.js$/.test(a.name))?.name;
+  const closureOf = (file) => new Set(file ? staticClosure(join(outDir, 'assets'), file) : []);
+  const entry = assets.filter((a) => closureOf(entryFile).has(a.name));
+  const worker = assets.filter((a) => closureOf(workerFile).has(a.name));
   const shell = assets.filter((a) => !isModelLib(a.name) && /\.(js|css)$/.test(a.name));
   rmSync(outDir, { recursive: true, force: true });
   return {
     appEntryGzip: sum(entry),
+    appEntryChunks: entry.length,
     memoryWorkerGzip: sum(worker),
+    memoryWorkerChunks: worker.length,
     appShellGzip: sum(shell),
     modelLibrariesGzip: sum(assets.filter((a) => isModelLib(a.name))),
     assets: assets.map(({ name, bytes, gzip }) => ({ name, bytes, gzip })),

@@ -9,9 +9,9 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { build } from 'vite';
 import { undeclaredImports } from './package-imports.mjs';
+import { gzipTotal, staticClosure } from './static-closure.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const lib = join(root, 'lib');
@@ -82,19 +82,10 @@ const budgets = {
   // The facade loads the main entry (index.js) itself, on first use, so the two share no chunk.
   'mem0.js (mneme/mem0, without the main entry it loads)': ['mem0.js', 5],
 };
-/** An entry and every chunk it imports statically, gzipped one by one. */
-function closure(file, seen = new Set()) {
-  if (seen.has(file)) return seen;
-  seen.add(file);
-  const code = readFileSync(join(dist, file), 'utf8');
-  for (const [, dep] of code.matchAll(/(?:^|[;\s])import\s*(?:[^'"();]*?from\s*)?["']\.\/([^"']+)["']/g)) closure(dep, seen);
-  return seen;
-}
-const gz = (files) => [...files].reduce((sum, file) => sum + gzipSync(readFileSync(join(dist, file))).length, 0);
 console.log('\nmneme package sizes (gzip, entry + its static imports):');
 const measured = {};
 for (const [label, [file, budget]] of Object.entries(budgets)) {
-  const kb = gz(closure(file)) / 1024;
+  const kb = gzipTotal(dist, staticClosure(dist, file)) / 1024;
   measured[file] = kb.toFixed(1);
   console.log(`  ${label}: ${kb.toFixed(1)} KB (budget ${budget} KB${kb > budget ? ', OVER' : ''})`);
 }

@@ -6,8 +6,9 @@
 import * as z from 'zod/mini';
 import { MemoryError } from '../sdk/errors';
 import { MAX_TEXT_LENGTH } from '../core/semantic/validate';
-import { LIST_FIELDS, SCALAR_FIELDS } from '../core/profile/profile-schema';
+import { LIST_FIELDS, SCALAR_FIELDS } from '../core/profile/profile-fields';
 import { stripInvisible } from '../core/invisible';
+import { LAYER_TABLES } from './layer-tables';
 
 export const EXPORT_FORMAT = 'mneme-export';
 export const ENCRYPTED_EXPORT_FORMAT = 'mneme-export-encrypted';
@@ -15,17 +16,7 @@ export const EXPORT_VERSION = 1;
 /** Largest import accepted, in memories (and in rows of any other table). */
 export const MAX_IMPORT_ROWS = 1_000_000;
 
-/** Tables of the memory layers exported as they are (filled by the memory core). */
-export const LAYER_TABLES = [
-  'sessions',
-  'turns',
-  'summaries',
-  'profileFields',
-  'episodes',
-  'outbox',
-  'archive',
-  'audit',
-] as const;
+export { LAYER_TABLES };
 
 const id = z.string().check(z.minLength(1), z.maxLength(128));
 const time = z.number().check(z.refine(Number.isFinite, 'must be a finite time'));

@@ -7,7 +7,6 @@ import { Dexie, type EntityTable } from 'dexie';
 import { MemoryError } from '../sdk/errors';
 import type { ProfileDeleteOptions, ProfileInfo } from '../sdk/types';
 import { databaseName } from './db';
-import { openEnvelope } from './crypto/envelope';
 import { readEnvelope } from './crypto/profile-encryption';
 import { dropLocation, firstLocation, openLocation, type ProfileLocation } from './location';
 
@@ -207,6 +206,8 @@ async function checkDeletePassphrase(name: string, location: ProfileLocation, pa
         'This profile is encrypted: give its passphrase to delete it, or forgotPassphrase: true to destroy it. Nothing was deleted.',
       );
     }
+    // Key derivation loads only for this check, not with the registry.
+    const { openEnvelope } = await import('./crypto/envelope');
     await openEnvelope(envelope, passphrase);
   } finally {
     target.close();

@@ -11,7 +11,7 @@ import type { VerifyCheck, VerifyProblem } from '../sdk/maintenance';
 import { checkImportance, checkKind, checkText, checkTime } from '../core/semantic/validate';
 import { chunkBinding, SEALED_SETTINGS, type MemoryRow, type RecordCodec, type StoredRow } from './codec';
 import type { MnemeDatabase, VectorChunkRow } from './db';
-import { LAYER_TABLES } from './export-schema';
+import { LAYER_TABLES } from './layer-tables';
 import { encodeFloat16 } from './float16';
 import { GENERATION_KEY, toFloats } from './vector-chunks';
 import { ENVELOPE_KEY } from './crypto/write-guard';

@@ -9,13 +9,13 @@ import type { ChatModelSpec, MemoryClientOptions } from '../sdk/options';
 import type { ChatModelInfo, MemoryEvent, RememberReport, Turn } from '../sdk/types';
 import type { ChatMessage, ChatModel, Clock, Tokenizer } from '../core/ports';
 import type { ContextViews } from '../core/context/assemble';
-import { processMessage, queueMemoryWork, regenerateReply, type AssistantDeps } from '../core/pipeline/assistant';
-import { memoryJobHandlers } from '../core/pipeline/memory-jobs';
+import type { AssistantDeps } from '../core/pipeline/assistant';
+import { MEMORY_JOBS } from '../core/pipeline/memory-job-kinds';
+import type { MemoryJobDeps } from '../core/pipeline/memory-jobs';
 import { createOutbox, type Outbox } from '../core/pipeline/outbox';
-import type { OutboxStore } from '../core/pipeline/outbox-types';
+import type { OutboxHandler, OutboxStore } from '../core/pipeline/outbox-types';
 import type { LoadableChatModel } from '../models/chat-engine';
 import { infoOf, isOwned, resolveChatModel } from '../models/chat-resolve';
-import { FactWriter } from '../core/semantic/facts';
 import { statementsOf } from '../core/semantic/statements';
 
 export interface AssistantControlDeps {
@@ -84,7 +84,7 @@ export function createAssistantControl(deps: AssistantControlDeps): AssistantCon
       void outbox?.stop();
       outbox = createOutbox({
         store,
-        handlers: memoryJobHandlers({ views: deps.views, chat: () => current, clock: deps.clock }),
+        handlers: lazyJobHandlers({ views: deps.views, chat: () => current, clock: deps.clock }),
         clock: deps.clock,
         ...(deps.outbox?.maxAttempts !== undefined ? { maxAttempts: deps.outbox.maxAttempts } : {}),
         ...(deps.outbox?.batchSize !== undefined ? { batchSize: deps.outbox.batchSize } : {}),
@@ -107,11 +107,14 @@ export function createAssistantControl(deps: AssistantControlDeps): AssistantCon
       let start = at;
       while (start > 0 && turns[start - 1]!.role !== 'assistant') start--;
       // A host that stores replies without a model here gets the no-model handling at once.
+      const { queueMemoryWork } = await pipeline();
       await queueMemoryWork(outbox.enqueue, turn.sessionId, turns.slice(start, at + 1), { model: current });
     },
     chat: {
-      send: async (sessionId, text, options = {}) => processMessage(await assistantDeps(), sessionId, text, options),
-      regenerate: async (sessionId, options = {}) => regenerateReply(await assistantDeps(), sessionId, options),
+      send: async (sessionId, text, options = {}) =>
+        (await pipeline()).processMessage(await assistantDeps(), sessionId, text, options),
+      regenerate: async (sessionId, options = {}) =>
+        (await pipeline()).regenerateReply(await assistantDeps(), sessionId, options),
       async useModel(value, options = {}) {
         await pendingInitial;
         const previous = current;
@@ -144,7 +147,10 @@ export function createAssistantControl(deps: AssistantControlDeps): AssistantCon
     async remember(messages, options = {}) {
       const { memory } = deps.views();
       if (!Array.isArray(messages)) throw new MemoryError('INVALID_ARGUMENT', 'remember expects an array of messages');
-      if (current) return new FactWriter(memory, current, deps.clock).remember(messages, options);
+      if (current) {
+        const { FactWriter } = await import('../core/semantic/facts');
+        return new FactWriter(memory, current, deps.clock).remember(messages, options);
+      }
       // No model yet: what the user stated is the memory, found later by meaning and keywords
       // (their questions are not knowledge about them).
       const said = messages
@@ -159,4 +165,20 @@ export function createAssistantControl(deps: AssistantControlDeps): AssistantCon
       if (current && isOwned(current)) await current.dispose?.().catch(() => undefined);
     },
   };
+}
+
+/** The chat pipeline (context building, prompts) loads with the first message, not with the profile. */
+const pipeline = () => import('../core/pipeline/assistant');
+
+/**
+ * The memory job handlers, loaded with the first job that runs: their prompts and schemas (zod) are
+ * not needed to open a profile or search it. The outbox knows every kind from the start.
+ */
+function lazyJobHandlers(deps: MemoryJobDeps): Record<string, OutboxHandler> {
+  let handlers: Promise<Record<string, OutboxHandler>> | undefined;
+  const load = () => (handlers ??= import('../core/pipeline/memory-jobs').then((jobs) => jobs.memoryJobHandlers(deps)));
+  const kinds = Object.values(MEMORY_JOBS);
+  return Object.fromEntries(
+    kinds.map((kind): [string, OutboxHandler] => [kind, async (payloads, context) => (await load())[kind]!(payloads, context)]),
+  );
 }

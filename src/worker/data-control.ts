@@ -2,7 +2,7 @@
  * The data API's work: export the profile, import a file (merge or replace), wipe every memory
  * layer. Checks (closed, locked) stay in the engine; this file only does the work. Wipe is a
  * rewrite of the profile keeping only its settings: a new storage bucket, the old one deleted
- * (profile-rewrite.ts).
+ * (profile-rewrite.ts). The export code and its schema (zod) load when an export or an import runs.
  */
 import { throwIfAborted } from '../sdk/errors';
 import type { ExportOptions, ImportOptions, ImportReport } from '../sdk/data-types';
@@ -10,7 +10,6 @@ import type { Clock } from '../core/ports';
 import type { RecordCodec } from '../storage/codec';
 import type { MnemeDatabase } from '../storage/db';
 import { readEnvelope } from '../storage/crypto/profile-encryption';
-import { checkExportChoice, exportProfile, importProfile, parseExport } from '../storage/export';
 import type { TabCoordinator } from '../storage/tabs';
 import type { Rewriter } from './profile-rewrite';
 
@@ -32,13 +31,15 @@ export interface DataControlDeps {
 export function createDataControl(deps: DataControlDeps) {
   const { tabs } = deps;
   return {
-    export: (options: ExportOptions = {}): Promise<string> => {
+    async export(options: ExportOptions = {}): Promise<string> {
       const codec = deps.codec();
+      const { checkExportChoice, exportProfile } = await import('../storage/export');
       // An encrypted profile leaves in clear only when asked for by name (`plaintext: true`).
       checkExportChoice(codec.encrypted, options);
       return exportProfile(deps.db(), codec, { id: deps.profileId }, deps.clock.now(), options.passphrase);
     },
     async import(text: string, options: ImportOptions = {}): Promise<ImportReport> {
+      const { importProfile, parseExport } = await import('../storage/export');
       const file = await parseExport(text, options.passphrase);
       throwIfAborted(options.signal);
       const { modelId, dimension } = deps.embedder();

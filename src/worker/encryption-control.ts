@@ -12,7 +12,7 @@ import type { LongCallOptions } from '../sdk/types';
 import type { MnemeDatabase } from '../storage/db';
 import type { TabCoordinator, TabMessage } from '../storage/tabs';
 import { CURRENT_FORMAT, type DataKey } from '../storage/crypto/cipher';
-import { createEnvelope, createRotation, openEnvelope, type KeyEnvelope } from '../storage/crypto/envelope';
+import type { KeyEnvelope } from '../storage/crypto/envelope';
 import { clearRotation, codecFor, readEnvelope, readRotation, writeRotation } from '../storage/crypto/profile-encryption';
 import { isMemoryError } from '../sdk/errors';
 import { MARKER_KEY, sealStateOf } from '../storage/crypto/write-guard';
@@ -93,8 +93,8 @@ export function createEncryptionControl(tabs: TabCoordinator, host: EncryptionHo
   };
   const rotate = async (current: string, next: string, options: LongCallOptions = {}) => {
     const envelope = await requireEnvelope();
-    const rotation = await createRotation(envelope, current, next);
-    const oldKey = await openEnvelope(envelope, current);
+    const rotation = await (await envelopes()).createRotation(envelope, current, next);
+    const oldKey = await (await envelopes()).openEnvelope(envelope, current);
     const moved = await host
       .rewrite({
         reason: 'rotate',
@@ -114,17 +114,17 @@ export function createEncryptionControl(tabs: TabCoordinator, host: EncryptionHo
     },
     async enable(passphrase) {
       if (await enabled()) throw new MemoryError('INVALID_ARGUMENT', 'This profile is already encrypted');
-      const { envelope, key } = await createEnvelope(passphrase);
+      const { envelope, key } = await (await envelopes()).createEnvelope(passphrase);
       const moved = await host.rewrite({ reason: 'encrypt', from: codecFor(undefined), to: codecFor(key), envelope });
       await host.open(key);
       await announce(moved);
     },
     async unlock(passphrase) {
-      let key = await openEnvelope(await requireEnvelope(), passphrase);
+      let key = await (await envelopes()).openEnvelope(await requireEnvelope(), passphrase);
       const rotation = await readRotation(host.db());
       if (rotation) {
         // A passphrase change or key rotation was cut short (the tab closed): finish it now.
-        const next = await openEnvelope(rotation.resume, passphrase);
+        const next = await (await envelopes()).openEnvelope(rotation.resume, passphrase);
         const moved = await host
           .rewrite({ reason: 'rotate', from: codecFor(key), to: codecFor(next), envelope: rotation.envelope, resume: true })
           .catch(async (error: unknown) => {
@@ -151,7 +151,7 @@ export function createEncryptionControl(tabs: TabCoordinator, host: EncryptionHo
     changePassphrase: (current, next, options) => rotate(current, next, options),
     rotateKey: (passphrase, options) => rotate(passphrase, passphrase, options),
     async disable(passphrase) {
-      const key = await openEnvelope(await requireEnvelope(), passphrase);
+      const key = await (await envelopes()).openEnvelope(await requireEnvelope(), passphrase);
       const moved = await host.rewrite({ reason: 'decrypt', from: codecFor(key), to: codecFor(undefined), envelope: undefined });
       await host.open(undefined);
       await announce(moved);
@@ -170,3 +170,6 @@ export function createEncryptionControl(tabs: TabCoordinator, host: EncryptionHo
     },
   };
 }
+
+/** Key derivation and the passphrase rules load when a passphrase is first used, not with the profile. */
+const envelopes = () => import('../storage/crypto/envelope');

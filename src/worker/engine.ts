@@ -10,10 +10,9 @@ import type { LongCallOptions, MemoryEvent, MemoryEventListener, MemoryStatus } 
 import { lockedConversationWrites, lockedEpisodeWrites, lockedProfileWrites, lockedWrites, tellingWrites } from './locked-stores';
 import { systemClock } from '../core/clock';
 import { MemoryService } from '../core/semantic/memory-service';
-import { assembleContext } from '../core/context/assemble';
 import { createAssistantControl, type AssistantControl } from './assistant-control';
+import { assembleContext, sweep } from './lazy-paths';
 import { createOutboxRepository } from '../storage/outbox-repository';
-import { sweep } from '../core/archive/sweeper';
 import { Conversations } from '../core/working/conversations';
 import { Episodes } from '../core/episodes/episodes';
 import { ProfileService } from '../core/profile/profile-service';
@@ -136,7 +135,7 @@ export async function createMemoryEngine(
   /** Retention and decay run in the background (on open, on a new retention); nothing waits for them. */
   const sweepSoon = () => {
     const opened = service;
-    const later = opened && Promise.resolve().then(() => sweep(opened, privacy.retention(), systemClock));
+    const later = opened && sweep(opened, privacy.retention(), systemClock);
     void later?.catch(() => undefined);
   };
   const privacy = createPrivacyControl(options, sweepSoon, () => sync.recordsChanged(['settings']));

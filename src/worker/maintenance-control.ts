@@ -1,7 +1,8 @@
 /**
  * `maintenance.verify()`: checks storage (see storage/verify.ts) and this client's search indexes
  * against it under the profile's write lock, repairs what can be rebuilt, then reloads the indexes
- * here and in other tabs, and lets the background job embed what lost its vector.
+ * here and in other tabs, and lets the background job embed what lost its vector. The checks load
+ * when a verify runs.
  */
 import type { VerifyOptions, VerifyReport } from '../sdk/maintenance';
 import type { Clock } from '../core/ports';
@@ -9,7 +10,7 @@ import type { MemoryService } from '../core/semantic/memory-service';
 import type { MnemeDatabase } from '../storage/db';
 import type { RecordCodec } from '../storage/codec';
 import type { TabCoordinator } from '../storage/tabs';
-import { hasRepairs, inspectStorage, repairStorage, type Finding } from '../storage/verify';
+import type { Finding } from '../storage/verify';
 
 export interface MaintenanceDeps {
   /** The profile's database now (it moves when the profile is rewritten). */
@@ -27,6 +28,7 @@ export function createMaintenance(deps: MaintenanceDeps) {
   return {
     async verify(service: MemoryService, options: VerifyOptions = {}): Promise<VerifyReport> {
       const repair = options.repair !== false;
+      const { hasRepairs, inspectStorage, repairStorage } = await import('../storage/verify');
       let reload: string[] | undefined;
       const report = await deps.tabs.withWriteLock(async () => {
         const removeUnreadable = repair && options.removeUnreadable === true;

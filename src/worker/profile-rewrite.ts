@@ -9,7 +9,7 @@ import type { RecordCodec } from '../storage/codec';
 import type { MnemeDatabase } from '../storage/db';
 import type { KeyEnvelope } from '../storage/crypto/envelope';
 import { reencodeProfile } from '../storage/crypto/profile-encryption';
-import { LAYER_TABLES } from '../storage/export-schema';
+import { LAYER_TABLES } from '../storage/layer-tables';
 import { canRelocate, dropLocation, type ProfileLocation } from '../storage/location';
 import { NoNewLocation, relocate, type RelocationDeps } from '../storage/relocate';
 import type { TabCoordinator } from '../storage/tabs';

@@ -108,7 +108,10 @@ describe('first run and chat', () => {
     // Settings offer no test embedders without a models folder either.
     await welcome.getByRole('button', { name: /Skip/ }).click();
     await page.goto(`${inject('baseURL')}#/settings`);
-    const embedders = await page.getByLabel('Embedding model').locator('option').allInnerTexts();
+    // Settings load when first shown: wait for the list of models before reading it.
+    const embedderList = page.getByLabel('Embedding model');
+    await embedderList.locator('option', { hasText: 'MiniLM' }).waitFor({ state: 'attached' });
+    const embedders = await embedderList.locator('option').allInnerTexts();
     expect(embedders).toContainEqual(expect.stringMatching(/^MiniLM \(English, small\) · 23 MB$/));
     expect(embedders.filter((text) => text.includes('test model'))).toEqual([]);
     expect(errors).toEqual([]);

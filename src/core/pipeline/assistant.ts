@@ -9,7 +9,7 @@ import type { ChatReply, SendOptions, Turn } from '../../sdk/types';
 import type { ChatMessage, ChatModel, Tokenizer } from '../ports';
 import { contextMessages } from '../../sdk/context-messages';
 import { assembleContext, type ContextViews } from '../context/assemble';
-import { MEMORY_JOBS, doesMemoryWork } from './memory-jobs';
+import { MEMORY_JOBS, doesMemoryWork } from './memory-job-kinds';
 import type { EnqueueOptions } from './outbox';
 import type { JsonValue, OutboxJob } from './outbox-types';
 

@@ -21,12 +21,9 @@ import { statementsOf } from '../semantic/statements';
 import { proposeProfileUpdates } from '../profile/profile-extraction';
 import { SUMMARY_DEFAULTS } from '../summary/rolling-summary';
 import type { JsonValue, OutboxHandler } from './outbox-types';
+import { MEMORY_JOBS, doesMemoryWork } from './memory-job-kinds';
 
-export const MEMORY_JOBS = {
-  extract: 'memory.extract',
-  profile: 'profile.update',
-  summary: 'session.summary',
-} as const;
+export { MEMORY_JOBS, doesMemoryWork } from './memory-job-kinds';
 
 export interface MemoryJobViews {
   memory: MemoryService;
@@ -63,10 +60,6 @@ function waitForModel(payloads: { needsModel?: boolean | undefined }[]): void {
     throw new MemoryError('NO_CHAT_MODEL', 'Waiting for the chat model to be loaded again');
   }
 }
-
-/** Whether a chat model can do the memory work: it must answer in a given JSON schema. */
-export const doesMemoryWork = (model: ChatModel | undefined): model is ChatModel =>
-  model !== undefined && model.structuredOutput !== false;
 
 export type ExchangePayload = z.infer<typeof exchangeSchema>;
 

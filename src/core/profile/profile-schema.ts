@@ -1,8 +1,10 @@
 /** The shape of a profile change, shared by user edits and model proposals (and sent to the model as JSON Schema). */
 import * as z from 'zod/mini';
+import { MemoryError, type MemoryErrorCode } from '../../sdk/errors';
+import type { ProfilePatch } from '../../sdk/types';
+import { LIST_FIELDS } from './profile-fields';
 
-export const SCALAR_FIELDS = ['name', 'preferredName', 'communicationStyle', 'technicalLevel'] as const;
-export const LIST_FIELDS = ['interests', 'goals', 'facts'] as const;
+export { LIST_FIELDS, SCALAR_FIELDS } from './profile-fields';
 
 const text = z.string().check(
   z.minLength(1),
@@ -22,3 +24,13 @@ export const profilePatchSchema = z.union([
   z.strictObject({ op: z.literal('set'), field: z.literal('preferences'), key: preferenceKey, value: text }),
   z.strictObject({ op: z.literal('remove'), field: z.literal('preferences'), key: preferenceKey }),
 ]);
+
+/**
+ * The patch if it has the shape of {@link profilePatchSchema}, else a `MemoryError` with `code` and
+ * `prefix` before the first problem. The profile service loads this module only when a patch arrives.
+ */
+export function checkProfilePatch(patch: unknown, code: MemoryErrorCode, prefix: string): ProfilePatch {
+  const parsed = z.safeParse(profilePatchSchema, patch);
+  if (!parsed.success) throw new MemoryError(code, `${prefix}: ${parsed.error.issues[0]?.message}`);
+  return parsed.data as ProfilePatch;
+}

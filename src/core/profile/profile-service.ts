@@ -5,12 +5,11 @@
  * that falls under a "do not remember" rule is never stored: refused from the model, an error
  * (`DO_NOT_REMEMBER`) for the user, as for memories.
  */
-import * as z from 'zod/mini';
 import { MemoryError } from '../../sdk/errors';
 import type { AuditEntry, ChangeActor, ProfileEntry, ProfilePatch, ProfileProposalResult, UserProfile } from '../../sdk/types';
 import type { Clock, ProfileStore } from '../ports';
 import { stripInvisible } from '../invisible';
-import { profilePatchSchema, LIST_FIELDS } from './profile-schema';
+import { LIST_FIELDS } from './profile-fields';
 
 export function entryId(field: string, keyOrValue?: string): string {
   if (keyOrValue === undefined) return field;
@@ -52,12 +51,8 @@ export class ProfileService {
 
   /** The model's proposals, validated, applied where the rules allow, refused (with the reason) where not. */
   async propose(raw: unknown[], sourceTurnId?: string): Promise<ProfileProposalResult> {
-    const patches = raw.map((patch) => {
-      const parsed = z.safeParse(profilePatchSchema, patch);
-      if (!parsed.success)
-        throw new MemoryError('LLM_OUTPUT_INVALID', `A profile patch is not valid: ${parsed.error.issues[0]?.message}`);
-      return parsed.data as ProfilePatch;
-    });
+    const { checkProfilePatch } = await import('./profile-schema');
+    const patches = raw.map((patch) => checkProfilePatch(patch, 'LLM_OUTPUT_INVALID', 'A profile patch is not valid'));
     return this.#apply(patches, 'llm', sourceTurnId);
   }
 
@@ -79,6 +74,8 @@ export class ProfileService {
   }
 
   async #apply(patches: ProfilePatch[], actor: 'user' | 'llm', sourceTurnId?: string): Promise<ProfileProposalResult> {
+    // The schema (and zod) load with the first change, not with the profile.
+    const { checkProfilePatch } = await import('./profile-schema');
     const byId = new Map((await this.#store.entries()).map((entry) => [entry.id, entry]));
     const result: ProfileProposalResult = { applied: [], refused: [] };
     const put = new Map<string, ProfileEntry>();
@@ -86,7 +83,9 @@ export class ProfileService {
     const audit: AuditEntry[] = [];
     const now = this.#clock.now();
     for (const raw of patches) {
-      const patch = withoutInvisible(actor === 'user' ? checkUserPatch(raw) : raw);
+      const patch = withoutInvisible(
+        actor === 'user' ? checkProfilePatch(raw, 'INVALID_ARGUMENT', 'Profile change not valid') : raw,
+      );
       if ('value' in patch && patch.op !== 'remove' && !patch.value.trim()) {
         if (actor === 'user') throw new MemoryError('INVALID_ARGUMENT', 'Profile change not valid: the value is blank');
         result.refused.push({ patch, reason: 'the value is blank' });
@@ -177,12 +176,6 @@ function refuse(patch: ProfilePatch, current: ProfileEntry | undefined): string 
  */
 function withoutInvisible(patch: ProfilePatch): ProfilePatch {
   return 'value' in patch && patch.op !== 'remove' ? ({ ...patch, value: stripInvisible(patch.value) } as ProfilePatch) : patch;
-}
-
-function checkUserPatch(patch: unknown): ProfilePatch {
-  const parsed = z.safeParse(profilePatchSchema, patch);
-  if (!parsed.success) throw new MemoryError('INVALID_ARGUMENT', `Profile change not valid: ${parsed.error.issues[0]?.message}`);
-  return parsed.data as ProfilePatch;
 }
 
 function entryAudit(

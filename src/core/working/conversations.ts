@@ -10,7 +10,7 @@ import type { ChatModel, Clock, ConversationStore } from '../ports';
 import { createId } from '../ids';
 import { checkText } from '../semantic/validate';
 import { stripInvisible } from '../invisible';
-import { rollSummary, type SummaryOptions } from '../summary/rolling-summary';
+import type { SummaryOptions } from '../summary/rolling-summary';
 import type { Redaction } from '../archive/policies';
 
 /** Replaces what the "do not remember" rules withhold (the rules in force at the time of the call). */
@@ -123,6 +123,8 @@ export class Conversations {
       .catch(() => undefined)
       .then(async () => {
         await this.#require(sessionId);
+        // The summary prompt and its schema (zod) load with the first roll.
+        const { rollSummary } = await import('../summary/rolling-summary');
         const rolled = await rollSummary(this.#summaries, chat, this.#clock, sessionId, options);
         return rolled && { ...rolled, text: this.#redact(rolled.text).text };
       });
