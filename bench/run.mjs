@@ -46,20 +46,11 @@ const settings = quick
 
 /**
  * pouchdb-server on a free loopback port for the sync suite, answering the bench page's origin
- * (CORS, set through its _config API); stopped by pid afterwards.
+ * (CORS); stopped by pid afterwards.
  */
 async function withSyncServer(run) {
-  const server = await startSyncServer();
+  const server = await startSyncServer({ cors: ['*'] });
   try {
-    const set = (path, value) =>
-      fetch(new URL(`_config/${path}`, server.url), { method: 'PUT', body: JSON.stringify(value) }).then((response) => {
-        if (!response.ok) throw new Error(`sync server config ${path}: ${response.status}`);
-      });
-    await set('httpd/enable_cors', 'true');
-    await set('cors/origins', '*');
-    await set('cors/credentials', 'true');
-    await set('cors/methods', 'GET, PUT, POST, HEAD, DELETE');
-    await set('cors/headers', 'accept, authorization, content-type, origin, referer');
     return await run(server.url);
   } finally {
     await server.stop();

@@ -4,8 +4,10 @@
  * in memory (nothing survives a restart), bound to 127.0.0.1. Its config and log file go to a
  * fresh folder under the OS temp dir, removed when it stops.
  *
- * `npm run sync-server` (optionally `-- --port 5984`) prints the URL to give `client.sync.enable`.
- * Tests import {@link startSyncServer}: a free loopback port, stopped by its pid.
+ * `npm run sync-server` (optionally `-- --port 5984`) prints the URL to give `client.sync.enable`;
+ * it answers the app's local origins only (`npm run dev` and `npm run preview`, CORS), so two
+ * browser windows of the app can sync through it and other sites cannot use it. Tests import
+ * {@link startSyncServer}: a free loopback port, stopped by its pid.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -28,10 +30,27 @@ function freePort() {
   });
 }
 
+/** The origins the app runs at on this machine: `npm run dev` (5173) and `npm run preview` (4173). */
+export const APP_ORIGINS = ['localhost', '127.0.0.1'].flatMap((host) => [5173, 4173].map((port) => `http://${host}:${port}`));
+
+/** Lets pages of these origins (`*`: any) use the server, through its _config API (CouchDB's CORS settings). */
+async function allowOrigins(url, origins) {
+  const set = (path, value) =>
+    fetch(new URL(`_config/${path}`, url), { method: 'PUT', body: JSON.stringify(value) }).then((response) => {
+      if (!response.ok) throw new Error(`sync server config ${path}: ${response.status}`);
+    });
+  await set('httpd/enable_cors', 'true');
+  await set('cors/origins', origins.join(', '));
+  await set('cors/credentials', 'true');
+  await set('cors/methods', 'GET, PUT, POST, HEAD, DELETE');
+  await set('cors/headers', 'accept, authorization, content-type, origin, referer');
+}
+
 /**
  * Starts pouchdb-server on 127.0.0.1: in memory, or with `dir` its databases stored in that folder
- * (LevelDB), so they survive a restart on the same `port` (the tests' "server restart").
- * @param {{ port?: number, dir?: string, log?: (line: string) => void }} [options]
+ * (LevelDB), so they survive a restart on the same `port` (the tests' "server restart"). `cors`:
+ * the page origins allowed to use it (pouchdb-server's own default otherwise: it answers any).
+ * @param {{ port?: number, dir?: string, cors?: string[], log?: (line: string) => void }} [options]
  * @returns {Promise<{ url: string, pid: number, stop: () => Promise<void> }>}
  */
 export async function startSyncServer(options = {}) {
@@ -69,14 +88,16 @@ export async function startSyncServer(options = {}) {
       child.once('exit', done);
       process.kill(/** @type {number} */ (child.pid), 'SIGTERM');
     });
+  if (options.cors?.length) await allowOrigins(url, options.cors).catch((error) => stop().then(() => Promise.reject(error)));
   return { url, pid: /** @type {number} */ (child.pid), stop };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const at = process.argv.indexOf('--port');
   const port = at > 0 ? Number(process.argv[at + 1]) : undefined;
-  const server = await startSyncServer({ port });
+  const server = await startSyncServer({ port, cors: APP_ORIGINS });
   console.log(`Mneme sync server (pouchdb-server, in memory) at ${server.url}`);
+  console.log(`It answers pages of ${APP_ORIGINS.join(', ')} (the app's dev server and preview) and no others.`);
   console.log(`Give this URL to client.sync.enable({ url }). Ctrl+C stops it; its data goes with it.`);
   const quit = () => void server.stop().then(() => process.exit(0));
   process.on('SIGINT', quit);
