@@ -13,6 +13,16 @@ import { describeAssistantContract } from '../contract/assistant.contract';
 import { describeEmbedderSwitchContract } from '../contract/embedder-switch.contract';
 import { describeMaintenanceContract } from '../contract/maintenance.contract';
 import { describePrivacyContract } from '../contract/privacy.contract';
+
+/** A host-provided 2-d embedder (texts with "sun" on one axis, the rest on the other) recording its calls. */
+const axisEmbedder = (calls: string[][]) => ({
+  id: 'host/axis-2d',
+  dimension: 2,
+  embed: async (texts: string[]) => {
+    calls.push(texts);
+    return texts.map((text) => (text.includes('sun') ? new Float32Array([1, 0]) : new Float32Array([0, 1])));
+  },
+});
 import { describeSafeguardsContract } from '../contract/safeguards.contract';
 
 describeClientContract('worker (Chromium, IndexedDB)', 'worker', (options) =>
@@ -91,14 +101,7 @@ describe('worker boundary', () => {
     const calls: string[][] = [];
     const client = await createMemoryClient({
       profileId: `hostembed${Date.now()}`,
-      embedder: {
-        id: 'host/axis-2d',
-        dimension: 2,
-        embed: async (texts) => {
-          calls.push(texts);
-          return texts.map((text) => (text.includes('sun') ? new Float32Array([1, 0]) : new Float32Array([0, 1])));
-        },
-      },
+      embedder: axisEmbedder(calls),
     });
     try {
       await client.memories.add('sunny beach holiday');
@@ -126,14 +129,7 @@ describe('worker boundary', () => {
     const client = await createMemoryClient({
       profileId: `hostembednofloor${Date.now()}`,
       ranking: { relevanceFloor: 0 },
-      embedder: {
-        id: 'host/axis-2d',
-        dimension: 2,
-        embed: async (texts) => {
-          calls.push(texts);
-          return texts.map((text) => (text.includes('sun') ? new Float32Array([1, 0]) : new Float32Array([0, 1])));
-        },
-      },
+      embedder: axisEmbedder(calls),
     });
     try {
       await client.memories.add('sunny beach holiday');
