@@ -1,7 +1,8 @@
 /**
  * Vite plugin: the app's Content-Security-Policy, one policy served every way the app is served.
  *
- * - As an HTTP header on every response of the dev server and of `vite preview`. A header is what
+ * - As an HTTP header on every response of the dev server and of `vite preview` (which serves the
+ *   policy the build wrote into `_headers`, so what it serves is what was built). A header is what
  *   protects the workers and the service worker: a worker takes its policy from its own script's
  *   response, never from the page's `<meta>`; and `frame-ancestors` works only as a header.
  * - As `_headers` in the build output (Netlify, Cloudflare Pages and hosts that read that file);
@@ -14,6 +15,8 @@
  * OpenAI-compatible adapter; none by default) and the sync servers named in `MNEME_SYNC_ORIGIN`
  * (CouchDB-compatible; none by default). Styles allow inline attributes (Svelte's `style:`).
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Connect, Plugin } from 'vite';
 
 /** Where models come from when the server offers none: the Hugging Face hub and its CDNs; WebLLM's model libraries. */
@@ -96,6 +99,16 @@ export function headersFile(options: PolicyOptions = {}): string {
   return `/*\n${lines.join('\n')}\n`;
 }
 
+/** The headers of a `_headers` file written by {@link headersFile} (its one `/*` block). */
+export function parseHeadersFile(text: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const line of text.split('\n').slice(1)) {
+    const at = line.indexOf(': ');
+    if (line.startsWith('  ') && at > 0) headers[line.slice(2, at)] = line.slice(at + 2);
+  }
+  return headers;
+}
+
 function headerMiddleware(headers: Record<string, string>): Connect.NextHandleFunction {
   return (_req, res, next) => {
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
@@ -123,7 +136,13 @@ export function contentSecurityHeaders(
     }),
     // Before Vite's own middlewares, so every file, the HMR client and the workers carry it.
     configureServer: (server) => void server.middlewares.use(headerMiddleware(headers)),
-    configurePreviewServer: (server) => void server.middlewares.use(headerMiddleware(headers)),
+    // The preview serves a build: the origins it allows are the ones given to that build (a later
+    // `npm run preview` without MNEME_SYNC_ORIGIN must not drop them from the workers' policy).
+    configurePreviewServer: (server) => {
+      const built = resolve(server.config.root, server.config.build.outDir, '_headers');
+      const headersOfBuild = existsSync(built) ? parseHeadersFile(readFileSync(built, 'utf8')) : undefined;
+      server.middlewares.use(headerMiddleware(headersOfBuild?.['Content-Security-Policy'] ? headersOfBuild : headers));
+    },
     transformIndexHtml: {
       order: 'post',
       handler: (_html, context) =>

@@ -1,7 +1,14 @@
 /** The one Content-Security-Policy: its chat servers, its header file, and the README's copy of it. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { chatOriginsFrom, contentSecurityPolicy, headersFile, syncOriginsFrom } from '../../../tooling/csp';
+import {
+  chatOriginsFrom,
+  contentSecurityPolicy,
+  headersFile,
+  parseHeadersFile,
+  securityHeaders,
+  syncOriginsFrom,
+} from '../../../tooling/csp';
 
 const directive = (policy: string, name: string) => policy.split('; ').find((part) => part.startsWith(`${name} `));
 
@@ -44,6 +51,12 @@ describe('the Content-Security-Policy', () => {
     "http://a.b 'unsafe-eval'",
   ])('refuses %s as a chat server origin', (value) => {
     expect(() => chatOriginsFrom(value)).toThrow(/MNEME_CHAT_ORIGIN/);
+  });
+
+  it('reads back the _headers file a build wrote, the way the preview serves it', () => {
+    const options = { chatOrigins: ['http://localhost:11434'], syncOrigins: ['http://127.0.0.1:5984'] };
+    expect(parseHeadersFile(headersFile(options))).toEqual(securityHeaders(options));
+    expect(parseHeadersFile(headersFile())).toEqual(securityHeaders());
   });
 
   it('writes the same policy into the static hosts’ _headers file, and the README shows the default', () => {
