@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import wasm from 'vite-plugin-wasm';
@@ -12,6 +12,61 @@ const provide = {
   hardening: process.env.HARDENING === 'full' ? ('full' as const) : ('quick' as const),
   hardeningSeed: Number(process.env.HARDENING_SEED ?? Date.now() % 2 ** 31),
 };
+
+const BROWSER_TESTS = ['test/browser/**/*.test.ts', 'test/hardening/browser/**/*.test.ts'];
+const QUOTA_SUITE = 'test/hardening/browser/quota.test.ts';
+
+/**
+ * A Chromium project. The quota suite has a browser of its own: run in the same renderer after the
+ * encryption suite, it ended in a V8 out-of-memory crash of the page (the isolates of a renderer
+ * share one heap cage), reproduced at 3deca16 and since; see the session note of 2026-12-05.
+ */
+function browserProject(name: string, include: string[], exclude: string[] = []): TestProjectInlineConfiguration {
+  return {
+    // The PWA plugin, disabled, only provides its virtual modules to the app files Vite pre-transforms.
+    plugins: [svelte(), wasm(), modelsFolder(models), VitePWA({ disable: true, injectRegister: null })],
+    worker: { format: 'es' as const, plugins: () => [wasm()] },
+    // Pre-bundled up front: a dependency discovered mid-run makes Vite reload the test page.
+    optimizeDeps: {
+      // Scan the tests, not index.html: the app's PWA virtual module exists only in the app build.
+      entries: BROWSER_TESTS,
+      include: [
+        'comlink',
+        'dexie',
+        'minisearch',
+        'zod/mini',
+        'fast-check',
+        '@mlc-ai/web-llm',
+        'marked',
+        'dompurify',
+        'pouchdb-core',
+        'pouchdb-adapter-http',
+        'pouchdb-adapter-indexeddb',
+        'pouchdb-replication',
+        'ai',
+        'ai/test',
+        '@scure/bip39',
+        '@scure/bip39/wordlists/english.js',
+      ],
+      exclude: ['@huggingface/transformers', 'onnxruntime-web', 'voy-search'],
+    },
+    test: {
+      name,
+      include,
+      exclude,
+      provide,
+      testTimeout: 300_000,
+      expect: { poll: { timeout: 120_000 } },
+      browser: {
+        enabled: true,
+        headless: true,
+        provider: playwright({ launchOptions: { executablePath: chromiumPath, args: chromiumArgs } }),
+        instances: [{ browser: 'chromium' }],
+        screenshotFailures: false,
+      },
+    },
+  };
+}
 
 export default defineConfig({
   test: {
@@ -28,47 +83,8 @@ export default defineConfig({
           expect: { poll: { timeout: 60_000 } },
         },
       },
-      {
-        // The PWA plugin, disabled, only provides its virtual modules to the app files Vite pre-transforms.
-        plugins: [svelte(), wasm(), modelsFolder(models), VitePWA({ disable: true, injectRegister: null })],
-        worker: { format: 'es', plugins: () => [wasm()] },
-        // Pre-bundled up front: a dependency discovered mid-run makes Vite reload the test page.
-        optimizeDeps: {
-          // Scan the tests, not index.html: the app's PWA virtual module exists only in the app build.
-          entries: ['test/browser/**/*.test.ts', 'test/hardening/browser/**/*.test.ts'],
-          include: [
-            'comlink',
-            'dexie',
-            'minisearch',
-            'zod/mini',
-            'fast-check',
-            '@mlc-ai/web-llm',
-            'marked',
-            'dompurify',
-            'pouchdb-core',
-            'pouchdb-adapter-http',
-            'pouchdb-adapter-indexeddb',
-            'pouchdb-replication',
-            'ai',
-            'ai/test',
-          ],
-          exclude: ['@huggingface/transformers', 'onnxruntime-web', 'voy-search'],
-        },
-        test: {
-          name: 'browser',
-          include: ['test/browser/**/*.test.ts', 'test/hardening/browser/**/*.test.ts'],
-          provide,
-          testTimeout: 300_000,
-          expect: { poll: { timeout: 120_000 } },
-          browser: {
-            enabled: true,
-            headless: true,
-            provider: playwright({ launchOptions: { executablePath: chromiumPath, args: chromiumArgs } }),
-            instances: [{ browser: 'chromium' }],
-            screenshotFailures: false,
-          },
-        },
-      },
+      browserProject('browser', BROWSER_TESTS, [QUOTA_SUITE]),
+      browserProject('browser-quota', [QUOTA_SUITE]),
       {
         test: {
           name: 'e2e',
