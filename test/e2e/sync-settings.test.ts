@@ -47,6 +47,11 @@ describe('Settings → Devices & sync', () => {
     expect(await sectionA.getByRole('note').count()).toBe(0);
     await sectionA.getByRole('button', { name: 'Turn on sync' }).click();
     await syncState(a.page).and(a.page.locator('[data-state="idle"]')).waitFor();
+    // The footer no longer says that everything stays on this device.
+    const footer = a.page.locator('footer.app-footer');
+    await footer.getByText('reaches your other devices through', { exact: false }).waitFor();
+    expect(await footer.innerText()).not.toContain('on this device');
+    expect(await footer.innerText()).toContain(new URL(serverUrl()).host);
     expect(await syncState(a.page).innerText()).toBe('Up to date');
 
     // The pairing code as a QR code and as text; the phrase only once asked for.
@@ -87,6 +92,9 @@ describe('Settings → Devices & sync', () => {
     const after = 'Canary-sync-ui: added on the laptop after the phone joined';
     await remember(a.page, after);
     await expect.poll(() => listedMemories(b.page)).toEqual([after, before]);
+    // After a reload the footer still says that memories reach the other devices.
+    await a.page.reload();
+    await a.page.locator('footer.app-footer').getByText('reaches your other devices through', { exact: false }).waitFor();
     expect(a.errors).toEqual([]);
     expect(b.errors).toEqual([]);
   });

@@ -168,6 +168,8 @@ export class AppState {
       this.client = client;
       await this.refreshStatus();
       if (!this.locked) this.outbox = await client.outbox.summary().catch(() => undefined);
+      // The footer says where memories go: sync set up in an earlier visit counts from the first paint.
+      if (!this.locked) void this.refreshSync();
       void this.warmUp();
     } catch (error) {
       this.error = describeError('open', error);
