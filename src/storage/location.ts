@@ -73,6 +73,13 @@ export async function openLocation(name: string, location: ProfileLocation): Pro
   return openDatabase(name, bucket.indexedDB);
 }
 
+/** Deletes a bucket that holds nothing of use (best effort: a bucket left over is deleted at the next open). */
+export async function dropBucket(bucket: string): Promise<void> {
+  await bucketManager()
+    ?.delete(bucket)
+    .catch(() => undefined);
+}
+
 /** Deletes everything at `location` (the whole bucket: its files go with it). */
 export async function dropLocation(name: string, location: ProfileLocation): Promise<void> {
   if (!location.bucket) {

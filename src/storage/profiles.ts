@@ -8,7 +8,7 @@ import { MemoryError } from '../sdk/errors';
 import type { ProfileDeleteOptions, ProfileInfo } from '../sdk/types';
 import { databaseName } from './db';
 import { readEnvelope } from './crypto/profile-encryption';
-import { dropLocation, firstLocation, openLocation, type ProfileLocation } from './location';
+import { dropBucket, dropLocation, firstLocation, openLocation, type ProfileLocation } from './location';
 
 const PROFILE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 /** Ends in a letter, digit, "_" or "."; no "--" (the registry's own `--profiles` stays unambiguous). */
@@ -131,10 +131,18 @@ export function openProfileRegistry(storageName: string): ProfileRegistry {
       const legacy = await Dexie.exists(databaseName(storageName, id));
       const row: ProfileRow = { id, name: id, createdAt: now, lastOpenedAt: now };
       if (!legacy) row.location = await firstLocation();
-      // If the entry cannot be written, the profile opens in the default storage (found again next time).
       return db.profiles.add(row).then(
         () => placeOf(row),
-        () => ({ location: { generation: 0 } }),
+        async () => {
+          // Another tab placed the profile between the read and this add (two tabs opening a new
+          // profile at once): its place is the profile's. Or the entry cannot be written (a full
+          // disk): the profile opens in the default storage, found again next time. Either way the
+          // bucket made here holds nothing and goes.
+          const placed = await db.profiles.get(id).catch(() => undefined);
+          const unused = row.location?.bucket;
+          if (unused && placed?.location?.bucket !== unused) await dropBucket(unused);
+          return placed ? placeOf(placed) : { location: { generation: 0 } };
+        },
       );
     },
     placeOf: async (id) => {

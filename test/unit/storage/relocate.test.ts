@@ -67,6 +67,25 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe('profiles in storage buckets', () => {
+  it('two tabs opening a new profile at once share one place, and no bucket is left over', async () => {
+    const id = profileId();
+    const placed = await Promise.all([openProfileRegistry('mneme').place(id, 1), openProfileRegistry('mneme').place(id, 2)]);
+    expect(placed[0]!.location.bucket).toMatch(/^mneme-/);
+    expect(placed[1]!.location).toEqual(placed[0]!.location);
+    expect([...buckets.keys()]).toEqual([placed[0]!.location.bucket]);
+    // As clients: what one writes, the other reads.
+    const id2 = profileId();
+    const [a, b] = await Promise.all([open(id2), open(id2)]);
+    try {
+      const item = await a.memories.add('written in the first tab, read in the second');
+      // The other tab hears of the write (BroadcastChannel) and reads it from the same database.
+      await expect.poll(async () => (await b.memories.get(item.id))?.text).toBe('written in the first tab, read in the second');
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('puts a new profile in a bucket of its own, and enable, disable and wipe each move it into a new one', async () => {
     const id = profileId();
     const client = await open(id);
