@@ -35,11 +35,15 @@ function bulky(random: Random, n: number): string {
 }
 
 type Writer = 'addMany' | 'add' | 'append' | 'profile' | 'episode';
+// The two `cdp` plans use the `dexie` fill since 2026-12-05: with each profile in a Storage Bucket,
+// Chromium's lowered origin quota was not always enforced on the bucket's writes, so a trial wrote
+// until the renderer ran out of memory (V8 OOM in fresh-clone CI runs). Until the bucket case is
+// understood, every plan fills the disk through the Dexie middleware, in the page.
 const PLANS: { writer: Writer; fill: 'cdp' | 'dexie' }[] = [
-  { writer: 'addMany', fill: 'cdp' },
+  { writer: 'addMany', fill: 'dexie' },
   { writer: 'append', fill: 'dexie' },
   { writer: 'profile', fill: 'dexie' },
-  { writer: 'add', fill: 'cdp' },
+  { writer: 'add', fill: 'dexie' },
   { writer: 'episode', fill: 'dexie' },
   { writer: 'add', fill: 'dexie' },
   { writer: 'addMany', fill: 'dexie' },
@@ -192,8 +196,9 @@ it(
             const acked: (() => Promise<boolean>)[] = [];
             let refusal: unknown;
             const counts = { before: 0, after: 0 };
-            // The room is at most 600 KB: 2,000 writes of 15 KB that all land mean it was never enforced.
-            for (let n = 0; n < 2000 && refusal === undefined; n++) {
+            // The room is at most 600 KB: 200 writes of 15 KB or more that all land (3 MB) mean it was
+            // never enforced; the trial fails then, before its texts fill the page's memory.
+            for (let n = 0; n < 200 && refusal === undefined; n++) {
               counts.before = await client.memories.count();
               try {
                 acked.push(await write(client, writer, random, n, session.id));
