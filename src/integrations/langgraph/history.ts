@@ -2,7 +2,8 @@
  * `MnemeChatMessageHistory`: LangChain's chat message history (`BaseChatMessageHistory`) over a
  * Mneme conversation (a session). Each message is stored as a turn as soon as it is added, so the
  * conversation survives reloads, shows in the app, and feeds the same background memory work as a
- * chat in the app (facts, profile updates, the rolling summary).
+ * chat in the app (facts, profile updates, the rolling summary). Texts are kept as the app keeps
+ * turns: trimmed.
  */
 import { BaseChatMessageHistory } from '@langchain/core/chat_history';
 import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
@@ -40,7 +41,9 @@ function turnOf(message: BaseMessage): { role: Turn['role']; content: string } {
       `A Mneme conversation keeps human, AI and system text messages; not a ${message.getType()} message${toolCalls.length ? ' with tool calls' : ''}`,
     );
   }
-  return { role, content: textOf(message) };
+  const content = textOf(message);
+  if (content.trim() === '') throw new MemoryError('INVALID_ARGUMENT', 'A Mneme conversation keeps no blank messages');
+  return { role, content };
 }
 
 function messageOf(turn: Turn): BaseMessage {
@@ -82,7 +85,10 @@ export class MnemeChatMessageHistory extends BaseChatMessageHistory {
     return turns.map(messageOf);
   }
 
-  /** Stores the message as a turn; refuses tool messages and AI messages with tool calls (`INVALID_ARGUMENT`). */
+  /**
+   * Stores the message as a turn. Refuses (`INVALID_ARGUMENT`) what a Mneme conversation cannot hold:
+   * tool messages, AI messages with tool calls, non-text content parts and blank messages.
+   */
   async addMessage(message: BaseMessage): Promise<void> {
     const turn = turnOf(message);
     await this.#client.sessions.append(await this.#session(), turn);
