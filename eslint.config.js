@@ -42,7 +42,17 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/core/*', '**/storage/*', '**/worker/*', '**/client/*', '**/models/*', '**/sync/*', '**/app/*'],
+              // Inside folders of this repository; packages such as `@langchain/core` are the integrations' peers.
+              group: [
+                '**/core/*',
+                '**/storage/*',
+                '**/worker/*',
+                '**/client/*',
+                '**/models/*',
+                '**/sync/*',
+                '**/app/*',
+                '!@langchain/**',
+              ],
               message: 'Use the public contract (src/sdk).',
             },
           ],

@@ -13,7 +13,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import wasm from 'vite-plugin-wasm';
 
 const MODEL_LIBRARIES = ['@huggingface/transformers', '@mlc-ai/web-llm', /^onnxruntime-web\//];
-const INTEGRATION_PEERS = ['ai', /^ai\//];
+const INTEGRATION_PEERS = ['ai', /^ai\//, /^@langchain\//];
 
 /** Points the clients at the worker entries instead of Vite's pre-bundled worker assets, and drops those. */
 function workerEntries(): Plugin {
@@ -57,6 +57,7 @@ export default defineConfig({
         vite: 'src/vite/index.ts',
         'ai-sdk': 'src/integrations/ai-sdk/index.ts',
         mem0: 'src/integrations/mem0/index.ts',
+        langgraph: 'src/integrations/langgraph/index.ts',
       },
       formats: ['es'],
     },

@@ -45,6 +45,7 @@ function browserProject(name: string, include: string[], exclude: string[] = [])
         'pouchdb-replication',
         'ai',
         'ai/test',
+        '@browser-ai/web-llm',
         '@scure/bip39',
         '@scure/bip39/wordlists/english.js',
       ],

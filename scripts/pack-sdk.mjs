@@ -42,6 +42,7 @@ const manifest = {
     './vite': { types: './types/vite/index.d.ts', default: './dist/vite.js' },
     './ai-sdk': { types: './types/integrations/ai-sdk/index.d.ts', default: './dist/ai-sdk.js' },
     './mem0': { types: './types/integrations/mem0/index.d.ts', default: './dist/mem0.js' },
+    './langgraph': { types: './types/integrations/langgraph/index.d.ts', default: './dist/langgraph.js' },
     './package.json': './package.json',
   },
   // Only the worker entries run code on import; everything else can be tree-shaken.
@@ -57,8 +58,18 @@ const manifest = {
     'voy-search': version('voy-search'),
   },
   // Each integration's library is the host's choice: optional, needed only by its subpath.
-  peerDependencies: { svelte: '^5.0.0', ai: '^6.0.0 || ^7.0.0' },
-  peerDependenciesMeta: { svelte: { optional: true }, ai: { optional: true } },
+  peerDependencies: {
+    svelte: '^5.0.0',
+    ai: '^6.0.0 || ^7.0.0',
+    '@langchain/core': '^1.0.0',
+    '@langchain/langgraph-checkpoint': '^1.0.0',
+  },
+  peerDependenciesMeta: {
+    svelte: { optional: true },
+    ai: { optional: true },
+    '@langchain/core': { optional: true },
+    '@langchain/langgraph-checkpoint': { optional: true },
+  },
 };
 writeFileSync(join(lib, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 // The package README is the "Embed Mneme in your app" section of the repository README.
@@ -81,6 +92,7 @@ const budgets = {
   'ai-sdk.js (mneme/ai-sdk, `ai` not included)': ['ai-sdk.js', 5],
   // The facade loads the main entry (index.js) itself, on first use, so the two share no chunk.
   'mem0.js (mneme/mem0, without the main entry it loads)': ['mem0.js', 5],
+  'langgraph.js (mneme/langgraph, LangChain not included)': ['langgraph.js', 5],
 };
 console.log('\nmneme package sizes (gzip, entry + its static imports):');
 const measured = {};

@@ -119,7 +119,12 @@ export class MnemeStore extends BaseStore {
     const candidates = inOrder.filter(
       ({ item }) => hasPrefix(item.namespace, op.namespacePrefix) && matchesFilter(item.value, op.filter),
     );
-    if (!op.query) return page(candidates.map(({ item }) => ({ ...item })), op.offset, op.limit);
+    if (!op.query)
+      return page(
+        candidates.map(({ item }) => ({ ...item })),
+        op.offset,
+        op.limit,
+      );
     const byMemory = new Map(candidates.map((stored) => [stored.memoryId, stored]));
     const hits = await this.#client.memories.search(op.query, { limit: SEARCH_HITS, kinds: ['note'], includeArchived: true });
     const ranked: SearchItem[] = [];

@@ -105,7 +105,14 @@ describe('MnemeChatMessageHistory', () => {
       code: 'INVALID_ARGUMENT',
     });
     expect(await history.getMessages()).toEqual([]);
-    await history.addMessage(new HumanMessage({ content: [{ type: 'text', text: 'two ' }, { type: 'text', text: 'parts' }] }));
+    await history.addMessage(
+      new HumanMessage({
+        content: [
+          { type: 'text', text: 'two ' },
+          { type: 'text', text: 'parts' },
+        ],
+      }),
+    );
     expect(shape(await history.getMessages())).toEqual([{ type: 'human', content: 'two parts' }]);
   });
 });
@@ -135,11 +142,16 @@ describe('MnemeChatMessageHistory against InMemoryChatMessageHistory (random seq
             else if (step.op === 'system') await target.addMessage(new SystemMessage(step.text));
             else if (step.op === 'assistant') await target.addMessage(new AIMessage(step.text));
             else if (step.op === 'many')
-              await target.addMessages(step.texts.map((value, index) => (index % 2 ? new AIMessage(value) : new HumanMessage(value))));
+              await target.addMessages(
+                step.texts.map((value, index) => (index % 2 ? new AIMessage(value) : new HumanMessage(value))),
+              );
             else if (step.op === 'clear') await target.clear();
           }
           // A turn's text is stored trimmed, as the app stores it; otherwise the two read back the same.
-          const expected = shape(await reference.getMessages()).map(({ type, content }) => ({ type, content: String(content).trim() }));
+          const expected = shape(await reference.getMessages()).map(({ type, content }) => ({
+            type,
+            content: String(content).trim(),
+          }));
           expect(shape(await history.getMessages())).toEqual(expected);
         }
         await history.clear();

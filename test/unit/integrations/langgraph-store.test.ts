@@ -34,7 +34,9 @@ const root = () => `t${counter++}`;
 const shape = (item: Item | null) => item && { namespace: item.namespace, key: item.key, value: item.value };
 /** The options without their undefined fields (the store's option types are exact). */
 const defined = <T extends object>(options: T) =>
-  Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+  Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
 
 describe('MnemeStore', () => {
   it('puts, gets and deletes items by namespace and key; a put of null deletes', async () => {
@@ -100,7 +102,12 @@ describe('MnemeStore', () => {
     await store.put(ns, 'secret', { text: 'green tea is a secret' }, false);
     await store.put(ns, 'tagged', { text: 'nothing here', tag: 'green tea' }, ['tag']);
     const found = await store.search(ns, { query: 'green tea' });
-    expect(found.map((item) => item.key).slice(0, 2).sort()).toEqual(['tagged', 'tea']);
+    expect(
+      found
+        .map((item) => item.key)
+        .slice(0, 2)
+        .sort(),
+    ).toEqual(['tagged', 'tea']);
     expect(found[0]!.score).toBeGreaterThan(0);
     expect(found.map((item) => item.key).slice(2)).toEqual(['bike', 'secret']);
     expect(found[2]!.score).toBe(0);
@@ -251,7 +258,10 @@ describe('MnemeStore against LangGraph’s InMemoryStore (random operation seque
             await reference.delete(within(step.namespace), step.key);
             await store.delete(within(step.namespace), step.key);
           } else if (step.op === 'get') {
-            const [expected, actual] = [await reference.get(within(step.namespace), step.key), await store.get(within(step.namespace), step.key)];
+            const [expected, actual] = [
+              await reference.get(within(step.namespace), step.key),
+              await store.get(within(step.namespace), step.key),
+            ];
             expect(shape(actual)).toEqual(shape(expected));
           } else if (step.op === 'search') {
             const options = defined({ filter: step.filter, query: step.query });
@@ -269,7 +279,12 @@ describe('MnemeStore against LangGraph’s InMemoryStore (random operation seque
             }
             expect(paged.map(shape)).toEqual(actual.slice(step.offset, step.offset + step.limit).map(shape));
           } else {
-            const options = defined({ prefix: within(step.prefix ?? []), suffix: step.suffix, maxDepth: step.maxDepth, limit: 100 });
+            const options = defined({
+              prefix: within(step.prefix ?? []),
+              suffix: step.suffix,
+              maxDepth: step.maxDepth,
+              limit: 100,
+            });
             // InMemoryStore also lists namespaces whose items were all deleted; Mneme lists those that hold items.
             const held = (await reference.search([top], { limit: 1000 })).map((item) => item.namespace);
             const holds = (ns: string[]) => held.some((itemNs) => ns.every((part, index) => itemNs[index] === part));
