@@ -285,10 +285,14 @@ describe('MnemeStore against LangGraph’s InMemoryStore (random operation seque
               maxDepth: step.maxDepth,
               limit: 100,
             });
-            // InMemoryStore also lists namespaces whose items were all deleted; Mneme lists those that hold items.
-            const held = (await reference.search([top], { limit: 1000 })).map((item) => item.namespace);
-            const holds = (ns: string[]) => held.some((itemNs) => ns.every((part, index) => itemNs[index] === part));
-            const expected = (await reference.listNamespaces(options)).filter(holds);
+            // InMemoryStore also lists namespaces whose items were all deleted; Mneme lists those that hold
+            // items. So the reference's full list (no depth cut) loses the emptied ones, then is cut to depth.
+            const held = new Set((await reference.search([top], { limit: 1000 })).map((item) => item.namespace.join(':')));
+            const full = (await reference.listNamespaces(defined({ ...options, maxDepth: undefined }))).filter((ns) =>
+              held.has(ns.join(':')),
+            );
+            const cut = new Map(full.map((ns) => ns.slice(0, step.maxDepth)).map((ns) => [ns.join(':'), ns]));
+            const expected = [...cut.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, ns]) => ns);
             expect(await store.listNamespaces(options)).toEqual(expected);
           }
         }
