@@ -4,14 +4,18 @@
  * while the profile is open (unlocked) and catches up after being offline or closed.
  */
 import { MemoryError } from '../sdk/errors';
-import type { SyncApi, SyncEnableOptions, SyncErrorInfo, SyncStatus } from '../sdk/sync';
+import type { SyncApi, SyncDevice, SyncEnableOptions, SyncErrorInfo, SyncStatus } from '../sdk/sync';
 import type { Clock } from '../core/ports';
 import { HybridClock } from './hlc';
+import { checkDeviceName, defaultDeviceName, deviceKind, generateDeviceKey, toHour, unwrapSyncKey } from './devices';
+import type { DeviceKeyPair, DeviceRecord } from './devices';
 import { deriveSyncKeys, fromBase64Url, generateSyncKey, toBase64Url, toHex } from './keys';
+import { canonical } from './merge';
 import { MemorySync, type MemoryTarget } from './memory-sync';
 import { checkServerUrl, isPairingCode, pairingCode, parsePairingCode, type Pairing } from './pairing';
-import { RECORD_KINDS } from './record-kinds';
+import { RECORD_KINDS, type RecordKind } from './record-kinds';
 import { RecordSync, type RecordTarget } from './record-sync';
+import { isNotice, makeNotice, NOTICE_NAME, readNotice, retireDatabase, type Recipient, type RotationNotice } from './rotation';
 import type { SyncReplica } from './port';
 import { checkRemote, createPouchReplica, destroyReplica, type PouchReplicaOptions, type RemoteOptions } from './pouch-replica';
 
@@ -26,6 +30,18 @@ export interface SyncSettings {
   uploaded?: boolean;
   /** This device joined (rather than set sync up): the synced settings replace its own. */
   joined?: boolean;
+  /** This device's ECDH key pair (a new sync key is wrapped for it when another device is removed). */
+  deviceKey?: DeviceKeyPair;
+  /** The devices this one knows of (their records as last merged), this one among them. */
+  devices?: Record<string, DeviceRecord>;
+  /** A removal this device started and has not finished: resumed at the next start. */
+  rotation?: { previousKey: string; removed: string; at: number; recipients: Recipient[] };
+  /** The local replica belongs to an earlier sync key: it is deleted before sync starts. */
+  staleReplica?: boolean;
+  /** When the sync key last changed. */
+  keyChangedAt?: number;
+  /** Another device removed this one (then `syncKey` is empty). */
+  removed?: { at: number; by: string };
 }
 
 export interface SyncControlDeps {
@@ -55,7 +71,7 @@ export interface SyncControl {
   recordsChanged(types?: readonly string[]): void;
   /** Starts sync when this profile has it set up (after the profile opened or was unlocked). */
   resume(): Promise<void>;
-  /** Retries at once (back online, focus). */
+  /** Retries at once (back online, focus); starts sync again when an earlier start failed (a removal to finish). */
   kick(): void;
   /** Stops replication (lock, close); sync resumes at the next {@link SyncControl.resume}. */
   pause(): Promise<void>;
@@ -80,12 +96,26 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
   let mergesApplied = 0;
   const errors: SyncErrorInfo[] = [];
 
+  /** The settings of the sync that runs, is starting or moving, or that this device was removed from. */
+  let known: SyncSettings | undefined;
+  let saving = Promise.resolve();
+  /** Writes the latest settings (one write at a time, the newest last). */
+  const persist = (settings: SyncSettings | undefined) => {
+    known = settings;
+    if (running && settings) running.settings = settings;
+    saving = saving.then(() => deps.settings.write(known)).catch((error: unknown) => fail(toError(error)));
+    return saving;
+  };
+
   const status = (): SyncStatus => {
-    const settings = running?.settings;
+    const settings = running?.settings ?? known;
+    const removed = settings?.removed;
     return {
-      enabled: settings !== undefined,
-      state: settings ? state : 'off',
+      enabled: settings !== undefined && !removed,
+      state: !settings ? 'off' : removed ? 'removed' : state,
       ...(settings ? { url: settings.url, device: settings.device } : {}),
+      ...(settings?.keyChangedAt !== undefined ? { keyChangedAt: settings.keyChangedAt } : {}),
+      ...(removed ? { removed: { ...removed } } : {}),
       ...(lastSyncedAt !== undefined ? { lastSyncedAt } : {}),
       pending: running ? running.memories.pending + running.records.pending + running.unsent.size : 0,
       mergesApplied,
@@ -99,7 +129,121 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
     changed();
   };
 
-  const start = async (settings: SyncSettings) => {
+  const remoteOf = async (settings: SyncSettings, syncKey = settings.syncKey): Promise<RemoteOptions> => ({
+    url: settings.url,
+    auth: settings.auth,
+    keys: await deriveSyncKeys(fromBase64Url(syncKey)!),
+  });
+
+  /** This device's key pair and record (made once), seen now (to the hour). */
+  const withDevice = async (settings: SyncSettings): Promise<SyncSettings> => {
+    const now = deps.clock.now();
+    const deviceKey = settings.deviceKey ?? (await generateDeviceKey());
+    const own = settings.devices?.[settings.device];
+    const record: DeviceRecord = {
+      id: settings.device,
+      name: own?.name ?? defaultDeviceName(),
+      nameAt: own?.nameAt ?? 0,
+      joinedAt: own?.joinedAt ?? now,
+      lastSeenAt: Math.max(own?.lastSeenAt ?? 0, toHour(now)),
+      publicKey: deviceKey.publicKey,
+    };
+    const next = { ...settings, deviceKey, devices: { ...settings.devices, [settings.device]: record } };
+    if (canonical(next) !== canonical(settings)) await persist(next);
+    return next;
+  };
+
+  /** The removal this device started: the notice in the old database, which is emptied. */
+  const retire = async (settings: SyncSettings) => {
+    const { previousKey, removed, at, recipients } = settings.rotation!;
+    const notice = await makeNotice(fromBase64Url(settings.syncKey)!, recipients, removed, settings.device, at);
+    await retireDatabase(await remoteOf(settings, previousKey), notice);
+  };
+
+  /** Another device removed one: move to the new key, or stop when this device is the one removed. */
+  const follow = async (settings: SyncSettings, notice: RotationNotice) => {
+    const wrapped = notice.keys[settings.device];
+    if (!wrapped) {
+      await destroyReplica(deps.replicaName, deps.replica);
+      const { deviceKey: _key, devices: _devices, rotation: _rotation, staleReplica: _stale, ...kept } = settings;
+      await persist({ ...kept, syncKey: '', removed: { at: notice.at, by: notice.by } });
+      fail(new MemoryError('SYNC_DEVICE_REMOVED', 'Another device removed this one from sync: its memories stay here'));
+      return;
+    }
+    const syncKey = await unwrapSyncKey(wrapped, settings.device, settings.deviceKey!.privateKey);
+    const { [notice.removed]: _removed, ...devices } = settings.devices ?? {};
+    const moved: SyncSettings = {
+      ...settings,
+      syncKey: toBase64Url(syncKey),
+      uploaded: false,
+      joined: true,
+      staleReplica: true,
+      keyChangedAt: notice.at,
+      devices,
+    };
+    await persist(moved);
+    await start(moved);
+  };
+
+  /** While running: a notice arrived in the replica (coalesced). */
+  let noticeCheck: Promise<void> | undefined;
+  const watchNotice = (run: Running) => {
+    noticeCheck ??= (async () => {
+      const [body] = await run.replica.get([NOTICE_NAME]);
+      if (!isNotice(body) || body.by === run.settings.device || running !== run) return;
+      state = 'moving';
+      changed();
+      await stop(false);
+      await follow(run.settings, body);
+    })()
+      .catch((error: unknown) => fail(toError(error)))
+      .finally(() => (noticeCheck = undefined));
+  };
+
+  /** Every device record (this one's with it) lives in the settings; the rest in the profile. */
+  const targetOf = (run: Running): RecordTarget | undefined => {
+    const base = deps.records?.();
+    if (deps.records && !base) return undefined;
+    return {
+      read: async (type) =>
+        type === deviceKind.type ? new Map(Object.entries(run.settings.devices ?? {})) : (base?.read(type) ?? new Map()),
+      apply: async (type, puts, deletes) => {
+        if (type !== deviceKind.type) return base?.apply(type, puts, deletes);
+        const devices = { ...run.settings.devices };
+        for (const [id, value] of puts) devices[id] = value as DeviceRecord;
+        for (const id of deletes) if (id !== run.settings.device) delete devices[id];
+        if (running === run) await persist({ ...run.settings, devices });
+      },
+    };
+  };
+
+  const seenNow = (run: Running) => {
+    const own = run.settings.devices?.[run.settings.device];
+    const hour = toHour(deps.clock.now());
+    if (!own || own.lastSeenAt >= hour) return;
+    void persist({ ...run.settings, devices: { ...run.settings.devices, [own.id]: { ...own, lastSeenAt: hour } } });
+    run.records.changed([deviceKind.type]);
+  };
+
+  const start = async (initial: SyncSettings): Promise<void> => {
+    known = initial;
+    if (initial.removed) {
+      changed();
+      return;
+    }
+    let settings = await withDevice(initial);
+    if (settings.rotation || settings.staleReplica) {
+      state = 'moving';
+      changed();
+      await destroyReplica(deps.replicaName, deps.replica);
+      if (settings.rotation) await retire(settings);
+      const { rotation: _rotation, staleReplica: _stale, ...rest } = settings;
+      settings = rest;
+      await persist(settings);
+    } else {
+      const notice = await readNotice(await remoteOf(settings));
+      if (notice && notice.by !== settings.device) return follow(settings, notice);
+    }
     const syncKey = fromBase64Url(settings.syncKey);
     if (!syncKey) throw new MemoryError('INTERNAL', 'The stored sync key is damaged');
     const keys = await deriveSyncKeys(syncKey);
@@ -121,20 +265,23 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
         return id;
       },
     };
+    const run = { settings, replica: trackingReplica, unsent } as Running;
     const records = new RecordSync({
       replica: trackingReplica,
       device: settings.device,
       clock,
-      kinds: RECORD_KINDS,
-      target: () => deps.records?.(),
-      onMerged: (_types, count) => {
+      kinds: [...RECORD_KINDS, deviceKind as RecordKind],
+      target: () => targetOf(run),
+      onMerged: (types, count) => {
+        // Device records are bookkeeping, not the user's changes.
+        if (types.every((type) => type === deviceKind.type)) return changed();
         mergesApplied += count;
         changed();
       },
       onError: fail,
     });
     const memories = new MemorySync({
-      ignores: (body) => records.handles(body),
+      ignores: (body) => records.handles(body) || isNotice(body),
       replica: trackingReplica,
       device: settings.device,
       clock,
@@ -152,7 +299,8 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
     });
     await memories.load();
     await records.load();
-    running = { settings, replica: trackingReplica, memories, records, unsent };
+    Object.assign(run, { memories, records });
+    running = run;
     state = 'connecting';
     replica.start({
       onTransfer: (direction, ids) => {
@@ -169,6 +317,7 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
         }
         state = 'idle';
         if (memories.pending === 0) lastSyncedAt = deps.clock.now();
+        seenNow(run);
         changed();
       },
       onActive: () => {
@@ -178,13 +327,13 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
       onLocalChange: () => {
         memories.pull();
         records.pull();
+        watchNotice(run);
       },
     });
     if (!settings.uploaded) {
       memories.committed(deps.target()?.ids() ?? []);
       await memories.idle();
-      running.settings = { ...settings, uploaded: true };
-      await deps.settings.write(running.settings);
+      await persist({ ...run.settings, uploaded: true });
     }
     memories.pull();
     records.settleAnnounced(!settings.uploaded && !settings.joined);
@@ -206,12 +355,13 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
   };
 
   const begin = async (settings: SyncSettings, check?: () => Promise<void>) => {
-    if (running || (await deps.settings.read())) {
+    const existing = await deps.settings.read();
+    if (running || (existing && !existing.removed)) {
       throw new MemoryError('INVALID_ARGUMENT', 'Sync is already set up for this profile: disable it first');
     }
     locked(deps.target());
     await check?.();
-    await deps.settings.write(settings);
+    await persist(settings);
     await start(settings);
     return status();
   };
@@ -219,9 +369,73 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
   const newDevice = () => toHex(crypto.getRandomValues(new Uint8Array(8)));
 
   const current = async () => {
-    const settings = running?.settings ?? (await deps.settings.read());
+    const settings = running?.settings ?? known ?? (await deps.settings.read());
     if (!settings) throw new MemoryError('INVALID_ARGUMENT', 'Sync is not set up for this profile');
+    if (settings.removed) throw removedError();
     return { syncKey: fromBase64Url(settings.syncKey)!, url: settings.url, auth: settings.auth };
+  };
+
+  const runningOrFail = () => {
+    if (running) return running;
+    if (known?.removed) throw removedError();
+    throw new MemoryError('INVALID_ARGUMENT', 'Sync is not running on this device');
+  };
+
+  const devices = (): SyncDevice[] => {
+    const settings = running?.settings ?? known;
+    if (!settings || settings.removed) return [];
+    return Object.values(settings.devices ?? {})
+      .map(({ id, name, joinedAt, lastSeenAt }) => ({ id, name, joinedAt, lastSeenAt, current: id === settings.device }))
+      .sort((a, b) => Number(b.current) - Number(a.current) || a.joinedAt - b.joinedAt || (a.id < b.id ? -1 : 1));
+  };
+
+  const knownDevice = (run: Running, id: unknown) => {
+    const record = typeof id === 'string' ? run.settings.devices?.[id] : undefined;
+    if (!record) throw new MemoryError('INVALID_ARGUMENT', `No device ${String(id)} syncs this profile`);
+    return record;
+  };
+
+  /**
+   * A new sync key for every device but `id`: recorded first (so a start finishes it), then the
+   * old database gets the notice and is emptied, and everything is uploaded under the new key.
+   */
+  const removeDevice = async (id: string) => {
+    const run = runningOrFail();
+    const { settings } = run;
+    if (id === settings.device) {
+      throw new MemoryError('INVALID_ARGUMENT', 'This is the device you use: turn sync off here instead');
+    }
+    knownDevice(run, id);
+    const at = deps.clock.now();
+    const { [id]: _removed, ...kept } = settings.devices ?? {};
+    const recipients = Object.values(kept)
+      .filter((device) => device.id !== settings.device)
+      .map(({ id: device, publicKey }) => ({ id: device, publicKey }));
+    const next: SyncSettings = {
+      ...settings,
+      syncKey: toBase64Url(generateSyncKey()),
+      uploaded: false,
+      joined: false,
+      keyChangedAt: at,
+      devices: kept,
+      rotation: { previousKey: settings.syncKey, removed: id, at, recipients },
+    };
+    await persist(next);
+    state = 'moving';
+    changed();
+    await stop(false);
+    await start(next);
+    return devices();
+  };
+
+  const renameDevice = async (id: string, name: string) => {
+    const run = runningOrFail();
+    const record = knownDevice(run, id);
+    const named = { ...record, name: checkDeviceName(name), nameAt: deps.clock.now() };
+    await persist({ ...run.settings, devices: { ...run.settings.devices, [id]: named } });
+    run.records.changed([deviceKind.type]);
+    changed();
+    return devices();
   };
 
   /** A phrase carries the key only: the server comes beside it, and must hold a profile it opens. */
@@ -260,9 +474,12 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
         return recoveryPhrase((await current()).syncKey);
       },
       status: async () => status(),
+      devices: async () => devices(),
+      renameDevice,
+      removeDevice,
       disable: async () => {
         await stop(true);
-        await deps.settings.write(undefined);
+        await persist(undefined);
         state = 'off';
         lastSyncedAt = undefined;
         changed();
@@ -274,20 +491,29 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
       running?.records.changed(); // their audit entries
     },
     recordsChanged: (types) => running?.records.changed(types),
-    resume: () => {
-      starting ??= (async () => {
-        if (running || !deps.target()) return;
-        const settings = await deps.settings.read();
-        if (settings) await start(settings);
-      })()
-        .catch((error: unknown) => fail(error instanceof MemoryError ? error : new MemoryError('SYNC_FAILED', String(error))))
-        .finally(() => (starting = undefined));
-      return starting;
+    resume: () => resumeNow(),
+    kick: () => {
+      if (running) running.replica.kick();
+      else if (known && !known.removed) void resumeNow();
     },
-    kick: () => running?.replica.kick(),
     pause: () => stop(false),
   };
+
+  function resumeNow(): Promise<void> {
+    starting ??= (async () => {
+      if (running || !deps.target()) return;
+      const settings = await deps.settings.read();
+      if (settings) await start(settings);
+    })()
+      .catch((error: unknown) => fail(toError(error)))
+      .finally(() => (starting = undefined));
+    return starting;
+  }
 }
+
+const toError = (error: unknown) => (error instanceof MemoryError ? error : new MemoryError('SYNC_FAILED', String(error)));
+const removedError = () =>
+  new MemoryError('SYNC_DEVICE_REMOVED', 'Another device removed this one from sync: join again with a new pairing code');
 
 function locked<T>(target: T | undefined): T {
   if (!target) throw new MemoryError('LOCKED', 'This profile is encrypted and locked: unlock it to sync');
