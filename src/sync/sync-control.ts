@@ -4,45 +4,23 @@
  * while the profile is open (unlocked) and catches up after being offline or closed.
  */
 import { MemoryError } from '../sdk/errors';
-import type { SyncApi, SyncDevice, SyncEnableOptions, SyncErrorInfo, SyncStatus } from '../sdk/sync';
+import type { SyncApi, SyncEnableOptions, SyncErrorInfo, SyncStatus } from '../sdk/sync';
 import type { Clock } from '../core/ports';
 import { HybridClock } from './hlc';
-import { checkDeviceName, defaultDeviceName, deviceKind, generateDeviceKey, toHour, unwrapSyncKey } from './devices';
-import type { DeviceKeyPair, DeviceRecord } from './devices';
+import { deviceKind } from './devices';
+import { createDeviceApi, followed, remoteOf, retire, seenAt, withDevice, withDeviceRecords } from './sync-settings';
+import type { SyncSettings } from './sync-settings';
 import { deriveSyncKeys, fromBase64Url, generateSyncKey, toBase64Url, toHex } from './keys';
 import { canonical } from './merge';
 import { MemorySync, type MemoryTarget } from './memory-sync';
-import { checkServerUrl, isPairingCode, pairingCode, parsePairingCode, type Pairing } from './pairing';
+import { checkServerUrl, isPairingCode, pairingCode, parsePairingCode, phrasePairing } from './pairing';
 import { RECORD_KINDS, type RecordKind } from './record-kinds';
 import { RecordSync, type RecordTarget } from './record-sync';
-import { isNotice, makeNotice, NOTICE_NAME, readNotice, retireDatabase, type Recipient, type RotationNotice } from './rotation';
+import { isNotice, NOTICE_NAME, readNotice, type RotationNotice } from './rotation';
 import type { SyncReplica } from './port';
 import { checkRemote, createPouchReplica, destroyReplica, type PouchReplicaOptions, type RemoteOptions } from './pouch-replica';
 
-/** What a profile keeps to sync (in its settings table). */
-export interface SyncSettings {
-  /** base64url of the sync key. */
-  syncKey: string;
-  url: string;
-  auth: boolean;
-  device: string;
-  /** Every local memory was sent once (after enable or join). */
-  uploaded?: boolean;
-  /** This device joined (rather than set sync up): the synced settings replace its own. */
-  joined?: boolean;
-  /** This device's ECDH key pair (a new sync key is wrapped for it when another device is removed). */
-  deviceKey?: DeviceKeyPair;
-  /** The devices this one knows of (their records as last merged), this one among them. */
-  devices?: Record<string, DeviceRecord>;
-  /** A removal this device started and has not finished: resumed at the next start. */
-  rotation?: { previousKey: string; removed: string; at: number; recipients: Recipient[] };
-  /** The local replica belongs to an earlier sync key: it is deleted before sync starts. */
-  staleReplica?: boolean;
-  /** When the sync key last changed. */
-  keyChangedAt?: number;
-  /** Another device removed this one (then `syncKey` is empty). */
-  removed?: { at: number; by: string };
-}
+export type { SyncSettings } from './sync-settings';
 
 export interface SyncControlDeps {
   settings: { read(): Promise<SyncSettings | undefined>; write(settings: SyncSettings | undefined): Promise<void> };
@@ -129,60 +107,13 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
     changed();
   };
 
-  const remoteOf = async (settings: SyncSettings, syncKey = settings.syncKey): Promise<RemoteOptions> => ({
-    url: settings.url,
-    auth: settings.auth,
-    keys: await deriveSyncKeys(fromBase64Url(syncKey)!),
-  });
-
-  /** This device's key pair and record (made once), seen now (to the hour). */
-  const withDevice = async (settings: SyncSettings): Promise<SyncSettings> => {
-    const now = deps.clock.now();
-    const deviceKey = settings.deviceKey ?? (await generateDeviceKey());
-    const own = settings.devices?.[settings.device];
-    const record: DeviceRecord = {
-      id: settings.device,
-      name: own?.name ?? defaultDeviceName(),
-      nameAt: own?.nameAt ?? 0,
-      joinedAt: own?.joinedAt ?? now,
-      lastSeenAt: Math.max(own?.lastSeenAt ?? 0, toHour(now)),
-      publicKey: deviceKey.publicKey,
-    };
-    const next = { ...settings, deviceKey, devices: { ...settings.devices, [settings.device]: record } };
-    if (canonical(next) !== canonical(settings)) await persist(next);
-    return next;
-  };
-
-  /** The removal this device started: the notice in the old database, which is emptied. */
-  const retire = async (settings: SyncSettings) => {
-    const { previousKey, removed, at, recipients } = settings.rotation!;
-    const notice = await makeNotice(fromBase64Url(settings.syncKey)!, recipients, removed, settings.device, at);
-    await retireDatabase(await remoteOf(settings, previousKey), notice);
-  };
-
   /** Another device removed one: move to the new key, or stop when this device is the one removed. */
   const follow = async (settings: SyncSettings, notice: RotationNotice) => {
-    const wrapped = notice.keys[settings.device];
-    if (!wrapped) {
-      await destroyReplica(deps.replicaName, deps.replica);
-      const { deviceKey: _key, devices: _devices, rotation: _rotation, staleReplica: _stale, ...kept } = settings;
-      await persist({ ...kept, syncKey: '', removed: { at: notice.at, by: notice.by } });
-      fail(new MemoryError('SYNC_DEVICE_REMOVED', 'Another device removed this one from sync: its memories stay here'));
-      return;
-    }
-    const syncKey = await unwrapSyncKey(wrapped, settings.device, settings.deviceKey!.privateKey);
-    const { [notice.removed]: _removed, ...devices } = settings.devices ?? {};
-    const moved: SyncSettings = {
-      ...settings,
-      syncKey: toBase64Url(syncKey),
-      uploaded: false,
-      joined: true,
-      staleReplica: true,
-      keyChangedAt: notice.at,
-      devices,
-    };
-    await persist(moved);
-    await start(moved);
+    const next = await followed(settings, notice);
+    if (next.removed) await destroyReplica(deps.replicaName, deps.replica);
+    await persist(next);
+    if (next.removed) fail(removedError());
+    else await start(next);
   };
 
   /** While running: a notice arrived in the replica (coalesced). */
@@ -204,24 +135,19 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
   const targetOf = (run: Running): RecordTarget | undefined => {
     const base = deps.records?.();
     if (deps.records && !base) return undefined;
-    return {
-      read: async (type) =>
-        type === deviceKind.type ? new Map(Object.entries(run.settings.devices ?? {})) : (base?.read(type) ?? new Map()),
-      apply: async (type, puts, deletes) => {
-        if (type !== deviceKind.type) return base?.apply(type, puts, deletes);
-        const devices = { ...run.settings.devices };
-        for (const [id, value] of puts) devices[id] = value as DeviceRecord;
-        for (const id of deletes) if (id !== run.settings.device) delete devices[id];
-        if (running === run) await persist({ ...run.settings, devices });
+    return withDeviceRecords(
+      base,
+      () => run.settings,
+      async (settings) => {
+        if (running === run) await persist(settings);
       },
-    };
+    );
   };
 
   const seenNow = (run: Running) => {
-    const own = run.settings.devices?.[run.settings.device];
-    const hour = toHour(deps.clock.now());
-    if (!own || own.lastSeenAt >= hour) return;
-    void persist({ ...run.settings, devices: { ...run.settings.devices, [own.id]: { ...own, lastSeenAt: hour } } });
+    const next = seenAt(run.settings, deps.clock.now());
+    if (!next) return;
+    void persist(next);
     run.records.changed([deviceKind.type]);
   };
 
@@ -231,7 +157,8 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
       changed();
       return;
     }
-    let settings = await withDevice(initial);
+    let settings = await withDevice(initial, deps.clock.now());
+    if (canonical(settings) !== canonical(initial)) await persist(settings);
     if (settings.rotation || settings.staleReplica) {
       state = 'moving';
       changed();
@@ -369,88 +296,28 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
   const newDevice = () => toHex(crypto.getRandomValues(new Uint8Array(8)));
 
   const current = async () => {
-    const settings = running?.settings ?? known ?? (await deps.settings.read());
+    const settings = running?.settings ?? (await deps.settings.read());
     if (!settings) throw new MemoryError('INVALID_ARGUMENT', 'Sync is not set up for this profile');
     if (settings.removed) throw removedError();
     return { syncKey: fromBase64Url(settings.syncKey)!, url: settings.url, auth: settings.auth };
   };
 
-  const runningOrFail = () => {
-    if (running) return running;
-    if (known?.removed) throw removedError();
-    throw new MemoryError('INVALID_ARGUMENT', 'Sync is not running on this device');
-  };
-
-  const devices = (): SyncDevice[] => {
-    const settings = running?.settings ?? known;
-    if (!settings || settings.removed) return [];
-    return Object.values(settings.devices ?? {})
-      .map(({ id, name, joinedAt, lastSeenAt }) => ({ id, name, joinedAt, lastSeenAt, current: id === settings.device }))
-      .sort((a, b) => Number(b.current) - Number(a.current) || a.joinedAt - b.joinedAt || (a.id < b.id ? -1 : 1));
-  };
-
-  const knownDevice = (run: Running, id: unknown) => {
-    const record = typeof id === 'string' ? run.settings.devices?.[id] : undefined;
-    if (!record) throw new MemoryError('INVALID_ARGUMENT', `No device ${String(id)} syncs this profile`);
-    return record;
-  };
-
-  /**
-   * A new sync key for every device but `id`: recorded first (so a start finishes it), then the
-   * old database gets the notice and is emptied, and everything is uploaded under the new key.
-   */
-  const removeDevice = async (id: string) => {
-    const run = runningOrFail();
-    const { settings } = run;
-    if (id === settings.device) {
-      throw new MemoryError('INVALID_ARGUMENT', 'This is the device you use: turn sync off here instead');
-    }
-    knownDevice(run, id);
-    const at = deps.clock.now();
-    const { [id]: _removed, ...kept } = settings.devices ?? {};
-    const recipients = Object.values(kept)
-      .filter((device) => device.id !== settings.device)
-      .map(({ id: device, publicKey }) => ({ id: device, publicKey }));
-    const next: SyncSettings = {
-      ...settings,
-      syncKey: toBase64Url(generateSyncKey()),
-      uploaded: false,
-      joined: false,
-      keyChangedAt: at,
-      devices: kept,
-      rotation: { previousKey: settings.syncKey, removed: id, at, recipients },
-    };
-    await persist(next);
-    state = 'moving';
-    changed();
-    await stop(false);
-    await start(next);
-    return devices();
-  };
-
-  const renameDevice = async (id: string, name: string) => {
-    const run = runningOrFail();
-    const record = knownDevice(run, id);
-    const named = { ...record, name: checkDeviceName(name), nameAt: deps.clock.now() };
-    await persist({ ...run.settings, devices: { ...run.settings.devices, [id]: named } });
-    run.records.changed([deviceKind.type]);
-    changed();
-    return devices();
-  };
-
-  /** A phrase carries the key only: the server comes beside it, and must hold a profile it opens. */
-  const phrasePairing = async (phrase: string, server: SyncEnableOptions | undefined) => {
-    const { parseRecoveryPhrase } = await import('./recovery-phrase');
-    const syncKey = parseRecoveryPhrase(phrase);
-    if (!server?.url) {
-      throw new MemoryError('INVALID_ARGUMENT', 'A recovery phrase holds no server address: give the sync server URL too', {
-        details: { reason: 'no-server' },
-      });
-    }
-    const pairing: Pairing = { syncKey, url: checkServerUrl(server.url), auth: server.auth === true };
-    const check = async () => (deps.checkRemote ?? checkRemote)({ ...pairing, keys: await deriveSyncKeys(syncKey) });
-    return { pairing, check };
-  };
+  const deviceApi = createDeviceApi({
+    settings: () => running?.settings ?? known,
+    running: () => {
+      if (running) return running;
+      if (known?.removed) throw removedError();
+      throw new MemoryError('INVALID_ARGUMENT', 'Sync is not running on this device');
+    },
+    persist,
+    clock: deps.clock,
+    restart: async (next) => {
+      state = 'moving';
+      changed();
+      await stop(false);
+      await start(next);
+    },
+  });
 
   return {
     api: {
@@ -464,7 +331,7 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
       join: async (codeOrPhrase: string, server?: SyncEnableOptions) => {
         const { pairing, check } = isPairingCode(codeOrPhrase)
           ? { pairing: parsePairingCode(codeOrPhrase), check: undefined }
-          : await phrasePairing(codeOrPhrase, server);
+          : await phrasePairing(codeOrPhrase, server, deps.checkRemote ?? checkRemote);
         const { syncKey, url, auth } = pairing;
         return begin({ syncKey: toBase64Url(syncKey), url, auth, device: newDevice(), joined: true }, check);
       },
@@ -474,9 +341,7 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
         return recoveryPhrase((await current()).syncKey);
       },
       status: async () => status(),
-      devices: async () => devices(),
-      renameDevice,
-      removeDevice,
+      ...deviceApi,
       disable: async () => {
         await stop(true);
         await persist(undefined);
@@ -496,7 +361,10 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
       if (running) running.replica.kick();
       else if (known && !known.removed) void resumeNow();
     },
-    pause: () => stop(false),
+    pause: async () => {
+      await stop(false);
+      known = undefined; // locked or closed: nothing of the settings stays in memory
+    },
   };
 
   function resumeNow(): Promise<void> {

@@ -41,7 +41,11 @@ async function databaseOf(url: string, keys: SyncKeys) {
 
 /** Three devices on one profile: A set sync up, B and C joined; each knows the three. */
 async function threeDevices(url: string, tag: string) {
-  const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((name) => create(`${tag}${name}`)));
+  const [a, b, c] = (await Promise.all(['a', 'b', 'c'].map((name) => create(`${tag}${name}`)))) as [
+    MemoryClient,
+    MemoryClient,
+    MemoryClient,
+  ];
   await a.memories.add('canary-otter-1: the user grows tomatoes');
   await a.sync.enable({ url });
   const code = await a.sync.pairingCode();
