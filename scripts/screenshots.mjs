@@ -90,7 +90,10 @@ async function openMemoryTab(page, tab, ready) {
     .waitFor({ state: 'detached', timeout: STEP_MS });
 }
 
-/** Settings → Devices & sync, sync on, the pairing code shown (a throwaway key on a throwaway server). */
+/**
+ * Settings → Devices & sync, sync on, a second device joined (a second browser context, so the
+ * list shows two devices), the pairing code shown (a throwaway key on a throwaway server).
+ */
 async function syncShot(page, url) {
   await page.setViewportSize(DESKTOP);
   await page.emulateMedia({ colorScheme: 'light' });
@@ -101,6 +104,21 @@ async function syncShot(page, url) {
   await section.locator('dd[data-state="idle"]').waitFor({ timeout: STEP_MS });
   await section.getByRole('button', { name: 'Show the pairing code' }).click();
   await section.getByRole('img', { name: 'QR code of the pairing code' }).waitFor({ timeout: STEP_MS });
+  const code = await section.getByLabel('Pairing code', { exact: true }).inputValue();
+  const phone = await page.context().browser().newContext({ viewport: DESKTOP, colorScheme: 'light' });
+  try {
+    const other = await phone.newPage();
+    await other.goto(page.url().split('#')[0]);
+    await other.getByRole('button', { name: 'Skip: use memory without a chat model' }).click({ timeout: STEP_MS });
+    await other.getByRole('link', { name: 'Settings', exact: true }).click();
+    const join = other.getByRole('region', { name: 'Devices & sync' });
+    await join.getByLabel('Pairing code or recovery phrase').fill(code);
+    await join.getByRole('button', { name: 'Join', exact: true }).click();
+    await join.locator('dd[data-state="idle"]').waitFor({ timeout: STEP_MS });
+    await section.getByRole('list', { name: 'Devices' }).getByRole('listitem').nth(1).waitFor({ timeout: STEP_MS });
+  } finally {
+    await phone.close();
+  }
   await page.evaluate(() => document.activeElement instanceof HTMLElement && document.activeElement.blur());
   await section.screenshot({ path: join(docs, 'screenshot-sync.png') });
 }

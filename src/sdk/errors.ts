@@ -56,6 +56,11 @@ export const MEMORY_ERROR_CODES = [
   'SYNC_ENVELOPE_INVALID',
   /** The sync server could not be reached or refused the replication. */
   'SYNC_FAILED',
+  /**
+   * Another device removed this one from the profile's sync: the sync key changed and this device
+   * was not given the new one. Its memories stay here; it can join again with a new pairing code.
+   */
+  'SYNC_DEVICE_REMOVED',
   /** Anything unexpected; the message says what. */
   'INTERNAL',
 ] as const;

@@ -16,8 +16,12 @@ export interface SyncEnableOptions {
   auth?: boolean;
 }
 
-/** What sync is doing: `off` (not set up), `connecting`, `syncing`, `idle` (caught up), `offline` (retrying), `error`. */
-export type SyncState = 'off' | 'connecting' | 'syncing' | 'idle' | 'offline' | 'error';
+/**
+ * What sync is doing: `off` (not set up), `connecting`, `syncing`, `idle` (caught up), `offline`
+ * (retrying), `error`, `moving` (the sync key changed: this device moves to the new one), `removed`
+ * (another device removed this one: sync stays off until it joins again).
+ */
+export type SyncState = 'off' | 'connecting' | 'syncing' | 'idle' | 'offline' | 'error' | 'moving' | 'removed';
 
 export interface SyncErrorInfo {
   at: number;
@@ -41,6 +45,26 @@ export interface SyncStatus {
   mergesApplied: number;
   /** The latest problems, newest first (at most 20). */
   errors: SyncErrorInfo[];
+  /**
+   * When the sync key last changed (a device was removed): the recovery phrase and pairing codes
+   * from before no longer work; {@link SyncApi.recoveryPhrase} gives the new phrase.
+   */
+  keyChangedAt?: number;
+  /** Set when another device removed this one from sync (state `removed`): when, and by which device. */
+  removed?: { at: number; by: string };
+}
+
+/** One device that syncs this profile (see {@link SyncApi.devices}). */
+export interface SyncDevice {
+  id: string;
+  /** A name the user can change; by default the browser and system, e.g. "Chrome on Linux". */
+  name: string;
+  /** When it set sync up or joined. */
+  joinedAt: number;
+  /** When it last synced, to the hour (the server learns no more than it does from timing). */
+  lastSeenAt: number;
+  /** This device. */
+  current: boolean;
 }
 
 export interface SyncApi {
@@ -75,6 +99,25 @@ export interface SyncApi {
    */
   join(codeOrPhrase: string, server?: SyncEnableOptions): Promise<SyncStatus>;
   status(): Promise<SyncStatus>;
+  /**
+   * The devices that sync this profile, this one first, then by when they joined. Each device
+   * publishes a sealed record of itself; a device that has not synced since another joined may
+   * not be listed there yet. Empty while sync is off.
+   */
+  devices(): Promise<SyncDevice[]>;
+  /** Renames a device (any of them; 1 to 60 characters). Rejects with `INVALID_ARGUMENT` for an unknown device or name. */
+  renameDevice(id: string, name: string): Promise<SyncDevice[]>;
+  /**
+   * Removes another device from sync: a new sync key is made and given (wrapped for each one's
+   * own key) to the remaining devices only, everything is sealed again under it into a new server
+   * database, and the old database is emptied. The removed device can read nothing written
+   * afterwards; its own memories stay on it. The recovery phrase changes with the key.
+   * Remaining devices move over on their next sync by themselves. If this device closes midway,
+   * the removal finishes at the next start. Rejects with `INVALID_ARGUMENT` for this device
+   * (use {@link SyncApi.disable}) or an unknown one, and with `SYNC_FAILED` when the server cannot
+   * be reached (the removal then finishes when it can).
+   */
+  removeDevice(id: string): Promise<SyncDevice[]>;
   /** Stops sync and deletes this device's sealed copy; the memories stay here and on the server. */
   disable(): Promise<SyncStatus>;
 }

@@ -3,7 +3,7 @@
  * as a QR code or paste): `mneme-sync1.<sync key>.<auth flag>.<server URL>`, each part base64url.
  */
 import { MemoryError } from '../sdk/errors';
-import { fromBase64Url, SYNC_KEY_BYTES, toBase64Url } from './keys';
+import { deriveSyncKeys, fromBase64Url, SYNC_KEY_BYTES, toBase64Url, type SyncKeys } from './keys';
 
 const PREFIX = 'mneme-sync1';
 
@@ -49,4 +49,24 @@ export function parsePairingCode(code: unknown): Pairing {
 /** Whether a text given to join is a pairing code (else it is read as a recovery phrase). */
 export function isPairingCode(text: unknown): boolean {
   return typeof text === 'string' && text.trim().startsWith(`${PREFIX.slice(0, -1)}`);
+}
+
+/**
+ * A recovery phrase carries the key only: the server comes beside it (`no-server` without one),
+ * and `check` asks it, reading only, whether it holds a profile the phrase opens.
+ */
+export async function phrasePairing(
+  phrase: string,
+  server: { url?: string; auth?: boolean } | undefined,
+  checkRemote: (remote: { url: string; auth: boolean; keys: SyncKeys }) => Promise<void>,
+): Promise<{ pairing: Pairing; check: () => Promise<void> }> {
+  const { parseRecoveryPhrase } = await import('./recovery-phrase');
+  const syncKey = parseRecoveryPhrase(phrase);
+  if (!server?.url) {
+    throw new MemoryError('INVALID_ARGUMENT', 'A recovery phrase holds no server address: give the sync server URL too', {
+      details: { reason: 'no-server' },
+    });
+  }
+  const pairing: Pairing = { syncKey, url: checkServerUrl(server.url), auth: server.auth === true };
+  return { pairing, check: async () => checkRemote({ ...pairing, keys: await deriveSyncKeys(syncKey) }) };
 }

@@ -23,7 +23,7 @@ export interface PouchReplicaOptions {
 }
 
 /** The part of PouchDB this file uses. */
-interface Doc {
+export interface Doc {
   _id: string;
   _rev?: string;
   [field: string]: unknown;
@@ -32,7 +32,7 @@ interface Emitter {
   on(event: string, listener: (info: never) => void): Emitter;
   cancel(): void;
 }
-interface Pouch {
+export interface Pouch {
   info(): Promise<{ update_seq: string | number; [field: string]: unknown }>;
   get(id: string): Promise<Doc>;
   put(doc: Doc): Promise<{ rev: string }>;
@@ -52,11 +52,11 @@ interface Pouch {
 }
 type PouchConstructor = new (name: string, options?: Record<string, unknown>) => Pouch;
 
-type PouchDBClass = PouchConstructor & { plugin(plugin: unknown): unknown; adapters: Record<string, unknown> };
+export type PouchDBClass = PouchConstructor & { plugin(plugin: unknown): unknown; adapters: Record<string, unknown> };
 
 let loading: Promise<PouchDBClass> | undefined;
 
-async function loadPouch(adapter: string, plugins: unknown[]): Promise<PouchDBClass> {
+export async function loadPouch(adapter: string, plugins: unknown[]): Promise<PouchDBClass> {
   loading ??= (async () => {
     const [core, http, replication] = await Promise.all([
       import('pouchdb-core'),
@@ -91,7 +91,7 @@ export function syncFailure(error: unknown): MemoryError {
 /** Where a profile's sealed records live on a server, and how to log in there. */
 export type RemoteOptions = Pick<PouchReplicaOptions, 'url' | 'keys' | 'auth'>;
 
-function remoteDatabase(PouchDB: PouchDBClass, options: RemoteOptions, setup: boolean): Pouch {
+export function remoteDatabase(PouchDB: PouchDBClass, options: RemoteOptions, setup: boolean): Pouch {
   const { keys } = options;
   const url = new URL(keys.database, options.url.endsWith('/') ? options.url : `${options.url}/`).href;
   return new PouchDB(url, {

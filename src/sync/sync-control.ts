@@ -7,26 +7,20 @@ import { MemoryError } from '../sdk/errors';
 import type { SyncApi, SyncEnableOptions, SyncErrorInfo, SyncStatus } from '../sdk/sync';
 import type { Clock } from '../core/ports';
 import { HybridClock } from './hlc';
+import { deviceKind } from './devices';
+import { createDeviceApi, followed, remoteOf, retire, seenAt, withDevice, withDeviceRecords } from './sync-settings';
+import type { SyncSettings } from './sync-settings';
 import { deriveSyncKeys, fromBase64Url, generateSyncKey, toBase64Url, toHex } from './keys';
+import { canonical } from './merge';
 import { MemorySync, type MemoryTarget } from './memory-sync';
-import { checkServerUrl, isPairingCode, pairingCode, parsePairingCode, type Pairing } from './pairing';
-import { RECORD_KINDS } from './record-kinds';
+import { checkServerUrl, isPairingCode, pairingCode, parsePairingCode, phrasePairing } from './pairing';
+import { RECORD_KINDS, type RecordKind } from './record-kinds';
 import { RecordSync, type RecordTarget } from './record-sync';
+import { isNotice, NOTICE_NAME, readNotice, type RotationNotice } from './rotation';
 import type { SyncReplica } from './port';
 import { checkRemote, createPouchReplica, destroyReplica, type PouchReplicaOptions, type RemoteOptions } from './pouch-replica';
 
-/** What a profile keeps to sync (in its settings table). */
-export interface SyncSettings {
-  /** base64url of the sync key. */
-  syncKey: string;
-  url: string;
-  auth: boolean;
-  device: string;
-  /** Every local memory was sent once (after enable or join). */
-  uploaded?: boolean;
-  /** This device joined (rather than set sync up): the synced settings replace its own. */
-  joined?: boolean;
-}
+export type { SyncSettings } from './sync-settings';
 
 export interface SyncControlDeps {
   settings: { read(): Promise<SyncSettings | undefined>; write(settings: SyncSettings | undefined): Promise<void> };
@@ -55,7 +49,7 @@ export interface SyncControl {
   recordsChanged(types?: readonly string[]): void;
   /** Starts sync when this profile has it set up (after the profile opened or was unlocked). */
   resume(): Promise<void>;
-  /** Retries at once (back online, focus). */
+  /** Retries at once (back online, focus); starts sync again when an earlier start failed (a removal to finish). */
   kick(): void;
   /** Stops replication (lock, close); sync resumes at the next {@link SyncControl.resume}. */
   pause(): Promise<void>;
@@ -80,12 +74,26 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
   let mergesApplied = 0;
   const errors: SyncErrorInfo[] = [];
 
+  /** The settings of the sync that runs, is starting or moving, or that this device was removed from. */
+  let known: SyncSettings | undefined;
+  let saving = Promise.resolve();
+  /** Writes the latest settings (one write at a time, the newest last). */
+  const persist = (settings: SyncSettings | undefined) => {
+    known = settings;
+    if (running && settings) running.settings = settings;
+    saving = saving.then(() => deps.settings.write(known)).catch((error: unknown) => fail(toError(error)));
+    return saving;
+  };
+
   const status = (): SyncStatus => {
-    const settings = running?.settings;
+    const settings = running?.settings ?? known;
+    const removed = settings?.removed;
     return {
-      enabled: settings !== undefined,
-      state: settings ? state : 'off',
+      enabled: settings !== undefined && !removed,
+      state: !settings ? 'off' : removed ? 'removed' : state,
       ...(settings ? { url: settings.url, device: settings.device } : {}),
+      ...(settings?.keyChangedAt !== undefined ? { keyChangedAt: settings.keyChangedAt } : {}),
+      ...(removed ? { removed: { ...removed } } : {}),
       ...(lastSyncedAt !== undefined ? { lastSyncedAt } : {}),
       pending: running ? running.memories.pending + running.records.pending + running.unsent.size : 0,
       mergesApplied,
@@ -99,7 +107,70 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
     changed();
   };
 
-  const start = async (settings: SyncSettings) => {
+  /** Another device removed one: move to the new key, or stop when this device is the one removed. */
+  const follow = async (settings: SyncSettings, notice: RotationNotice) => {
+    const next = await followed(settings, notice);
+    if (next.removed) await destroyReplica(deps.replicaName, deps.replica);
+    await persist(next);
+    if (next.removed) fail(removedError());
+    else await start(next);
+  };
+
+  /** While running: a notice arrived in the replica (coalesced). */
+  let noticeCheck: Promise<void> | undefined;
+  const watchNotice = (run: Running) => {
+    noticeCheck ??= (async () => {
+      const [body] = await run.replica.get([NOTICE_NAME]);
+      if (!isNotice(body) || body.by === run.settings.device || running !== run) return;
+      state = 'moving';
+      changed();
+      await stop(false);
+      await follow(run.settings, body);
+    })()
+      .catch((error: unknown) => fail(toError(error)))
+      .finally(() => (noticeCheck = undefined));
+  };
+
+  /** Every device record (this one's with it) lives in the settings; the rest in the profile. */
+  const targetOf = (run: Running): RecordTarget | undefined => {
+    const base = deps.records?.();
+    if (deps.records && !base) return undefined;
+    return withDeviceRecords(
+      base,
+      () => run.settings,
+      async (settings) => {
+        if (running === run) await persist(settings);
+      },
+    );
+  };
+
+  const seenNow = (run: Running) => {
+    const next = seenAt(run.settings, deps.clock.now());
+    if (!next) return;
+    void persist(next);
+    run.records.changed([deviceKind.type]);
+  };
+
+  const start = async (initial: SyncSettings): Promise<void> => {
+    known = initial;
+    if (initial.removed) {
+      changed();
+      return;
+    }
+    let settings = await withDevice(initial, deps.clock.now());
+    if (canonical(settings) !== canonical(initial)) await persist(settings);
+    if (settings.rotation || settings.staleReplica) {
+      state = 'moving';
+      changed();
+      await destroyReplica(deps.replicaName, deps.replica);
+      if (settings.rotation) await retire(settings);
+      const { rotation: _rotation, staleReplica: _stale, ...rest } = settings;
+      settings = rest;
+      await persist(settings);
+    } else {
+      const notice = await readNotice(await remoteOf(settings));
+      if (notice && notice.by !== settings.device) return follow(settings, notice);
+    }
     const syncKey = fromBase64Url(settings.syncKey);
     if (!syncKey) throw new MemoryError('INTERNAL', 'The stored sync key is damaged');
     const keys = await deriveSyncKeys(syncKey);
@@ -121,20 +192,23 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
         return id;
       },
     };
+    const run = { settings, replica: trackingReplica, unsent } as Running;
     const records = new RecordSync({
       replica: trackingReplica,
       device: settings.device,
       clock,
-      kinds: RECORD_KINDS,
-      target: () => deps.records?.(),
-      onMerged: (_types, count) => {
+      kinds: [...RECORD_KINDS, deviceKind as RecordKind],
+      target: () => targetOf(run),
+      onMerged: (types, count) => {
+        // Device records are bookkeeping, not the user's changes.
+        if (types.every((type) => type === deviceKind.type)) return changed();
         mergesApplied += count;
         changed();
       },
       onError: fail,
     });
     const memories = new MemorySync({
-      ignores: (body) => records.handles(body),
+      ignores: (body) => records.handles(body) || isNotice(body),
       replica: trackingReplica,
       device: settings.device,
       clock,
@@ -152,7 +226,8 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
     });
     await memories.load();
     await records.load();
-    running = { settings, replica: trackingReplica, memories, records, unsent };
+    Object.assign(run, { memories, records });
+    running = run;
     state = 'connecting';
     replica.start({
       onTransfer: (direction, ids) => {
@@ -169,6 +244,7 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
         }
         state = 'idle';
         if (memories.pending === 0) lastSyncedAt = deps.clock.now();
+        seenNow(run);
         changed();
       },
       onActive: () => {
@@ -178,13 +254,13 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
       onLocalChange: () => {
         memories.pull();
         records.pull();
+        watchNotice(run);
       },
     });
     if (!settings.uploaded) {
       memories.committed(deps.target()?.ids() ?? []);
       await memories.idle();
-      running.settings = { ...settings, uploaded: true };
-      await deps.settings.write(running.settings);
+      await persist({ ...run.settings, uploaded: true });
     }
     memories.pull();
     records.settleAnnounced(!settings.uploaded && !settings.joined);
@@ -206,12 +282,13 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
   };
 
   const begin = async (settings: SyncSettings, check?: () => Promise<void>) => {
-    if (running || (await deps.settings.read())) {
+    const existing = await deps.settings.read();
+    if (running || (existing && !existing.removed)) {
       throw new MemoryError('INVALID_ARGUMENT', 'Sync is already set up for this profile: disable it first');
     }
     locked(deps.target());
     await check?.();
-    await deps.settings.write(settings);
+    await persist(settings);
     await start(settings);
     return status();
   };
@@ -221,22 +298,26 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
   const current = async () => {
     const settings = running?.settings ?? (await deps.settings.read());
     if (!settings) throw new MemoryError('INVALID_ARGUMENT', 'Sync is not set up for this profile');
+    if (settings.removed) throw removedError();
     return { syncKey: fromBase64Url(settings.syncKey)!, url: settings.url, auth: settings.auth };
   };
 
-  /** A phrase carries the key only: the server comes beside it, and must hold a profile it opens. */
-  const phrasePairing = async (phrase: string, server: SyncEnableOptions | undefined) => {
-    const { parseRecoveryPhrase } = await import('./recovery-phrase');
-    const syncKey = parseRecoveryPhrase(phrase);
-    if (!server?.url) {
-      throw new MemoryError('INVALID_ARGUMENT', 'A recovery phrase holds no server address: give the sync server URL too', {
-        details: { reason: 'no-server' },
-      });
-    }
-    const pairing: Pairing = { syncKey, url: checkServerUrl(server.url), auth: server.auth === true };
-    const check = async () => (deps.checkRemote ?? checkRemote)({ ...pairing, keys: await deriveSyncKeys(syncKey) });
-    return { pairing, check };
-  };
+  const deviceApi = createDeviceApi({
+    settings: () => running?.settings ?? known,
+    running: () => {
+      if (running) return running;
+      if (known?.removed) throw removedError();
+      throw new MemoryError('INVALID_ARGUMENT', 'Sync is not running on this device');
+    },
+    persist,
+    clock: deps.clock,
+    restart: async (next) => {
+      state = 'moving';
+      changed();
+      await stop(false);
+      await start(next);
+    },
+  });
 
   return {
     api: {
@@ -250,7 +331,7 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
       join: async (codeOrPhrase: string, server?: SyncEnableOptions) => {
         const { pairing, check } = isPairingCode(codeOrPhrase)
           ? { pairing: parsePairingCode(codeOrPhrase), check: undefined }
-          : await phrasePairing(codeOrPhrase, server);
+          : await phrasePairing(codeOrPhrase, server, deps.checkRemote ?? checkRemote);
         const { syncKey, url, auth } = pairing;
         return begin({ syncKey: toBase64Url(syncKey), url, auth, device: newDevice(), joined: true }, check);
       },
@@ -260,9 +341,10 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
         return recoveryPhrase((await current()).syncKey);
       },
       status: async () => status(),
+      ...deviceApi,
       disable: async () => {
         await stop(true);
-        await deps.settings.write(undefined);
+        await persist(undefined);
         state = 'off';
         lastSyncedAt = undefined;
         changed();
@@ -274,20 +356,32 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
       running?.records.changed(); // their audit entries
     },
     recordsChanged: (types) => running?.records.changed(types),
-    resume: () => {
-      starting ??= (async () => {
-        if (running || !deps.target()) return;
-        const settings = await deps.settings.read();
-        if (settings) await start(settings);
-      })()
-        .catch((error: unknown) => fail(error instanceof MemoryError ? error : new MemoryError('SYNC_FAILED', String(error))))
-        .finally(() => (starting = undefined));
-      return starting;
+    resume: () => resumeNow(),
+    kick: () => {
+      if (running) running.replica.kick();
+      else if (known && !known.removed) void resumeNow();
     },
-    kick: () => running?.replica.kick(),
-    pause: () => stop(false),
+    pause: async () => {
+      await stop(false);
+      known = undefined; // locked or closed: nothing of the settings stays in memory
+    },
   };
+
+  function resumeNow(): Promise<void> {
+    starting ??= (async () => {
+      if (running || !deps.target()) return;
+      const settings = await deps.settings.read();
+      if (settings) await start(settings);
+    })()
+      .catch((error: unknown) => fail(toError(error)))
+      .finally(() => (starting = undefined));
+    return starting;
+  }
 }
+
+const toError = (error: unknown) => (error instanceof MemoryError ? error : new MemoryError('SYNC_FAILED', String(error)));
+const removedError = () =>
+  new MemoryError('SYNC_DEVICE_REMOVED', 'Another device removed this one from sync: join again with a new pairing code');
 
 function locked<T>(target: T | undefined): T {
   if (!target) throw new MemoryError('LOCKED', 'This profile is encrypted and locked: unlock it to sync');

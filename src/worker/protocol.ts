@@ -15,6 +15,7 @@ import type {
   SessionsApi,
 } from '../sdk/client';
 import type { MemoryClientOptions } from '../sdk/options';
+import type { SyncApi } from '../sdk/sync';
 import type { ChatMessage, GenerateOptions } from '../core/ports';
 import type { ChatModelInfo, MemoryEventListener, ProgressCallback } from '../sdk/types';
 
@@ -32,12 +33,7 @@ export type MethodPath =
   | 'context.build'
   | 'privacy.get'
   | 'privacy.set'
-  | 'sync.enable'
-  | 'sync.pairingCode'
-  | 'sync.recoveryPhrase'
-  | 'sync.join'
-  | 'sync.status'
-  | 'sync.disable'
+  | `sync.${keyof SyncApi & string}`
   | 'chat.send'
   | 'chat.regenerate'
   | `outbox.${keyof OutboxApi & string}`

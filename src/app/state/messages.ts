@@ -59,6 +59,8 @@ const ADVICE: Partial<Record<MemoryErrorCode, string>> = {
   SYNC_FAILED: 'the sync server did not answer. Check its address, that it is running, and this device’s connection.',
   SYNC_ENVELOPE_INVALID:
     'the server’s copy does not open with these words: they belong to another profile, or the copy was altered.',
+  SYNC_DEVICE_REMOVED:
+    'another of your devices removed this one from sync. Your memories stay here; to sync again, join with a new pairing code.',
   CLOSED: 'the connection to your memory was closed. Reload the page to open it again.',
 };
 
