@@ -11,6 +11,7 @@ declare global {
     mnemeBench: {
       index(options: IndexSuiteOptions): Promise<IndexRow[]>;
       storage(n: number, dimension: number, vectorIndex: 'flat' | 'int8' | 'voy'): Promise<StorageResult>;
+      phase(n: number, dimension: number, which: 'persist' | 'cold start'): Promise<number>;
       breakdown(n: number, dimension: number): Promise<BreakdownPart[]>;
       embedding(options: { models: string[]; texts: number; batch: number; rounds: number }): Promise<EmbeddingResult[]>;
       context(n: number, queries: number): Promise<ContextResult>;

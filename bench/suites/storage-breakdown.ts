@@ -7,7 +7,7 @@
 import { openDatabase, VECTORS_PER_CHUNK, type VectorChunkRow } from '../../src/storage/db';
 import { encodeFloat16 } from '../../src/storage/float16';
 import { createLexicalIndex } from '../../src/storage/lexical/minisearch-index';
-import { memoryAudit } from '../../src/core/semantic/memory-audit';
+import { bulkCreateAudit, memoryAudit } from '../../src/core/semantic/memory-audit';
 import { createId } from '../../src/core/ids';
 import type { MemoryItem } from '../../src/sdk/types';
 import { sentences, unitVectors } from '../data';
@@ -73,11 +73,11 @@ export async function runStorageBreakdown(n: number, dimension: number): Promise
     db.settings.put({ key: 'x', value: 1 }),
   );
   await measure('memory rows', (db, b) => db.memories.bulkPut(slice(items, b)));
-  await measure('memory rows again', (db, b) => db.memories.bulkPut(slice(items, b)));
-  await measure('memory rows bulkAdd', (db, b) => db.memories.bulkAdd(slice(items, b)));
-  await measure('memory rows in settings', (db, b) => db.settings.bulkPut(slice(items, b).map((item) => ({ key: item.id, value: item }))));
-  await measure('audit entries (one per memory)', (db, b) =>
+  await measure('audit, one entry per memory (before)', (db, b) =>
     db.audit.bulkAdd(slice(items, b).map((item) => memoryAudit(now, 'user', 'create', item.id, undefined, item))),
+  );
+  await measure('audit, one entry per batch (now)', (db, b) =>
+    db.audit.add(bulkCreateAudit(now, 'user', slice(items, b).map((item) => item.id), createId())),
   );
   await measure('vector chunks (float16, 256 a row)', (db, b) => {
     const rows: VectorChunkRow[] = [];

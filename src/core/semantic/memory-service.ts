@@ -93,17 +93,20 @@ export class MemoryService {
    * index starts from its snapshot, and only memories changed since are indexed again.
    */
   static async open(deps: MemoryServiceDeps): Promise<MemoryService> {
-    const [items, snapshot] = await Promise.all([deps.store.all(), deps.store.readLexicalSnapshot()]);
+    // Three independent reads at once: the items, the lexical snapshot and the current model's vectors.
+    const model = deps.embedder.modelId;
+    const [items, snapshot, vectors] = await Promise.all([
+      deps.store.all(),
+      deps.store.readLexicalSnapshot(),
+      model ? deps.store.vectors(model) : [],
+    ]);
     const snapshots = new LexicalSnapshots(deps.store, deps.clock);
     const service = new MemoryService(deps, snapshots.restore(items, snapshot, deps.createLexicalIndex), snapshots);
     for (const item of items) {
       service.#items.set(item.id, item);
       service.#lastCreatedAt = Math.max(service.#lastCreatedAt, item.createdAt);
     }
-    const model = deps.embedder.modelId;
-    if (model) {
-      for (const stored of await deps.store.vectors(model)) service.#indexVector(stored.id, stored.vector);
-    }
+    for (const stored of vectors) service.#indexVector(stored.id, stored.vector);
     // Saves re-indexing next time; a full disk must not keep the profile from opening.
     if (snapshots.pending > 100) await service.checkpoint().catch(() => undefined);
     return service;
