@@ -79,7 +79,9 @@ export class MemoryService {
       all: () => this.all(),
       committed: (items, vectors) => {
         const byId = new Map(vectors.map((vector) => [vector.id, vector.vector]));
-        for (const item of items) this.#remember(item, byId.get(item.id));
+        // The batch is indexed whole before it counts towards the next lexical snapshot.
+        for (const item of items) this.#remember(item, byId.get(item.id), false);
+        this.#changed(items.length);
         this.#deps.onCommitted?.(
           items.map((item) => item.id),
           vectors,
@@ -383,8 +385,8 @@ export class MemoryService {
     return this.#kinds.get(kind) ?? 0;
   }
 
-  #remember(item: MemoryItem, vector: Float32Array | undefined): void {
-    this.#changed(1);
+  #remember(item: MemoryItem, vector: Float32Array | undefined, counted = true): void {
+    if (counted) this.#changed(1);
     this.#kinds = undefined;
     this.#refinements.invalidate(!this.#items.has(item.id));
     this.#items.set(item.id, item);
