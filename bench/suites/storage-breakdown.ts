@@ -4,7 +4,7 @@
  * its own, on a fresh database with the real schema, in the same batches as `addMany`. A part's
  * time is its wall time alone; the parts overlap little, so they add up to about the whole.
  */
-import { openDatabase, VECTORS_PER_CHUNK, type VectorChunkRow } from '../../src/storage/db';
+import { openDatabase, VECTORS_PER_CHUNK, type AuditRow, type VectorChunkRow } from '../../src/storage/db';
 import { encodeFloat16 } from '../../src/storage/float16';
 import { createLexicalIndex } from '../../src/storage/lexical/minisearch-index';
 import { bulkCreateAudit, memoryAudit } from '../../src/core/semantic/memory-audit';
@@ -69,16 +69,17 @@ export async function runStorageBreakdown(n: number, dimension: number): Promise
     parts.push({ part, microseconds: (elapsed * 1000) / n, bytes: after > before ? (after - before) / n : null });
   };
 
-  await measure('commit (one rw transaction per batch, one small write)', (db) =>
-    db.settings.put({ key: 'x', value: 1 }),
-  );
+  await measure('commit (one rw transaction per batch, one small write)', (db) => db.settings.put({ key: 'x', value: 1 }));
   await measure('memory rows', (db, b) => db.memories.bulkPut(slice(items, b)));
   await measure('audit, one entry per memory (before)', (db, b) =>
-    db.audit.bulkAdd(slice(items, b).map((item) => memoryAudit(now, 'user', 'create', item.id, undefined, item))),
+    db.audit.bulkAdd(
+      slice(items, b).map((item) => memoryAudit(now, 'user', 'create', item.id, undefined, item) as unknown as AuditRow),
+    ),
   );
-  await measure('audit, one entry per batch (now)', (db, b) =>
-    db.audit.add(bulkCreateAudit(now, 'user', slice(items, b).map((item) => item.id), createId())),
-  );
+  await measure('audit, one entry per batch (now)', (db, b) => {
+    const ids = slice(items, b).map((item) => item.id);
+    return db.audit.add(bulkCreateAudit(now, 'user', ids, createId()) as unknown as AuditRow);
+  });
   await measure('vector chunks (float16, 256 a row)', (db, b) => {
     const rows: VectorChunkRow[] = [];
     for (let at = b * BATCH; at < Math.min(n, (b + 1) * BATCH); at += VECTORS_PER_CHUNK) {

@@ -88,10 +88,12 @@ export async function ingestBatch(
     if (vector) vectors.push(storedVector(item, embedder.modelId!, vector));
   });
   // A batch is recorded as one entry (see bulkCreateAudit); a single addition as its own.
+  const at = host.clock.now();
+  const created = items.map((item) => item.id);
   const audit =
     items.length > 1
-      ? [bulkCreateAudit(host.clock.now(), actor, items.map((item) => item.id), createId())]
-      : items.map((item) => memoryAudit(host.clock.now(), actor, 'create', item.id, undefined, item));
+      ? [bulkCreateAudit(at, actor, created, createId())]
+      : items.map((item) => memoryAudit(at, actor, 'create', item.id, undefined, item));
   await host.store.putMany(items, vectors, audit);
   host.committed(items, vectors);
   return items;

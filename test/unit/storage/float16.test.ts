@@ -42,4 +42,3 @@ describe('float16 vector storage', () => {
     values.forEach((value, i) => expect(Math.abs(encoded[i]! - toFloat16(value))).toBeLessThanOrEqual(1));
   });
 });
-
