@@ -24,7 +24,12 @@ for (let round = 0; round < rounds; round++) {
     ['before', resolve(before)],
     ['after', root],
   ]) {
-    execFileSync('node', ['bench/run.mjs', '--only', 'storage', '--storage', storage], { cwd: dir, stdio: 'inherit' });
+    try {
+      execFileSync('node', ['bench/run.mjs', '--only', 'storage', '--storage', storage], { cwd: dir, stdio: 'inherit' });
+    } catch {
+      console.log(`[compare] round ${round + 1} ${side}: the run failed, left out`);
+      continue;
+    }
     const date = new Date().toISOString().slice(0, 10);
     const result = JSON.parse(readFileSync(join(dir, `bench/results/${date}-storage.json`), 'utf8'));
     runs[side].push(result.storage);
@@ -42,7 +47,7 @@ const lines = [
   `| row | figure | before (median of ${rounds}) | after (median of ${rounds}) | after / before |`,
   '|---|---|---|---|---|',
 ];
-runs.after[0].forEach((row, i) => {
+(runs.after[0] ?? []).forEach((row, i) => {
   for (const figure of FIGURES) {
     const b = median(runs.before.map((run) => run[i]?.[figure]));
     const a = median(runs.after.map((run) => run[i]?.[figure]));
