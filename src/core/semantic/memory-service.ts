@@ -96,12 +96,9 @@ export class MemoryService {
    */
   static async open(deps: MemoryServiceDeps): Promise<MemoryService> {
     // Three independent reads at once: the items, the lexical snapshot and the current model's vectors.
-    const model = deps.embedder.modelId;
-    const [items, snapshot, vectors] = await Promise.all([
-      deps.store.all(),
-      deps.store.readLexicalSnapshot(),
-      model ? deps.store.vectors(model) : [],
-    ]);
+    const { store, embedder } = deps;
+    const read = [store.all(), store.readLexicalSnapshot(), embedder.modelId ? store.vectors(embedder.modelId) : []] as const;
+    const [items, snapshot, vectors] = await Promise.all(read);
     const snapshots = new LexicalSnapshots(deps.store, deps.clock);
     const service = new MemoryService(deps, snapshots.restore(items, snapshot, deps.createLexicalIndex), snapshots);
     for (const item of items) {
