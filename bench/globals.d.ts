@@ -1,5 +1,6 @@
 import type { IndexSuiteOptions, IndexRow } from './suites/index-suite';
 import type { StorageResult } from './suites/storage-suite';
+import type { BreakdownPart } from './suites/storage-breakdown';
 import type { BatchRow, EmbeddingResult } from './suites/embedding-suite';
 import type { ContextResult } from './suites/context-suite';
 import type { PeerRow } from './suites/peer-suite';
@@ -10,6 +11,8 @@ declare global {
     mnemeBench: {
       index(options: IndexSuiteOptions): Promise<IndexRow[]>;
       storage(n: number, dimension: number, vectorIndex: 'flat' | 'int8' | 'voy'): Promise<StorageResult>;
+      phase(n: number, dimension: number, which: 'persist' | 'cold start'): Promise<number>;
+      breakdown(n: number, dimension: number): Promise<BreakdownPart[]>;
       embedding(options: { models: string[]; texts: number; batch: number; rounds: number }): Promise<EmbeddingResult[]>;
       context(n: number, queries: number): Promise<ContextResult>;
       batches(options: { model: string; texts: number; batches: number[]; rounds: number }): Promise<BatchRow[]>;

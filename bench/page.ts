@@ -1,6 +1,7 @@
 /** The benchmark page: the runner (bench/run.mjs) calls these through Playwright. */
 import { runIndexSuite, type IndexSuiteOptions } from './suites/index-suite';
-import { runStorageSuite } from './suites/storage-suite';
+import { runStoragePhase, runStorageSuite } from './suites/storage-suite';
+import { runStorageBreakdown } from './suites/storage-breakdown';
 import { runBatchSweep, runEmbeddingSuite } from './suites/embedding-suite';
 import { runContextSuite } from './suites/context-suite';
 import { runPeerSuite } from './suites/peer-suite';
@@ -12,6 +13,8 @@ Object.assign(window, {
   mnemeBench: {
     index: (options: IndexSuiteOptions) => runIndexSuite(options, log),
     storage: (n: number, dimension: number, vectorIndex: 'flat' | 'int8' | 'voy') => runStorageSuite(n, dimension, vectorIndex),
+    phase: (n: number, dimension: number, which: 'persist' | 'cold start') => runStoragePhase(n, dimension, which),
+    breakdown: (n: number, dimension: number) => runStorageBreakdown(n, dimension),
     embedding: (o: { models: string[]; texts: number; batch: number; rounds: number }) =>
       runEmbeddingSuite(o.models, o.texts, o.batch, o.rounds),
     context: (n: number, queries: number) => runContextSuite(n, queries),

@@ -14,6 +14,7 @@ export function markdownReport(results) {
   ];
   if (results.index.length > 0) lines.push(...indexTable(results));
   if (results.storage.length > 0) lines.push(...storageTable(results.storage));
+  if (results.breakdown) lines.push(...breakdownTable(results.breakdown, results.settings.storage.sizes.at(-1)));
   if (results.peers?.length > 0) lines.push(...peerTable(results.peers));
   if (results.embedding?.length > 0) lines.push(...embeddingTable(results.embedding));
   if (results.batches?.length > 0) {
@@ -142,6 +143,20 @@ function storageTable(storage) {
     lines.push(
       `| ${row.memories} | ${row.vectorIndex} | ${ms(row.persistMs)} | ${ms(row.coldStartMs)} | ${ms(row.firstSearchMs)} | ${row.bytesPerMemory === null ? '–' : row.bytesPerMemory.toFixed(0)} | ${ms(row.exportMs)} | ${(row.exportBytes / 1_048_576).toFixed(1)} | ${ms(row.importMs)} |`,
     );
+  }
+  lines.push('');
+  return lines;
+}
+
+function breakdownTable(parts, n) {
+  const lines = [
+    `## Persist, part by part (${n} memories, batches of 1,024, each part alone on a fresh database)`,
+    '',
+    '| part | µs / memory | bytes / memory |',
+    '|---|---|---|',
+  ];
+  for (const row of parts) {
+    lines.push(`| ${row.part} | ${row.microseconds.toFixed(1)} | ${row.bytes === null ? '–' : row.bytes.toFixed(0)} |`);
   }
   lines.push('');
   return lines;

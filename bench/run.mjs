@@ -15,6 +15,8 @@ import { chromiumArgs as args, chromiumPath } from '../tooling/chromium.js';
 const root = resolve(new URL('..', import.meta.url).pathname);
 const quick = process.argv.includes('--quick');
 const onlyAt = process.argv.indexOf('--only');
+// --storage 10000:int8,flat: only these storage rows (sizes:indexes), e.g. to compare before/after quickly.
+const storageAt = process.argv.indexOf('--storage');
 const suites =
   onlyAt > 0 ? process.argv[onlyAt + 1].split(',') : ['index', 'peers', 'storage', 'embedding', 'context', 'sync', 'bundle'];
 
@@ -43,6 +45,11 @@ const settings = quick
       peers: { sizes: [1_000, 10_000, 100_000], dimension: 384, queries: 50 },
       sync: { memories: [10_000], changes: 40, reembedWith: 'local/glove-sif-100d', reembedTimeoutMs: 240_000 },
     };
+
+if (storageAt > 0) {
+  const [sizes, indexes] = process.argv[storageAt + 1].split(':');
+  settings.storage = { sizes: sizes.split(',').map(Number), indexes: indexes ? indexes.split(',') : settings.storage.indexes };
+}
 
 /**
  * pouchdb-server on a free loopback port for the sync suite, answering the bench page's origin
@@ -99,6 +106,12 @@ async function inBrowser() {
         storage.push(row);
       }
     }
+    // Where persisting the largest size spends its time and bytes, part by part.
+    const breakdown = suites.some((suite) => suite === 'storage' || suite === 'breakdown')
+      ? await attempt('storage breakdown', () =>
+          page.evaluate((n) => window.mnemeBench.breakdown(n, 384), Math.max(...settings.storage.sizes)),
+        )
+      : undefined;
     const embedding = suites.includes('embedding')
       ? await attempt('embedding', () => page.evaluate((o) => window.mnemeBench.embedding(o), settings.embedding), [])
       : [];
@@ -128,7 +141,7 @@ async function inBrowser() {
       );
       if (row) sync.push(row);
     }
-    return { userAgent, isolated, index, storage, embedding, batches, context, peers, sync };
+    return { userAgent, isolated, index, storage, breakdown, embedding, batches, context, peers, sync };
   } finally {
     await browser.close();
     await server.close();

@@ -74,3 +74,23 @@ export async function runStorageSuite(
     importMs,
   };
 }
+
+/**
+ * One phase of the suite alone, for a profiler (bench/profile-storage.mjs): `persist` adds n
+ * memories to a fresh profile and closes it; `cold start` opens that profile and searches once.
+ */
+let phaseProfile: string | undefined;
+export async function runStoragePhase(n: number, dimension: number, phase: 'persist' | 'cold start'): Promise<number> {
+  const vectors = unitVectors(n, dimension, 6);
+  const embedder = queryOnlyEmbedder(dimension, vectors[0]!);
+  if (phase === 'persist') phaseProfile = `benchphase${Date.now()}`;
+  const options = { profileId: phaseProfile!, inWorker: false, embedder, vectorIndex: 'int8' } as const;
+  const texts = phase === 'persist' ? sentences(n, 5) : [];
+  const start = performance.now();
+  const client = await createMemoryClient(options);
+  if (phase === 'persist') await client.memories.addMany(texts.map((text, i) => ({ text, vector: vectors[i]! })));
+  else await client.memories.search('coffee with my sister on a sunny morning');
+  const elapsed = performance.now() - start;
+  await client.close();
+  return elapsed;
+}

@@ -81,6 +81,11 @@ export interface AuditEntry {
   /** What kind of record changed: `memory`, `profile`, `episode`, … */
   entity: string;
   entityId: string;
+  /**
+   * A bulk change (`memories.addMany`): every record it touched, in order; `entityId` then names
+   * the batch. `history(id)` of one of them shows the entry as that record's own.
+   */
+  entityIds?: string[];
   before?: unknown;
   after?: unknown;
   /** Why, in a few words (the rule, the conflict decision, the source turn). */

@@ -41,8 +41,9 @@ export const CLEAR_FIELDS = {
   outbox: ['id', 'kind', 'state', 'runAfter', 'attempts', 'createdAt', 'updatedAt'],
   archive: ['id', 'kind', 'archivedAt', 'originalId'],
   // Indexed: `seq` (the order), `at`, `entity` and `entityId` (a memory's history; profile entries
-  // by tag). Who acted and what they did are sealed (from format 3).
-  audit: ['seq', 'at', 'entity', 'entityId'],
+  // by tag), `entityIds` (the memories a bulk addition created: ids, as the memories table shows
+  // them). Who acted and what they did are sealed (from format 3).
+  audit: ['seq', 'at', 'entity', 'entityId', 'entityIds'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type SealedTable = keyof typeof CLEAR_FIELDS;

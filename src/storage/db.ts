@@ -127,6 +127,14 @@ export function openDatabase(name: string, factory?: IDBFactory): MnemeDatabase 
       if (unnumbered.length > 0) await tx.table('turns').bulkPut(unnumbered);
     });
 
+  // A bulk addition is one audit entry listing its memories (`entityIds`, indexed one key per id,
+  // so a memory's history finds it); nothing queried memories by kind, and that index cost bytes
+  // and time on every row. Only indexes change: no row is rewritten.
+  db.version(4).stores({
+    memories: 'id, createdAt',
+    audit: '++seq, at, entity, entityId, *entityIds',
+  });
+
   return db;
 }
 

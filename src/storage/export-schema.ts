@@ -157,6 +157,7 @@ const layerRows = {
     action: z.enum(['create', 'update', 'pin', 'unpin', 'delete', 'supersede', 'merge', 'archive', 'restore']),
     entity: z.string().check(z.minLength(1), z.maxLength(200)),
     entityId: z.string().check(z.maxLength(MAX_TEXT_LENGTH + 100)),
+    entityIds: z.optional(z.array(id).check(z.maxLength(MAX_IMPORT_ROWS))),
     before: z.optional(smallJson),
     after: z.optional(smallJson),
     reason: z.optional(text),

@@ -107,9 +107,15 @@ export function createMemoryRepository(db: MnemeDatabase, codec: RecordCodec = p
     },
     history: (entityId) =>
       guard(async () => {
+        // Its own entries and the bulk additions that list it (shown as its own).
+        const [own, bulk] = await Promise.all([
+          db.audit.where('entityId').equals(entityId).toArray(),
+          db.audit.where('entityIds').equals(entityId).toArray(),
+        ]);
         // By time: entries synced from other devices are stored after later ones of this device.
-        const rows = await db.audit.where('entityId').equals(entityId).sortBy('at');
-        return readable(rows, ({ seq: _seq, ...row }) => codec.decodeRow<AuditEntry>('audit', row as StoredRow));
+        const rows = [...own, ...bulk].sort((a, b) => a.at - b.at || a.seq! - b.seq!);
+        const entries = await readable(rows, ({ seq: _seq, ...row }) => codec.decodeRow<AuditEntry>('audit', row as StoredRow));
+        return entries.map(({ entityIds, ...entry }) => (entityIds ? { ...entry, entityId } : entry));
       }),
     recentAudit: (limit) =>
       guard(async () => {

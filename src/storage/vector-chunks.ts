@@ -83,17 +83,31 @@ export class VectorChunks {
       ...placed.map((p) => p.model + '\u0000' + p.at.chunk),
     ]);
     for (const { model, at, dim } of freed) clearSlot(rows.get(model + '\u0000' + at.chunk)!, at.slot, dim);
-    for (const { model, at, id, vector, dim } of placed) {
-      const row = rows.get(model + '\u0000' + at.chunk) ?? { model, chunk: at.chunk, dim, ids: [], data: new ArrayBuffer(0) };
-      rows.set(model + '\u0000' + at.chunk, row);
-      if (row.ids.length <= at.slot) {
-        const grown = new Float32Array((at.slot + 1) * dim);
+    // Each row grows once, to the last slot this write fills (growing it slot by slot copied the
+    // chunk again for every vector: most of a bulk ingest's time).
+    const lengths = new Map<string, { model: string; chunk: number; dim: number; length: number }>();
+    for (const { model, at, dim } of placed) {
+      const key = model + '\u0000' + at.chunk;
+      const known = lengths.get(key);
+      if (known) known.length = Math.max(known.length, at.slot + 1);
+      else lengths.set(key, { model, chunk: at.chunk, dim, length: at.slot + 1 });
+    }
+    const views = new Map<string, Float32Array>();
+    for (const [key, { model, chunk, dim, length }] of lengths) {
+      const row = rows.get(key) ?? { model, chunk, dim, ids: [], data: new ArrayBuffer(0) };
+      rows.set(key, row);
+      if (row.ids.length < length) {
+        const grown = new Float32Array(length * dim);
         grown.set(new Float32Array(row.data));
         row.data = grown.buffer;
-        while (row.ids.length <= at.slot) row.ids.push(null);
+        while (row.ids.length < length) row.ids.push(null);
       }
-      new Float32Array(row.data).set(vector, at.slot * dim);
-      row.ids[at.slot] = id;
+      views.set(key, new Float32Array(row.data));
+    }
+    for (const { model, at, id, vector, dim } of placed) {
+      const key = model + '\u0000' + at.chunk;
+      views.get(key)!.set(vector, at.slot * dim);
+      rows.get(key)!.ids[at.slot] = id;
     }
     await this.#commit(rows);
   }

@@ -57,4 +57,12 @@ describe('change history', () => {
     expect(line).toContain('Ada → Ada L.');
     expect(line).toContain('corrected by hand');
   });
+
+  it('says how many memories a bulk addition created, in one line', () => {
+    const lines = render([
+      { at, actor: 'user', action: 'create', entity: 'memory', entityId: 'batch:b1', entityIds: ['m1', 'm2', 'm3'] },
+    ]);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^You created 3 memories · /);
+  });
 });

@@ -25,6 +25,15 @@ export function memoryAudit(
   return entry;
 }
 
+/**
+ * One entry for memories created together (a batch of `addMany`): who added them and when, their
+ * ids, nothing of their content (each memory holds its own words, kind and weights). A thousand
+ * additions cost one entry instead of a thousand.
+ */
+export function bulkCreateAudit(at: number, actor: ChangeActor, ids: string[], batchId: string): AuditEntry {
+  return { at, actor, action: 'create', entity: 'memory', entityId: `batch:${batchId}`, entityIds: ids };
+}
+
 /** What the audit trail keeps of a memory: its content, not its bookkeeping. */
 function contentOf(item: MemoryItem): Partial<MemoryItem> {
   const { text, kind, importance, pinned, metadata, validFrom, validTo } = item;

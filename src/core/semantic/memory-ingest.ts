@@ -10,7 +10,7 @@ import type { AddMemoryInput, ChangeActor, LongCallOptions, MemoryItem } from '.
 import type { Clock, MemoryStore, StoredVector } from '../ports';
 import { createId } from '../ids';
 import { yieldToEventLoop } from '../yield';
-import { memoryAudit } from './memory-audit';
+import { bulkCreateAudit, memoryAudit } from './memory-audit';
 import type { EmbedderSlot } from './embedder-slot';
 import * as check from './validate';
 
@@ -87,7 +87,13 @@ export async function ingestBatch(
     const vector = given[i] ?? made[next++];
     if (vector) vectors.push(storedVector(item, embedder.modelId!, vector));
   });
-  const audit = items.map((item) => memoryAudit(host.clock.now(), actor, 'create', item.id, undefined, item));
+  // A batch is recorded as one entry (see bulkCreateAudit); a single addition as its own.
+  const at = host.clock.now();
+  const created = items.map((item) => item.id);
+  const audit =
+    items.length > 1
+      ? [bulkCreateAudit(at, actor, created, createId())]
+      : items.map((item) => memoryAudit(at, actor, 'create', item.id, undefined, item));
   await host.store.putMany(items, vectors, audit);
   host.committed(items, vectors);
   return items;

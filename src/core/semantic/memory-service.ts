@@ -79,7 +79,9 @@ export class MemoryService {
       all: () => this.all(),
       committed: (items, vectors) => {
         const byId = new Map(vectors.map((vector) => [vector.id, vector.vector]));
-        for (const item of items) this.#remember(item, byId.get(item.id));
+        // The batch is indexed whole before it counts towards the next lexical snapshot.
+        for (const item of items) this.#remember(item, byId.get(item.id), false);
+        this.#changed(items.length);
         this.#deps.onCommitted?.(
           items.map((item) => item.id),
           vectors,
@@ -93,17 +95,17 @@ export class MemoryService {
    * index starts from its snapshot, and only memories changed since are indexed again.
    */
   static async open(deps: MemoryServiceDeps): Promise<MemoryService> {
-    const [items, snapshot] = await Promise.all([deps.store.all(), deps.store.readLexicalSnapshot()]);
+    // Three independent reads at once: the items, the lexical snapshot and the current model's vectors.
+    const { store, embedder } = deps;
+    const read = [store.all(), store.readLexicalSnapshot(), embedder.modelId ? store.vectors(embedder.modelId) : []] as const;
+    const [items, snapshot, vectors] = await Promise.all(read);
     const snapshots = new LexicalSnapshots(deps.store, deps.clock);
     const service = new MemoryService(deps, snapshots.restore(items, snapshot, deps.createLexicalIndex), snapshots);
     for (const item of items) {
       service.#items.set(item.id, item);
       service.#lastCreatedAt = Math.max(service.#lastCreatedAt, item.createdAt);
     }
-    const model = deps.embedder.modelId;
-    if (model) {
-      for (const stored of await deps.store.vectors(model)) service.#indexVector(stored.id, stored.vector);
-    }
+    for (const stored of vectors) service.#indexVector(stored.id, stored.vector);
     // Saves re-indexing next time; a full disk must not keep the profile from opening.
     if (snapshots.pending > 100) await service.checkpoint().catch(() => undefined);
     return service;
@@ -380,8 +382,8 @@ export class MemoryService {
     return this.#kinds.get(kind) ?? 0;
   }
 
-  #remember(item: MemoryItem, vector: Float32Array | undefined): void {
-    this.#changed(1);
+  #remember(item: MemoryItem, vector: Float32Array | undefined, counted = true): void {
+    if (counted) this.#changed(1);
     this.#kinds = undefined;
     this.#refinements.invalidate(!this.#items.has(item.id));
     this.#items.set(item.id, item);

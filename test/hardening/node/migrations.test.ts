@@ -44,7 +44,10 @@ async function dump(name: string): Promise<Record<string, unknown[]>> {
     const tx = db.transaction(stores, 'readonly');
     for (const store of stores) {
       const objectStore = tx.objectStore(store);
-      const indexes = [...objectStore.indexNames].map((index) => [index, objectStore.index(index).keyPath]);
+      const indexes = [...objectStore.indexNames].map((index) => {
+        const { keyPath, multiEntry } = objectStore.index(index);
+        return multiEntry ? [index, keyPath, 'multiEntry'] : [index, keyPath];
+      });
       out[`${store} (schema)`] = [objectStore.keyPath, objectStore.autoIncrement, ...indexes];
       const request = objectStore.getAll();
       request.onsuccess = () => (out[store] = request.result);
@@ -216,7 +219,11 @@ describe('migrations', () => {
           // The stores and indexes today's code declares, whatever the fixture had.
           for (const store of storesFromDexie(CURRENT_SCHEMA)) {
             const got = afterFirst[`${store.name} (schema)`];
-            const want = [store.keyPath, store.autoIncrement, ...store.indexes.map((index) => [index.name, index.keyPath])];
+            const want = [
+              store.keyPath,
+              store.autoIncrement,
+              ...store.indexes.map((index) => [index.name, index.keyPath, ...(index.multiEntry ? ['multiEntry'] : [])]),
+            ];
             if (!got) problems.push(`no ${store.name} store`);
             else if (!isDeepStrictEqual([got[0], got[1], ...got.slice(2).sort()], [want[0], want[1], ...want.slice(2).sort()]))
               problems.push(`${store.name} stored as ${JSON.stringify(got)}, declared ${JSON.stringify(want)}`);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MemoryService, type MemoryServiceDeps } from '../../../src/core/semantic/memory-service';
 import { EmbedderSlot } from '../../../src/core/semantic/embedder-slot';
 import { DEFAULT_RANKING } from '../../../src/sdk/options';
@@ -58,6 +58,23 @@ describe('lexical snapshot', () => {
     expect((await second.search('violin')).map((r) => r.item.id)).toEqual([kept.id]);
     expect((await second.search('kayak harbour')).map((r) => r.item.id)).toEqual(['sneaked']);
     expect(await second.search('dentist Friday')).toEqual([]);
+  });
+
+  it('takes a snapshot during a bulk addition only between batches, covering every memory it lists', async () => {
+    const name = `snapshot-bulk-${Date.now()}`;
+    const clock = { now: 3 * DAY };
+    const service = await MemoryService.open(deps(name, clock, []));
+    // 600 additions pass the 500 changes after which a snapshot is due, inside one batch.
+    const added = await service.addMany(Array.from({ length: 600 }, (_, i) => ({ text: `Bulk note number ${i} about owls` })));
+    const store = createMemoryRepository(openDatabase(name));
+    const snapshot = await vi.waitFor(async () => {
+      const stored = await store.readLexicalSnapshot();
+      if (!stored) throw new Error('no snapshot yet');
+      return stored;
+    });
+    // A snapshot listing fewer memories than its index holds is thrown away by the next open (a full re-index).
+    expect(snapshot.ids.length).toBe(added.length);
+    expect(createLexicalIndex(snapshot.data).size).toBe(added.length);
   });
 
   it('rebuilds from the texts when the snapshot does not match the memories', async () => {

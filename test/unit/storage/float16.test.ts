@@ -29,4 +29,16 @@ describe('float16 vector storage', () => {
     const back = decodeFloat16(encoded);
     expect(Math.abs(back.reduce((sum, x, i) => sum + x * v[i]!, 0) - 1)).toBeLessThan(1e-3);
   });
+
+  it('decodes every half-precision bit pattern to its value', () => {
+    const all = new Uint16Array(65536).map((_, bits) => bits);
+    const decoded = decodeFloat16(all.buffer);
+    for (let bits = 0; bits < 65536; bits++) expect(Object.is(decoded[bits], Math.fround(fromFloat16(bits)))).toBe(true);
+  });
+
+  it('encodes a vector as toFloat16 does, or one unit in the last place away on an exact tie', () => {
+    const values = Float32Array.from({ length: 4096 }, (_, i) => Math.sin(i * 0.37) * 2 ** ((i % 20) - 14));
+    const encoded = new Uint16Array(encodeFloat16(values));
+    values.forEach((value, i) => expect(Math.abs(encoded[i]! - toFloat16(value))).toBeLessThanOrEqual(1));
+  });
 });

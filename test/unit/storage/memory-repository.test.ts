@@ -119,7 +119,7 @@ describe('schema migrations', () => {
 
     const db = openDatabase(name);
     await db.open();
-    expect(db.verno).toBe(3);
+    expect(db.verno).toBe(4);
     expect(db.tables.map((t) => t.name)).not.toContain('vectors');
     const repo = createMemoryRepository(db);
     expect(await repo.count()).toBe(300);
