@@ -35,6 +35,11 @@ export interface RankingWeights {
    * session gains: sessions first, then turns inside the best ones. Default {@link DEFAULT_RANKING}.
    */
   session?: number;
+  /**
+   * Share of its score a memory gains when the query names a time ("in May 2023", "last year") and
+   * the memory is dated within it (`metadata.date`, else `validFrom`). Default {@link DEFAULT_RANKING}.
+   */
+  time?: number;
 }
 
 /**
@@ -143,6 +148,7 @@ export const DEFAULT_RANKING: RankingWeights = {
   relevanceFloor: 0.05,
   speaker: 0.25,
   session: 0,
+  time: 0,
 };
 
 export const DEFAULTS = {

@@ -168,7 +168,13 @@ export class MemoryService {
       ...standingCandidates(this.#items.values(), options.candidates, accept, this.#deps.clock.now()),
     });
     // The results that would be shown lend to their neighbours.
-    const spread = this.#refinements.refine(ranked, text, { weights: this.#deps.ranking, items: this.#items, limit, accept });
+    const spread = this.#refinements.refine(ranked, text, {
+      weights: this.#deps.ranking,
+      items: this.#items,
+      limit,
+      accept,
+      now: this.#deps.clock.now(),
+    });
     return spread.slice(0, limit).map((result, index) => ({ ...result, rank: index + 1 }));
   }
 
