@@ -40,6 +40,11 @@ export interface RankingWeights {
    * the memory is dated within it (`metadata.date`, else `validFrom`). Default {@link DEFAULT_RANKING}.
    */
   time?: number;
+  /**
+   * Query feedback: how far the query vector moves towards its best results' vectors before the
+   * dense list is searched again (0 = off). Default {@link DEFAULT_RANKING}.
+   */
+  feedback?: number;
 }
 
 /**
@@ -149,6 +154,7 @@ export const DEFAULT_RANKING: RankingWeights = {
   speaker: 0.25,
   session: 0,
   time: 0,
+  feedback: 0,
 };
 
 export const DEFAULTS = {
