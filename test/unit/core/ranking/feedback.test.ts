@@ -55,7 +55,11 @@ async function search(feedback: number) {
     recencyHalfLifeDays: 30,
     embedBatchSize: 8,
   });
-  await service.addMany(Object.keys(VECTORS).slice(0, 5).map((text) => ({ text })));
+  await service.addMany(
+    Object.keys(VECTORS)
+      .slice(0, 5)
+      .map((text) => ({ text })),
+  );
   const results = await service.search('Which pottery or other hobbies does she have?', { limit: 5 });
   // The three pottery memories lead either way (keyword and meaning); what follows them is the test.
   expect(results.slice(0, 3).every((r) => r.item.text.includes('ottery'))).toBe(true);
