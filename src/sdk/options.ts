@@ -153,7 +153,7 @@ export const DEFAULT_RANKING: RankingWeights = {
   relevanceFloor: 0.05,
   speaker: 0.25,
   session: 0,
-  time: 0,
+  time: 0.3,
   feedback: 0,
 };
 

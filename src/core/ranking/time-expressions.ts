@@ -7,7 +7,8 @@
  * "May I ask?" names no time. Used both ways: on a query (which times it asks about) and on a
  * memory's date text (`metadata.date`, e.g. "1:56 pm on 8 May, 2023": the first span found is its
  * time). Times are UTC calendar days; a day span has a day of slack on each side (time zones, "last
- * night").
+ * night"). Known misreadings, each only a boost to memories of that month or year: a person called
+ * June or April, the verb "march", a count such as "2000 people".
  */
 
 /** A span of time, `from` inclusive, `to` exclusive (ms since the epoch); or a month of any year. */
