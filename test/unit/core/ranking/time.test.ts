@@ -3,6 +3,13 @@ import type { Ranked } from '../../../../src/core/ranking/hybrid';
 import { inSpan, timeOf, timeSpans, type TimeSpan } from '../../../../src/core/ranking/time-expressions';
 import { boostByTime, MemoryTimes } from '../../../../src/core/ranking/time-prior';
 import type { MemoryItem } from '../../../../src/sdk/types';
+import { MemoryService } from '../../../../src/core/semantic/memory-service';
+import { EmbedderSlot } from '../../../../src/core/semantic/embedder-slot';
+import { DEFAULT_RANKING } from '../../../../src/sdk/options';
+import { openDatabase } from '../../../../src/storage/db';
+import { createMemoryRepository } from '../../../../src/storage/memory-repository';
+import { createLexicalIndex } from '../../../../src/storage/lexical/minisearch-index';
+import { createFlatIndex } from '../../../../src/storage/vector/flat-index';
 
 const NOW = Date.UTC(2026, 11, 5, 15); // Saturday 5 December 2026, 15:00 UTC
 const day = (iso: string) => Date.parse(`${iso}T12:00:00Z`);
@@ -105,5 +112,29 @@ describe('time-aware ranking', () => {
   it('changes nothing for a query without a time, or at weight 0', () => {
     expect(rank('Where did we go?').map((r) => r.score)).toEqual([1, 0.9, 0.5]);
     expect(rank('Where did we go last May?', 0).map((r) => r.score)).toEqual([1, 0.9, 0.5]);
+  });
+});
+
+describe('search with the default ranking', () => {
+  it('puts the hike of the month the question names first, by metadata.date or by the time it was said', async () => {
+    const service = await MemoryService.open({
+      store: createMemoryRepository(openDatabase(`time-${Date.now()}`)),
+      embedder: new EmbedderSlot(undefined),
+      createLexicalIndex: (snapshot) => createLexicalIndex(snapshot),
+      createVectorIndex: (dimension) => createFlatIndex(dimension),
+      clock: { now: () => NOW },
+      ranking: DEFAULT_RANKING,
+      recencyHalfLifeDays: 30,
+      embedBatchSize: 8,
+    });
+    await service.addMany([
+      { text: 'We went hiking in the hills', metadata: { date: '1:56 pm on 8 May, 2023' } },
+      { text: 'We went hiking by the lake', metadata: { date: '4:10 pm on 9 October, 2023' } },
+      { text: 'We went hiking up the volcano', validFrom: day('2026-11-20') },
+    ]);
+    const first = async (query: string) => (await service.search(query))[0]?.item.text;
+    expect(await first('Where did we go hiking in October 2023?')).toBe('We went hiking by the lake');
+    expect(await first('Where did we go hiking on 8 May 2023?')).toBe('We went hiking in the hills');
+    expect(await first('Where did we go hiking last month?')).toBe('We went hiking up the volcano');
   });
 });
