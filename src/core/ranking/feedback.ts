@@ -10,6 +10,8 @@
  * list is not changed, so a keyword match keeps its place. Part of the same search call: one more
  * scan of the vector index (the relevance floor is measured again for the new vector).
  */
+import type { VectorIndex } from '../ports';
+import type { Ranked } from './hybrid';
 
 export const FEEDBACK_DEFAULTS = {
   /** How many of the best fused results form the centroid. */
@@ -45,4 +47,16 @@ export function expandQuery(
   const centroid = unit(sum);
   if (!centroid) return undefined;
   return unit(q.map((x, i) => x + weight * centroid[i]!));
+}
+
+/** The moved query for a search's first ranking, or undefined when feedback is off or cannot run. */
+export function feedbackQuery(
+  query: Float32Array | undefined,
+  ranked: readonly Ranked[],
+  weight: number,
+  index: VectorIndex | undefined,
+): Float32Array | undefined {
+  if (weight <= 0 || !query || !index?.vector) return undefined;
+  const top = ranked.slice(0, FEEDBACK_DEFAULTS.from).map((result) => index.vector!(result.item.id));
+  return expandQuery(query, top, weight);
 }

@@ -18,7 +18,7 @@ import type {
 } from '../../sdk/types';
 import type { Clock, LexicalIndex, MemoryStore, StoredVector, VectorIndex } from '../ports';
 import { rankHybrid } from '../ranking/hybrid';
-import { expandQuery, FEEDBACK_DEFAULTS } from '../ranking/feedback';
+import { feedbackQuery } from '../ranking/feedback';
 import { standingCandidates } from '../ranking/standing';
 import { SearchRefinements } from '../ranking/refine';
 import { LexicalSnapshots } from './lexical-snapshot';
@@ -168,16 +168,10 @@ export class MemoryService {
       });
     };
     let ranked = await rank(queryVector);
-    // Feedback (feedback.ts): the query moves towards its best results' vectors and the dense list is searched again.
-    const [feedback, vectors] = [this.#deps.ranking.feedback ?? 0, this.#vectors];
-    if (feedback > 0 && queryVector && vectors?.vector) {
-      const top = ranked.slice(0, FEEDBACK_DEFAULTS.from).map((r) => vectors.vector!(r.item.id));
-      const moved = expandQuery(queryVector, top, feedback);
-      if (moved) ranked = await rank(moved);
-    }
-    // The results that would be shown lend to their neighbours.
+    const moved = feedbackQuery(queryVector, ranked, this.#deps.ranking.feedback ?? 0, this.#vectors);
+    if (moved) ranked = await rank(moved); // feedback.ts: again, with the query moved towards its best results
     const refineOptions = { weights: this.#deps.ranking, items: this.#items, limit, accept, now };
-    const spread = this.#refinements.refine(ranked, text, refineOptions);
+    const spread = this.#refinements.refine(ranked, text, refineOptions); // the shown results lend to their neighbours
     return spread.slice(0, limit).map((result, index) => ({ ...result, rank: index + 1 }));
   }
 
