@@ -1,5 +1,6 @@
 // `npm run bench:locomo -- [--data <file>] [--json <out>] [--mode hybrid|lexical|reference-bm25] [--embedder id]
-//   [--ranking <json>] [--grid <json file> | --grid none]`
+//   [--ranking <json>] [--grid <json file> | --grid none] [--dates text|metadata]`
+// `--dates metadata` leaves the session date out of each turn's text (it stays in metadata.date), as a chat app stores turns.
 // The grid (default bench/locomo/grid.json) lists the variants leave-one-conversation-out cross-validation chooses from.
 // LoCoMo turn retrieval through the public client, in Node (fake-indexeddb), TypeScript loaded by Vite.
 import 'fake-indexeddb/auto';
@@ -20,6 +21,7 @@ const gridArg = arg('grid', resolve(root, 'bench/locomo/grid.json'));
 const mode = arg('mode', 'hybrid');
 const settings = {
   mode,
+  dates: arg('dates', 'text'),
   embedder: arg('embedder', 'local/glove-sif-100d'),
   modelsBaseUrl: process.env.MNEME_MODELS ?? resolve(shared, 'models'),
   ...(arg('ranking') ? { ranking: JSON.parse(arg('ranking')) } : {}),

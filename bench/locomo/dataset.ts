@@ -11,6 +11,8 @@ export interface LocomoTurn {
   text: string;
   /** The rendered document text. */
   document: string;
+  /** The document without its `[date] ` prefix (the date only in metadata, as a chat app stores a turn). */
+  undated: string;
 }
 
 export interface LocomoQuestion {
@@ -51,6 +53,7 @@ export function loadConversations(raw: unknown): LocomoConversation[] {
           date,
           text: turn.text,
           document: `[${date}] ${turn.speaker}: ${turn.text}${caption}`,
+          undated: `${turn.speaker}: ${turn.text}${caption}`,
         });
       }
     }

@@ -30,6 +30,11 @@ export interface LocomoSettings {
   modelsBaseUrl?: string;
   vectorIndex?: MemoryClientOptions['vectorIndex'];
   ranking?: MemoryClientOptions['ranking'];
+  /**
+   * `text` (default, the task's definition): the session date opens each document's text; `metadata`:
+   * the date is only in `metadata.date`, as a chat app stores a turn (what time-aware ranking is for).
+   */
+  dates?: 'text' | 'metadata';
   /** Variants for cross-validation, each over `ranking`; the plain run is always among them. */
   grid?: LocomoVariant[];
 }
@@ -104,7 +109,7 @@ async function clientRanker(conversation: LocomoConversation, settings: LocomoSe
   const start = performance.now();
   const added = await client.memories.addMany(
     conversation.turns.map((turn) => ({
-      text: turn.document,
+      text: settings.dates === 'metadata' ? turn.undated : turn.document,
       kind: 'turn' as const,
       metadata: { speaker: turn.speaker, session: turn.session, date: turn.date, diaId: turn.diaId },
     })),

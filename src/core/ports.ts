@@ -117,6 +117,8 @@ export interface VectorIndex {
   remove(id: string): void;
   has(id: string): boolean;
   search(query: Float32Array, k: number, accept?: (id: string) => boolean): VectorHit[];
+  /** A copy of the stored vector, when the index keeps it exactly (query feedback uses it; optional). */
+  vector?(id: string): Float32Array | undefined;
   clear(): void;
 }
 

@@ -35,6 +35,16 @@ export interface RankingWeights {
    * session gains: sessions first, then turns inside the best ones. Default {@link DEFAULT_RANKING}.
    */
   session?: number;
+  /**
+   * Share of its score a memory gains when the query names a time ("in May 2023", "last year") and
+   * the memory is dated within it (`metadata.date`, else `validFrom`). Default {@link DEFAULT_RANKING}.
+   */
+  time?: number;
+  /**
+   * Query feedback: how far the query vector moves towards its best results' vectors before the
+   * dense list is searched again (0 = off). Default {@link DEFAULT_RANKING}.
+   */
+  feedback?: number;
 }
 
 /**
@@ -133,6 +143,8 @@ export interface MemoryClientOptions {
  * LoCoMo dev split, local word-vector embedder, recall@10): BM25 weight 0.7 with similarity 0.25
  * gives 0.639 (MRR 0.506) on a plateau from 0.2 to 0.35 similarity (0.637–0.646), against 0.611
  * for BM25 alone and 0.547 for the earlier 0.7 / 0.25 split. Recency and importance break near-ties.
+ * The later ones (neighbour, floor, speaker, session, time, feedback) were chosen by leave-one-conversation-out
+ * cross-validation on the same split (README, Benchmarks): time 0.3 in every fold, feedback never.
  */
 export const DEFAULT_RANKING: RankingWeights = {
   similarity: 0.25,
@@ -143,6 +155,8 @@ export const DEFAULT_RANKING: RankingWeights = {
   relevanceFloor: 0.05,
   speaker: 0.25,
   session: 0,
+  time: 0.3,
+  feedback: 0,
 };
 
 export const DEFAULTS = {

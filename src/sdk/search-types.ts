@@ -26,6 +26,8 @@ export interface ScoreExplanation {
     speaker?: number;
     /** Extra from the best match in the memory's conversation session (`metadata.session`). */
     session?: number;
+    /** Extra for a memory dated within a time the query names (`metadata.date`, else `validFrom`). */
+    time?: number;
   };
   /**
    * The candidate lists that put this memory forward: by meaning, by keywords, as one of the most

@@ -121,6 +121,20 @@ export function describeVectorIndexContract(where: string, cases: VectorIndexCas
       expect(index.search(query, 0)).toEqual([]);
     });
 
+    it('gives back a copy of a stored vector, and nothing for an unknown id', async () => {
+      const index = await create(3);
+      index.upsert('a', unit([1, 2, 2]));
+      index.upsertMany(['b'], unit([0, 1, 0]));
+      const copy = index.vector!('a')!;
+      expect([...copy].map((x) => Number(x.toFixed(5)))).toEqual([0.33333, 0.66667, 0.66667]);
+      copy.fill(0);
+      expect(index.vector!('a')![0]).toBeCloseTo(1 / 3, 5);
+      expect([...index.vector!('b')!]).toEqual([0, 1, 0]);
+      index.remove('a');
+      expect(index.vector!('a')).toBeUndefined();
+      expect([...index.vector!('b')!]).toEqual([0, 1, 0]);
+    });
+
     it('keeps its own copy of every vector', async () => {
       const index = await create(3);
       const vector = unit([1, 0, 0]);

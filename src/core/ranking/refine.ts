@@ -1,7 +1,7 @@
 /**
  * What a search does around the fused ranking (hybrid.ts), in order: the relevance floor before it
- * (relevance-floor.ts), then the speaker boost (speakers.ts), the session prior (session-prior.ts)
- * and the loan to conversation neighbours (neighbours.ts). One object per memory service; it keeps
+ * (relevance-floor.ts), then the speaker boost (speakers.ts), the time boost (time-prior.ts), the
+ * session prior (session-prior.ts) and the loan to conversation neighbours (neighbours.ts). One object per memory service; it keeps
  * the lazily built indexes these need (threads, speakers, the background vectors).
  */
 import type { RankingWeights } from '../../sdk/options';
@@ -12,16 +12,20 @@ import { NEIGHBOUR_DEFAULTS, spreadToNeighbours, Threads } from './neighbours';
 import { Background, denseFloor, RELEVANCE_DEFAULTS } from './relevance-floor';
 import { boostBySession } from './session-prior';
 import { boostNamedSpeakers, Speakers } from './speakers';
+import { timeSpans } from './time-expressions';
+import { boostByTime, MemoryTimes } from './time-prior';
 
 export class SearchRefinements {
   readonly #threads = new Threads();
   readonly #speakers = new Speakers();
   readonly #background = new Background();
+  readonly #times = new MemoryTimes();
 
   /** After a memory is added or removed (threads change) or edited (its speaker may change). */
   invalidate(threads: boolean): void {
     if (threads) this.#threads.invalidate();
     this.#speakers.invalidate();
+    this.#times.invalidate();
   }
 
   /** The relevance floor for this query vector, or undefined when it is off or cannot be measured. */
@@ -32,16 +36,28 @@ export class SearchRefinements {
     return background ? denseFloor(queryVector, background, margin) : undefined;
   }
 
-  /** Speaker boost, session prior, then neighbours: the best `limit` results lend to the turns beside them. */
+  /** Speaker and time boosts, session prior, then neighbours: the best `limit` results lend to the turns beside them. */
   refine(
     ranked: Ranked[],
     query: string,
-    options: { weights: RankingWeights; items: Map<string, MemoryItem>; limit: number; accept: (id: string) => boolean },
+    options: {
+      weights: RankingWeights;
+      items: Map<string, MemoryItem>;
+      limit: number;
+      accept: (id: string) => boolean;
+      /** Resolves relative time expressions ("last year"). */
+      now: number;
+    },
   ): Ranked[] {
-    const { weights, items } = options;
+    const { weights, items, now } = options;
     const speakerWeight = weights.speaker ?? 0;
     const named = speakerWeight > 0 ? this.#speakers.named(query, items) : new Set<string>();
-    const boosted = boostBySession(boostNamedSpeakers(ranked, named, speakerWeight), weights.session ?? 0);
+    const timeWeight = weights.time ?? 0;
+    const spans = timeWeight > 0 ? timeSpans(query, now) : [];
+    const timed = boostByTime(boostNamedSpeakers(ranked, named, speakerWeight), spans, timeWeight, (item) =>
+      this.#times.of(item, now),
+    );
+    const boosted = boostBySession(timed, weights.session ?? 0);
     return spreadToNeighbours(boosted, {
       weight: weights.neighbour ?? NEIGHBOUR_DEFAULTS.weight,
       from: options.limit,

@@ -18,6 +18,7 @@ import type {
 } from '../../sdk/types';
 import type { Clock, LexicalIndex, MemoryStore, StoredVector, VectorIndex } from '../ports';
 import { rankHybrid } from '../ranking/hybrid';
+import { feedbackQuery } from '../ranking/feedback';
 import { standingCandidates } from '../ranking/standing';
 import { SearchRefinements } from '../ranking/refine';
 import { LexicalSnapshots } from './lexical-snapshot';
@@ -154,23 +155,25 @@ export class MemoryService {
     const lexical = this.#lexical.search(text, pool, accept);
     const [queryVector] = this.#denseSearch ? ((await this.#deps.embedder.tryEmbed([text], 'query', options.signal)) ?? []) : [];
     throwIfAborted(options.signal);
-    const dense = queryVector && this.#vectors ? this.#vectors.search(queryVector, pool, accept) : [];
-    const floor =
-      dense.length > 0 ? await this.#refinements.floor(queryVector!, this.#deps.ranking, this.#deps.embedder) : undefined;
-    const ranked = rankHybrid({
-      dense,
-      lexical,
-      items: this.#items,
-      weights: this.#deps.ranking,
-      now: this.#deps.clock.now(),
-      recencyHalfLifeDays: this.#deps.recencyHalfLifeDays,
-      denseAvailable: queryVector !== undefined,
-      importanceOf: (item) => effectiveImportance(item, this.#deps.clock.now()),
-      ...(floor !== undefined ? { denseFloor: floor } : {}),
-      ...standingCandidates(this.#items.values(), options.candidates, accept, this.#deps.clock.now()),
-    });
-    // The results that would be shown lend to their neighbours.
-    const spread = this.#refinements.refine(ranked, text, { weights: this.#deps.ranking, items: this.#items, limit, accept });
+    const now = this.#deps.clock.now();
+    const standing = standingCandidates(this.#items.values(), options.candidates, accept, now);
+    const rank = async (vector: Float32Array | undefined) => {
+      const dense = vector && this.#vectors ? this.#vectors.search(vector, pool, accept) : [];
+      const floor =
+        dense.length > 0 ? await this.#refinements.floor(vector!, this.#deps.ranking, this.#deps.embedder) : undefined;
+      return rankHybrid({
+        ...{ dense, lexical, items: this.#items, weights: this.#deps.ranking, now, ...standing },
+        recencyHalfLifeDays: this.#deps.recencyHalfLifeDays,
+        denseAvailable: queryVector !== undefined,
+        importanceOf: (item) => effectiveImportance(item, now),
+        ...(floor !== undefined ? { denseFloor: floor } : {}),
+      });
+    };
+    let ranked = await rank(queryVector);
+    const moved = feedbackQuery(queryVector, ranked, this.#deps.ranking.feedback ?? 0, this.#vectors);
+    if (moved) ranked = await rank(moved); // feedback.ts: again, with the query moved towards its best results
+    const refineOptions = { weights: this.#deps.ranking, items: this.#items, limit, accept, now };
+    const spread = this.#refinements.refine(ranked, text, refineOptions); // the shown results lend to their neighbours
     return spread.slice(0, limit).map((result, index) => ({ ...result, rank: index + 1 }));
   }
 

@@ -69,6 +69,10 @@ export function createFlatIndex(dimension: number, options: FlatIndexOptions = {
       rowOf.delete(id);
     },
     has: (id) => rowOf.has(id),
+    vector(id) {
+      const row = rowOf.get(id);
+      return row === undefined ? undefined : data.slice(row * dimension, (row + 1) * dimension);
+    },
     search(query, k, accept) {
       checkDimension(query.length, dimension);
       const hits: VectorHit[] = [];

@@ -131,6 +131,10 @@ export function createInt8Index(
       rowOf.delete(id);
     },
     has: (id) => rowOf.has(id),
+    vector(id) {
+      const row = rowOf.get(id);
+      return row === undefined ? undefined : vectors.slice(row * dimension, (row + 1) * dimension);
+    },
     search(query, k, accept) {
       checkDimension(query.length, dimension);
       const rows = ids.length;

@@ -83,6 +83,7 @@ export function createVoyIndex(dimension: number, voy: VoyModule, options: VoyIn
       vectors.delete(id);
     },
     has: (id) => vectors.has(id),
+    vector: (id) => vectors.get(id)?.slice(),
     search(query, k, accept) {
       checkDimension(query.length, dimension);
       if (k <= 0 || vectors.size === 0) return [];

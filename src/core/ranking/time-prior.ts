@@ -1,0 +1,52 @@
+/**
+ * Time-aware ranking: when a question names a time ("in May 2023", "last year", "on 3 June"), what
+ * was said then matters more. A memory's time is its `metadata.date` (a date text such as "8 May,
+ * 2023" or "1:56 pm on 8 May, 2023", an ISO date, or ms since the epoch) when it has one, else the
+ * time it became true (`validFrom`). A memory whose time falls in a span the query names gets
+ * `weight` × its score on top; nothing changes for a query that names no time.
+ */
+import type { MemoryItem } from '../../sdk/types';
+import type { Ranked } from './hybrid';
+import { inSpan, timeOf, type TimeSpan } from './time-expressions';
+
+/** The memories' times, worked out once per memory and forgotten after changes. */
+export class MemoryTimes {
+  #times = new Map<string, number>();
+
+  invalidate(): void {
+    this.#times.clear();
+  }
+
+  of(item: MemoryItem, now: number): number {
+    let time = this.#times.get(item.id);
+    if (time === undefined) {
+      const date = item.metadata.date;
+      const stated =
+        typeof date === 'number' && Number.isFinite(date) ? date : typeof date === 'string' ? timeOf(date, now) : undefined;
+      time = stated ?? item.validFrom;
+      this.#times.set(item.id, time);
+    }
+    return time;
+  }
+}
+
+export function boostByTime(
+  ranked: Ranked[],
+  spans: TimeSpan[],
+  weight: number,
+  timeOfItem: (item: MemoryItem) => number,
+): Ranked[] {
+  if (weight <= 0 || spans.length === 0) return ranked;
+  return ranked
+    .map((result) => {
+      const time = timeOfItem(result.item);
+      if (!spans.some((span) => inSpan(time, span))) return result;
+      const extra = weight * Math.max(0, result.score);
+      return {
+        ...result,
+        score: result.score + extra,
+        explanation: { ...result.explanation, contributions: { ...result.explanation.contributions, time: extra } },
+      };
+    })
+    .sort((a, b) => b.score - a.score || a.item.createdAt - b.item.createdAt || (a.item.id < b.item.id ? -1 : 1));
+}
