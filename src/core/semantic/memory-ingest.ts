@@ -117,6 +117,14 @@ export async function ingestMany(
   return added;
 }
 
+/** How many of these memories have no vector from `model` (none when there is no model). */
+export function countMissingVectors(items: Iterable<MemoryItem>, model: string | undefined): number {
+  if (!model) return 0;
+  let missing = 0;
+  for (const item of items) if (item.embeddingModel !== model) missing++;
+  return missing;
+}
+
 /**
  * Embeds every memory that has no vector from the current model (after an import, a merge from
  * another device, or when the embedder became available later), in batches. A memory edited

@@ -26,7 +26,7 @@ import { mergeAudit, memoryAudit } from './memory-audit';
 import { indexDifferences, type IndexDifferences } from './index-differences';
 import { effectiveImportance } from '../archive/policies';
 import type { EmbedderSlot } from './embedder-slot';
-import { embedMissing, ingestBatch, ingestMany, storedVector, type IngestHost } from './memory-ingest';
+import { countMissingVectors, embedMissing, ingestBatch, ingestMany, storedVector, type IngestHost } from './memory-ingest';
 import { searchFilter } from './search-filter';
 import * as check from './validate';
 
@@ -184,11 +184,7 @@ export class MemoryService {
 
   /** Memories without a vector from the current model (they are found by keywords only). */
   get missingVectors(): number {
-    const model = this.#deps.embedder.modelId;
-    if (!model) return 0;
-    let missing = 0;
-    for (const item of this.#items.values()) if (item.embeddingModel !== model) missing++;
-    return missing;
+    return countMissingVectors(this.#items.values(), this.#deps.embedder.modelId);
   }
 
   /** Where this service's caches and indexes differ from storage (see {@link indexDifferences}). */
