@@ -32,6 +32,8 @@ export type MethodPath =
   | 'context.build'
   | 'privacy.get'
   | 'privacy.set'
+  | 'preferences.get'
+  | 'preferences.set'
   | 'sync.enable'
   | 'sync.pairingCode'
   | 'sync.recoveryPhrase'
