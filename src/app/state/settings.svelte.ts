@@ -5,12 +5,7 @@
  * or unlocked: retention, "do not remember" rules and patterns, the external chat server (see
  * {@link Settings.fromProfile}). An API key for the external endpoint is kept in memory only.
  */
-import {
-  RETENTION_MAX_DAYS,
-  type ChatModelSpec,
-  type MemoryClientOptions,
-  type PrivacyState,
-} from '../../sdk/index';
+import { RETENTION_MAX_DAYS, type ChatModelSpec, type MemoryClientOptions, type PrivacyState } from '../../sdk/index';
 import { AUTO_LOCK_CHOICES, DEFAULT_AUTO_LOCK_MINUTES } from '../lib/idle-lock';
 
 export interface ExternalEndpoint {
@@ -156,7 +151,11 @@ function load(): SettingsData {
     if (parsed.welcomed && parsed.downloadsAllowed === undefined) parsed.downloadsAllowed = true;
     // The profile's choices come from the profile (Settings.fromProfile), not from here.
     const { retention: _r, doNotRemember: _d, external: _e, chatModel, ...rest } = parsed;
-    return { ...structuredClone(DEFAULT_SETTINGS), ...rest, ...(chatModel && chatModel.engine !== 'openai' ? { chatModel } : {}) };
+    return {
+      ...structuredClone(DEFAULT_SETTINGS),
+      ...rest,
+      ...(chatModel && chatModel.engine !== 'openai' ? { chatModel } : {}),
+    };
   } catch {
     return structuredClone(DEFAULT_SETTINGS);
   }
