@@ -201,10 +201,7 @@ export class MemoryService {
     return this.#deps.blockedBy?.(text) === undefined;
   }
 
-  /**
-   * Marks memories as used today (refreshing their decay; stored to the day, see {@link accessDay}).
-   * `ownDay`: each keeps the day it was last used (a time an older version stored exactly). No audit.
-   */
+  /** Marks memories as used today (to the day, see {@link accessDay}); `ownDay`: each keeps its own. No audit. */
   async touch(ids: string[], ownDay = false): Promise<void> {
     const today = accessDay(this.#deps.clock.now());
     const items = ids.flatMap((id) => {
