@@ -94,7 +94,8 @@ async function verify(client: MemoryClient, fixture: Fixture, pick: () => number
   // Memories and vectors, all of them, through the export.
   const file = JSON.parse(await client.data.export({ plaintext: true })) as ExportFile;
   // A last use is kept to the day (an open rounds an exact one in the background sweep).
-  const toDay = <M extends { id: string; lastAccessedAt?: number | undefined }>(m: M): M => (m.lastAccessedAt === undefined ? m : { ...m, lastAccessedAt: accessDay(m.lastAccessedAt) });
+  const toDay = <M extends { id: string; lastAccessedAt?: number | undefined }>(m: M): M =>
+    m.lastAccessedAt === undefined ? m : { ...m, lastAccessedAt: accessDay(m.lastAccessedAt) };
   problems.push(...sameRows('memory', file.memories.map(toDay), expected.memories.map(toDay)));
   const vectors = new Map(file.vectors.filter((v) => v.model === fixture.model).map((v) => [v.id, v]));
   if (vectors.size !== expected.vectors.size) problems.push(`${vectors.size} vectors, expected ${expected.vectors.size}`);
