@@ -211,6 +211,7 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
     storage: { estimate: call('storage.estimate'), persist: requestPersistentStorage },
     maintenance: { verify: call('maintenance.verify'), compact: call('maintenance.compact') },
     privacy: { get: call('privacy.get'), set: call('privacy.set') },
+    preferences: { get: call('preferences.get'), set: call('preferences.set') },
     sync: {
       enable: call('sync.enable'),
       pairingCode: call('sync.pairingCode'),

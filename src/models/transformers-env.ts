@@ -6,6 +6,7 @@
  */
 import { MemoryError, toMemoryError } from '../sdk/errors';
 import type { ProgressCallback } from '../sdk/types';
+import { MODEL_PINS, pinnedFetch, takeRefusal } from './pins';
 
 declare const WorkerGlobalScope: unknown;
 
@@ -17,9 +18,18 @@ export const IS_NODE =
 
 export type Transformers = typeof import('@huggingface/transformers');
 
+/** The fetch functions already wrapped by {@link pinnedFetch} (transformers.js' `env` is one per realm). */
+const checked = new WeakSet<object>();
+
 export async function loadTransformers(modelsBaseUrl: string | undefined): Promise<Transformers> {
   const transformers = await import('@huggingface/transformers');
   const { env } = transformers;
+  // Every file goes through the pins' check (a file with a pinned hash must match it).
+  const withFetch = env as unknown as { fetch: Parameters<typeof pinnedFetch>[0] };
+  if (!checked.has(withFetch.fetch)) {
+    withFetch.fetch = pinnedFetch(withFetch.fetch, MODEL_PINS);
+    checked.add(withFetch.fetch);
+  }
   if (modelsBaseUrl) {
     env.allowLocalModels = true;
     env.allowRemoteModels = false;
@@ -87,6 +97,13 @@ export function modelError(model: string, error: unknown, what = 'Embedding mode
   const failure = toMemoryError(error);
   if (failure.code !== 'INTERNAL') return failure;
   const message = failure.message;
+  // transformers.js reports a file the pins refused (pinnedFetch) as missing: it is not.
+  const refused = takeRefusal(model);
+  if (refused)
+    return new MemoryError('MODEL_LOAD_FAILED', `${what} ${model} was refused: ${refused.message}`, {
+      cause: refused,
+      details: { model, ...refused.details },
+    });
   const missing = /not found|could not locate|404|ModelFileNotFound|Unable to load|Unexpected token|JSON/i.test(
     `${(error as { name?: string }).name ?? ''} ${message}`,
   );

@@ -1,7 +1,7 @@
 import type { ChatMessage, ChatModel, Embedder } from '../core/ports';
 import type { ChatModelSpec } from './options';
 import type { VerifyOptions, VerifyReport } from './maintenance';
-import type { PrivacyApi } from './privacy';
+import type { PreferencesApi, PrivacyApi } from './privacy';
 import type { SyncApi } from './sync';
 import type {
   ChatModelInfo,
@@ -313,6 +313,8 @@ export interface MemoryClient {
   readonly maintenance: MaintenanceApi;
   /** Retention and "do not remember" rules, changed at run time (the chat model stays loaded). */
   readonly privacy: PrivacyApi;
+  /** The host app's own choices for this profile (sealed when it is encrypted). */
+  readonly preferences: PreferencesApi;
   /** Sync across devices, end-to-end encrypted, through a CouchDB-compatible server. */
   readonly sync: SyncApi;
   /** Works while locked, so a UI can tell what to ask for. */

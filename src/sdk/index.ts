@@ -18,7 +18,7 @@ export type {
 } from './client';
 export type { MemoryClientOptions, RankingWeights, ChatModelSpec } from './options';
 export { DEFAULT_RANKING } from './options';
-export type { PrivacyApi, PrivacySettings, PrivacyState, PrivacyRuleName } from './privacy';
+export type { PreferencesApi, PrivacyApi, PrivacySettings, PrivacyState, PrivacyRuleName } from './privacy';
 export { RETENTION_MAX_DAYS, withheldIn, withheldMarker } from './privacy';
 export { contextMessages, type ContextMessage } from './context-messages';
 export type { SyncApi, SyncDevice, SyncEnableOptions, SyncErrorInfo, SyncState, SyncStatus } from './sync';

@@ -59,3 +59,18 @@ export function withheldIn(text: string): string[] {
 export function withoutMarkers(text: string, replacement = ' '): string {
   return text.replace(MARKER, replacement);
 }
+
+/**
+ * The host app's own choices for one profile (the app keeps its chat server here), stored inside
+ * the profile: sealed under its key when it is encrypted, so its disk does not give them away.
+ * Values must survive JSON. While the profile is locked both calls reject with `LOCKED`.
+ */
+export interface PreferencesApi {
+  /** What is stored (`{}` when nothing is). */
+  get(): Promise<Record<string, unknown>>;
+  /**
+   * Merges `values` into what is stored (a key given as `undefined` or `null` is removed) and
+   * returns the result. `INVALID_ARGUMENT` for anything but a plain object, or over 64 KiB as JSON.
+   */
+  set(values: Record<string, unknown>): Promise<Record<string, unknown>>;
+}

@@ -89,10 +89,12 @@ export function snapshotBinding(snapshot: { takenAt: number; ids: string[]; vers
 
 /**
  * Settings whose value is sealed when the profile is encrypted: `sync` holds the sync key and the
- * server's address (a locked profile's disk must not give them away). Other settings stay in clear
- * because they are read before unlock (the key envelope, the sealed marker) or hold nothing private.
+ * server's address, `privacy` the "do not remember" rules and patterns and the retention,
+ * `preferences` the host app's choices (its chat server): a locked profile's disk must not give
+ * them away. Other settings stay in clear because they are read before unlock (the key envelope,
+ * the sealed marker) or hold nothing private.
  */
-export const SEALED_SETTINGS: readonly string[] = ['sync'];
+export const SEALED_SETTINGS: readonly string[] = ['sync', 'privacy', 'preferences'];
 
 /** A settings row at rest; a sealed setting's value is `{ sealed }`. */
 export interface SettingRecord {

@@ -36,6 +36,7 @@ import { createEncryptionControl } from './encryption-control';
 import { createEmbeddingControl } from './embedding-control';
 import { createMaintenance } from './maintenance-control';
 import { createPrivacyControl } from './privacy-control';
+import { createPreferences, settingsRows } from './profile-settings';
 import { createEngineSync, destroyProfileReplica, type EngineSyncDeps } from '../sync/engine-sync';
 import type { MemoryStore } from '../core/ports';
 
@@ -106,6 +107,7 @@ export async function createMemoryEngine(
   internals.assistant = assistant;
   /** Drops every decrypted view of the profile (lock, close, another tab's upgrade). */
   const dropViews = () => {
+    privacy.forget();
     void assistant.stop();
     void sync.pause();
     service = undefined;
@@ -114,7 +116,6 @@ export async function createMemoryEngine(
     profile = undefined;
   };
   let closed: string | undefined;
-
   const onTabMessage = (message: TabMessage) => {
     if (message.type === 'reload') {
       if (service) void open(openKey).then(() => emit({ type: 'memories-changed', ids: [], source: 'other-tab' }));
@@ -131,16 +132,18 @@ export async function createMemoryEngine(
     }
   };
   const tabs = createTabCoordinator(dbName, onTabMessage);
-
   /** Retention and decay run in the background (on open, on a new retention); nothing waits for them. */
   const sweepSoon = () => {
     const opened = service;
     const later = opened && sweep(opened, privacy.retention(), systemClock);
     void later?.catch(() => undefined);
   };
-  const privacy = createPrivacyControl(options, sweepSoon, () => sync.recordsChanged(['settings']));
+  const rows = () => (service ? settingsRows(place.current(), codecFor(openKey)) : undefined);
+  const privacy = createPrivacyControl(options, sweepSoon, () => sync.recordsChanged(['settings']), rows);
+  const preferences = createPreferences(rows);
   const open = async (dataKey: DataKey | undefined) => {
     const [db, writes] = [place.current(), tellingWrites(place.lockFor(tabs), () => sync.recordsChanged())];
+    await privacy.restore(settingsRows(db, codecFor(dataKey)));
     profile = new ProfileService(
       lockedProfileWrites(createProfileRepository(db, codecFor(dataKey)), writes),
       systemClock,
@@ -246,6 +249,9 @@ export async function createMemoryEngine(
       }
     };
   };
+  /** Every method of an API object, guarded. */
+  const guardAll = <T extends object>(api: T): T =>
+    Object.fromEntries(Object.entries(api).map(([name, fn]) => [name, guarded(fn as () => unknown)])) as T;
   const unlocked = () => {
     if (!service || !conversations || !episodes || !profile) {
       throw new MemoryError('LOCKED', 'This profile is encrypted and locked: unlock it with its passphrase');
@@ -350,18 +356,9 @@ export async function createMemoryEngine(
       import: live((_memory, text, importOptions) => data.import(text, importOptions)),
       wipe: live(() => data.wipe()),
     },
-    privacy: { get: guarded(privacy.api.get), set: guarded(privacy.api.set) },
-    sync: {
-      enable: guarded(sync.api.enable),
-      pairingCode: guarded(sync.api.pairingCode),
-      recoveryPhrase: guarded(sync.api.recoveryPhrase),
-      join: guarded(sync.api.join),
-      status: guarded(sync.api.status),
-      devices: guarded(sync.api.devices),
-      renameDevice: guarded(sync.api.renameDevice),
-      removeDevice: guarded(sync.api.removeDevice),
-      disable: guarded(sync.api.disable),
-    },
+    privacy: guardAll(privacy.api),
+    preferences: guardAll(preferences),
+    sync: guardAll(sync.api),
     storage: { estimate: guarded(estimateStorage), persist: guarded(requestPersistentStorage) },
     maintenance: {
       verify: live((memory, verifyOptions) => maintenance.verify(memory, verifyOptions)),

@@ -1,7 +1,10 @@
 /**
  * The engine's privacy settings: retention per kind and "do not remember" rules, checked once,
  * held in one place and read at every write, so `client.privacy.set` applies them at once without
- * reopening the client (a reopen would drop the chat model and every cache).
+ * reopening the client (a reopen would drop the chat model and every cache). They are kept in the
+ * profile (its `privacy` settings row, sealed when encrypted): read when it opens or unlocks,
+ * written at every `set`. Settings the host gave (options, or a `set` while locked) are stored at
+ * the next open instead; settings read from an encrypted profile leave memory when it locks.
  */
 import { MemoryError } from '../sdk/errors';
 import { RETENTION_MAX_DAYS, type PrivacyApi, type PrivacySettings, type PrivacyState } from '../sdk/privacy';
@@ -14,6 +17,7 @@ import {
   type Redaction,
   type RetentionPolicy,
 } from '../core/archive/policies';
+import type { SettingsRows } from './profile-settings';
 
 const KINDS: readonly MemoryKind[] = ['note', 'fact', 'turn', 'preference', 'summary', 'episode'];
 
@@ -24,15 +28,31 @@ export interface PrivacyControl {
   /** The text with what the rules withhold replaced by markers. */
   redact(text: string): Redaction;
   retention(): RetentionPolicy;
+  /** The profile opened (or unlocked): its stored settings apply, or the host's unsaved ones are stored. */
+  restore(rows: SettingsRows): Promise<void>;
+  /** The profile locked or closed: what was read from it leaves memory (the host's unsaved settings stay). */
+  forget(): void;
 }
+
+const ROW = 'privacy';
+const EMPTY: Checked = { retention: {}, doNotRemember: { rules: [], patterns: [] }, regexps: [] };
 
 interface Checked extends PrivacyState {
   regexps: RegExp[];
 }
 
-/** `changed` runs after a `set` that changed the retention (the engine sweeps); `set` after every `set` (sync sends it). */
-export function createPrivacyControl(initial: PrivacySettings, changed: () => void, set?: () => void): PrivacyControl {
-  let state = check(initial, { retention: {}, doNotRemember: { rules: [], patterns: [] }, regexps: [] });
+/**
+ * `changed` runs after a `set` that changed the retention (the engine sweeps); `set` after every
+ * `set` (sync sends it); `rows` gives the open profile's settings rows (undefined while locked).
+ */
+export function createPrivacyControl(
+  initial: PrivacySettings,
+  changed: () => void,
+  set?: () => void,
+  rows?: () => SettingsRows | undefined,
+): PrivacyControl {
+  let state = check(initial, EMPTY);
+  let unsaved = initial.retention !== undefined || initial.doNotRemember !== undefined;
   const snapshot = (): PrivacyState => ({
     retention: { ...state.retention },
     doNotRemember: { rules: [...state.doNotRemember.rules], patterns: [...state.doNotRemember.patterns] },
@@ -42,6 +62,12 @@ export function createPrivacyControl(initial: PrivacySettings, changed: () => vo
       get: async () => snapshot(),
       set: async (settings) => {
         state = check(settings, state);
+        unsaved = true;
+        const open = rows?.();
+        if (open) {
+          await open.write(ROW, snapshot());
+          unsaved = false;
+        }
         if (settings?.retention !== undefined) changed();
         set?.();
         return snapshot();
@@ -50,6 +76,23 @@ export function createPrivacyControl(initial: PrivacySettings, changed: () => vo
     blockedBy: (text) => blockedBy(text, state.doNotRemember.rules, state.regexps),
     redact: (text) => redact(text, state.doNotRemember.rules, state.regexps),
     retention: () => state.retention,
+    restore: async (open) => {
+      if (unsaved) {
+        await open.write(ROW, snapshot());
+        unsaved = false;
+        return;
+      }
+      // A row that does not open (tampered) is left out: `maintenance.verify()` reports it.
+      const stored = await open.read<PrivacyState>(ROW).catch(() => undefined);
+      try {
+        state = stored ? check(stored, EMPTY) : EMPTY;
+      } catch {
+        state = EMPTY;
+      }
+    },
+    forget: () => {
+      if (!unsaved) state = EMPTY;
+    },
   };
 }
 

@@ -34,6 +34,8 @@ export type MethodPath =
   | 'privacy.get'
   | 'privacy.set'
   | `sync.${keyof SyncApi & string}`
+  | 'preferences.get'
+  | 'preferences.set'
   | 'chat.send'
   | 'chat.regenerate'
   | `outbox.${keyof OutboxApi & string}`

@@ -137,6 +137,39 @@ export function describePrivacyContract(name: string, create: ClientFactory): vo
       });
     });
 
+    it('keeps its rules and the host app preferences inside the profile, sealed when it is encrypted, and only there', async () => {
+      const profileId = `privacy${Date.now()}x${counter++}`;
+      const pattern = 'zanzibar-\\d+';
+      const server = 'chat.example-private.test';
+      const first = await create({ profileId, embedder: false, encryption: { passphrase: 'quiet lantern over moss' } });
+      await first.privacy.set({ retention: { turn: 45 }, doNotRemember: { rules: ['health'], patterns: [pattern] } });
+      expect(await first.preferences.set({ chat: { baseUrl: `https://${server}/v1`, model: 'm' } })).toEqual({
+        chat: { baseUrl: `https://${server}/v1`, model: 'm' },
+      });
+      await first.close();
+      const raw = await dumpDatabase(`mneme-${profileId}`);
+      expect(raw).not.toContain('zanzibar');
+      expect(raw).not.toContain(server);
+      expect(raw).not.toContain('health');
+
+      // Opened again without any privacy option: locked, the rules are not known; unlocked, they apply.
+      const again = await create({ profileId, embedder: false });
+      await expect(again.preferences.get()).rejects.toMatchObject({ code: 'LOCKED' });
+      expect((await again.privacy.get()).doNotRemember.patterns).toEqual([]);
+      await again.encryption.unlock('quiet lantern over moss');
+      expect(await again.privacy.get()).toEqual({
+        retention: { turn: 45 },
+        doNotRemember: { rules: ['health'], patterns: [pattern] },
+      });
+      await expect(again.memories.add('Locker zanzibar-42 is mine')).rejects.toMatchObject({ code: 'DO_NOT_REMEMBER' });
+      expect(await again.preferences.set({ chat: null, theme: 'dark' })).toEqual({ theme: 'dark' });
+      await expect(again.preferences.set([] as never)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      // A lock drops what was read from the profile.
+      await again.encryption.lock();
+      expect((await again.privacy.get()).doNotRemember.patterns).toEqual([]);
+      await again.close();
+    });
+
     it('runs a new retention at once: what is older than it is deleted, the rest stays', async () => {
       const client = await create({ profileId: `privacy${Date.now()}x${counter++}`, embedder: false });
       await client.memories.add('An old note about the boat');

@@ -218,3 +218,32 @@ export async function sendAndStopAtOnce(page: Page): Promise<void> {
     document.querySelector<HTMLFormElement>('form.composer')!.requestSubmit();
   });
 }
+
+/** Every record of the profile's IndexedDB database as text, read without Mneme's code. */
+export function rawDatabase(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    const factory = await window.rawIndexedDB('mneme-default');
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = factory.open('mneme-default');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    const parts: string[] = [];
+    for (const name of Array.from(db.objectStoreNames)) {
+      const rows = await new Promise<unknown[]>((resolve, reject) => {
+        const request = db.transaction(name, 'readonly').objectStore(name).getAll();
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      const text = (value: unknown): string =>
+        value instanceof ArrayBuffer || ArrayBuffer.isView(value)
+          ? new TextDecoder('latin1').decode(value as ArrayBuffer)
+          : typeof value === 'object' && value !== null
+            ? Object.values(value).map(text).join(' ')
+            : String(value);
+      parts.push(name, ...rows.map(text));
+    }
+    db.close();
+    return parts.join('\n');
+  });
+}

@@ -15,6 +15,7 @@ import {
   memoryList,
   newPage,
   openApp,
+  rawDatabase,
   remember,
   search,
   shot,
@@ -233,35 +234,6 @@ describe('privacy in the app', () => {
 const MODEL_WAIT = STATE_TIMEOUT;
 const composer = (page: Page) => page.getByRole('textbox', { name: 'Message' });
 const privacy = (page: Page) => page.getByRole('region', { name: 'Privacy' });
-
-/** Every record of the profile's IndexedDB database as text, read without Mneme's code. */
-function rawDatabase(page: Page): Promise<string> {
-  return page.evaluate(async () => {
-    const factory = await window.rawIndexedDB('mneme-default');
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const request = factory.open('mneme-default');
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
-    const parts: string[] = [];
-    for (const name of Array.from(db.objectStoreNames)) {
-      const rows = await new Promise<unknown[]>((resolve, reject) => {
-        const request = db.transaction(name, 'readonly').objectStore(name).getAll();
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error);
-      });
-      const text = (value: unknown): string =>
-        value instanceof ArrayBuffer || ArrayBuffer.isView(value)
-          ? new TextDecoder('latin1').decode(value as ArrayBuffer)
-          : typeof value === 'object' && value !== null
-            ? Object.values(value).map(text).join(' ')
-            : String(value);
-      parts.push(name, ...rows.map(text));
-    }
-    db.close();
-    return parts.join('\n');
-  });
-}
 
 /** Sends a message and waits for the reply to finish (its context chip appears). */
 async function chatTurn(page: Page, text: string, replies: number): Promise<void> {

@@ -6,6 +6,7 @@
 import {
   createMemoryClient,
   type ChatModelInfo,
+  type ChatModelSpec,
   type MemoryClient,
   type MemoryClientOptions,
   type MemoryStatus,
@@ -18,7 +19,7 @@ import {
 import { DEFAULTS } from '../../sdk/options';
 import { findEmbedder, preferredLocalEmbedder } from '../../models/catalog';
 import { describeError, type FriendlyError } from './messages';
-import type { Settings } from './settings.svelte';
+import type { ExternalEndpoint, Settings } from './settings.svelte';
 import { UndoState } from './undo.svelte';
 
 /** A saved embedder choice, unless it is a test model this server no longer offers (the hub has none). */
@@ -69,6 +70,8 @@ export class AppState {
   /** The last delete, for a few seconds: it can be taken back. */
   readonly undo = new UndoState();
   #unsubscribe: (() => void) | undefined;
+  /** The open profile's own choices (privacy, chat server) were read since it last opened or unlocked. */
+  #profileRead = false;
   /** What each part of the page drops when the profile locks (see `onLock`). */
   readonly #lockListeners: (() => void)[] = [];
 
@@ -87,7 +90,9 @@ export class AppState {
   /** The options the client opens with, from the settings and what the server offers. */
   options(): MemoryClientOptions {
     // A plain copy: Svelte's state proxies cannot cross into the worker (structured clone).
-    const { profileId, retention, doNotRemember, embedder } = $state.snapshot(this.settings.data);
+    const { profileId, embedder } = $state.snapshot(this.settings.data);
+    // The profile keeps its own privacy settings; an older version's, still in localStorage, go in once.
+    const unmoved = this.settings.unmoved;
     const local = this.local;
     const wanted =
       offeredHere(embedder, local) ?? (local ? (preferredLocalEmbedder(local) ?? DEFAULTS.embedder) : DEFAULTS.embedder);
@@ -96,8 +101,10 @@ export class AppState {
     this.withheldEmbedder = withhold ? wanted : undefined;
     const options: MemoryClientOptions = {
       profileId,
-      retention,
-      doNotRemember: { rules: doNotRemember.rules as never, patterns: doNotRemember.patterns },
+      ...(unmoved?.retention ? { retention: $state.snapshot(unmoved.retention) } : {}),
+      ...(unmoved?.doNotRemember
+        ? { doNotRemember: { rules: [...unmoved.doNotRemember.rules] as never, patterns: [...unmoved.doNotRemember.patterns] } }
+        : {}),
       embedder: withhold ? false : wanted,
       onProgress: (event) => (this.embedProgress = event.phase === 'ready' ? undefined : event),
     };
@@ -120,6 +127,8 @@ export class AppState {
     await old?.close().catch(() => undefined);
     // Closing the client unloaded its chat model: the app loads the chosen one again into the new one.
     this.chatModel = undefined;
+    this.#profileRead = false;
+    this.settings.forgetProfile();
     await this.open();
   }
 
@@ -225,10 +234,52 @@ export class AppState {
   }
 
   async refreshStatus(): Promise<void> {
-    if (!this.client) return;
+    const client = this.client;
+    if (!client) return;
     const wasLocked = this.locked;
-    this.status = await this.client.status();
+    const status = await client.status();
+    // Open or just unlocked: the profile's own choices (privacy, chat server) are known from now on.
+    if (!status.encryption.locked && !this.#profileRead) await this.#readProfile(client);
+    this.status = status;
     if (this.locked && !wasLocked) this.forgetProfileData();
+  }
+
+  /** Reads the choices kept in the open profile; an older version's, from localStorage, move into it first. */
+  async #readProfile(client: MemoryClient): Promise<void> {
+    try {
+      const unmoved = this.settings.unmoved;
+      const remote = unmoved?.chatModel?.engine === 'openai' ? unmoved.chatModel : undefined;
+      const external = unmoved?.external ?? (remote && { baseUrl: remote.baseUrl, model: remote.model });
+      if (external) await client.preferences.set({ external, chat: remote ? 'external' : null });
+      // Their privacy settings went in with the client's options: the profile stored them as it opened.
+      if (unmoved) this.settings.moved();
+      const [privacy, preferences] = await Promise.all([client.privacy.get(), client.preferences.get()]);
+      this.settings.fromProfile(privacy, preferences);
+      this.#profileRead = true;
+    } catch (error) {
+      this.fail('open', error);
+    }
+  }
+
+  /** The external chat server typed in Settings, kept in the profile (sealed when it is encrypted). */
+  async rememberExternal(external: ExternalEndpoint): Promise<void> {
+    this.settings.update({ external });
+    await this.client?.preferences.set({ external: $state.snapshot(external) }).catch((error) => this.fail('model', error));
+  }
+
+  /**
+   * The chat model now in use, for the next visit: a local one in this browser, the external server
+   * in the profile (its address must not sit in clear beside it); `null`: none.
+   */
+  async rememberChat(spec: ChatModelSpec | null): Promise<void> {
+    if (spec) this.settings.update({ chatModel: spec });
+    else {
+      const { chatModel: _dropped, ...rest } = this.settings.data;
+      this.settings.data = rest;
+      this.settings.update({});
+    }
+    const chat = spec?.engine === 'openai' ? 'external' : null;
+    await this.client?.preferences.set({ chat }).catch(() => undefined);
   }
 
   /**
@@ -246,6 +297,8 @@ export class AppState {
 
   /** The profile locked (here, in another tab, or after idle): everything read from it leaves the page. */
   forgetProfileData(): void {
+    this.#profileRead = false;
+    this.settings.forgetProfile();
     this.undo.dismiss();
     this.announcement = 'Locked.';
     // An error's detail can quote what failed (a memory's text, a search): it goes too.

@@ -142,12 +142,7 @@ export class ModelsState {
       });
       if (controller.signal.aborted) return false;
       this.app.chatModel = await client.chat.model();
-      if (spec) this.app.settings.update({ chatModel: spec });
-      else {
-        const { chatModel: _dropped, ...rest } = this.app.settings.data;
-        this.app.settings.data = rest;
-        this.app.settings.update({});
-      }
+      await this.app.rememberChat(spec);
       this.app.say(spec ? `${name} is ready.` : 'Chat model unloaded.');
       return true;
     } catch (error) {

@@ -1,9 +1,11 @@
 /**
- * The person's choices, kept in this browser (localStorage) so the next visit opens the same way:
- * which profile, which models, retention, "do not remember" rules, the optional external endpoint.
- * Nothing here is secret: an API key for the external endpoint is kept in memory only.
+ * The person's choices. What opens the app is kept in this browser (localStorage): which profile,
+ * which local models, whether downloads were allowed, the auto-lock time. What they typed about
+ * themselves is kept inside the profile (sealed when it is encrypted) and known only once it is open
+ * or unlocked: retention, "do not remember" rules and patterns, the external chat server (see
+ * {@link Settings.fromProfile}). An API key for the external endpoint is kept in memory only.
  */
-import { RETENTION_MAX_DAYS, type ChatModelSpec, type MemoryClientOptions } from '../../sdk/index';
+import { RETENTION_MAX_DAYS, type ChatModelSpec, type MemoryClientOptions, type PrivacyState } from '../../sdk/index';
 import { AUTO_LOCK_CHOICES, DEFAULT_AUTO_LOCK_MINUTES } from '../lib/idle-lock';
 
 export interface ExternalEndpoint {
@@ -36,6 +38,9 @@ export interface SettingsData {
 
 const KEY = 'mneme:settings';
 
+/** The choices kept inside the profile (never in localStorage, except unmoved from an older version). */
+export type ProfileChoices = Partial<Pick<SettingsData, 'retention' | 'doNotRemember' | 'external' | 'chatModel'>>;
+
 const DEFAULT_SETTINGS: SettingsData = {
   welcomed: false,
   profileId: 'default',
@@ -45,6 +50,11 @@ const DEFAULT_SETTINGS: SettingsData = {
 
 export class Settings {
   data = $state<SettingsData>(load());
+  /**
+   * Choices an older version kept in localStorage, until they are moved into the profile (the
+   * first time one opens unlocked): kept there as they were until then, removed after.
+   */
+  unmoved: ProfileChoices | undefined = legacyChoices();
 
   /**
    * The chat model to load again on start: a local model, or an external server that needs no
@@ -72,7 +82,63 @@ export class Settings {
     this.data = { ...this.data, ...patch };
     // Welcomed without choosing a download ("Skip"): recorded, so it does not read as an older visit's.
     if (this.data.welcomed && this.data.downloadsAllowed === undefined) this.data.downloadsAllowed = false;
-    save(this.data);
+    save(this.data, this.unmoved);
+  }
+
+  /** The older version's choices are now in the profile: localStorage keeps none of them. */
+  moved(): void {
+    this.unmoved = undefined;
+    save(this.data, undefined);
+  }
+
+  /**
+   * The open profile's choices: its privacy settings and the preferences the app keeps in it
+   * (`external`: the server; `chat: 'external'`: it was the chat model in use).
+   */
+  fromProfile(privacy: PrivacyState, preferences: Record<string, unknown>): void {
+    const external = usableExternal(preferences.external);
+    const { chatModel, ...rest } = this.data;
+    const local = chatModel?.engine === 'openai' ? undefined : chatModel;
+    const chat: ChatModelSpec | undefined =
+      preferences.chat === 'external' && external
+        ? { engine: 'openai', baseUrl: external.baseUrl, model: external.model }
+        : local;
+    const { retention, doNotRemember } = usablePrivacy(privacy);
+    this.data = { ...rest, retention, doNotRemember, ...(external ? { external } : {}), ...(chat ? { chatModel: chat } : {}) };
+    if (!external) delete this.data.external;
+  }
+
+  /** The profile locked or closed: what was read from it leaves the page. */
+  forgetProfile(): void {
+    const { chatModel, external: _external, ...rest } = this.data;
+    const local = chatModel?.engine === 'openai' ? undefined : chatModel;
+    this.data = { ...rest, ...structuredClone(PROFILE_DEFAULTS), ...(local ? { chatModel: local } : {}) };
+  }
+}
+
+const PROFILE_DEFAULTS = { retention: {}, doNotRemember: { rules: [], patterns: [] } };
+
+function usableExternal(value: unknown): ExternalEndpoint | undefined {
+  const given = value as Partial<ExternalEndpoint> | undefined;
+  if (typeof given?.baseUrl !== 'string' || typeof given.model !== 'string') return undefined;
+  return { baseUrl: given.baseUrl, model: given.model, ...(given.keyless ? { keyless: true } : {}) };
+}
+
+/** The profile choices an older version left in localStorage, if any. */
+function legacyChoices(): ProfileChoices | undefined {
+  try {
+    const parsed = JSON.parse(localStorage.getItem(KEY) ?? '{}') as Partial<SettingsData>;
+    const choices: ProfileChoices = {};
+    if (parsed.retention !== undefined || parsed.doNotRemember !== undefined) Object.assign(choices, usablePrivacy(parsed));
+    const external = usableExternal(parsed.external);
+    if (external) choices.external = external;
+    if (parsed.chatModel?.engine === 'openai') {
+      const { apiKey: _key, ...spec } = parsed.chatModel;
+      choices.chatModel = spec;
+    }
+    return Object.keys(choices).length > 0 ? choices : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -83,7 +149,13 @@ function load(): SettingsData {
     const parsed = JSON.parse(raw) as Partial<SettingsData>;
     // Welcomed before downloads needed a choice: the app had already fetched its models then.
     if (parsed.welcomed && parsed.downloadsAllowed === undefined) parsed.downloadsAllowed = true;
-    return { ...structuredClone(DEFAULT_SETTINGS), ...parsed, ...usablePrivacy(parsed) };
+    // The profile's choices come from the profile (Settings.fromProfile), not from here.
+    const { retention: _r, doNotRemember: _d, external: _e, chatModel, ...rest } = parsed;
+    return {
+      ...structuredClone(DEFAULT_SETTINGS),
+      ...rest,
+      ...(chatModel && chatModel.engine !== 'openai' ? { chatModel } : {}),
+    };
   } catch {
     return structuredClone(DEFAULT_SETTINGS);
   }
@@ -114,12 +186,12 @@ function validPattern(pattern: unknown): pattern is string {
   }
 }
 
-function save(data: SettingsData): void {
+/** Writes what opens the app; the profile's choices only while an older version's are not moved yet. */
+function save(data: SettingsData, unmoved: ProfileChoices | undefined): void {
   try {
-    // An API key is never written down: it stays in this tab's memory.
-    const { chatModel, ...rest } = $state.snapshot(data) as SettingsData;
-    const storedModel = chatModel && chatModel.engine === 'openai' ? { ...chatModel, apiKey: undefined } : chatModel;
-    localStorage.setItem(KEY, JSON.stringify({ ...rest, ...(storedModel ? { chatModel: storedModel } : {}) }));
+    const { chatModel, retention: _r, doNotRemember: _d, external: _e, ...rest } = $state.snapshot(data) as SettingsData;
+    const local = chatModel && chatModel.engine !== 'openai' ? { chatModel } : {};
+    localStorage.setItem(KEY, JSON.stringify({ ...rest, ...unmoved, ...local }));
   } catch {
     // Private mode or a full disk: the choices last for this visit.
   }

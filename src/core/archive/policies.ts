@@ -12,6 +12,15 @@ const DAY_MS = 86_400_000;
 export const DECAY_PER_DAY = 0.95;
 export const ARCHIVE_BELOW = 0.1;
 
+/**
+ * The start (UTC) of the day `at` falls in: a memory's last use is stored to the day, because it sits
+ * in clear in an encrypted profile and the exact time would tell when each memory was recalled.
+ * Decay counts days, so it moves by less than one day's 5 %.
+ */
+export function accessDay(at: number): number {
+  return at - (((at % DAY_MS) + DAY_MS) % DAY_MS);
+}
+
 export function effectiveImportance(item: MemoryItem, now: number): number {
   if (item.pinned) return item.importance;
   const since = item.lastAccessedAt ?? item.updatedAt;

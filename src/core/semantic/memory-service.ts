@@ -24,7 +24,7 @@ import { SearchRefinements } from '../ranking/refine';
 import { LexicalSnapshots } from './lexical-snapshot';
 import { mergeAudit, memoryAudit } from './memory-audit';
 import { indexDifferences, type IndexDifferences } from './index-differences';
-import { effectiveImportance } from '../archive/policies';
+import { accessDay, effectiveImportance } from '../archive/policies';
 import type { EmbedderSlot } from './embedder-slot';
 import { countMissingVectors, embedMissing, ingestBatch, ingestMany, storedVector, type IngestHost } from './memory-ingest';
 import { searchFilter } from './search-filter';
@@ -202,12 +202,13 @@ export class MemoryService {
     return this.#deps.blockedBy?.(text) === undefined;
   }
 
-  /** Marks memories as used now (refreshing their decay). No audit: their content did not change. */
-  async touch(ids: string[]): Promise<void> {
-    const now = this.#deps.clock.now();
+  /** Marks memories as used today (to the day, see {@link accessDay}); `ownDay`: each keeps its own. No audit. */
+  async touch(ids: string[], ownDay = false): Promise<void> {
+    const today = accessDay(this.#deps.clock.now());
     const items = ids.flatMap((id) => {
       const item = this.#items.get(id);
-      return item ? [{ ...item, lastAccessedAt: now }] : [];
+      const day = ownDay && item?.lastAccessedAt !== undefined ? accessDay(item.lastAccessedAt) : today;
+      return item && item.lastAccessedAt !== day ? [{ ...item, lastAccessedAt: day }] : [];
     });
     if (items.length === 0) return;
     await this.#deps.store.putMany(items, []);
@@ -224,7 +225,7 @@ export class MemoryService {
     const { archivedAt: _at, archiveReason: _reason, ...rest } = current;
     const next: MemoryItem =
       archivedAt === undefined
-        ? { ...rest, lastAccessedAt: this.#deps.clock.now() }
+        ? { ...rest, lastAccessedAt: accessDay(this.#deps.clock.now()) }
         : { ...rest, archivedAt, archiveReason: 'decayed' };
     const action = archivedAt === undefined ? 'restore' : 'archive';
     await this.#deps.store.putMany([next], [], [memoryAudit(this.#deps.clock.now(), actor, action, id, current, next, reason)]);

@@ -61,6 +61,24 @@ describe('decay', () => {
   });
 });
 
+describe('last use, stored to the day', () => {
+  it('stores when a memory was last used as the start of its day, and rounds a time stored exactly before', async () => {
+    const clock = { now: 100 * DAY + 13 * 3_600_000 + 4_321 };
+    const store = createMemoryRepository(openDatabase(`policies-day-${Date.now()}-${counter++}`));
+    const service = await open(clock, { store });
+    const used = await service.add({ text: 'The piano tuner comes on Fridays', importance: 0.5 });
+    const older = await service.add({ text: 'The tuner charges ninety euros', importance: 0.5 });
+    await service.touch([used.id]);
+    expect((await store.get(used.id))?.lastAccessedAt).toBe(100 * DAY);
+    // An older version stored the exact time: the next sweep rounds it down to its day.
+    await store.putMany([{ ...older, lastAccessedAt: 90 * DAY + 5 * 3_600_000 + 17 }], []);
+    const reopened = await open(clock, { store });
+    await sweepNow(reopened, clock);
+    expect((await store.get(older.id))?.lastAccessedAt).toBe(90 * DAY);
+    expect((await store.get(used.id))?.lastAccessedAt).toBe(100 * DAY);
+  });
+});
+
 describe('retention', () => {
   it('deletes memories older than their kind allows, with vectors and index entries, and keeps the rest', async () => {
     const clock = { now: 10 * DAY };
