@@ -14,9 +14,16 @@ const provide = {
 };
 
 const BROWSER_TESTS = ['test/browser/**/*.test.ts', 'test/hardening/browser/**/*.test.ts'];
+const QUOTA_SUITE = 'test/hardening/browser/quota.test.ts';
 
-/** The Chromium project. */
-function browserProject(name: string, include: string[]): TestProjectInlineConfiguration {
+/**
+ * A Chromium project. The quota suite has a browser of its own: run in the same renderer after the
+ * encryption suite, it ended in a V8 out-of-memory crash of the page (the isolates of a renderer
+ * share one heap cage), reproduced at 3deca16 and since; see the session note of 2026-12-05. The
+ * likely cause, a CDP quota lowered too late to be seen (see the suite), is fixed; it can join
+ * `browser` again once a whole run with it is green.
+ */
+function browserProject(name: string, include: string[], exclude: string[] = []): TestProjectInlineConfiguration {
   return {
     // The PWA plugin, disabled, only provides its virtual modules to the app files Vite pre-transforms.
     plugins: [svelte(), wasm(), modelsFolder(models), VitePWA({ disable: true, injectRegister: null })],
@@ -48,6 +55,7 @@ function browserProject(name: string, include: string[]): TestProjectInlineConfi
     test: {
       name,
       include,
+      exclude,
       provide,
       testTimeout: 300_000,
       expect: { poll: { timeout: 120_000 } },
@@ -77,7 +85,8 @@ export default defineConfig({
           expect: { poll: { timeout: 60_000 } },
         },
       },
-      browserProject('browser', BROWSER_TESTS),
+      browserProject('browser', BROWSER_TESTS, [QUOTA_SUITE]),
+      browserProject('browser-quota', [QUOTA_SUITE]),
       {
         test: {
           name: 'e2e',
