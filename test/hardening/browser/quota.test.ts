@@ -4,9 +4,14 @@
  * intact, `maintenance.verify()` clean, and the profile must still open and read while the disk
  * stays full (and take writes again once there is room). Two ways to fill the disk:
  * - `cdp`: Chromium's own quota for this origin, lowered through CDP (Storage.overrideQuotaForOrigin),
- *   with the memory worker. Chromium enforces it against a usage figure it refreshes lazily, so
- *   it reliably refuses the larger memory writes (text, audit and a vector block) but may let
- *   small ones through long after the limit: those writers use the second way.
+ *   with the memory worker. The quota is lowered before the profile opens: Chromium's IndexedDB
+ *   grants a bucket's writes from the room it last heard of from the quota manager for up to 30 s
+ *   (BucketContext::kBucketSpaceCacheTimeLimit), so a quota lowered after a bucket's first write
+ *   goes unseen that long, and writes meanwhile land far past it (in the default bucket too). A new
+ *   profile gets a Storage Bucket of its own, whose first write then asks under the lowered quota.
+ *   The small writers keep the second way: Chromium counts a write at its estimated size and a
+ *   profile write of about 2 KB grows the disk by more, so such a trial ran some 150 KB past the
+ *   quota (and past 200 writes) before the refusal.
  * - `dexie`: a Dexie middleware (registered for every database the page opens) that counts the
  *   bytes written and fails a write with a QuotaExceededError once a budget is spent, the way
  *   IndexedDB does; the client runs in the page so the middleware sees its database.
@@ -35,19 +40,24 @@ function bulky(random: Random, n: number): string {
 }
 
 type Writer = 'addMany' | 'add' | 'append' | 'profile' | 'episode';
-// The two `cdp` plans use the `dexie` fill since 2026-12-05: with each profile in a Storage Bucket,
-// Chromium's lowered origin quota was not always enforced on the bucket's writes, so a trial wrote
-// until the renderer ran out of memory (V8 OOM in fresh-clone CI runs). Until the bucket case is
-// understood, every plan fills the disk through the Dexie middleware, in the page.
 const PLANS: { writer: Writer; fill: 'cdp' | 'dexie' }[] = [
-  { writer: 'addMany', fill: 'dexie' },
+  { writer: 'addMany', fill: 'cdp' },
   { writer: 'append', fill: 'dexie' },
   { writer: 'profile', fill: 'dexie' },
-  { writer: 'add', fill: 'dexie' },
+  { writer: 'add', fill: 'cdp' },
   { writer: 'episode', fill: 'dexie' },
   { writer: 'add', fill: 'dexie' },
   { writer: 'addMany', fill: 'dexie' },
 ];
+
+/** What opening a profile writes (schema, settings, a session, a memory), allowed on top of the `cdp` room. */
+const OPENING = 250_000;
+
+interface Buckets {
+  keys(): Promise<string[]>;
+  delete(name: string): Promise<void>;
+}
+const buckets = (navigator as Navigator & { storageBuckets?: Buckets }).storageBuckets;
 
 /** The task the `episode` writer is in the middle of. */
 let task: { id: string; actions: number } | undefined;
@@ -186,19 +196,23 @@ it(
             await setQuota(undefined);
             budget = Infinity;
             task = undefined;
+            const bucketsBefore = new Set((await buckets?.keys()) ?? []);
+            const room = random.int(50_000, 600_000);
+            // Before the profile's bucket exists (see the top of this file).
+            if (fill === 'cdp') await setQuota(((await navigator.storage.estimate()).usage ?? 0) + OPENING + room);
             let client = await open();
             const session = await client.sessions.create('Before the disk filled');
             const seed = await client.memories.add('I keep my passport in the blue drawer');
-            const room = random.int(50_000, 600_000);
             if (fill === 'dexie') budget = room;
-            else await setQuota(((await navigator.storage.estimate()).usage ?? 0) + room);
+            if (fill === 'cdp' && (await buckets?.keys())?.every((name) => bucketsBefore.has(name)))
+              problems.push('the profile got no Storage Bucket of its own, so the lowered quota may go unseen');
 
             const acked: (() => Promise<boolean>)[] = [];
             let refusal: unknown;
             const counts = { before: 0, after: 0 };
             // The loop ends at the refusal. With the `dexie` fill every write that lands takes room from
             // the budget, so it ends by itself; a write that takes none is a problem (it went around
-            // Dexie). With the `cdp` fill the room is at most 600 KB: 200 writes of 15 KB or more that
+            // Dexie). With the `cdp` fill the room is at most 850 KB: 200 writes of 15 KB or more that
             // all land (3 MB) mean it was never enforced, and the trial stops before its texts fill the
             // page's memory. (A cap of 200 writes for the dexie fill too was wrong: a profile write
             // takes about 2.3 KB, so 200 of them do not spend a 600 KB room; seed 1208518579.)
@@ -248,12 +262,14 @@ it(
             await client.memories.add('written once there was room again');
             if (writer === 'episode') problems.push(...(await episodeProblems(client, true)));
             await client.close();
-            // Each trial starts from a near-empty origin.
+            // Each trial starts from a near-empty origin, and leaves no bucket behind (Chromium grants
+            // a site only some 65-80 of them).
             const factory = await factoryOf(`mneme-${profileId}`);
             await new Promise((resolve) => {
               const request = factory.deleteDatabase(`mneme-${profileId}`);
               request.onsuccess = request.onerror = request.onblocked = resolve;
             });
+            for (const name of (await buckets?.keys()) ?? []) if (!bucketsBefore.has(name)) await buckets!.delete(name);
           } catch (error) {
             problems.push(`${step} threw ${String(error)}`);
           }

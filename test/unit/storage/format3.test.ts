@@ -5,7 +5,7 @@
  * format 3 at its next unlock. Each check reads the database as someone with the disk would.
  */
 import { describe, expect, it } from 'vitest';
-import { Dexie } from 'dexie';
+import { Dexie, type Table } from 'dexie';
 import { createMemoryClient, type MemoryClient } from '../../../src/sdk/index';
 import { createCipher, hasSealMagic, paddedLength, type Cipher } from '../../../src/storage/crypto/cipher';
 import { rowBinding } from '../../../src/storage/codec';
@@ -21,26 +21,42 @@ const open = (profileId: string): Promise<MemoryClient> =>
 
 type Row = Record<string, unknown> & { sealed?: ArrayBuffer };
 
-/** Every row of `table`, read with no Mneme code. */
-async function rawRows(name: string, table: string): Promise<Row[]> {
+/** Runs `work` on `table` of database `name`, opened with no Mneme code. */
+async function withRawTable<T>(name: string, table: string, work: (rows: Table) => Promise<T>): Promise<T> {
   const raw = new Dexie(name);
   await raw.open();
   try {
-    return (await raw.table(table).toArray()) as Row[];
+    return await work(raw.table(table));
   } finally {
     raw.close();
   }
 }
 
-async function rawPut(name: string, table: string, row: object): Promise<void> {
-  const raw = new Dexie(name);
-  await raw.open();
+/** Every row of `table`, read with no Mneme code. */
+const rawRows = (name: string, table: string): Promise<Row[]> =>
+  withRawTable(name, table, (rows) => rows.toArray() as Promise<Row[]>);
+
+const rawPut = (name: string, table: string, row: object): Promise<void> =>
+  withRawTable(name, table, async (rows) => void (await rows.put(row)));
+
+/** Runs `work` on the profile unlocked with its passphrase, and closes it. */
+async function unlocked(profileId: string, work: (client: MemoryClient) => Promise<void>): Promise<void> {
+  const client = await createMemoryClient({
+    profileId,
+    inWorker: false,
+    embedder: false,
+    encryption: { passphrase: PASSPHRASE },
+  });
   try {
-    await raw.table(table).put(row);
+    await work(client);
   } finally {
-    raw.close();
+    await client.close();
   }
 }
+
+/** A memory's history as `[actor, action]` pairs, as the client reads it. */
+const history = async (client: MemoryClient, id: string) =>
+  (await client.memories.history(id)).map((entry) => [entry.actor, entry.action]);
 
 /** A profile with memories of several lengths, a conversation and a history, encrypted and closed. */
 async function encryptedProfile(): Promise<{ profileId: string; ids: Record<string, string> }> {
@@ -82,30 +98,22 @@ describe('record format 3', () => {
       expect(row).not.toHaveProperty('actor');
       expect(row).not.toHaveProperty('action');
     }
-    const client = await createMemoryClient({
-      profileId,
-      inWorker: false,
-      embedder: false,
-      encryption: { passphrase: PASSPHRASE },
-    });
-    try {
+    await unlocked(profileId, async (client) => {
       expect((await client.sessions.turns(ids.session!)).map((turn) => turn.role)).toEqual(['user', 'assistant']);
-      expect((await client.memories.history(ids.short!)).map((entry) => [entry.actor, entry.action])).toEqual([
-        ['user', 'create'],
-        ['user', 'update'],
-      ]);
       // A deleted memory's history keeps who did what, sealed, without its text.
       await client.memories.delete(ids.longer!);
-      const history = await client.memories.history(ids.longer!);
-      expect(history.map((entry) => [entry.actor, entry.action])).toEqual([
-        ['user', 'create'],
-        ['user', 'delete'],
-      ]);
-      expect(history.every((entry) => entry.before === undefined && entry.after === undefined)).toBe(true);
+      for (const [id, last] of [
+        [ids.short!, 'update'],
+        [ids.longer!, 'delete'],
+      ] as const)
+        expect(await history(client, id), id).toEqual([
+          ['user', 'create'],
+          ['user', last],
+        ]);
+      const deleted = await client.memories.history(ids.longer!);
+      expect(deleted.every((entry) => entry.before === undefined && entry.after === undefined)).toBe(true);
       for (const row of await rawRows(name, 'audit')) expect(row.sealed).toBeInstanceOf(ArrayBuffer);
-    } finally {
-      await client.close();
-    }
+    });
   });
 
   it('rewrites a format-2 profile in format 3 at its next unlock: roles, actors and actions sealed, lengths padded', async () => {
@@ -130,21 +138,13 @@ describe('record format 3', () => {
     const sizes = new Map((await rawRows(name, 'memories')).map((row) => [row.id, row.sealed!.byteLength]));
     expect(sizes.get(ids.short!)).not.toBe(sizes.get(ids.longer!));
 
-    const client = await createMemoryClient({
-      profileId,
-      inWorker: false,
-      embedder: false,
-      encryption: { passphrase: PASSPHRASE },
-    });
-    try {
+    await unlocked(profileId, async (client) => {
       expect((await client.sessions.turns(ids.session!)).map((turn) => [turn.role, turn.content])).toEqual([
         ['user', 'What should I plant?'],
         ['assistant', 'Tomatoes do well in May.'],
       ]);
       expect(await client.memories.count()).toBe(3);
-    } finally {
-      await client.close();
-    }
+    });
     const settings = new Map((await rawRows(name, 'settings')).map((row) => [row.key, row.value as { format?: number }]));
     expect([settings.get(ENVELOPE_KEY)?.format, settings.get(MARKER_KEY)?.format]).toEqual([3, 3]);
     for (const row of await rawRows(name, 'turns')) expect(row).not.toHaveProperty('role');
@@ -164,18 +164,10 @@ describe('record format 3', () => {
         device: 'planted',
       },
     });
-    const client = await createMemoryClient({
-      profileId,
-      inWorker: false,
-      embedder: false,
-      encryption: { passphrase: PASSPHRASE },
-    });
-    try {
+    await unlocked(profileId, async (client) => {
       await expect(client.sync.pairingCode()).rejects.toMatchObject({ code: 'STORAGE_FAILED' });
       expect((await client.sync.status()).enabled).toBe(false);
-    } finally {
-      await client.close();
-    }
+    });
   });
 });
 

@@ -4,7 +4,7 @@
  * one; a copy cut short resumes from its checkpoint or is discarded; a key rotation cut short is
  * finished by the next unlock; after a rotation the old passphrase and envelope open nothing new.
  */
-import { IDBFactory } from 'fake-indexeddb';
+import type { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryClient, MemoryError, type MemoryClient } from '../../../src/sdk/index';
 import { openDatabase, type MnemeDatabase } from '../../../src/storage/db';
@@ -13,21 +13,12 @@ import { encryptedCodec, plainCodec, type StoredRow } from '../../../src/storage
 import { createCipher } from '../../../src/storage/crypto/cipher';
 import { openProfileRegistry } from '../../../src/storage/profiles';
 import { relocate } from '../../../src/storage/relocate';
-import type { BucketManager } from '../../../src/storage/location';
+import { fakeBuckets } from '../../support/buckets';
 
 let buckets: Map<string, IDBFactory>;
 
 beforeEach(() => {
-  buckets = new Map();
-  const manager: BucketManager = {
-    open: async (name) => {
-      if (!buckets.has(name)) buckets.set(name, new IDBFactory());
-      return { indexedDB: buckets.get(name)! };
-    },
-    delete: async (name) => void buckets.delete(name),
-    keys: async () => [...buckets.keys()],
-  };
-  vi.stubGlobal('navigator', { storageBuckets: manager });
+  buckets = fakeBuckets();
 });
 afterEach(() => vi.unstubAllGlobals());
 

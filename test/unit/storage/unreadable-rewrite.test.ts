@@ -5,27 +5,15 @@
  * removes what cannot be read (audited), and the rewrite then goes through. In place and in
  * storage buckets (Chromium's way; here a fake-indexeddb each).
  */
-import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryClient, MemoryError, type MemoryClient } from '../../../src/sdk/index';
-import type { BucketManager } from '../../../src/storage/location';
+import { fakeBuckets } from '../../support/buckets';
 import { factoryOf } from '../../contract/raw-dump';
 
 const PASSPHRASE = 'violet harbour lantern 42';
 let counter = 0;
 
-function inBuckets() {
-  const buckets = new Map<string, IDBFactory>();
-  const manager: BucketManager = {
-    open: async (name) => {
-      if (!buckets.has(name)) buckets.set(name, new IDBFactory());
-      return { indexedDB: buckets.get(name)! };
-    },
-    delete: async (name) => void buckets.delete(name),
-    keys: async () => [...buckets.keys()],
-  };
-  vi.stubGlobal('navigator', { storageBuckets: manager });
-}
+const inBuckets = () => void fakeBuckets();
 
 const open = (profileId: string): Promise<MemoryClient> =>
   createMemoryClient({ profileId, inWorker: false, embedder: false, encryption: { passphrase: PASSPHRASE } });

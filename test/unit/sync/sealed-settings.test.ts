@@ -1,5 +1,4 @@
 import memoryAdapter from 'pouchdb-adapter-memory';
-import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MemoryClientOptions } from '../../../src/sdk/index';
 import { createMemoryEngine } from '../../../src/worker/engine';
@@ -7,7 +6,7 @@ import { useSyncServer } from '../../support/sync-server';
 import { parsePairingCode } from '../../../src/sync/pairing';
 import { toBase64Url } from '../../../src/sync/keys';
 import { dumpDatabase, factoryOf } from '../../contract/raw-dump';
-import type { BucketManager } from '../../../src/storage/location';
+import { fakeBuckets } from '../../support/buckets';
 import { openDatabase } from '../../../src/storage/db';
 import { openEnvelope } from '../../../src/storage/crypto/envelope';
 import { codecFor, readEnvelope, reencodeProfile } from '../../../src/storage/crypto/profile-encryption';
@@ -27,18 +26,7 @@ function keyForms(code: string): string[] {
 }
 
 /** Where profiles live: rewritten in place, or copied into a new storage bucket (Chromium; here a fake-indexeddb each). */
-function inBuckets() {
-  const buckets = new Map<string, IDBFactory>();
-  const manager: BucketManager = {
-    open: async (name) => {
-      if (!buckets.has(name)) buckets.set(name, new IDBFactory());
-      return { indexedDB: buckets.get(name)! };
-    },
-    delete: async (name) => void buckets.delete(name),
-    keys: async () => [...buckets.keys()],
-  };
-  vi.stubGlobal('navigator', { storageBuckets: manager });
-}
+const inBuckets = () => void fakeBuckets();
 
 describe.each([
   ['in place', () => undefined],

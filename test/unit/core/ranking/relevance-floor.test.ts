@@ -13,53 +13,46 @@ const unit = (...values: number[]) => {
 const item = (id: string, createdAt: number): MemoryItem =>
   ({ id, kind: 'note', text: id, importance: 0.5, pinned: false, createdAt, updatedAt: createdAt, metadata: {} }) as never;
 
+const query = unit(1, 0);
+const background = [unit(1, 1), unit(1, 1)]; // cosine √½ with the query
+const b = Math.SQRT1_2;
+
 describe('relevance floor (pure)', () => {
-  it('sits the margin share of the way from the background similarity to 1', () => {
-    const query = unit(1, 0);
-    const background = [unit(1, 1), unit(1, 1)]; // cosine √½ with the query
-    const b = Math.SQRT1_2;
-    expect(denseFloor(query, background, 0.5)).toBeCloseTo(b + 0.5 * (1 - b), 6);
-    expect(denseFloor(query, background, 0)).toBe(-Infinity);
-    expect(denseFloor(query, [], 0.5)).toBe(-Infinity);
+  it.each([
+    ['sits the margin share of the way from the background similarity to 1', background, 0.5, b + 0.5 * (1 - b)],
+    ['is off with a zero margin', background, 0, -Infinity],
+    ['is off with no background', [], 0.5, -Infinity],
+  ])('%s', (_case, vectors, margin, floor) => {
+    expect(denseFloor(query, vectors, margin)).toBeCloseTo(floor, 6);
+  });
+
+  it('measures orthogonal vectors as unrelated', () => {
     expect(cosine(unit(1, 0), unit(0, 1))).toBe(0);
   });
 
   it('drops dense-only hits below the floor but keeps word matches and requested standing candidates', () => {
     const items = new Map(['above', 'below', 'word', 'recent'].map((id, i) => [id, item(id, i)]));
-    const ranked = rankHybrid({
-      dense: [
-        { id: 'above', score: 0.9 },
-        { id: 'below', score: 0.5 },
-        { id: 'word', score: 0.4 },
-        { id: 'recent', score: 0.3 },
-      ],
-      lexical: [{ id: 'word', score: 2 }],
-      recent: ['recent'],
-      items,
-      weights: DEFAULT_RANKING,
-      now: 10,
-      recencyHalfLifeDays: 30,
-      denseAvailable: true,
-      denseFloor: 0.7,
-    });
+    const rank = (floor?: number) =>
+      rankHybrid({
+        dense: [
+          { id: 'above', score: 0.9 },
+          { id: 'below', score: 0.5 },
+          { id: 'word', score: 0.4 },
+          { id: 'recent', score: 0.3 },
+        ],
+        lexical: [{ id: 'word', score: 2 }],
+        recent: ['recent'],
+        items,
+        weights: DEFAULT_RANKING,
+        now: 10,
+        recencyHalfLifeDays: 30,
+        denseAvailable: true,
+        ...(floor === undefined ? {} : { denseFloor: floor }),
+      });
+    const ranked = rank(0.7);
     expect(ranked.map((r) => r.item.id).sort()).toEqual(['above', 'recent', 'word']);
     // The survivors keep the scores they had without a floor (min-max over every dense hit).
-    const unfloored = rankHybrid({
-      dense: [
-        { id: 'above', score: 0.9 },
-        { id: 'below', score: 0.5 },
-        { id: 'word', score: 0.4 },
-        { id: 'recent', score: 0.3 },
-      ],
-      lexical: [{ id: 'word', score: 2 }],
-      recent: ['recent'],
-      items,
-      weights: DEFAULT_RANKING,
-      now: 10,
-      recencyHalfLifeDays: 30,
-      denseAvailable: true,
-    });
-    expect(ranked.find((r) => r.item.id === 'above')!.score).toBe(unfloored.find((r) => r.item.id === 'above')!.score);
+    expect(ranked.find((r) => r.item.id === 'above')!.score).toBe(rank().find((r) => r.item.id === 'above')!.score);
   });
 });
 
@@ -81,23 +74,24 @@ describe('relevance floor with the word-vector embedder', () => {
     'I have been learning to play the cello for two years.',
     'We grow basil and peppers on the balcony.',
   ];
+  /** Queries that share no meaning with any memory. */
+  const unrelated = ['quarterly depreciation schedule for industrial machinery', 'semiconductor lithography yield'];
 
-  it('returns nothing for a query that shares no meaning with any memory, and finds memories by meaning alone', async () => {
+  it.each([
+    ['with the floor, an unrelated query returns nothing', undefined, 0],
+    ['without the floor, an unrelated query returns every memory', { relevanceFloor: 0 }, memories.length],
+  ])('%s', async (_case, ranking, found) => {
+    client = await open(ranking);
+    await client.memories.addMany(memories.map((text) => ({ text })));
+    for (const query of unrelated) expect(await client.memories.search(query), query).toHaveLength(found);
+  });
+
+  it('finds memories by meaning alone', async () => {
     client = await open();
     await client.memories.addMany(memories.map((text) => ({ text })));
-    expect(await client.memories.search('quarterly depreciation schedule for industrial machinery')).toEqual([]);
-    expect(await client.memories.search('semiconductor lithography yield')).toEqual([]);
     // No word in common with the puppy memory: found through the embedder only.
     const byMeaning = await client.memories.search('dog');
     expect(byMeaning[0]?.item.text).toBe(memories[0]);
     expect(byMeaning[0]?.explanation.via).toEqual(['dense']);
-  });
-
-  it('without the floor the same unrelated query returns every memory', async () => {
-    client = await open({ relevanceFloor: 0 });
-    await client.memories.addMany(memories.map((text) => ({ text })));
-    expect(await client.memories.search('quarterly depreciation schedule for industrial machinery')).toHaveLength(
-      memories.length,
-    );
   });
 });
