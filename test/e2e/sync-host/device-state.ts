@@ -5,7 +5,7 @@
  * out on each device, and so are the audit entries of merges made here); everything the merge rules
  * decide is in.
  */
-import type { MemoryClient } from '../../../src/sdk/index';
+import type { AuditEntry, MemoryClient } from '../../../src/sdk/index';
 
 export interface DeviceState {
   memories: unknown[];
@@ -47,8 +47,11 @@ export async function deviceState(client: MemoryClient): Promise<DeviceState> {
   );
   const profile = byId((await client.profile.get()).entries);
   const episodes = byId(await client.episodes.list());
+  // The whole trail (memories.audit returns the newest 1,000 at most), from the profile's export.
   // A merge's own audit entry stays on the device that made it (src/sync/record-target.ts): not synced state.
-  const audit = (await client.memories.audit(100_000))
+  const exported = JSON.parse(await client.data.export()) as { tables: { audit?: (AuditEntry & { seq?: number })[] } };
+  const audit = (exported.tables.audit ?? [])
+    .map(({ seq: _seq, ...entry }) => entry)
     .filter((entry) => entry.reason !== MERGE_REASON)
     .map(canonical)
     .sort();
