@@ -35,13 +35,17 @@ export function recordTarget({ db, codec, lock, privacy }: RecordTargetDeps): Re
   const episodes = createEpisodeRepository(db, codec);
   const decodeAll = async <T extends object>(table: 'turns' | 'summaries', rows: LayerRow[]) =>
     readable(rows, (row) => codec.decodeRow<T>(table, row as StoredRow));
-  const auditRows = async () =>
-    readable(await db.audit.toArray(), async (row) => ({ seq: row.seq!, entry: await decodeAudit(row) }));
-  const decodeAudit = async ({ seq: _seq, ...row }: AuditRow) => {
+  const auditRows = async () => readable(await db.audit.toArray(), decodeAudit);
+  /**
+   * An entry in its synced form (a redacted one keeps no reason), and whether it is the entry of a
+   * merge made here: that stays local, redacted or not (its reason is read before it is dropped).
+   */
+  const decodeAudit = async ({ seq, ...row }: AuditRow) => {
     const entry = await codec.decodeRow<AuditEntry>('audit', row as StoredRow);
-    if (!entry.redacted) return entry;
+    const local = entry.reason === SYNC_REASON;
+    if (!entry.redacted) return { seq: seq!, entry, local };
     const { before: _before, after: _after, reason: _reason, ...kept } = entry;
-    return kept as AuditEntry;
+    return { seq: seq!, entry: kept as AuditEntry, local };
   };
 
   /** Numbers a conversation's turns by time then id, and counts them into the conversation. */
@@ -71,9 +75,7 @@ export function recordTarget({ db, codec, lock, privacy }: RecordTargetDeps): Re
     profile: async () => new Map((await profile.entries()).map((entry) => [entry.id, entry])),
     episode: async () => new Map((await episodes.list()).map((episode) => [episode.id, episode])),
     audit: async () =>
-      new Map(
-        (await auditRows()).flatMap(({ entry }) => (entry.reason === SYNC_REASON ? [] : [[auditKey(entry), entry] as const])),
-      ),
+      new Map((await auditRows()).flatMap(({ entry, local }) => (local ? [] : [[auditKey(entry), entry] as const]))),
     settings: async () => new Map([[SETTINGS_ID, await privacy.get()]]),
   };
 

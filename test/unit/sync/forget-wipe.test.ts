@@ -99,4 +99,36 @@ describe('forget and wipe across devices', () => {
       await b.close();
     }
   });
+
+  it("after a forget each device's audit trail of the memory is the same, its own merges' entries staying local", async () => {
+    const tag = `forgetaudit${Date.now()}`;
+    const a = await create({ profileId: `${tag}a`, embedder: false });
+    const b = await create({ profileId: `${tag}b`, embedder: false });
+    // What a device holds of the memory's trail that came from the synced trail (a merge made here says so).
+    const synced = async (client: MemoryClient, id: string) =>
+      (await client.memories.history(id))
+        .filter((entry) => entry.reason !== 'synced from another device')
+        .map((entry) => `${entry.at} ${entry.action} ${entry.actor}`)
+        .sort();
+    try {
+      const item = await a.memories.add('the user hides a spare key under the mat');
+      await a.sync.enable({ url: server() });
+      await b.sync.join(await a.sync.pairingCode());
+      await expect.poll(() => b.memories.get(item.id).then((found) => found?.text)).toBe(item.text);
+      await b.memories.update(item.id, { text: 'the spare key is under the flowerpot' });
+      await expect.poll(() => a.memories.get(item.id).then((found) => found?.text)).toContain('flowerpot');
+      // The forget redacts every entry of the memory on both devices, the entries of their own merges included.
+      await a.memories.delete(item.id);
+      await expect.poll(() => b.memories.get(item.id)).toBeUndefined();
+      await expect.poll(() => settled(a)).toBe(true);
+      await expect.poll(() => settled(b)).toBe(true);
+      await expect.poll(async () => JSON.stringify(await synced(a, item.id))).toBe(JSON.stringify(await synced(b, item.id)));
+      // One creation, A's: B's merge of it stays B's own (before the fix A got it too, as a second creation).
+      for (const client of [a, b])
+        expect((await synced(client, item.id)).filter((entry) => entry.includes(' create '))).toHaveLength(1);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
 });
