@@ -18,6 +18,8 @@ import { toSyncError } from './memory-sync';
 export interface RecordTarget {
   /** The stored records of a type, by id, in their synced form. */
   read(type: string): Promise<Map<string, unknown>>;
+  /** Those of these records that are stored (by id, synced form): a merge reads only what it merges. */
+  readSome?(type: string, ids: readonly string[]): Promise<Map<string, unknown>>;
   /** Writes merge results of one type (not reported as local changes). */
   apply(type: string, puts: Map<string, unknown>, deletes: string[]): Promise<void>;
 }
@@ -35,6 +37,8 @@ export interface RecordSyncOptions {
 }
 
 const nameOf = (type: string, device: string, id: string) => `${type}:${device}:${id}`;
+/** Records whose versions are read from the replica at once. */
+const READ_BATCH = 500;
 type Digests = Record<string, string>;
 
 function isRecordVersion(body: unknown): body is RecordVersion {
@@ -149,9 +153,42 @@ export class RecordSync {
   }
 
   async #versionsOf(type: string, id: string): Promise<RecordVersion[]> {
-    const names = [...this.#devices].map((device) => nameOf(type, device, id));
-    const bodies = await this.#o.replica.get(names);
-    return bodies.filter(isRecordVersion).filter((version) => version.type === type && version.id === id);
+    return (await this.#versionsOfMany(type, [id])).get(id)!;
+  }
+
+  /** Every device's version of each of these records, read together. */
+  async #versionsOfMany(type: string, ids: readonly string[]): Promise<Map<string, RecordVersion[]>> {
+    const devices = [...this.#devices];
+    const bodies = await this.#o.replica.get(ids.flatMap((id) => devices.map((device) => nameOf(type, device, id))));
+    return new Map(
+      ids.map((id, i) => [
+        id,
+        bodies
+          .slice(i * devices.length, (i + 1) * devices.length)
+          .filter(isRecordVersion)
+          .filter((version) => version.type === type && version.id === id),
+      ]),
+    );
+  }
+
+  /** The versions of these records, a batch per replica read; a record that does not open is reported and left out. */
+  async #readVersions(type: string, ids: readonly string[]): Promise<Map<string, RecordVersion[]>> {
+    const read = new Map<string, RecordVersion[]>();
+    for (let start = 0; start < ids.length; start += READ_BATCH) {
+      const batch = ids.slice(start, start + READ_BATCH);
+      try {
+        for (const [id, versions] of await this.#versionsOfMany(type, batch)) read.set(id, versions);
+      } catch {
+        for (const id of batch) {
+          try {
+            read.set(id, await this.#versionsOf(type, id));
+          } catch (error) {
+            this.#o.onError(toSyncError(error));
+          }
+        }
+      }
+    }
+    return read;
   }
 
   /** Sends this device's version of every record that changed here, then merges those records. */
@@ -166,9 +203,9 @@ export class RecordSync {
       const changed = [...local.keys()].filter((id) => known[id] !== canonical(local.get(id)));
       const gone = Object.keys(known).filter((id) => !local.has(id) && known[id] !== '');
       if (changed.length === 0 && gone.length === 0) continue;
-      for (const id of [...changed, ...gone]) {
+      const read = await this.#readVersions(kind.type, [...changed, ...gone]);
+      for (const [id, versions] of read) {
         const key = `${kind.type}:${id}`;
-        const versions = await this.#versionsOf(kind.type, id);
         const seen = { ...(this.#merged.get(key) ?? seenBy(versions)) };
         const own = versions.find((version) => version.device === device);
         if (own) seen[device] = own.hlc;
@@ -226,23 +263,19 @@ export class RecordSync {
 
   /** Merges these records of one type and writes the results that differ from what is stored. */
   async #merge(target: RecordTarget, kind: RecordKind, ids: Set<string>): Promise<void> {
-    const local = await target.read(kind.type);
+    const local = target.readSome ? await target.readSome(kind.type, [...ids]) : await target.read(kind.type);
     const known = this.#known.get(kind.type)!;
     const puts = new Map<string, unknown>();
     const deletes: string[] = [];
-    for (const id of ids) {
+    // Changed here and not sent yet: the next scan sends it and merges it then (an announced
+    // type has changed only when announced: until then it takes what is synced).
+    const unsent = kind.announced ? this.#announced.has(kind.type) : true;
+    const merging = [...ids].filter((id) => {
       const here = local.get(id);
-      // Changed here and not sent yet: the next scan sends it and merges it then (an announced
-      // type has changed only when announced: until then it takes what is synced).
-      const unsent = kind.announced ? this.#announced.has(kind.type) : true;
-      if (unsent && (here === undefined ? (known[id] ?? '') : canonical(here)) !== (known[id] ?? '')) continue;
-      let versions: RecordVersion[];
-      try {
-        versions = await this.#versionsOf(kind.type, id);
-      } catch (error) {
-        this.#o.onError(toSyncError(error));
-        continue;
-      }
+      return !unsent || (here === undefined ? (known[id] ?? '') : canonical(here)) === (known[id] ?? '');
+    });
+    for (const [id, versions] of await this.#readVersions(kind.type, merging)) {
+      const here = local.get(id);
       if (versions.length === 0) continue;
       this.#merged.set(`${kind.type}:${id}`, seenBy(versions));
       const merged = kind.merge(versions);

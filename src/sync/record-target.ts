@@ -27,6 +27,8 @@ export interface RecordTargetDeps {
 
 type Values = Map<string, unknown>;
 
+const present = async <T>(rows: Promise<(T | undefined)[]>) => (await rows).filter((row): row is T => row !== undefined);
+
 const byPlace = (a: Turn, b: Turn) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 export function recordTarget({ db, codec, lock, privacy }: RecordTargetDeps): RecordTarget {
@@ -77,6 +79,42 @@ export function recordTarget({ db, codec, lock, privacy }: RecordTargetDeps): Re
     settings: async () => new Map([[SETTINGS_ID, await privacy.get()]]),
   };
 
+  /** Audit entries by key, with their place (`seq`), found through the time each key starts with. */
+  const auditByKey = async (keys: readonly string[]) => {
+    const times = [...new Set(keys.map((key) => Number(key.slice(0, key.indexOf('|')))))];
+    const rows = await readable(await db.audit.where('at').anyOf(times).toArray(), async (row) => ({
+      seq: row.seq!,
+      entry: await decodeAudit(row),
+    }));
+    const wanted = new Set(keys);
+    return new Map(rows.flatMap((row) => (wanted.has(auditKey(row.entry)) ? [[auditKey(row.entry), row] as const] : [])));
+  };
+  const byIds = <T extends { id: string }>(values: T[]) => new Map(values.map((value) => [value.id, value]));
+  /** Reads only the records a merge needs (the large tables); the small ones are read whole. */
+  const readSome: Record<string, (ids: readonly string[]) => Promise<Values>> = {
+    session: async (ids) =>
+      byIds(
+        (await Promise.all(ids.map((id) => conversations.getSession(id))))
+          .filter((session): session is Session => session !== undefined)
+          .map(({ turnCount: _count, ...session }) => session),
+      ),
+    turn: async (ids) =>
+      byIds((await decodeAll<Turn>('turns', await present(db.turns.bulkGet([...ids])))).map(({ seq: _seq, ...turn }) => turn)),
+    summary: async (ids) =>
+      new Map(
+        (
+          await decodeAll<SessionSummary & { id: string; createdAt: number }>(
+            'summaries',
+            await present(db.summaries.bulkGet([...ids])),
+          )
+        ).map(({ id: _id, createdAt: _created, ...summary }) => [summary.sessionId, summary]),
+      ),
+    audit: async (keys) => {
+      const found = await auditByKey(keys);
+      return new Map([...found].flatMap(([key, { entry }]) => (entry.reason === SYNC_REASON ? [] : [[key, entry] as const])));
+    },
+  };
+
   const apply: Record<string, (puts: Values, deletes: string[]) => Promise<void>> = {
     session: async (puts, deletes) => {
       for (const id of deletes) await conversations.deleteSession(id);
@@ -112,14 +150,22 @@ export function recordTarget({ db, codec, lock, privacy }: RecordTargetDeps): Re
       for (const episode of puts.values() as Iterable<Episode>) await episodes.put(episode);
     },
     audit: async (puts, deletes) => {
-      const seqOf = new Map((await auditRows()).map(({ seq, entry }) => [auditKey(entry), seq]));
-      await db.audit.bulkDelete(deletes.flatMap((key) => (seqOf.has(key) ? [seqOf.get(key)!] : [])));
+      const found = await auditByKey([...puts.keys(), ...deletes]);
+      const seqOf = (key: string) => found.get(key)?.seq;
+      const added: AuditRow[] = [];
+      const replaced: AuditRow[] = [];
       for (const [key, entry] of puts as Map<string, AuditEntry>) {
-        const seq = seqOf.get(key);
+        const seq = seqOf(key);
         const row = (await codec.encodeRow('audit', entry)) as unknown as AuditRow;
-        if (seq === undefined) await db.audit.add(row);
-        else await db.audit.put({ ...row, seq });
+        if (seq === undefined) added.push(row);
+        else replaced.push({ ...row, seq });
       }
+      // One transaction: new entries keep the order they arrived in.
+      await db.transaction('rw', db.audit, async () => {
+        await db.audit.bulkDelete(deletes.flatMap((key) => (seqOf(key) === undefined ? [] : [seqOf(key)!])));
+        await db.audit.bulkPut(replaced);
+        await db.audit.bulkAdd(added);
+      });
     },
     settings: async (puts) => {
       const settings = puts.get(SETTINGS_ID) as PrivacyState | undefined;
@@ -129,6 +175,11 @@ export function recordTarget({ db, codec, lock, privacy }: RecordTargetDeps): Re
 
   return {
     read: (type) => read[type]!(),
+    readSome: async (type, ids) => {
+      if (readSome[type]) return readSome[type](ids);
+      const all = await read[type]!();
+      return new Map(ids.flatMap((id) => (all.has(id) ? [[id, all.get(id)] as const] : [])));
+    },
     apply: (type, puts, deletes) =>
       type === 'settings' ? apply.settings!(puts, deletes) : lock.withWriteLock(() => apply[type]!(puts, deletes)),
   };
