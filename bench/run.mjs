@@ -44,6 +44,9 @@ const settings = quick
       sync: { memories: [10_000], changes: 40, reembedWith: 'local/glove-sif-100d', reembedTimeoutMs: 240_000 },
     };
 
+// MNEME_BENCH_NO_REEMBED=1: the sync suite without its slowest part (re-embedding on a third device).
+if (process.env.MNEME_BENCH_NO_REEMBED) delete settings.sync.reembedWith;
+
 /**
  * pouchdb-server on a free loopback port for the sync suite, answering the bench page's origin
  * (CORS); stopped by pid afterwards.

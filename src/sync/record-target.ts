@@ -13,6 +13,8 @@ import { createProfileRepository } from '../storage/profile-repository';
 import { auditKey, SETTINGS_ID, type SyncedSession, type SyncedTurn } from './record-kinds';
 import type { RecordTarget } from './record-sync';
 import type { TabCoordinator } from '../storage/tabs';
+import type { NoteChanges } from './record-changes';
+import { Dexie, RangeSet, cmp, type ObservabilitySet } from 'dexie';
 
 /** The reason recorded on merges made on this device (their audit entries stay on this device). */
 export const SYNC_REASON = 'synced from another device';
@@ -173,8 +175,36 @@ export function recordTarget({ db, codec, lock, privacy }: RecordTargetDeps): Re
     },
   };
 
+  /** Per type, its records stored under table keys: those present, and the ids of rows gone (undefined: not told). */
+  const readChanged: Record<string, (keys: readonly unknown[]) => Promise<{ values: Values; gone: string[] } | undefined>> = {
+    session: async (keys) => {
+      const values = await readSome.session!(keys as string[]);
+      return { values, gone: (keys as string[]).filter((id) => !values.has(id)) };
+    },
+    turn: async (keys) => {
+      const values = await readSome.turn!(keys as string[]);
+      return { values, gone: (keys as string[]).filter((id) => !values.has(id)) };
+    },
+    summary: async (keys) => {
+      const values = await readSome.summary!(keys as string[]);
+      return { values, gone: (keys as string[]).filter((id) => !values.has(id)) };
+    },
+    audit: async (keys) => {
+      const rows = await db.audit.bulkGet(keys as number[]);
+      // A removed entry cannot be named by its place: the trail is compared whole.
+      if (rows.some((row) => row === undefined)) return undefined;
+      const entries = await readable(rows as AuditRow[], decodeAudit);
+      return {
+        values: new Map(entries.flatMap((entry) => (entry.reason === SYNC_REASON ? [] : [[auditKey(entry), entry] as const]))),
+        gone: [],
+      };
+    },
+  };
+
   return {
     read: (type) => read[type]!(),
+    // Profile entries (keyed by a tag when sealed), episodes and settings are few: read whole.
+    readChanged: async (type, keys) => readChanged[type]?.(keys),
     readSome: async (type, ids) => {
       if (readSome[type]) return readSome[type](ids);
       const all = await read[type]!();
@@ -183,4 +213,41 @@ export function recordTarget({ db, codec, lock, privacy }: RecordTargetDeps): Re
     apply: (type, puts, deletes) =>
       type === 'settings' ? apply.settings!(puts, deletes) : lock.withWriteLock(() => apply[type]!(puts, deletes)),
   };
+}
+
+/** The synced record type of each table of the profile's database. */
+const TYPE_OF_TABLE: Record<string, string> = {
+  sessions: 'session',
+  turns: 'turn',
+  summaries: 'summary',
+  profileFields: 'profile',
+  episodes: 'episode',
+  audit: 'audit',
+};
+
+/**
+ * Tells `note` the keys each committed write touched in the synced tables of database `name()`
+ * (Dexie's `storagemutated` event, after commit); a write of many rows or a range tells `all`.
+ */
+export function watchRecordTables(name: () => string, note: NoteChanges): () => void {
+  const listener = (parts: ObservabilitySet) => {
+    const prefix = `idb://${name()}/`;
+    for (const [part, ranges] of Object.entries(parts)) {
+      // The primary key's part ends with '/' (an index's part names the index).
+      if (!part.startsWith(prefix) || !part.endsWith('/')) continue;
+      const type = TYPE_OF_TABLE[part.slice(prefix.length, -1)];
+      if (!type) continue;
+      const keys: unknown[] = [];
+      for (const range of RangeSet(ranges)) {
+        if (cmp(range.from, range.to) !== 0) {
+          note(type, 'all');
+          break;
+        }
+        keys.push(range.from);
+      }
+      if (keys.length > 0) note(type, keys);
+    }
+  };
+  Dexie.on('storagemutated', listener);
+  return () => Dexie.on('storagemutated').unsubscribe(listener);
 }

@@ -12,6 +12,7 @@ import { MemorySync, type MemoryTarget } from './memory-sync';
 import { checkServerUrl, isPairingCode, pairingCode, parsePairingCode, type Pairing } from './pairing';
 import { RECORD_KINDS } from './record-kinds';
 import { RecordSync, type RecordTarget } from './record-sync';
+import type { WatchChanges } from './record-changes';
 import type { SyncReplica } from './port';
 import { checkRemote, createPouchReplica, destroyReplica, type PouchReplicaOptions, type RemoteOptions } from './pouch-replica';
 
@@ -36,6 +37,8 @@ export interface SyncControlDeps {
   target(): (MemoryTarget & { ids(): string[] }) | undefined;
   /** The profile's other synced records (conversations, profile, episodes, audit, settings), or undefined while locked. */
   records?(): RecordTarget | undefined;
+  /** Tells the keys local writes touched in the synced tables, so a check reads only those (record-changes.ts). */
+  watchRecords?: WatchChanges;
   /** Merges changed stored memories (announce them, re-embed). */
   merged(ids: string[]): void;
   emit(status: SyncStatus): void;
@@ -127,6 +130,7 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
       clock,
       kinds: RECORD_KINDS,
       target: () => deps.records?.(),
+      ...(deps.watchRecords ? { watch: deps.watchRecords } : {}),
       onMerged: (_types, count) => {
         mergesApplied += count;
         changed();
@@ -199,6 +203,7 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
     // Not running (locked, or it never started): the replica of an earlier run may still be there.
     if (!current && destroy) await destroyReplica(deps.replicaName, deps.replica);
     if (!current) return;
+    current.records.close();
     await current.memories.idle();
     await current.records.idle();
     if (destroy) await current.replica.destroy();
