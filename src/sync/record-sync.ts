@@ -332,6 +332,7 @@ export class RecordSync {
     const known = this.#known.get(kind.type)!;
     const puts = new Map<string, unknown>();
     const deletes: string[] = [];
+    let knownChanged = false;
     // Changed here and not sent yet: the next scan sends it and merges it then (an announced
     // type has changed only when announced: until then it takes what is synced).
     const unsent = kind.announced ? this.#announced.has(kind.type) : true;
@@ -346,18 +347,20 @@ export class RecordSync {
       if (versions.length === 0) continue;
       this.#merged.set(`${kind.type}:${id}`, seenBy(versions));
       const merged = kind.merge(versions);
+      const digest = merged === undefined ? '' : canonical(merged);
       if (merged === undefined) {
         if (here !== undefined) deletes.push(id);
-        known[id] = '';
-      } else {
-        if (here === undefined || canonical(here) !== canonical(merged)) puts.set(id, merged);
-        known[id] = canonical(merged);
+      } else if (here === undefined || canonical(here) !== digest) puts.set(id, merged);
+      if (known[id] !== digest) {
+        known[id] = digest;
+        knownChanged = true;
       }
     }
     if (puts.size > 0 || deletes.length > 0) {
       await target.apply(kind.type, puts, deletes);
       this.#o.onMerged([kind.type], puts.size + deletes.length);
     }
-    await this.#o.replica.writeLocal(`known-${kind.type}`, known);
+    // Kept with the replica (a record's digest per id, large in a large profile): written only when it changed.
+    if (knownChanged) await this.#o.replica.writeLocal(`known-${kind.type}`, known);
   }
 }

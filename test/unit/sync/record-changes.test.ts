@@ -30,7 +30,8 @@ const item = (i: number): MemoryItem => ({
   validFrom: i,
   metadata: {},
 });
-const entry = (i: number) => memoryAudit(1_000 + i, 'user', 'create', `m${i}`, undefined, item(i)) as unknown as AuditRow;
+const audit = (i: number) => memoryAudit(1_000 + i, 'user', 'create', `m${i}`, undefined, item(i));
+const entry = (i: number) => audit(i) as unknown as AuditRow;
 const turn = (id: string, at: number): Turn & LayerRow =>
   ({ id, sessionId: 's1', role: 'user', content: `turn ${id}`, createdAt: at, seq: 0 }) as Turn & LayerRow;
 
@@ -102,7 +103,7 @@ describe('record sync: incremental change tracking', () => {
     await check(sync);
     // The first check after a start compares everything, and sends what was never sent.
     expect(seen.whole).toEqual(expect.arrayContaining(['session', 'turn', 'summary', 'profile', 'episode', 'audit']));
-    expect((await sent(replica, 'audit', auditKey(entry(299))))?.value).toMatchObject({ entityId: 'm299' });
+    expect((await sent(replica, 'audit', auditKey(audit(299))))?.value).toMatchObject({ entityId: 'm299' });
 
     await db.turns.put(turn('t1', 5));
     const seq = await db.audit.add(entry(300));
@@ -110,7 +111,7 @@ describe('record sync: incremental change tracking', () => {
     expect(seen.whole).toEqual([]);
     expect(seen.keys.sort()).toEqual([`audit:${seq}`, 'turn:t1']);
     expect((await sent(replica, 'turn', 't1'))?.value).toMatchObject({ content: 'turn t1' });
-    expect((await sent(replica, 'audit', auditKey(entry(300))))?.value).toMatchObject({ entityId: 'm300' });
+    expect((await sent(replica, 'audit', auditKey(audit(300))))?.value).toMatchObject({ entityId: 'm300' });
 
     // A check with nothing written reads nothing.
     await check(sync);
