@@ -128,6 +128,22 @@ describe('record sync: incremental change tracking', () => {
     expect(seen.whole).toEqual(['turn']);
     expect((await sent(replica, 'turn', 'b59'))?.value).toMatchObject({ content: 'turn b59' });
 
+    // Another device's turn arrives: the merge reads only that record, then stores it.
+    await replica.put('turn:other:t9', {
+      type: 'turn',
+      id: 't9',
+      device: 'other',
+      hlc: '0000000000001-0000',
+      actor: 'user',
+      seen: {},
+      value: { id: 't9', sessionId: 's1', role: 'user', content: 'from the other device', createdAt: 200 },
+    });
+    seen.whole.length = 0;
+    sync.pull();
+    await sync.idle();
+    expect(seen.whole).toEqual([]);
+    expect((await db.turns.get('t9'))?.content).toBe('from the other device');
+
     // Written while sync is stopped: the next start compares everything and sends it.
     sync.close();
     await db.turns.put(turn('t2', 100));
