@@ -50,6 +50,8 @@ if (storageAt > 0) {
   const [sizes, indexes] = process.argv[storageAt + 1].split(':');
   settings.storage = { sizes: sizes.split(',').map(Number), indexes: indexes ? indexes.split(',') : settings.storage.indexes };
 }
+// MNEME_BENCH_NO_REEMBED=1: the sync suite without its slowest part (re-embedding on a third device).
+if (process.env.MNEME_BENCH_NO_REEMBED) delete settings.sync.reembedWith;
 
 /**
  * pouchdb-server on a free loopback port for the sync suite, answering the bench page's origin

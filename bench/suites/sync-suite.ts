@@ -12,6 +12,7 @@ import { deriveSyncKeys } from '../../src/sync/keys';
 import { parsePairingCode } from '../../src/sync/pairing';
 import { createPouchReplica } from '../../src/sync/pouch-replica';
 import { sentences } from '../data';
+import { measureRecordCheck, type RecordCheckResult } from './sync-check';
 
 export interface SyncSuiteOptions {
   memories: number;
@@ -28,10 +29,14 @@ export interface SyncResult {
   uploadMs: number;
   /** Join → every memory listed and found by keyword search. */
   searchableMs: number;
-  /** Where that time goes: replication alone into a bare replica (no opening, no merge, no store)… */
+  /** Where that time goes: replication alone of every document into a bare replica (no opening, no merge, no store)… */
   transportMs: number;
   /** …and opening every envelope of it once (AES-GCM); the rest is merging and storing. */
   openMs: number;
+  /** Documents on the server per memory (a memory's version, its audit entry, …). */
+  docsPerMemory: number;
+  /** One local check of the synced records at this size: every record compared vs only the changed ones. */
+  check: RecordCheckResult;
   /** Join → every memory listed and embedded again (undefined: not measured). */
   reembeddedMs?: number;
   reembedModel?: string;
@@ -83,23 +88,17 @@ export async function runSyncSuite(url: string, options: SyncSuiteOptions, log: 
   log(`sync ${n}: upload ${uploadMs.toFixed(0)} ms`);
   const code = await laptop.sync.pairingCode();
 
-  const phone = await open('b');
-  start = performance.now();
-  await phone.sync.join(code);
-  await until(async () => (await phone.memories.count()) === n, 50);
-  await until(async () => (await phone.memories.search(last, { limit: 1 }))[0]?.item.text === texts[n - 1], 20);
-  const searchableMs = performance.now() - start;
-  log(`sync ${n}: new device searchable (keywords) ${searchableMs.toFixed(0)} ms`);
-
-  // The same pull without the engine: a bare replica with the same keys, then opening it all.
+  // The same pull without the engine, before any device joins: a bare replica with the same keys
+  // takes every document the server holds, then opens them all.
   const keys = await deriveSyncKeys(parsePairingCode(code).syncKey);
+  const docs = ((await (await fetch(new URL(keys.database, url))).json()) as { doc_count: number }).doc_count;
   const bare = await createPouchReplica({ name: `${tag}-bare`, url, keys });
   start = performance.now();
   await new Promise<void>((resolve) => {
     let pulled = 0;
     bare.start({
       onTransfer: (direction, ids) => {
-        if (direction === 'pull' && (pulled += ids.length) >= n) resolve();
+        if (direction === 'pull' && (pulled += ids.length) >= docs) resolve();
       },
       onPaused: () => undefined,
       onActive: () => undefined,
@@ -111,7 +110,17 @@ export async function runSyncSuite(url: string, options: SyncSuiteOptions, log: 
   const opened = await bare.changes(undefined);
   const openMs = performance.now() - start;
   await bare.destroy();
-  log(`sync ${n}: transport alone ${transportMs.toFixed(0)} ms, opening ${opened.changes.length} ${openMs.toFixed(0)} ms`);
+  log(
+    `sync ${n}: transport alone of ${docs} documents ${transportMs.toFixed(0)} ms, opening ${opened.changes.length} ${openMs.toFixed(0)} ms`,
+  );
+
+  const phone = await open('b');
+  start = performance.now();
+  await phone.sync.join(code);
+  await until(async () => (await phone.memories.count()) === n, 50);
+  await until(async () => (await phone.memories.search(last, { limit: 1 }))[0]?.item.text === texts[n - 1], 20);
+  const searchableMs = performance.now() - start;
+  log(`sync ${n}: new device searchable (keywords) ${searchableMs.toFixed(0)} ms`);
 
   await until(() => settled(phone), 50);
   const latencies: number[] = [];
@@ -157,6 +166,10 @@ export async function runSyncSuite(url: string, options: SyncSuiteOptions, log: 
   }
   await laptop.close();
   await phone.close();
+  const check = await measureRecordCheck(n, 15);
+  log(
+    `sync ${n}: one local check of the records: every record ${check.wholeMs.toFixed(0)} ms, changed only ${check.trackedMs.toFixed(0)} ms`,
+  );
   return {
     memories: n,
     uploadMs,
@@ -167,7 +180,9 @@ export async function runSyncSuite(url: string, options: SyncSuiteOptions, log: 
     ...(reembeddedMs !== undefined ? { reembeddedMs } : {}),
     changeP50Ms: quantile(latencies, 0.5),
     changeP95Ms: quantile(latencies, 0.95),
-    serverBytesPerMemory: serverBytes / all.rows.length,
+    docsPerMemory: docs / n,
+    check,
+    serverBytesPerMemory: serverBytes / n,
     localBytesPerMemory: usageAfter > usageBefore ? (usageAfter - usageBefore) / n : null,
   };
 }

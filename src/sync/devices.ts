@@ -109,6 +109,7 @@ export const deviceKind: RecordKind<DeviceRecord> = {
     };
   },
   actorOf: () => 'user',
+  unwatched: true,
 };
 
 /** A sync key wrapped for one device: an ephemeral ECDH public key, an IV and the sealed key (base64url). */

@@ -12,7 +12,7 @@ import type { MemoryEvent } from '../sdk/types';
 import { memoryTarget } from './memory-target';
 import { createSyncControl, type SyncControl, type SyncSettings } from './sync-control';
 import { destroyReplica, type PouchReplicaOptions } from './pouch-replica';
-import { recordTarget, type RecordTargetDeps } from './record-target';
+import { recordTarget, watchRecordTables, type RecordTargetDeps } from './record-target';
 
 const SETTINGS_KEY = 'sync';
 
@@ -68,6 +68,7 @@ export function createEngineSync(deps: EngineSyncDeps): EngineSync {
       const open = deps.records();
       return open ? recordTarget({ ...open, db: deps.db() }) : undefined;
     },
+    watchRecords: (note) => watchRecordTables(() => deps.db().name, note),
     merged: deps.merged,
     emit: (status) => deps.emit({ type: 'sync', status }),
     clock: deps.clock,

@@ -36,6 +36,8 @@ export interface MemorySyncOptions {
 }
 
 const nameOf = (device: string, id: string) => `memory:${device}:${id}`;
+/** Memories whose versions a pull reads from the replica at once. */
+const READ_BATCH = 500;
 
 function isVersion(body: unknown): body is MemoryVersion {
   const v = body as Partial<MemoryVersion> | undefined;
@@ -119,9 +121,23 @@ export class MemorySync {
   }
 
   async #versionsOf(id: string): Promise<MemoryVersion[]> {
+    return (await this.#versionsOfMany([id])).get(id)!;
+  }
+
+  /** Every device's version of each of these memories, read together (one replica read per batch). */
+  async #versionsOfMany(ids: readonly string[]): Promise<Map<string, MemoryVersion[]>> {
     const devices = [...this.#devices];
-    const bodies = await this.#o.replica.get(devices.map((device) => nameOf(device, id)));
-    return bodies.filter(isVersion).filter((version) => version.id === id);
+    const names = ids.flatMap((id) => devices.map((device) => nameOf(device, id)));
+    const bodies = await this.#o.replica.get(names);
+    return new Map(
+      ids.map((id, i) => [
+        id,
+        bodies
+          .slice(i * devices.length, (i + 1) * devices.length)
+          .filter(isVersion)
+          .filter((version) => version.id === id),
+      ]),
+    );
   }
 
   async #push(ids: string[]): Promise<void> {
@@ -213,16 +229,26 @@ export class MemorySync {
     const deletes: { id: string; actor: ChangeActor }[] = [];
     /** Forgotten memories this device holds a version with text of: it is replaced by a delete. */
     const erase: MemoryVersion[][] = [];
-    for (const id of ids) {
-      // A local change not yet written as a version: its own step merges it after writing it.
-      if (this.#dirty.has(id)) continue;
-      let versions: MemoryVersion[];
+    // A local change not yet written as a version: its own step merges it after writing it.
+    const merging = [...ids].filter((id) => !this.#dirty.has(id));
+    const read = new Map<string, MemoryVersion[]>();
+    for (let start = 0; start < merging.length; start += READ_BATCH) {
+      const batch = merging.slice(start, start + READ_BATCH);
       try {
-        versions = await this.#versionsOf(id);
-      } catch (error) {
-        this.#o.onError(toSyncError(error));
-        continue;
+        for (const [id, versions] of await this.#versionsOfMany(batch)) read.set(id, versions);
+      } catch {
+        // One record of the batch does not open: read them one by one, reporting that one.
+        for (const id of batch) {
+          try {
+            read.set(id, await this.#versionsOf(id));
+          } catch (error) {
+            this.#o.onError(toSyncError(error));
+          }
+        }
       }
+    }
+    for (const [id, versions] of read) {
+      if (this.#dirty.has(id)) continue; // changed here while the versions were read
       const best = winner(versions);
       if (!best) continue;
       const local = target.get(id);

@@ -77,6 +77,29 @@ export async function loadPouch(adapter: string, plugins: unknown[]): Promise<Po
   return PouchDB;
 }
 
+/** Documents per replication batch (a batch of memories is about 3 MB). */
+const BATCH_SIZE = 2000;
+/** Envelopes opened at once when reading the changes feed. */
+const OPEN_AT_ONCE = 256;
+/** Document ids kept (about 100 bytes each). */
+const ID_CACHE = 50_000;
+/** Opened bodies kept (a memory's is about 400 bytes of JSON). */
+const BODY_CACHE = 25_000;
+
+/** A map that forgets its oldest entries beyond `limit`. */
+class BoundedCache<K, V> {
+  readonly #map = new Map<K, V>();
+  constructor(readonly limit: number) {}
+  get(key: K): V | undefined {
+    return this.#map.get(key);
+  }
+  set(key: K, value: V): void {
+    this.#map.delete(key);
+    this.#map.set(key, value);
+    if (this.#map.size > this.limit) this.#map.delete(this.#map.keys().next().value as K);
+  }
+}
+
 const status = (error: unknown) => (error as { status?: number } | undefined)?.status;
 
 export function syncFailure(error: unknown): MemoryError {
@@ -156,6 +179,25 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
   let feed: Emitter | undefined;
   let events: ReplicationEvents | undefined;
 
+  // Names → document ids (an HMAC each), and opened bodies by revision (AES-GCM each): a pull reads
+  // a record in the changes feed and again beside the other devices' versions, so each is worked
+  // out once. Both are bounded; a body is kept as its JSON text, so every reader gets its own copy.
+  const ids = new BoundedCache<string, string>(ID_CACHE);
+  const opened = new BoundedCache<string, string>(BODY_CACHE);
+  const idOf = async (name: string) => {
+    let id = ids.get(name);
+    if (id === undefined) ids.set(name, (id = await documentId(keys, name)));
+    return id;
+  };
+  const openDoc = async (doc: Doc) => {
+    const at = `${doc._id}@${doc._rev}`;
+    const text = opened.get(at);
+    if (text !== undefined) return JSON.parse(text) as unknown;
+    const body = await open(keys, doc);
+    if (doc._rev) opened.set(at, JSON.stringify(body));
+    return body;
+  };
+
   const current = (id: string) =>
     local.get(id).then(
       (doc) => doc._rev,
@@ -182,6 +224,10 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
     const replicationOptions = {
       live: true,
       retry: true,
+      // Documents per request (PouchDB's default is 100): the server's cost is mostly per request,
+      // so a first sync of a large profile is several times faster (10,000 documents from
+      // pouchdb-server into Node: 16 s in batches of 100, 8.5 s of 500, 6.8 s of 2,000).
+      batch_size: BATCH_SIZE,
       // Offline: try again soon (PouchDB's default backs off to ten minutes).
       back_off_function: (delay: number) => (delay === 0 ? 500 : Math.min(delay * 2, 5000)),
     };
@@ -243,13 +289,14 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
 
   return {
     async put(name, body) {
-      const id = await documentId(keys, name);
+      const id = await idOf(name);
       for (let attempt = 0; ; attempt++) {
         const rev = await current(id);
         try {
           const doc: Doc = { ...(await seal(keys, id, body)) };
           if (rev) doc._rev = rev;
-          await local.put(doc);
+          const written = await local.put(doc);
+          opened.set(`${id}@${written.rev}`, JSON.stringify(body));
           return id;
         } catch (error) {
           // Another writer of this record (another tab of this device) moved it on: once more.
@@ -258,20 +305,25 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
       }
     },
     async get(names) {
-      const ids = await Promise.all(names.map((name) => documentId(keys, name)));
-      const { rows } = await local.allDocs({ keys: ids, include_docs: true });
-      return Promise.all(rows.map((row) => (row.doc ? open(keys, row.doc) : undefined)));
+      const wanted = await Promise.all(names.map(idOf));
+      const { rows } = await local.allDocs({ keys: wanted, include_docs: true });
+      return Promise.all(rows.map((row) => (row.doc ? openDoc(row.doc) : undefined)));
     },
     async changes(since) {
       const { results, last_seq } = await local.changes({ since: since ?? 0, include_docs: true });
+      const docs = results.flatMap((result) => (result.doc && !result.doc._deleted ? [result.doc] : []));
       const changes: ReplicaChange[] = [];
-      for (const result of results) {
-        if (!result.doc || result.doc._deleted) continue;
-        try {
-          changes.push({ docId: result.id, body: await open(keys, result.doc) });
-        } catch (error) {
-          changes.push({ docId: result.id, error: error as MemoryError });
-        }
+      // Opened many at a time (WebCrypto works off the main thread), reported in the feed's order.
+      for (let start = 0; start < docs.length; start += OPEN_AT_ONCE) {
+        const batch = docs.slice(start, start + OPEN_AT_ONCE);
+        const bodies = await Promise.allSettled(batch.map(openDoc));
+        bodies.forEach((body, i) =>
+          changes.push(
+            body.status === 'fulfilled'
+              ? { docId: batch[i]!._id, body: body.value }
+              : { docId: batch[i]!._id, error: body.reason as MemoryError },
+          ),
+        );
       }
       return { changes, last: last_seq };
     },

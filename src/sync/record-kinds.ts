@@ -39,6 +39,11 @@ export interface RecordKind<T = unknown> {
    * live in memory, set from the host's options at every start.
    */
   announced?: boolean;
+  /**
+   * Kept outside the profile's tables (the device list lives in the sync settings), so the local
+   * change tracking (record-changes.ts) never hears of its writes: compared whole at every check.
+   */
+  unwatched?: boolean;
 }
 
 /** A turn as it travels: its place in the conversation (`seq`) is worked out on each device. */

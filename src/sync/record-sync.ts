@@ -13,11 +13,19 @@ import type { HlcStamp } from './hlc';
 import type { ReplicaPosition, SyncReplica } from './port';
 import type { RecordKind, RecordVersion } from './record-kinds';
 import { toSyncError } from './memory-sync';
+import { LocalChanges, type WatchChanges } from './record-changes';
 
 /** Where the records of each type are read and merged results written. */
 export interface RecordTarget {
   /** The stored records of a type, by id, in their synced form. */
   read(type: string): Promise<Map<string, unknown>>;
+  /** Those of these records that are stored (by id, synced form): a merge reads only what it merges. */
+  readSome?(type: string, ids: readonly string[]): Promise<Map<string, unknown>>;
+  /**
+   * The records stored under these table keys (written since the last check) and the ids of those
+   * whose rows are gone; undefined when that cannot be told (the type is then read whole).
+   */
+  readChanged?(type: string, keys: readonly unknown[]): Promise<{ values: Map<string, unknown>; gone: string[] } | undefined>;
   /** Writes merge results of one type (not reported as local changes). */
   apply(type: string, puts: Map<string, unknown>, deletes: string[]): Promise<void>;
 }
@@ -32,9 +40,16 @@ export interface RecordSyncOptions {
   /** Told after merges changed stored records (their types). */
   onMerged(types: string[], count: number): void;
   onError(error: MemoryError): void;
+  /**
+   * Tells the table keys committed writes touched (see record-changes.ts), so a check reads only
+   * those records. Without it, every check compares every record.
+   */
+  watch?: WatchChanges;
 }
 
 const nameOf = (type: string, device: string, id: string) => `${type}:${device}:${id}`;
+/** Records whose versions are read from the replica at once. */
+const READ_BATCH = 500;
 type Digests = Record<string, string>;
 
 function isRecordVersion(body: unknown): body is RecordVersion {
@@ -65,9 +80,21 @@ export class RecordSync {
   #pullQueued = false;
   #pending = 0;
 
+  /** What changed locally since the last check (undefined: not watched, every check reads all). */
+  readonly #local: LocalChanges | undefined;
+  readonly #unwatch: () => void;
+
   constructor(options: RecordSyncOptions) {
     this.#o = options;
     this.#kinds = new Map(options.kinds.map((kind) => [kind.type, kind]));
+    const local = options.watch ? new LocalChanges(this.#kinds.keys()) : undefined;
+    this.#local = local;
+    this.#unwatch = options.watch?.((type, keys) => local!.note(type, keys)) ?? (() => undefined);
+  }
+
+  /** Stops watching local writes (sync stopped). */
+  close(): void {
+    this.#unwatch();
   }
 
   /** Whether a document body is one of these types (the memory sync leaves them here). */
@@ -149,48 +176,123 @@ export class RecordSync {
   }
 
   async #versionsOf(type: string, id: string): Promise<RecordVersion[]> {
-    const names = [...this.#devices].map((device) => nameOf(type, device, id));
-    const bodies = await this.#o.replica.get(names);
-    return bodies.filter(isRecordVersion).filter((version) => version.type === type && version.id === id);
+    return (await this.#versionsOfMany(type, [id])).get(id)!;
+  }
+
+  /** Every device's version of each of these records, read together. */
+  async #versionsOfMany(type: string, ids: readonly string[]): Promise<Map<string, RecordVersion[]>> {
+    const devices = [...this.#devices];
+    const bodies = await this.#o.replica.get(ids.flatMap((id) => devices.map((device) => nameOf(type, device, id))));
+    return new Map(
+      ids.map((id, i) => [
+        id,
+        bodies
+          .slice(i * devices.length, (i + 1) * devices.length)
+          .filter(isRecordVersion)
+          .filter((version) => version.type === type && version.id === id),
+      ]),
+    );
+  }
+
+  /** The versions of these records, a batch per replica read; a record that does not open is reported and left out. */
+  async #readVersions(type: string, ids: readonly string[]): Promise<Map<string, RecordVersion[]>> {
+    const read = new Map<string, RecordVersion[]>();
+    for (let start = 0; start < ids.length; start += READ_BATCH) {
+      const batch = ids.slice(start, start + READ_BATCH);
+      try {
+        for (const [id, versions] of await this.#versionsOfMany(type, batch)) read.set(id, versions);
+      } catch {
+        for (const id of batch) {
+          try {
+            read.set(id, await this.#versionsOf(type, id));
+          } catch (error) {
+            this.#o.onError(toSyncError(error));
+          }
+        }
+      }
+    }
+    return read;
+  }
+
+  /**
+   * The records of a type that may have changed here since the last check, and the ids that may be
+   * gone (undefined: nothing changed). Read whole when the changes are not tracked or not known.
+   */
+  async #changedHere(
+    target: RecordTarget,
+    kind: RecordKind,
+  ): Promise<{ values: Map<string, unknown>; gone: string[] } | undefined> {
+    const whole = async () => {
+      const values = await target.read(kind.type);
+      return { values, gone: Object.keys(this.#known.get(kind.type)!) };
+    };
+    if (!this.#local || kind.announced || kind.unwatched) return whole();
+    const changes = this.#local.take(kind.type);
+    if (!changes) return undefined;
+    try {
+      if (changes === 'all' || !target.readChanged || !target.readSome) return await whole();
+      const byKey =
+        changes.keys.size > 0 ? await target.readChanged(kind.type, [...changes.keys]) : { values: new Map(), gone: [] };
+      if (!byKey) return await whole();
+      const ids = [...changes.ids];
+      const again = ids.length > 0 ? await target.readSome(kind.type, ids) : new Map<string, unknown>();
+      return { values: new Map([...byKey.values, ...again]), gone: [...byKey.gone, ...ids.filter((id) => !again.has(id))] };
+    } catch (error) {
+      this.#local.note(kind.type, 'all'); // read again whole at the next check
+      throw error;
+    }
   }
 
   /** Sends this device's version of every record that changed here, then merges those records. */
   async #scan(): Promise<void> {
     const target = this.#o.target();
     if (!target) return;
-    const { replica, device, clock } = this.#o;
     for (const kind of this.#kinds.values()) {
       if (kind.announced && !this.#announced.delete(kind.type)) continue;
-      const local = await target.read(kind.type);
-      const known = this.#known.get(kind.type)!;
-      const changed = [...local.keys()].filter((id) => known[id] !== canonical(local.get(id)));
-      const gone = Object.keys(known).filter((id) => !local.has(id) && known[id] !== '');
-      if (changed.length === 0 && gone.length === 0) continue;
-      for (const id of [...changed, ...gone]) {
-        const key = `${kind.type}:${id}`;
-        const versions = await this.#versionsOf(kind.type, id);
-        const seen = { ...(this.#merged.get(key) ?? seenBy(versions)) };
-        const own = versions.find((version) => version.device === device);
-        if (own) seen[device] = own.hlc;
-        const value = local.get(id);
-        const version: RecordVersion = {
-          type: kind.type,
-          id,
-          device,
-          hlc: clock.tick(),
-          actor: kind.actorOf(value),
-          seen,
-          ...(value === undefined ? { deleted: true as const } : { value }),
-        };
-        await replica.put(nameOf(kind.type, device, id), version);
-        this.#merged.set(key, seenBy([version]));
-        known[id] = value === undefined ? '' : canonical(value);
+      try {
+        await this.#send(target, kind);
+      } catch (error) {
+        this.#local?.note(kind.type, 'all'); // what was taken is looked at again, whole, next time
+        throw error;
       }
-      await replica.writeLocal(`known-${kind.type}`, known);
-      // Concurrent versions from other devices may still beat this one.
-      await this.#merge(target, kind, new Set([...changed, ...gone]));
     }
-    await replica.writeLocal('clock', clock.last);
+    await this.#o.replica.writeLocal('clock', this.#o.clock.last);
+  }
+
+  /** Sends this device's version of each record of one type that changed here, then merges them. */
+  async #send(target: RecordTarget, kind: RecordKind): Promise<void> {
+    const { replica, device, clock } = this.#o;
+    const known = this.#known.get(kind.type)!;
+    const found = await this.#changedHere(target, kind);
+    if (!found) return;
+    const local = found.values;
+    const changed = [...local.keys()].filter((id) => known[id] !== canonical(local.get(id)));
+    const gone = found.gone.filter((id) => !local.has(id) && known[id] !== undefined && known[id] !== '');
+    if (changed.length === 0 && gone.length === 0) return;
+    const read = await this.#readVersions(kind.type, [...changed, ...gone]);
+    for (const id of [...changed, ...gone]) if (!read.has(id)) this.#local?.recheck(kind.type, id);
+    for (const [id, versions] of read) {
+      const key = `${kind.type}:${id}`;
+      const seen = { ...(this.#merged.get(key) ?? seenBy(versions)) };
+      const own = versions.find((version) => version.device === device);
+      if (own) seen[device] = own.hlc;
+      const value = local.get(id);
+      const version: RecordVersion = {
+        type: kind.type,
+        id,
+        device,
+        hlc: clock.tick(),
+        actor: kind.actorOf(value),
+        seen,
+        ...(value === undefined ? { deleted: true as const } : { value }),
+      };
+      await replica.put(nameOf(kind.type, device, id), version);
+      this.#merged.set(key, seenBy([version]));
+      known[id] = value === undefined ? '' : canonical(value);
+    }
+    await replica.writeLocal(`known-${kind.type}`, known);
+    // Concurrent versions from other devices may still beat this one.
+    await this.#merge(target, kind, new Set(read.keys()));
   }
 
   async #pull(): Promise<void> {
@@ -226,38 +328,39 @@ export class RecordSync {
 
   /** Merges these records of one type and writes the results that differ from what is stored. */
   async #merge(target: RecordTarget, kind: RecordKind, ids: Set<string>): Promise<void> {
-    const local = await target.read(kind.type);
+    const local = target.readSome ? await target.readSome(kind.type, [...ids]) : await target.read(kind.type);
     const known = this.#known.get(kind.type)!;
     const puts = new Map<string, unknown>();
     const deletes: string[] = [];
-    for (const id of ids) {
+    let knownChanged = false;
+    // Changed here and not sent yet: the next scan sends it and merges it then (an announced
+    // type has changed only when announced: until then it takes what is synced).
+    const unsent = kind.announced ? this.#announced.has(kind.type) : true;
+    const merging = [...ids].filter((id) => {
       const here = local.get(id);
-      // Changed here and not sent yet: the next scan sends it and merges it then (an announced
-      // type has changed only when announced: until then it takes what is synced).
-      const unsent = kind.announced ? this.#announced.has(kind.type) : true;
-      if (unsent && (here === undefined ? (known[id] ?? '') : canonical(here)) !== (known[id] ?? '')) continue;
-      let versions: RecordVersion[];
-      try {
-        versions = await this.#versionsOf(kind.type, id);
-      } catch (error) {
-        this.#o.onError(toSyncError(error));
-        continue;
-      }
+      const same = !unsent || (here === undefined ? (known[id] ?? '') : canonical(here)) === (known[id] ?? '');
+      if (!same) this.#local?.recheck(kind.type, id); // the next check compares it, whoever wrote it
+      return same;
+    });
+    for (const [id, versions] of await this.#readVersions(kind.type, merging)) {
+      const here = local.get(id);
       if (versions.length === 0) continue;
       this.#merged.set(`${kind.type}:${id}`, seenBy(versions));
       const merged = kind.merge(versions);
+      const digest = merged === undefined ? '' : canonical(merged);
       if (merged === undefined) {
         if (here !== undefined) deletes.push(id);
-        known[id] = '';
-      } else {
-        if (here === undefined || canonical(here) !== canonical(merged)) puts.set(id, merged);
-        known[id] = canonical(merged);
+      } else if (here === undefined || canonical(here) !== digest) puts.set(id, merged);
+      if (known[id] !== digest) {
+        known[id] = digest;
+        knownChanged = true;
       }
     }
     if (puts.size > 0 || deletes.length > 0) {
       await target.apply(kind.type, puts, deletes);
       this.#o.onMerged([kind.type], puts.size + deletes.length);
     }
-    await this.#o.replica.writeLocal(`known-${kind.type}`, known);
+    // Kept with the replica (a record's digest per id, large in a large profile): written only when it changed.
+    if (knownChanged) await this.#o.replica.writeLocal(`known-${kind.type}`, known);
   }
 }

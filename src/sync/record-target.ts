@@ -13,6 +13,8 @@ import { createProfileRepository } from '../storage/profile-repository';
 import { auditKey, SETTINGS_ID, type SyncedSession, type SyncedTurn } from './record-kinds';
 import type { RecordTarget } from './record-sync';
 import type { TabCoordinator } from '../storage/tabs';
+import type { NoteChanges } from './record-changes';
+import { Dexie, RangeSet, cmp, type ObservabilitySet } from 'dexie';
 
 /** The reason recorded on merges made on this device (their audit entries stay on this device). */
 export const SYNC_REASON = 'synced from another device';
@@ -26,6 +28,8 @@ export interface RecordTargetDeps {
 }
 
 type Values = Map<string, unknown>;
+
+const present = async <T>(rows: Promise<(T | undefined)[]>) => (await rows).filter((row): row is T => row !== undefined);
 
 const byPlace = (a: Turn, b: Turn) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
@@ -79,6 +83,39 @@ export function recordTarget({ db, codec, lock, privacy }: RecordTargetDeps): Re
     settings: async () => new Map([[SETTINGS_ID, await privacy.get()]]),
   };
 
+  /** Audit entries by key, with their place (`seq`), found through the time each key starts with. */
+  const auditByKey = async (keys: readonly string[]) => {
+    const times = [...new Set(keys.map((key) => Number(key.slice(0, key.indexOf('|')))))];
+    const rows = await readable(await db.audit.where('at').anyOf(times).toArray(), decodeAudit);
+    const wanted = new Set(keys);
+    return new Map(rows.flatMap((row) => (wanted.has(auditKey(row.entry)) ? [[auditKey(row.entry), row] as const] : [])));
+  };
+  const byIds = <T extends { id: string }>(values: T[]) => new Map(values.map((value) => [value.id, value]));
+  /** Reads only the records a merge needs (the large tables); the small ones are read whole. */
+  const readSome: Record<string, (ids: readonly string[]) => Promise<Values>> = {
+    session: async (ids) =>
+      byIds(
+        (await Promise.all(ids.map((id) => conversations.getSession(id))))
+          .filter((session): session is Session => session !== undefined)
+          .map(({ turnCount: _count, ...session }) => session),
+      ),
+    turn: async (ids) =>
+      byIds((await decodeAll<Turn>('turns', await present(db.turns.bulkGet([...ids])))).map(({ seq: _seq, ...turn }) => turn)),
+    summary: async (ids) =>
+      new Map(
+        (
+          await decodeAll<SessionSummary & { id: string; createdAt: number }>(
+            'summaries',
+            await present(db.summaries.bulkGet([...ids])),
+          )
+        ).map(({ id: _id, createdAt: _created, ...summary }) => [summary.sessionId, summary]),
+      ),
+    audit: async (keys) => {
+      const found = await auditByKey(keys);
+      return new Map([...found].flatMap(([key, { entry, local }]) => (local ? [] : [[key, entry] as const])));
+    },
+  };
+
   const apply: Record<string, (puts: Values, deletes: string[]) => Promise<void>> = {
     session: async (puts, deletes) => {
       for (const id of deletes) await conversations.deleteSession(id);
@@ -114,14 +151,22 @@ export function recordTarget({ db, codec, lock, privacy }: RecordTargetDeps): Re
       for (const episode of puts.values() as Iterable<Episode>) await episodes.put(episode);
     },
     audit: async (puts, deletes) => {
-      const seqOf = new Map((await auditRows()).map(({ seq, entry }) => [auditKey(entry), seq]));
-      await db.audit.bulkDelete(deletes.flatMap((key) => (seqOf.has(key) ? [seqOf.get(key)!] : [])));
+      const found = await auditByKey([...puts.keys(), ...deletes]);
+      const seqOf = (key: string) => found.get(key)?.seq;
+      const added: AuditRow[] = [];
+      const replaced: AuditRow[] = [];
       for (const [key, entry] of puts as Map<string, AuditEntry>) {
-        const seq = seqOf.get(key);
+        const seq = seqOf(key);
         const row = (await codec.encodeRow('audit', entry)) as unknown as AuditRow;
-        if (seq === undefined) await db.audit.add(row);
-        else await db.audit.put({ ...row, seq });
+        if (seq === undefined) added.push(row);
+        else replaced.push({ ...row, seq });
       }
+      // One transaction: new entries keep the order they arrived in.
+      await db.transaction('rw', db.audit, async () => {
+        await db.audit.bulkDelete(deletes.flatMap((key) => (seqOf(key) === undefined ? [] : [seqOf(key)!])));
+        await db.audit.bulkPut(replaced);
+        await db.audit.bulkAdd(added);
+      });
     },
     settings: async (puts) => {
       const settings = puts.get(SETTINGS_ID) as PrivacyState | undefined;
@@ -129,9 +174,79 @@ export function recordTarget({ db, codec, lock, privacy }: RecordTargetDeps): Re
     },
   };
 
+  /** Per type, its records stored under table keys: those present, and the ids of rows gone (undefined: not told). */
+  const readChanged: Record<string, (keys: readonly unknown[]) => Promise<{ values: Values; gone: string[] } | undefined>> = {
+    session: async (keys) => {
+      const values = await readSome.session!(keys as string[]);
+      return { values, gone: (keys as string[]).filter((id) => !values.has(id)) };
+    },
+    turn: async (keys) => {
+      const values = await readSome.turn!(keys as string[]);
+      return { values, gone: (keys as string[]).filter((id) => !values.has(id)) };
+    },
+    summary: async (keys) => {
+      const values = await readSome.summary!(keys as string[]);
+      return { values, gone: (keys as string[]).filter((id) => !values.has(id)) };
+    },
+    audit: async (keys) => {
+      const rows = await db.audit.bulkGet(keys as number[]);
+      // A removed entry cannot be named by its place: the trail is compared whole.
+      if (rows.some((row) => row === undefined)) return undefined;
+      const entries = await readable(rows as AuditRow[], decodeAudit);
+      return {
+        values: new Map(entries.flatMap(({ entry, local }) => (local ? [] : [[auditKey(entry), entry] as const]))),
+        gone: [],
+      };
+    },
+  };
+
   return {
     read: (type) => read[type]!(),
+    // Profile entries (keyed by a tag when sealed), episodes and settings are few: read whole.
+    readChanged: async (type, keys) => readChanged[type]?.(keys),
+    readSome: async (type, ids) => {
+      if (readSome[type]) return readSome[type](ids);
+      const all = await read[type]!();
+      return new Map(ids.flatMap((id) => (all.has(id) ? [[id, all.get(id)] as const] : [])));
+    },
     apply: (type, puts, deletes) =>
       type === 'settings' ? apply.settings!(puts, deletes) : lock.withWriteLock(() => apply[type]!(puts, deletes)),
   };
+}
+
+/** The synced record type of each table of the profile's database. */
+const TYPE_OF_TABLE: Record<string, string> = {
+  sessions: 'session',
+  turns: 'turn',
+  summaries: 'summary',
+  profileFields: 'profile',
+  episodes: 'episode',
+  audit: 'audit',
+};
+
+/**
+ * Tells `note` the keys each committed write touched in the synced tables of database `name()`
+ * (Dexie's `storagemutated` event, after commit); a write of many rows or a range tells `all`.
+ */
+export function watchRecordTables(name: () => string, note: NoteChanges): () => void {
+  const listener = (parts: ObservabilitySet) => {
+    const prefix = `idb://${name()}/`;
+    for (const [part, ranges] of Object.entries(parts)) {
+      // The primary key's part ends with '/' (an index's part names the index).
+      if (!part.startsWith(prefix) || !part.endsWith('/')) continue;
+      const type = TYPE_OF_TABLE[part.slice(prefix.length, -1)];
+      if (!type) continue;
+      const keys: unknown[] = [];
+      for (const range of RangeSet(ranges)) {
+        if (cmp(range.from, range.to) !== 0) {
+          note(type, 'all');
+          break;
+        }
+        keys.push(range.from);
+      }
+      if (keys.length > 0) note(type, keys);
+    }
+  };
+  Dexie.on('storagemutated', listener);
+  return () => Dexie.on('storagemutated').unsubscribe(listener);
 }

@@ -17,6 +17,7 @@ import { checkServerUrl, isPairingCode, pairingCode, parsePairingCode, phrasePai
 import { RECORD_KINDS, type RecordKind } from './record-kinds';
 import { RecordSync, type RecordTarget } from './record-sync';
 import { isNotice, NOTICE_NAME, readNotice, type RotationNotice } from './rotation';
+import type { WatchChanges } from './record-changes';
 import type { SyncReplica } from './port';
 import { checkRemote, createPouchReplica, destroyReplica, type PouchReplicaOptions, type RemoteOptions } from './pouch-replica';
 
@@ -30,6 +31,8 @@ export interface SyncControlDeps {
   target(): (MemoryTarget & { ids(): string[] }) | undefined;
   /** The profile's other synced records (conversations, profile, episodes, audit, settings), or undefined while locked. */
   records?(): RecordTarget | undefined;
+  /** Tells the keys local writes touched in the synced tables, so a check reads only those (record-changes.ts). */
+  watchRecords?: WatchChanges;
   /** Merges changed stored memories (announce them, re-embed). */
   merged(ids: string[]): void;
   emit(status: SyncStatus): void;
@@ -199,6 +202,7 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
       clock,
       kinds: [...RECORD_KINDS, deviceKind as RecordKind],
       target: () => targetOf(run),
+      ...(deps.watchRecords ? { watch: deps.watchRecords } : {}),
       onMerged: (types, count) => {
         // Device records are bookkeeping, not the user's changes.
         if (types.every((type) => type === deviceKind.type)) return changed();
@@ -275,6 +279,7 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
     // Not running (locked, or it never started): the replica of an earlier run may still be there.
     if (!current && destroy) await destroyReplica(deps.replicaName, deps.replica);
     if (!current) return;
+    current.records.close();
     await current.memories.idle();
     await current.records.idle();
     if (destroy) await current.replica.destroy();
