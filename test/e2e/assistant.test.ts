@@ -224,7 +224,7 @@ describe('first run and chat', () => {
     expect(await inspector.innerText()).toContain('My name is Ada and I keep bees');
     await page.keyboard.press('Escape');
     await inspector.waitFor({ state: 'hidden' });
-    await composer(page).and(page.locator(':enabled')).waitFor({ timeout: 60_000 });
+    await composer(page).and(page.locator(':enabled')).waitFor(REPLY);
 
     // Stop: the words so far stay, marked as stopped.
     await send(page, 'Tom had a big red dog. One day');
@@ -243,11 +243,11 @@ describe('first run and chat', () => {
     await composer(page).fill('A story about a cat');
     await sendAndStopAtOnce(page);
     const missing = page.locator('article.message.assistant').filter({ hasText: 'Stopped before the first word' });
-    await missing.waitFor({ timeout: 15_000 });
+    await missing.waitFor(REPLY);
     await missing.getByText('Stopped', { exact: true }).waitFor();
     await page.getByRole('button', { name: 'Regenerate' }).click();
-    await missing.waitFor({ state: 'hidden', timeout: 30_000 });
-    await page.getByRole('button', { name: 'Regenerate' }).waitFor({ timeout: 30_000 });
+    await missing.waitFor({ state: 'hidden', ...REPLY });
+    await page.getByRole('button', { name: 'Regenerate' }).waitFor(REPLY);
     await expect.poll(() => page.locator('article.message.assistant').count()).toBe(3);
 
     expect(errors).toEqual([]);
