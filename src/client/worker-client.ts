@@ -19,6 +19,7 @@ import type { LoadableChatModel } from '../models/chat-engine';
 import { infoOf, isOwned, resolveChatModel } from '../models/chat-resolve';
 import { splitCallOptions } from '../worker/protocol';
 import { registerTransferHandlers, withTransfers } from '../worker/transfer';
+import { answerAfterDeliveries, Deliveries } from '../worker/deliveries';
 import { requestPersistentStorage } from '../storage/quota';
 
 export async function createWorkerClient(options: MemoryClientOptions): Promise<MemoryClient> {
@@ -60,7 +61,16 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
       onToken?: (text: string) => void,
     ) => {
       if (!chat) throw new MemoryError('NO_CHAT_MODEL', 'No chat model is set');
-      return chat.generate(messages, { ...generateOptions, ...(signal ? { signal } : {}), ...(onToken ? { onToken } : {}) });
+      // The tokens reach the worker on the callback's own channel: the reply waits until they all did.
+      const deliveries = new Deliveries();
+      const model = chat;
+      return answerAfterDeliveries(deliveries, () =>
+        model.generate(messages, {
+          ...generateOptions,
+          ...(signal ? { signal } : {}),
+          ...(onToken ? { onToken: deliveries.track(onToken) } : {}),
+        }),
+      );
     },
   });
 

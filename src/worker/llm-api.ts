@@ -5,6 +5,7 @@
 import { MemoryError } from '../sdk/errors';
 import type { LoadableChatModel } from '../models/chat-engine';
 import type { LlmSpec, LlmWorkerApi } from './llm-protocol';
+import { answerAfterDeliveries, Deliveries } from './deliveries';
 
 /** Makes the model a spec names (not loaded yet). */
 export type ChatModelFactory = (spec: LlmSpec) => Promise<LoadableChatModel>;
@@ -29,21 +30,16 @@ export function createLlmWorkerApi(makeModel: ChatModelFactory): LlmWorkerApi {
     },
     async generate(messages, options, signal, onToken) {
       if (!current) throw new MemoryError('INVALID_ARGUMENT', 'No chat model is loaded in this worker');
-      // Each token goes to the page through the callback's own channel, the reply through the call's:
-      // messages on two channels can arrive in either order, so the reply waits until the page has
-      // taken every token (a callback's call resolves once the page ran it).
-      const delivered: Promise<unknown>[] = [];
-      try {
-        return await current.model.generate(messages, {
+      // Each token reaches the page on the callback's own channel: the reply waits until it has them all.
+      const deliveries = new Deliveries();
+      const model = current.model;
+      return answerAfterDeliveries(deliveries, () =>
+        model.generate(messages, {
           ...options,
           ...(signal ? { signal } : {}),
-          ...(onToken
-            ? { onToken: (text: string) => void delivered.push(Promise.resolve(onToken(text)).catch(() => undefined)) }
-            : {}),
-        });
-      } finally {
-        await Promise.all(delivered);
-      }
+          ...(onToken ? { onToken: deliveries.track(onToken) } : {}),
+        }),
+      );
     },
     async unload() {
       const model = current?.model;

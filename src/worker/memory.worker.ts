@@ -9,7 +9,6 @@ import type { MemoryClientOptions } from '../sdk/options';
 import type { ChatModelInfo, MemoryEventListener, ProgressCallback } from '../sdk/types';
 import type { ChatModel, Embedder } from '../core/ports';
 import {
-  joinCallOptions,
   type CallCallbacks,
   type MethodPath,
   type RemoteChatModel,
@@ -19,6 +18,7 @@ import {
 } from './protocol';
 import { registerTransferHandlers, withTransfers } from './transfer';
 import { createMemoryEngine, type EngineInternals } from './engine';
+import { invokeMethod } from './invoke';
 
 registerTransferHandlers();
 
@@ -51,12 +51,7 @@ const api: WorkerApi = {
   },
   async invoke(path: MethodPath, args: unknown[], signal?: AbortSignal, callbacks?: CallCallbacks) {
     if (!engine) throw new MemoryError('CLOSED', 'The memory worker is not open');
-    const [group, name] = path.split('.') as [string, string | undefined];
-    const owner = (name ? (engine as unknown as Record<string, unknown>)[group] : engine) as Record<string, unknown>;
-    const method = owner?.[name ?? group];
-    if (typeof method !== 'function') throw new MemoryError('INVALID_ARGUMENT', `Unknown method ${path}`);
-    const result: unknown = await method.apply(owner, joinCallOptions(args, signal, callbacks));
-    return withTransfers(result);
+    return withTransfers(await invokeMethod(engine, path, args, signal, callbacks));
   },
   async close() {
     await engine?.close();
