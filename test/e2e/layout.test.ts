@@ -151,16 +151,18 @@ describe('layout and access', () => {
     await expect(page.getByLabel('Search memories').isVisible()).resolves.toBe(true);
     await page.screenshot({ path: shot('e2e-phone'), fullPage: true });
     // Every other screen fits too (a fieldset or a file input once pushed settings and profile sideways).
-    for (const route of [
-      '#/memory/profile',
-      '#/memory/episodes',
-      '#/memory/summaries',
-      '#/memory/archive',
-      '#/settings',
-      '#/chat',
-    ]) {
+    // Each screen is measured once all of it is shown (Settings shows its sections once the profile's choices are read).
+    const screens: [string, string[]][] = [
+      ['#/memory/profile', ['Your profile']],
+      ['#/memory/episodes', ['Tasks and what they taught']],
+      ['#/memory/summaries', ['Conversation summaries']],
+      ['#/memory/archive', ['Cold archive', 'Audit trail']],
+      ['#/settings', ['Models', 'Privacy', 'Devices & sync', 'Your data']],
+    ];
+    for (const [route, headings] of [...screens, ['#/chat', []] as [string, string[]]]) {
       await page.evaluate((hash) => (location.hash = hash), route);
-      await page.waitForTimeout(300);
+      for (const heading of headings) await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+      if (route === '#/chat') await page.locator('#composer').waitFor();
       expect({ route, width: await page.evaluate(() => document.documentElement.scrollWidth) }).toEqual({
         route,
         width: PHONE.width,
