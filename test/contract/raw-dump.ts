@@ -48,3 +48,20 @@ function render(value: unknown): string {
   }
   return String(value);
 }
+
+/** Runs `change` on one object store of the profile's database, without Mneme's code. */
+export async function rawChange(name: string, store: string, change: (objects: IDBObjectStore) => void): Promise<void> {
+  const factory = await factoryOf(name);
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const request = factory.open(name);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  await new Promise<void>((resolve, reject) => {
+    const transaction = db.transaction(store, 'readwrite');
+    change(transaction.objectStore(store));
+    transaction.oncomplete = () => resolve();
+    transaction.onerror = () => reject(transaction.error);
+  });
+  db.close();
+}

@@ -8,7 +8,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryClient, MemoryError, type MemoryClient } from '../../../src/sdk/index';
 import { fakeBuckets } from '../../support/buckets';
-import { factoryOf } from '../../contract/raw-dump';
+import { rawChange } from '../../contract/raw-dump';
 
 const PASSPHRASE = 'violet harbour lantern 42';
 let counter = 0;
@@ -17,23 +17,6 @@ const inBuckets = () => void fakeBuckets();
 
 const open = (profileId: string): Promise<MemoryClient> =>
   createMemoryClient({ profileId, inWorker: false, embedder: false, encryption: { passphrase: PASSPHRASE } });
-
-/** Runs `change` on one object store of the profile's database, without Mneme's code. */
-async function rawChange(name: string, store: string, change: (objects: IDBObjectStore) => void): Promise<void> {
-  const factory = await factoryOf(name);
-  const db = await new Promise<IDBDatabase>((resolve, reject) => {
-    const request = factory.open(name);
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-  await new Promise<void>((resolve, reject) => {
-    const transaction = db.transaction(store, 'readwrite');
-    change(transaction.objectStore(store));
-    transaction.oncomplete = () => resolve();
-    transaction.onerror = () => reject(transaction.error);
-  });
-  db.close();
-}
 
 describe.each([
   ['in place', () => undefined],

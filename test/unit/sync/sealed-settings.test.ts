@@ -5,7 +5,7 @@ import { createMemoryEngine } from '../../../src/worker/engine';
 import { useSyncServer } from '../../support/sync-server';
 import { parsePairingCode } from '../../../src/sync/pairing';
 import { toBase64Url } from '../../../src/sync/keys';
-import { dumpDatabase, factoryOf } from '../../contract/raw-dump';
+import { dumpDatabase, factoryOf, rawChange } from '../../contract/raw-dump';
 import { fakeBuckets } from '../../support/buckets';
 import { openDatabase } from '../../../src/storage/db';
 import { openEnvelope } from '../../../src/storage/crypto/envelope';
@@ -91,7 +91,7 @@ describe.each([
       device: 'legacy0000000000',
       uploaded: true,
     };
-    await rawPut(`mneme-${tag}`, 'settings', { key: 'sync', value: legacy });
+    await rawChange(`mneme-${tag}`, 'settings', (settings) => settings.put({ key: 'sync', value: legacy }));
     expect(await dumpDatabase(`mneme-${tag}`)).toContain(legacy.syncKey);
 
     a = await create({ profileId: tag, embedder: false });
@@ -118,21 +118,4 @@ async function toFormat2(name: string): Promise<void> {
   } finally {
     db.close();
   }
-}
-
-/** Writes one record straight into IndexedDB, without Mneme's code. */
-async function rawPut(name: string, store: string, value: unknown): Promise<void> {
-  const factory = await factoryOf(name);
-  const db = await new Promise<IDBDatabase>((resolve, reject) => {
-    const request = factory.open(name);
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-  await new Promise<void>((resolve, reject) => {
-    const transaction = db.transaction(store, 'readwrite');
-    transaction.objectStore(store).put(value);
-    transaction.oncomplete = () => resolve();
-    transaction.onerror = () => reject(transaction.error);
-  });
-  db.close();
 }
