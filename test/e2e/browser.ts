@@ -38,6 +38,8 @@ export interface AppPage {
   page: Page;
   /** Uncaught page errors: a working page has none. */
   errors: string[];
+  /** What the page logged as an error (a failure the app showed, with its cause): for a failing test to say why. */
+  logged: string[];
 }
 
 declare global {
@@ -80,7 +82,11 @@ export async function newPage(options: BrowserContextOptions = {}): Promise<AppP
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
-  return { context, page, errors };
+  const logged: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') logged.push(message.text());
+  });
+  return { context, page, errors, logged };
 }
 
 export interface OpenOptions {
@@ -245,5 +251,25 @@ export function rawDatabase(page: Page): Promise<string> {
     }
     db.close();
     return parts.join('\n');
+  });
+}
+
+/**
+ * Types the passphrase on the unlock screen and waits until the profile is open. When it does not
+ * open, the failure says what the page showed (its alerts, whether the button still works) and
+ * logged, so an intermittent failure can be told from the log alone.
+ */
+export async function unlockWith(page: Page, passphrase: string, logged: readonly string[] = []): Promise<void> {
+  const locked = page.getByRole('region', { name: 'This profile is locked' });
+  await locked.getByLabel('Passphrase').fill(passphrase);
+  await locked.getByRole('button', { name: 'Unlock' }).click();
+  await locked.waitFor({ state: 'hidden' }).catch(async (error: unknown) => {
+    const alerts = await page.getByRole('alert').allInnerTexts();
+    const disabled = await locked.getByRole('button', { name: 'Unlock' }).isDisabled();
+    const said = await page.locator('[aria-live]').allInnerTexts();
+    throw new Error(
+      `${(error as Error).message}\nalerts: ${JSON.stringify(alerts)}; Unlock disabled: ${disabled}; ` +
+        `announced: ${JSON.stringify(said)}; logged: ${JSON.stringify(logged)}`,
+    );
   });
 }

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { closeBrowser, deleteMemory, listedMemories, openApp, remember, search } from './browser';
+import { closeBrowser, deleteMemory, listedMemories, openApp, remember, search, unlockWith } from './browser';
 
 afterAll(closeBrowser);
 
@@ -30,11 +30,7 @@ async function encrypt(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Lock now' }).waitFor();
 }
 
-async function unlock(page: Page): Promise<void> {
-  await lockedRegion(page).getByLabel('Passphrase').fill(PASSPHRASE);
-  await lockedRegion(page).getByRole('button', { name: 'Unlock' }).click();
-  await lockedRegion(page).waitFor({ state: 'hidden' });
-}
+const unlock = (page: Page) => unlockWith(page, PASSPHRASE);
 
 describe('locking', () => {
   it('leaves nothing of the profile on the page after "Lock now" or after idle', async () => {

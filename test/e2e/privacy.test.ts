@@ -22,6 +22,7 @@ import {
   STATE_TIMEOUT,
   type AppPage,
   startStoryModel,
+  unlockWith,
 } from './browser';
 
 afterAll(closeBrowser);
@@ -145,9 +146,7 @@ describe('privacy in the app', () => {
     await unlock.getByLabel('Passphrase').fill('wrong passphrase');
     await unlock.getByRole('button', { name: 'Unlock' }).click();
     await page.getByRole('alert').getByText('that passphrase does not match').waitFor();
-    await unlock.getByLabel('Passphrase').fill('correct horse battery');
-    await unlock.getByRole('button', { name: 'Unlock' }).click();
-    await unlock.waitFor({ state: 'hidden' });
+    await unlockWith(page, 'correct horse battery');
 
     // Locked again after a reload: the key lives only in memory.
     await page.reload();

@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { inject } from 'vitest';
-import { appReady, closeBrowser, newPage, rawDatabase } from './browser';
+import { appReady, closeBrowser, newPage, rawDatabase, unlockWith } from './browser';
 
 afterAll(closeBrowser);
 
@@ -69,7 +69,7 @@ describe('the profile keeps its own choices', () => {
   });
 
   it('keeps them sealed in an encrypted profile: a locked page does not know them, an unlocked one does', async () => {
-    const { context, page, errors } = await newPage();
+    const { context, page, errors, logged } = await newPage();
     await context.addInitScript((legacy) => {
       if (!localStorage.getItem('mneme:settings')) localStorage.setItem('mneme:settings', legacy);
     }, JSON.stringify(LEGACY));
@@ -91,9 +91,7 @@ describe('the profile keeps its own choices', () => {
     for (const secret of ['zanzibar', '127.0.0.1:9', 'private-model']) expect(raw).not.toContain(secret);
     expect(await stored(page)).not.toMatch(/zanzibar|127\.0\.0\.1:9|private-model/);
 
-    await locked.getByLabel('Passphrase').fill(PASSPHRASE);
-    await locked.getByRole('button', { name: 'Unlock' }).click();
-    await locked.waitFor({ state: 'hidden' });
+    await unlockWith(page, PASSPHRASE, logged);
     expect(await shownChoices(page)).toEqual({ patterns: PATTERN, turn: '90', server: SERVER, model: 'private-model-7b' });
     expect(errors).toEqual([]);
     await context.close();
