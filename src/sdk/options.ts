@@ -45,6 +45,18 @@ export interface RankingWeights {
    * dense list is searched again (0 = off). Default {@link DEFAULT_RANKING}.
    */
   feedback?: number;
+  /**
+   * Spreading results across sessions (`metadata.session`): each result a session already holds
+   * divides the score of its next memory by 1 + this, so one session does not fill the results on
+   * its own (0 = off). Default {@link DEFAULT_RANKING}.
+   */
+  spread?: number;
+  /**
+   * Neighbour context in the match: a turn gains up to this share of the lexical weight for query
+   * words that the turns right before and after it (same `metadata.session`) hold and it lacks, by
+   * their rarity (0 = off). Default {@link DEFAULT_RANKING}.
+   */
+  neighbourTerms?: number;
 }
 
 /**
@@ -157,6 +169,8 @@ export const DEFAULT_RANKING: RankingWeights = {
   session: 0,
   time: 0.3,
   feedback: 0,
+  spread: 0,
+  neighbourTerms: 0,
 };
 
 export const DEFAULTS = {
