@@ -3,6 +3,13 @@ import type { Ranked } from '../../../../src/core/ranking/hybrid';
 import { lendNeighbourTerms } from '../../../../src/core/ranking/neighbour-terms';
 import type { LexicalHit } from '../../../../src/core/ports';
 import type { MemoryItem } from '../../../../src/sdk/types';
+import { MemoryService } from '../../../../src/core/semantic/memory-service';
+import { EmbedderSlot } from '../../../../src/core/semantic/embedder-slot';
+import { DEFAULT_RANKING } from '../../../../src/sdk/options';
+import { openDatabase } from '../../../../src/storage/db';
+import { createMemoryRepository } from '../../../../src/storage/memory-repository';
+import { createLexicalIndex } from '../../../../src/storage/lexical/minisearch-index';
+import { createFlatIndex } from '../../../../src/storage/vector/flat-index';
 
 const turn = (id: string, at: number): MemoryItem => ({
   id,
@@ -79,5 +86,35 @@ describe('neighbour context in the match', () => {
     expect(lendNeighbourTerms(list, { ...base, weight: 0 })).toBe(list);
     const bare = lexical.map(({ id, score }) => ({ id, score }));
     expect(lendNeighbourTerms(list, { ...base, lexical: bare, weight: 0.5 })).toBe(list);
+  });
+});
+
+describe('search with neighbour context in the match', () => {
+  const open = (neighbourTerms: number) =>
+    MemoryService.open({
+      store: createMemoryRepository(openDatabase(`neighbour-terms-${neighbourTerms}-${Date.now()}`)),
+      embedder: new EmbedderSlot(undefined),
+      createLexicalIndex: (snapshot) => createLexicalIndex(snapshot),
+      createVectorIndex: (dimension) => createFlatIndex(dimension),
+      clock: { now: () => Date.UTC(2026, 11, 5) },
+      ranking: { ...DEFAULT_RANKING, neighbour: 0, neighbourTerms },
+      recencyHalfLifeDays: 30,
+      embedBatchSize: 8,
+    });
+  const chat = [
+    { text: 'What did you research at the library, Ana?', kind: 'turn' as const, metadata: { session: 1, speaker: 'Bo' } },
+    { text: 'Adoption agencies, mostly.', kind: 'turn' as const, metadata: { session: 1, speaker: 'Ana' } },
+    { text: 'Ana, the library closes early on Sundays.', kind: 'turn' as const, metadata: { session: 2, speaker: 'Bo' } },
+  ];
+
+  it('finds the answer that holds none of the query words through the question before it, only when on', async () => {
+    const on = await open(0.3);
+    await on.addMany(chat);
+    const found = await on.search('What did Ana research?');
+    expect(found.map((r) => r.item.text).slice(0, 2)).toEqual([chat[0]!.text, chat[1]!.text]);
+    expect(found[1]!.explanation.contributions.neighbourTerms).toBeGreaterThan(0);
+    const off = await open(0);
+    await off.addMany(chat);
+    expect((await off.search('What did Ana research?')).map((r) => r.item.text)).not.toContain(chat[1]!.text);
   });
 });
