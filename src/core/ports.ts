@@ -126,6 +126,8 @@ export interface LexicalHit {
   id: string;
   /** BM25 score; larger is better, unbounded. */
   score: number;
+  /** The query's terms (as the index normalises them) this memory holds, when the index tells. */
+  terms?: string[];
 }
 
 /** Keyword (BM25-style) search over memory texts. */

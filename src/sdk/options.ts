@@ -31,6 +31,11 @@ export interface RankingWeights {
    */
   speaker?: number;
   /**
+   * Share of its score a memory said by someone else gains when its text names a person the query
+   * names who speaks in the stored conversations (0 = off). Default {@link DEFAULT_RANKING}.
+   */
+  mention?: number;
+  /**
    * Share of the best score in a memory's session (`metadata.session`) every memory of that
    * session gains: sessions first, then turns inside the best ones. Default {@link DEFAULT_RANKING}.
    */
@@ -45,6 +50,18 @@ export interface RankingWeights {
    * dense list is searched again (0 = off). Default {@link DEFAULT_RANKING}.
    */
   feedback?: number;
+  /**
+   * Spreading results across sessions (`metadata.session`): each result a session already holds
+   * divides the score of its next memory by 1 + this, so one session does not fill the results on
+   * its own (0 = off). Default {@link DEFAULT_RANKING}.
+   */
+  spread?: number;
+  /**
+   * Neighbour context in the match: a turn gains up to this share of the lexical weight for query
+   * words that the turns right before and after it (same `metadata.session`) hold and it lacks, by
+   * their rarity (0 = off). Default {@link DEFAULT_RANKING}.
+   */
+  neighbourTerms?: number;
 }
 
 /**
@@ -143,20 +160,24 @@ export interface MemoryClientOptions {
  * LoCoMo dev split, local word-vector embedder, recall@10): BM25 weight 0.7 with similarity 0.25
  * gives 0.639 (MRR 0.506) on a plateau from 0.2 to 0.35 similarity (0.637–0.646), against 0.611
  * for BM25 alone and 0.547 for the earlier 0.7 / 0.25 split. Recency and importance break near-ties.
- * The later ones (neighbour, floor, speaker, session, time, feedback) were chosen by leave-one-conversation-out
- * cross-validation on the same split (README, Benchmarks): time 0.3 in every fold, feedback never.
+ * The later ones (neighbour, floor, speaker, session, time, feedback, spread, neighbourTerms, mention) were chosen by
+ * leave-one-conversation-out cross-validation on the same split (README, Benchmarks): time 0.3 in every fold,
+ * feedback and spread never; neighbour words 0.3 with neighbour 0.3 and speaker 0.5 in every fold of the third round.
  */
 export const DEFAULT_RANKING: RankingWeights = {
   similarity: 0.25,
   lexical: 0.7,
   recency: 0.03,
   importance: 0.02,
-  neighbour: 0.4,
+  neighbour: 0.3,
   relevanceFloor: 0.05,
-  speaker: 0.25,
+  speaker: 0.5,
   session: 0,
   time: 0.3,
   feedback: 0,
+  spread: 0,
+  neighbourTerms: 0.3,
+  mention: 0,
 };
 
 export const DEFAULTS = {

@@ -22,12 +22,19 @@ export interface ScoreExplanation {
     recency: number;
     importance: number;
     neighbour?: number;
+    /** Extra for query words found in the turns right beside the memory, not in it (`ranking.neighbourTerms`). */
+    neighbourTerms?: number;
     /** Extra for a memory said by a person the query names (`metadata.speaker`). */
     speaker?: number;
     /** Extra from the best match in the memory's conversation session (`metadata.session`). */
     session?: number;
     /** Extra for a memory dated within a time the query names (`metadata.date`, else `validFrom`). */
     time?: number;
+    /**
+     * What spreading results across sessions took off (≤ 0): the memory's session already holds
+     * better results (`ranking.spread`).
+     */
+    spread?: number;
   };
   /**
    * The candidate lists that put this memory forward: by meaning, by keywords, as one of the most

@@ -52,9 +52,10 @@ function build(items: Map<string, MemoryItem>): Map<string, { thread: string[]; 
 
 /**
  * Chosen on the LoCoMo dev split (README): two turns on each side (one: R@10 0.73, two: 0.755–0.771 for weights
- * 0.3–0.5, three or four: 0.747–0.757), lending 0.4 of the score.
+ * 0.3–0.5, three or four: 0.747–0.757), lending 0.3 of the score (0.4 before neighbour words, neighbour-terms.ts,
+ * lent a turn its neighbours' words as well; with them LOCO-CV chose 0.3).
  */
-export const NEIGHBOUR_DEFAULTS = { weight: 0.4, reach: 2 } as const;
+export const NEIGHBOUR_DEFAULTS = { weight: 0.3, reach: 2 } as const;
 
 export interface SpreadOptions {
   /** Share of a result's score its neighbours receive. */

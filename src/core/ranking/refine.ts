@@ -1,17 +1,21 @@
 /**
  * What a search does around the fused ranking (hybrid.ts), in order: the relevance floor before it
- * (relevance-floor.ts), then the speaker boost (speakers.ts), the time boost (time-prior.ts), the
- * session prior (session-prior.ts) and the loan to conversation neighbours (neighbours.ts). One object per memory service; it keeps
- * the lazily built indexes these need (threads, speakers, the background vectors).
+ * (relevance-floor.ts), then neighbour words (neighbour-terms.ts), the speaker boost (speakers.ts), the
+ * time boost (time-prior.ts), the session prior (session-prior.ts), the loan to conversation neighbours
+ * (neighbours.ts) and the spread across sessions (session-spread.ts). One object per memory service; it
+ * keeps the lazily built indexes these need (threads, speakers, the background vectors).
  */
 import type { RankingWeights } from '../../sdk/options';
 import type { MemoryItem } from '../../sdk/types';
 import type { EmbedderSlot } from '../semantic/embedder-slot';
+import type { LexicalHit } from '../ports';
 import type { Ranked } from './hybrid';
+import { lendNeighbourTerms } from './neighbour-terms';
 import { NEIGHBOUR_DEFAULTS, spreadToNeighbours, Threads } from './neighbours';
 import { Background, denseFloor, RELEVANCE_DEFAULTS } from './relevance-floor';
 import { boostBySession } from './session-prior';
 import { boostNamedSpeakers, Speakers } from './speakers';
+import { spreadAcrossSessions } from './session-spread';
 import { timeSpans } from './time-expressions';
 import { boostByTime, MemoryTimes } from './time-prior';
 
@@ -36,7 +40,7 @@ export class SearchRefinements {
     return background ? denseFloor(queryVector, background, margin) : undefined;
   }
 
-  /** Speaker and time boosts, session prior, then neighbours: the best `limit` results lend to the turns beside them. */
+  /** Neighbour words, speaker and time boosts, session prior, neighbours (the best `limit` results lend to the turns beside them), spread. */
   refine(
     ranked: Ranked[],
     query: string,
@@ -47,23 +51,35 @@ export class SearchRefinements {
       accept: (id: string) => boolean;
       /** Resolves relative time expressions ("last year"). */
       now: number;
+      /** The query's lexical hits (neighbour context in the match). */
+      lexical?: LexicalHit[];
     },
   ): Ranked[] {
     const { weights, items, now } = options;
+    const worded = lendNeighbourTerms(ranked, {
+      weight: weights.neighbourTerms ?? 0,
+      lexicalWeight: weights.lexical,
+      lexical: options.lexical ?? [],
+      neighboursOf: (id) => this.#threads.neighbours(id, items, 1),
+      items,
+      accept: options.accept,
+    });
     const speakerWeight = weights.speaker ?? 0;
-    const named = speakerWeight > 0 ? this.#speakers.named(query, items) : new Set<string>();
+    const mentionWeight = weights.mention ?? 0;
+    const named = speakerWeight > 0 || mentionWeight > 0 ? this.#speakers.named(query, items) : new Set<string>();
     const timeWeight = weights.time ?? 0;
     const spans = timeWeight > 0 ? timeSpans(query, now) : [];
-    const timed = boostByTime(boostNamedSpeakers(ranked, named, speakerWeight), spans, timeWeight, (item) =>
+    const timed = boostByTime(boostNamedSpeakers(worded, named, speakerWeight, mentionWeight), spans, timeWeight, (item) =>
       this.#times.of(item, now),
     );
     const boosted = boostBySession(timed, weights.session ?? 0);
-    return spreadToNeighbours(boosted, {
+    const spread = spreadToNeighbours(boosted, {
       weight: weights.neighbour ?? NEIGHBOUR_DEFAULTS.weight,
       from: options.limit,
       neighboursOf: (id) => this.#threads.neighbours(id, items),
       items,
       accept: options.accept,
     });
+    return spreadAcrossSessions(spread, weights.spread ?? 0);
   }
 }

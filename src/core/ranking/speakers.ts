@@ -2,7 +2,8 @@
  * Speaker-aware ranking: when a question names a person who speaks in the stored conversations
  * ("What does Ana like to cook?"), what that person said matters more than what was said to them.
  * A memory whose `metadata.speaker` is named in the query (by the first word of the name, any
- * case) gets `weight` × its score on top; nothing changes for a query that names nobody.
+ * case) gets `weight` × its score on top; optionally, a memory that names such a person gets a share
+ * too (entity-aware matching). Nothing changes for a query that names nobody.
  */
 import type { MemoryItem } from '../../sdk/types';
 import type { Ranked } from './hybrid';
@@ -38,13 +39,20 @@ export class Speakers {
   }
 }
 
-export function boostNamedSpeakers(ranked: Ranked[], named: Set<string>, weight: number): Ranked[] {
-  if (weight <= 0 || named.size === 0) return ranked;
+/**
+ * A memory said by a person the query names gains `weight` × its score; with `mentionWeight`, one
+ * said by someone else that names such a person in its text (a question put to them, news about
+ * them) gains `mentionWeight` × its score instead.
+ */
+export function boostNamedSpeakers(ranked: Ranked[], named: Set<string>, weight: number, mentionWeight = 0): Ranked[] {
+  if ((weight <= 0 && mentionWeight <= 0) || named.size === 0) return ranked;
+  const mentions = (item: MemoryItem) => mentionWeight > 0 && words(item.text).some((word) => named.has(word));
   return ranked
     .map((result) => {
       const key = speakerKey(result.item);
-      if (key === undefined || !named.has(key)) return result;
-      const extra = weight * result.score;
+      const share = key !== undefined && named.has(key) ? weight : mentions(result.item) ? mentionWeight : 0;
+      if (share <= 0) return result;
+      const extra = share * result.score;
       return {
         ...result,
         score: result.score + extra,

@@ -48,7 +48,7 @@ export function createLexicalIndex(snapshot?: string): LexicalIndex {
     },
     search(query, k, accept) {
       const results = accept ? search.search(query, { filter: (result) => accept(String(result.id)) }) : search.search(query);
-      return results.slice(0, k).map((result) => ({ id: String(result.id), score: result.score }));
+      return results.slice(0, k).map((result) => ({ id: String(result.id), score: result.score, terms: result.queryTerms }));
     },
     has: (id) => search.has(id),
     clear() {

@@ -11,6 +11,9 @@ describe('lexical index', () => {
     const hits = index.search('What did Melanie paint at the lake?', 10);
     expect(hits[0]?.id).toBe('2');
     expect(hits.map((h) => h.id)).not.toContain('1');
+    // Each hit tells which of the query's terms it holds, as the index normalises them (stemmed, no question words).
+    expect(hits.find((h) => h.id === '2')?.terms?.sort()).toEqual(['lake', 'melanie', 'paint'].map(stem).sort());
+    expect(hits.find((h) => h.id === '3')?.terms).toEqual([stem('lake')]);
   });
 
   it('tokenises any script and keeps digits', () => {

@@ -57,6 +57,24 @@ describe('speaker-aware ranking', () => {
     expect(boostNamedSpeakers(before, new Set(['ana']), 0)).toBe(before);
   });
 
+  it('with mentions on, lifts what others said naming the person, by the smaller share', () => {
+    const askingAna = item('how is the new job, ana?', { speaker: 'Bo' }, 4);
+    const before = ranked([
+      [byBo, 1],
+      [askingAna, 0.95],
+      [byAna, 0.9],
+    ]);
+    const after = boostNamedSpeakers(before, new Set(['ana']), 0.2, 0.1);
+    expect(order(after)).toEqual(['ana said', 'how is the new job, ana?', 'bo said']);
+    expect(after.find((r) => r.item.id === 'how is the new job, ana?')!.explanation.contributions.speaker).toBeCloseTo(0.095, 9);
+    // Ana's own memory gains the speaker share, not both; without mentions the question stays behind Bo's memory.
+    expect(after.find((r) => r.item.id === 'ana said')!.score).toBeCloseTo(1.08, 9);
+    expect(order(boostNamedSpeakers(before, new Set(['ana']), 0.2))).toEqual(['ana said', 'bo said', 'how is the new job, ana?']);
+    // "banana" is not "ana".
+    const banana = ranked([[item('banana bread', { speaker: 'Bo' }, 5), 1]]);
+    expect(boostNamedSpeakers(banana, new Set(['ana']), 0.2, 0.1)[0]!.score).toBe(1);
+  });
+
   it('forgets a speaker whose memories are gone once invalidated', () => {
     const speakers = new Speakers();
     const map = new Map(all);

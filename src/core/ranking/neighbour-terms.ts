@@ -1,0 +1,88 @@
+/**
+ * Neighbour context in the match: in a chat, a turn often answers a question asked in the turn
+ * before it, so its own words leave out what it is about ("What did you research?" → "Adoption
+ * agencies."). Here a turn is matched with a little of its neighbours' words: every query term
+ * found in the turn right before or after it (same `metadata.session`, see neighbours.ts) but not
+ * in the turn itself adds to its score, in proportion to the term's rarity, up to `weight` × the
+ * lexical weight when the neighbours hold every query term. A turn that gains only this way joins
+ * the candidates (`via: ['neighbour']`). Unlike neighbours.ts, which lends a strong result's whole
+ * score, this lends words, to every candidate, so a turn is lifted by what is missing from it.
+ */
+import type { MemoryItem, ScoreExplanation } from '../../sdk/types';
+import type { LexicalHit } from '../ports';
+import type { Ranked } from './hybrid';
+
+export interface NeighbourTermsOptions {
+  /** Share of the lexical weight a turn gains when its neighbours hold every query term it lacks. */
+  weight: number;
+  /** The fusion's lexical weight (hybrid.ts), so the extra is on the scale of a keyword match. */
+  lexicalWeight: number;
+  /** The lexical hits of the query, with the query terms each holds. */
+  lexical: LexicalHit[];
+  /** The turns right beside a memory in its conversation. */
+  neighboursOf: (id: string) => string[];
+  items: Map<string, MemoryItem>;
+  accept: (id: string) => boolean;
+}
+
+export function lendNeighbourTerms(ranked: Ranked[], options: NeighbourTermsOptions): Ranked[] {
+  const { weight, lexical, items } = options;
+  if (weight <= 0 || lexical.length === 0) return ranked;
+  const termsOf = new Map<string, readonly string[]>();
+  const found = new Map<string, number>(); // term → hits that hold it
+  for (const hit of lexical) {
+    if (!hit.terms || hit.terms.length === 0) continue;
+    termsOf.set(hit.id, hit.terms);
+    for (const term of hit.terms) found.set(term, (found.get(term) ?? 0) + 1);
+  }
+  if (found.size === 0) return ranked;
+  // Rarity as in BM25's idf; the lexical list is cut at the search's pool, which only flattens common terms.
+  const rarity = new Map([...found].map(([term, count]) => [term, Math.log(1 + items.size / count)]));
+  const all = [...rarity.values()].reduce((sum, value) => sum + value, 0);
+  const scale = (weight * options.lexicalWeight) / all;
+
+  const extraOf = (id: string): number => {
+    const own = new Set(termsOf.get(id) ?? []);
+    const borrowed = new Set<string>();
+    for (const other of options.neighboursOf(id)) {
+      for (const term of termsOf.get(other) ?? []) if (!own.has(term)) borrowed.add(term);
+    }
+    let sum = 0;
+    for (const term of borrowed) sum += rarity.get(term)!;
+    return sum * scale;
+  };
+
+  const seen = new Set<string>();
+  const out = ranked.map((result) => {
+    seen.add(result.item.id);
+    const extra = extraOf(result.item.id);
+    return extra > 0 ? withExtra(result, extra) : result;
+  });
+  // Turns beside a keyword hit that were no candidate at all: their neighbours' words are all they have.
+  for (const id of termsOf.keys()) {
+    for (const other of options.neighboursOf(id)) {
+      const item = items.get(other);
+      if (seen.has(other) || !item || !options.accept(other)) continue;
+      seen.add(other);
+      const extra = extraOf(other);
+      if (extra > 0) out.push(withExtra(fresh(item), extra));
+    }
+  }
+  return out.sort((a, b) => b.score - a.score || a.item.createdAt - b.item.createdAt || (a.item.id < b.item.id ? -1 : 1));
+}
+
+function withExtra(result: Ranked, extra: number): Ranked {
+  const contributions = { ...result.explanation.contributions, neighbourTerms: extra };
+  return { ...result, score: result.score + extra, explanation: { ...result.explanation, contributions } };
+}
+
+function fresh(item: MemoryItem): Ranked {
+  const explanation: ScoreExplanation = {
+    mode: 'hybrid',
+    recency: 0,
+    importance: item.importance,
+    contributions: { similarity: 0, lexical: 0, recency: 0, importance: 0 },
+    via: ['neighbour'],
+  };
+  return { item, score: 0, explanation };
+}
