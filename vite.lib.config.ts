@@ -62,6 +62,9 @@ export default defineConfig({
       formats: ['es'],
     },
     // The integrations' libraries are the host's (optional peer dependencies), never bundled.
-    rolldownOptions: { external: ['svelte', /^svelte\//, ...MODEL_LIBRARIES, ...INTEGRATION_PEERS] },
+    rolldownOptions: {
+      external: ['svelte', /^svelte\//, ...MODEL_LIBRARIES, ...INTEGRATION_PEERS],
+      output: { minify: { codegen: true } },
+    },
   },
 });

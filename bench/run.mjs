@@ -10,6 +10,7 @@ import { chromium } from 'playwright-core';
 import { markdownReport, indexChart } from './report.mjs';
 import { startSyncServer } from '../scripts/sync-server.mjs';
 import { staticClosure } from '../scripts/static-closure.mjs';
+import { inProduction } from './in-production.mjs';
 import { chromiumArgs as args, chromiumPath } from '../tooling/chromium.js';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
@@ -154,7 +155,10 @@ async function inBrowser() {
 async function bundleSizes() {
   const outDir = join(root, 'node_modules/.mneme-bench-dist');
   rmSync(outDir, { recursive: true, force: true });
-  await build({ configFile: join(root, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  // The production build a user gets, though the bench's dev server set NODE_ENV=development.
+  await inProduction(() =>
+    build({ configFile: join(root, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } }),
+  );
   const assets = readdirSync(join(outDir, 'assets')).map((name) => {
     const bytes = readFileSync(join(outDir, 'assets', name));
     return { name, bytes: statSync(join(outDir, 'assets', name)).size, gzip: gzipSync(bytes).length };

@@ -12,6 +12,8 @@ import { build, loadConfigFromFile } from 'vite';
 
 const root = new URL('..', import.meta.url).pathname;
 const lib = process.argv.includes('--lib');
+/** --modules: one line per module instead of per package or source folder. */
+const perModule = process.argv.includes('--modules');
 const outDir = join(root, 'node_modules/.mneme-breakdown');
 const { config } = await loadConfigFromFile(
   { command: 'build', mode: 'production' },
@@ -74,17 +76,20 @@ function report(title, file) {
       );
     for (const [at, [id]] of Object.entries(chunk.modules).entries()) {
       const module = { size: sizes[at] * scale };
-      const name = id.includes('node_modules/')
-        ? id
-            .slice(id.lastIndexOf('node_modules/') + 13)
-            .split('/')
-            .slice(0, id.includes('node_modules/@') ? 2 : 1)
-            .join('/')
-        : id.replace(root, '').replace(/\?.*$/, '').split('/').slice(0, 3).join('/');
+      const name = perModule
+        ? id.replace(root, '').replace(/\?.*$/, '')
+        : id.includes('node_modules/')
+          ? id
+              .slice(id.lastIndexOf('node_modules/') + 13)
+              .split('/')
+              .slice(0, id.includes('node_modules/@') ? 2 : 1)
+              .join('/')
+          : id.replace(root, '').replace(/\?.*$/, '').split('/').slice(0, 3).join('/');
       byPackage.set(name, (byPackage.get(name) ?? 0) + module.size);
     }
   }
-  for (const [name, size] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log(`  ${kb(size)}  ${name}`);
+  for (const [name, size] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, perModule ? 400 : 30))
+    console.log(`  ${kb(size)}  ${name}`);
   console.log(`  on demand: ${lazy.map((name) => `${name} ${kb(gz(chunks.get(name)?.code)).trim()}`).join(', ') || 'nothing'}`);
 }
 

@@ -16,17 +16,22 @@ export interface PassphraseStrength {
   reason: string;
 }
 
-/** Among the most used passwords (compared without case, digits and symbols at the ends). */
-const COMMON = new Set(
-  (
-    'password passw0rd passwort motdepasse contraseña qwerty qwertyuiop asdfgh asdfghjkl zxcvbn azerty ' +
-    'letmein iloveyou welcome admin administrator monkey dragon master sunshine princess football baseball ' +
-    'superman batman trustno abc abcdef abcdefg abcdefgh secret shadow freedom whatever starwars computer ' +
-    'changeme default login access hello hellothere michael jennifer charlie summer winter spring autumn ' +
-    'mypassword yourpassword thepassword passphrase mypassphrase correcthorsebatterystaple iloveyou lovely ' +
-    'qazwsx qazwsxedc 1qaz2wsx zaq12wsx mneme'
-  ).split(' '),
-);
+/**
+ * Among the most used passwords (compared without case, digits and symbols at the ends). Made on
+ * first use: a set built at load would keep this module in every chunk that imports the SDK's index.
+ */
+let common: Set<string> | undefined;
+const commonPasswords = () =>
+  (common ??= new Set(
+    (
+      'password passw0rd passwort motdepasse contraseña qwerty qwertyuiop asdfgh asdfghjkl zxcvbn azerty ' +
+      'letmein iloveyou welcome admin administrator monkey dragon master sunshine princess football baseball ' +
+      'superman batman trustno abc abcdef abcdefg abcdefgh secret shadow freedom whatever starwars computer ' +
+      'changeme default login access hello hellothere michael jennifer charlie summer winter spring autumn ' +
+      'mypassword yourpassword thepassword passphrase mypassphrase correcthorsebatterystaple iloveyou lovely ' +
+      'qazwsx qazwsxedc 1qaz2wsx zaq12wsx mneme'
+    ).split(' '),
+  ));
 const SEQUENCES = ['abcdefghijklmnopqrstuvwxyz', '01234567890', 'qwertyuiopasdfghjklzxcvbnm', 'azertyuiop'];
 
 /** The strength of `passphrase`, with the reason. */
@@ -37,7 +42,8 @@ export function passphraseStrength(passphrase: string): PassphraseStrength {
   if ([...text].length < PASSPHRASE_MIN_LENGTH) {
     return { level: 'weak', reason: `Too short: at least ${PASSPHRASE_MIN_LENGTH} characters; a few words are easiest.` };
   }
-  if (COMMON.has(core) || COMMON.has(lower.replace(/[\s_.-]+/g, '')) || repeatsOf(COMMON, core)) {
+  const known = commonPasswords();
+  if (known.has(core) || known.has(lower.replace(/[\s_.-]+/g, '')) || repeatsOf(known, core)) {
     return { level: 'weak', reason: 'Weak: it is one of the most used passwords, tried first.' };
   }
   const distinct = new Set(lower).size;

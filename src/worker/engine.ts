@@ -37,7 +37,7 @@ import { createEmbeddingControl } from './embedding-control';
 import { createMaintenance } from './maintenance-control';
 import { createPrivacyControl } from './privacy-control';
 import { createPreferences, settingsRows } from './profile-settings';
-import { createEngineSync, destroyProfileReplica, type EngineSyncDeps } from '../sync/engine-sync';
+import { createLazySync, destroyProfileReplica, type EngineSyncDeps } from './lazy-sync';
 import type { MemoryStore } from '../core/ports';
 
 /** What the memory worker needs beyond the public client: to set the chat model the host loaded. */
@@ -80,7 +80,7 @@ export async function createMemoryEngine(
   let episodes: Episodes | undefined;
   let profile: ProfileService | undefined;
   let memoryStore: MemoryStore | undefined;
-  const sync = createEngineSync({
+  const sync = createLazySync({
     db: () => place.current(),
     codec: () => (service ? codecFor(openKey) : undefined),
     dbName,

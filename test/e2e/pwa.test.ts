@@ -80,6 +80,40 @@ describe('the progressive web app', () => {
     await context.close();
   });
 
+  it('precaches every script the page and its workers can load, the chunks they load on demand included', async () => {
+    const { context, page } = await openApp();
+    await waitForServiceWorker(page);
+    await page.getByText('Ready to work offline.').waitFor();
+    const cached = new Set(
+      await page.evaluate(async () => {
+        const paths: string[] = [];
+        for (const name of await caches.keys())
+          for (const request of await (await caches.open(name)).keys()) paths.push(new URL(request.url).pathname);
+        return paths;
+      }),
+    );
+    // From the page's entry, every chunk named in a script: static and dynamic imports, workers.
+    const base = new URL(inject('baseURL'));
+    const entry = await page.locator('script[type="module"][src]').first().getAttribute('src');
+    const reached = new Set<string>();
+    const pending = [new URL(entry!, base).pathname];
+    while (pending.length > 0) {
+      const path = pending.pop()!;
+      if (reached.has(path)) continue;
+      const response = await page.request.get(new URL(path, base).href);
+      // A string that only looks like a file name gets the app's page (the server's fallback), not a script.
+      if (response.status() !== 200 || !/javascript/.test(response.headers()['content-type'] ?? '')) continue;
+      reached.add(path);
+      for (const [, name] of (await response.text()).matchAll(/["'`](?:\.\/|\/?assets\/)?([\w.-]+\.js)["'`]/g))
+        pending.push(`${base.pathname}assets/${name}`);
+    }
+    // The memory worker and what it loads on demand (sync, export, verify) were reached: the walk covered them.
+    const kinds = new Set([...reached].map((path) => /\/(memory\.worker|engine-sync|export|verify)-[\w-]+\.js$/.exec(path)?.[1]));
+    expect([...kinds].filter(Boolean).sort()).toEqual(['engine-sync', 'export', 'memory.worker', 'verify']);
+    expect([...reached].filter((path) => !cached.has(path))).toEqual([]);
+    await context.close();
+  });
+
   it("is ready to install: offers the browser's install prompt from its own button", async () => {
     const { context, page } = await openApp();
     await waitForServiceWorker(page);

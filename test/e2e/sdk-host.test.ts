@@ -31,6 +31,9 @@ report.textContent = JSON.stringify({
   hits: hits.map((hit) => hit.item.text),
   prompt: context.prompt,
   status: await client.status(),
+  // Paths the worker loads on demand, from chunks of their own in the tarball: export, sync.
+  exported: JSON.parse(await client.data.export()).memories.length,
+  sync: await client.sync.pairingCode().catch((error) => error.code),
 });
 document.body.append(report);
 `;
@@ -39,6 +42,8 @@ interface Report {
   hits: string[];
   prompt: string;
   status: { mode: string; memories: number; retrieval: string; embedder: { state: string; model?: string } };
+  exported: number;
+  sync: string;
 }
 
 let host: string | undefined;
@@ -102,6 +107,9 @@ function expectSnippetWorked(report: Report): void {
     retrieval: 'hybrid',
     embedder: { state: 'ready', model: 'Xenova/all-MiniLM-L6-v2' },
   });
+  // The lazy chunks loaded and ran: sync answers that it is not set up (not that its code is missing).
+  expect(report.exported).toBe(1);
+  expect(report.sync).toBe('INVALID_ARGUMENT');
 }
 
 describe('the mneme tarball in a fresh Vite app outside the repository', () => {

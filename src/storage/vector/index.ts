@@ -5,8 +5,7 @@
  */
 import { createFlatIndex, type FlatIndexOptions } from './flat-index';
 import { createInt8Index, type Int8IndexOptions } from './int8-index';
-import { createVoyIndex, type VoyIndexOptions } from './voy-index';
-import { loadVoy } from './voy-loader';
+import type { VoyIndexOptions } from './voy-index';
 import type { BulkVectorIndex } from './bulk-index';
 
 export type { BulkVectorIndex } from './bulk-index';
@@ -25,8 +24,15 @@ export const VECTOR_INDEXES: {
 } = {
   flat: async (dimension, options) => createFlatIndex(dimension, options),
   int8: async (dimension, options) => createInt8Index(dimension, options),
-  voy: async (dimension, options) => createVoyIndex(dimension, await loadVoy(), options),
+  voy: async (dimension, options) => (await voyFactory(options))(dimension),
 };
+
+/** Voy's index and its WASM load only when a profile uses it (int8 is the default). */
+async function voyFactory(options?: VoyIndexOptions): Promise<(dimension: number) => BulkVectorIndex> {
+  const [{ createVoyIndex }, { loadVoy }] = await Promise.all([import('./voy-index'), import('./voy-loader')]);
+  const voy = await loadVoy();
+  return (dimension) => createVoyIndex(dimension, voy, options);
+}
 
 export const VECTOR_INDEX_KINDS = Object.keys(VECTOR_INDEXES) as VectorIndexKind[];
 
@@ -51,9 +57,7 @@ export async function vectorIndexFactory<K extends VectorIndexKind>(
       return (dimension) => createFlatIndex(dimension, options as FlatIndexOptions | undefined);
     case 'int8':
       return (dimension) => createInt8Index(dimension, options as Int8IndexOptions | undefined);
-    default: {
-      const voy = await loadVoy();
-      return (dimension) => createVoyIndex(dimension, voy, options as VoyIndexOptions | undefined);
-    }
+    default:
+      return voyFactory(options as VoyIndexOptions | undefined);
   }
 }
