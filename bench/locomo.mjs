@@ -68,5 +68,6 @@ function table(report) {
     rows.push(line('evidence in context, LOCO-CV', report.crossValidated, 'evidenceInContext'));
   }
   const text = rows.map((row) => `| ${row.join(' | ')} |`).join('\n');
-  return `${text}\nevidence tokens per prompt ${report.evidenceTokens.toFixed(1)} of ${report.memoryTokens.toFixed(0)} memory tokens; query p50 ${report.queryP50Ms.toFixed(2)} ms, p95 ${report.queryP95Ms.toFixed(2)} ms`;
+  const share = (report.evidenceTokenShare * 100).toFixed(1);
+  return `${text}\nevidence tokens per prompt ${report.evidenceTokens.toFixed(1)} of ${report.memoryTokens.toFixed(0)} memory tokens (${share} % per prompt); query p50 ${report.queryP50Ms.toFixed(2)} ms, p95 ${report.queryP95Ms.toFixed(2)} ms`;
 }

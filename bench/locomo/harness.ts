@@ -9,7 +9,7 @@
  */
 import { createMemoryClient, type MemoryClientOptions } from '../../src/sdk/index';
 import { DEFAULTS } from '../../src/sdk/options';
-import { memoryLine } from '../../src/core/context/section-lines';
+import { escapeLine } from '../../src/core/context/escape';
 import { estimateTokenizer } from '../../src/core/context/estimate-tokenizer';
 import { loadConversations, type LocomoConversation } from './dataset';
 import { score, type Scored } from './metrics';
@@ -123,10 +123,15 @@ async function clientRanker(conversation: LocomoConversation, settings: LocomoSe
     context: async (q: string, evidence: string[]) => {
       const bundle = await client.context.build(q, variant.context?.limit ? { limit: variant.context.limit } : {});
       const inContext = bundle.memoriesUsed.map((id) => diaOf.get(id)).filter((id): id is string => id !== undefined);
-      const evidenceLines = (bundle.retrieved ?? []).filter((r) => evidence.includes(diaOf.get(r.item.id) ?? ''));
+      // The answer-relevant tokens: the text of each evidence turn as it stands in the prompt (line
+      // headers such as kind and date are not counted, so a more compact layout cannot inflate them).
+      const evidenceTexts = (bundle.retrieved ?? [])
+        .filter((r) => evidence.includes(diaOf.get(r.item.id) ?? ''))
+        .map((r) => escapeLine(r.item.text))
+        .filter((text) => bundle.prompt.includes(text));
       return {
         inContext,
-        evidenceTokens: evidenceLines.reduce((sum, r) => sum + estimateTokenizer.count(memoryLine(r)), 0),
+        evidenceTokens: evidenceTexts.reduce((sum, text) => sum + estimateTokenizer.count(text), 0),
         memoryTokens: bundle.memoryTokens,
       };
     },

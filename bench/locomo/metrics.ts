@@ -1,8 +1,9 @@
 /**
  * LoCoMo metrics, means over questions: recall@5/10/20, MRR, hit@10 from the search ranking, and
  * from the context the assistant would send: the share of evidence turns whose text reaches the
- * prompt (`evidenceInContext`), the tokens of those evidence lines (`evidenceTokens`, the
- * answer-relevant tokens per prompt) and the tokens of every memory section (`memoryTokens`).
+ * prompt (`evidenceInContext`), the tokens of those evidence turns' text (`evidenceTokens`, the
+ * answer-relevant tokens per prompt), the tokens of every memory section (`memoryTokens`) and the
+ * share of those that are evidence (`evidenceTokenShare`, per prompt, then averaged).
  * Recall@10 and evidence in context are also given per category.
  */
 export const CATEGORY_NAMES: Record<number, string> = { 1: 'multi-hop', 2: 'temporal', 3: 'open-domain', 4: 'single-hop' };
@@ -13,7 +14,7 @@ export interface Scored {
   evidence: string[];
   /** Ids (dia_id) of the turns whose text is in the prompt `context.build` assembled. */
   inContext?: string[];
-  /** Tokens of the evidence lines in that prompt. */
+  /** Tokens of the evidence turns' text in that prompt. */
   evidenceTokens?: number;
   /** Tokens of the prompt's memory sections. */
   memoryTokens?: number;
@@ -61,6 +62,7 @@ export function score(results: Scored[]) {
     evidenceInContext: mean(results.map(evidenceShare)),
     evidenceTokens: mean(results.map((r) => r.evidenceTokens ?? 0)),
     memoryTokens: mean(results.map((r) => r.memoryTokens ?? 0)),
+    evidenceTokenShare: mean(results.map((r) => (r.memoryTokens ? (r.evidenceTokens ?? 0) / r.memoryTokens : 0))),
     perCategory,
   };
 }

@@ -13,6 +13,10 @@
  * turn that does not fit (the kept turns are always the unbroken end of the conversation); when
  * any turn is left out, `overflow` is true, the caller's cue to summarise (issue 5, pattern 1).
  *
+ * **Layout of memories.** They are chosen in rank order but written grouped under a header of kind
+ * and dates (`[fact · 2026-03-14]`), each header once, groups oldest first (section-lines.ts): ten
+ * memories of one day spend the tokens of that day once, and the room saved holds more memories.
+ *
  * The profile goes first because it is small and applies to every question; memories were ranked
  * for this query; experiences matter only for tasks; the summary comes last because the recent
  * turns already carry the conversation and the facts of the turns it covers were extracted as
@@ -30,7 +34,7 @@ import type { Tokenizer } from '../ports';
 import { escapeText } from './escape';
 import { estimateTokenizer } from './estimate-tokenizer';
 import { repeats, wordSet } from './near-duplicates';
-import { experienceLine, memoryLine, profileLines, summaryLines, turnLine, wrapSection } from './section-lines';
+import { experienceLine, memoryGroupLines, profileLines, summaryLines, turnLine, wrapSection } from './section-lines';
 
 /** Defaults in one place. */
 export const CONTEXT_DEFAULTS = {
@@ -84,21 +88,31 @@ export interface ContextOptions {
 
 type MemoryKey = 'profile' | 'memories' | 'experiences' | 'summary';
 
+interface Item {
+  /** The item's line (profile, experiences, summary) or, for a memory, the search result it shows. */
+  line?: string;
+  result?: SearchResult;
+}
+
 interface Candidate {
   tag: string;
   key: MemoryKey;
-  /** Items in priority order: the line and, for memories, the memory's id. */
-  items: { line: string; id?: string }[];
+  /** Items in priority order. */
+  items: Item[];
+  /** The section's body lines for the items kept so far; default: their lines in order. */
+  body?: (kept: Item[]) => string[];
 }
+
+const lineOf = (item: Item) => item.line ?? '';
 
 const limit = (value: number | undefined, fallback: number) =>
   value === undefined || Number.isNaN(value) ? fallback : Math.max(0, Math.floor(value));
 
-/** The memories' lines, each memory once; `repeated` counts those left out as near-duplicates of a better one. */
-function memoryItems(memories: SearchResult[], dedupe: boolean): { items: Candidate['items']; repeated: number } {
+/** The memories, each once; `repeated` counts those left out as near-duplicates of a better one. */
+function memoryItems(memories: SearchResult[], dedupe: boolean): { items: Item[]; repeated: number } {
   const seen = new Set<string>();
   const kept: Set<string>[] = [];
-  const items: Candidate['items'] = [];
+  const items: Item[] = [];
   let repeated = 0;
   for (const result of memories) {
     if (seen.has(result.item.id)) continue; // the same memory twice is one memory
@@ -109,7 +123,7 @@ function memoryItems(memories: SearchResult[], dedupe: boolean): { items: Candid
       continue;
     }
     kept.push(words);
-    items.push({ line: memoryLine(result), id: result.item.id });
+    items.push({ result });
   }
   return { items, repeated };
 }
@@ -127,7 +141,12 @@ export function buildContext(input: ContextInput, options: ContextOptions = {}):
   dropped.memories += memories.repeated;
   const candidates: Candidate[] = [
     { tag: 'user_profile', key: 'profile', items: profileLines(input.profile).map((line) => ({ line })) },
-    { tag: 'relevant_memories', key: 'memories', items: memories.items },
+    {
+      tag: 'relevant_memories',
+      key: 'memories',
+      items: memories.items,
+      body: (kept) => memoryGroupLines(kept.map((item) => item.result!)),
+    },
     { tag: 'past_experiences', key: 'experiences', items: (input.experiences ?? []).map((e) => ({ line: experienceLine(e) })) },
     { tag: 'conversation_summary', key: 'summary', items: summaryLines(input.summary).map((line) => ({ line })) },
   ];
@@ -135,20 +154,21 @@ export function buildContext(input: ContextInput, options: ContextOptions = {}):
   const memoriesUsed: string[] = [];
   let memoryTokens = 0;
   for (const candidate of candidates) {
-    const lines: string[] = [];
+    const body = candidate.body ?? ((kept: Item[]) => kept.map(lineOf));
+    const kept: Item[] = [];
     let tokens = 0;
     for (const item of candidate.items) {
-      const next = count(wrapSection(candidate.tag, [...lines, item.line]));
+      const next = count(wrapSection(candidate.tag, body([...kept, item])));
       if (memoryTokens - tokens + next > budget) {
         dropped[candidate.key]++;
         continue;
       }
-      lines.push(item.line);
+      kept.push(item);
       memoryTokens += next - tokens;
       tokens = next;
-      if (item.id !== undefined) memoriesUsed.push(item.id);
+      if (item.result) memoriesUsed.push(item.result.item.id);
     }
-    if (lines.length > 0) memorySections.push({ tag: candidate.tag, content: wrapSection(candidate.tag, lines), tokens });
+    if (kept.length > 0) memorySections.push({ tag: candidate.tag, content: wrapSection(candidate.tag, body(kept)), tokens });
   }
 
   // Recent turns: the newest ones, back to the first that does not fit.
