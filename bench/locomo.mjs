@@ -69,5 +69,6 @@ function table(report) {
   }
   const text = rows.map((row) => `| ${row.join(' | ')} |`).join('\n');
   const share = (report.evidenceTokenShare * 100).toFixed(1);
-  return `${text}\nevidence tokens per prompt ${report.evidenceTokens.toFixed(1)} of ${report.memoryTokens.toFixed(0)} memory tokens (${share} % per prompt); query p50 ${report.queryP50Ms.toFixed(2)} ms, p95 ${report.queryP95Ms.toFixed(2)} ms`;
+  const whole = `evidence in context whole (not as an excerpt) ${report.evidenceWhole.toFixed(3)}`;
+  return `${text}\n${whole}; evidence tokens per prompt ${report.evidenceTokens.toFixed(1)} of ${report.memoryTokens.toFixed(0)} memory tokens (${share} % per prompt); query p50 ${report.queryP50Ms.toFixed(2)} ms, p95 ${report.queryP95Ms.toFixed(2)} ms`;
 }

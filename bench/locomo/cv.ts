@@ -43,8 +43,8 @@ export function bestOverall(runs: VariantRun[]) {
   return runs
     .map((run) => {
       const all = [...run.byConversation.values()].flat();
-      const { 'recall@10': recall, evidenceInContext } = score(all);
-      return { name: run.name, objective: objective(all), 'recall@10': recall, evidenceInContext };
+      const { 'recall@10': recall, evidenceInContext, evidenceWhole, evidenceTokens } = score(all);
+      return { name: run.name, objective: objective(all), 'recall@10': recall, evidenceInContext, evidenceWhole, evidenceTokens };
     })
     .sort((a, b) => b.objective - a.objective);
 }

@@ -240,6 +240,11 @@ export interface ContextBuildOptions {
   /** Memories retrieved before the budget is applied (the budget decides how many fit); default 24. */
   limit?: number;
   /**
+   * From this place of the ranked memories on (0-based), a long memory is shown as an excerpt: its
+   * first sentence and the one that shares most words with the query. Earlier ones are always whole.
+   */
+  excerptFrom?: number;
+  /**
    * The memory pattern to use: `combined` (default: profile, memories, past tasks, summary and
    * recent turns), or one alone: `full-history`, `sliding-window`, `semantic`, `profile`, `episodic`.
    */

@@ -7,8 +7,10 @@
  * **Budget policy.** The four memory sections (profile, memories, experiences, summary) together
  * never exceed `budget` tokens, tags included; they are filled first-fit in priority order
  * (profile entries, then memories in rank order, then experiences, then the summary), and an
- * item that does not fit in the room left is dropped whole, never cut (a cut fact can say the
- * opposite of the whole one), while later, smaller items may still fit. The recent turns have a
+ * item that does not fit in the room left is dropped whole, never cut mid-sentence (a cut fact can
+ * say the opposite of the whole one), while later, smaller items may still fit. The one shortening
+ * is by whole sentences and opt-in (`excerptFrom`, excerpt.ts): a lower-ranked long memory may be
+ * shown as its first sentence and the sentence that matched the query, marked `…`. The recent turns have a
  * budget of their own, `turnBudget`, filled from the newest turn back and stopping at the first
  * turn that does not fit (the kept turns are always the unbroken end of the conversation); when
  * any turn is left out, `overflow` is true, the caller's cue to summarise (issue 5, pattern 1).
@@ -33,6 +35,7 @@ import type { ContextBundle, ContextSection, Episode, SearchResult, Turn, UserPr
 import type { Tokenizer } from '../ports';
 import { escapeText } from './escape';
 import { estimateTokenizer } from './estimate-tokenizer';
+import { excerpt, EXCERPT_DEFAULTS } from './excerpt';
 import { repeats, wordSet } from './near-duplicates';
 import { experienceLine, memoryGroupLines, profileLines, summaryLines, turnLine, wrapSection } from './section-lines';
 
@@ -84,6 +87,11 @@ export interface ContextOptions {
   turnBudget?: number;
   /** Leave out a memory that nearly repeats a better-ranked one (near-duplicates.ts); default true. */
   dedupe?: boolean;
+  /**
+   * Memories from this 0-based place of the list on are shown as excerpts when they are long
+   * (excerpt.ts); the ones before it always whole. Default {@link EXCERPT_DEFAULTS.from}.
+   */
+  excerptFrom?: number;
 }
 
 type MemoryKey = 'profile' | 'memories' | 'experiences' | 'summary';
@@ -109,7 +117,11 @@ const limit = (value: number | undefined, fallback: number) =>
   value === undefined || Number.isNaN(value) ? fallback : Math.max(0, Math.floor(value));
 
 /** The memories, each once; `repeated` counts those left out as near-duplicates of a better one. */
-function memoryItems(memories: SearchResult[], dedupe: boolean): { items: Item[]; repeated: number } {
+function memoryItems(
+  memories: SearchResult[],
+  dedupe: boolean,
+  cut: (result: SearchResult, place: number) => SearchResult,
+): { items: Item[]; repeated: number } {
   const seen = new Set<string>();
   const kept: Set<string>[] = [];
   const items: Item[] = [];
@@ -123,7 +135,7 @@ function memoryItems(memories: SearchResult[], dedupe: boolean): { items: Item[]
       continue;
     }
     kept.push(words);
-    items.push({ result });
+    items.push({ result: cut(result, items.length) });
   }
   return { items, repeated };
 }
@@ -136,7 +148,12 @@ export function buildContext(input: ContextInput, options: ContextOptions = {}):
   const turnBudget = limit(options.turnBudget, CONTEXT_DEFAULTS.turnBudget);
   const dropped = { profile: 0, memories: 0, experiences: 0, summary: 0, turns: 0 };
 
-  const memories = memoryItems(input.memories ?? [], options.dedupe ?? true);
+  const excerptFrom = options.excerptFrom ?? EXCERPT_DEFAULTS.from;
+  const cut = (result: SearchResult, place: number) => {
+    const shown = place >= excerptFrom ? excerpt(result.item.text, input.query) : undefined;
+    return shown === undefined ? result : { ...result, item: { ...result.item, text: shown } };
+  };
+  const memories = memoryItems(input.memories ?? [], options.dedupe ?? true, cut);
   // A near-duplicate left out counts as dropped: with the used ones, the dropped account for every memory.
   dropped.memories += memories.repeated;
   const candidates: Candidate[] = [
