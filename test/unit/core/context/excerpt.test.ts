@@ -28,7 +28,7 @@ describe('excerpts of long memories', () => {
     // Near-copies of one text, so dedupe is off: only the cut is measured.
     const memories = ranked([story, ...Array.from({ length: 30 }, (_, i) => `Day ${i}: ${story}`)]);
     const query = 'When did they paint the sunrise?';
-    const whole = buildContext({ memories, query }, { budget: 400, dedupe: false });
+    const whole = buildContext({ memories, query }, { budget: 400, dedupe: false, excerptFrom: Infinity });
     const cut = buildContext({ memories, query }, { budget: 400, dedupe: false, excerptFrom: 1 });
     expect(cut.prompt).toContain(`- ${story}\n`);
     expect(cut.prompt).toContain('- Day 0: Back from the trip. … We painted the lake at sunrise on Tuesday. …\n');
@@ -36,5 +36,13 @@ describe('excerpts of long memories', () => {
     expect(cut.memoriesUsed.length).toBeGreaterThan(whole.memoriesUsed.length);
     expect(cut.memoryTokens).toBeLessThanOrEqual(400);
     expect(whole.prompt).not.toContain('…');
+  });
+
+  it('by default keeps the ten best-ranked memories whole and cuts the long ones after them', () => {
+    const memories = ranked(Array.from({ length: 12 }, (_, i) => `Day ${i}: ${story}`));
+    const bundle = buildContext({ memories, query: 'Whose car broke down?' }, { budget: 5_000, dedupe: false });
+    expect(bundle.memoriesUsed).toHaveLength(12);
+    for (let i = 0; i < 10; i++) expect(bundle.prompt).toContain(`- Day ${i}: ${story}\n`);
+    for (const i of [10, 11]) expect(bundle.prompt).toContain(`- Day ${i}: Back from the trip. … The car broke down twice.\n`);
   });
 });
