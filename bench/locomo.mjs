@@ -68,5 +68,10 @@ function table(report) {
     rows.push(line('evidence in context, LOCO-CV', report.crossValidated, 'evidenceInContext'));
   }
   const text = rows.map((row) => `| ${row.join(' | ')} |`).join('\n');
-  return `${text}\nevidence tokens per prompt ${report.evidenceTokens.toFixed(1)} of ${report.memoryTokens.toFixed(0)} memory tokens; query p50 ${report.queryP50Ms.toFixed(2)} ms, p95 ${report.queryP95Ms.toFixed(2)} ms`;
+  // The answer-relevant tokens: the evidence turns' text in the prompt (what a denser prompt must not lose).
+  const tokens = (label, r) =>
+    `${label}: evidence whole (not as an excerpt) ${r.evidenceWhole.toFixed(3)}, evidence tokens per prompt ` +
+    `${r.evidenceTokens.toFixed(1)} of ${r.memoryTokens.toFixed(0)} memory tokens (${(r.evidenceTokenShare * 100).toFixed(1)} %)`;
+  const cv = report.crossValidated ? `\n${tokens('LOCO-CV', report.crossValidated)}` : '';
+  return `${text}\n${tokens('plain', report)}${cv}\nquery p50 ${report.queryP50Ms.toFixed(2)} ms, p95 ${report.queryP95Ms.toFixed(2)} ms`;
 }

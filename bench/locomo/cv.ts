@@ -43,12 +43,20 @@ export function bestOverall(runs: VariantRun[]) {
   return runs
     .map((run) => {
       const all = [...run.byConversation.values()].flat();
-      const { 'recall@10': recall, evidenceInContext, perCategory } = score(all);
+      const { 'recall@10': recall, evidenceInContext, evidenceWhole, evidenceTokens, perCategory } = score(all);
       // Per category, as "recall@10 / evidence in context", so what a variant adds or costs shows where.
       const categories = Object.fromEntries(
         Object.values(perCategory).map((c) => [c.name, `${c['recall@10'].toFixed(3)} / ${c.evidenceInContext.toFixed(3)}`]),
       );
-      return { name: run.name, objective: objective(all), 'recall@10': recall, evidenceInContext, categories };
+      return {
+        name: run.name,
+        objective: objective(all),
+        'recall@10': recall,
+        evidenceInContext,
+        evidenceWhole,
+        evidenceTokens,
+        categories,
+      };
     })
     .sort((a, b) => b.objective - a.objective);
 }

@@ -9,7 +9,8 @@
  */
 import { createMemoryClient, type MemoryClientOptions } from '../../src/sdk/index';
 import { DEFAULTS } from '../../src/sdk/options';
-import { memoryLine } from '../../src/core/context/section-lines';
+import { escapeLine } from '../../src/core/context/escape';
+import { sentences } from '../../src/core/context/excerpt';
 import { estimateTokenizer } from '../../src/core/context/estimate-tokenizer';
 import { loadConversations, type LocomoConversation } from './dataset';
 import { score, type Scored } from './metrics';
@@ -19,8 +20,8 @@ import { percentile } from '../data';
 /** Settings over the product defaults; `{}` is the defaults themselves. */
 export interface LocomoVariant {
   ranking?: MemoryClientOptions['ranking'];
-  /** `context.build` options (the memory limit); unset keeps the product's. */
-  context?: { limit?: number };
+  /** `context.build` options (the memory limit, where excerpts start); unset keeps the product's. */
+  context?: { limit?: number; excerptFrom?: number };
 }
 
 export interface LocomoSettings {
@@ -121,14 +122,25 @@ async function clientRanker(conversation: LocomoConversation, settings: LocomoSe
     search: async (q: string) => (await client.memories.search(q, { limit: 20 })).map((r) => diaOf.get(r.item.id)!),
     /** The prompt the assistant would send (default strategy and budget): which turns reach it, and their tokens. */
     context: async (q: string, evidence: string[]) => {
-      const bundle = await client.context.build(q, variant.context?.limit ? { limit: variant.context.limit } : {});
+      const bundle = await client.context.build(q, variant.context ?? {});
       const inContext = bundle.memoriesUsed.map((id) => diaOf.get(id)).filter((id): id is string => id !== undefined);
-      const evidenceLines = (bundle.retrieved ?? []).filter((r) => evidence.includes(diaOf.get(r.item.id) ?? ''));
-      return {
-        inContext,
-        evidenceTokens: evidenceLines.reduce((sum, r) => sum + estimateTokenizer.count(memoryLine(r)), 0),
-        memoryTokens: bundle.memoryTokens,
-      };
+      // The answer-relevant tokens: the text of each evidence turn as it stands in the prompt, whole or
+      // the sentences of its excerpt (line headers such as kind and date are not counted, so a more
+      // compact layout cannot inflate them).
+      let evidenceTokens = 0;
+      const wholeInContext: string[] = [];
+      for (const r of bundle.retrieved ?? []) {
+        const id = diaOf.get(r.item.id) ?? '';
+        if (!evidence.includes(id)) continue;
+        const text = escapeLine(r.item.text);
+        if (bundle.prompt.includes(text)) {
+          wholeInContext.push(id);
+          evidenceTokens += estimateTokenizer.count(text);
+        } else
+          for (const sentence of sentences(text))
+            if (bundle.prompt.includes(sentence)) evidenceTokens += estimateTokenizer.count(sentence);
+      }
+      return { inContext, wholeInContext, evidenceTokens, memoryTokens: bundle.memoryTokens };
     },
     close: () => client.close(),
   };

@@ -1,8 +1,9 @@
 /**
  * LoCoMo metrics, means over questions: recall@5/10/20, MRR, hit@10 from the search ranking, and
  * from the context the assistant would send: the share of evidence turns whose text reaches the
- * prompt (`evidenceInContext`), the tokens of those evidence lines (`evidenceTokens`, the
- * answer-relevant tokens per prompt) and the tokens of every memory section (`memoryTokens`).
+ * prompt (`evidenceInContext`; `evidenceWhole` counts only those shown whole, not as an excerpt), the tokens of those evidence turns' text (`evidenceTokens`, the
+ * answer-relevant tokens per prompt), the tokens of every memory section (`memoryTokens`) and the
+ * share of those that are evidence (`evidenceTokenShare`, per prompt, then averaged).
  * Recall@10 and evidence in context are also given per category.
  */
 export const CATEGORY_NAMES: Record<number, string> = { 1: 'multi-hop', 2: 'temporal', 3: 'open-domain', 4: 'single-hop' };
@@ -13,7 +14,9 @@ export interface Scored {
   evidence: string[];
   /** Ids (dia_id) of the turns whose text is in the prompt `context.build` assembled. */
   inContext?: string[];
-  /** Tokens of the evidence lines in that prompt. */
+  /** Those of the evidence turns that are in it whole (not as an excerpt). */
+  wholeInContext?: string[];
+  /** Tokens of the evidence turns' text in that prompt. */
   evidenceTokens?: number;
   /** Tokens of the prompt's memory sections. */
   memoryTokens?: number;
@@ -59,8 +62,10 @@ export function score(results: Scored[]) {
     ),
     'hit@10': mean(results.map((r) => (r.ranking.slice(0, 10).some((id) => r.evidence.includes(id)) ? 1 : 0))),
     evidenceInContext: mean(results.map(evidenceShare)),
+    evidenceWhole: mean(results.map((r) => (r.wholeInContext?.length ?? 0) / r.evidence.length)),
     evidenceTokens: mean(results.map((r) => r.evidenceTokens ?? 0)),
     memoryTokens: mean(results.map((r) => r.memoryTokens ?? 0)),
+    evidenceTokenShare: mean(results.map((r) => (r.memoryTokens ? (r.evidenceTokens ?? 0) / r.memoryTokens : 0))),
     perCategory,
   };
 }

@@ -237,8 +237,14 @@ export interface ContextBuildOptions {
   budget?: number;
   /** Tokens for the recent turns; default 1,000. */
   turnBudget?: number;
-  /** Memories retrieved before the budget is applied (the budget decides how many fit); default 24. */
+  /** Memories retrieved before the budget is applied (the budget decides how many fit); default 48. */
   limit?: number;
+  /**
+   * From this place of the ranked memories on (0-based), a long memory is shown as an excerpt: its
+   * first sentence and the one that shares most words with the query. Earlier ones are always
+   * whole. Default 10; `Infinity` shows every memory whole.
+   */
+  excerptFrom?: number;
   /**
    * The memory pattern to use: `combined` (default: profile, memories, past tasks, summary and
    * recent turns), or one alone: `full-history`, `sliding-window`, `semantic`, `profile`, `episodic`.

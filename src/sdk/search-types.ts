@@ -76,7 +76,7 @@ export interface ContextBundle {
   memoryTokens: number;
   /** Ids of the memories that made it into the prompt. */
   memoriesUsed: string[];
-  /** Those memories with their ranking explanation (why each was chosen), in prompt order. */
+  /** Those memories with their ranking explanation (why each was chosen), in rank order (the prompt groups them by date). */
   retrieved?: SearchResult[];
   /** What did not fit, by section (`memories` also counts near-duplicates of a better-ranked memory, said once). */
   dropped: { profile: number; memories: number; experiences: number; summary: number; turns: number };

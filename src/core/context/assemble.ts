@@ -84,6 +84,7 @@ export async function assembleContext(
       tokenizer,
       ...(options.budget !== undefined ? { budget: options.budget } : {}),
       ...(options.turnBudget !== undefined ? { turnBudget: options.turnBudget } : {}),
+      ...(options.excerptFrom !== undefined ? { excerptFrom: options.excerptFrom } : {}),
       // The whole conversation gets the memory budget too: it is the only section.
       ...(use.allTurns && options.turnBudget === undefined
         ? { turnBudget: (options.budget ?? CONTEXT_DEFAULTS.budget) + CONTEXT_DEFAULTS.turnBudget }

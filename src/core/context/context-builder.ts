@@ -7,11 +7,17 @@
  * **Budget policy.** The four memory sections (profile, memories, experiences, summary) together
  * never exceed `budget` tokens, tags included; they are filled first-fit in priority order
  * (profile entries, then memories in rank order, then experiences, then the summary), and an
- * item that does not fit in the room left is dropped whole, never cut (a cut fact can say the
- * opposite of the whole one), while later, smaller items may still fit. The recent turns have a
+ * item that does not fit in the room left is dropped whole, never cut mid-sentence (a cut fact can
+ * say the opposite of the whole one), while later, smaller items may still fit. The one shortening
+ * is by whole sentences (`excerptFrom`, excerpt.ts): a lower-ranked long memory (from the 11th on,
+ * by default) may be shown as its first sentence and the sentence that matched the query, marked `…`. The recent turns have a
  * budget of their own, `turnBudget`, filled from the newest turn back and stopping at the first
  * turn that does not fit (the kept turns are always the unbroken end of the conversation); when
  * any turn is left out, `overflow` is true, the caller's cue to summarise (issue 5, pattern 1).
+ *
+ * **Layout of memories.** They are chosen in rank order but written grouped under a header of kind
+ * and dates (`[fact · 2026-03-14]`), each header once, groups oldest first (section-lines.ts): ten
+ * memories of one day spend the tokens of that day once, and the room saved holds more memories.
  *
  * The profile goes first because it is small and applies to every question; memories were ranked
  * for this query; experiences matter only for tasks; the summary comes last because the recent
@@ -29,8 +35,9 @@ import type { ContextBundle, ContextSection, Episode, SearchResult, Turn, UserPr
 import type { Tokenizer } from '../ports';
 import { escapeText } from './escape';
 import { estimateTokenizer } from './estimate-tokenizer';
+import { excerpt, EXCERPT_DEFAULTS } from './excerpt';
 import { repeats, wordSet } from './near-duplicates';
-import { experienceLine, memoryLine, profileLines, summaryLines, turnLine, wrapSection } from './section-lines';
+import { experienceLine, memoryGroupLines, profileLines, summaryLines, turnLine, wrapSection } from './section-lines';
 
 /** Defaults in one place. */
 export const CONTEXT_DEFAULTS = {
@@ -40,9 +47,11 @@ export const CONTEXT_DEFAULTS = {
    * Memories `context.build` retrieves before the budget is applied. The budget, not this count,
    * should decide how much is said: 8 filled a third of 1,500 tokens with short memories. Chosen by
    * leave-one-conversation-out cross-validation on the LoCoMo dev split (README; 12, 16, 24, 32, 48
-   * measured: 24 was chosen in every fold, evidence in context 0.74 → 0.83).
+   * measured: 24 was chosen in every fold, evidence in context 0.74 → 0.83). With memories grouped
+   * under one date header and excerpts from place 10, 48 (CV chose 48 in two folds of three, 32 in
+   * one; the budget still decides: about 33 fit).
    */
-  memoryLimit: 24,
+  memoryLimit: 48,
   /** Tokens for `<recent_conversation>`, tags included: about 10 chat turns of 80 words. */
   turnBudget: 1_000,
   /** The opening of `<role>` when the input gives none. */
@@ -80,25 +89,44 @@ export interface ContextOptions {
   turnBudget?: number;
   /** Leave out a memory that nearly repeats a better-ranked one (near-duplicates.ts); default true. */
   dedupe?: boolean;
+  /**
+   * Memories from this 0-based place of the list on are shown as excerpts when they are long
+   * (excerpt.ts); the ones before it always whole. Default {@link EXCERPT_DEFAULTS.from}.
+   */
+  excerptFrom?: number;
 }
 
 type MemoryKey = 'profile' | 'memories' | 'experiences' | 'summary';
 
+interface Item {
+  /** The item's line (profile, experiences, summary) or, for a memory, the search result it shows. */
+  line?: string;
+  result?: SearchResult;
+}
+
 interface Candidate {
   tag: string;
   key: MemoryKey;
-  /** Items in priority order: the line and, for memories, the memory's id. */
-  items: { line: string; id?: string }[];
+  /** Items in priority order. */
+  items: Item[];
+  /** The section's body lines for the items kept so far; default: their lines in order. */
+  body?: (kept: Item[]) => string[];
 }
+
+const lineOf = (item: Item) => item.line ?? '';
 
 const limit = (value: number | undefined, fallback: number) =>
   value === undefined || Number.isNaN(value) ? fallback : Math.max(0, Math.floor(value));
 
-/** The memories' lines, each memory once; `repeated` counts those left out as near-duplicates of a better one. */
-function memoryItems(memories: SearchResult[], dedupe: boolean): { items: Candidate['items']; repeated: number } {
+/** The memories, each once; `repeated` counts those left out as near-duplicates of a better one. */
+function memoryItems(
+  memories: SearchResult[],
+  dedupe: boolean,
+  cut: (result: SearchResult, place: number) => SearchResult,
+): { items: Item[]; repeated: number } {
   const seen = new Set<string>();
   const kept: Set<string>[] = [];
-  const items: Candidate['items'] = [];
+  const items: Item[] = [];
   let repeated = 0;
   for (const result of memories) {
     if (seen.has(result.item.id)) continue; // the same memory twice is one memory
@@ -109,7 +137,7 @@ function memoryItems(memories: SearchResult[], dedupe: boolean): { items: Candid
       continue;
     }
     kept.push(words);
-    items.push({ line: memoryLine(result), id: result.item.id });
+    items.push({ result: cut(result, items.length) });
   }
   return { items, repeated };
 }
@@ -122,12 +150,22 @@ export function buildContext(input: ContextInput, options: ContextOptions = {}):
   const turnBudget = limit(options.turnBudget, CONTEXT_DEFAULTS.turnBudget);
   const dropped = { profile: 0, memories: 0, experiences: 0, summary: 0, turns: 0 };
 
-  const memories = memoryItems(input.memories ?? [], options.dedupe ?? true);
+  const excerptFrom = options.excerptFrom ?? EXCERPT_DEFAULTS.from;
+  const cut = (result: SearchResult, place: number) => {
+    const shown = place >= excerptFrom ? excerpt(result.item.text, input.query) : undefined;
+    return shown === undefined ? result : { ...result, item: { ...result.item, text: shown } };
+  };
+  const memories = memoryItems(input.memories ?? [], options.dedupe ?? true, cut);
   // A near-duplicate left out counts as dropped: with the used ones, the dropped account for every memory.
   dropped.memories += memories.repeated;
   const candidates: Candidate[] = [
     { tag: 'user_profile', key: 'profile', items: profileLines(input.profile).map((line) => ({ line })) },
-    { tag: 'relevant_memories', key: 'memories', items: memories.items },
+    {
+      tag: 'relevant_memories',
+      key: 'memories',
+      items: memories.items,
+      body: (kept) => memoryGroupLines(kept.map((item) => item.result!)),
+    },
     { tag: 'past_experiences', key: 'experiences', items: (input.experiences ?? []).map((e) => ({ line: experienceLine(e) })) },
     { tag: 'conversation_summary', key: 'summary', items: summaryLines(input.summary).map((line) => ({ line })) },
   ];
@@ -135,20 +173,21 @@ export function buildContext(input: ContextInput, options: ContextOptions = {}):
   const memoriesUsed: string[] = [];
   let memoryTokens = 0;
   for (const candidate of candidates) {
-    const lines: string[] = [];
+    const body = candidate.body ?? ((kept: Item[]) => kept.map(lineOf));
+    const kept: Item[] = [];
     let tokens = 0;
     for (const item of candidate.items) {
-      const next = count(wrapSection(candidate.tag, [...lines, item.line]));
+      const next = count(wrapSection(candidate.tag, body([...kept, item])));
       if (memoryTokens - tokens + next > budget) {
         dropped[candidate.key]++;
         continue;
       }
-      lines.push(item.line);
+      kept.push(item);
       memoryTokens += next - tokens;
       tokens = next;
-      if (item.id !== undefined) memoriesUsed.push(item.id);
+      if (item.result) memoriesUsed.push(item.result.item.id);
     }
-    if (lines.length > 0) memorySections.push({ tag: candidate.tag, content: wrapSection(candidate.tag, lines), tokens });
+    if (kept.length > 0) memorySections.push({ tag: candidate.tag, content: wrapSection(candidate.tag, body(kept)), tokens });
   }
 
   // Recent turns: the newest ones, back to the first that does not fit.

@@ -50,9 +50,49 @@ export function profileLines(profile: UserProfile | undefined): string[] {
   return lines;
 }
 
-/** `- [fact · 2026-03-14] Lives in Lisbon`: kind and the date the memory became true (and stopped being, if it did). */
+/** `[fact · 2026-03-14]`: a memory's kind and the date it became true (and stopped being, if it did). */
+export function memoryHeader({ item }: SearchResult): string {
+  return tagOf(item.kind, item.validFrom, item.validTo);
+}
+
+/** `- Lives in Lisbon`: one memory, under its header. */
 export function memoryLine({ item }: SearchResult): string {
-  return `- ${tagOf(item.kind, item.validFrom, item.validTo)} ${escapeLine(item.text)}`.trimEnd();
+  return `- ${escapeLine(item.text)}`.trimEnd();
+}
+
+const startOf = ({ item }: SearchResult) => (Number.isFinite(item.validFrom) ? item.validFrom : Infinity);
+/** Older first; ties (and times that are not numbers) keep the given order (`sort` is stable). */
+const byCreation = (a: SearchResult, b: SearchResult) =>
+  a.item.createdAt < b.item.createdAt ? -1 : a.item.createdAt > b.item.createdAt ? 1 : 0;
+
+/**
+ * The memories grouped by header: each header (kind and dates) on a line of its own, once, with
+ * the memories it applies to below it, so ten memories of one day say that day once:
+ *
+ * ```
+ * [fact · 2026-03-14]
+ * - Lives in Lisbon
+ * - Works at a bakery
+ * [turn · 2026-03-20]
+ * - user: we adopted a cat
+ * ```
+ *
+ * Groups run oldest first (undated ones last), and so do the memories inside a group (by when
+ * they were stored; ties keep the rank order), so turns of one conversation read as it went. A header is built from the kind and
+ * dates alone and every memory line starts with `- `, so no memory text can pose as a header.
+ */
+export function memoryGroupLines(results: readonly SearchResult[]): string[] {
+  const groups = new Map<string, SearchResult[]>();
+  for (const result of results) {
+    const header = memoryHeader(result);
+    const group = groups.get(header);
+    if (group) group.push(result);
+    else groups.set(header, [result]);
+  }
+  return [...groups.entries()]
+    .map(([header, members], order) => ({ header, members, order, start: Math.min(...members.map(startOf)) }))
+    .sort((a, b) => (a.start === b.start ? a.order - b.order : a.start < b.start ? -1 : 1))
+    .flatMap(({ header, members }) => [header, ...members.sort(byCreation).map(memoryLine)]);
 }
 
 const STATUS: Record<Episode['status'], string> = { open: 'in progress', succeeded: 'succeeded', failed: 'failed' };

@@ -71,7 +71,7 @@ describe('context builder', () => {
       'recent_conversation',
       'user_query',
     ]);
-    expect(bundle.prompt).toContain('- [fact · 2026-11-25] Lives in Lisbon');
+    expect(bundle.prompt).toContain('[fact · 2026-11-25]\n- Lives in Lisbon');
     expect(bundle.prompt).toContain('preferred name: Alex');
     expect(bundle.prompt).toContain('user: hi\nassistant: hello');
     expect(bundle.memoriesUsed).toEqual(['m1']);

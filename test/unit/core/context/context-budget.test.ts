@@ -40,7 +40,7 @@ describe('memory budget', () => {
     const memories = ranked(Array.from({ length: 30 }, (_, i) => long(i)));
     const bundle = buildContext({ memories, query: 'q' }, { budget: 200 });
     for (const result of memories) {
-      const whole = bundle.prompt.includes(`] ${result.item.text}\n`);
+      const whole = bundle.prompt.includes(`- ${result.item.text}\n`);
       expect(whole).toBe(bundle.memoriesUsed.includes(result.item.id));
       if (!whole) expect(bundle.prompt).not.toContain(`memory number ${result.item.id.slice(1)} `);
     }
@@ -68,7 +68,10 @@ describe('priority when things do not fit', () => {
   });
 
   it('drops experiences and the summary before memories, and keeps all of them when the budget allows', () => {
-    const tight = buildContext({ ...input, memories: input.memories.slice(0, 3) }, { budget: 130 });
+    const three = { ...input, memories: input.memories.slice(0, 3) };
+    // Room for the profile and three memories, and not for one more item.
+    const room = buildContext({ ...three, experiences: [], summary: '' }).memoryTokens + 1;
+    const tight = buildContext(three, { budget: room });
     expect(tight.memoriesUsed).toEqual(['m0', 'm1', 'm2']);
     expect(tight.dropped).toMatchObject({ memories: 0, experiences: 1, summary: 1 });
     const roomy = buildContext(input, { budget: 5_000 });
@@ -88,7 +91,7 @@ describe('memoriesUsed', () => {
     const memories = ranked(Array.from({ length: 12 }, (_, i) => `fact ${i} ${'x'.repeat(i * 7 + 1)}`));
     for (const budget of [0, 30, 90, 400]) {
       const bundle = buildContext({ memories, query: 'q' }, { budget });
-      const inPrompt = memories.filter((m) => bundle.prompt.includes(`] ${m.item.text}\n`)).map((m) => m.item.id);
+      const inPrompt = memories.filter((m) => bundle.prompt.includes(`- ${m.item.text}\n`)).map((m) => m.item.id);
       expect(bundle.memoriesUsed).toEqual(inPrompt);
       expect(bundle.memoriesUsed.length + bundle.dropped.memories).toBe(12);
     }
@@ -97,7 +100,7 @@ describe('memoriesUsed', () => {
   it('counts a memory given twice once', () => {
     const bundle = buildContext({ memories: [memory('a', 'one'), memory('b', 'two'), memory('a', 'one')], query: 'q' });
     expect(bundle.memoriesUsed).toEqual(['a', 'b']);
-    expect(bundle.prompt.match(/\] one\n/g)).toHaveLength(1);
+    expect(bundle.prompt.match(/- one\n/g)).toHaveLength(1);
   });
 });
 

@@ -58,7 +58,9 @@ describe('section order and tags', () => {
         }),
       ],
     });
-    expect(bundle.prompt).toContain('- [fact · 2026-11-25] Lives in Lisbon\n- [fact · 2020-01-01 to 2026-03-01] Lived in Berlin');
+    expect(bundle.prompt).toContain(
+      '[fact · 2020-01-01 to 2026-03-01]\n- Lived in Berlin\n[fact · 2026-11-25]\n- Lives in Lisbon\n',
+    );
     expect(bundle.prompt).toContain(
       '- [failed · 2026-11-25] Book a table; 2 steps, last: called at 6pm → no answer; lessons: call before noon',
     );
