@@ -13,6 +13,7 @@ import type { SyncSettings } from './sync-settings';
 import { deriveSyncKeys, fromBase64Url, generateSyncKey, toBase64Url, toHex } from './keys';
 import { canonical } from './merge';
 import { MemorySync, type MemoryTarget } from './memory-sync';
+import { KnownDevices } from './known-devices';
 import { checkServerUrl, isPairingCode, pairingCode, parsePairingCode, phrasePairing } from './pairing';
 import { RECORD_KINDS, type RecordKind } from './record-kinds';
 import { RecordSync, type RecordTarget } from './record-sync';
@@ -196,7 +197,10 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
       },
     };
     const run = { settings, replica: trackingReplica, unsent } as Running;
+    // One set of known devices for both: each learns devices from its own documents, each merge needs them all.
+    const devices = new KnownDevices(trackingReplica, settings.device);
     const records = new RecordSync({
+      devices,
       replica: trackingReplica,
       device: settings.device,
       clock,
@@ -212,6 +216,7 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
       onError: fail,
     });
     const memories = new MemorySync({
+      devices,
       ignores: (body) => records.handles(body) || isNotice(body),
       replica: trackingReplica,
       device: settings.device,
