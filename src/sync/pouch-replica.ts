@@ -207,8 +207,24 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
       },
     );
 
+  // A refused login (401, 403) ends PouchDB's replication for good, unlike every other failure:
+  // with `auth` that is a server whose admin has not made this profile's user yet, so it is
+  // started again later (backing off to 30 s) and resumes once the admin has.
+  let refusedDelay = 0;
+  let refusedTimer: ReturnType<typeof setTimeout> | undefined;
+  const restartLater = () => {
+    if (refusedTimer || !replication) return;
+    refusedDelay = Math.min(refusedDelay * 2 || 1000, 30_000);
+    refusedTimer = setTimeout(() => {
+      refusedTimer = undefined;
+      replication?.cancel();
+      if (replication) replication = startReplication();
+    }, refusedDelay);
+  };
+
   const startReplication = () => {
-    const remote = remoteDatabase(PouchDB, options, true);
+    // With `auth` the database is the admin's to create (a per-database user may not).
+    const remote = remoteDatabase(PouchDB, options, !options.auth);
     // After each batch it pulls, PouchDB's replicator asks the source for its info, only for its
     // progress figures, and does not handle a failure there (pouchdb-replication: `src.info().then`
     // without a catch): a connection cut or reset at that moment became an unhandled rejection.
@@ -250,12 +266,13 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
         report();
       };
       directions[direction]
-        .on('change', (info: { docs: Doc[] }) =>
+        .on('change', (info: { docs: Doc[] }) => {
+          refusedDelay = 0;
           events?.onTransfer(
             direction,
             info.docs.map((doc) => doc._id),
-          ),
-        )
+          );
+        })
         .on('paused', (error: unknown) => {
           if (error) return fail(error);
           paused[direction] = true;
@@ -269,7 +286,10 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
         })
         .on('requestError', fail)
         .on('denied', fail)
-        .on('error', fail);
+        .on('error', (error: unknown) => {
+          fail(error);
+          if (status(error) === 401 || status(error) === 403) restartLater();
+        });
     }
     return {
       cancel: () => {
@@ -280,6 +300,8 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
   };
 
   const cancel = () => {
+    clearTimeout(refusedTimer);
+    refusedTimer = undefined;
     replication?.cancel();
     feed?.cancel();
     replication = undefined;

@@ -4,17 +4,19 @@
  * while the profile is open (unlocked) and catches up after being offline or closed.
  */
 import { MemoryError } from '../sdk/errors';
-import type { SyncApi, SyncEnableOptions, SyncErrorInfo, SyncStatus } from '../sdk/sync';
+import type { SyncApi, SyncEnableOptions, SyncErrorInfo, SyncServerSetup, SyncStatus } from '../sdk/sync';
 import type { Clock } from '../core/ports';
 import { HybridClock } from './hlc';
 import { deviceKind } from './devices';
 import { createDeviceApi, followed, remoteOf, retire, seenAt, withDevice, withDeviceRecords } from './sync-settings';
+import { createKeyApi, removedError } from './sync-settings';
 import type { SyncSettings } from './sync-settings';
 import { deriveSyncKeys, fromBase64Url, generateSyncKey, toBase64Url, toHex } from './keys';
 import { canonical } from './merge';
 import { MemorySync, type MemoryTarget } from './memory-sync';
 import { KnownDevices } from './known-devices';
-import { checkServerUrl, isPairingCode, pairingCode, parsePairingCode, phrasePairing } from './pairing';
+import { pausedOn } from './server-setup';
+import { checkServerUrl, isPairingCode, parsePairingCode, phrasePairing } from './pairing';
 import { RECORD_KINDS, type RecordKind } from './record-kinds';
 import { RecordSync, type RecordTarget } from './record-sync';
 import { isNotice, NOTICE_NAME, readNotice, type RotationNotice } from './rotation';
@@ -76,6 +78,8 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
   let state: SyncStatus['state'] = 'off';
   let lastSyncedAt: number | undefined;
   let mergesApplied = 0;
+  /** What the server's admin must create before this device can sync (`auth`), while it waits for it. */
+  let serverSetup: SyncServerSetup | undefined;
   const errors: SyncErrorInfo[] = [];
 
   /** The settings of the sync that runs, is starting or moving, or that this device was removed from. */
@@ -98,6 +102,7 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
       ...(settings ? { url: settings.url, device: settings.device } : {}),
       ...(settings?.keyChangedAt !== undefined ? { keyChangedAt: settings.keyChangedAt } : {}),
       ...(removed ? { removed: { ...removed } } : {}),
+      ...(running && serverSetup ? { serverSetup: { ...serverSetup } } : {}),
       ...(lastSyncedAt !== undefined ? { lastSyncedAt } : {}),
       pending: running ? running.memories.pending + running.records.pending + running.unsent.size : 0,
       mergesApplied,
@@ -106,6 +111,7 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
   };
   const changed = () => deps.emit(status());
   const fail = (error: MemoryError) => {
+    if (errors[0]?.code === error.code && errors[0].message === error.message) errors.shift(); // the same again: a new time
     errors.unshift({ at: deps.clock.now(), code: error.code, message: error.message });
     errors.length = Math.min(errors.length, MAX_ERRORS);
     changed();
@@ -157,6 +163,7 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
 
   const start = async (initial: SyncSettings): Promise<void> => {
     known = initial;
+    serverSetup = undefined;
     if (initial.removed) {
       changed();
       return;
@@ -241,16 +248,17 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
     replica.start({
       onTransfer: (direction, ids) => {
         if (direction === 'push') ids.forEach((id) => unsent.delete(id));
+        serverSetup = undefined;
         changed();
       },
       onPaused: (error) => {
         if (error) {
-          // No HTTP answer (or the browser says so): offline, retrying; an answer: the server refused.
-          const answered = typeof error.details?.status === 'number' && error.details.status > 0;
-          state = globalThis.navigator?.onLine === false || !answered ? 'offline' : 'error';
-          fail(error);
+          const paused = pausedOn(error, settings.auth, keys, deps.clock.now(), serverSetup);
+          ({ state, setup: serverSetup } = paused);
+          fail(paused.error);
           return;
         }
+        serverSetup = undefined;
         state = 'idle';
         if (memories.pending === 0) lastSyncedAt = deps.clock.now();
         seenNow(run);
@@ -305,13 +313,6 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
 
   const newDevice = () => toHex(crypto.getRandomValues(new Uint8Array(8)));
 
-  const current = async () => {
-    const settings = running?.settings ?? (await deps.settings.read());
-    if (!settings) throw new MemoryError('INVALID_ARGUMENT', 'Sync is not set up for this profile');
-    if (settings.removed) throw removedError();
-    return { syncKey: fromBase64Url(settings.syncKey)!, url: settings.url, auth: settings.auth };
-  };
-
   const deviceApi = createDeviceApi({
     settings: () => running?.settings ?? known,
     running: () => {
@@ -345,11 +346,7 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
         const { syncKey, url, auth } = pairing;
         return begin({ syncKey: toBase64Url(syncKey), url, auth, device: newDevice(), joined: true }, check);
       },
-      pairingCode: async () => pairingCode(await current()),
-      recoveryPhrase: async () => {
-        const { recoveryPhrase } = await import('./recovery-phrase');
-        return recoveryPhrase((await current()).syncKey);
-      },
+      ...createKeyApi(async () => running?.settings ?? (await deps.settings.read())),
       status: async () => status(),
       ...deviceApi,
       disable: async () => {
@@ -390,8 +387,6 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
 }
 
 const toError = (error: unknown) => (error instanceof MemoryError ? error : new MemoryError('SYNC_FAILED', String(error)));
-const removedError = () =>
-  new MemoryError('SYNC_DEVICE_REMOVED', 'Another device removed this one from sync: join again with a new pairing code');
 
 function locked<T>(target: T | undefined): T {
   if (!target) throw new MemoryError('LOCKED', 'This profile is encrypted and locked: unlock it to sync');
