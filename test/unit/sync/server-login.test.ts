@@ -5,11 +5,14 @@
  * a device removal (a new key), every device says what the admin must create, keeps its changes,
  * and syncs by itself once the admin has created them.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import memoryAdapter from 'pouchdb-adapter-memory';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { MemoryClient, SyncServerAccount } from '../../../src/sdk/index';
 import { createMemoryEngine } from '../../../src/worker/engine';
 import { useSyncServer } from '../../support/sync-server';
+import { adminCommands } from '../../../src/app/state/server-setup';
 
 const server = useSyncServer();
 const ADMIN = `Basic ${Buffer.from('admin:admin-secret').toString('base64')}`;
@@ -37,6 +40,15 @@ async function createDatabase({ username, database }: SyncServerAccount) {
     admins: { names: [], roles: [] },
     members: { names: [username], roles: [] },
   });
+}
+
+/** What Settings shows the admin to run (curl), run as that admin: each command must succeed. */
+async function runAdminCommands(account: SyncServerAccount) {
+  const script = adminCommands(account).replaceAll('ADMIN:SECRET', 'admin:admin-secret');
+  for (const line of script.split('\n').filter((command) => command.startsWith('curl '))) {
+    const { stdout } = await promisify(execFile)('sh', ['-c', `${line} --noproxy '*' --fail-with-body --silent --show-error`]);
+    expect(JSON.parse(stdout)).toMatchObject({ ok: true });
+  }
 }
 
 const create = (profileId: string) =>
@@ -120,8 +132,7 @@ describe('sync with a server that needs a login', () => {
       await a.memories.add('canary-lynx-3: added while the new database did not exist');
       await b.memories.add('canary-lynx-4: added on B meanwhile');
 
-      await createUser(next);
-      await createDatabase(next);
+      await runAdminCommands(next);
       const all = [...both, 'canary-lynx-3: added while the new database did not exist', 'canary-lynx-4: added on B meanwhile'];
       await expect.poll(() => texts(b), { timeout: 60_000 }).toEqual(all.sort());
       await expect.poll(() => texts(a), { timeout: 60_000 }).toEqual(all.sort());
