@@ -9,7 +9,7 @@ import type { Clock } from '../core/ports';
 import { HybridClock } from './hlc';
 import { deviceKind } from './devices';
 import { createDeviceApi, followed, remoteOf, retire, seenAt, withDevice, withDeviceRecords } from './sync-settings';
-import { createKeyApi, removedError } from './sync-settings';
+import { createKeyApi, locked, removedError } from './sync-settings';
 import type { SyncSettings } from './sync-settings';
 import { deriveSyncKeys, fromBase64Url, generateSyncKey, toBase64Url, toHex } from './keys';
 import { canonical } from './merge';
@@ -19,7 +19,7 @@ import { pausedOn } from './server-setup';
 import { checkServerUrl, isPairingCode, parsePairingCode, phrasePairing } from './pairing';
 import { RECORD_KINDS, type RecordKind } from './record-kinds';
 import { RecordSync, type RecordTarget } from './record-sync';
-import { isNotice, NOTICE_NAME, readNotice, type RotationNotice } from './rotation';
+import { findNotice, isNotice, NOTICE_NAME, readNotice, type RotationNotice } from './rotation';
 import type { WatchChanges } from './record-changes';
 import type { SyncReplica } from './port';
 import { checkRemote, createPouchReplica, destroyReplica, type PouchReplicaOptions, type RemoteOptions } from './pouch-replica';
@@ -110,8 +110,9 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
     };
   };
   const changed = () => deps.emit(status());
-  const fail = (error: MemoryError) => {
-    if (errors[0]?.code === error.code && errors[0].message === error.message) errors.shift(); // the same again: a new time
+  /** `retried`: a replication that retries failed again; the same failure as the last gets a new time rather than a new line. */
+  const fail = (error: MemoryError, retried = false) => {
+    if (retried && errors[0]?.code === error.code && errors[0].message === error.message) errors.shift();
     errors.unshift({ at: deps.clock.now(), code: error.code, message: error.message });
     errors.length = Math.min(errors.length, MAX_ERRORS);
     changed();
@@ -126,11 +127,11 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
     else await start(next);
   };
 
-  /** While running: a notice arrived in the replica (coalesced). */
+  /** While running: a notice arrived in the replica, or was `found` on the server (coalesced). */
   let noticeCheck: Promise<void> | undefined;
-  const watchNotice = (run: Running) => {
+  const watchNotice = (run: Running, found?: RotationNotice) => {
     noticeCheck ??= (async () => {
-      const [body] = await run.replica.get([NOTICE_NAME]);
+      const body = found ?? (await run.replica.get([NOTICE_NAME]))[0];
       if (!isNotice(body) || body.by === run.settings.device || running !== run) return;
       state = 'moving';
       changed();
@@ -255,7 +256,7 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
         if (error) {
           const paused = pausedOn(error, settings.auth, keys, deps.clock.now(), serverSetup);
           ({ state, setup: serverSetup } = paused);
-          fail(paused.error);
+          fail(paused.error, true);
           return;
         }
         serverSetup = undefined;
@@ -272,6 +273,12 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
         memories.pull();
         records.pull();
         watchNotice(run);
+      },
+      // Nothing goes to a database another device's removal retired (this one was offline meanwhile): it moves first.
+      mayPush: async () => {
+        const notice = await findNotice({ url: settings.url, auth: settings.auth, keys });
+        if (notice && notice.by !== settings.device) watchNotice(run, notice);
+        return !notice || notice.by === settings.device;
       },
     });
     if (!settings.uploaded) {
@@ -387,8 +394,3 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
 }
 
 const toError = (error: unknown) => (error instanceof MemoryError ? error : new MemoryError('SYNC_FAILED', String(error)));
-
-function locked<T>(target: T | undefined): T {
-  if (!target) throw new MemoryError('LOCKED', 'This profile is encrypted and locked: unlock it to sync');
-  return target;
-}

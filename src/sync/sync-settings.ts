@@ -191,6 +191,11 @@ export function createDeviceApi(deps: DeviceApiDeps): Pick<SyncApi, 'devices' | 
   };
 }
 
+export function locked<T>(target: T | undefined): T {
+  if (!target) throw new MemoryError('LOCKED', 'This profile is encrypted and locked: unlock it to sync');
+  return target;
+}
+
 export const removedError = () =>
   new MemoryError('SYNC_DEVICE_REMOVED', 'Another device removed this one from sync: join again with a new pairing code');
 
