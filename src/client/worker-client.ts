@@ -231,6 +231,7 @@ export async function createWorkerClient(options: MemoryClientOptions): Promise<
       devices: call('sync.devices'),
       renameDevice: call('sync.renameDevice'),
       removeDevice: call('sync.removeDevice'),
+      serverAccount: call('sync.serverAccount'),
       disable: call('sync.disable'),
     },
     status: call('status'),

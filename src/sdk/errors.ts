@@ -57,6 +57,13 @@ export const MEMORY_ERROR_CODES = [
   /** The sync server could not be reached or refused the replication. */
   'SYNC_FAILED',
   /**
+   * The sync server needs a login (`auth`) and refused this profile's: its admin has not yet made
+   * the user and database the sync key derives (after `enable`, or after a device removal changed
+   * the key). `details`: `database`, `username`, `status` (the server's answer). Local changes wait;
+   * sync resumes by itself once they exist. `sync.serverAccount()` gives what the admin creates.
+   */
+  'SYNC_SERVER_SETUP_NEEDED',
+  /**
    * Another device removed this one from the profile's sync: the sync key changed and this device
    * was not given the new one. Its memories stay here; it can join again with a new pairing code.
    */

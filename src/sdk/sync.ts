@@ -52,6 +52,37 @@ export interface SyncStatus {
   keyChangedAt?: number;
   /** Set when another device removed this one from sync (state `removed`): when, and by which device. */
   removed?: { at: number; by: string };
+  /**
+   * Set while a server that needs a login (`auth`) refuses this profile's (state `error`, error
+   * `SYNC_SERVER_SETUP_NEEDED`): its admin must create this user and database first, as after
+   * `enable` or after a device removal (a new key means a new user and database). Local changes
+   * are kept meanwhile (`pending`) and sent once the server lets this device in.
+   */
+  serverSetup?: SyncServerSetup;
+}
+
+/** What a server admin must create before this device can sync (see {@link SyncStatus.serverSetup}). */
+export interface SyncServerSetup {
+  /** The database to create. */
+  database: string;
+  /** The user to create and make a member of that database (its password: {@link SyncApi.serverAccount}). */
+  username: string;
+  /** The server's answer: 401 (no such user yet), 403 (not a member of the database), 404 (no database yet). */
+  status: number;
+  /** Since when sync waits for it. */
+  since: number;
+}
+
+/**
+ * The server account of this profile's current sync key: a CouchDB with a per-database user
+ * (`auth`) needs its admin to create the user `username` with `password` and the database
+ * `database` with that user as its only member. Derived from the sync key: it changes with it.
+ */
+export interface SyncServerAccount {
+  url: string;
+  database: string;
+  username: string;
+  password: string;
 }
 
 /** One device that syncs this profile (see {@link SyncApi.devices}). */
@@ -118,6 +149,12 @@ export interface SyncApi {
    * be reached (the removal then finishes when it can).
    */
   removeDevice(id: string): Promise<SyncDevice[]>;
+  /**
+   * The server user and database this profile's sync key derives, for the admin of a server that
+   * needs a login (see {@link SyncServerAccount}). Whoever has it can read and write the profile's
+   * sealed records on the server (not open them). Rejects with `INVALID_ARGUMENT` while sync is off.
+   */
+  serverAccount(): Promise<SyncServerAccount>;
   /** Stops sync and deletes this device's sealed copy; the memories stay here and on the server. */
   disable(): Promise<SyncStatus>;
 }

@@ -9,6 +9,7 @@ import type { ChangeActor, MemoryItem } from '../sdk/types';
 import type { HybridClock, HlcStamp } from './hlc';
 import { sameMemory, seenBy, syncedMemory, winner, type MemoryVersion, type SyncedMemory } from './merge';
 import type { ReplicaPosition, SyncReplica } from './port';
+import { KnownDevices } from './known-devices';
 
 /** Where merged memories land: the profile's store, caches and indexes. */
 export interface MemoryTarget {
@@ -33,6 +34,8 @@ export interface MemorySyncOptions {
   onError(error: MemoryError): void;
   /** Documents of other record types, which another sync merges (record-sync.ts). */
   ignores?(body: unknown): boolean;
+  /** The devices known, shared with the record sync (default: a set of its own, kept with the replica). */
+  devices?: KnownDevices;
 }
 
 const nameOf = (device: string, id: string) => `memory:${device}:${id}`;
@@ -63,20 +66,20 @@ export class MemorySync {
    * overwrite (its own step merges it after writing it).
    */
   readonly #agreed = new Map<string, SyncedMemory | null>();
-  readonly #devices = new Set<string>();
+  readonly #devices: KnownDevices;
   #since: ReplicaPosition | undefined;
   #queue: Promise<void> = Promise.resolve();
   #pullQueued = false;
 
   constructor(options: MemorySyncOptions) {
     this.#o = options;
+    this.#devices = options.devices ?? new KnownDevices(options.replica, options.device);
   }
 
   /** Reads the devices and the position kept in the replica. */
   async load(): Promise<void> {
-    const { replica, device } = this.#o;
-    for (const known of (await replica.readLocal<string[]>('devices')) ?? []) this.#devices.add(known);
-    this.#devices.add(device);
+    const { replica } = this.#o;
+    await this.#devices.load();
     this.#since = await replica.readLocal<ReplicaPosition>('since');
   }
 
@@ -126,7 +129,7 @@ export class MemorySync {
 
   /** Every device's version of each of these memories, read together (one replica read per batch). */
   async #versionsOfMany(ids: readonly string[]): Promise<Map<string, MemoryVersion[]>> {
-    const devices = [...this.#devices];
+    const devices = this.#devices.list();
     const names = ids.flatMap((id) => devices.map((device) => nameOf(device, id)));
     const bodies = await this.#o.replica.get(names);
     return new Map(
@@ -205,7 +208,7 @@ export class MemorySync {
     const { replica, clock, target } = this.#o;
     const { changes, last } = await replica.changes(this.#since);
     const ids = new Set<string>();
-    let newDevice = false;
+    const writers = new Set<string>();
     for (const change of changes) {
       if ('error' in change) {
         this.#o.onError(change.error);
@@ -217,14 +220,11 @@ export class MemorySync {
         continue;
       }
       const version = change.body;
-      if (!this.#devices.has(version.device)) {
-        this.#devices.add(version.device);
-        newDevice = true;
-      }
+      writers.add(version.device);
       clock.receive(version.hlc);
       ids.add(version.id);
     }
-    if (newDevice) await replica.writeLocal('devices', [...this.#devices]);
+    await this.#devices.add(writers);
     const puts: { item: MemoryItem; actor: ChangeActor }[] = [];
     const deletes: { id: string; actor: ChangeActor }[] = [];
     /** Forgotten memories this device holds a version with text of: it is replaced by a delete. */

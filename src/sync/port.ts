@@ -21,6 +21,12 @@ export interface ReplicationEvents {
   onActive(): void;
   /** A record changed in the local replica (a local write or one replication brought). */
   onLocalChange(): void;
+  /**
+   * Asked before sending starts, and each time it resumes after a failure (offline, refused): false
+   * keeps this device's changes here (the server's database was retired by a removal); a rejection
+   * counts as a failure (tried again later).
+   */
+  mayPush?(): Promise<boolean>;
 }
 
 export interface SyncReplica {

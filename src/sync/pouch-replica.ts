@@ -7,6 +7,7 @@ import { MemoryError } from '../sdk/errors';
 import { documentId, open, seal } from './envelope';
 import type { SyncKeys } from './keys';
 import type { ReplicaChange, ReplicationEvents, SyncReplica } from './port';
+import { BoundedCache } from './bounded-cache';
 
 export interface PouchReplicaOptions {
   /** Local database name (one per profile). */
@@ -85,20 +86,6 @@ const OPEN_AT_ONCE = 256;
 const ID_CACHE = 50_000;
 /** Opened bodies kept (a memory's is about 400 bytes of JSON). */
 const BODY_CACHE = 25_000;
-
-/** A map that forgets its oldest entries beyond `limit`. */
-class BoundedCache<K, V> {
-  readonly #map = new Map<K, V>();
-  constructor(readonly limit: number) {}
-  get(key: K): V | undefined {
-    return this.#map.get(key);
-  }
-  set(key: K, value: V): void {
-    this.#map.delete(key);
-    this.#map.set(key, value);
-    if (this.#map.size > this.limit) this.#map.delete(this.#map.keys().next().value as K);
-  }
-}
 
 const status = (error: unknown) => (error as { status?: number } | undefined)?.status;
 
@@ -207,8 +194,24 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
       },
     );
 
+  // A refused login (401, 403) ends PouchDB's replication for good, unlike every other failure:
+  // with `auth` that is a server whose admin has not made this profile's user yet, so it is
+  // started again later (backing off to 30 s) and resumes once the admin has.
+  let refusedDelay = 0;
+  let refusedTimer: ReturnType<typeof setTimeout> | undefined;
+  const restartLater = () => {
+    if (refusedTimer || !replication) return;
+    refusedDelay = Math.min(refusedDelay * 2 || 1000, 30_000);
+    refusedTimer = setTimeout(() => {
+      refusedTimer = undefined;
+      replication?.cancel();
+      if (replication) replication = startReplication();
+    }, refusedDelay);
+  };
+
   const startReplication = () => {
-    const remote = remoteDatabase(PouchDB, options, true);
+    // With `auth` the database is the admin's to create (a per-database user may not).
+    const remote = remoteDatabase(PouchDB, options, !options.auth);
     // After each batch it pulls, PouchDB's replicator asks the source for its info, only for its
     // progress figures, and does not handle a failure there (pouchdb-replication: `src.info().then`
     // without a catch): a connection cut or reset at that moment became an unhandled rejection.
@@ -232,10 +235,7 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
       back_off_function: (delay: number) => (delay === 0 ? 500 : Math.min(delay * 2, 5000)),
     };
     // One replication each way (PouchDB's two-way `sync` drops the error of a paused direction).
-    const directions = {
-      push: local.replicate.to(remote, replicationOptions),
-      pull: local.replicate.from(remote, replicationOptions),
-    };
+    const directions: { push?: Emitter | undefined; pull?: Emitter } = {};
     const paused = { push: false, pull: false };
     const failed: { push?: MemoryError; pull?: MemoryError } = {};
     const report = () => {
@@ -243,21 +243,46 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
       if (error) events?.onPaused(error);
       else if (paused.push && paused.pull) events?.onPaused();
     };
-    for (const direction of ['push', 'pull'] as const) {
-      const fail = (error: unknown) => {
-        paused[direction] = true;
-        failed[direction] = syncFailure(error);
-        report();
-      };
-      directions[direction]
-        .on('change', (info: { docs: Doc[] }) =>
+    const fail = (direction: 'push' | 'pull', error: unknown) => {
+      paused[direction] = true;
+      failed[direction] = syncFailure(error);
+      report();
+    };
+    // With `mayPush`, sending starts only once it agrees (a database a removal retired gets nothing
+    // more from a device that was offline meanwhile), and a push that failed is stopped and started
+    // again through it, rather than resumed by PouchDB on its own.
+    let stopped = false;
+    let pushTimer: ReturnType<typeof setTimeout> | undefined;
+    let pushDelay = 0;
+    const pushFailed = (error: unknown) => {
+      fail('push', error);
+      if (!events?.mayPush || stopped || pushTimer) return;
+      directions.push?.cancel();
+      directions.push = undefined;
+      pushDelay = Math.min(pushDelay * 2 || 500, 5000);
+      pushTimer = setTimeout(() => void startPush(), pushDelay);
+    };
+    const startPush = async () => {
+      pushTimer = undefined;
+      try {
+        if (events?.mayPush && !(await events.mayPush())) return;
+      } catch (error) {
+        return pushFailed(error);
+      }
+      if (!stopped) directions.push = wire('push', local.replicate.to(remote, replicationOptions));
+    };
+    const wire = (direction: 'push' | 'pull', replicating: Emitter) =>
+      replicating
+        .on('change', (info: { docs: Doc[] }) => {
+          refusedDelay = 0;
+          if (direction === 'push') pushDelay = 0;
           events?.onTransfer(
             direction,
             info.docs.map((doc) => doc._id),
-          ),
-        )
+          );
+        })
         .on('paused', (error: unknown) => {
-          if (error) return fail(error);
+          if (error) return direction === 'push' ? pushFailed(error) : fail(direction, error);
           paused[direction] = true;
           delete failed[direction];
           report();
@@ -267,19 +292,27 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
           delete failed[direction];
           events?.onActive();
         })
-        .on('requestError', fail)
-        .on('denied', fail)
-        .on('error', fail);
-    }
+        .on('requestError', (error: unknown) => fail(direction, error))
+        .on('denied', (error: unknown) => fail(direction, error))
+        .on('error', (error: unknown) => {
+          fail(direction, error);
+          if (status(error) === 401 || status(error) === 403) restartLater();
+        });
+    directions.pull = wire('pull', local.replicate.from(remote, replicationOptions));
+    void startPush();
     return {
       cancel: () => {
-        directions.push.cancel();
-        directions.pull.cancel();
+        stopped = true;
+        clearTimeout(pushTimer);
+        directions.push?.cancel();
+        directions.pull?.cancel();
       },
     };
   };
 
   const cancel = () => {
+    clearTimeout(refusedTimer);
+    refusedTimer = undefined;
     replication?.cancel();
     feed?.cancel();
     replication = undefined;

@@ -14,6 +14,7 @@ import type { ReplicaPosition, SyncReplica } from './port';
 import type { RecordKind, RecordVersion } from './record-kinds';
 import { toSyncError } from './memory-sync';
 import { LocalChanges, type WatchChanges } from './record-changes';
+import { KnownDevices } from './known-devices';
 
 /** Where the records of each type are read and merged results written. */
 export interface RecordTarget {
@@ -45,6 +46,8 @@ export interface RecordSyncOptions {
    * those records. Without it, every check compares every record.
    */
   watch?: WatchChanges;
+  /** The devices known, shared with the memory sync (default: a set of its own, kept with the replica). */
+  devices?: KnownDevices;
 }
 
 const nameOf = (type: string, device: string, id: string) => `${type}:${device}:${id}`;
@@ -71,7 +74,7 @@ export class RecordSync {
   readonly #known = new Map<string, Digests>();
   /** Per type and record, the versions its stored state is the merge of. */
   readonly #merged = new Map<string, Record<string, HlcStamp>>();
-  readonly #devices = new Set<string>();
+  readonly #devices: KnownDevices;
   /** Announced types with changes not yet sent. */
   readonly #announced = new Set<string>();
   #since: ReplicaPosition | undefined;
@@ -87,6 +90,7 @@ export class RecordSync {
   constructor(options: RecordSyncOptions) {
     this.#o = options;
     this.#kinds = new Map(options.kinds.map((kind) => [kind.type, kind]));
+    this.#devices = options.devices ?? new KnownDevices(options.replica, options.device);
     const local = options.watch ? new LocalChanges(this.#kinds.keys()) : undefined;
     this.#local = local;
     this.#unwatch = options.watch?.((type, keys) => local!.note(type, keys)) ?? (() => undefined);
@@ -103,9 +107,8 @@ export class RecordSync {
   }
 
   async load(): Promise<void> {
-    const { replica, device } = this.#o;
-    for (const known of (await replica.readLocal<string[]>('devices')) ?? []) this.#devices.add(known);
-    this.#devices.add(device);
+    const { replica } = this.#o;
+    await this.#devices.load();
     this.#since = await replica.readLocal<ReplicaPosition>('records-since');
     for (const kind of this.#kinds.values())
       this.#known.set(kind.type, (await replica.readLocal<Digests>(`known-${kind.type}`)) ?? {});
@@ -181,7 +184,7 @@ export class RecordSync {
 
   /** Every device's version of each of these records, read together. */
   async #versionsOfMany(type: string, ids: readonly string[]): Promise<Map<string, RecordVersion[]>> {
-    const devices = [...this.#devices];
+    const devices = this.#devices.list();
     const bodies = await this.#o.replica.get(ids.flatMap((id) => devices.map((device) => nameOf(type, device, id))));
     return new Map(
       ids.map((id, i) => [
@@ -299,7 +302,7 @@ export class RecordSync {
     const { replica, clock } = this.#o;
     const { changes, last } = await replica.changes(this.#since);
     const byType = new Map<string, Set<string>>();
-    let newDevice = false;
+    const writers = new Set<string>();
     for (const change of changes) {
       if ('error' in change || !this.handles(change.body)) continue; // the memory sync reports these
       if (!isRecordVersion(change.body)) {
@@ -307,15 +310,12 @@ export class RecordSync {
         continue;
       }
       const version = change.body;
-      if (!this.#devices.has(version.device)) {
-        this.#devices.add(version.device);
-        newDevice = true;
-      }
+      writers.add(version.device);
       clock.receive(version.hlc);
       const ids = byType.get(version.type) ?? new Set<string>();
       byType.set(version.type, ids.add(version.id));
     }
-    if (newDevice) await replica.writeLocal('devices', [...this.#devices]);
+    await this.#devices.add(writers);
     const target = this.#o.target();
     if (byType.size > 0 && !target) return; // locked: the position stays, the next pull after unlocking merges
     for (const kind of this.#kinds.values()) {

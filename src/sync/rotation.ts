@@ -104,16 +104,18 @@ export function retireDatabase(remote: RemoteOptions, notice: RotationNotice): P
   });
 }
 
-/** The rotation notice in a server database, if there is one (undefined too when the server does not answer). */
-export async function readNotice(remote: RemoteOptions): Promise<RotationNotice | undefined> {
-  try {
-    return await withRemote(remote, async (db) => {
-      const doc = await db.get(await documentId(remote.keys, NOTICE_NAME)).catch(() => undefined);
-      if (!doc) return undefined;
-      const body = await open(remote.keys, doc);
-      return isNotice(body) ? body : undefined;
+/** The rotation notice in a server database, if there is one; rejects (`SYNC_FAILED`) when the server does not answer. */
+export function findNotice(remote: RemoteOptions): Promise<RotationNotice | undefined> {
+  return withRemote(remote, async (db) => {
+    const doc = await db.get(await documentId(remote.keys, NOTICE_NAME)).catch((error: unknown) => {
+      if (status(error) === 404) return undefined;
+      throw error;
     });
-  } catch {
-    return undefined;
-  }
+    if (!doc) return undefined;
+    const body = await open(remote.keys, doc);
+    return isNotice(body) ? body : undefined;
+  });
 }
+
+/** The rotation notice in a server database, if there is one (undefined too when the server does not answer). */
+export const readNotice = (remote: RemoteOptions) => findNotice(remote).catch(() => undefined);

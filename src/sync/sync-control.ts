@@ -4,19 +4,22 @@
  * while the profile is open (unlocked) and catches up after being offline or closed.
  */
 import { MemoryError } from '../sdk/errors';
-import type { SyncApi, SyncEnableOptions, SyncErrorInfo, SyncStatus } from '../sdk/sync';
+import type { SyncApi, SyncEnableOptions, SyncErrorInfo, SyncServerSetup, SyncStatus } from '../sdk/sync';
 import type { Clock } from '../core/ports';
 import { HybridClock } from './hlc';
 import { deviceKind } from './devices';
 import { createDeviceApi, followed, remoteOf, retire, seenAt, withDevice, withDeviceRecords } from './sync-settings';
+import { createKeyApi, locked, removedError } from './sync-settings';
 import type { SyncSettings } from './sync-settings';
 import { deriveSyncKeys, fromBase64Url, generateSyncKey, toBase64Url, toHex } from './keys';
 import { canonical } from './merge';
 import { MemorySync, type MemoryTarget } from './memory-sync';
-import { checkServerUrl, isPairingCode, pairingCode, parsePairingCode, phrasePairing } from './pairing';
+import { KnownDevices } from './known-devices';
+import { pausedOn } from './server-setup';
+import { checkServerUrl, isPairingCode, parsePairingCode, phrasePairing } from './pairing';
 import { RECORD_KINDS, type RecordKind } from './record-kinds';
 import { RecordSync, type RecordTarget } from './record-sync';
-import { isNotice, NOTICE_NAME, readNotice, type RotationNotice } from './rotation';
+import { findNotice, isNotice, NOTICE_NAME, readNotice, type RotationNotice } from './rotation';
 import type { WatchChanges } from './record-changes';
 import type { SyncReplica } from './port';
 import { checkRemote, createPouchReplica, destroyReplica, type PouchReplicaOptions, type RemoteOptions } from './pouch-replica';
@@ -75,6 +78,8 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
   let state: SyncStatus['state'] = 'off';
   let lastSyncedAt: number | undefined;
   let mergesApplied = 0;
+  /** What the server's admin must create before this device can sync (`auth`), while it waits for it. */
+  let serverSetup: SyncServerSetup | undefined;
   const errors: SyncErrorInfo[] = [];
 
   /** The settings of the sync that runs, is starting or moving, or that this device was removed from. */
@@ -97,6 +102,7 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
       ...(settings ? { url: settings.url, device: settings.device } : {}),
       ...(settings?.keyChangedAt !== undefined ? { keyChangedAt: settings.keyChangedAt } : {}),
       ...(removed ? { removed: { ...removed } } : {}),
+      ...(running && serverSetup ? { serverSetup: { ...serverSetup } } : {}),
       ...(lastSyncedAt !== undefined ? { lastSyncedAt } : {}),
       pending: running ? running.memories.pending + running.records.pending + running.unsent.size : 0,
       mergesApplied,
@@ -104,7 +110,9 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
     };
   };
   const changed = () => deps.emit(status());
-  const fail = (error: MemoryError) => {
+  /** `retried`: a replication that retries failed again; the same failure as the last gets a new time rather than a new line. */
+  const fail = (error: MemoryError, retried = false) => {
+    if (retried && errors[0]?.code === error.code && errors[0].message === error.message) errors.shift();
     errors.unshift({ at: deps.clock.now(), code: error.code, message: error.message });
     errors.length = Math.min(errors.length, MAX_ERRORS);
     changed();
@@ -119,11 +127,11 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
     else await start(next);
   };
 
-  /** While running: a notice arrived in the replica (coalesced). */
+  /** While running: a notice arrived in the replica, or was `found` on the server (coalesced). */
   let noticeCheck: Promise<void> | undefined;
-  const watchNotice = (run: Running) => {
+  const watchNotice = (run: Running, found?: RotationNotice) => {
     noticeCheck ??= (async () => {
-      const [body] = await run.replica.get([NOTICE_NAME]);
+      const body = found ?? (await run.replica.get([NOTICE_NAME]))[0];
       if (!isNotice(body) || body.by === run.settings.device || running !== run) return;
       state = 'moving';
       changed();
@@ -156,6 +164,7 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
 
   const start = async (initial: SyncSettings): Promise<void> => {
     known = initial;
+    serverSetup = undefined;
     if (initial.removed) {
       changed();
       return;
@@ -196,7 +205,10 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
       },
     };
     const run = { settings, replica: trackingReplica, unsent } as Running;
+    // One set of known devices for both: each learns devices from its own documents, each merge needs them all.
+    const devices = new KnownDevices(trackingReplica, settings.device);
     const records = new RecordSync({
+      devices,
       replica: trackingReplica,
       device: settings.device,
       clock,
@@ -212,6 +224,7 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
       onError: fail,
     });
     const memories = new MemorySync({
+      devices,
       ignores: (body) => records.handles(body) || isNotice(body),
       replica: trackingReplica,
       device: settings.device,
@@ -236,16 +249,17 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
     replica.start({
       onTransfer: (direction, ids) => {
         if (direction === 'push') ids.forEach((id) => unsent.delete(id));
+        serverSetup = undefined;
         changed();
       },
       onPaused: (error) => {
         if (error) {
-          // No HTTP answer (or the browser says so): offline, retrying; an answer: the server refused.
-          const answered = typeof error.details?.status === 'number' && error.details.status > 0;
-          state = globalThis.navigator?.onLine === false || !answered ? 'offline' : 'error';
-          fail(error);
+          const paused = pausedOn(error, settings.auth, keys, deps.clock.now(), serverSetup);
+          ({ state, setup: serverSetup } = paused);
+          fail(paused.error, true);
           return;
         }
+        serverSetup = undefined;
         state = 'idle';
         if (memories.pending === 0) lastSyncedAt = deps.clock.now();
         seenNow(run);
@@ -259,6 +273,12 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
         memories.pull();
         records.pull();
         watchNotice(run);
+      },
+      // Nothing goes to a database another device's removal retired (this one was offline meanwhile): it moves first.
+      mayPush: async () => {
+        const notice = await findNotice({ url: settings.url, auth: settings.auth, keys });
+        if (notice && notice.by !== settings.device) watchNotice(run, notice);
+        return !notice || notice.by === settings.device;
       },
     });
     if (!settings.uploaded) {
@@ -300,13 +320,6 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
 
   const newDevice = () => toHex(crypto.getRandomValues(new Uint8Array(8)));
 
-  const current = async () => {
-    const settings = running?.settings ?? (await deps.settings.read());
-    if (!settings) throw new MemoryError('INVALID_ARGUMENT', 'Sync is not set up for this profile');
-    if (settings.removed) throw removedError();
-    return { syncKey: fromBase64Url(settings.syncKey)!, url: settings.url, auth: settings.auth };
-  };
-
   const deviceApi = createDeviceApi({
     settings: () => running?.settings ?? known,
     running: () => {
@@ -340,11 +353,7 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
         const { syncKey, url, auth } = pairing;
         return begin({ syncKey: toBase64Url(syncKey), url, auth, device: newDevice(), joined: true }, check);
       },
-      pairingCode: async () => pairingCode(await current()),
-      recoveryPhrase: async () => {
-        const { recoveryPhrase } = await import('./recovery-phrase');
-        return recoveryPhrase((await current()).syncKey);
-      },
+      ...createKeyApi(async () => running?.settings ?? (await deps.settings.read())),
       status: async () => status(),
       ...deviceApi,
       disable: async () => {
@@ -385,10 +394,3 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
 }
 
 const toError = (error: unknown) => (error instanceof MemoryError ? error : new MemoryError('SYNC_FAILED', String(error)));
-const removedError = () =>
-  new MemoryError('SYNC_DEVICE_REMOVED', 'Another device removed this one from sync: join again with a new pairing code');
-
-function locked<T>(target: T | undefined): T {
-  if (!target) throw new MemoryError('LOCKED', 'This profile is encrypted and locked: unlock it to sync');
-  return target;
-}

@@ -10,6 +10,8 @@ import { checkDeviceName, defaultDeviceName, deviceKind, generateDeviceKey, toHo
 import type { DeviceKeyPair, DeviceRecord } from './devices';
 import { deriveSyncKeys, fromBase64Url, generateSyncKey, toBase64Url } from './keys';
 import type { RemoteOptions } from './pouch-replica';
+import { pairingCode } from './pairing';
+import { accountOf } from './server-setup';
 import type { RecordTarget } from './record-sync';
 import { makeNotice, retireDatabase, type Recipient, type RotationNotice } from './rotation';
 
@@ -185,6 +187,37 @@ export function createDeviceApi(deps: DeviceApiDeps): Pick<SyncApi, 'devices' | 
       await deps.persist(next);
       await deps.restart(next);
       return devices();
+    },
+  };
+}
+
+export function locked<T>(target: T | undefined): T {
+  if (!target) throw new MemoryError('LOCKED', 'This profile is encrypted and locked: unlock it to sync');
+  return target;
+}
+
+export const removedError = () =>
+  new MemoryError('SYNC_DEVICE_REMOVED', 'Another device removed this one from sync: join again with a new pairing code');
+
+/** `client.sync.pairingCode()`, `recoveryPhrase()` and `serverAccount()`: what the current sync key gives. */
+export function createKeyApi(
+  read: () => Promise<SyncSettings | undefined>,
+): Pick<SyncApi, 'pairingCode' | 'recoveryPhrase' | 'serverAccount'> {
+  const current = async () => {
+    const settings = await read();
+    if (!settings) throw new MemoryError('INVALID_ARGUMENT', 'Sync is not set up for this profile');
+    if (settings.removed) throw removedError();
+    return { syncKey: fromBase64Url(settings.syncKey)!, url: settings.url, auth: settings.auth };
+  };
+  return {
+    pairingCode: async () => pairingCode(await current()),
+    recoveryPhrase: async () => {
+      const { recoveryPhrase } = await import('./recovery-phrase');
+      return recoveryPhrase((await current()).syncKey);
+    },
+    serverAccount: async () => {
+      const { syncKey, url } = await current();
+      return accountOf(url, await deriveSyncKeys(syncKey));
     },
   };
 }
