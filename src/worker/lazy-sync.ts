@@ -31,6 +31,7 @@ const METHODS: { [K in keyof SyncApi]: true } = {
   devices: true,
   renameDevice: true,
   removeDevice: true,
+  serverAccount: true,
   disable: true,
 };
 
