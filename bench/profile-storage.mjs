@@ -19,7 +19,29 @@ function summary(profile, top = 25) {
     self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0) / 1000);
   });
   const total = [...self.values()].reduce((a, b) => a + b, 0);
-  return { total, top: [...self].sort((a, b) => b[1] - a[1]).slice(0, top) };
+  return { total, top: [...self].sort((a, b) => b[1] - a[1]).slice(0, top), inclusive: inclusive(profile, byNode) };
+}
+
+/**
+ * Inclusive time of our own functions (src/): a node's samples counted once for every distinct
+ * function on its stack, so a caller's figure holds what it called (Dexie, MiniSearch…).
+ */
+function inclusive(profile, byNode) {
+  const parent = new Map();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const totals = new Map();
+  profile.samples.forEach((id, i) => {
+    const seen = new Set();
+    for (let at = id; at !== undefined; at = parent.get(at)) {
+      const { functionName, url, lineNumber } = byNode.get(at).callFrame;
+      if (!url.includes('/src/')) continue;
+      const key = `${functionName || '(anonymous)'} ${url.split('/').slice(-2).join('/')}:${lineNumber + 1}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      totals.set(key, (totals.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+    }
+  });
+  return [...totals].sort((a, b) => b[1] - a[1]).slice(0, 30);
 }
 
 const server = await createServer({ configFile: join(root, 'bench/vite.bench.config.ts') });
@@ -36,9 +58,11 @@ try {
     await cdp.send('Profiler.start');
     const ms = await page.evaluate(([count, which]) => window.mnemeBench.phase(count, 384, which), [n, phase]);
     const { profile } = await cdp.send('Profiler.stop');
-    const { total, top } = summary(profile);
+    const { total, top, inclusive } = summary(profile);
     console.log(`\n## ${phase}: ${ms.toFixed(0)} ms wall, ${total.toFixed(0)} ms sampled`);
     for (const [name, time] of top) console.log(`${time.toFixed(1).padStart(8)} ms  ${name}`);
+    console.log(`\n### ${phase}: inclusive time of our functions`);
+    for (const [name, time] of inclusive) console.log(`${time.toFixed(1).padStart(8)} ms  ${name}`);
   }
 } finally {
   await browser.close();

@@ -133,12 +133,14 @@ export interface LexicalHit {
 /** Keyword (BM25-style) search over memory texts. */
 export interface LexicalIndex {
   readonly size: number;
-  /** Adds or replaces. */
+  /** Adds or replaces; found by search at once, possibly indexed later (see {@link LexicalIndex.settled}). */
   upsert(id: string, text: string): void;
   remove(id: string): void;
   search(query: string, k: number, accept?: (id: string) => boolean): LexicalHit[];
   has(id: string): boolean;
   clear(): void;
+  /** Resolves when every text given so far is indexed (not only queued). */
+  settled(): Promise<void>;
   /** The whole index as text (deleted documents purged), to restore it without re-indexing every memory. */
   snapshot(): Promise<string>;
 }

@@ -10,8 +10,13 @@ import { yieldToEventLoop } from '../core/yield';
 import { embedDevice, loadTransformers, modelError, progressReporter, type EmbedDevice } from './transformers-env';
 import { revisionOf } from './pins';
 
-/** Longest stretch of embedding work between two turns for other messages (ms). */
-const YIELD_EVERY_MS = 12;
+/**
+ * Longest stretch of embedding work between two turns for other messages (ms). A turn costs a
+ * task hop, and on a busy machine the thread may wait for a core after it: 12 ms cost fast models
+ * a tenth of their speed. 25 ms plus one batch of a fast model (about 4 ms) still leaves a search
+ * that arrives meanwhile room to answer within 50 ms (`npm run bench -- --only embedding`).
+ */
+const YIELD_EVERY_MS = 25;
 
 export interface TransformersEmbedderOptions {
   /** Model id (`org/name`) on the hub or under `modelsBaseUrl`. */
@@ -65,8 +70,11 @@ export function createTransformersEmbedder(options: TransformersEmbedderOptions)
         const batch = texts.slice(start, start + batchSize).map((text) => (prefix ? prefix + text : text));
         const output = await extractor(batch, { pooling: 'mean', normalize: true });
         const dimension = output.dims[output.dims.length - 1]!;
+        // Views onto the batch's own output (made for this call), not a copy per text: whoever
+        // keeps a vector copies it (the indexes, the chunk rows), and a view is copied, never
+        // moved, across the worker boundary (see worker/transfer.ts).
         for (let row = 0; row < batch.length; row++) {
-          vectors.push(output.data.slice(row * dimension, (row + 1) * dimension));
+          vectors.push(output.data.subarray(row * dimension, (row + 1) * dimension));
         }
       }
       return vectors;

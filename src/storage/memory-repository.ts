@@ -58,12 +58,18 @@ export function createMemoryRepository(db: MnemeDatabase, codec: RecordCodec = p
     putMany: async (items, vectors, audit = []) => {
       const rows = await Promise.all(items.map((item) => codec.encodeItem(item)));
       const auditRows = await encodeAudit(audit);
+      const unembedded = items.filter((item) => item.embeddingModel === undefined).map((item) => item.id);
+      // Issued together: IndexedDB runs a transaction's requests in order anyway, and the vector
+      // chunks' reads need not wait for the rows to be written (one round trip instead of three).
       return write(async () => {
-        await db.memories.bulkPut(rows);
-        if (auditRows.length > 0) await db.audit.bulkAdd(auditRows);
-        const unembedded = items.filter((item) => item.embeddingModel === undefined).map((item) => item.id);
-        if (unembedded.length > 0) await chunks.remove(unembedded);
-        await chunks.upsert(vectors);
+        await Promise.all([
+          db.memories.bulkPut(rows),
+          auditRows.length > 0 ? db.audit.bulkAdd(auditRows) : undefined,
+          (async () => {
+            if (unembedded.length > 0) await chunks.remove(unembedded);
+            await chunks.upsert(vectors);
+          })(),
+        ]);
       });
     },
     get: (id) =>

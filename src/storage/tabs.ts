@@ -42,12 +42,47 @@ export function createTabCoordinator(databaseName: string, onMessage: (message: 
   const lockName = `mneme:${databaseName}:write`;
   const locks = (globalThis.navigator as Navigator | undefined)?.locks;
   const channel = typeof BroadcastChannel === 'undefined' ? undefined : new BroadcastChannel(`mneme:${databaseName}`);
-  if (channel) channel.onmessage = (event: MessageEvent<TabMessage>) => onMessage(event.data);
+  if (channel) channel.onmessage = (event: MessageEvent<WireMessage>) => onMessage(fromWire(event.data));
 
   return {
     withWriteLock: (work) =>
       locks ? (locks.request(lockName, work) as Promise<Awaited<ReturnType<typeof work>>>) : queueLocally(lockName, work),
-    announce: (message) => channel?.postMessage(message),
+    announce: (message) => channel?.postMessage(toWire(message)),
     close: () => channel?.close(),
   };
+}
+
+/** Vectors of one model packed in one array: a bulk add's thousand vectors are cloned as one buffer, not a thousand objects. */
+interface PackedVectors {
+  model: string;
+  ids: string[];
+  data: Float32Array;
+}
+type WireMessage = Exclude<TabMessage, { type: 'memories' }> | { type: 'memories'; ids: string[]; packed: PackedVectors[] };
+
+function toWire(message: TabMessage): WireMessage {
+  if (message.type !== 'memories') return message;
+  const byModel = new Map<string, StoredVector[]>();
+  for (const vector of message.vectors) {
+    const key = `${vector.model}\u0000${vector.vector.length}`;
+    const list = byModel.get(key);
+    if (list) list.push(vector);
+    else byModel.set(key, [vector]);
+  }
+  const packed = [...byModel.values()].map((list) => {
+    const dim = list[0]!.vector.length;
+    const data = new Float32Array(list.length * dim);
+    list.forEach(({ vector }, i) => data.set(vector, i * dim));
+    return { model: list[0]!.model, ids: list.map(({ id }) => id), data };
+  });
+  return { type: 'memories', ids: message.ids, packed };
+}
+
+function fromWire(message: WireMessage): TabMessage {
+  if (message.type !== 'memories') return message;
+  const vectors = message.packed.flatMap(({ model, ids, data }) => {
+    const dim = data.length / Math.max(1, ids.length);
+    return ids.map((id, i) => ({ id, model, vector: data.subarray(i * dim, (i + 1) * dim) }));
+  });
+  return { type: 'memories', ids: message.ids, vectors };
 }

@@ -48,6 +48,25 @@ export function describeTabsContract(name: string, create: ClientFactory): void 
         const [hit] = await b.memories.search('when is the anniversary');
         expect(hit?.item.id).toBe(item.id);
         expect(hit?.explanation.similarity).toBeDefined();
+        // A bulk addition's vectors travel packed together: each arrives as its own memory's.
+        const seenMany = nextEvent(b, (e) => e.type === 'memories-changed' && e.source === 'other-tab');
+        const many = await a.memories.addMany([
+          { text: 'The kayak is stored in the garage' },
+          { text: 'Grandma bakes plum cake' },
+        ]);
+        await seenMany;
+        for (const [query, added] of [
+          ['kayak garage', many[0]],
+          ['plum cake', many[1]],
+        ] as const) {
+          const [found] = await b.memories.search(query, { limit: 1 });
+          expect(found?.item.id).toBe(added!.id);
+          expect(found?.explanation.similarity).toBeGreaterThan(0.5);
+        }
+        const seenGone = nextEvent(a, (e) => e.type === 'memories-changed' && e.ids.includes(many[1]!.id));
+        await b.memories.delete(many[0]!.id);
+        await b.memories.delete(many[1]!.id);
+        await seenGone;
 
         const seenDelete = nextEvent(a, (e) => e.type === 'memories-changed' && e.source === 'other-tab');
         await b.memories.delete(item.id);

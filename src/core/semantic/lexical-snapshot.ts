@@ -1,6 +1,7 @@
 /**
  * The lexical index's saved form: restored on open with only the memories changed since
- * re-indexed, and written again now and then (every 500 changes, at most once a minute) and on close.
+ * re-indexed, and written again now and then (every 500 changes, at most once a minute), after a
+ * bulk add (never in the middle of one) and on close.
  */
 import type { MemoryItem } from '../../sdk/types';
 import type { Clock, LexicalIndex, LexicalSnapshot, MemoryStore } from '../ports';
@@ -13,6 +14,8 @@ const SNAPSHOT_INTERVAL_MS = 60_000;
 export class LexicalSnapshots {
   #changes = 0;
   #takenAt = -Infinity;
+  /** Bulk adds under way: no snapshot is due until the last one ends. */
+  #held = 0;
 
   constructor(
     private readonly store: MemoryStore,
@@ -54,18 +57,39 @@ export class LexicalSnapshots {
   /** Counts changes; returns true when a snapshot is due. */
   changed(count: number): boolean {
     this.#changes += count;
+    return this.#held === 0 && this.#due();
+  }
+
+  #due(): boolean {
     return this.#changes >= SNAPSHOT_EVERY && this.clock.now() - this.#takenAt >= SNAPSHOT_INTERVAL_MS;
   }
 
-  async save(lexical: LexicalIndex, items: MemoryItem[]): Promise<void> {
+  /**
+   * Runs a bulk add with no snapshot in between (each would serialise the whole index again);
+   * `save` runs after it, in the background, when one is due.
+   */
+  async during<T>(work: () => Promise<T>, save: () => Promise<void>): Promise<T> {
+    this.#held++;
+    try {
+      return await work();
+    } finally {
+      this.#held--;
+      if (this.#held === 0 && this.#due()) void save().catch(() => undefined);
+    }
+  }
+
+  /** Waits until the index holds every memory given to it, then saves it with `items()` as they are then. */
+  async save(lexical: LexicalIndex, items: () => MemoryItem[]): Promise<void> {
     if (this.#changes === 0) return;
+    await lexical.settled();
     this.#changes = 0;
     this.#takenAt = this.clock.now();
+    const listed = items();
     const data = await lexical.snapshot();
     await this.store.writeLexicalSnapshot({
       takenAt: this.#takenAt,
-      ids: items.map((item) => item.id),
-      versions: items.map((item) => item.updatedAt),
+      ids: listed.map((item) => item.id),
+      versions: listed.map((item) => item.updatedAt),
       data,
     });
   }

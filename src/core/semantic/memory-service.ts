@@ -107,14 +107,15 @@ export class MemoryService {
       service.#lastCreatedAt = Math.max(service.#lastCreatedAt, item.createdAt);
     }
     for (const stored of vectors) service.#indexVector(stored.id, stored.vector);
-    // Saves re-indexing next time; a full disk must not keep the profile from opening.
-    if (snapshots.pending > 100) await service.checkpoint().catch(() => undefined);
+    // Saves re-indexing next time, in the background (search finds what is not indexed yet); a
+    // full disk must not keep the profile from opening.
+    if (snapshots.pending > 100) void service.checkpoint().catch(() => undefined);
     return service;
   }
 
   /** Saves the lexical index so the next open does not re-index every memory. */
   checkpoint(): Promise<void> {
-    return this.#snapshots.save(this.#lexical, [...this.#items.values()]);
+    return this.#snapshots.save(this.#lexical, () => [...this.#items.values()]);
   }
 
   #changed(count: number): void {
@@ -142,7 +143,10 @@ export class MemoryService {
   }
 
   addMany(inputs: AddMemoryInput[], options: LongCallOptions = {}): Promise<MemoryItem[]> {
-    return ingestMany(this.#host, inputs, options);
+    return this.#snapshots.during(
+      () => ingestMany(this.#host, inputs, options),
+      () => this.checkpoint(),
+    );
   }
 
   async search(query: string, options: SearchOptions = {}): Promise<SearchResult[]> {

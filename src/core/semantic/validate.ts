@@ -59,8 +59,12 @@ export function checkVector(value: unknown, dimension: number | undefined): Floa
   if (dimension !== undefined && value.length !== dimension) {
     invalid(`vector has ${value.length} dimensions, the embedder makes ${dimension}`);
   }
-  if (!value.every(Number.isFinite)) invalid('vector contains a non-finite number');
-  return normalize(value);
+  // One pass: the sum of squares (in doubles, so no float32 value overflows it) is finite exactly
+  // when every value is.
+  let sum = 0;
+  for (let i = 0; i < value.length; i++) sum += value[i]! * value[i]!;
+  if (!Number.isFinite(sum)) invalid('vector contains a non-finite number');
+  return scaled(value, Math.sqrt(sum));
 }
 
 export function checkInput(input: unknown): AddMemoryInput {
@@ -76,8 +80,12 @@ export function checkPatch(patch: unknown): MemoryPatch {
 /** Unit length, so a dot product is the cosine. */
 export function normalize(vector: Float32Array): Float32Array {
   let sum = 0;
-  for (const x of vector) sum += x * x;
-  const norm = Math.sqrt(sum);
+  for (let i = 0; i < vector.length; i++) sum += vector[i]! * vector[i]!;
+  return scaled(vector, Math.sqrt(sum));
+}
+
+/** `vector` divided by its `norm` (itself when that is 0 or already 1). */
+function scaled(vector: Float32Array, norm: number): Float32Array {
   if (norm === 0 || Math.abs(norm - 1) < 1e-6) return vector;
   const out = new Float32Array(vector.length);
   for (let i = 0; i < vector.length; i++) out[i] = vector[i]! / norm;

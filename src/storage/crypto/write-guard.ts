@@ -73,18 +73,50 @@ function readState(settings: DBCoreTable, trans: DBCoreTransaction): Promise<0 |
     .then(([envelope, marker]: ({ value: unknown } | undefined)[]) => sealStateOf(envelope?.value, marker?.value));
 }
 
+/**
+ * The state each transaction read, read once per transaction rather than once per write (a bulk
+ * add writes four tables): every rw transaction holds `settings`, so no other writer can change
+ * it meanwhile, and a write of this transaction to the envelope or the marker drops it.
+ */
+const states = new WeakMap<DBCoreTransaction, Promise<0 | SealFormat>>();
+
+function stateOf(settings: DBCoreTable, trans: DBCoreTransaction): Promise<0 | SealFormat> {
+  let state = states.get(trans);
+  if (!state) {
+    state = readState(settings, trans);
+    states.set(trans, state);
+  }
+  return state;
+}
+
+/** Whether a write to `settings` may change the stored state. */
+function touchesState(req: DBCoreMutateRequest): boolean {
+  const isStateKey = (key: unknown) => key === ENVELOPE_KEY || key === MARKER_KEY;
+  if (req.type === 'put' || req.type === 'add') return req.values.some((row) => isStateKey((row as { key?: unknown })?.key));
+  if (req.type === 'delete') return req.keys.some(isStateKey);
+  return true;
+}
+
 function guardTable(table: DBCoreTable, settings: DBCoreTable): DBCoreTable {
   const guarded = table.name === 'settings' || table.name === 'vectorChunks' || SEALED_TABLES.includes(table.name);
   if (!guarded) return table;
+  const checked = (req: DBCoreMutateRequest) => {
+    if ((req.type !== 'put' && req.type !== 'add') || (req.trans as unknown as IDBTransaction).mode === 'versionchange') {
+      return table.mutate(req);
+    }
+    return stateOf(settings, req.trans).then((state) => {
+      if (!req.values.every((row) => rowFitsState(table.name, row, state))) throw refused(state);
+      return table.mutate(req);
+    });
+  };
   return {
     ...table,
     mutate(req: DBCoreMutateRequest) {
-      if ((req.type !== 'put' && req.type !== 'add') || (req.trans as unknown as IDBTransaction).mode === 'versionchange') {
-        return table.mutate(req);
-      }
-      return readState(settings, req.trans).then((state) => {
-        if (!req.values.every((row) => rowFitsState(table.name, row, state))) throw refused(state);
-        return table.mutate(req);
+      if (table.name !== 'settings' || !touchesState(req)) return checked(req);
+      // The state this write changed is read again by the next write (its own check read it before).
+      return checked(req).then((result) => {
+        states.delete(req.trans);
+        return result;
       });
     },
   };

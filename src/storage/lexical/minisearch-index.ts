@@ -2,14 +2,22 @@
  * The {@link LexicalIndex} port over MiniSearch (BM25+). Terms are lower-cased runs of letters
  * and digits in any script; common English function words are dropped so a question's
  * "what/when/did" does not outweigh its content words.
+ *
+ * Indexing is off the write path: `upsert` only queues the text, and the queue is indexed in
+ * slices of a few milliseconds between other work (a bulk add's writes wait on IndexedDB meanwhile).
+ * Until then a search still finds the queued memories (see pending-scan.ts).
  */
 import MiniSearch, { type Options } from 'minisearch';
 import type { LexicalIndex } from '../../core/ports';
+import { yieldToEventLoop } from '../../core/yield';
 import { STOPWORDS } from './stopwords';
 import { stem } from './stem';
+import { scanPending, type PendingText } from './pending-scan';
 
 /** Bumped whenever tokenising or stemming changes: a snapshot made by another analyser is rebuilt. */
 const ANALYZER = 2;
+/** How long one slice of indexing may hold the thread before other work gets a turn. */
+const SLICE_MS = 8;
 
 const TOKEN = /[\p{L}\p{N}]+/gu;
 
@@ -17,16 +25,25 @@ export function tokenize(text: string): string[] {
   return text.toLowerCase().match(TOKEN) ?? [];
 }
 
+const processTerm = (term: string) => (STOPWORDS.has(term) ? null : stem(term));
+const BM25 = { k: 1.2, b: 0.75, d: 0.5 };
+
 const OPTIONS: Options<{ id: string; text: string }> = {
   fields: ['text'],
   storeFields: [],
   tokenize,
-  processTerm: (term: string) => (STOPWORDS.has(term) ? null : stem(term)),
-  searchOptions: { combineWith: 'OR', bm25: { k: 1.2, b: 0.75, d: 0.5 } },
+  processTerm,
+  searchOptions: { combineWith: 'OR', bm25: BM25 },
 };
 
-/** A new index, or one restored from {@link LexicalIndex.snapshot} (an unreadable snapshot starts empty). */
-export function createLexicalIndex(snapshot?: string): LexicalIndex {
+/** MiniSearch keeps the average field length private; the pending scan compares lengths with it. */
+const averageLength = (search: MiniSearch) => (search as unknown as { _avgFieldLength?: number[] })._avgFieldLength?.[0] ?? 0;
+
+/**
+ * A new index, or one restored from {@link LexicalIndex.snapshot} (an unreadable snapshot starts
+ * empty). `pause`: how a slice of indexing lets other work run (tests may step it themselves).
+ */
+export function createLexicalIndex(snapshot?: string, pause: () => Promise<void> = yieldToEventLoop): LexicalIndex {
   let search: MiniSearch<{ id: string; text: string }>;
   try {
     const saved = snapshot ? (JSON.parse(snapshot) as { analyzer?: number; index?: unknown }) : undefined;
@@ -34,29 +51,80 @@ export function createLexicalIndex(snapshot?: string): LexicalIndex {
   } catch {
     search = new MiniSearch(OPTIONS);
   }
+  /** Written, not yet indexed (never also in `search`: an upsert discards the indexed version). */
+  const pending = new Map<string, PendingText>();
+  let draining: Promise<void> | undefined;
+
+  const indexSlice = (until: number) => {
+    for (const [id, { text }] of pending) {
+      pending.delete(id);
+      search.add({ id, text });
+      if (performance.now() >= until) return;
+    }
+  };
+  const drain = async () => {
+    try {
+      while (pending.size > 0) {
+        await pause();
+        indexSlice(performance.now() + SLICE_MS);
+      }
+    } finally {
+      draining = undefined;
+    }
+  };
 
   return {
     get size() {
-      return search.documentCount;
+      return search.documentCount + pending.size;
     },
     upsert(id, text) {
       if (search.has(id)) search.discard(id);
-      search.add({ id, text });
+      pending.delete(id); // a replaced text goes to the back of the queue
+      pending.set(id, { text });
+      draining ??= drain();
     },
     remove(id) {
+      pending.delete(id);
       if (search.has(id)) search.discard(id);
     },
     search(query, k, accept) {
-      const results = accept ? search.search(query, { filter: (result) => accept(String(result.id)) }) : search.search(query);
-      return results.slice(0, k).map((result) => ({ id: String(result.id), score: result.score, terms: result.queryTerms }));
+      if (pending.size === 0) {
+        const results = accept ? search.search(query, { filter: (result) => accept(String(result.id)) }) : search.search(query);
+        return results.slice(0, k).map((result) => ({ id: String(result.id), score: result.score, terms: result.queryTerms }));
+      }
+      // Unfiltered, so each term's document frequency can be counted from the matches.
+      const indexed = search.search(query);
+      const frequencies = new Map<string, number>();
+      for (const result of indexed) for (const term of result.terms) frequencies.set(term, (frequencies.get(term) ?? 0) + 1);
+      const terms = tokenize(query).flatMap((token) => processTerm(token) ?? []);
+      const stats = { documents: search.documentCount, averageLength: averageLength(search) };
+      const found = scanPending(
+        pending,
+        terms,
+        { ...stats, frequency: (term) => frequencies.get(term) ?? 0 },
+        { tokenize, processTerm },
+        BM25,
+        accept,
+      );
+      for (const result of indexed) {
+        const id = String(result.id);
+        if (!accept || accept(id)) found.push({ id, score: result.score, terms: result.queryTerms });
+      }
+      return found.sort((a, b) => b.score - a.score).slice(0, k);
     },
-    has: (id) => search.has(id),
+    has: (id) => pending.has(id) || search.has(id),
     clear() {
+      pending.clear();
       search.removeAll();
     },
+    async settled() {
+      while (draining) await draining;
+    },
     async snapshot() {
+      await this.settled();
+      indexSlice(Infinity); // written meanwhile
       // A discarded document's terms stay in MiniSearch until it vacuums: purge them first.
-      await search.vacuum({ batchSize: 10_000, batchWait: 0 });
+      if (search.dirtCount > 0) await search.vacuum({ batchSize: 10_000, batchWait: 0 });
       return JSON.stringify({ analyzer: ANALYZER, index: search });
     },
   };

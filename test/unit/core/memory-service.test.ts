@@ -77,6 +77,23 @@ describe('lexical snapshot', () => {
     expect(createLexicalIndex(snapshot.data).size).toBe(added.length);
   });
 
+  it('writes the lexical snapshot once after a bulk addition of several batches, never in the middle', async () => {
+    const written: number[] = [];
+    const options = deps(`snapshot-once-${Date.now()}`, { now: 4 * DAY }, []);
+    const write = options.store.writeLexicalSnapshot.bind(options.store);
+    options.store.writeLexicalSnapshot = (snapshot) => {
+      written.push(snapshot.ids.length);
+      return write(snapshot);
+    };
+    const service = await MemoryService.open(options);
+    // Two batches of the ingest (1,024 and 276): a snapshot was due after the first.
+    const added = await service.addMany(Array.from({ length: 1300 }, (_, i) => ({ text: `Bulk note ${i} about herons` })));
+    await vi.waitFor(() => expect(written).toHaveLength(1));
+    expect(written).toEqual([added.length]);
+    // Searchable throughout: the last memory added is found whether or not it is indexed yet.
+    expect((await service.search('note 1299 herons'))[0]?.item.id).toBe(added[1299]!.id);
+  });
+
   it('rebuilds from the texts when the snapshot does not match the memories', async () => {
     const name = `snapshot-bad-${Date.now()}`;
     const clock = { now: 5 * DAY };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { createLexicalIndex, tokenize } from '../../../src/storage/lexical/minisearch-index';
 import { stem } from '../../../src/storage/lexical/stem';
 
@@ -55,5 +56,65 @@ describe('lexical index', () => {
     const older = JSON.stringify(JSON.parse(snapshot).index); // the format before analyser versions
     expect(createLexicalIndex(older).size).toBe(0);
     expect(createLexicalIndex('{"analyzer": 1, "index": {}}').size).toBe(0);
+  });
+});
+
+describe('lexical index, memories written but not indexed yet', () => {
+  const WORDS = ['parties', 'party', 'hiking', 'hike', 'painted', 'paints', 'libraries', 'library', 'families', 'running'];
+  const MORE = ['run', 'Zoë', 'São', '2023', 'the', 'what', 'quickly', 'kisses', 'buses', 'carried', 'lake', 'sunny'];
+  const vocabulary = [...WORDS, ...MORE];
+  /** An index whose slices of indexing run only when the test lets them (`step`). */
+  function held() {
+    let release: (() => void) | undefined;
+    const index = createLexicalIndex(undefined, () => new Promise<void>((resolve) => (release = resolve)));
+    return { index, step: () => release?.() };
+  }
+
+  it('finds every queued memory a search would find once indexed', async () => {
+    const text = fc.array(fc.constantFrom(...vocabulary), { minLength: 1, maxLength: 8 }).map((words) => words.join(' '));
+    const docs = fc.array(text, { minLength: 1, maxLength: 30 });
+    await fc.assert(
+      fc.asyncProperty(docs, fc.array(text, { minLength: 1, maxLength: 3 }), async (docs, queries) => {
+        const indexed = createLexicalIndex();
+        docs.forEach((doc, i) => indexed.upsert(String(i), doc));
+        await indexed.settled();
+        const { index: queued } = held();
+        docs.forEach((doc, i) => queued.upsert(String(i), doc));
+        for (const query of queries) {
+          const want = indexed.search(query, 100).map((hit) => hit.id);
+          expect(
+            queued
+              .search(query, 100)
+              .map((hit) => hit.id)
+              .sort(),
+          ).toEqual([...want].sort());
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('ranks queued and indexed memories together, and indexes the queue between other work', async () => {
+    const { index, step } = held();
+    index.upsert('old', 'Melanie painted a sunrise over the lake');
+    step();
+    await index.settled();
+    index.upsert('new', 'The lake was cold in March, the lake froze');
+    index.upsert('other', 'Tea with Caroline');
+    expect(index.size).toBe(3);
+    expect(index.has('new')).toBe(true);
+    // Two mentions of the lake in a text as long: the queued one ranks first, and a filter applies to it.
+    expect(index.search('lake', 5).map((hit) => hit.id)).toEqual(['new', 'old']);
+    expect(index.search('lake', 5, (id) => id !== 'new').map((hit) => hit.id)).toEqual(['old']);
+    // A replaced text no longer matches, queued or not; a removed memory is gone.
+    index.upsert('old', 'Melanie painted a kayak');
+    expect(index.search('sunrise lake', 5).map((hit) => hit.id)).toEqual(['new']);
+    index.remove('other');
+    expect(index.search('tea caroline', 5)).toEqual([]);
+    const settled = index.settled();
+    step();
+    await settled;
+    expect(index.search('lake', 5).map((hit) => hit.id)).toEqual(['new']);
+    expect(index.size).toBe(2);
   });
 });

@@ -159,6 +159,26 @@ describe('the write guard and the durable marker', () => {
   });
 });
 
+describe('the write guard within one transaction', () => {
+  it('sees the marker this transaction wrote before its next row, though it reads the state once per transaction', async () => {
+    const db = openDatabase(`tamper-guard-tx-${Date.now()}-${counter++}`);
+    try {
+      const write = (marker: boolean) =>
+        db.transaction('rw', db.memories, db.settings, async () => {
+          await db.memories.put({ ...memory('before', 'plain, while the profile is plain') } as never);
+          if (marker) await db.settings.put({ key: MARKER_KEY, value: { format: 2 } });
+          await db.memories.put({ ...memory('after', 'plain, after the marker') } as never);
+        });
+      await expect(write(true)).rejects.toMatchObject({ code: 'LOCKED' });
+      expect(await db.memories.count()).toBe(0); // the whole transaction failed
+      await write(false);
+      expect(await db.memories.count()).toBe(2);
+    } finally {
+      db.close();
+    }
+  });
+});
+
 describe('profiles encrypted before format 2', () => {
   it('opens a format-1 profile, reads it, and re-encodes it in the current format at unlock', async () => {
     const profileId = `tamperv1${Date.now()}x${counter++}`;
