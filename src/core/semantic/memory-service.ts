@@ -1,7 +1,7 @@
 /**
- * The memories API as pure logic on ports: add / addMany / search / get / list / update / delete.
- * Items are cached in memory for ranking and filtering; the store is the truth and every write
- * reaches it (text and vector in one transaction) before the caches and indexes change.
+ * The memories API as pure logic on ports: add / addMany / search / get / list / update / delete. Items are cached
+ * for ranking and filtering; the store is the truth, and every write reaches it (text and vector in one transaction)
+ * before the caches and indexes change.
  */
 import { DEFAULTS, type RankingWeights } from '../../sdk/options';
 import { MemoryError, throwIfAborted } from '../../sdk/errors';
@@ -92,11 +92,10 @@ export class MemoryService {
   }
 
   /**
-   * Loads every item and the current model's vectors into the in-memory indexes. The lexical
-   * index starts from its snapshot, and only memories changed since are indexed again.
+   * Loads every item and the current model's vectors into the in-memory indexes. The lexical index starts from its
+   * snapshot, and only memories changed since are indexed again. The three reads are independent and run at once.
    */
   static async open(deps: MemoryServiceDeps): Promise<MemoryService> {
-    // Three independent reads at once: the items, the lexical snapshot and the current model's vectors.
     const { store, embedder } = deps;
     const read = [store.all(), store.readLexicalSnapshot(), embedder.modelId ? store.vectors(embedder.modelId) : []] as const;
     const [items, snapshot, vectors] = await Promise.all(read);
@@ -107,8 +106,7 @@ export class MemoryService {
       service.#lastCreatedAt = Math.max(service.#lastCreatedAt, item.createdAt);
     }
     for (const stored of vectors) service.#indexVector(stored.id, stored.vector);
-    // Saves re-indexing next time, in the background (search finds what is not indexed yet); a
-    // full disk must not keep the profile from opening.
+    // Saves re-indexing next time, in the background; a full disk must not keep the profile from opening.
     if (snapshots.pending > 100) void service.checkpoint().catch(() => undefined);
     return service;
   }
@@ -286,7 +284,7 @@ export class MemoryService {
     if (next.text !== current.text) {
       delete next.embeddingModel;
       const [vector] = (await this.#deps.embedder.tryEmbed([next.text], 'passage')) ?? [];
-      if (vector) vectors.push(this.#stored(next, vector));
+      if (vector) vectors.push(storedVector(next, this.#deps.embedder.modelId!, vector));
     }
     // A change of the pin alone is logged as what it is.
     const pinOnly =
@@ -372,10 +370,6 @@ export class MemoryService {
     this.#items.delete(id);
     this.#lexical.remove(id);
     this.#vectors?.remove(id);
-  }
-
-  #stored(item: MemoryItem, vector: Float32Array): StoredVector {
-    return storedVector(item, this.#deps.embedder.modelId!, vector);
   }
 
   #countOf(kind: string): number {

@@ -106,6 +106,10 @@ describe('lexical index, memories written but not indexed yet', () => {
     // Two mentions of the lake in a text as long: the queued one ranks first, and a filter applies to it.
     expect(index.search('lake', 5).map((hit) => hit.id)).toEqual(['new', 'old']);
     expect(index.search('lake', 5, (id) => id !== 'new').map((hit) => hit.id)).toEqual(['old']);
+    // A queued hit tells the query terms it holds, as an indexed one does (neighbour words read them).
+    const both = index.search('melanie lake march', 5);
+    expect(both.find((hit) => hit.id === 'new')?.terms?.sort()).toEqual(['lake', 'march'].map(stem).sort());
+    expect(both.find((hit) => hit.id === 'old')?.terms?.sort()).toEqual(['lake', 'melanie'].map(stem).sort());
     // A replaced text no longer matches, queued or not; a removed memory is gone.
     index.upsert('old', 'Melanie painted a kayak');
     expect(index.search('sunrise lake', 5).map((hit) => hit.id)).toEqual(['new']);
