@@ -25,10 +25,7 @@ interface Script {
   brokenExtraction?: boolean;
   /** Extraction never answers until the signal fires (a job cut short by closing the tab). */
   hangingExtraction?: boolean;
-  /**
-   * A reply streams this many words, then waits until it is stopped (the user presses stop while a
-   * slow model is still answering).
-   */
+  /** A reply streams this many words, then waits to be stopped (a user stopping a slow model). */
   pauseAfterWords?: number;
 }
 
