@@ -15,6 +15,32 @@ const HOSTILE = [
   '`<script>window.__md=10</script>`',
 ];
 
+/**
+ * Resolves once the browser has run what mounting and clicking queued: trusted markup mounted
+ * after the hostile one queues the same kinds of task (a script URL followed on click, an image's
+ * error event, a details element's toggle event), and each calls back when it runs. Those tasks
+ * run in the order they were queued, so by then any handler or script URL that slipped through
+ * the renderer would have run too.
+ */
+async function queuedTasksRan(host: HTMLElement): Promise<void> {
+  const kinds = ['link', 'error', 'toggle'];
+  const ran = new Set<string>();
+  await new Promise<void>((resolve) => {
+    (window as { __ran?: (kind: string) => void }).__ran = (kind) => {
+      ran.add(kind);
+      if (ran.size === kinds.length) resolve();
+    };
+    const canaries = document.createElement('div');
+    canaries.innerHTML =
+      '<a href="javascript:void window.__ran(\'link\')">canary</a>' +
+      '<img src="x" alt="" onerror="window.__ran(\'error\')">' +
+      '<details open ontoggle="window.__ran(\'toggle\')">canary</details>';
+    host.append(canaries);
+    canaries.querySelector('a')!.click();
+  });
+  delete (window as { __ran?: unknown }).__ran;
+}
+
 describe('markdown of model output', () => {
   it('renders formatting, code and safe links', () => {
     const html = renderMarkdown('**bold** and _it_\n\n- one\n- two\n\n```js\nlet a = 1 < 2;\n```\n\n[docs](https://example.org)');
@@ -28,8 +54,10 @@ describe('markdown of model output', () => {
     const host = document.createElement('div');
     document.body.append(host);
     for (const input of HOSTILE) {
-      host.innerHTML = renderMarkdown(input);
-      const elements = [...host.querySelectorAll('*')];
+      const rendered = document.createElement('div');
+      rendered.innerHTML = renderMarkdown(input);
+      host.append(rendered);
+      const elements = [...rendered.querySelectorAll('*')];
       expect(elements.map((element) => element.localName)).not.toEqual(
         expect.arrayContaining([expect.stringMatching(/^(script|iframe|svg|img|details|object|embed)$/)]),
       );
@@ -37,9 +65,9 @@ describe('markdown of model output', () => {
         expect([...element.attributes].map((attribute) => attribute.name).filter((name) => name.startsWith('on'))).toEqual([]);
         expect(element.getAttribute('href') ?? '').not.toMatch(/^\s*(javascript|data|vbscript):/i);
       }
-      host.querySelectorAll('a').forEach((link) => link.click());
+      rendered.querySelectorAll('a').forEach((link) => link.click());
     }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await queuedTasksRan(host);
     expect((window as { __md?: number }).__md).toBeUndefined();
     // The words stay visible to the reader.
     host.innerHTML = renderMarkdown(HOSTILE[0]!);

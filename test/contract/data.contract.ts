@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryError, type MemoryClient } from '../../src/sdk/index';
 import type { ClientFactory } from './client.contract';
+import { reembedded } from './events';
 
 let counter = 0;
 const EMBEDDER = 'local/glove-sif-100d';
@@ -15,10 +16,6 @@ async function snapshot(client: MemoryClient) {
     metadata,
     importance,
   }));
-}
-
-async function until(check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 200 && !(await check()); i++) await new Promise((r) => setTimeout(r, 25));
 }
 
 export function describeDataContract(name: string, create: ClientFactory): void {
@@ -114,7 +111,7 @@ export function describeDataContract(name: string, create: ClientFactory): void 
       const report = await target.data.import(JSON.stringify(file));
       expect(report).toMatchObject({ vectors: 0, needReembedding: 1 });
       const id = file.memories[0].id as string;
-      await until(async () => (await target.memories.get(id))?.embeddingModel === EMBEDDER);
+      await reembedded(target);
       expect((await target.memories.get(id))?.embeddingModel).toBe(EMBEDDER);
       expect((await target.memories.search('winter sports holiday'))[0]?.explanation.similarity).toBeDefined();
       await source.close();

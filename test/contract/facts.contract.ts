@@ -61,9 +61,12 @@ export function describeFactsContract(name: string, create: ClientFactory): void
       const client = await fresh([]);
       const first = await client.memories.remember(say('I live in Berlin'), { sourceTurnId: 'turn-1' });
       const berlin = first.added[0]!;
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      const beforeMove = Date.now();
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      // "Before the move" is the instant Berlin was stored; the move must come at a later one, so the
+      // clock has to pass it first (within a millisecond: this waits for the clock, not for a delay).
+      const beforeMove = (await client.memories.get(berlin))!.validFrom;
+      while (Date.now() <= beforeMove) {
+        // the clock is all this waits for
+      }
       const second = await client.memories.remember(say('I just moved to Lisbon'), { sourceTurnId: 'turn-2' });
       const lisbon = second.added[0]!;
       expect(second.superseded).toEqual([{ id: berlin, by: lisbon }]);

@@ -8,26 +8,17 @@ import type { MemoryClient, VerifyCheck, VerifyReport } from '../../src/sdk/inde
 import { DEFAULTS } from '../../src/sdk/options';
 import { databaseName, openDatabase, type MnemeDatabase } from '../../src/storage/db';
 import type { ClientFactory } from './client.contract';
+import { reembedded } from './events';
 import { NOTES } from './notes';
 import { factoryOf } from './raw-dump';
 
 const TOY = 'fixtures/toy-bow-embedder-384';
 let counter = 0;
 
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`Timed out waiting for ${what}`);
-}
-
 /** Waits for the background re-embedding that a repair starts, then checks again. */
 async function settled(client: MemoryClient): Promise<VerifyReport> {
-  await until(async () => {
-    const status = await client.status();
-    return !status.reembedding && status.retrieval === 'hybrid';
-  }, 're-embedding');
+  await reembedded(client);
+  expect((await client.status()).retrieval).toBe('hybrid');
   return client.maintenance.verify({ repair: false });
 }
 

@@ -1,20 +1,10 @@
 /** Two clients on one profile behave like two tabs: writes are seen by the other, encryption is followed. */
 import { describe, expect, it } from 'vitest';
-import type { MemoryClient, MemoryEvent } from '../../src/sdk/index';
 import type { ClientFactory } from './client.contract';
+import { nextEvent } from './events';
 import { factoryOf } from './raw-dump';
 
 let counter = 0;
-
-function nextEvent(client: MemoryClient, match: (event: MemoryEvent) => boolean): Promise<MemoryEvent> {
-  return new Promise((resolve) => {
-    const stop = client.subscribe((event) => {
-      if (!match(event)) return;
-      stop();
-      resolve(event);
-    });
-  });
-}
 
 /** Every row of a store, read straight from IndexedDB (what an attacker with the disk sees), in its storage bucket if any. */
 async function rawRows(database: string, store: string): Promise<Record<string, unknown>[]> {

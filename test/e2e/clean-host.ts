@@ -15,11 +15,42 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
+/** This repository's package.json: the version the tarball carries, and the ranges a host installs. */
+export const app = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  version: string;
+  devDependencies: Record<string, string>;
+};
+
+/** `name@range` with the range this repository pins in its devDependencies. */
+export function pinned(name: string): string {
+  const range = app.devDependencies[name];
+  if (!range) throw new Error(`${name} is not a devDependency of this repository`);
+  return `${name}@${range}`;
+}
+
+/** Packs `mneme` as it is published (scripts/pack-sdk.mjs) and returns the tarball's path. */
+export async function packSdk(): Promise<string> {
+  await run(process.execPath, [join(root, 'scripts/pack-sdk.mjs')], { maxBuffer: 16 * 1024 * 1024 });
+  return join(root, `lib/mneme-${app.version}.tgz`);
+}
+
 /** The code blocks of the README's "Embed Mneme in your app" section (the package README), in order. */
 export function readmeCode(language: string): string[] {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('<!-- sdk:start -->'), readme.indexOf('<!-- sdk:end -->'));
   return [...section.matchAll(new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``, 'g'))].map((match) => match[1]!);
+}
+
+/** The README's TypeScript example that uses `subpath` (e.g. `mneme/mem0`), as it is. */
+export function readmeExample(subpath: string): string {
+  const example = readmeCode('ts').find((code) => code.includes(subpath));
+  if (!example) throw new Error(`The README has lost its ${subpath} example`);
+  return example;
+}
+
+/** The text of an example of this repository (`examples/<folder>/main.mjs`), to run in a host as it is. */
+export function exampleMain(folder: string): string {
+  return readFileSync(join(root, 'examples', folder, 'main.mjs'), 'utf8');
 }
 
 /** The environment of the host's commands: the user's, without what the test runner set for itself. */
@@ -168,8 +199,27 @@ export async function createNodeHost(tarball: string, packages: string[], files:
   return host;
 }
 
+/**
+ * Packs `mneme` and makes a Node host of it with `packages` at this repository's ranges, the
+ * example `examples/<example>/main.mjs` as main.mjs, and `files`. Returns the folder.
+ */
+export async function packedNodeHost(example: string, packages: string[], files: Record<string, string>): Promise<string> {
+  const tarball = await packSdk();
+  return createNodeHost(tarball, packages.map(pinned), { 'main.mjs': exampleMain(example), ...files });
+}
+
 /** Runs `node` with `args` in the host; its standard output (a failure rejects with both outputs). */
 export async function runInHost(host: string, args: string[]): Promise<string> {
   const { stdout } = await run(process.execPath, args, { cwd: host, env: hostEnv(), maxBuffer: 16 * 1024 * 1024 });
   return stdout;
+}
+
+/**
+ * Type-checks `files` in the host, strictly, with this repository's TypeScript against what the host
+ * installed (the package's own declarations, its peers); tsc's output, empty when they check.
+ */
+export function typeCheckInHost(host: string, files: string[]): Promise<string> {
+  const tsc = join(root, 'node_modules/typescript/bin/tsc');
+  const flags = ['--noEmit', '--strict', '--module', 'esnext', '--moduleResolution', 'bundler', '--target', 'es2022'];
+  return runInHost(host, [tsc, ...flags, '--lib', 'es2023,dom', '--skipLibCheck', ...files]);
 }

@@ -5,19 +5,10 @@
  * and a TypeScript file using the facade, and the README's example, type-check against the
  * package's own declarations.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNodeHost, readmeCode, removeHost, runInHost } from './clean-host';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const app = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
-  version: string;
-  devDependencies: Record<string, string>;
-};
+import { packedNodeHost, readmeExample, removeHost, runInHost, typeCheckInHost } from './clean-host';
 
 /** Uses the facade's types; the expected errors prove they are real, not `any`. */
 const TYPED = `import { Memory, type Mem0Memory, type Mem0HistoryEntry } from 'mneme/mem0';
@@ -35,24 +26,11 @@ await memory.update('id', { text: 'x' });
 console.log(event, history.length, maybe?.memory);
 `;
 
-/** The README's example as it is. */
-function readmeExample(): string {
-  const example = readmeCode('ts').find((code) => code.includes('mneme/mem0'));
-  if (!example) throw new Error('The README has lost its mneme/mem0 example');
-  return example;
-}
-
 let host: string | undefined;
 
 beforeAll(async () => {
-  await promisify(execFile)(process.execPath, [join(root, 'scripts/pack-sdk.mjs')], { maxBuffer: 16 * 1024 * 1024 });
-  const files = {
-    'main.mjs': readFileSync(join(root, 'examples/mem0-node/main.mjs'), 'utf8'),
-    'typed.ts': TYPED,
-    'readme.ts': readmeExample(),
-  };
-  const fakeIndexedDb = `fake-indexeddb@${app.devDependencies['fake-indexeddb']!}`;
-  host = await createNodeHost(join(root, `lib/mneme-${app.version}.tgz`), [fakeIndexedDb], files);
+  const files = { 'typed.ts': TYPED, 'readme.ts': readmeExample('mneme/mem0') };
+  host = await packedNodeHost('mem0-node', ['fake-indexeddb'], files);
 }, 900_000);
 
 afterAll(() => removeHost(host));
@@ -69,10 +47,6 @@ describe('mneme/mem0 from the packed tarball', () => {
   });
 
   it('type-checks a host file and the README example against the package’s declarations', async () => {
-    const tsc = join(root, 'node_modules/typescript/bin/tsc');
-    const flags = ['--noEmit', '--strict', '--module', 'esnext', '--moduleResolution', 'bundler', '--target', 'es2022'];
-    await expect(
-      runInHost(host!, [tsc, ...flags, '--lib', 'es2023,dom', '--skipLibCheck', 'typed.ts', 'readme.ts']),
-    ).resolves.toBe('');
+    await expect(typeCheckInHost(host!, ['typed.ts', 'readme.ts'])).resolves.toBe('');
   });
 });

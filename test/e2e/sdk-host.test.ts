@@ -6,21 +6,11 @@
  * the host serves the models itself with VITE_MNEME_MODELS, as the README says; the default
  * embedder's folder there holds the toy stand-in (same tokenizer, 384-d, no semantics).
  */
-import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testModelsFolder } from '../support/environment';
 import { closeBrowser, newPage } from './browser';
-import { buildHost, createHost, readmeCode, removeHost, startHost, type HostServer } from './clean-host';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const app = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
-  version: string;
-  devDependencies: Record<string, string>;
-};
+import { app, buildHost, createHost, packSdk, readmeCode, removeHost, startHost, type HostServer } from './clean-host';
 
 /** What the test appends to the README snippet: its results, on the page for the test to read. */
 const REPORT = `
@@ -50,13 +40,13 @@ let host: string | undefined;
 const servers: HostServer[] = [];
 
 beforeAll(async () => {
-  await promisify(execFile)(process.execPath, [join(root, 'scripts/pack-sdk.mjs')], { maxBuffer: 16 * 1024 * 1024 });
+  const tarball = await packSdk();
   const [snippet, viteConfig] = [
     readmeCode('ts').find((code) => code.includes('createMemoryClient')),
     readmeCode('ts').find((code) => code.includes('mneme/vite')),
   ];
   if (!snippet || !viteConfig) throw new Error('The README has lost its snippet or its vite.config.ts');
-  host = await createHost(join(root, `lib/mneme-${app.version}.tgz`), app.devDependencies.vite!, {
+  host = await createHost(tarball, app.devDependencies.vite!, {
     main: `${snippet}${REPORT}`,
     viteConfig,
     env: 'VITE_MNEME_MODELS=/models/\n',

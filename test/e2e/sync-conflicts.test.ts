@@ -10,33 +10,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { AuditEntry, MemoryItem, Turn } from '../../src/sdk/index';
-import { startSyncServer, type SyncServer } from '../../scripts/sync-server.mjs';
-import { startCuttableProxy, type CuttableProxy } from '../support/cuttable-proxy';
-import { closeBrowser } from './browser';
-import { serveSyncHost } from './sync-host/build';
-import { add, converged, device, get, pair, settled, whileOffline, type Device } from './sync-devices';
+import { add, converged, device, get, pair, settled, useSyncNetwork, whileOffline, type Device } from './sync-devices';
 
-let server: SyncServer;
-let network: CuttableProxy;
-let host: { url: string; close(): Promise<void> };
+const net = useSyncNetwork();
 let devices: Device[];
 let a: Device, b: Device, c: Device;
 
 beforeAll(async () => {
-  server = await startSyncServer();
-  network = await startCuttableProxy(server.url);
-  host = await serveSyncHost(new URL(network.url).origin);
-  devices = [await device(host.url, 'A'), await device(host.url, 'B'), await device(host.url, 'C')];
+  devices = [await device(net.hostUrl, 'A'), await device(net.hostUrl, 'B'), await device(net.hostUrl, 'C')];
   [a, b, c] = devices as [Device, Device, Device];
-  await pair(network.url, a, b, c);
+  await pair(net.proxy.url, a, b, c);
 });
 
-afterAll(async () => {
+afterAll(() => {
   for (const { label, errors } of devices ?? []) expect(errors, `${label} had no page errors`).toEqual([]);
-  await closeBrowser();
-  await host?.close();
-  await network?.close();
-  await server?.stop();
 });
 
 /** `id` has reached every device (as `text`) and every device is caught up. */
@@ -54,7 +41,7 @@ describe('sync conflicts, offline on every device, three browsers', () => {
     const item = await add(a.page, 'the user drinks coffee in the morning');
     await everywhere(item.id, item.text);
     const texts = ['the user drinks green tea in the morning', 'the user drinks black tea', 'the user drinks water'];
-    await whileOffline(network, devices, async () => {
+    await whileOffline(net.proxy, devices, async () => {
       // One after another, so each edit's stamp is later than the one before (one clock for all three).
       for (const [i, { page }] of devices.entries()) {
         await page.evaluate(([id, text]) => window.mneme!.memories.update(id, { text }), [item.id, texts[i]!] as const);
@@ -70,7 +57,7 @@ describe('sync conflicts, offline on every device, three browsers', () => {
   it('edit/delete: the forget wins even though the edit came later, and its words leave every device', async () => {
     const item = await add(a.page, 'the user keeps a spare key under the doormat');
     await everywhere(item.id, item.text);
-    await whileOffline(network, devices, async () => {
+    await whileOffline(net.proxy, devices, async () => {
       await b.page.evaluate((id) => window.mneme!.memories.delete(id), item.id);
       await a.page.evaluate((id) => window.mneme!.memories.update(id, { text: 'the spare key is under the flowerpot' }), item.id);
     });
@@ -86,7 +73,7 @@ describe('sync conflicts, offline on every device, three browsers', () => {
     // The profile's schema loads with its first change: here, while online (an empty proposal changes nothing).
     for (const { page } of devices) await page.evaluate(() => window.mneme!.profile.propose([]));
     await settled(devices);
-    await whileOffline(network, devices, async () => {
+    await whileOffline(net.proxy, devices, async () => {
       await a.page.evaluate(() => window.mneme!.profile.update([{ op: 'set', field: 'preferredName', value: 'Sam' }]));
       await b.page.evaluate(() => window.mneme!.profile.propose([{ op: 'set', field: 'preferredName', value: 'Samuel' }]));
       await c.page.evaluate(() => window.mneme!.profile.propose([{ op: 'set', field: 'preferredName', value: 'Sammy' }]));
@@ -133,7 +120,7 @@ describe('sync conflicts, offline on every device, three browsers', () => {
       [a, 'user', 'Let us book the train.'],
       [c, 'assistant', 'The coast has trains too.'],
     ];
-    await whileOffline(network, devices, async () => {
+    await whileOffline(net.proxy, devices, async () => {
       for (const [{ page }, role, content] of plan) written.push(await append(page, role, content));
     });
     // The rule: every turn once, ordered in the conversation by time, then id.
@@ -162,7 +149,7 @@ describe('sync conflicts, offline on every device, three browsers', () => {
       await page.evaluate(() => window.mneme!.memories.remember([{ role: 'user', content: 'Hello.' }]));
     }
     const superseded: { by: string; text: string }[] = [];
-    await whileOffline(network, devices, async () => {
+    await whileOffline(net.proxy, devices, async () => {
       for (const [{ page }, city] of [
         [a, 'Porto'],
         [b, 'Madrid'],

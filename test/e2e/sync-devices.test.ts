@@ -5,25 +5,15 @@
  * the list holds this device, the app says the recovery phrase changed, and the removed device
  * says it was removed and keeps its memories. Every wait is for a state.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startSyncServer, type SyncServer } from '../../scripts/sync-server.mjs';
 import { axeViolations } from './a11y';
-import { closeBrowser, listedMemories, openApp, remember } from './browser';
+import { listedMemories, openApp, remember } from './browser';
+import { openSettings, syncSection, useRelayedSyncServer } from './sync-settings-ui';
 
-let server: SyncServer;
-beforeAll(async () => {
-  server = await startSyncServer();
-});
-afterAll(async () => {
-  await closeBrowser();
-  await server?.stop();
-});
-
-const serverUrl = () => `${inject('chatRelay')}/${new URL(server.url).port}/`;
-const syncSection = (page: Page) => page.getByRole('region', { name: 'Devices & sync' });
+/** The test's server through the relay. */
+const serverUrl = useRelayedSyncServer();
 const devices = (page: Page) => syncSection(page).getByRole('list', { name: 'Devices' }).getByRole('listitem');
-const openSettings = (page: Page) => page.getByRole('link', { name: 'Settings', exact: true }).click();
 
 describe('Settings → Devices & sync → Devices', () => {
   it('lists both devices, removes one after a confirmation, and the removed one says so and keeps its memories', async () => {

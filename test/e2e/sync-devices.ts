@@ -5,15 +5,78 @@
  * emulation alone, the memory worker's requests were seen going through (see sync.test.ts).
  * Every wait is for a state (a status, a count, a digest), never for a time.
  */
-import { expect } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { Page } from 'playwright-core';
+import { startSyncServer, type SyncServer } from '../../scripts/sync-server.mjs';
 import type { MemoryItem, SyncStatus } from '../../src/sdk/index';
 import { open } from '../../src/sync/envelope';
 import { deriveSyncKeys, type SyncKeys } from '../../src/sync/keys';
 import { parsePairingCode } from '../../src/sync/pairing';
-import type { CuttableProxy } from '../support/cuttable-proxy';
-import { newPage, type AppPage } from './browser';
+import { startCuttableProxy, type CuttableProxy } from '../support/cuttable-proxy';
+import { closeBrowser, newPage, type AppPage } from './browser';
 import type { DeviceState } from './sync-host/device-state';
+import { serveSyncHost } from './sync-host/build';
+
+/** What the devices of a sync test file reach, and the page they run. */
+export interface SyncNetwork {
+  /** pouchdb-server on a free loopback port; straight to it (no proxy) to read or plant documents. */
+  readonly server: SyncServer;
+  /** The devices' way to the server, which the test cuts to take them offline. */
+  readonly proxy: CuttableProxy;
+  /** The sync host page (./sync-host), allowed to reach the proxy. */
+  readonly hostUrl: string;
+  /** Stops the server and starts it again on its port with its databases (only `onDisk`). */
+  restartServer(): Promise<void>;
+}
+
+/**
+ * Starts the server (its databases in a temp folder with `onDisk`, so it can restart), the proxy
+ * and the host page before the file's tests, and stops them, the browser first, after them. Call
+ * it at the top of a test file; read the fields inside tests and hooks.
+ */
+export function useSyncNetwork(options: { onDisk?: boolean } = {}): SyncNetwork {
+  let server: SyncServer | undefined;
+  let proxy: CuttableProxy | undefined;
+  let host: { url: string; close(): Promise<void> } | undefined;
+  let dir: string | undefined;
+  beforeAll(async () => {
+    if (options.onDisk) dir = mkdtempSync(join(tmpdir(), 'mneme-sync-e2e-'));
+    server = await startSyncServer(dir ? { dir } : {});
+    proxy = await startCuttableProxy(server.url);
+    host = await serveSyncHost(new URL(proxy.url).origin);
+  });
+  afterAll(async () => {
+    await closeBrowser();
+    await host?.close();
+    await proxy?.close();
+    await server?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('The sync network starts in beforeAll: read it inside tests and hooks');
+    return value;
+  };
+  return {
+    get server() {
+      return started(server);
+    },
+    get proxy() {
+      return started(proxy);
+    },
+    get hostUrl() {
+      return started(host).url;
+    },
+    async restartServer() {
+      if (!dir) throw new Error('Only a server on disk can restart with its databases');
+      const port = Number(new URL(started(server).url).port);
+      await started(server).stop();
+      server = await startSyncServer({ dir, port });
+    },
+  };
+}
 
 export type Device = AppPage & { label: string };
 

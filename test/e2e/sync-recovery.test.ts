@@ -7,17 +7,10 @@
  * are refused with SYNC_ENVELOPE_INVALID in the status, and nothing of them is written. Every wait
  * is for a state.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startSyncServer, type SyncServer } from '../../scripts/sync-server.mjs';
 import { seal } from '../../src/sync/envelope';
 import { deriveSyncKeys, generateSyncKey } from '../../src/sync/keys';
-import { startCuttableProxy, type CuttableProxy } from '../support/cuttable-proxy';
-import { closeBrowser } from './browser';
-import { serveSyncHost } from './sync-host/build';
 import {
   converged,
   count,
@@ -29,30 +22,13 @@ import {
   serverDocs,
   settled,
   status,
+  useSyncNetwork,
   type Device,
   type ServerDoc,
 } from './sync-devices';
 
-const dir = mkdtempSync(join(tmpdir(), 'mneme-sync-e2e-'));
-let server: SyncServer;
-let port = 0;
-let network: CuttableProxy;
-let host: { url: string; close(): Promise<void> };
-
-beforeAll(async () => {
-  server = await startSyncServer({ dir });
-  port = Number(new URL(server.url).port);
-  network = await startCuttableProxy(server.url);
-  host = await serveSyncHost(new URL(network.url).origin);
-});
-
-afterAll(async () => {
-  await closeBrowser();
-  await host?.close();
-  await network?.close();
-  await server?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+/** The server keeps its databases on disk, so it can restart on its port. */
+const net = useSyncNetwork({ onDisk: true });
 
 /** Closes devices a test is done with (the proxy's cuts would reach them too), checking they had no page errors. */
 async function done(...devices: Device[]): Promise<void> {
@@ -78,25 +54,25 @@ const envelopeErrors = (page: Page) =>
 /** The profile's memory versions on the server: one per memory, each written once, no conflicting revisions. */
 async function noDuplicates(code: string, memories: number): Promise<void> {
   const keys = await keysOf(code);
-  const versions = await memoryVersions(server.url, keys);
+  const versions = await memoryVersions(net.server.url, keys);
   expect(versions.length).toBe(memories);
   expect(new Set(versions.map((version) => version.id)).size).toBe(memories);
   expect(versions.filter(({ doc }) => !doc._rev?.startsWith('1-'))).toEqual([]);
-  expect((await serverDocs(server.url, keys)).filter((doc) => (doc._conflicts ?? []).length > 0)).toEqual([]);
+  expect((await serverDocs(net.server.url, keys)).filter((doc) => (doc._conflicts ?? []).length > 0)).toEqual([]);
 }
 
 describe('sync recovery in the browser', () => {
   it('a third device joins with the recovery phrase after 1,000 memories and gets all of them', async () => {
-    const [a, b] = [await device(host.url, 'A'), await device(host.url, 'B')];
-    await pair(network.url, a, b);
+    const [a, b] = [await device(net.hostUrl, 'A'), await device(net.hostUrl, 'B')];
+    await pair(net.proxy.url, a, b);
     const texts = Array.from({ length: 1000 }, (_, i) => `memory ${i}: the user once visited place qplace${i}x`);
     const ids = await addMany(a.page, texts);
     await expect.poll(() => count(b.page)).toBe(1000);
     await settled([a, b]);
     const phrase = await a.page.evaluate(() => window.mneme!.sync.recoveryPhrase());
     expect(phrase.split(' ')).toHaveLength(24);
-    const c = await device(host.url, 'C');
-    await c.page.evaluate(([p, url]) => window.mneme!.sync.join(p, { url }), [phrase, network.url] as const);
+    const c = await device(net.hostUrl, 'C');
+    await c.page.evaluate(([p, url]) => window.mneme!.sync.join(p, { url }), [phrase, net.proxy.url] as const);
     await expect.poll(() => count(c.page)).toBe(1000);
     for (const i of [0, 417, 999]) expect((await get(c.page, ids[i]!))?.text).toBe(texts[i]);
     const hits = await c.page.evaluate(() => window.mneme!.memories.search('qplace733x').then((r) => r.map((h) => h.item.id)));
@@ -106,23 +82,22 @@ describe('sync recovery in the browser', () => {
   });
 
   it('the server restarts in the middle of an upload: sync resumes on both devices, nothing twice', async () => {
-    const [a, b] = [await device(host.url, 'A'), await device(host.url, 'B')];
-    const code = await pair(network.url, a, b);
+    const [a, b] = [await device(net.hostUrl, 'A'), await device(net.hostUrl, 'B')];
+    const code = await pair(net.proxy.url, a, b);
     await settled([a, b]);
     const keys = await keysOf(code);
     // The upload's first batch lands, the next is cut inside its body; the server stops right then.
-    network.cutAfter(120_000);
+    net.proxy.cutAfter(120_000);
     const ids = await addMany(
       a.page,
       Array.from({ length: 300 }, (_, i) => `restart note ${i}: the user likes qrestart${i}x`),
     );
     await expect.poll(() => status(a.page).then((s) => s.state)).toBe('offline');
-    const landed = (await memoryVersions(server.url, keys)).length;
+    const landed = (await memoryVersions(net.server.url, keys)).length;
     expect(landed, 'part of the upload reached the server before it stopped').toBeGreaterThan(0);
     expect(landed).toBeLessThan(300);
-    await server.stop();
-    server = await startSyncServer({ dir, port });
-    network.restore();
+    await net.restartServer();
+    net.proxy.restore();
     await expect.poll(() => count(b.page)).toBe(300);
     await settled([a, b]);
     expect(new Set((await entries(b.page)).map((entry) => entry.split('=')[0])).size).toBe(300);
@@ -133,16 +108,16 @@ describe('sync recovery in the browser', () => {
   });
 
   it('an upload cut in the middle of a request body resumes, and the server holds each memory once', async () => {
-    const a = await device(host.url, 'A');
+    const a = await device(net.hostUrl, 'A');
     await addMany(
       a.page,
       Array.from({ length: 150 }, (_, i) => `cut note ${i}: the user reads qcut${i}x`),
     );
-    network.cutAfter(30_000);
-    await a.page.evaluate((url) => window.mneme!.sync.enable({ url }), network.url);
+    net.proxy.cutAfter(30_000);
+    await a.page.evaluate((url) => window.mneme!.sync.enable({ url }), net.proxy.url);
     await expect.poll(() => status(a.page).then((s) => s.state)).toBe('offline');
-    network.restore();
-    const b = await device(host.url, 'B');
+    net.proxy.restore();
+    const b = await device(net.hostUrl, 'B');
     const code = await a.page.evaluate(() => window.mneme!.sync.pairingCode());
     await b.page.evaluate((c) => window.mneme!.sync.join(c), code);
     await expect.poll(() => count(b.page)).toBe(150);
@@ -154,17 +129,17 @@ describe('sync recovery in the browser', () => {
   });
 
   it('garbage and tampered envelopes on the server: SYNC_ENVELOPE_INVALID in the status, nothing of them written', async () => {
-    const a = await device(host.url, 'A');
+    const a = await device(net.hostUrl, 'A');
     const texts = Array.from({ length: 8 }, (_, i) => `kept note ${i}: the user grows qkept${i}x`);
     await addMany(a.page, texts);
     const code = await (async () => {
-      await a.page.evaluate((url) => window.mneme!.sync.enable({ url }), network.url);
+      await a.page.evaluate((url) => window.mneme!.sync.enable({ url }), net.proxy.url);
       return a.page.evaluate(() => window.mneme!.sync.pairingCode());
     })();
     await settled([a]);
     const before = await entries(a.page);
     const keys = await keysOf(code);
-    const reals = (await memoryVersions(server.url, keys)).map(({ doc }) => doc);
+    const reals = (await memoryVersions(net.server.url, keys)).map(({ doc }) => doc);
     expect(reals).toHaveLength(8);
     const box = (doc: ServerDoc) => doc.box!;
     const flip = (text: string, at: number) => `${text.slice(0, at)}${text[at] === 'A' ? 'B' : 'A'}${text.slice(at + 1)}`;
@@ -180,14 +155,14 @@ describe('sync recovery in the browser', () => {
     ];
     for (const doc of written) {
       const id = (doc as ServerDoc)._id;
-      const response = await fetch(new URL(`${keys.database}/${encodeURIComponent(id)}`, server.url), {
+      const response = await fetch(new URL(`${keys.database}/${encodeURIComponent(id)}`, net.server.url), {
         method: 'PUT',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(doc),
       });
       expect(response.ok, `the server took ${id}`).toBe(true);
     }
-    const b = await device(host.url, 'B');
+    const b = await device(net.hostUrl, 'B');
     await b.page.evaluate((c) => window.mneme!.sync.join(c), code);
     // B gets the four intact memories and a typed error for each bad document; A refuses them too.
     await expect.poll(() => envelopeErrors(b.page)).toBeGreaterThanOrEqual(written.length);

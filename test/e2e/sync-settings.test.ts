@@ -6,25 +6,14 @@
  * word out of place is refused, setting nothing up. Both screens pass axe (WCAG 2.2 AA). Every
  * wait is for a state.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startSyncServer, type SyncServer } from '../../scripts/sync-server.mjs';
 import { axeViolations } from './a11y';
-import { closeBrowser, listedMemories, openApp, remember } from './browser';
+import { listedMemories, openApp, remember } from './browser';
+import { openSettings, syncSection, useRelayedSyncServer } from './sync-settings-ui';
 
-let server: SyncServer;
-beforeAll(async () => {
-  server = await startSyncServer();
-});
-afterAll(async () => {
-  await closeBrowser();
-  await server?.stop();
-});
-
-/** The test's server through the relay: `<relay>/<port>/`. */
-const serverUrl = () => `${inject('chatRelay')}/${new URL(server.url).port}/`;
-const syncSection = (page: Page) => page.getByRole('region', { name: 'Devices & sync' });
-const openSettings = (page: Page) => page.getByRole('link', { name: 'Settings', exact: true }).click();
+/** The test's server through the relay. */
+const serverUrl = useRelayedSyncServer();
 const openMemory = (page: Page) => page.getByRole('link', { name: 'Memory', exact: true }).click();
 const syncState = (page: Page) => syncSection(page).locator('dd[data-state]');
 

@@ -5,44 +5,18 @@
  * (`setOffline`) and the network's: a proxy the test cuts (in our runs the emulation alone left the
  * memory worker's requests going through). Every wait is for a state.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import type { MemoryItem, SyncStatus } from '../../src/sdk/index';
-import { startSyncServer, type SyncServer } from '../../scripts/sync-server.mjs';
+import type { MemoryItem } from '../../src/sdk/index';
 import { serverDump } from '../contract/sync.contract';
-import { closeBrowser, newPage, type AppPage } from './browser';
-import { startCuttableProxy, type CuttableProxy } from '../support/cuttable-proxy';
-import { serveSyncHost } from './sync-host/build';
+import { device as deviceOn, get, status, useSyncNetwork } from './sync-devices';
 
-let server: SyncServer;
-/** The devices' way to the server, which the test cuts to take them offline. */
-let network: CuttableProxy;
-let host: { url: string; close(): Promise<void> };
+const net = useSyncNetwork();
+const device = (label: string) => deviceOn(net.hostUrl, label);
 
-beforeAll(async () => {
-  server = await startSyncServer();
-  network = await startCuttableProxy(server.url);
-  host = await serveSyncHost(new URL(network.url).origin);
-});
-
-afterAll(async () => {
-  await closeBrowser();
-  await host?.close();
-  await network?.close();
-  await server?.stop();
-});
-
-async function device(): Promise<AppPage> {
-  const app = await newPage();
-  await app.page.goto(host.url);
-  await app.page.locator('body[data-ready="true"]').waitFor();
-  return app;
-}
-
+/** A memory of the default kind (a note). */
 const add = (page: Page, text: string) => page.evaluate((t) => window.mneme!.memories.add(t), text);
-const get = (page: Page, id: string) => page.evaluate((i) => window.mneme!.memories.get(i), id);
 const textOf = async (page: Page, id: string) => (await get(page, id))?.text;
-const status = (page: Page): Promise<SyncStatus> => page.evaluate(() => window.mneme!.sync.status());
 
 /** The memories of a device, local bookkeeping aside: equal on two devices that converged. */
 async function state(page: Page): Promise<string> {
@@ -61,12 +35,12 @@ async function arrival<T>(start: number, read: () => Promise<T>, want: T): Promi
 
 describe('sync between two browsers', () => {
   it('pairs, propagates adds, edits and deletes, converges after offline edits on both, and the server holds no words', async () => {
-    const a = await device();
-    const b = await device();
+    const a = await device('A');
+    const b = await device('B');
     const seen: number[] = [];
 
     const first = await add(a.page, 'canary-wren-1: the user is learning Portuguese');
-    await a.page.evaluate((url) => window.mneme!.sync.enable({ url }), network.url);
+    await a.page.evaluate((url) => window.mneme!.sync.enable({ url }), net.proxy.url);
     const code = await a.page.evaluate(() => window.mneme!.sync.pairingCode());
     await b.page.evaluate((c) => window.mneme!.sync.join(c), code);
     const listed = (page: Page) =>
@@ -101,7 +75,7 @@ describe('sync between two browsers', () => {
     await expect.poll(() => textOf(b.page, doomed.id)).toBe(doomed.text);
     await expect.poll(() => textOf(b.page, shared.id)).toBe(shared.text);
     await expect.poll(() => status(a.page).then((s) => s.pending)).toBe(0);
-    network.cut();
+    net.proxy.cut();
     await a.context.setOffline(true);
     await b.context.setOffline(true);
     await a.page.evaluate((id) => window.mneme!.memories.update(id, { text: 'canary-wren-6: green tea' }), shared.id);
@@ -117,7 +91,7 @@ describe('sync between two browsers', () => {
     expect(await get(a.page, onB.id)).toBeUndefined();
     expect(await textOf(b.page, shared.id)).toBe('canary-wren-8: black tea');
 
-    network.restore();
+    net.proxy.restore();
     await a.context.setOffline(false);
     await b.context.setOffline(false);
     await expect.poll(() => textOf(a.page, onB.id)).toBe(onB.text);
@@ -132,7 +106,7 @@ describe('sync between two browsers', () => {
     expect(await a.page.evaluate(() => window.syncEvents.length)).toBeGreaterThan(0);
 
     // The server: every database, every document and change, ids included, holds no word of it.
-    const dump = await serverDump(server.url);
+    const dump = await serverDump(net.server.url);
     expect(dump).toContain('"box"');
     expect(dump.toLowerCase()).not.toContain('canary');
     for (const id of [first.id, second.id, shared.id, doomed.id, onA.id, onB.id]) expect(dump).not.toContain(id);

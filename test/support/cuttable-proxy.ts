@@ -11,6 +11,8 @@ export interface CuttableProxy {
   /** Cuts (as {@link CuttableProxy.cut}) once `bytes` more bytes went from clients to the server: mid-body. */
   cutAfter(bytes: number): void;
   restore(): void;
+  /** Calls `listener` whenever the server sends a client bytes (an answer, or part of one); returns the unsubscribe. */
+  onAnswer(listener: () => void): () => void;
   close(): Promise<void>;
 }
 
@@ -19,6 +21,7 @@ export async function startCuttableProxy(target: string): Promise<CuttableProxy>
   const sockets = new Set<Socket>();
   let cut = false;
   let budget = Infinity;
+  const listeners = new Set<() => void>();
   const cutNow = () => {
     cut = true;
     budget = Infinity;
@@ -45,6 +48,7 @@ export async function startCuttableProxy(target: string): Promise<CuttableProxy>
       upstream.write(part, () => cutNow());
     });
     upstream.pipe(client);
+    upstream.on('data', () => listeners.forEach((listener) => listener()));
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
@@ -58,6 +62,10 @@ export async function startCuttableProxy(target: string): Promise<CuttableProxy>
     },
     restore() {
       cut = false;
+    },
+    onAnswer(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -22,7 +22,14 @@ PouchDB.plugin(memoryAdapter);
 export interface LocalDb {
   get(id: string): Promise<Record<string, unknown>>;
   allDocs(): Promise<{ rows: { id: string; value: { rev: string } }[] }>;
+  /** Writes from now on, through any handle on the store. */
+  changes(options: { live: true; since: 'now' }): ChangesFeed;
   close(): Promise<void>;
+}
+
+interface ChangesFeed {
+  on(event: 'change', listener: () => void): ChangesFeed;
+  cancel(): void;
 }
 
 /** What the scripted model answers next: the fact it extracts and how it relates to the target. */
@@ -66,6 +73,47 @@ export interface Device {
   online: boolean;
   /** A second handle on the device's local replica (the memory adapter shares the store by name). */
   replica: LocalDb;
+  /** Stops telling {@link until} about this device's changes. */
+  unwatch: () => void;
+}
+
+/**
+ * Counts what can change the state a check reads: an event of a device's client (its sync status,
+ * merged memories, the outbox), a write to a device's replica, an answer through a device's proxy
+ * (the devices' only way to the server). {@link until} checks again after each, never on a timer.
+ */
+const activity = {
+  count: 0,
+  waiters: new Set<() => void>(),
+  bump(): void {
+    activity.count++;
+    for (const wake of activity.waiters) wake();
+  },
+  /** Resolves once something happened after `seen` changes, or at `deadline` (epoch ms). */
+  after(seen: number, deadline: number): Promise<void> {
+    if (activity.count > seen) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(wake, Math.max(0, deadline - Date.now()));
+      function wake(): void {
+        clearTimeout(timer);
+        activity.waiters.delete(wake);
+        resolve();
+      }
+      activity.waiters.add(wake);
+    });
+  },
+};
+
+/** Bumps {@link activity} on every change of `device`; returns the unsubscribe. */
+function watch(client: MemoryClient, replica: LocalDb, proxy: CuttableProxy): () => void {
+  const stopEvents = client.subscribe(() => activity.bump());
+  const feed = replica.changes({ live: true, since: 'now' }).on('change', () => activity.bump());
+  const stopAnswers = proxy.onAnswer(() => activity.bump());
+  return () => {
+    stopEvents();
+    feed.cancel();
+    stopAnswers();
+  };
 }
 
 export async function createDevice(profileId: string, label: string, proxy: CuttableProxy): Promise<Device> {
@@ -75,10 +123,12 @@ export async function createDevice(profileId: string, label: string, proxy: Cutt
     syncReplica: { adapter: 'memory', plugins: [memoryAdapter] },
   });
   const replica: LocalDb = new PouchDB(`mneme-${profileId}-sync`, { adapter: 'memory' });
-  return { id: '', label, profileId, client, model, proxy, online: true, replica };
+  const unwatch = watch(client, replica, proxy);
+  return { id: '', label, profileId, client, model, proxy, online: true, replica, unwatch };
 }
 
 export async function closeDevice(device: Device): Promise<void> {
+  device.unwatch();
   await device.client.close().catch(() => undefined);
   await device.replica.close().catch(() => undefined);
   await device.proxy.close();
@@ -114,16 +164,18 @@ export async function serverRevisions(serverUrl: string, database: string): Prom
 }
 
 /**
- * Waits for `check` to report nothing (it returns what is still wrong), polling; after `ms` it
+ * Waits for `check` to report nothing (it returns what is still wrong), checking again whenever a
+ * device's state, its replica or the server may have changed (see {@link activity}); after `ms` it
  * gives up and returns the last problem.
  */
 export async function until(check: () => Promise<string | undefined>, ms = 60_000): Promise<string | undefined> {
   const deadline = Date.now() + ms;
   let problem: string | undefined;
   for (;;) {
+    const seen = activity.count;
     problem = await check().catch((error: unknown) => `check threw ${String(error)}`);
     if (problem === undefined || Date.now() > deadline) return problem;
-    await new Promise((resolve) => setTimeout(resolve, 40));
+    await activity.after(seen, deadline);
   }
 }
 

@@ -9,11 +9,6 @@ import { deferred, dexieBackend, freshDatabaseName, ManualTime, memoryBackend, t
 const backends: OutboxBackend[] = [memoryBackend(), dexieBackend()];
 const exact = { jitter: 0 };
 
-/** Lets pending promise callbacks and IndexedDB requests run. */
-const settle = async () => {
-  for (let i = 0; i < 20; i++) await new Promise((resolve) => setTimeout(resolve, 0));
-};
-
 describe.each(backends)('outbox over the $name store', (backend) => {
   afterEach(() => backend.closeAll());
 
@@ -89,9 +84,10 @@ describe.each(backends)('outbox over the $name store', (backend) => {
       await outbox.drain();
       expect(runs).toBe(1);
       for (const wait of [2_000, 6_000, 18_000, 54_000]) {
-        time.advance(wait - 1);
-        await settle();
         const before = runs;
+        time.advance(wait - 1);
+        await outbox.drain(); // runs every job due now: this one is not due yet
+        expect(runs).toBe(before);
         time.advance(1);
         await outbox.drain();
         expect(runs).toBe(before + 1);
@@ -218,14 +214,14 @@ describe.each(backends)('outbox over the $name store', (backend) => {
       const first = make('first');
       const second = make('second');
       await first.start();
-      let secondStarted = false;
-      const secondStart = second.start().then(() => (secondStarted = true));
+      let firstStopping = false;
+      // Whether the first had begun to give up the role when the second became the runner.
+      const secondStart = second.start().then(() => firstStopping);
       await second.enqueue('job', 1);
       await first.drain();
-      await settle();
-      expect(secondStarted).toBe(false);
+      firstStopping = true;
       await first.stop();
-      await secondStart;
+      expect(await secondStart).toBe(true);
       await second.enqueue('job', 2);
       await second.drain();
       expect(ranBy).toEqual(['first', 'second']);
@@ -236,11 +232,16 @@ describe.each(backends)('outbox over the $name store', (backend) => {
   it('reports its counts after every change for a "memory is being updated" indicator', async () => {
     const reports: OutboxSummary[] = [];
     const gate = deferred();
-    const { outbox } = setup({ job: () => gate.promise }, { onChange: (summary) => reports.push(summary) });
+    const running = deferred();
+    const onChange = (summary: OutboxSummary) => {
+      reports.push(summary);
+      if (summary.running === 1) running.resolve();
+    };
+    const { outbox } = setup({ job: () => gate.promise }, { onChange });
     await outbox.start();
     await outbox.enqueue('job', 1);
-    await settle();
-    expect(reports.some((summary) => summary.running === 1)).toBe(true);
+    await running.promise; // reported while the job runs: the gate holds it
+    expect(reports.at(-1)).toMatchObject({ pending: 0, running: 1 });
     gate.resolve();
     await outbox.drain();
     expect(reports.at(-1)).toMatchObject({ pending: 0, running: 0, failed: 0 });
