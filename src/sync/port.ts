@@ -26,6 +26,11 @@ export interface ReplicationEvents {
 export interface SyncReplica {
   /** Writes (creates or replaces) the record named `name`; it is sealed before it is stored. */
   put(name: string, body: object): Promise<string>;
+  /**
+   * Writes many records at once (sealed in parallel, stored in one write): what a first upload or a
+   * large local change uses. Resolves with their document ids, in order.
+   */
+  putMany(records: readonly { name: string; body: object }[]): Promise<string[]>;
   /** The opened records of these names (undefined when absent); a record that does not open rejects. */
   get(names: readonly string[]): Promise<(unknown | undefined)[]>;
   /**

@@ -36,7 +36,12 @@ export interface Pouch {
   info(): Promise<{ update_seq: string | number; [field: string]: unknown }>;
   get(id: string): Promise<Doc>;
   put(doc: Doc): Promise<{ rev: string }>;
-  allDocs(options: { keys?: string[]; limit?: number; include_docs: true }): Promise<{ rows: { doc?: Doc | null }[] }>;
+  bulkDocs(docs: Doc[]): Promise<{ ok?: boolean; id?: string; rev?: string; status?: number; message?: string }[]>;
+  allDocs(options: {
+    keys?: string[];
+    limit?: number;
+    include_docs: boolean;
+  }): Promise<{ rows: { doc?: Doc | null; value?: { rev: string; deleted?: boolean } }[] }>;
   changes(options: {
     since: string | number;
     include_docs?: boolean;
@@ -79,7 +84,7 @@ export async function loadPouch(adapter: string, plugins: unknown[]): Promise<Po
 
 /** Documents per replication batch (a batch of memories is about 3 MB). */
 const BATCH_SIZE = 2000;
-/** Envelopes opened at once when reading the changes feed. */
+/** Envelopes opened (or sealed) at once. */
 const OPEN_AT_ONCE = 256;
 /** Document ids kept (about 100 bytes each). */
 const ID_CACHE = 50_000;
@@ -207,6 +212,23 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
       },
     );
 
+  const put = async (name: string, body: object): Promise<string> => {
+    const id = await idOf(name);
+    for (let attempt = 0; ; attempt++) {
+      const rev = await current(id);
+      try {
+        const doc: Doc = { ...(await seal(keys, id, body)) };
+        if (rev) doc._rev = rev;
+        const written = await local.put(doc);
+        opened.set(`${id}@${written.rev}`, JSON.stringify(body));
+        return id;
+      } catch (error) {
+        // Another writer of this record (another tab of this device) moved it on: once more.
+        if (status(error) !== 409 || attempt > 2) throw error;
+      }
+    }
+  };
+
   const startReplication = () => {
     const remote = remoteDatabase(PouchDB, options, true);
     // After each batch it pulls, PouchDB's replicator asks the source for its info, only for its
@@ -288,21 +310,31 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
   };
 
   return {
-    async put(name, body) {
-      const id = await idOf(name);
-      for (let attempt = 0; ; attempt++) {
-        const rev = await current(id);
-        try {
-          const doc: Doc = { ...(await seal(keys, id, body)) };
-          if (rev) doc._rev = rev;
-          const written = await local.put(doc);
-          opened.set(`${id}@${written.rev}`, JSON.stringify(body));
-          return id;
-        } catch (error) {
-          // Another writer of this record (another tab of this device) moved it on: once more.
-          if (status(error) !== 409 || attempt > 2) throw error;
-        }
+    put,
+    async putMany(records) {
+      const docIds = await Promise.all(records.map((record) => idOf(record.name)));
+      // The revisions to replace, one read for all; then sealed many at a time and stored in one write.
+      const { rows } = await local.allDocs({ keys: docIds, include_docs: false });
+      const docs: Doc[] = [];
+      for (let start = 0; start < records.length; start += OPEN_AT_ONCE) {
+        const sealed = await Promise.all(
+          records.slice(start, start + OPEN_AT_ONCE).map((record, i) => seal(keys, docIds[start + i]!, record.body)),
+        );
+        sealed.forEach((doc, i) => {
+          const rev = rows[start + i]?.value?.rev;
+          docs.push(rev ? { ...doc, _rev: rev } : { ...doc });
+        });
       }
+      const results = await local.bulkDocs(docs);
+      const again: number[] = [];
+      results.forEach((result, i) => {
+        if (result.ok) opened.set(`${docIds[i]}@${result.rev}`, JSON.stringify(records[i]!.body));
+        else if (result.status === 409) again.push(i);
+        else throw syncFailure(result);
+      });
+      // Another writer of these records (another tab of this device) moved them on: one at a time.
+      for (const i of again) await put(records[i]!.name, records[i]!.body);
+      return docIds;
     },
     async get(names) {
       const wanted = await Promise.all(names.map(idOf));

@@ -194,6 +194,11 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
         unsent.add(id);
         return id;
       },
+      putMany: async (records) => {
+        const ids = await replica.putMany(records);
+        ids.forEach((id) => unsent.add(id));
+        return ids;
+      },
     };
     const run = { settings, replica: trackingReplica, unsent } as Running;
     const records = new RecordSync({

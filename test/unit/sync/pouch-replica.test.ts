@@ -83,4 +83,31 @@ describe('PouchDB replica', () => {
       await reader.destroy();
     }
   });
+
+  it('writes many records at once: new ones and replacements, each sealed and read back as written', async () => {
+    const keys = await deriveSyncKeys(generateSyncKey());
+    const replica = await createPouchReplica({
+      name: `many${Date.now()}`,
+      url: server(),
+      keys,
+      adapter: 'memory',
+      plugins: [memoryAdapter],
+    });
+    try {
+      const names = Array.from({ length: 300 }, (_, i) => `memory:d:${i}`);
+      await replica.put(names[7]!, { text: 'written alone first' });
+      const first = await replica.putMany(names.map((name, i) => ({ name, body: { text: `first ${i}` } })));
+      expect(new Set(first).size).toBe(300);
+      const ids = await replica.putMany(names.map((name, i) => ({ name, body: { text: `second ${i}` } })));
+      expect(ids).toEqual(first);
+      expect(await replica.get(names)).toEqual(names.map((_, i) => ({ text: `second ${i}` })));
+      const { changes } = await replica.changes(undefined);
+      expect(changes).toHaveLength(300);
+      expect(changes.every((change) => 'body' in change && (change.body as { text: string }).text.startsWith('second'))).toBe(
+        true,
+      );
+    } finally {
+      await replica.destroy();
+    }
+  });
 });
