@@ -21,7 +21,7 @@ export { DEFAULT_RANKING } from './options';
 export type { PreferencesApi, PrivacyApi, PrivacySettings, PrivacyState, PrivacyRuleName } from './privacy';
 export { RETENTION_MAX_DAYS, withheldIn, withheldMarker } from './privacy';
 export { contextMessages, type ContextMessage } from './context-messages';
-export type { SyncApi, SyncDevice, SyncEnableOptions, SyncErrorInfo, SyncState, SyncStatus } from './sync';
+export type { SyncApi, SyncDevice, SyncEnableOptions, SyncErrorInfo, SyncProgress, SyncState, SyncStatus } from './sync';
 export { MemoryError, isMemoryError, MEMORY_ERROR_CODES, type MemoryErrorCode } from './errors';
 export { PASSPHRASE_MIN_LENGTH, passphraseStrength, type PassphraseStrength } from './passphrase';
 export type * from './types';

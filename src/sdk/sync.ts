@@ -52,6 +52,24 @@ export interface SyncStatus {
   keyChangedAt?: number;
   /** Set when another device removed this one from sync (state `removed`): when, and by which device. */
   removed?: { at: number; by: string };
+  /**
+   * Transfers under way (a first upload, a new device's first download, catching up after a long
+   * time offline), one per direction; absent when there is none. See {@link SyncProgress}.
+   */
+  progress?: SyncProgress[];
+}
+
+/**
+ * How far one direction of sync has come, in records. `upload`: records sealed and on the server
+ * (`loaded`) of those this device has to send (`total`, which grows when more changes come while
+ * it works). `download`: records received and merged into this device of those the server has to
+ * send; `total` is the server's own count when it gives one (CouchDB), else estimated from its
+ * update sequence (an upper bound that settles as the transfer ends).
+ */
+export interface SyncProgress {
+  phase: 'upload' | 'download';
+  loaded: number;
+  total: number;
 }
 
 /** One device that syncs this profile (see {@link SyncApi.devices}). */

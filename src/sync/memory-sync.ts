@@ -33,6 +33,8 @@ export interface MemorySyncOptions {
   onError(error: MemoryError): void;
   /** Documents of other record types, which another sync merges (record-sync.ts). */
   ignores?(body: unknown): boolean;
+  /** Told after a pull merged (or set aside) these changed documents of the replica. */
+  onPulled?(docIds: string[]): void;
 }
 
 const nameOf = (device: string, id: string) => `memory:${device}:${id}`;
@@ -85,14 +87,21 @@ export class MemorySync {
     const unique = [...new Set(ids)];
     unique.forEach((id) => this.#dirty.set(id, (this.#dirty.get(id) ?? 0) + 1));
     this.#enqueue(async () => {
-      try {
-        await this.#push(unique);
-      } finally {
-        for (const id of unique) {
+      const done = new Set<string>();
+      // Each batch written counts as done at once (how far a large upload is: `pending`).
+      const release = (ids: readonly string[]) => {
+        for (const id of ids) {
+          if (done.has(id)) continue;
+          done.add(id);
           const left = (this.#dirty.get(id) ?? 1) - 1;
           if (left > 0) this.#dirty.set(id, left);
           else this.#dirty.delete(id);
         }
+      };
+      try {
+        await this.#push(unique, release);
+      } finally {
+        release(unique);
       }
     });
   }
@@ -158,7 +167,7 @@ export class MemorySync {
     }
   }
 
-  async #push(ids: string[]): Promise<void> {
+  async #push(ids: string[], done: (ids: readonly string[]) => void): Promise<void> {
     const { replica, device, clock, target } = this.#o;
     // A batch at a time: every device's versions read together, the new ones sealed and stored together.
     for (let start = 0; start < ids.length; start += READ_BATCH) {
@@ -197,6 +206,7 @@ export class MemorySync {
         this.#merged.set(version.id, seenBy([version]));
         this.#agreed.set(version.id, version.item ?? null);
       }
+      done([...read.keys()]);
     }
     await replica.writeLocal('clock', clock.last);
   }
@@ -289,6 +299,7 @@ export class MemorySync {
     for (const versions of erase) await this.#erase(versions);
     this.#since = last;
     await replica.writeLocal('since', last);
+    this.#o.onPulled?.(changes.map((change) => change.docId));
   }
 }
 

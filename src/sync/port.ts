@@ -13,8 +13,12 @@ export type ReplicaChange = { docId: string; body: unknown } | { docId: string; 
 
 /** What replication with the server reports. */
 export interface ReplicationEvents {
-  /** Documents moved (`direction`), `docIds` being the ids pushed or pulled. */
-  onTransfer(direction: 'push' | 'pull', docIds: string[]): void;
+  /**
+   * Documents moved (`direction`), `docIds` being the ids pushed or pulled; after a pull, how many
+   * documents the server still has to send (`remaining`: exact when the server says, else an
+   * estimate from its update sequence; undefined when unknown).
+   */
+  onTransfer(direction: 'push' | 'pull', docIds: string[], remaining?: number): void;
   /** Replication caught up and waits for more (`error` when it waits because the server is unreachable). */
   onPaused(error?: MemoryError): void;
   /** Replication resumed work. */

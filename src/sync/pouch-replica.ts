@@ -105,6 +105,19 @@ class BoundedCache<K, V> {
   }
 }
 
+/** The number a CouchDB sequence starts with (`"1234-g1AAA…"`, or a number in PouchDB). */
+const seqNumber = (seq: string | number | undefined) => (typeof seq === 'number' ? seq : parseInt(seq ?? '', 10));
+
+/**
+ * Documents the server still has to send after a pulled batch: CouchDB says (`pending`); else the
+ * distance from the batch's sequence to the server's latest (counts every update: an upper bound).
+ */
+function left(batch: { last_seq?: string | number; pending?: number }, server: { update_seq: string | number }) {
+  if (typeof batch.pending === 'number') return batch.pending;
+  const distance = seqNumber(server.update_seq) - seqNumber(batch.last_seq);
+  return Number.isFinite(distance) ? Math.max(0, distance) : undefined;
+}
+
 const status = (error: unknown) => (error as { status?: number } | undefined)?.status;
 
 export function syncFailure(error: unknown): MemoryError {
@@ -243,6 +256,7 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
         (fresh) => (lastInfo = fresh),
         () => lastInfo,
       );
+    void remote.info(); // known before the first batch lands (what is left to pull, below)
     const replicationOptions = {
       live: true,
       retry: true,
@@ -272,10 +286,11 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
         report();
       };
       directions[direction]
-        .on('change', (info: { docs: Doc[] }) =>
+        .on('change', (info: { docs: Doc[]; last_seq?: string | number; pending?: number }) =>
           events?.onTransfer(
             direction,
             info.docs.map((doc) => doc._id),
+            direction === 'pull' ? left(info, lastInfo) : undefined,
           ),
         )
         .on('paused', (error: unknown) => {

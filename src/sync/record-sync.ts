@@ -40,6 +40,8 @@ export interface RecordSyncOptions {
   /** Told after merges changed stored records (their types). */
   onMerged(types: string[], count: number): void;
   onError(error: MemoryError): void;
+  /** Told after a pull merged (or set aside) these changed documents of the replica. */
+  onPulled?(docIds: string[]): void;
   /**
    * Tells the table keys committed writes touched (see record-changes.ts), so a check reads only
    * those records. Without it, every check compares every record.
@@ -329,6 +331,7 @@ export class RecordSync {
     }
     this.#since = last;
     await replica.writeLocal('records-since', last);
+    this.#o.onPulled?.(changes.map((change) => change.docId));
   }
 
   /** Merges these records of one type and writes the results that differ from what is stored. */

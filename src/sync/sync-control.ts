@@ -19,6 +19,7 @@ import { RecordSync, type RecordTarget } from './record-sync';
 import { isNotice, NOTICE_NAME, readNotice, type RotationNotice } from './rotation';
 import type { WatchChanges } from './record-changes';
 import type { SyncReplica } from './port';
+import { TransferProgress, trackUnsent } from './sync-progress';
 import { checkRemote, createPouchReplica, destroyReplica, type PouchReplicaOptions, type RemoteOptions } from './pouch-replica';
 
 export type { SyncSettings } from './sync-settings';
@@ -67,6 +68,7 @@ interface Running {
   records: RecordSync;
   /** Documents written here and not yet pushed. */
   unsent: Set<string>;
+  progress: TransferProgress;
 }
 
 export function createSyncControl(deps: SyncControlDeps): SyncControl {
@@ -91,6 +93,8 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
   const status = (): SyncStatus => {
     const settings = running?.settings ?? known;
     const removed = settings?.removed;
+    const pending = running ? running.memories.pending + running.records.pending + running.unsent.size : 0;
+    const progress = running?.progress.transfers(pending) ?? [];
     return {
       enabled: settings !== undefined && !removed,
       state: !settings ? 'off' : removed ? 'removed' : state,
@@ -98,9 +102,10 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
       ...(settings?.keyChangedAt !== undefined ? { keyChangedAt: settings.keyChangedAt } : {}),
       ...(removed ? { removed: { ...removed } } : {}),
       ...(lastSyncedAt !== undefined ? { lastSyncedAt } : {}),
-      pending: running ? running.memories.pending + running.records.pending + running.unsent.size : 0,
+      pending,
       mergesApplied,
       errors: errors.map((error) => ({ ...error })),
+      ...(progress.length > 0 ? { progress } : {}),
     };
   };
   const changed = () => deps.emit(status());
@@ -187,20 +192,9 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
     });
     const clock = new HybridClock(() => deps.clock.now(), await replica.readLocal<string>('clock'));
     const unsent = new Set<string>();
-    const trackingReplica: SyncReplica = {
-      ...replica,
-      put: async (name, body) => {
-        const id = await replica.put(name, body);
-        unsent.add(id);
-        return id;
-      },
-      putMany: async (records) => {
-        const ids = await replica.putMany(records);
-        ids.forEach((id) => unsent.add(id));
-        return ids;
-      },
-    };
-    const run = { settings, replica: trackingReplica, unsent } as Running;
+    const trackingReplica = trackUnsent(replica, unsent, changed);
+    const progress = new TransferProgress(2, changed); // each pulled document is read by both syncs below
+    const run = { settings, replica: trackingReplica, unsent, progress } as Running;
     const records = new RecordSync({
       replica: trackingReplica,
       device: settings.device,
@@ -215,6 +209,7 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
         changed();
       },
       onError: fail,
+      onPulled: (ids) => progress.merged(ids),
     });
     const memories = new MemorySync({
       ignores: (body) => records.handles(body) || isNotice(body),
@@ -232,6 +227,7 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
         changed();
       },
       onError: fail,
+      onPulled: (ids) => progress.merged(ids),
     });
     await memories.load();
     await records.load();
@@ -239,8 +235,9 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
     running = run;
     state = 'connecting';
     replica.start({
-      onTransfer: (direction, ids) => {
+      onTransfer: (direction, ids, remaining) => {
         if (direction === 'push') ids.forEach((id) => unsent.delete(id));
+        else progress.pulled(ids, remaining);
         changed();
       },
       onPaused: (error) => {
@@ -252,6 +249,9 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
           return;
         }
         state = 'idle';
+        memories.pull(); // what came in is merged by these pulls at the latest
+        records.pull();
+        progress.caughtUp(Promise.all([memories.idle(), records.idle()]), () => state === 'idle' && running === run);
         if (memories.pending === 0) lastSyncedAt = deps.clock.now();
         seenNow(run);
         changed();
