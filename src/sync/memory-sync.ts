@@ -102,6 +102,9 @@ export class MemorySync {
         await this.#push(unique, release);
       } finally {
         release(unique);
+        // Versions of these memories that came in meanwhile were left for this step: merged now
+        // (the replica does not report this device's own writes as changes).
+        this.pull();
       }
     });
   }

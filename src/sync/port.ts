@@ -23,7 +23,10 @@ export interface ReplicationEvents {
   onPaused(error?: MemoryError): void;
   /** Replication resumed work. */
   onActive(): void;
-  /** A record changed in the local replica (a local write or one replication brought). */
+  /**
+   * A record changed in the local replica: one replication brought, or another writer's (another
+   * tab of this device). This replica's own writes through {@link SyncReplica.put} are not reported.
+   */
   onLocalChange(): void;
 }
 

@@ -7,6 +7,9 @@ import { MemoryError } from '../sdk/errors';
 import { documentId, open, seal } from './envelope';
 import type { SyncKeys } from './keys';
 import type { ReplicaChange, ReplicationEvents, SyncReplica } from './port';
+import { loadPouch, type Doc, type Emitter, type Pouch, type PouchDBClass } from './pouch-load';
+
+export { loadPouch, type Doc, type Pouch, type PouchDBClass } from './pouch-load';
 
 export interface PouchReplicaOptions {
   /** Local database name (one per profile). */
@@ -20,66 +23,6 @@ export interface PouchReplicaOptions {
   adapter?: string;
   /** PouchDB plugins to register first, e.g. another adapter (Node tests: `pouchdb-adapter-memory`). */
   plugins?: unknown[];
-}
-
-/** The part of PouchDB this file uses. */
-export interface Doc {
-  _id: string;
-  _rev?: string;
-  [field: string]: unknown;
-}
-interface Emitter {
-  on(event: string, listener: (info: never) => void): Emitter;
-  cancel(): void;
-}
-export interface Pouch {
-  info(): Promise<{ update_seq: string | number; [field: string]: unknown }>;
-  get(id: string): Promise<Doc>;
-  put(doc: Doc): Promise<{ rev: string }>;
-  bulkDocs(docs: Doc[]): Promise<{ ok?: boolean; id?: string; rev?: string; status?: number; message?: string }[]>;
-  allDocs(options: {
-    keys?: string[];
-    limit?: number;
-    include_docs: boolean;
-  }): Promise<{ rows: { doc?: Doc | null; value?: { rev: string; deleted?: boolean } }[] }>;
-  changes(options: {
-    since: string | number;
-    include_docs?: boolean;
-    live?: boolean;
-    limit?: number;
-  }): Emitter & Promise<{ results: { id: string; doc?: Doc }[]; last_seq: string | number }>;
-  replicate: {
-    to(remote: Pouch, options: Record<string, unknown>): Emitter;
-    from(remote: Pouch, options: Record<string, unknown>): Emitter;
-  };
-  close(): Promise<void>;
-  destroy(): Promise<void>;
-}
-type PouchConstructor = new (name: string, options?: Record<string, unknown>) => Pouch;
-
-export type PouchDBClass = PouchConstructor & { plugin(plugin: unknown): unknown; adapters: Record<string, unknown> };
-
-let loading: Promise<PouchDBClass> | undefined;
-
-export async function loadPouch(adapter: string, plugins: unknown[]): Promise<PouchDBClass> {
-  loading ??= (async () => {
-    const [core, http, replication] = await Promise.all([
-      import('pouchdb-core'),
-      import('pouchdb-adapter-http'),
-      import('pouchdb-replication'),
-    ]);
-    const PouchDB = core.default as PouchDBClass;
-    PouchDB.plugin(http.default);
-    PouchDB.plugin(replication.default);
-    return PouchDB;
-  })();
-  const PouchDB = await loading;
-  for (const plugin of plugins) PouchDB.plugin(plugin);
-  if (adapter === 'indexeddb' && !('indexeddb' in PouchDB.adapters)) {
-    PouchDB.plugin((await import('pouchdb-adapter-indexeddb')).default);
-  }
-  if (!(adapter in PouchDB.adapters)) throw new MemoryError('INTERNAL', `No PouchDB adapter ${adapter}`);
-  return PouchDB;
 }
 
 /** Documents per replication batch (a batch of memories is about 3 MB). */
@@ -207,13 +150,34 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
     if (id === undefined) ids.set(name, (id = await documentId(keys, name)));
     return id;
   };
+  /** Envelopes being opened: the memory and the record sync read each change at the same time. */
+  const opening = new Map<string, Promise<string>>();
   const openDoc = async (doc: Doc) => {
     const at = `${doc._id}@${doc._rev}`;
     const text = opened.get(at);
     if (text !== undefined) return JSON.parse(text) as unknown;
-    const body = await open(keys, doc);
-    if (doc._rev) opened.set(at, JSON.stringify(body));
-    return body;
+    if (!doc._rev) return open(keys, doc);
+    let once = opening.get(at);
+    if (!once) {
+      once = open(keys, doc).then((body) => JSON.stringify(body));
+      opening.set(at, once);
+      void once
+        .then(
+          (json) => opened.set(at, json),
+          () => undefined,
+        )
+        .finally(() => opening.delete(at));
+    }
+    return JSON.parse(await once) as unknown;
+  };
+  /**
+   * Revisions this replica wrote itself (bounded): the changes they make are no news to this
+   * replica's readers; only what replication (or another tab) writes is.
+   */
+  const ownWrites = new BoundedCache<string, true>(ID_CACHE);
+  const wrote = (id: string, rev: string, body: object) => {
+    opened.set(`${id}@${rev}`, JSON.stringify(body));
+    ownWrites.set(`${id}@${rev}`, true);
   };
 
   const current = (id: string) =>
@@ -233,7 +197,7 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
         const doc: Doc = { ...(await seal(keys, id, body)) };
         if (rev) doc._rev = rev;
         const written = await local.put(doc);
-        opened.set(`${id}@${written.rev}`, JSON.stringify(body));
+        wrote(id, written.rev, body);
         return id;
       } catch (error) {
         // Another writer of this record (another tab of this device) moved it on: once more.
@@ -343,7 +307,7 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
       const results = await local.bulkDocs(docs);
       const again: number[] = [];
       results.forEach((result, i) => {
-        if (result.ok) opened.set(`${docIds[i]}@${result.rev}`, JSON.stringify(records[i]!.body));
+        if (result.ok) wrote(docIds[i]!, result.rev!, records[i]!.body);
         else if (result.status === 409) again.push(i);
         else throw syncFailure(result);
       });
@@ -385,7 +349,9 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
     },
     start(handlers) {
       events = handlers;
-      feed ??= local.changes({ since: 'now', live: true }).on('change', () => events?.onLocalChange());
+      feed ??= local.changes({ since: 'now', live: true }).on('change', (change: { id: string; changes: { rev: string }[] }) => {
+        if (change.changes.some(({ rev }) => !ownWrites.get(`${change.id}@${rev}`))) events?.onLocalChange();
+      });
       replication ??= startReplication();
     },
     kick() {

@@ -110,4 +110,29 @@ describe('PouchDB replica', () => {
       await replica.destroy();
     }
   });
+
+  it('reports changes another writer made to the replica, not its own writes', async () => {
+    const keys = await deriveSyncKeys(generateSyncKey());
+    const options = { name: `own${Date.now()}`, url: 'http://127.0.0.1:9/', keys, adapter: 'memory', plugins: [memoryAdapter] };
+    const mine = await createPouchReplica(options);
+    const otherTab = await createPouchReplica(options);
+    let reported = 0;
+    mine.start({ ...quiet, onLocalChange: () => reported++ });
+    try {
+      await mine.put('memory:d:1', { text: 'mine' });
+      await mine.putMany([{ name: 'memory:d:2', body: { text: 'mine too' } }]);
+      await otherTab.put('memory:d:3', { text: 'from the other tab' });
+      await expect.poll(() => reported).toBe(1);
+      // The replica's own writes are in its changes all the same (the readers' positions move past them).
+      const { changes } = await mine.changes(undefined);
+      expect(changes.map((change) => ('body' in change ? change.body : undefined))).toEqual([
+        { text: 'mine' },
+        { text: 'mine too' },
+        { text: 'from the other tab' },
+      ]);
+    } finally {
+      await mine.destroy();
+      await otherTab.stop().catch(() => undefined);
+    }
+  });
 });
