@@ -26,6 +26,7 @@ export type {
   SyncDevice,
   SyncEnableOptions,
   SyncErrorInfo,
+  SyncProgress,
   SyncServerAccount,
   SyncServerSetup,
   SyncState,

@@ -59,6 +59,24 @@ export interface SyncStatus {
    * are kept meanwhile (`pending`) and sent once the server lets this device in.
    */
   serverSetup?: SyncServerSetup;
+  /**
+   * Transfers under way (a first upload, a new device's first download, catching up after a long
+   * time offline), one per direction; absent when there is none. See {@link SyncProgress}.
+   */
+  progress?: SyncProgress[];
+}
+
+/**
+ * How far one direction of sync has come, in records. `upload`: records sealed and on the server
+ * (`loaded`) of those this device has to send (`total`, which grows when more changes come while
+ * it works). `download`: records received and merged into this device of those the server has to
+ * send; `total` is the server's own count when it gives one (CouchDB), else estimated from its
+ * update sequence (an upper bound that settles as the transfer ends).
+ */
+export interface SyncProgress {
+  phase: 'upload' | 'download';
+  loaded: number;
+  total: number;
 }
 
 /** What a server admin must create before this device can sync (see {@link SyncStatus.serverSetup}). */

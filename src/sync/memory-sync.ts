@@ -36,6 +36,8 @@ export interface MemorySyncOptions {
   ignores?(body: unknown): boolean;
   /** The devices known, shared with the record sync (default: a set of its own, kept with the replica). */
   devices?: KnownDevices;
+  /** Told after a pull merged (or set aside) these changed documents of the replica. */
+  onPulled?(docIds: string[]): void;
 }
 
 const nameOf = (device: string, id: string) => `memory:${device}:${id}`;
@@ -88,14 +90,24 @@ export class MemorySync {
     const unique = [...new Set(ids)];
     unique.forEach((id) => this.#dirty.set(id, (this.#dirty.get(id) ?? 0) + 1));
     this.#enqueue(async () => {
-      try {
-        await this.#push(unique);
-      } finally {
-        for (const id of unique) {
+      const done = new Set<string>();
+      // Each batch written counts as done at once (how far a large upload is: `pending`).
+      const release = (ids: readonly string[]) => {
+        for (const id of ids) {
+          if (done.has(id)) continue;
+          done.add(id);
           const left = (this.#dirty.get(id) ?? 1) - 1;
           if (left > 0) this.#dirty.set(id, left);
           else this.#dirty.delete(id);
         }
+      };
+      try {
+        await this.#push(unique, release);
+      } finally {
+        release(unique);
+        // Versions of these memories that came in meanwhile were left for this step: merged now
+        // (the replica does not report this device's own writes as changes).
+        this.pull();
       }
     });
   }
@@ -143,35 +155,64 @@ export class MemorySync {
     );
   }
 
-  async #push(ids: string[]): Promise<void> {
+  /** The versions of these memories; one whose record does not open is reported and left out. */
+  async #readVersions(ids: readonly string[]): Promise<Map<string, MemoryVersion[]>> {
+    try {
+      return await this.#versionsOfMany(ids);
+    } catch {
+      // One record of the batch does not open: read them one by one, reporting that one.
+      const read = new Map<string, MemoryVersion[]>();
+      for (const id of ids) {
+        try {
+          read.set(id, await this.#versionsOf(id));
+        } catch (error) {
+          this.#o.onError(toSyncError(error));
+        }
+      }
+      return read;
+    }
+  }
+
+  async #push(ids: string[], done: (ids: readonly string[]) => void): Promise<void> {
     const { replica, device, clock, target } = this.#o;
-    for (const id of ids) {
-      const versions = await this.#versionsOf(id);
-      const local = target.get(id);
-      const best = winner(versions);
-      if (!local && (!best || best.deleted)) {
-        this.#agreed.set(id, null);
-        continue;
+    // A batch at a time: every device's versions read together, the new ones sealed and stored together.
+    for (let start = 0; start < ids.length; start += READ_BATCH) {
+      const read = await this.#readVersions(ids.slice(start, start + READ_BATCH));
+      const changed = [...read].flatMap(([id, versions]) => {
+        const local = target.get(id);
+        const best = winner(versions);
+        if (!local && (!best || best.deleted)) {
+          this.#agreed.set(id, null);
+          return [];
+        }
+        if (local && best && !best.deleted && sameMemory(syncedMemory(local), best.item!)) {
+          this.#agreed.set(id, syncedMemory(local));
+          return [];
+        }
+        return [{ id, versions, local }];
+      });
+      const actors = await Promise.all(changed.map(({ id }) => target.lastActor(id)));
+      const written = changed.map(({ id, versions, local }, i): MemoryVersion => {
+        const seen = { ...(this.#merged.get(id) ?? seenBy(versions)) };
+        const own = versions.find((version) => version.device === device);
+        if (own) seen[device] = own.hlc;
+        return {
+          type: 'memory',
+          id,
+          device,
+          hlc: clock.tick(),
+          actor: actors[i]!,
+          seen,
+          ...(local ? { item: syncedMemory(local) } : { deleted: true as const }),
+        };
+      });
+      if (written.length > 0)
+        await replica.putMany(written.map((version) => ({ name: nameOf(device, version.id), body: version })));
+      for (const version of written) {
+        this.#merged.set(version.id, seenBy([version]));
+        this.#agreed.set(version.id, version.item ?? null);
       }
-      if (local && best && !best.deleted && sameMemory(syncedMemory(local), best.item!)) {
-        this.#agreed.set(id, syncedMemory(local));
-        continue;
-      }
-      const seen = { ...(this.#merged.get(id) ?? seenBy(versions)) };
-      const own = versions.find((version) => version.device === device);
-      if (own) seen[device] = own.hlc;
-      const version: MemoryVersion = {
-        type: 'memory',
-        id,
-        device,
-        hlc: clock.tick(),
-        actor: await target.lastActor(id),
-        seen,
-        ...(local ? { item: syncedMemory(local) } : { deleted: true as const }),
-      };
-      await replica.put(nameOf(device, id), version);
-      this.#merged.set(id, seenBy([version]));
-      this.#agreed.set(id, version.item ?? null);
+      done([...read.keys()]);
     }
     await replica.writeLocal('clock', clock.last);
   }
@@ -233,19 +274,7 @@ export class MemorySync {
     const merging = [...ids].filter((id) => !this.#dirty.has(id));
     const read = new Map<string, MemoryVersion[]>();
     for (let start = 0; start < merging.length; start += READ_BATCH) {
-      const batch = merging.slice(start, start + READ_BATCH);
-      try {
-        for (const [id, versions] of await this.#versionsOfMany(batch)) read.set(id, versions);
-      } catch {
-        // One record of the batch does not open: read them one by one, reporting that one.
-        for (const id of batch) {
-          try {
-            read.set(id, await this.#versionsOf(id));
-          } catch (error) {
-            this.#o.onError(toSyncError(error));
-          }
-        }
-      }
+      for (const [id, versions] of await this.#readVersions(merging.slice(start, start + READ_BATCH))) read.set(id, versions);
     }
     for (const [id, versions] of read) {
       if (this.#dirty.has(id)) continue; // changed here while the versions were read
@@ -273,6 +302,7 @@ export class MemorySync {
     for (const versions of erase) await this.#erase(versions);
     this.#since = last;
     await replica.writeLocal('since', last);
+    this.#o.onPulled?.(changes.map((change) => change.docId));
   }
 }
 

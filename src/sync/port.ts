@@ -13,13 +13,20 @@ export type ReplicaChange = { docId: string; body: unknown } | { docId: string; 
 
 /** What replication with the server reports. */
 export interface ReplicationEvents {
-  /** Documents moved (`direction`), `docIds` being the ids pushed or pulled. */
-  onTransfer(direction: 'push' | 'pull', docIds: string[]): void;
+  /**
+   * Documents moved (`direction`), `docIds` being the ids pushed or pulled; after a pull, how many
+   * documents the server still has to send (`remaining`: exact when the server says, else an
+   * estimate from its update sequence; undefined when unknown).
+   */
+  onTransfer(direction: 'push' | 'pull', docIds: string[], remaining?: number): void;
   /** Replication caught up and waits for more (`error` when it waits because the server is unreachable). */
   onPaused(error?: MemoryError): void;
   /** Replication resumed work. */
   onActive(): void;
-  /** A record changed in the local replica (a local write or one replication brought). */
+  /**
+   * A record changed in the local replica: one replication brought, or another writer's (another
+   * tab of this device). This replica's own writes through {@link SyncReplica.put} are not reported.
+   */
   onLocalChange(): void;
   /**
    * Asked before sending starts, and each time it resumes after a failure (offline, refused): false
@@ -32,6 +39,11 @@ export interface ReplicationEvents {
 export interface SyncReplica {
   /** Writes (creates or replaces) the record named `name`; it is sealed before it is stored. */
   put(name: string, body: object): Promise<string>;
+  /**
+   * Writes many records at once (sealed in parallel, stored in one write): what a first upload or a
+   * large local change uses. Resolves with their document ids, in order.
+   */
+  putMany(records: readonly { name: string; body: object }[]): Promise<string[]>;
   /** The opened records of these names (undefined when absent); a record that does not open rejects. */
   get(names: readonly string[]): Promise<(unknown | undefined)[]>;
   /**

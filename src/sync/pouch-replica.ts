@@ -7,6 +7,10 @@ import { MemoryError } from '../sdk/errors';
 import { documentId, open, seal } from './envelope';
 import type { SyncKeys } from './keys';
 import type { ReplicaChange, ReplicationEvents, SyncReplica } from './port';
+import { loadPouch, type Doc, type Emitter, type Pouch, type PouchDBClass } from './pouch-load';
+import { left } from './sync-progress';
+
+export { loadPouch, type Doc, type Pouch, type PouchDBClass } from './pouch-load';
 import { BoundedCache } from './bounded-cache';
 
 export interface PouchReplicaOptions {
@@ -23,64 +27,9 @@ export interface PouchReplicaOptions {
   plugins?: unknown[];
 }
 
-/** The part of PouchDB this file uses. */
-export interface Doc {
-  _id: string;
-  _rev?: string;
-  [field: string]: unknown;
-}
-interface Emitter {
-  on(event: string, listener: (info: never) => void): Emitter;
-  cancel(): void;
-}
-export interface Pouch {
-  info(): Promise<{ update_seq: string | number; [field: string]: unknown }>;
-  get(id: string): Promise<Doc>;
-  put(doc: Doc): Promise<{ rev: string }>;
-  allDocs(options: { keys?: string[]; limit?: number; include_docs: true }): Promise<{ rows: { doc?: Doc | null }[] }>;
-  changes(options: {
-    since: string | number;
-    include_docs?: boolean;
-    live?: boolean;
-    limit?: number;
-  }): Emitter & Promise<{ results: { id: string; doc?: Doc }[]; last_seq: string | number }>;
-  replicate: {
-    to(remote: Pouch, options: Record<string, unknown>): Emitter;
-    from(remote: Pouch, options: Record<string, unknown>): Emitter;
-  };
-  close(): Promise<void>;
-  destroy(): Promise<void>;
-}
-type PouchConstructor = new (name: string, options?: Record<string, unknown>) => Pouch;
-
-export type PouchDBClass = PouchConstructor & { plugin(plugin: unknown): unknown; adapters: Record<string, unknown> };
-
-let loading: Promise<PouchDBClass> | undefined;
-
-export async function loadPouch(adapter: string, plugins: unknown[]): Promise<PouchDBClass> {
-  loading ??= (async () => {
-    const [core, http, replication] = await Promise.all([
-      import('pouchdb-core'),
-      import('pouchdb-adapter-http'),
-      import('pouchdb-replication'),
-    ]);
-    const PouchDB = core.default as PouchDBClass;
-    PouchDB.plugin(http.default);
-    PouchDB.plugin(replication.default);
-    return PouchDB;
-  })();
-  const PouchDB = await loading;
-  for (const plugin of plugins) PouchDB.plugin(plugin);
-  if (adapter === 'indexeddb' && !('indexeddb' in PouchDB.adapters)) {
-    PouchDB.plugin((await import('pouchdb-adapter-indexeddb')).default);
-  }
-  if (!(adapter in PouchDB.adapters)) throw new MemoryError('INTERNAL', `No PouchDB adapter ${adapter}`);
-  return PouchDB;
-}
-
 /** Documents per replication batch (a batch of memories is about 3 MB). */
 const BATCH_SIZE = 2000;
-/** Envelopes opened at once when reading the changes feed. */
+/** Envelopes opened (or sealed) at once. */
 const OPEN_AT_ONCE = 256;
 /** Document ids kept (about 100 bytes each). */
 const ID_CACHE = 50_000;
@@ -176,13 +125,34 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
     if (id === undefined) ids.set(name, (id = await documentId(keys, name)));
     return id;
   };
+  /** Envelopes being opened: the memory and the record sync read each change at the same time. */
+  const opening = new Map<string, Promise<string>>();
   const openDoc = async (doc: Doc) => {
     const at = `${doc._id}@${doc._rev}`;
     const text = opened.get(at);
     if (text !== undefined) return JSON.parse(text) as unknown;
-    const body = await open(keys, doc);
-    if (doc._rev) opened.set(at, JSON.stringify(body));
-    return body;
+    if (!doc._rev) return open(keys, doc);
+    let once = opening.get(at);
+    if (!once) {
+      once = open(keys, doc).then((body) => JSON.stringify(body));
+      opening.set(at, once);
+      void once
+        .then(
+          (json) => opened.set(at, json),
+          () => undefined,
+        )
+        .finally(() => opening.delete(at));
+    }
+    return JSON.parse(await once) as unknown;
+  };
+  /**
+   * Revisions this replica wrote itself (bounded): the changes they make are no news to this
+   * replica's readers; only what replication (or another tab) writes is.
+   */
+  const ownWrites = new BoundedCache<string, true>(ID_CACHE);
+  const wrote = (id: string, rev: string, body: object) => {
+    opened.set(`${id}@${rev}`, JSON.stringify(body));
+    ownWrites.set(`${id}@${rev}`, true);
   };
 
   const current = (id: string) =>
@@ -209,6 +179,23 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
     }, refusedDelay);
   };
 
+  const put = async (name: string, body: object): Promise<string> => {
+    const id = await idOf(name);
+    for (let attempt = 0; ; attempt++) {
+      const rev = await current(id);
+      try {
+        const doc: Doc = { ...(await seal(keys, id, body)) };
+        if (rev) doc._rev = rev;
+        const written = await local.put(doc);
+        wrote(id, written.rev, body);
+        return id;
+      } catch (error) {
+        // Another writer of this record (another tab of this device) moved it on: once more.
+        if (status(error) !== 409 || attempt > 2) throw error;
+      }
+    }
+  };
+
   const startReplication = () => {
     // With `auth` the database is the admin's to create (a per-database user may not).
     const remote = remoteDatabase(PouchDB, options, !options.auth);
@@ -224,6 +211,7 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
         (fresh) => (lastInfo = fresh),
         () => lastInfo,
       );
+    void remote.info(); // known before the first batch lands (what is left to pull, below)
     const replicationOptions = {
       live: true,
       retry: true,
@@ -273,12 +261,13 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
     };
     const wire = (direction: 'push' | 'pull', replicating: Emitter) =>
       replicating
-        .on('change', (info: { docs: Doc[] }) => {
+        .on('change', (info: { docs: Doc[]; last_seq?: string | number; pending?: number }) => {
           refusedDelay = 0;
           if (direction === 'push') pushDelay = 0;
           events?.onTransfer(
             direction,
             info.docs.map((doc) => doc._id),
+            direction === 'pull' ? left(info, lastInfo) : undefined,
           );
         })
         .on('paused', (error: unknown) => {
@@ -321,21 +310,31 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
   };
 
   return {
-    async put(name, body) {
-      const id = await idOf(name);
-      for (let attempt = 0; ; attempt++) {
-        const rev = await current(id);
-        try {
-          const doc: Doc = { ...(await seal(keys, id, body)) };
-          if (rev) doc._rev = rev;
-          const written = await local.put(doc);
-          opened.set(`${id}@${written.rev}`, JSON.stringify(body));
-          return id;
-        } catch (error) {
-          // Another writer of this record (another tab of this device) moved it on: once more.
-          if (status(error) !== 409 || attempt > 2) throw error;
-        }
+    put,
+    async putMany(records) {
+      const docIds = await Promise.all(records.map((record) => idOf(record.name)));
+      // The revisions to replace, one read for all; then sealed many at a time and stored in one write.
+      const { rows } = await local.allDocs({ keys: docIds, include_docs: false });
+      const docs: Doc[] = [];
+      for (let start = 0; start < records.length; start += OPEN_AT_ONCE) {
+        const sealed = await Promise.all(
+          records.slice(start, start + OPEN_AT_ONCE).map((record, i) => seal(keys, docIds[start + i]!, record.body)),
+        );
+        sealed.forEach((doc, i) => {
+          const rev = rows[start + i]?.value?.rev;
+          docs.push(rev ? { ...doc, _rev: rev } : { ...doc });
+        });
       }
+      const results = await local.bulkDocs(docs);
+      const again: number[] = [];
+      results.forEach((result, i) => {
+        if (result.ok) wrote(docIds[i]!, result.rev!, records[i]!.body);
+        else if (result.status === 409) again.push(i);
+        else throw syncFailure(result);
+      });
+      // Another writer of these records (another tab of this device) moved them on: one at a time.
+      for (const i of again) await put(records[i]!.name, records[i]!.body);
+      return docIds;
     },
     async get(names) {
       const wanted = await Promise.all(names.map(idOf));
@@ -371,7 +370,9 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
     },
     start(handlers) {
       events = handlers;
-      feed ??= local.changes({ since: 'now', live: true }).on('change', () => events?.onLocalChange());
+      feed ??= local.changes({ since: 'now', live: true }).on('change', (change: { id: string; changes: { rev: string }[] }) => {
+        if (change.changes.some(({ rev }) => !ownWrites.get(`${change.id}@${rev}`))) events?.onLocalChange();
+      });
       replication ??= startReplication();
     },
     kick() {

@@ -41,6 +41,8 @@ export interface RecordSyncOptions {
   /** Told after merges changed stored records (their types). */
   onMerged(types: string[], count: number): void;
   onError(error: MemoryError): void;
+  /** Told after a pull merged (or set aside) these changed documents of the replica. */
+  onPulled?(docIds: string[]): void;
   /**
    * Tells the table keys committed writes touched (see record-changes.ts), so a check reads only
    * those records. Without it, every check compares every record.
@@ -274,13 +276,12 @@ export class RecordSync {
     if (changed.length === 0 && gone.length === 0) return;
     const read = await this.#readVersions(kind.type, [...changed, ...gone]);
     for (const id of [...changed, ...gone]) if (!read.has(id)) this.#local?.recheck(kind.type, id);
-    for (const [id, versions] of read) {
-      const key = `${kind.type}:${id}`;
-      const seen = { ...(this.#merged.get(key) ?? seenBy(versions)) };
+    const versions = [...read].map(([id, versions]): RecordVersion => {
+      const seen = { ...(this.#merged.get(`${kind.type}:${id}`) ?? seenBy(versions)) };
       const own = versions.find((version) => version.device === device);
       if (own) seen[device] = own.hlc;
       const value = local.get(id);
-      const version: RecordVersion = {
+      return {
         type: kind.type,
         id,
         device,
@@ -289,9 +290,15 @@ export class RecordSync {
         seen,
         ...(value === undefined ? { deleted: true as const } : { value }),
       };
-      await replica.put(nameOf(kind.type, device, id), version);
-      this.#merged.set(key, seenBy([version]));
-      known[id] = value === undefined ? '' : canonical(value);
+    });
+    // Sealed and stored together, a batch at a time (a first upload sends every record).
+    for (let start = 0; start < versions.length; start += READ_BATCH) {
+      const batch = versions.slice(start, start + READ_BATCH);
+      await replica.putMany(batch.map((version) => ({ name: nameOf(kind.type, device, version.id), body: version })));
+      for (const version of batch) {
+        this.#merged.set(`${kind.type}:${version.id}`, seenBy([version]));
+        known[version.id] = version.value === undefined ? '' : canonical(version.value);
+      }
     }
     await replica.writeLocal(`known-${kind.type}`, known);
     // Concurrent versions from other devices may still beat this one.
@@ -324,6 +331,7 @@ export class RecordSync {
     }
     this.#since = last;
     await replica.writeLocal('records-since', last);
+    this.#o.onPulled?.(changes.map((change) => change.docId));
   }
 
   /** Merges these records of one type and writes the results that differ from what is stored. */

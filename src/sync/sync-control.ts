@@ -8,9 +8,8 @@ import type { SyncApi, SyncEnableOptions, SyncErrorInfo, SyncServerSetup, SyncSt
 import type { Clock } from '../core/ports';
 import { HybridClock } from './hlc';
 import { deviceKind } from './devices';
-import { createDeviceApi, followed, remoteOf, retire, seenAt, withDevice, withDeviceRecords } from './sync-settings';
-import { createKeyApi, locked, removedError } from './sync-settings';
-import type { SyncSettings } from './sync-settings';
+import { createDeviceApi, createKeyApi, followed, locked, remoteOf, removedError, retire } from './sync-settings';
+import { seenAt, withDevice, withDeviceRecords, type SyncSettings } from './sync-settings';
 import { deriveSyncKeys, fromBase64Url, generateSyncKey, toBase64Url, toHex } from './keys';
 import { canonical } from './merge';
 import { MemorySync, type MemoryTarget } from './memory-sync';
@@ -22,6 +21,7 @@ import { RecordSync, type RecordTarget } from './record-sync';
 import { findNotice, isNotice, NOTICE_NAME, readNotice, type RotationNotice } from './rotation';
 import type { WatchChanges } from './record-changes';
 import type { SyncReplica } from './port';
+import { TransferProgress, trackUnsent } from './sync-progress';
 import { checkRemote, createPouchReplica, destroyReplica, type PouchReplicaOptions, type RemoteOptions } from './pouch-replica';
 
 export type { SyncSettings } from './sync-settings';
@@ -70,6 +70,7 @@ interface Running {
   records: RecordSync;
   /** Documents written here and not yet pushed. */
   unsent: Set<string>;
+  progress: TransferProgress;
 }
 
 export function createSyncControl(deps: SyncControlDeps): SyncControl {
@@ -96,6 +97,8 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
   const status = (): SyncStatus => {
     const settings = running?.settings ?? known;
     const removed = settings?.removed;
+    const pending = running ? running.memories.pending + running.records.pending + running.unsent.size : 0;
+    const progress = running?.progress.transfers(pending) ?? [];
     return {
       enabled: settings !== undefined && !removed,
       state: !settings ? 'off' : removed ? 'removed' : state,
@@ -104,9 +107,10 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
       ...(removed ? { removed: { ...removed } } : {}),
       ...(running && serverSetup ? { serverSetup: { ...serverSetup } } : {}),
       ...(lastSyncedAt !== undefined ? { lastSyncedAt } : {}),
-      pending: running ? running.memories.pending + running.records.pending + running.unsent.size : 0,
+      pending,
       mergesApplied,
       errors: errors.map((error) => ({ ...error })),
+      ...(progress.length > 0 ? { progress } : {}),
     };
   };
   const changed = () => deps.emit(status());
@@ -195,17 +199,10 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
       ...deps.replica,
     });
     const clock = new HybridClock(() => deps.clock.now(), await replica.readLocal<string>('clock'));
-    const unsent = new Set<string>();
-    const trackingReplica: SyncReplica = {
-      ...replica,
-      put: async (name, body) => {
-        const id = await replica.put(name, body);
-        unsent.add(id);
-        return id;
-      },
-    };
-    const run = { settings, replica: trackingReplica, unsent } as Running;
-    // One set of known devices for both: each learns devices from its own documents, each merge needs them all.
+    const [unsent, progress] = [new Set<string>(), new TransferProgress(2, changed)];
+    const trackingReplica = trackUnsent(replica, unsent, changed);
+    // Each pulled document is read by both syncs below (2); they share the devices known (each merge needs them all).
+    const run = { settings, replica: trackingReplica, unsent, progress } as Running;
     const devices = new KnownDevices(trackingReplica, settings.device);
     const records = new RecordSync({
       devices,
@@ -222,6 +219,7 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
         changed();
       },
       onError: fail,
+      onPulled: (ids) => progress.merged(ids),
     });
     const memories = new MemorySync({
       devices,
@@ -240,6 +238,7 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
         changed();
       },
       onError: fail,
+      onPulled: (ids) => progress.merged(ids),
     });
     await memories.load();
     await records.load();
@@ -247,8 +246,9 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
     running = run;
     state = 'connecting';
     replica.start({
-      onTransfer: (direction, ids) => {
+      onTransfer: (direction, ids, remaining) => {
         if (direction === 'push') ids.forEach((id) => unsent.delete(id));
+        else progress.pulled(ids, remaining);
         serverSetup = undefined;
         changed();
       },
@@ -261,6 +261,9 @@ export function createSyncControl(deps: SyncControlDeps): SyncControl {
         }
         serverSetup = undefined;
         state = 'idle';
+        memories.pull(); // what came in is merged by these pulls at the latest
+        records.pull();
+        progress.caughtUp(Promise.all([memories.idle(), records.idle()]), () => state === 'idle' && running === run);
         if (memories.pending === 0) lastSyncedAt = deps.clock.now();
         seenNow(run);
         changed();

@@ -77,6 +77,13 @@ describe('sync recovery in the browser', () => {
     for (const i of [0, 417, 999]) expect((await get(c.page, ids[i]!))?.text).toBe(texts[i]);
     const hits = await c.page.evaluate(() => window.mneme!.memories.search('qplace733x').then((r) => r.map((h) => h.item.id)));
     expect(hits[0]).toBe(ids[733]);
+    // It showed how far its download was, and shows nothing once the download is over.
+    const downloads = await c.page.evaluate(() =>
+      window.syncEvents.flatMap((s) => s.progress?.filter((transfer) => transfer.phase === 'download') ?? []),
+    );
+    expect(downloads.length).toBeGreaterThan(0);
+    expect(Math.max(...downloads.map((transfer) => transfer.total))).toBeGreaterThanOrEqual(1000);
+    await expect.poll(() => status(c.page).then((s) => s.progress)).toBeUndefined();
     await converged([a, b, c]);
     await done(a, b, c);
   });

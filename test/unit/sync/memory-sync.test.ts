@@ -19,6 +19,11 @@ class FakeReplica implements SyncReplica {
     this.store(name, { rev: (this.docs.get(name)?.rev ?? 0) + 1, body: structuredClone(body) });
     return name;
   }
+  async putMany(records: readonly { name: string; body: object }[]) {
+    const names: string[] = [];
+    for (const { name, body } of records) names.push(await this.put(name, body));
+    return names;
+  }
   store(name: string, doc: { rev: number; body: unknown }) {
     this.docs.set(name, structuredClone(doc));
     this.log.push(name);
