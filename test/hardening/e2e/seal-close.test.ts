@@ -216,6 +216,8 @@ async function run({ operation, point, index }: Trial): Promise<string[]> {
       await unlockWith(again, passphrase, logged);
       step = 'unlocked';
     }
+    // A reload comes back where the page was (Settings): the memories are on the memory screen.
+    await again.evaluate(() => (location.hash = '#/memory/facts'));
     await appReady(again);
     if (sealed && operation === 'change' && !committed) {
       // The change was finished by that unlock: from now on the new passphrase opens the profile.
@@ -265,7 +267,9 @@ it(
       // Twelve trials in a row meet every operation at every point; the seed says where the series starts.
       const operation = OPERATIONS[t % OPERATIONS.length]!;
       const point = POINTS[(t + shift) % POINTS.length]!;
-      await tally.trial(`${operation}, closed at ${point} (#${t})`, () => run({ operation, point, index: t }));
+      const label = `${operation}, closed at ${point} (#${t})`;
+      const passed = await tally.trial(label, () => run({ operation, point, index: t }));
+      console.log(`seal-close: ${label}: ${passed ? 'ok' : 'FAILED'}`);
     }
     console.log(`seal-close: closed ${JSON.stringify(landed)}`);
     tally.report();
