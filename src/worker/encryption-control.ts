@@ -8,7 +8,7 @@
  */
 import type { EncryptionApi } from '../sdk/client';
 import { MemoryError } from '../sdk/errors';
-import type { LongCallOptions } from '../sdk/types';
+import type { EncryptionStatus, LongCallOptions } from '../sdk/types';
 import type { MnemeDatabase } from '../storage/db';
 import type { TabCoordinator, TabMessage } from '../storage/tabs';
 import { CURRENT_FORMAT, type DataKey } from '../storage/crypto/cipher';
@@ -50,6 +50,25 @@ export function createEncryptionControl(tabs: TabCoordinator, host: EncryptionHo
     return sealStateOf(await readEnvelope(db), (await db.settings.get(MARKER_KEY))?.value);
   };
   const enabled = async () => (await sealState()) !== 0;
+  const current = async (): Promise<EncryptionStatus> => {
+    const on = await enabled();
+    return { enabled: on, locked: on && !host.isOpen() };
+  };
+  /**
+   * While a change is under way, `status` says what the profile was before it: the sealed copy is
+   * installed before this view reopens under the key (and a new key locks the view for a moment),
+   * and a page shown "Lock now" or the unlock screen then would act on a change still running.
+   */
+  let shown: EncryptionStatus | undefined;
+  const holding = async <T>(work: () => Promise<T>): Promise<T> => {
+    const outer = shown;
+    shown = outer ?? (await current());
+    try {
+      return await work();
+    } finally {
+      shown = outer;
+    }
+  };
   const requireEnvelope = async () => {
     const envelope = await readEnvelope(host.db());
     if (envelope) return envelope;
@@ -76,10 +95,12 @@ export function createEncryptionControl(tabs: TabCoordinator, host: EncryptionHo
     }
   };
   /** After a new data key: views holding the old one (this tab's, other tabs') are of no use any more. */
-  const rekeyed = async (key: DataKey, moved: boolean) => {
+  const rekey = async (key: DataKey) => {
     host.lock();
     await host.open(key);
-    // A move already told other tabs the key changed; in place, they lock and ask for the passphrase.
+  };
+  /** A move already told other tabs the key changed; in place, they lock and ask for the passphrase. */
+  const rekeyed = async (moved: boolean) => {
     if (!moved) tabs.announce({ type: 'lock' });
     await host.changed();
   };
@@ -95,28 +116,32 @@ export function createEncryptionControl(tabs: TabCoordinator, host: EncryptionHo
     const envelope = await requireEnvelope();
     const rotation = await (await envelopes()).createRotation(envelope, current, next);
     const oldKey = await (await envelopes()).openEnvelope(envelope, current);
-    const moved = await host
-      .rewrite({
-        reason: 'rotate',
-        from: codecFor(oldKey),
-        to: codecFor(rotation.key),
-        envelope: rotation.envelope,
-        prepare: (db) => writeRotation(db, rotation),
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      })
-      .catch(refused);
-    await rekeyed(rotation.key, moved);
+    const moved = await holding(async () => {
+      const done = await host
+        .rewrite({
+          reason: 'rotate',
+          from: codecFor(oldKey),
+          to: codecFor(rotation.key),
+          envelope: rotation.envelope,
+          prepare: (db) => writeRotation(db, rotation),
+          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        })
+        .catch(refused);
+      await rekey(rotation.key);
+      return done;
+    });
+    await rekeyed(moved);
   };
   return {
-    status: async () => {
-      const on = await enabled();
-      return { enabled: on, locked: on && !host.isOpen() };
-    },
+    status: async () => shown ?? (await current()),
     async enable(passphrase) {
       if (await enabled()) throw new MemoryError('INVALID_ARGUMENT', 'This profile is already encrypted');
       const { envelope, key } = await (await envelopes()).createEnvelope(passphrase);
-      const moved = await host.rewrite({ reason: 'encrypt', from: codecFor(undefined), to: codecFor(key), envelope });
-      await host.open(key);
+      const moved = await holding(async () => {
+        const done = await host.rewrite({ reason: 'encrypt', from: codecFor(undefined), to: codecFor(key), envelope });
+        await host.open(key);
+        return done;
+      });
       await announce(moved);
     },
     async unlock(passphrase) {
@@ -125,16 +150,20 @@ export function createEncryptionControl(tabs: TabCoordinator, host: EncryptionHo
       if (rotation) {
         // A passphrase change or key rotation was cut short (the tab closed): finish it now.
         const next = await (await envelopes()).openEnvelope(rotation.resume, passphrase);
-        const moved = await host
-          .rewrite({ reason: 'rotate', from: codecFor(key), to: codecFor(next), envelope: rotation.envelope, resume: true })
-          .catch(async (error: unknown) => {
-            // Records it cannot read: the profile opens under its old key, for `verify` to remove them.
-            if (!isMemoryError(error, 'UNREADABLE_RECORDS')) throw error;
-            await clearRotation(host.db());
-            return undefined;
-          });
+        const moved = await holding(async () => {
+          const done = await host
+            .rewrite({ reason: 'rotate', from: codecFor(key), to: codecFor(next), envelope: rotation.envelope, resume: true })
+            .catch(async (error: unknown) => {
+              // Records it cannot read: the profile opens under its old key, for `verify` to remove them.
+              if (!isMemoryError(error, 'UNREADABLE_RECORDS')) throw error;
+              await clearRotation(host.db());
+              return undefined;
+            });
+          if (done !== undefined) await rekey(next);
+          return done;
+        });
         if (moved !== undefined) {
-          await rekeyed(next, moved);
+          await rekeyed(moved);
           return;
         }
       }
@@ -152,8 +181,11 @@ export function createEncryptionControl(tabs: TabCoordinator, host: EncryptionHo
     rotateKey: (passphrase, options) => rotate(passphrase, passphrase, options),
     async disable(passphrase) {
       const key = await (await envelopes()).openEnvelope(await requireEnvelope(), passphrase);
-      const moved = await host.rewrite({ reason: 'decrypt', from: codecFor(key), to: codecFor(undefined), envelope: undefined });
-      await host.open(undefined);
+      const moved = await holding(async () => {
+        const done = await host.rewrite({ reason: 'decrypt', from: codecFor(key), to: codecFor(undefined), envelope: undefined });
+        await host.open(undefined);
+        return done;
+      });
       await announce(moved);
     },
     async follow(message) {

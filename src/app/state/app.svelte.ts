@@ -174,8 +174,13 @@ export class AppState {
             break;
         }
       });
-      this.client = client;
-      await this.refreshStatus();
+      // The page learns whether the profile is locked before it sees the client: a view that
+      // appeared in between would ask a locked profile for its memories.
+      try {
+        await this.refreshStatus(client);
+      } finally {
+        this.client = client;
+      }
       if (!this.locked) this.outbox = await client.outbox.summary().catch(() => undefined);
       // The footer says where memories go: sync set up in an earlier visit counts from the first paint.
       if (!this.locked) void this.refreshSync();
@@ -233,8 +238,8 @@ export class AppState {
     this.sync = await this.client?.sync.status().catch(() => this.sync);
   }
 
-  async refreshStatus(): Promise<void> {
-    const client = this.client;
+  /** Reads the status of `client` (the page's, unless it is still opening). */
+  async refreshStatus(client = this.client): Promise<void> {
     if (!client) return;
     const wasLocked = this.locked;
     const status = await client.status();

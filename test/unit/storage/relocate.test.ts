@@ -97,6 +97,31 @@ describe('profiles in storage buckets', () => {
     await client.close();
   });
 
+  it('reports encryption as it was until turning it on or off has finished, then as it is', async () => {
+    const client = await open(profileId());
+    await client.memories.add('The boat is moored at pier 9');
+    // Asked at each step of the rewrite (the last comes once the sealed copy is the profile's, before this view reopens under the key).
+    const asked: Promise<unknown>[] = [];
+    client.subscribe((event) => {
+      if (event.type === 'rewriting') asked.push(client.encryption.status());
+    });
+    await client.encryption.enable('correct horse battery');
+    const duringEnable = await Promise.all(asked.splice(0));
+    expect(duringEnable.length).toBeGreaterThan(1);
+    expect(new Set(duringEnable.map((status) => JSON.stringify(status)))).toEqual(
+      new Set([JSON.stringify({ enabled: false, locked: false })]),
+    );
+    expect(await client.encryption.status()).toEqual({ enabled: true, locked: false });
+    await client.encryption.disable('correct horse battery');
+    const duringDisable = await Promise.all(asked.splice(0));
+    expect(new Set(duringDisable.map((status) => JSON.stringify(status)))).toEqual(
+      new Set([JSON.stringify({ enabled: true, locked: false })]),
+    );
+    expect(await client.encryption.status()).toEqual({ enabled: false, locked: false });
+    expect((await client.memories.list())[0]?.text).toBe('The boat is moored at pier 9');
+    await client.close();
+  });
+
   it('compacts after a delete: the deleted text is gone with the old bucket', async () => {
     const id = profileId();
     const client = await open(id);
