@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Ranked } from '../../../../src/core/ranking/hybrid';
+import { rankedBy, turnItem } from './fixtures';
 import { lendNeighbourTerms } from '../../../../src/core/ranking/neighbour-terms';
 import type { LexicalHit } from '../../../../src/core/ports';
 import type { MemoryItem } from '../../../../src/sdk/types';
@@ -11,29 +11,8 @@ import { createMemoryRepository } from '../../../../src/storage/memory-repositor
 import { createLexicalIndex } from '../../../../src/storage/lexical/minisearch-index';
 import { createFlatIndex } from '../../../../src/storage/vector/flat-index';
 
-const turn = (id: string, at: number): MemoryItem => ({
-  id,
-  text: id,
-  kind: 'turn',
-  importance: 0.5,
-  pinned: false,
-  createdAt: at,
-  updatedAt: at,
-  validFrom: at,
-  metadata: { session: 1 },
-});
-const ranked = (entries: [MemoryItem, number][]): Ranked[] =>
-  entries.map(([memory, score]) => ({
-    item: memory,
-    score,
-    explanation: {
-      mode: 'hybrid',
-      recency: 0,
-      importance: 0.5,
-      contributions: { similarity: 0, lexical: score, recency: 0, importance: 0 },
-      via: ['lexical'],
-    },
-  }));
+const turn = (id: string, at: number): MemoryItem => turnItem(id, { session: 1 }, at);
+const ranked = rankedBy('lexical');
 
 // "What did Ana research?" over a chat: Bo asks what Ana researched, Ana answers without the word.
 const question = turn('bo: what did you research, ana?', 1);

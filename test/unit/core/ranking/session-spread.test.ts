@@ -1,31 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Ranked } from '../../../../src/core/ranking/hybrid';
+import { rankedBy, turnItem } from './fixtures';
 import { spreadAcrossSessions } from '../../../../src/core/ranking/session-spread';
 import type { MemoryItem } from '../../../../src/sdk/types';
 
-const turn = (id: string, session: number | undefined, at: number): MemoryItem => ({
-  id,
-  text: id,
-  kind: 'turn',
-  importance: 0.5,
-  pinned: false,
-  createdAt: at,
-  updatedAt: at,
-  validFrom: at,
-  metadata: session === undefined ? {} : { session },
-});
-const ranked = (entries: [MemoryItem, number][]): Ranked[] =>
-  entries.map(([memory, score]) => ({
-    item: memory,
-    score,
-    explanation: {
-      mode: 'hybrid',
-      recency: 0,
-      importance: 0.5,
-      contributions: { similarity: 0, lexical: score, recency: 0, importance: 0 },
-      via: ['lexical'],
-    },
-  }));
+const turn = (id: string, session: number | undefined, at: number): MemoryItem =>
+  turnItem(id, session === undefined ? {} : { session }, at);
+const ranked = rankedBy('lexical');
 const order = (list: Ranked[]) => list.map((r) => r.item.id);
 
 describe('spreading results across sessions', () => {

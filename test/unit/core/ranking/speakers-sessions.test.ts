@@ -3,30 +3,10 @@ import type { Ranked } from '../../../../src/core/ranking/hybrid';
 import { boostNamedSpeakers, Speakers } from '../../../../src/core/ranking/speakers';
 import { boostBySession } from '../../../../src/core/ranking/session-prior';
 import type { MemoryItem } from '../../../../src/sdk/types';
+import { rankedBy, turnItem } from './fixtures';
 
-const item = (id: string, metadata: MemoryItem['metadata'], at = 0): MemoryItem => ({
-  id,
-  text: id,
-  kind: 'turn',
-  importance: 0.5,
-  pinned: false,
-  createdAt: at,
-  updatedAt: at,
-  validFrom: at,
-  metadata,
-});
-const ranked = (entries: [MemoryItem, number][]): Ranked[] =>
-  entries.map(([memory, score]) => ({
-    item: memory,
-    score,
-    explanation: {
-      mode: 'hybrid',
-      recency: 0,
-      importance: 0.5,
-      contributions: { similarity: score, lexical: 0, recency: 0, importance: 0 },
-      via: ['dense'],
-    },
-  }));
+const item = (id: string, metadata: MemoryItem['metadata'], at = 0): MemoryItem => turnItem(id, metadata, at);
+const ranked = rankedBy('dense');
 const order = (list: Ranked[]) => list.map((r) => r.item.id);
 
 describe('speaker-aware ranking', () => {

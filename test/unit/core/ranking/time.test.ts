@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Ranked } from '../../../../src/core/ranking/hybrid';
 import { inSpan, timeOf, timeSpans, type TimeSpan } from '../../../../src/core/ranking/time-expressions';
 import { boostByTime, MemoryTimes } from '../../../../src/core/ranking/time-prior';
 import type { MemoryItem } from '../../../../src/sdk/types';
+import { rankedBy, turnItem } from './fixtures';
 import { MemoryService } from '../../../../src/core/semantic/memory-service';
 import { EmbedderSlot } from '../../../../src/core/semantic/embedder-slot';
 import { DEFAULT_RANKING } from '../../../../src/sdk/options';
@@ -60,29 +60,9 @@ describe('time expressions', () => {
   });
 });
 
-const item = (id: string, metadata: MemoryItem['metadata'], validFrom = NOW): MemoryItem => ({
-  id,
-  text: id,
-  kind: 'turn',
-  importance: 0.5,
-  pinned: false,
-  createdAt: NOW,
-  updatedAt: NOW,
-  validFrom,
-  metadata,
-});
-const ranked = (entries: [MemoryItem, number][]): Ranked[] =>
-  entries.map(([memory, score]) => ({
-    item: memory,
-    score,
-    explanation: {
-      mode: 'hybrid',
-      recency: 0,
-      importance: 0.5,
-      contributions: { similarity: score, lexical: 0, recency: 0, importance: 0 },
-      via: ['dense'],
-    },
-  }));
+const item = (id: string, metadata: MemoryItem['metadata'], validFrom = NOW): MemoryItem =>
+  turnItem(id, metadata, NOW, validFrom);
+const ranked = rankedBy('dense');
 
 describe('time-aware ranking', () => {
   const mayTurn = item('we went to the lake', { date: '4:04 pm on 20 May, 2026' });
