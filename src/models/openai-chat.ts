@@ -98,7 +98,8 @@ export function createOpenAIChat(options: OpenAIChatOptions): LoadableChatModel 
       let text = '';
       try {
         for await (const data of serverSentEvents(response)) {
-          if (data === '[DONE]') break;
+          // A stop ends the reply at once, also among events already read in the same chunk.
+          if (data === '[DONE]' || signal?.aborted) break;
           const piece = parseDelta(data);
           if (!piece) continue;
           text += piece;

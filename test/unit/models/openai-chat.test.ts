@@ -33,6 +33,12 @@ beforeAll(async () => {
       res.setHeader('content-type', 'text/event-stream');
       const words = ['Hello', ' from', ' a', ' local', ' server', '.'];
       const slow = body.model === 'slow';
+      if (body.model === 'burst') {
+        // Every event in one write: the client reads them from one chunk.
+        const events = words.map((word) => `data: ${JSON.stringify({ choices: [{ delta: { content: word } }] })}\n\n`);
+        res.end(`${events.join('')}data: [DONE]\n\n`);
+        return;
+      }
       let i = 0;
       const send = () => {
         if (res.destroyed) return;
@@ -92,6 +98,20 @@ describe('OpenAI-compatible endpoint adapter', () => {
     const controller = new AbortController();
     const pieces: string[] = [];
     const reply = createOpenAIChat({ baseUrl: base, model: 'slow' }).generate([{ role: 'user', content: 'x' }], {
+      signal: controller.signal,
+      onToken: (piece) => {
+        pieces.push(piece);
+        controller.abort();
+      },
+    });
+    await expect(reply).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(pieces).toEqual(['Hello']);
+  });
+
+  it('delivers no token after the signal aborts, even from the chunk that was being read', async () => {
+    const controller = new AbortController();
+    const pieces: string[] = [];
+    const reply = createOpenAIChat({ baseUrl: base, model: 'burst' }).generate([{ role: 'user', content: 'x' }], {
       signal: controller.signal,
       onToken: (piece) => {
         pieces.push(piece);
