@@ -221,7 +221,13 @@ async function run({ operation, point, index }: Trial): Promise<string[]> {
     const buckets = await bucketCount(side2);
     if (buckets !== 1) problems.push(`${buckets} storage buckets remain (the profile's old or half copies)`);
     await settings(again);
-    const encrypted = await again.getByRole('button', { name: 'Lock now' }).isVisible();
+    // The encryption part of Settings shows one of its two states once it is there (its view loads on first use).
+    const lockNow = again.getByRole('button', { name: 'Lock now' });
+    await lockNow
+      .or(again.getByRole('button', { name: 'Encrypt' }))
+      .first()
+      .waitFor();
+    const encrypted = await lockNow.isVisible();
     if (encrypted !== sealed) problems.push(`Settings shows encryption ${encrypted ? 'on' : 'off'}`);
     if (errors.length > 0) problems.push(`page errors: ${errors.join('; ')}`);
     return problems;
