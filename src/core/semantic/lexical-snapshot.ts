@@ -16,6 +16,8 @@ export class LexicalSnapshots {
   #takenAt = -Infinity;
   /** Bulk adds under way: no snapshot is due until the last one ends. */
   #held = 0;
+  /** The save under way: while it waits for the index, further changes must not start more of them. */
+  #saving: Promise<void> | undefined;
 
   constructor(
     private readonly store: MemoryStore,
@@ -57,7 +59,7 @@ export class LexicalSnapshots {
   /** Counts changes; returns true when a snapshot is due. */
   changed(count: number): boolean {
     this.#changes += count;
-    return this.#held === 0 && this.#due();
+    return this.#held === 0 && this.#saving === undefined && this.#due();
   }
 
   #due(): boolean {
@@ -78,8 +80,16 @@ export class LexicalSnapshots {
     }
   }
 
-  /** Waits until the index holds every memory given to it, then saves it with `items()` as they are then. */
-  async save(lexical: LexicalIndex, items: () => MemoryItem[]): Promise<void> {
+  /**
+   * Waits until the index holds every memory given to it, then saves it with `items()` as they are
+   * then. A call while a save is under way joins it (one serialisation of the index, not one per call).
+   */
+  save(lexical: LexicalIndex, items: () => MemoryItem[]): Promise<void> {
+    this.#saving ??= this.#save(lexical, items).finally(() => (this.#saving = undefined));
+    return this.#saving;
+  }
+
+  async #save(lexical: LexicalIndex, items: () => MemoryItem[]): Promise<void> {
     if (this.#changes === 0) return;
     await lexical.settled();
     this.#changes = 0;
