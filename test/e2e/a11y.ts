@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { startChatServer, type ChatServer } from '../hardening/e2e/chat-server';
-import { appReady, DESKTOP, PHONE } from './browser';
+import { appReady, chooseChatServer, DESKTOP, PHONE } from './browser';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -114,12 +114,7 @@ export async function startA11yServer(): Promise<HeldServer> {
 export async function useChatServer(page: Page, url: string): Promise<void> {
   await page.evaluate(() => (location.hash = '#/settings'));
   await appReady(page, '#/settings');
-  await page.getByText('Use an external server (off by default)').click();
-  await page.getByLabel('Server URL').fill(url);
-  await page.getByLabel('Model name').fill(MODEL);
-  await page.getByLabel('I understand my text is sent to this server').check();
-  await page.getByRole('button', { name: 'Use this server' }).click();
-  await page.getByText('external server: text leaves this device').waitFor();
+  await chooseChatServer(page, url, MODEL);
 }
 
 /** Imports `content()` through Settings and waits for the app to confirm it. */

@@ -273,3 +273,22 @@ export async function unlockWith(page: Page, passphrase: string, logged: readonl
     );
   });
 }
+
+/**
+ * In Settings (already open), points the app at an OpenAI-compatible chat server the way a person
+ * does, and waits until the app says the model is ready: by then the choice is stored in the profile,
+ * so a page closed or reloaded next still has it ("external server: text leaves this device" shows a
+ * moment earlier, before it is stored).
+ */
+export async function chooseChatServer(page: Page, url: string, model: string): Promise<void> {
+  await page.getByText('Use an external server (off by default)').click();
+  await page.getByLabel('Server URL').fill(url);
+  await page.getByLabel('Model name').fill(model);
+  await page.getByLabel('I understand my text is sent to this server').check();
+  await page.getByRole('button', { name: 'Use this server' }).click();
+  await page.getByText('external server: text leaves this device').waitFor();
+  await page
+    .locator('[aria-live]')
+    .filter({ hasText: `${model} is ready.` })
+    .waitFor({ state: 'attached' });
+}

@@ -11,7 +11,7 @@
 import { afterAll, expect, it, inject } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { Tally, trials } from '../harness';
-import { appReady, closeBrowser, markWelcomed, newPage, shot } from '../../e2e/browser';
+import { appReady, chooseChatServer, closeBrowser, markWelcomed, newPage, shot } from '../../e2e/browser';
 import { startChatServer } from './chat-server';
 
 afterAll(closeBrowser);
@@ -167,12 +167,8 @@ it('tab-close: memory work resumes after the page closes mid-job, and runs once'
     await markWelcomed(context);
     await first.goto(`${inject('baseURL')}#/settings`);
     await appReady(first, '#/settings');
-    await first.getByText('Use an external server (off by default)').click();
-    await first.getByLabel('Server URL').fill(server.url);
-    await first.getByLabel('Model name').fill(MODEL);
-    await first.getByLabel('I understand my text is sent to this server').check();
-    await first.getByRole('button', { name: 'Use this server' }).click();
-    await first.getByText('external server: text leaves this device').waitFor();
+    // Stored in the profile before the page closes: every trial's page loads it.
+    await chooseChatServer(first, server.url, MODEL);
     await first.close();
 
     const said: string[] = [];

@@ -19,7 +19,7 @@
 import { afterAll, describe, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { Tally, isFull, trials } from '../harness';
-import { appReady, closeBrowser, memoryList, newPage, markWelcomed } from '../../e2e/browser';
+import { appReady, chooseChatServer, closeBrowser, memoryList, newPage, markWelcomed } from '../../e2e/browser';
 import { inject } from 'vitest';
 import { makePayloads, payloadNumbers, type Payload } from './xss-payloads';
 import { MODEL, squash, startEchoServer, type EchoServer } from './xss-echo';
@@ -295,12 +295,7 @@ describe('hostile text in the app', () => {
 
       await watch.step('settings: use the local echo server', all, async () => {
         await nav(page, 'Settings');
-        await page.getByText('Use an external server (off by default)').click();
-        await page.getByLabel('Server URL').fill(server.url);
-        await page.getByLabel('Model name').fill(MODEL);
-        await page.getByLabel('I understand my text is sent to this server').check();
-        await page.getByRole('button', { name: 'Use this server' }).click();
-        await page.getByText('external server: text leaves this device').waitFor();
+        await chooseChatServer(page, server.url, MODEL);
       });
       await watch.step('import: a file full of payloads', all, async () => {
         await importThroughSettings(page, importFile(payloads, Date.now()), 'hostile.json');
