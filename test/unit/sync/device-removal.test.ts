@@ -5,10 +5,8 @@
  * reads nothing new; the server's old database keeps only the notice, which the removed device
  * has no key in. A removal cut short by the network finishes when the device starts again.
  */
-import memoryAdapter from 'pouchdb-adapter-memory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MemoryClient } from '../../../src/sdk/index';
-import { createMemoryEngine } from '../../../src/worker/engine';
 import { useSyncServer } from '../../support/sync-server';
 import { startCuttableProxy, type CuttableProxy } from '../../support/cuttable-proxy';
 import { parsePairingCode } from '../../../src/sync/pairing';
@@ -16,16 +14,9 @@ import { deriveSyncKeys, type SyncKeys } from '../../../src/sync/keys';
 import { open } from '../../../src/sync/envelope';
 import { generateDeviceKey, unwrapSyncKey } from '../../../src/sync/devices';
 import { isNotice, type RotationNotice } from '../../../src/sync/rotation';
+import { createDevice as create, deviceIds, texts } from './devices-setup';
 
 const server = useSyncServer();
-
-const create = (profileId: string) =>
-  createMemoryEngine({ profileId, embedder: false, modelsBaseUrl: process.env.MNEME_MODELS! }, 'in-process', {
-    syncReplica: { adapter: 'memory', plugins: [memoryAdapter] },
-  });
-
-const texts = async (client: MemoryClient) => (await client.memories.list({ limit: 100 })).map((item) => item.text).sort();
-const deviceIds = async (client: MemoryClient) => (await client.sync.devices()).map((device) => device.id).sort();
 
 /** What a server database holds: the bodies of its live documents and every change (deleted ones too). */
 async function databaseOf(url: string, keys: SyncKeys) {

@@ -4,51 +4,29 @@
  * surface as an unhandled rejection (found by the `sync` hardening suite: pouchdb-replication 9
  * calls the source's `info()` after each batch without handling its failure).
  */
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import memoryAdapter from 'pouchdb-adapter-memory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deriveSyncKeys, generateSyncKey } from '../../../src/sync/keys';
 import { createPouchReplica } from '../../../src/sync/pouch-replica';
 import type { ReplicationEvents } from '../../../src/sync/port';
+import { startHttpProxy } from '../../support/http-proxy';
 import { useSyncServer } from '../../support/sync-server';
 
 const server = useSyncServer();
 
 /** Forwards to the server, except that once a `_changes` request went by it drops `GET /<db>/`. */
 async function startInfoDroppingProxy(target: string) {
-  const upstream = new URL(target);
   const seen = { changes: 0, dropped: 0, after: 0 };
-  const proxy: Server = createServer((incoming, outgoing) => {
+  const proxy = await startHttpProxy(target, (incoming) => {
     const path = incoming.url ?? '/';
     if (path.includes('/_changes')) seen.changes++;
     if (seen.dropped > 0) seen.after++;
-    if (incoming.method === 'GET' && /^\/[a-z0-9]+\/?$/.test(path) && seen.changes > 0) {
-      seen.dropped++;
-      incoming.socket.destroy();
-      return;
-    }
-    const forward = request(
-      { host: upstream.hostname, port: upstream.port, path, method: incoming.method, headers: incoming.headers },
-      (answer) => {
-        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(outgoing);
-      },
-    );
-    forward.on('error', () => outgoing.destroy());
-    incoming.pipe(forward);
+    if (incoming.method !== 'GET' || !/^\/[a-z0-9]+\/?$/.test(path) || seen.changes === 0) return false;
+    seen.dropped++;
+    incoming.socket.destroy();
+    return true;
   });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  const { port } = proxy.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    seen,
-    close: () =>
-      new Promise<void>((resolve) => {
-        proxy.closeAllConnections();
-        proxy.close(() => resolve());
-      }),
-  };
+  return { url: proxy.url, seen, close: proxy.close };
 }
 
 const quiet: ReplicationEvents = { onTransfer() {}, onPaused() {}, onActive() {}, onLocalChange() {} };

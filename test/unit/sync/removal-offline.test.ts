@@ -5,25 +5,15 @@
  * the other devices there. When it comes back, the proxy refuses it the old database's changes
  * feed for a while, so its pull cannot bring the removal notice before its push would send.
  */
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import memoryAdapter from 'pouchdb-adapter-memory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MemoryClient } from '../../../src/sdk/index';
-import { createMemoryEngine } from '../../../src/worker/engine';
 import { deriveSyncKeys, type SyncKeys } from '../../../src/sync/keys';
 import { parsePairingCode } from '../../../src/sync/pairing';
+import { startHttpProxy } from '../../support/http-proxy';
 import { useSyncServer } from '../../support/sync-server';
+import { createDevice as create, deviceIds, texts } from './devices-setup';
 
 const server = useSyncServer();
-
-const create = (profileId: string) =>
-  createMemoryEngine({ profileId, embedder: false, modelsBaseUrl: process.env.MNEME_MODELS! }, 'in-process', {
-    syncReplica: { adapter: 'memory', plugins: [memoryAdapter] },
-  });
-
-const texts = async (client: MemoryClient) => (await client.memories.list({ limit: 100 })).map((item) => item.text).sort();
-const deviceIds = async (client: MemoryClient) => (await client.sync.devices()).map((device) => device.id).sort();
 
 /** The live documents of a server database. */
 async function liveDocs(keys: SyncKeys) {
@@ -36,43 +26,25 @@ async function liveDocs(keys: SyncKeys) {
  * that database's changes feed (the pull), forwarding the rest.
  */
 async function startProxy(target: string) {
-  const upstream = new URL(target);
   const state = { down: false, noFeed: undefined as string | undefined };
-  const sockets = new Set<Socket>();
-  const proxy: Server = createServer((incoming, outgoing) => {
-    const path = incoming.url ?? '/';
-    if (state.down) return void incoming.socket.destroy();
-    if (state.noFeed && path.startsWith(`/${state.noFeed}/_changes`)) {
-      outgoing.writeHead(503, { 'content-type': 'application/json' });
-      return void outgoing.end(JSON.stringify({ error: 'unavailable', reason: 'held by the test' }));
+  const proxy = await startHttpProxy(target, (incoming, outgoing) => {
+    if (state.down) {
+      incoming.socket.destroy();
+      return true;
     }
-    const forward = request(
-      { host: upstream.hostname, port: upstream.port, path, method: incoming.method, headers: incoming.headers },
-      (answer) => {
-        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(outgoing);
-      },
-    );
-    forward.on('error', () => outgoing.destroy());
-    incoming.pipe(forward);
+    if (!state.noFeed || !(incoming.url ?? '/').startsWith(`/${state.noFeed}/_changes`)) return false;
+    outgoing.writeHead(503, { 'content-type': 'application/json' });
+    outgoing.end(JSON.stringify({ error: 'unavailable', reason: 'held by the test' }));
+    return true;
   });
-  proxy.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/`,
+    url: proxy.url,
     state,
     cut() {
       state.down = true;
-      for (const socket of sockets) socket.destroy();
+      proxy.dropAll();
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        proxy.close(() => resolve());
-      }),
+    close: proxy.close,
   };
 }
 

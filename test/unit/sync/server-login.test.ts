@@ -7,12 +7,11 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import memoryAdapter from 'pouchdb-adapter-memory';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { MemoryClient, SyncServerAccount } from '../../../src/sdk/index';
-import { createMemoryEngine } from '../../../src/worker/engine';
 import { useSyncServer } from '../../support/sync-server';
 import { adminCommands } from '../../../src/app/state/server-setup';
+import { createDevice as create, texts } from './devices-setup';
 
 const server = useSyncServer();
 const ADMIN = `Basic ${Buffer.from('admin:admin-secret').toString('base64')}`;
@@ -51,12 +50,6 @@ async function runAdminCommands(account: SyncServerAccount) {
   }
 }
 
-const create = (profileId: string) =>
-  createMemoryEngine({ profileId, embedder: false, modelsBaseUrl: process.env.MNEME_MODELS! }, 'in-process', {
-    syncReplica: { adapter: 'memory', plugins: [memoryAdapter] },
-  });
-
-const texts = async (client: MemoryClient) => (await client.memories.list({ limit: 100 })).map((item) => item.text).sort();
 const synced = async (client: MemoryClient) => {
   const status = await client.sync.status();
   return status.state === 'idle' && status.pending === 0 && status.serverSetup === undefined;
