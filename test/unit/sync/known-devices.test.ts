@@ -17,6 +17,7 @@ import type { SyncReplica } from '../../../src/sync/port';
 import type { RecordKind, RecordVersion } from '../../../src/sync/record-kinds';
 import { RecordSync, type RecordTarget } from '../../../src/sync/record-sync';
 import { KnownDevices } from '../../../src/sync/known-devices';
+import { noteItem as item } from '../../support/items';
 
 /** A record type whose merge is the union of every device's values: a missed device shows as a missing value. */
 const tagKind: RecordKind<string[]> = {
@@ -24,18 +25,6 @@ const tagKind: RecordKind<string[]> = {
   merge: (versions) => [...new Set(versions.flatMap((version) => version.value ?? []))].sort(),
   actorOf: () => 'user',
 };
-
-const item = (id: string, text: string): MemoryItem => ({
-  id,
-  text,
-  kind: 'note',
-  importance: 0.5,
-  pinned: false,
-  createdAt: 1,
-  updatedAt: 1,
-  validFrom: 1,
-  metadata: {},
-});
 
 /** What device `a` stores: memories and tag records. */
 function storage() {

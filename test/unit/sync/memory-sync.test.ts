@@ -9,6 +9,7 @@ import { HybridClock } from '../../../src/sync/hlc';
 import { MemorySync, type MemoryTarget } from '../../../src/sync/memory-sync';
 import type { ReplicaChange, ReplicaPosition, SyncReplica } from '../../../src/sync/port';
 import type { MemoryError } from '../../../src/sdk/errors';
+import { noteItem as memory } from '../../support/items';
 
 /** Documents with revisions, as replication moves them: a newer revision replaces an older one. */
 class FakeReplica implements SyncReplica {
@@ -96,18 +97,6 @@ async function makeDevice(name: string): Promise<Device> {
   await sync.load();
   return { name, replica, target, sync, errors };
 }
-
-const memory = (id: string, text: string): MemoryItem => ({
-  id,
-  text,
-  kind: 'note',
-  importance: 0.5,
-  pinned: false,
-  createdAt: 1,
-  updatedAt: 1,
-  validFrom: 1,
-  metadata: {},
-});
 
 /** A local change on a device, then the device writes its version. */
 async function change(device: Device, id: string, text: string | undefined, actor: ChangeActor = 'user') {

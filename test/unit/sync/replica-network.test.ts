@@ -4,52 +4,37 @@
  * a failure. A connection reset at that moment must not become an unhandled rejection (it ended a
  * test run with exit 1 though every test passed); replication carries on.
  */
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import memoryAdapter from 'pouchdb-adapter-memory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPouchReplica } from '../../../src/sync/pouch-replica';
 import { deriveSyncKeys, generateSyncKey } from '../../../src/sync/keys';
 import type { SyncReplica } from '../../../src/sync/port';
+import { startHttpProxy } from '../../support/http-proxy';
 import { useSyncServer } from '../../support/sync-server';
 
 const server = useSyncServer();
 
 /** An HTTP proxy on loopback that, once armed, resets the connection of every `GET <path>`. */
 async function resettingProxy(target: string) {
-  const upstream = new URL(target);
   let armed: string | undefined;
   let resets = 0;
   let after = 0;
-  const proxy: Server = createServer((req, res) => {
+  const proxy = await startHttpProxy(target, (req) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (armed !== undefined && req.method === 'GET' && path === armed) {
       resets++;
       req.socket.destroy();
-      return;
+      return true;
     }
     if (resets > 0) after++;
-    const forward = request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    forward.on('error', () => res.destroy());
-    req.pipe(forward);
+    return false;
   });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/`,
+    url: proxy.url,
     arm: (path: string) => (armed = path),
     /** Connections reset, and requests served after the first reset. */
     counts: () => ({ resets, after }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        proxy.closeAllConnections();
-        proxy.close(() => resolve());
-      }),
+    close: proxy.close,
   };
 }
 
