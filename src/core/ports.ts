@@ -114,6 +114,11 @@ export interface VectorIndex {
   readonly size: number;
   /** Adds or replaces. */
   upsert(id: string, vector: Float32Array): void;
+  /**
+   * Makes room for `rows` vectors in all, ahead of adding them (optional): loading or adding
+   * thousands then allocates once instead of growing again and again. Never shrinks.
+   */
+  reserve?(rows: number): void;
   remove(id: string): void;
   has(id: string): boolean;
   search(query: Float32Array, k: number, accept?: (id: string) => boolean): VectorHit[];

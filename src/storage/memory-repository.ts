@@ -6,7 +6,7 @@
 import { toMemoryError } from '../sdk/errors';
 import type { MemoryStore } from '../core/ports';
 import type { AuditRow, MnemeDatabase } from './db';
-import type { AuditEntry } from '../sdk/types';
+import type { AuditEntry, MemoryItem } from '../sdk/types';
 import { plainCodec, readable, snapshotBinding, type MemoryRow, type RecordCodec, type StoredRow } from './codec';
 import { VectorChunks } from './vector-chunks';
 
@@ -42,7 +42,9 @@ export function createMemoryRepository(db: MnemeDatabase, codec: RecordCodec = p
     );
     return rows.filter((row) => row !== undefined);
   };
-  const decode = (rows: MemoryRow[]) => readable(rows, (row) => codec.decodeItem(row));
+  // The plain codec stores items as they are: no promise per row on the way in or out (10k rows at open).
+  const plain = codec === plainCodec;
+  const decode = async (rows: MemoryRow[]) => (plain ? (rows as MemoryItem[]) : readable(rows, (row) => codec.decodeItem(row)));
   const guard = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
       return await work();
@@ -56,7 +58,7 @@ export function createMemoryRepository(db: MnemeDatabase, codec: RecordCodec = p
 
   return {
     putMany: async (items, vectors, audit = []) => {
-      const rows = await Promise.all(items.map((item) => codec.encodeItem(item)));
+      const rows = plain ? items : await Promise.all(items.map((item) => codec.encodeItem(item)));
       const auditRows = await encodeAudit(audit);
       const unembedded = items.filter((item) => item.embeddingModel === undefined).map((item) => item.id);
       // Issued together: IndexedDB runs a transaction's requests in order anyway, and the vector

@@ -26,6 +26,8 @@ export class VectorChunks {
   readonly #db: MnemeDatabase;
   readonly #codec: RecordCodec;
   #models = new Map<string, ModelSlots>();
+  /** The models that have chunk rows (a superset once rows are dropped); read again with the map. */
+  #modelNames: Set<string> | undefined;
   #generation: number | undefined;
 
   constructor(db: MnemeDatabase, codec: RecordCodec) {
@@ -67,20 +69,26 @@ export class VectorChunks {
       (model) => !byModel.has(model),
     );
     const placed: { model: string; at: Slot; id: string; vector: Float32Array; dim: number }[] = [];
+    /** Chunks at or past a model's end before this write have no row yet: nothing to read. */
+    const fresh = new Set<string>();
     for (const [model, list] of byModel) {
       const state = await this.#slotsOf(model, list[0]!.vector.length);
+      this.#modelNames?.add(model);
+      const { end } = state;
       for (const { id, vector } of list) {
         if (vector.length !== state.dim) {
           throw new MemoryError('INVALID_ARGUMENT', `Model ${model} stores ${state.dim}-d vectors, got ${vector.length}`);
         }
         const at = state.slots.get(id) ?? state.free.pop() ?? this.#advance(state);
+        if (at.chunk > end.chunk || (at.chunk === end.chunk && end.slot === 0)) fresh.add(model + '\u0000' + at.chunk);
         state.slots.set(id, at);
         placed.push({ model, at, id, vector, dim: state.dim });
       }
     }
+    // A bulk add fills new chunks only: no read, so its writes go out with the rows' (one round trip less).
     const rows = await this.#rows([
       ...freed.map((f) => f.model + '\u0000' + f.at.chunk),
-      ...placed.map((p) => p.model + '\u0000' + p.at.chunk),
+      ...placed.map((p) => p.model + '\u0000' + p.at.chunk).filter((key) => !fresh.has(key)),
     ]);
     for (const { model, at, dim } of freed) clearSlot(rows.get(model + '\u0000' + at.chunk)!, at.slot, dim);
     // Each row grows once, to the last slot this write fills (growing it slot by slot copied the
@@ -123,7 +131,8 @@ export class VectorChunks {
 
   /** Takes the slots of `ids` out of the maps of the models `which` selects; returns them. */
   async #plan(ids: string[], which: (model: string) => boolean): Promise<{ model: string; at: Slot; dim: number }[]> {
-    const models = ((await this.#db.vectorChunks.orderBy('model').uniqueKeys()) as string[]).filter(which);
+    this.#modelNames ??= new Set((await this.#db.vectorChunks.orderBy('model').uniqueKeys()) as string[]);
+    const models = [...this.#modelNames].filter(which);
     const freed: { model: string; at: Slot; dim: number }[] = [];
     for (const model of models) {
       const state = await this.#slotsOf(model);
@@ -141,6 +150,7 @@ export class VectorChunks {
   /** The chunk rows with these keys (`model\0chunk`), copied so edits stay local until commit. */
   async #rows(keys: string[]): Promise<Map<string, VectorChunkRow>> {
     const unique = [...new Set(keys)];
+    if (unique.length === 0) return new Map();
     const stored = await this.#db.vectorChunks.bulkGet(
       unique.map((key) => {
         const [model, chunk] = key.split('\u0000') as [string, string];
@@ -153,7 +163,7 @@ export class VectorChunks {
       if (!row) continue;
       // Working rows hold float32 (no `encoding`); they are written back as float16.
       const { encoding: _stored, ...rest } = row;
-      const floats = toFloats(row, await Dexie.waitFor(this.#codec.openBytes(row.data, chunkBinding(row))));
+      const floats = toFloats(row, await this.#open(row));
       rows.set(unique[i]!, { ...rest, ids: [...row.ids], data: floats.slice().buffer });
     }
     return rows;
@@ -162,6 +172,7 @@ export class VectorChunks {
   /** Forgets the in-memory map (after a failed transaction, or when another tab wrote). */
   invalidate(): void {
     this.#models.clear();
+    this.#modelNames = undefined;
     this.#generation = undefined;
   }
 
@@ -169,6 +180,7 @@ export class VectorChunks {
     const stored = ((await this.#db.settings.get(GENERATION_KEY))?.value as number | undefined) ?? 0;
     if (stored !== this.#generation) {
       this.#models.clear();
+      this.#modelNames = undefined;
       this.#generation = stored;
     }
   }
@@ -181,25 +193,38 @@ export class VectorChunks {
       (row) => row.ids.every((id) => id === null) && this.#models.get(row.model)?.end.chunk !== row.chunk,
     );
     const kept = rows.filter((row) => !dropped.includes(row));
-    const sealed = await Dexie.waitFor(
-      Promise.all(
-        kept.map(async (row) => ({
-          ...row,
-          encoding: 'f16' as const,
-          data: await this.#codec.sealBytes(encodeFloat16(new Float32Array(row.data)), chunkBinding({ ...row, encoding: 'f16' })),
-        })),
-      ),
-    );
-    await this.#db.vectorChunks.bulkPut(sealed);
-    if (dropped.length > 0) {
-      await this.#db.vectorChunks.bulkDelete(dropped.map((row) => [row.model, row.chunk] as [string, number]));
-      for (const row of dropped) {
-        const state = this.#models.get(row.model);
-        if (state) state.free = state.free.filter((at) => at.chunk !== row.chunk);
-      }
+    const encoded = kept.map((row) => ({ ...row, encoding: 'f16' as const, data: encodeFloat16(new Float32Array(row.data)) }));
+    const sealed = await this.#seal(encoded);
+    for (const row of dropped) {
+      const state = this.#models.get(row.model);
+      if (state) state.free = state.free.filter((at) => at.chunk !== row.chunk);
     }
     this.#generation = (this.#generation ?? 0) + 1;
-    await this.#db.settings.put({ key: GENERATION_KEY, value: this.#generation });
+    // Issued together: the transaction runs them in order, and waiting for each cost a round trip.
+    await Promise.all([
+      this.#db.vectorChunks.bulkPut(sealed),
+      dropped.length > 0
+        ? this.#db.vectorChunks.bulkDelete(dropped.map((row) => [row.model, row.chunk] as [string, number]))
+        : undefined,
+      this.#db.settings.put({ key: GENERATION_KEY, value: this.#generation }),
+    ]);
+  }
+
+  /**
+   * Sealed chunk rows. Encryption is not an IndexedDB request: waitFor keeps the transaction open
+   * meanwhile (its keep-alive read waits behind every request issued before it, so the plain
+   * codec, which seals nothing, does not wait).
+   */
+  #seal(rows: VectorChunkRow[]): Promise<VectorChunkRow[]> | VectorChunkRow[] {
+    if (!this.#codec.encrypted) return rows;
+    return Dexie.waitFor(
+      Promise.all(rows.map(async (row) => ({ ...row, data: await this.#codec.sealBytes(row.data, chunkBinding(row)) }))),
+    );
+  }
+
+  /** A stored chunk's bytes, opened (see {@link #seal} for why the plain codec does not wait). */
+  #open(row: VectorChunkRow): Promise<ArrayBuffer> | ArrayBuffer {
+    return this.#codec.encrypted ? Dexie.waitFor(this.#codec.openBytes(row.data, chunkBinding(row))) : row.data;
   }
 
   async #slotsOf(model: string, dim?: number): Promise<ModelSlots> {

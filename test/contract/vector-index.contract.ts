@@ -135,6 +135,23 @@ export function describeVectorIndexContract(where: string, cases: VectorIndexCas
       expect([...index.vector!('b')!]).toEqual([0, 1, 0]);
     });
 
+    it('makes room ahead for many vectors (where it can) and keeps what it holds', async () => {
+      const index = await create(3);
+      index.upsert('a', unit([1, 0, 0]));
+      index.upsertMany(['b'], unit([0, 1, 0]));
+      index.reserve?.(5_000);
+      index.reserve?.(1); // never shrinks
+      index.upsert('c', unit([0, 0, 1]));
+      expect(index.size).toBe(3);
+      for (const [id, axis] of [
+        ['a', [1, 0, 0]],
+        ['b', [0, 1, 0]],
+        ['c', [0, 0, 1]],
+      ] as const) {
+        expect(index.search(unit([...axis]), 1)).toEqual([{ id, score: expect.closeTo(1, 5) }]);
+      }
+    });
+
     it('keeps its own copy of every vector', async () => {
       const index = await create(3);
       const vector = unit([1, 0, 0]);

@@ -25,11 +25,19 @@ export class LexicalSnapshots {
   ) {}
 
   /**
-   * The lexical index for `items`: the snapshot when it fits (memories missing from it or changed
-   * since are re-indexed, memories gone since removed), otherwise built from the texts.
+   * Reads the saved snapshot and loads it into a new index (a new, empty index when there is none).
+   * Separate from {@link restore}, so the open can load it while the memories are still being read.
    */
-  restore(items: MemoryItem[], snapshot: LexicalSnapshot | undefined, create: (data?: string) => LexicalIndex): LexicalIndex {
-    const lexical = create(snapshot?.data);
+  async load(create: (data?: string) => LexicalIndex): Promise<{ lexical: LexicalIndex; snapshot?: LexicalSnapshot }> {
+    const snapshot = await this.store.readLexicalSnapshot();
+    return snapshot ? { lexical: create(snapshot.data), snapshot } : { lexical: create() };
+  }
+
+  /**
+   * The lexical index for `items` from what {@link load} gave: the snapshot's when it fits (memories
+   * missing from it or changed since are re-indexed, memories gone since removed), otherwise built from the texts.
+   */
+  restore(items: MemoryItem[], { lexical, snapshot }: { lexical: LexicalIndex; snapshot?: LexicalSnapshot }): LexicalIndex {
     const usable = snapshot && lexical.size === snapshot.ids.length && snapshot.versions?.length === snapshot.ids.length;
     const indexed = new Map<string, number>(usable ? snapshot.ids.map((id, i) => [id, snapshot.versions[i]!]) : []);
     if (indexed.size === 0) lexical.clear();

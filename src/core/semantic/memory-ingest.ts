@@ -1,13 +1,13 @@
 /**
  * Writing many memories at once: the batch ingest behind add / addMany (validate, embed what has
- * no vector, one transaction per batch) and the catch-up that embeds memories without a vector
- * from the current model. The {@link MemoryService} owns the caches; it lends them through an
- * {@link IngestHost}.
+ * no vector, one transaction per batch), the catch-up that embeds memories without a vector from
+ * the current model, and loading the stored vectors into a new index. The {@link MemoryService}
+ * owns the caches; it lends them through an {@link IngestHost}.
  */
 import { DEFAULTS } from '../../sdk/options';
 import { MemoryError, throwIfAborted } from '../../sdk/errors';
 import type { AddMemoryInput, ChangeActor, LongCallOptions, MemoryItem } from '../../sdk/types';
-import type { Clock, MemoryStore, StoredVector } from '../ports';
+import type { Clock, MemoryStore, StoredVector, VectorIndex } from '../ports';
 import { createId } from '../ids';
 import { yieldToEventLoop } from '../yield';
 import { bulkCreateAudit, memoryAudit } from './memory-audit';
@@ -115,6 +115,18 @@ export async function ingestMany(
     options.onProgress?.({ phase: 'ingest', loaded: added.length, total: inputs.length });
   }
   return added;
+}
+
+/**
+ * A vector index holding `vectors` (its dimension the first one's; a vector of another length is
+ * left out, as an upsert would leave it), sized for all of them at once; none when there are none.
+ */
+export function loadVectors(vectors: StoredVector[], create: (dimension: number) => VectorIndex): VectorIndex | undefined {
+  if (vectors.length === 0) return undefined;
+  const index = create(vectors[0]!.vector.length);
+  index.reserve?.(vectors.length);
+  for (const { id, vector } of vectors) if (vector.length === index.dimension) index.upsert(id, vector);
+  return index;
 }
 
 /** How many of these memories have no vector from `model` (none when there is no model). */

@@ -26,7 +26,7 @@ import { mergeAudit, memoryAudit } from './memory-audit';
 import { indexDifferences, type IndexDifferences } from './index-differences';
 import { accessDay, effectiveImportance } from '../archive/policies';
 import type { EmbedderSlot } from './embedder-slot';
-import { countMissingVectors, embedMissing, ingestBatch, ingestMany, storedVector, type IngestHost } from './memory-ingest';
+import * as ingest from './memory-ingest';
 import { searchFilter } from './search-filter';
 import * as check from './validate';
 
@@ -62,7 +62,7 @@ export class MemoryService {
   #lastCreatedAt = -Infinity;
 
   readonly #snapshots: LexicalSnapshots;
-  readonly #host: IngestHost;
+  readonly #host: ingest.IngestHost;
 
   private constructor(deps: MemoryServiceDeps, lexical: LexicalIndex, snapshots: LexicalSnapshots) {
     this.#deps = deps;
@@ -92,20 +92,23 @@ export class MemoryService {
   }
 
   /**
-   * Loads every item and the current model's vectors into the in-memory indexes. The lexical index starts from its
-   * snapshot, and only memories changed since are indexed again. The three reads are independent and run at once.
+   * Loads every item and the current model's vectors into the in-memory indexes; the lexical index starts from its snapshot
+   * (memories changed since are indexed again). The three reads run at once, each loaded into its index as it arrives.
    */
   static async open(deps: MemoryServiceDeps): Promise<MemoryService> {
-    const { store, embedder } = deps;
-    const read = [store.all(), store.readLexicalSnapshot(), embedder.modelId ? store.vectors(embedder.modelId) : []] as const;
-    const [items, snapshot, vectors] = await Promise.all(read);
-    const snapshots = new LexicalSnapshots(deps.store, deps.clock);
-    const service = new MemoryService(deps, snapshots.restore(items, snapshot, deps.createLexicalIndex), snapshots);
+    const { store, embedder, createLexicalIndex, createVectorIndex } = deps;
+    const [snapshots, model] = [new LexicalSnapshots(deps.store, deps.clock), embedder.modelId];
+    const [items, lexical, vectors] = await Promise.all([
+      store.all(),
+      snapshots.load(createLexicalIndex),
+      model ? store.vectors(model).then((stored) => ingest.loadVectors(stored, createVectorIndex)) : undefined,
+    ]);
+    const service = new MemoryService(deps, snapshots.restore(items, lexical), snapshots);
     for (const item of items) {
       service.#items.set(item.id, item);
       service.#lastCreatedAt = Math.max(service.#lastCreatedAt, item.createdAt);
     }
-    for (const stored of vectors) service.#indexVector(stored.id, stored.vector);
+    service.#vectors = vectors;
     // Saves re-indexing next time, in the background; a full disk must not keep the profile from opening.
     if (snapshots.pending > 100) void service.checkpoint().catch(() => undefined);
     return service;
@@ -126,7 +129,7 @@ export class MemoryService {
 
   /** `id` is for callers inside the core that must name the memory before it exists (episodes). */
   async add(input: AddMemoryInput, signal?: AbortSignal, actor: ChangeActor = 'user', id?: string): Promise<MemoryItem> {
-    const [item] = await ingestBatch(this.#host, [input], signal, actor, id === undefined ? [] : [id]);
+    const [item] = await ingest.ingestBatch(this.#host, [input], signal, actor, id === undefined ? [] : [id]);
     return item!;
   }
 
@@ -142,7 +145,7 @@ export class MemoryService {
 
   addMany(inputs: AddMemoryInput[], options: LongCallOptions = {}): Promise<MemoryItem[]> {
     return this.#snapshots.during(
-      () => ingestMany(this.#host, inputs, options),
+      () => ingest.ingestMany(this.#host, inputs, options),
       () => this.checkpoint(),
     );
   }
@@ -181,12 +184,12 @@ export class MemoryService {
 
   /** Embeds every memory without a vector from the current model (see {@link embedMissing}); how many were embedded. */
   embedMissing(signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<number> {
-    return embedMissing(this.#host, signal, onProgress);
+    return ingest.embedMissing(this.#host, signal, onProgress);
   }
 
   /** Memories without a vector from the current model (they are found by keywords only). */
   get missingVectors(): number {
-    return countMissingVectors(this.#items.values(), this.#deps.embedder.modelId);
+    return ingest.countMissingVectors(this.#items.values(), this.#deps.embedder.modelId);
   }
 
   /** Where this service's caches and indexes differ from storage (see {@link indexDifferences}). */
@@ -284,7 +287,7 @@ export class MemoryService {
     if (next.text !== current.text) {
       delete next.embeddingModel;
       const [vector] = (await this.#deps.embedder.tryEmbed([next.text], 'passage')) ?? [];
-      if (vector) vectors.push(storedVector(next, this.#deps.embedder.modelId!, vector));
+      if (vector) vectors.push(ingest.storedVector(next, this.#deps.embedder.modelId!, vector));
     }
     // A change of the pin alone is logged as what it is.
     const pinOnly =

@@ -47,6 +47,7 @@ export function createFlatIndex(dimension: number, options: FlatIndexOptions = {
       const row = place(id); // before reading `data`: placing may grow it
       data.set(vector, row * dimension);
     },
+    reserve,
     upsertMany(batch, packed) {
       checkPacked(batch.length, packed.length, dimension);
       reserve(ids.length + batch.length);

@@ -110,6 +110,7 @@ export function createInt8Index(
       checkDimension(vector.length, dimension);
       write(place(id), vector, 0);
     },
+    reserve,
     upsertMany(batch, packed) {
       checkPacked(batch.length, packed.length, dimension);
       reserve(ids.length + batch.length);

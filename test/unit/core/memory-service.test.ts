@@ -7,6 +7,8 @@ import { openDatabase } from '../../../src/storage/db';
 import { createMemoryRepository } from '../../../src/storage/memory-repository';
 import { createLexicalIndex } from '../../../src/storage/lexical/minisearch-index';
 import { createFlatIndex } from '../../../src/storage/vector/flat-index';
+import { loadVectors } from '../../../src/core/semantic/memory-ingest';
+import type { BulkVectorIndex } from '../../../src/storage/vector/bulk-index';
 
 const DAY = 86_400_000;
 
@@ -104,5 +106,29 @@ describe('lexical snapshot', () => {
     await store.writeLexicalSnapshot({ takenAt: clock.now, ids: ['a', 'b'], versions: [1, 1], data: '{"broken": true' });
     const reopened = await MemoryService.open(deps(name, clock, built));
     expect((await reopened.search('sourdough'))[0]?.item.text).toBe('Sourdough starter needs feeding');
+  });
+});
+
+describe('opening the vector index', () => {
+  it('loads the stored vectors into one index that makes room for all of them at once, leaving out other lengths', () => {
+    const made: BulkVectorIndex[] = [];
+    const create = (dimension: number) => {
+      const index = createFlatIndex(dimension, { initialCapacity: 1 });
+      vi.spyOn(index, 'reserve');
+      made.push(index);
+      return index;
+    };
+    const stored = [
+      { id: 'a', model: 'm', vector: Float32Array.of(1, 0, 0) },
+      { id: 'short', model: 'm', vector: Float32Array.of(0, 1) },
+      { id: 'c', model: 'm', vector: Float32Array.of(0, 0, 1) },
+    ];
+    const index = loadVectors(stored, create)!;
+    expect(made).toEqual([index]);
+    expect(index.reserve).toHaveBeenCalledExactlyOnceWith(3);
+    expect(index.size).toBe(2);
+    expect(index.has('short')).toBe(false);
+    expect(index.search(Float32Array.of(0, 0, 1), 1)).toEqual([{ id: 'c', score: expect.closeTo(1, 5) }]);
+    expect(loadVectors([], create)).toBeUndefined();
   });
 });

@@ -90,6 +90,62 @@ describe('memory repository over Dexie', () => {
     await repo.close();
   });
 
+  it('writes the vectors of a bulk add into new chunks without reading chunk rows, and reads only a partly filled one', async () => {
+    const db = openDatabase(freshName());
+    /** The vector chunk rows each read of the vectorChunks table asked for (a query or a cursor counts as 'scan'). */
+    const reads: unknown[] = [];
+    db.use({
+      stack: 'dbcore',
+      name: 'count-chunk-reads',
+      create: (down) => ({
+        ...down,
+        table: (tableName) => {
+          const table = down.table(tableName);
+          if (tableName !== 'vectorChunks') return table;
+          return {
+            ...table,
+            get: (req) => (reads.push(req.key), table.get(req)),
+            getMany: (req) => (reads.push(...req.keys), table.getMany(req)),
+            query: (req) => (reads.push('scan'), table.query(req)),
+            openCursor: (req) => (reads.push('scan'), table.openCursor(req)),
+          };
+        },
+      }),
+    });
+    const repo = createMemoryRepository(db);
+    const batch = (from: number, count: number) => Array.from({ length: count }, (_, i) => `v${from + i}`);
+    const write = (ids: string[]) =>
+      repo.putMany(
+        ids.map((id) => item(id, 'm')),
+        ids.map((id) => vec(id, Number(id.slice(1)))),
+      );
+    await write(batch(0, 10)); // the first write learns which models and slots there are
+    reads.length = 0;
+    await write(batch(10, VECTORS_PER_CHUNK * 2)); // the rest of chunk 0, all of chunk 1, 10 slots of chunk 2
+    expect(reads).toEqual([['m', 0]]);
+    reads.length = 0;
+    await write(batch(10 + VECTORS_PER_CHUNK * 2, VECTORS_PER_CHUNK)); // fills chunk 2 and starts chunk 3
+    expect(reads).toEqual([['m', 2]]);
+
+    const total = 10 + VECTORS_PER_CHUNK * 3;
+    const loaded = new Map((await repo.vectors('m')).map((v) => [v.id, v.vector]));
+    expect(loaded.size).toBe(total);
+    for (const at of [0, 9, 10, 255, 256, 521, 522, total - 1]) expectClose(loaded.get(`v${at}`)!, vec(`v${at}`, at).vector);
+    expect((await db.vectorChunks.toArray()).map((row) => row.ids.length)).toEqual([256, 256, 256, 10]);
+    await repo.close();
+  });
+
+  it("reads the chunks again after another tab wrote vectors, and keeps both tabs' vectors", async () => {
+    const name = freshName();
+    const [mine, theirs] = [createMemoryRepository(openDatabase(name)), createMemoryRepository(openDatabase(name))];
+    await mine.putMany([item('a', 'm')], [vec('a', 1)]);
+    await theirs.putMany([item('b', 'm'), item('c', 'n')], [vec('b', 2), vec('c', 3, 8, 'n')]);
+    await mine.putMany([item('d', 'm'), item('c', 'm')], [vec('d', 4), vec('c', 5)]);
+    expect((await mine.vectors('m')).map((v) => v.id).sort()).toEqual(['a', 'b', 'c', 'd']);
+    expect(await theirs.vectors('n')).toEqual([]); // c moved to model m: its old model's slot is freed
+    await Promise.all([mine.close(), theirs.close()]);
+  });
+
   it('turns a full disk into QUOTA_EXCEEDED and leaves no partial record', async () => {
     const db = openDatabase(freshName());
     const repo = createMemoryRepository(db);
