@@ -101,13 +101,20 @@ function guardTable(table: DBCoreTable, settings: DBCoreTable): DBCoreTable {
   const guarded = table.name === 'settings' || table.name === 'vectorChunks' || SEALED_TABLES.includes(table.name);
   if (!guarded) return table;
   const checked = (req: DBCoreMutateRequest) => {
-    if ((req.type !== 'put' && req.type !== 'add') || (req.trans as unknown as IDBTransaction).mode === 'versionchange') {
-      return table.mutate(req);
-    }
-    return stateOf(settings, req.trans).then((state) => {
-      if (!req.values.every((row) => rowFitsState(table.name, row, state))) throw refused(state);
-      return table.mutate(req);
+    const idb = req.trans as unknown as IDBTransaction;
+    if ((req.type !== 'put' && req.type !== 'add') || idb.mode === 'versionchange') return table.mutate(req);
+    // The rows go out at once, behind the state's read in the same transaction, rather than a round
+    // trip later; rows that do not fit the state abort the whole transaction before it can commit.
+    const fits = stateOf(settings, req.trans).then((state) => {
+      if (req.values.every((row) => rowFitsState(table.name, row, state))) return;
+      try {
+        idb.abort();
+      } catch {
+        // already finished: it failed for another reason, and nothing of it landed
+      }
+      throw refused(state);
     });
+    return Promise.all([fits, table.mutate(req)]).then(([, result]) => result);
   };
   return {
     ...table,

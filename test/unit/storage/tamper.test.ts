@@ -179,6 +179,34 @@ describe('the write guard within one transaction', () => {
   });
 });
 
+describe('the write guard when the refusal is caught', () => {
+  it('lets nothing of a refused write land, even when the writer catches the refusal and goes on', async () => {
+    const db = openDatabase(`tamper-guard-caught-${Date.now()}-${counter++}`);
+    try {
+      await db.settings.put({ key: MARKER_KEY, value: { format: 2 } });
+      const refusals: unknown[] = [];
+      const outcome = await db
+        .transaction('rw', db.memories, db.settings, async () => {
+          await db.settings.put({ key: 'theme', value: 'dark' });
+          // A stale plain client's rows, sent without waiting for the guard's check of the stored state:
+          await db.memories.bulkPut([memory('x', 'plaintext'), memory('y', 'plaintext')] as never).catch((error: unknown) => {
+            refusals.push(error);
+          });
+        })
+        .then(
+          () => 'committed',
+          () => 'failed',
+        );
+      expect(refusals).toMatchObject([{ code: 'LOCKED' }]);
+      expect(outcome).toBe('failed'); // the transaction was aborted: it cannot commit what was sent
+      expect(await db.memories.count()).toBe(0);
+      expect(await db.settings.get('theme')).toBeUndefined();
+    } finally {
+      db.close();
+    }
+  });
+});
+
 describe('profiles encrypted before format 2', () => {
   it('opens a format-1 profile, reads it, and re-encodes it in the current format at unlock', async () => {
     const profileId = `tamperv1${Date.now()}x${counter++}`;
