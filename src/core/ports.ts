@@ -146,6 +146,11 @@ export interface LexicalIndex {
   clear(): void;
   /** Resolves when every text given so far is indexed (not only queued). */
   settled(): Promise<void>;
+  /**
+   * Holds indexing back until the returned function is called (optional; calls nest): a bulk add's
+   * writes then run without indexing slices between them. Queued texts are still found by search.
+   */
+  defer?(): () => void;
   /** The whole index as text (deleted documents purged), to restore it without re-indexing every memory. */
   snapshot(): Promise<string>;
 }

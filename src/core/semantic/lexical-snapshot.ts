@@ -18,6 +18,8 @@ export class LexicalSnapshots {
   #held = 0;
   /** The save under way: while it waits for the index, further changes must not start more of them. */
   #saving: Promise<void> | undefined;
+  /** The index {@link restore} gave: a bulk add holds its indexing back (see {@link during}). */
+  #index: LexicalIndex | undefined;
 
   constructor(
     private readonly store: MemoryStore,
@@ -38,6 +40,7 @@ export class LexicalSnapshots {
    * missing from it or changed since are re-indexed, memories gone since removed), otherwise built from the texts.
    */
   restore(items: MemoryItem[], { lexical, snapshot }: { lexical: LexicalIndex; snapshot?: LexicalSnapshot }): LexicalIndex {
+    this.#index = lexical;
     const usable = snapshot && lexical.size === snapshot.ids.length && snapshot.versions?.length === snapshot.ids.length;
     const indexed = new Map<string, number>(usable ? snapshot.ids.map((id, i) => [id, snapshot.versions[i]!]) : []);
     if (indexed.size === 0) lexical.clear();
@@ -75,14 +78,17 @@ export class LexicalSnapshots {
   }
 
   /**
-   * Runs a bulk add with no snapshot in between (each would serialise the whole index again);
-   * `save` runs after it, in the background, when one is due.
+   * Runs a bulk add with no snapshot in between (each would serialise the whole index again) and no
+   * indexing between its writes (the index takes its queue after it); `save` runs after it, in the
+   * background, when one is due.
    */
   async during<T>(work: () => Promise<T>, save: () => Promise<void>): Promise<T> {
     this.#held++;
+    const resume = this.#index?.defer?.();
     try {
       return await work();
     } finally {
+      resume?.();
       this.#held--;
       if (this.#held === 0 && this.#due()) void save().catch(() => undefined);
     }

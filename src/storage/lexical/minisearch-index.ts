@@ -4,8 +4,9 @@
  * "what/when/did" does not outweigh its content words.
  *
  * Indexing is off the write path: `upsert` only queues the text, and the queue is indexed in
- * slices of a few milliseconds between other work (a bulk add's writes wait on IndexedDB meanwhile).
- * Until then a search still finds the queued memories (see pending-scan.ts).
+ * slices of a few milliseconds between other work, after the bulk add under way if any ({@link
+ * LexicalIndex.defer}: slices between its writes delayed each write's next step by up to a slice,
+ * on a loaded machine more). Until then a search still finds the queued memories (see pending-scan.ts).
  */
 import MiniSearch, { type Options } from 'minisearch';
 import type { LexicalIndex } from '../../core/ports';
@@ -54,6 +55,9 @@ export function createLexicalIndex(snapshot?: string, pause: () => Promise<void>
   /** Written, not yet indexed (never also in `search`: an upsert discards the indexed version). */
   const pending = new Map<string, PendingText>();
   let draining: Promise<void> | undefined;
+  /** Holds under way (see {@link LexicalIndex.defer}), and how the drain waiting for their end is woken. */
+  let holds = 0;
+  let wake: (() => void) | undefined;
 
   const indexSlice = (until: number) => {
     for (const [id, { text }] of pending) {
@@ -66,7 +70,8 @@ export function createLexicalIndex(snapshot?: string, pause: () => Promise<void>
     try {
       while (pending.size > 0) {
         await pause();
-        indexSlice(performance.now() + SLICE_MS);
+        if (holds > 0) await new Promise<void>((resolve) => (wake = resolve));
+        else indexSlice(performance.now() + SLICE_MS);
       }
     } finally {
       draining = undefined;
@@ -119,6 +124,15 @@ export function createLexicalIndex(snapshot?: string, pause: () => Promise<void>
     },
     async settled() {
       while (draining) await draining;
+    },
+    defer() {
+      holds++;
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        if (--holds === 0) wake?.();
+      };
     },
     async snapshot() {
       await this.settled();

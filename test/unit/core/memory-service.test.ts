@@ -96,6 +96,31 @@ describe('lexical snapshot', () => {
     expect((await service.search('note 1299 herons'))[0]?.item.id).toBe(added[1299]!.id);
   });
 
+  it('indexes a bulk addition after its writes, not between them, and finds it meanwhile', async () => {
+    const events: string[] = [];
+    const options = deps(`snapshot-deferred-${Date.now()}`, { now: 4 * DAY }, []);
+    const create = options.createLexicalIndex;
+    options.createLexicalIndex = (snapshot) => {
+      const index = create(snapshot);
+      const defer = index.defer!.bind(index);
+      index.defer = () => {
+        events.push('held');
+        const release = defer();
+        return () => {
+          events.push('released');
+          release();
+        };
+      };
+      return index;
+    };
+    const putMany = options.store.putMany.bind(options.store);
+    options.store.putMany = (...args) => (events.push('write'), putMany(...args));
+    const service = await MemoryService.open(options);
+    const added = await service.addMany(Array.from({ length: 1300 }, (_, i) => ({ text: `Bulk note ${i} about plovers` })));
+    expect(events).toEqual(['held', 'write', 'write', 'released']);
+    expect((await service.search('note 1299 plovers'))[0]?.item.id).toBe(added[1299]!.id);
+  });
+
   it('rebuilds from the texts when the snapshot does not match the memories', async () => {
     const name = `snapshot-bad-${Date.now()}`;
     const clock = { now: 5 * DAY };

@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { createLexicalIndex, tokenize } from '../../../src/storage/lexical/minisearch-index';
 import { stem } from '../../../src/storage/lexical/stem';
+import { yieldToEventLoop } from '../../../src/core/yield';
 
 describe('lexical index', () => {
   it('ranks by BM25 on content words and ignores question words', () => {
@@ -92,6 +93,29 @@ describe('lexical index, memories written but not indexed yet', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('holds its indexing back while a bulk add defers it, and finds the queued texts meanwhile', async () => {
+    const { index, step } = held();
+    let done = false;
+    const [first, second] = [index.defer!(), index.defer!()];
+    index.upsert('a', 'Kayak rental by the harbour');
+    const settled = index.settled().then(() => (done = true));
+    step(); // the queue's turn comes: it waits for the holds instead of indexing
+    await yieldToEventLoop();
+    expect(done).toBe(false);
+    expect(index.search('kayak', 5).map((hit) => hit.id)).toEqual(['a']);
+    first();
+    first(); // a release counts once
+    await yieldToEventLoop();
+    expect(done).toBe(false);
+    second();
+    await vi.waitFor(() => {
+      step(); // the queue's next turn
+      expect(done).toBe(true);
+    });
+    await settled;
+    expect(index.search('kayak harbour', 5).map((hit) => hit.id)).toEqual(['a']);
   });
 
   it('ranks queued and indexed memories together, and indexes the queue between other work', async () => {
