@@ -276,9 +276,9 @@ export async function unlockWith(page: Page, passphrase: string, logged: readonl
 
 /**
  * In Settings (already open), points the app at an OpenAI-compatible chat server the way a person
- * does, and waits until the app says the model is ready: by then the choice is stored in the profile,
- * so a page closed or reloaded next still has it ("external server: text leaves this device" shows a
- * moment earlier, before it is stored).
+ * does, and waits until the app names it as the model in use and says it is ready: the app does
+ * both only once the choice is stored in the profile (profile-choices.test.ts checks it), so a page
+ * closed or reloaded next still has it.
  */
 export async function chooseChatServer(page: Page, url: string, model: string): Promise<void> {
   await page.getByText('Use an external server (off by default)').click();

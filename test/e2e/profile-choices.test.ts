@@ -2,12 +2,14 @@
  * What a person typed about themselves lives in the profile, not in localStorage: the "do not
  * remember" patterns and rules, retention, and the external chat server. An older version's copy in
  * localStorage is moved into the profile once and removed there; an encrypted profile keeps them
- * sealed, so a locked page (and its localStorage) does not know them until it is unlocked.
+ * sealed, so a locked page (and its localStorage) does not know them until it is unlocked. A chat
+ * server chosen in Settings shows as the model in use only once the profile keeps that choice.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { inject } from 'vitest';
-import { appReady, closeBrowser, newPage, rawDatabase, unlockWith } from './browser';
+import { startChatServer } from '../hardening/e2e/chat-server';
+import { appReady, chooseChatServer, closeBrowser, markWelcomed, newPage, rawDatabase, unlockWith } from './browser';
 
 afterAll(closeBrowser);
 
@@ -42,7 +44,66 @@ async function shownChoices(page: Page): Promise<{ patterns: string; turn: strin
   };
 }
 
+declare global {
+  interface Window {
+    /** What the profile held as its chat choice the moment the page first said a server is in use. */
+    chatAtClaim?: Promise<unknown>;
+  }
+}
+
+/**
+ * From now on, the first time the page says an external server is in use, reads the profile's
+ * stored chat choice at once (raw IndexedDB, a connection opened beforehand, so the read starts in
+ * the same task as the change on the page): into `window.chatAtClaim`.
+ */
+function readChoiceAtClaim(page: Page): Promise<void> {
+  return page.evaluate(async () => {
+    const factory = await window.rawIndexedDB('mneme-default');
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = factory.open('mneme-default');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    window.chatAtClaim = new Promise((resolve, reject) => {
+      const observer = new MutationObserver(() => {
+        if (!document.body.textContent?.includes('external server: text leaves this device')) return;
+        observer.disconnect();
+        const request = db.transaction('settings', 'readonly').objectStore('settings').get('preferences');
+        request.onsuccess = () => {
+          db.close();
+          resolve((request.result as { value?: { chat?: unknown } } | undefined)?.value?.chat ?? null);
+        };
+        request.onerror = () => reject(request.error);
+      });
+      observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+    });
+  });
+}
+
 describe('the profile keeps its own choices', () => {
+  it('names a chat server as the model in use only once the profile keeps the choice', async () => {
+    const model = 'claimed-model';
+    const server = await startChatServer(model, () => 'Hello.');
+    const { context, page, errors } = await newPage();
+    try {
+      await markWelcomed(context);
+      await page.goto(`${inject('baseURL')}#/settings`);
+      await appReady(page, '#/settings');
+      await readChoiceAtClaim(page);
+      await chooseChatServer(page, server.url, model);
+      expect(await page.evaluate(() => window.chatAtClaim)).toBe('external');
+      // A reload at any moment after that finds the server chosen.
+      await page.reload();
+      await appReady(page, '#/settings');
+      await page.getByText('external server: text leaves this device').waitFor();
+      expect(await page.getByText(model, { exact: true }).count()).toBeGreaterThan(0);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+      await server.close();
+    }
+  });
+
   it('moves an older version’s rules and chat server out of localStorage into the profile, once', async () => {
     const { context, page, errors } = await newPage();
     await context.addInitScript((legacy) => {

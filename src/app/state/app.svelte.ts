@@ -49,7 +49,13 @@ export class AppState {
   client = $state.raw<MemoryClient | undefined>();
   status = $state.raw<MemoryStatus | undefined>();
   outbox = $state.raw<OutboxSummary | undefined>();
+  /** The chat model in use, once its choice is kept for the next visit (see {@link ModelsState.useChat}). */
   chatModel = $state.raw<ChatModelInfo | undefined>();
+  /**
+   * Chat model choices under way in this page: the model one loads is shown when the choice is
+   * stored, not when the client reports it in use (a reload in between would not bring it back).
+   */
+  choosingChat = 0;
   reembedding = $state.raw<ReembedStatus | undefined>();
   /** Sync across devices, as the client last reported it (a `sync` event, or {@link refreshSync}). */
   sync = $state.raw<SyncStatus | undefined>();
@@ -156,7 +162,7 @@ export class AppState {
             if (event.summary.pending === 0 && event.summary.running === 0) this.revision++;
             break;
           case 'chat-model-changed':
-            this.chatModel = event.model;
+            if (this.choosingChat === 0) this.chatModel = event.model;
             break;
           case 'reembedding':
             this.reembedding = event.finished ? undefined : { model: event.model, done: event.done, total: event.total };

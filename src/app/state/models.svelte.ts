@@ -133,6 +133,7 @@ export class ModelsState {
     this.download = spec ? { model: name, text: `Preparing ${name}` } : undefined;
     // Choosing a model to download is the consent to downloads (a server of one's own is not a download).
     if (spec && spec.engine !== 'openai') this.app.allowDownloads();
+    this.app.choosingChat++;
     try {
       await client.chat.useModel(spec && $state.snapshot(spec), {
         signal: controller.signal,
@@ -140,15 +141,20 @@ export class ModelsState {
           if (!controller.signal.aborted) this.download = tracker.view(name, event);
         },
       });
-      if (controller.signal.aborted) return false;
-      this.app.chatModel = await client.chat.model();
+      // Replaced by a newer choice: that one stores and names the model in use. (Cancelled once the
+      // model was already in use, it is kept like any finished choice.)
+      if (controller.signal.aborted && this.#abort !== undefined) return false;
+      const model = await client.chat.model();
+      // Kept for the next visit first: the page names a model in use only once a reload would bring it back.
       await this.app.rememberChat(spec);
+      this.app.chatModel = model;
       this.app.say(spec ? `${name} is ready.` : 'Chat model unloaded.');
       return true;
     } catch (error) {
       if (!controller.signal.aborted) this.app.fail('model', error);
       return false;
     } finally {
+      this.app.choosingChat--;
       if (this.#abort === controller) {
         this.loading = false;
         this.download = undefined;
