@@ -7,21 +7,14 @@ import { DEFAULT_RANKING, DEFAULTS, type MemoryClientOptions } from '../sdk/opti
 import type { MemoryClient } from '../sdk/client';
 import { MemoryError, toMemoryError } from '../sdk/errors';
 import type { LongCallOptions, MemoryEvent, MemoryEventListener, MemoryStatus } from '../sdk/types';
-import { lockedConversationWrites, lockedEpisodeWrites, lockedProfileWrites, lockedWrites, tellingWrites } from './locked-stores';
+import { lockedWrites, tellingWrites } from './locked-stores';
 import { systemClock } from '../core/clock';
 import { MemoryService } from '../core/semantic/memory-service';
-import { createAssistantControl, type AssistantControl } from './assistant-control';
-import { assembleContext, sweep } from './lazy-paths';
-import { createOutboxRepository } from '../storage/outbox-repository';
-import { Conversations } from '../core/working/conversations';
-import { Episodes } from '../core/episodes/episodes';
-import { ProfileService } from '../core/profile/profile-service';
-import { estimateTokenizer } from '../core/context/estimate-tokenizer';
+import { createLazyAssistant, type LazyAssistant, type LazyAssistantDeps } from './lazy-assistant';
+import { assembleContext, lazyProfileViews, sweep, type ProfileViewsModule } from './lazy-paths';
+import type { ProfileViews } from './profile-views';
 import { databaseName } from '../storage/db';
 import { createMemoryRepository } from '../storage/memory-repository';
-import { createConversationRepository } from '../storage/conversation-repository';
-import { createEpisodeRepository } from '../storage/episode-repository';
-import { createProfileRepository } from '../storage/profile-repository';
 import { checkProfileId, checkStorageName, openProfileRegistry } from '../storage/profiles';
 import { createTabCoordinator, type TabMessage } from '../storage/tabs';
 import { vectorIndexFactory } from '../storage/vector/index';
@@ -42,9 +35,11 @@ import type { MemoryStore } from '../core/ports';
 
 /** What the memory worker needs beyond the public client: to set the chat model the host loaded. */
 export interface EngineInternals {
-  assistant?: AssistantControl;
+  assistant?: LazyAssistant;
   /** How the sync replica is made (Node tests: PouchDB's memory adapter). */
   syncReplica?: EngineSyncDeps['replica'];
+  /** Load the code a first search does not need (tests count the loads or hold one back). */
+  load?: { views?: () => Promise<ProfileViewsModule>; assistant?: LazyAssistantDeps['load'] };
 }
 
 export async function createMemoryEngine(
@@ -76,9 +71,8 @@ export async function createMemoryEngine(
   const listeners = new Set<MemoryEventListener>();
   const emit = (event: MemoryEvent) => listeners.forEach((listener) => listener(event));
   let service: MemoryService | undefined;
-  let conversations: Conversations | undefined;
-  let episodes: Episodes | undefined;
-  let profile: ProfileService | undefined;
+  /** Conversations, episodes and the profile: loaded by the first call that needs them (lazy-paths.ts). */
+  let views: (() => Promise<ProfileViews>) | undefined;
   let memoryStore: MemoryStore | undefined;
   const sync = createLazySync({
     db: () => place.current(),
@@ -95,14 +89,15 @@ export async function createMemoryEngine(
     clock: systemClock,
     ...(internals.syncReplica ? { replica: internals.syncReplica } : {}),
   });
-  const assistant = createAssistantControl({
+  const assistant = createLazyAssistant({
     initial: options.chatModel,
     modelsBaseUrl: options.modelsBaseUrl,
     emit: (event) => emit(event),
     views: () => unlocked(),
+    memory: () => memoryOf(),
     clock: systemClock,
-    tokenizer: estimateTokenizer,
     outbox: options.outbox,
+    ...(internals.load?.assistant ? { load: internals.load.assistant } : {}),
   });
   internals.assistant = assistant;
   /** Drops every decrypted view of the profile (lock, close, another tab's upgrade). */
@@ -111,9 +106,7 @@ export async function createMemoryEngine(
     void assistant.stop();
     void sync.pause();
     service = undefined;
-    conversations = undefined;
-    episodes = undefined;
-    profile = undefined;
+    views = undefined;
   };
   let closed: string | undefined;
   const onTabMessage = (message: TabMessage) => {
@@ -144,16 +137,6 @@ export async function createMemoryEngine(
   const open = async (dataKey: DataKey | undefined) => {
     const [db, writes] = [place.current(), tellingWrites(place.lockFor(tabs), () => sync.recordsChanged())];
     await privacy.restore(settingsRows(db, codecFor(dataKey)));
-    profile = new ProfileService(
-      lockedProfileWrites(createProfileRepository(db, codecFor(dataKey)), writes),
-      systemClock,
-      privacy.blockedBy,
-    );
-    conversations = new Conversations(
-      lockedConversationWrites(createConversationRepository(db, codecFor(dataKey)), writes),
-      systemClock,
-      privacy.redact,
-    );
     memoryStore = lockedWrites(createMemoryRepository(db, codecFor(dataKey)), writes);
     service = await MemoryService.open({
       store: memoryStore,
@@ -171,8 +154,9 @@ export async function createMemoryEngine(
       embedBatchSize: options.embedBatchSize ?? DEFAULTS.embedBatchSize,
       blockedBy: privacy.blockedBy,
     });
-    episodes = new Episodes(lockedEpisodeWrites(createEpisodeRepository(db, codecFor(dataKey)), writes), service, systemClock);
-    assistant.open(createOutboxRepository(db, codecFor(dataKey)));
+    const codec = codecFor(dataKey);
+    views = lazyProfileViews({ db, codec, writes, memory: service, clock: systemClock, privacy }, internals.load?.views);
+    assistant.open({ db, codec });
     // Memories without a vector from this model (imported, stored while it was down, or a switch
     // interrupted by a reload) are embedded in the background.
     embedding.reembed();
@@ -252,16 +236,27 @@ export async function createMemoryEngine(
   /** Every method of an API object, guarded. */
   const guardAll = <T extends object>(api: T): T =>
     Object.fromEntries(Object.entries(api).map(([name, fn]) => [name, guarded(fn as () => unknown)])) as T;
-  const unlocked = () => {
-    if (!service || !conversations || !episodes || !profile) {
-      throw new MemoryError('LOCKED', 'This profile is encrypted and locked: unlock it with its passphrase');
-    }
-    return { memory: service, conversations, episodes, profile };
+  const locked = () => new MemoryError('LOCKED', 'This profile is encrypted and locked: unlock it with its passphrase');
+  const memoryOf = () => {
+    if (!service) throw locked();
+    return service;
+  };
+  /** Every view of the open profile; the ones a search does not use load with the first call that needs them. */
+  const unlocked = async (): Promise<ProfileViews & { memory: MemoryService }> => {
+    const [memory, more] = [memoryOf(), views];
+    if (!more) throw locked();
+    const made = await more();
+    // Locked or reopened (another key, a rewrite) while they loaded: the views of the profile as it is now.
+    return views === more ? { memory, ...made } : unlocked();
   };
   const live = <A extends unknown[], R>(fn: (memory: MemoryService, ...args: A) => Promise<R> | R) =>
-    guarded((...args: A) => fn(unlocked().memory, ...args));
-  const talk = <A extends unknown[], R>(fn: (sessions: Conversations, ...args: A) => Promise<R> | R) =>
-    guarded((...args: A) => fn(unlocked().conversations, ...args));
+    guarded((...args: A) => fn(memoryOf(), ...args));
+  /** Calls on one of the views a search does not use (conversations, episodes, the profile). */
+  const on =
+    <K extends keyof ProfileViews>(name: K) =>
+    <A extends unknown[], R>(fn: (view: ProfileViews[K], ...args: A) => Promise<R> | R) =>
+      guarded(async (...args: A) => fn((await unlocked())[name], ...args));
+  const [talk, act, own] = [on('conversations'), on('episodes'), on('profile')];
 
   return {
     mode,
@@ -303,23 +298,23 @@ export async function createMemoryEngine(
       turns: talk((c, id, turnOptions) => c.turns(id, turnOptions)),
     },
     episodes: {
-      startTask: guarded((task) => unlocked().episodes.startTask(task)),
-      recordAction: guarded((id, action, outcome) => unlocked().episodes.recordAction(id, action, outcome)),
-      completeTask: guarded((id, success, lessons) => unlocked().episodes.completeTask(id, success, lessons)),
-      get: guarded((id) => unlocked().episodes.get(id)),
-      list: guarded((status) => unlocked().episodes.list(status)),
-      similar: guarded((task, limit) => unlocked().episodes.similar(task, limit)),
+      startTask: act((e, task) => e.startTask(task)),
+      recordAction: act((e, id, action, outcome) => e.recordAction(id, action, outcome)),
+      completeTask: act((e, id, success, lessons) => e.completeTask(id, success, lessons)),
+      get: act((e, id) => e.get(id)),
+      list: act((e, status) => e.list(status)),
+      similar: act((e, task, limit) => e.similar(task, limit)),
     },
     profile: {
-      get: guarded(() => unlocked().profile.get()),
-      update: guarded((patches) => unlocked().profile.update(patches)),
-      propose: guarded((patches, turnId) => unlocked().profile.propose(patches, turnId)),
-      pin: guarded((id, pinned) => unlocked().profile.pin(id, pinned)),
-      reject: guarded((id) => unlocked().profile.reject(id)),
-      history: guarded(() => unlocked().profile.history()),
+      get: own((p) => p.get()),
+      update: own((p, patches) => p.update(patches)),
+      propose: own((p, patches, turnId) => p.propose(patches, turnId)),
+      pin: own((p, id, pinned) => p.pin(id, pinned)),
+      reject: own((p, id) => p.reject(id)),
+      history: own((p) => p.history()),
     },
     context: {
-      build: guarded((query, buildOptions = {}) => assembleContext(unlocked(), query, buildOptions, estimateTokenizer)),
+      build: guarded(async (query, buildOptions = {}) => assembleContext(await unlocked(), query, buildOptions)),
     },
     chat: {
       send: guarded((sessionId, text, sendOptions) => assistant.chat.send(sessionId, text, sendOptions)),
