@@ -3,7 +3,7 @@
  * start path into a dozen and more chunks (every module a lazy chunk also imports becomes a common
  * chunk of its own), and each pays its own gzip window and import and export glue: ~4 KB gzip of
  * the worker's start. These code-splitting groups put every module the entry imports statically
- * (directly or not) into one chunk, except those another entry also loads at start: those go into
+ * (directly or not) into one chunk beside the entry's own, except those another entry also loads at start: those go into
  * one chunk per set of entries that load them (as the bundler would), taken first, so that no other
  * entry loads the worker's code. Lazy chunks import what they share with the start from these.
  */
@@ -45,7 +45,10 @@ export function startChunk(name: string, entry: string, others: Record<string, s
     if (!chunks) {
       const closures = otherIds.map(([other, otherId]) => [other, staticClosure(graph, otherId)] as const);
       chunks = new Map();
+      // The entry stays its own chunk and imports this one: a package's `sideEffects` names the
+      // entry file, and a host's bundler drops a side-effect-free chunk that only a facade imports.
       for (const member of staticClosure(graph, entryId)) {
+        if (member === entryId) continue;
         const sharers = closures.filter(([, closure]) => closure.has(member)).map(([other]) => other);
         chunks.set(member, sharers.length > 0 ? `${name}-${sharers.join('-')}` : name);
       }

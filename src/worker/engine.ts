@@ -11,7 +11,15 @@ import { lockedWrites, tellingWrites } from './locked-stores';
 import { systemClock } from '../core/clock';
 import { MemoryService } from '../core/semantic/memory-service';
 import { createLazyAssistant, type LazyAssistant, type LazyAssistantDeps } from './lazy-assistant';
-import { assembleContext, lazyProfileViews, sweep, type ProfileViewsModule } from './lazy-paths';
+import {
+  assembleContext,
+  lazyData,
+  lazyMaintenance,
+  lazyProfileViews,
+  lazyRewriter,
+  sweep,
+  type ProfileViewsModule,
+} from './lazy-paths';
 import type { ProfileViews } from './profile-views';
 import { databaseName } from '../storage/db';
 import { createMemoryRepository } from '../storage/memory-repository';
@@ -21,13 +29,10 @@ import { vectorIndexFactory } from '../storage/vector/index';
 import { createLexicalIndex } from '../storage/lexical/minisearch-index';
 import { codecFor } from '../storage/crypto/profile-encryption';
 import type { DataKey } from '../storage/crypto/cipher';
-import { createRewriter } from './profile-rewrite';
-import { createDataControl } from './data-control';
 import { createProfilePlace } from './profile-place';
 import { estimateStorage, requestPersistentStorage } from '../storage/quota';
 import { createEncryptionControl } from './encryption-control';
 import { createEmbeddingControl } from './embedding-control';
-import { createMaintenance } from './maintenance-control';
 import { createPrivacyControl } from './privacy-control';
 import { createPreferences, settingsRows } from './profile-settings';
 import { createLazySync, destroyProfileReplica, type EngineSyncDeps } from './lazy-sync';
@@ -164,7 +169,7 @@ export async function createMemoryEngine(
     void sync.resume();
   };
   let openKey: DataKey | undefined;
-  const rewrite = createRewriter({
+  const rewrite = lazyRewriter({
     relocation: place.relocation,
     tabs,
     db: place.current,
@@ -201,13 +206,13 @@ export async function createMemoryEngine(
     embedding.reembed();
   };
   const shared = { db: place.current, codec: () => codecFor(openKey), tabs, clock: systemClock, reload: reopenEverywhere };
-  const data = createDataControl({
+  const data = lazyData({
     ...shared,
     profileId,
     rewrite,
     embedder: () => ({ modelId: embedding.slot.modelId, dimension: embedding.slot.dimension }),
   });
-  const maintenance = createMaintenance({ ...shared, model: () => embedding.slot.modelId });
+  const maintenance = lazyMaintenance({ ...shared, model: () => embedding.slot.modelId });
   try {
     await assistant.ready();
     await place.open(systemClock.now());

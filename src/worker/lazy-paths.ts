@@ -1,12 +1,16 @@
 /**
  * Paths the engine runs after open, loaded when they first run rather than before the first
- * search: retention and decay (the background sweep), the context builder, and the profile's
- * conversations, episodes and structured profile (src/worker/profile-views.ts).
+ * search: retention and decay (the background sweep), the context builder, the profile's
+ * conversations, episodes and structured profile (src/worker/profile-views.ts), and the controls
+ * of whole-profile work (rewrite, export and import, wipe, verify).
  */
 import type { sweep as sweepNow } from '../core/archive/sweeper';
 import type { AssembleOptions, ContextViews } from '../core/context/assemble';
 import type { ContextBundle } from '../sdk/types';
 import type { ProfileViews, ProfileViewsDeps } from './profile-views';
+import type { Rewriter, RewriteDeps } from './profile-rewrite';
+import type { DataControlDeps, createDataControl } from './data-control';
+import type { MaintenanceDeps, createMaintenance } from './maintenance-control';
 
 export const sweep: typeof sweepNow = async (...args) => (await import('../core/archive/sweeper')).sweep(...args);
 
@@ -40,4 +44,26 @@ export function lazyProfileViews(
   load: () => Promise<ProfileViewsModule> = () => import('./profile-views'),
 ): () => Promise<ProfileViews> {
   return loadOnce(async () => (await load()).createProfileViews(deps));
+}
+
+/** Rewrites of the whole profile (encryption, wipe, compaction), loaded with the first. */
+export function lazyRewriter(deps: RewriteDeps): Rewriter {
+  const made = loadOnce(async () => (await import('./profile-rewrite')).createRewriter(deps));
+  return async (plan) => (await made())(plan);
+}
+
+/** `data.*`: export, import and wipe, loaded with the first such call. */
+export function lazyData(deps: DataControlDeps): ReturnType<typeof createDataControl> {
+  const made = loadOnce(async () => (await import('./data-control')).createDataControl(deps));
+  return {
+    export: async (options) => (await made()).export(options),
+    import: async (text, options) => (await made()).import(text, options),
+    wipe: async () => (await made()).wipe(),
+  };
+}
+
+/** `maintenance.verify`, loaded with its first call. */
+export function lazyMaintenance(deps: MaintenanceDeps): ReturnType<typeof createMaintenance> {
+  const made = loadOnce(async () => (await import('./maintenance-control')).createMaintenance(deps));
+  return { verify: async (service, options) => (await made()).verify(service, options) };
 }
