@@ -11,15 +11,8 @@ import { lockedWrites, tellingWrites } from './locked-stores';
 import { systemClock } from '../core/clock';
 import { MemoryService } from '../core/semantic/memory-service';
 import { createLazyAssistant, type LazyAssistant, type LazyAssistantDeps } from './lazy-assistant';
-import {
-  assembleContext,
-  lazyData,
-  lazyMaintenance,
-  lazyProfileViews,
-  lazyRewriter,
-  sweep,
-  type ProfileViewsModule,
-} from './lazy-paths';
+import { viewsApi } from './views-api';
+import { lazyData, lazyMaintenance, lazyProfileViews, lazyRewriter, sweep, type ProfileViewsModule } from './lazy-paths';
 import type { ProfileViews } from './profile-views';
 import { databaseName } from '../storage/db';
 import { createMemoryRepository } from '../storage/memory-repository';
@@ -256,12 +249,6 @@ export async function createMemoryEngine(
   };
   const live = <A extends unknown[], R>(fn: (memory: MemoryService, ...args: A) => Promise<R> | R) =>
     guarded((...args: A) => fn(memoryOf(), ...args));
-  /** Calls on one of the views a search does not use (conversations, episodes, the profile). */
-  const on =
-    <K extends keyof ProfileViews>(name: K) =>
-    <A extends unknown[], R>(fn: (view: ProfileViews[K], ...args: A) => Promise<R> | R) =>
-      guarded(async (...args: A) => fn((await unlocked())[name], ...args));
-  const [talk, act, own] = [on('conversations'), on('episodes'), on('profile')];
 
   return {
     mode,
@@ -283,44 +270,7 @@ export async function createMemoryEngine(
       restore: live((memory, id) => memory.setArchived(id, undefined, 'user')),
       remember: guarded((messages, rememberOptions) => assistant.remember(messages, rememberOptions)),
     },
-    sessions: {
-      create: talk((c, title) => c.create(title)),
-      list: talk((c) => c.list()),
-      get: talk((c, id) => c.get(id)),
-      rename: talk((c, id, title) => c.rename(id, title)),
-      delete: talk((c, id) => c.delete(id).finally(place.markCompactDue)),
-      append: talk(async (c, id, turn) => {
-        const stored = await c.append(id, turn);
-        // After a reply: facts, profile and summary are queued; the caller never waits for them.
-        await assistant.afterAppend(stored, () => c.turns(id));
-        return stored;
-      }),
-      summary: talk((c, id) => c.summary(id)),
-      summarise: talk(async (c, id, summaryOptions = {}) => {
-        const chat = assistant.model();
-        return chat ? c.summarise(id, chat, summaryOptions) : undefined;
-      }),
-      turns: talk((c, id, turnOptions) => c.turns(id, turnOptions)),
-    },
-    episodes: {
-      startTask: act((e, task) => e.startTask(task)),
-      recordAction: act((e, id, action, outcome) => e.recordAction(id, action, outcome)),
-      completeTask: act((e, id, success, lessons) => e.completeTask(id, success, lessons)),
-      get: act((e, id) => e.get(id)),
-      list: act((e, status) => e.list(status)),
-      similar: act((e, task, limit) => e.similar(task, limit)),
-    },
-    profile: {
-      get: own((p) => p.get()),
-      update: own((p, patches) => p.update(patches)),
-      propose: own((p, patches, turnId) => p.propose(patches, turnId)),
-      pin: own((p, id, pinned) => p.pin(id, pinned)),
-      reject: own((p, id) => p.reject(id)),
-      history: own((p) => p.history()),
-    },
-    context: {
-      build: guarded(async (query, buildOptions = {}) => assembleContext(await unlocked(), query, buildOptions)),
-    },
+    ...viewsApi({ guarded, unlocked, assistant, markCompactDue: place.markCompactDue }),
     chat: {
       send: guarded((sessionId, text, sendOptions) => assistant.chat.send(sessionId, text, sendOptions)),
       regenerate: guarded((sessionId, sendOptions) => assistant.chat.regenerate(sessionId, sendOptions)),
