@@ -52,7 +52,7 @@ export default defineConfig({
     format: 'es',
     plugins: () => [wasm()],
     // The memory worker's start path in one chunk (see tooling/start-chunk.ts).
-    rolldownOptions: { output: { codeSplitting: { groups: startChunk('memory-start', 'src/worker/memory.worker.ts') } } },
+    rolldownOptions: { output: { codeSplitting: { groups: [startChunk('memory-start', 'src/worker/memory.worker.ts')] } } },
   },
   build: { target: 'es2022', chunkSizeWarningLimit: 1024 },
   server: { port: 5173 },

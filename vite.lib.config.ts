@@ -11,7 +11,6 @@
 import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import wasm from 'vite-plugin-wasm';
-import { startChunk } from './tooling/start-chunk.ts';
 
 const MODEL_LIBRARIES = ['@huggingface/transformers', '@mlc-ai/web-llm', /^onnxruntime-web\//];
 const INTEGRATION_PEERS = ['ai', /^ai\//, /^@langchain\//];
@@ -37,20 +36,6 @@ function workerEntries(): Plugin {
   };
 }
 
-const ENTRIES = {
-  index: 'src/sdk/index.ts',
-  worker: 'src/worker/memory.worker.ts',
-  'llm-worker': 'src/worker/llm.worker.ts',
-  svelte: 'src/svelte/index.svelte.ts',
-  vite: 'src/vite/index.ts',
-  'ai-sdk': 'src/integrations/ai-sdk/index.ts',
-  mem0: 'src/integrations/mem0/index.ts',
-  langgraph: 'src/integrations/langgraph/index.ts',
-};
-/** The memory worker's start path in one chunk, apart from what the other entries load too (tooling/start-chunk.ts). */
-const { worker, ...others } = ENTRIES;
-const workerStart = startChunk('worker-start', worker, others);
-
 export default defineConfig({
   base: './',
   publicDir: false,
@@ -64,13 +49,22 @@ export default defineConfig({
     sourcemap: false,
     chunkSizeWarningLimit: 8192,
     lib: {
-      entry: ENTRIES,
+      entry: {
+        index: 'src/sdk/index.ts',
+        worker: 'src/worker/memory.worker.ts',
+        'llm-worker': 'src/worker/llm.worker.ts',
+        svelte: 'src/svelte/index.svelte.ts',
+        vite: 'src/vite/index.ts',
+        'ai-sdk': 'src/integrations/ai-sdk/index.ts',
+        mem0: 'src/integrations/mem0/index.ts',
+        langgraph: 'src/integrations/langgraph/index.ts',
+      },
       formats: ['es'],
     },
     // The integrations' libraries are the host's (optional peer dependencies), never bundled.
     rolldownOptions: {
       external: ['svelte', /^svelte\//, ...MODEL_LIBRARIES, ...INTEGRATION_PEERS],
-      output: { minify: { codegen: true }, codeSplitting: { groups: workerStart } },
+      output: { minify: { codegen: true } },
     },
   },
 });

@@ -1,11 +1,13 @@
 /**
- * One chunk for what an entry loads at start. Left to itself the bundler cuts the memory worker's
- * start path into a dozen and more chunks (every module a lazy chunk also imports becomes a common
- * chunk of its own), and each pays its own gzip window and import and export glue: ~4 KB gzip of
- * the worker's start. These code-splitting groups put every module the entry imports statically
- * (directly or not) into one chunk beside the entry's own, except those another entry also loads at start: those go into
- * one chunk per set of entries that load them (as the bundler would), taken first, so that no other
- * entry loads the worker's code. Lazy chunks import what they share with the start from these.
+ * One chunk for what a worker entry loads at start. Left to itself the bundler cuts the memory
+ * worker's start path into a dozen and more chunks (every module a lazy chunk also imports becomes a
+ * common chunk of its own), and each pays its own gzip window and import and export glue: ~4 KB gzip
+ * of the worker's start. This code-splitting group puts every module the entry imports statically
+ * (directly or not) into one chunk beside the entry's own; lazy chunks import what they share with
+ * the start from it. For a bundle with a single entry (a worker's): with several entries the
+ * group would also take the modules they share with this one (the bundler adds every captured
+ * module's dependencies), and the other entries would load it; the package build
+ * (vite.lib.config.ts) therefore keeps the bundler's own chunks.
  */
 import { resolve } from 'node:path';
 
@@ -29,39 +31,27 @@ function staticClosure(graph: ModuleGraph, entry: string): Set<string> {
 }
 
 /**
- * The groups for rolldown's `output.codeSplitting.groups`. `entry` and `others` (the build's other
- * entries, by name) are paths from the project's root. In a bundle without `entry` (another
- * worker's) they group nothing.
+ * The group for rolldown's `output.codeSplitting.groups`; `entry` is a path from the project's
+ * root. In a bundle without `entry` (another worker's) it groups nothing.
  */
-export function startChunk(name: string, entry: string, others: Record<string, string> = {}, root = process.cwd()) {
+export function startChunk(name: string, entry: string, root = process.cwd()) {
   const entryId = resolve(root, entry);
-  const otherIds = Object.entries(others).map(([other, path]) => [other, resolve(root, path)] as const);
-  /** Per chunking pass (the graph's module records are reused within one): the chunk of each module. */
-  const passes = new WeakMap<object, Map<string, string>>();
-  const chunkOf = (id: string, graph: ModuleGraph) => {
-    const info = graph.getModuleInfo(entryId);
-    if (!info) return undefined;
-    let chunks = passes.get(info);
-    if (!chunks) {
-      const closures = otherIds.map(([other, otherId]) => [other, staticClosure(graph, otherId)] as const);
-      chunks = new Map();
-      // The entry stays its own chunk and imports this one: a package's `sideEffects` names the
-      // entry file, and a host's bundler drops a side-effect-free chunk that only a facade imports.
-      for (const member of staticClosure(graph, entryId)) {
-        if (member === entryId) continue;
-        const sharers = closures.filter(([, closure]) => closure.has(member)).map(([other]) => other);
-        chunks.set(member, sharers.length > 0 ? `${name}-${sharers.join('-')}` : name);
+  /** Per chunking pass (the graph's module records are reused within one). */
+  const passes = new WeakMap<object, Set<string>>();
+  return {
+    debugName: name,
+    name: (id: string, graph: ModuleGraph): string | null => {
+      const info = graph.getModuleInfo(entryId);
+      if (!info) return null;
+      let members = passes.get(info);
+      if (!members) {
+        members = staticClosure(graph, entryId);
+        // The entry stays its own chunk: a package's `sideEffects` names entry files, and a host's
+        // bundler drops a side-effect-free chunk that only a facade imports.
+        members.delete(entryId);
+        passes.set(info, members);
       }
-      passes.set(info, chunks);
-    }
-    return chunks.get(id);
+      return members.has(id) ? name : null;
+    },
   };
-  const pick = (shared: boolean) => (id: string, graph: ModuleGraph) => {
-    const chunk = chunkOf(id, graph);
-    return chunk !== undefined && (chunk !== name) === shared ? chunk : null;
-  };
-  return [
-    { debugName: `${name} (shared)`, priority: 2, name: pick(true) },
-    { debugName: name, priority: 1, name: pick(false) },
-  ];
 }
