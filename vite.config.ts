@@ -4,6 +4,7 @@ import wasm from 'vite-plugin-wasm';
 import { VitePWA } from 'vite-plugin-pwa';
 import { modelsFolder } from './tooling/models-folder.ts';
 import { contentSecurityHeaders } from './tooling/csp.ts';
+import { startChunk } from './tooling/start-chunk.ts';
 
 export default defineConfig({
   plugins: [
@@ -47,7 +48,12 @@ export default defineConfig({
       },
     }),
   ],
-  worker: { format: 'es', plugins: () => [wasm()] },
+  worker: {
+    format: 'es',
+    plugins: () => [wasm()],
+    // The memory worker's start path in one chunk (see tooling/start-chunk.ts).
+    rolldownOptions: { output: { codeSplitting: { groups: [startChunk('memory-start', 'src/worker/memory.worker.ts')] } } },
+  },
   build: { target: 'es2022', chunkSizeWarningLimit: 1024 },
   server: { port: 5173 },
   preview: { port: 4173 },

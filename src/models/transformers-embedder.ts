@@ -7,8 +7,8 @@ import type { ProgressCallback } from '../sdk/types';
 import type { EmbedOptions, Embedder } from '../core/ports';
 import { findEmbedder } from './catalog';
 import { yieldToEventLoop } from '../core/yield';
-import { embedDevice, loadTransformers, modelError, progressReporter, type EmbedDevice } from './transformers-env';
-import { revisionOf } from './pins';
+import type { EmbedDevice } from './transformers-env';
+import type { FeatureExtractor } from './transformers-extractor';
 
 /**
  * Longest stretch of embedding work between two turns for other messages (ms). A turn costs a
@@ -31,11 +31,6 @@ export interface TransformersEmbedderOptions {
   device?: EmbedDevice;
 }
 
-type FeatureExtractor = (
-  texts: string[],
-  options: { pooling: 'mean'; normalize: boolean },
-) => Promise<{ data: Float32Array; dims: number[] }>;
-
 export function createTransformersEmbedder(options: TransformersEmbedderOptions): Embedder {
   const entry = findEmbedder(options.model);
   const batchSize = Math.max(1, options.batchSize ?? 32);
@@ -43,10 +38,13 @@ export function createTransformersEmbedder(options: TransformersEmbedderOptions)
   let loadProgress: ProgressCallback | undefined = options.onProgress;
 
   const load = (): Promise<FeatureExtractor> => {
-    loading ??= loadExtractor(options, (event) => loadProgress?.(event)).catch((error: unknown) => {
-      loading = undefined;
-      throw error;
-    });
+    // The library's settings (paths, device, pinned revisions) load with it, on the first embedding.
+    loading ??= import('./transformers-extractor')
+      .then(({ loadExtractor }) => loadExtractor(options, (event) => loadProgress?.(event)))
+      .catch((error: unknown) => {
+        loading = undefined;
+        throw error;
+      });
     return loading;
   };
 
@@ -85,25 +83,4 @@ export function createTransformersEmbedder(options: TransformersEmbedderOptions)
       await (extractor as { dispose?: () => Promise<void> } | undefined)?.dispose?.();
     },
   };
-}
-
-async function loadExtractor(options: TransformersEmbedderOptions, onProgress: ProgressCallback): Promise<FeatureExtractor> {
-  try {
-    const transformers = await loadTransformers(options.modelsBaseUrl);
-    const load = (device: 'webgpu' | 'wasm' | 'cpu') =>
-      transformers.pipeline('feature-extraction', options.model, {
-        device,
-        revision: revisionOf(options.model),
-        progress_callback: progressReporter(options.model, onProgress),
-      });
-    const device = await embedDevice(options.device);
-    const extractor = await load(device).catch((error: unknown) => {
-      // A GPU that fails to run the model (driver, limits) falls back to the CPU path.
-      if (device !== 'webgpu') throw error;
-      return load('wasm');
-    });
-    return extractor as unknown as FeatureExtractor;
-  } catch (error) {
-    throw modelError(options.model, error);
-  }
 }

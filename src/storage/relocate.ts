@@ -4,7 +4,7 @@
  * profile. A tab closed before the commit leaves the old copy whole; the half copy is resumed (a
  * key rotation) or discarded when the profile next opens.
  */
-import { copyProfile, type CopyOptions } from './crypto/profile-encryption';
+import type { CopyOptions } from './crypto/profile-copy';
 import type { MnemeDatabase } from './db';
 import { dropLocation, nextLocation, openLocation, type ProfileLocation } from './location';
 import type { ProfileRegistry } from './profiles';
@@ -42,6 +42,8 @@ export async function relocate(
   source: MnemeDatabase,
   options: CopyOptions & { resume?: boolean; prepare?: () => Promise<void> },
 ): Promise<Relocated> {
+  // The copy's code loads first (only rewrites use it): a failed download changes nothing.
+  const { copyProfile } = await import('./crypto/profile-copy');
   const place = await deps.registry.placeOf(deps.profileId);
   if (place.pending && !options.resume) await discardPending(deps);
   const target = (options.resume && place.pending) || nextLocation(place.location);

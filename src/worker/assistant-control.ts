@@ -17,15 +17,19 @@ import type { OutboxHandler, OutboxStore } from '../core/pipeline/outbox-types';
 import type { LoadableChatModel } from '../models/chat-engine';
 import { infoOf, isOwned, resolveChatModel } from '../models/chat-resolve';
 import { statementsOf } from '../core/semantic/statements';
+import { estimateTokenizer } from '../core/context/estimate-tokenizer';
 
 export interface AssistantControlDeps {
   initial: ChatModel | ChatModelSpec | undefined;
   modelsBaseUrl: string | undefined;
   emit: (event: MemoryEvent) => void;
-  /** The open profile's views; throws `LOCKED` while it is locked. */
-  views: () => ContextViews;
+  /** The open profile's views (loaded on first use); rejects with `LOCKED` while it is locked. */
+  views: () => Promise<ContextViews>;
+  /** The open profile's memories; throws `LOCKED` while it is locked. */
+  memory: () => ContextViews['memory'];
   clock: Clock;
-  tokenizer: Tokenizer;
+  /** Counts a context's tokens. Default: the documented estimate (src/core/context/estimate-tokenizer.ts). */
+  tokenizer?: Tokenizer;
   outbox: MemoryClientOptions['outbox'];
 }
 
@@ -69,7 +73,12 @@ export function createAssistantControl(deps: AssistantControlDeps): AssistantCon
     const chat = await ready();
     if (!chat) throw new MemoryError('NO_CHAT_MODEL', 'No chat model is set: choose one with chat.useModel');
     const box = requireOutbox();
-    return { views: deps.views(), chat, tokenizer: deps.tokenizer, enqueue: (...args) => box.enqueue(...args) };
+    return {
+      views: await deps.views(),
+      chat,
+      tokenizer: deps.tokenizer ?? estimateTokenizer,
+      enqueue: (...args) => box.enqueue(...args),
+    };
   };
   const requireOutbox = () => {
     if (!outbox) throw new MemoryError('LOCKED', 'This profile is encrypted and locked: unlock it with its passphrase');
@@ -145,7 +154,7 @@ export function createAssistantControl(deps: AssistantControlDeps): AssistantCon
       drain: () => requireOutbox().drain(),
     },
     async remember(messages, options = {}) {
-      const { memory } = deps.views();
+      const memory = deps.memory();
       if (!Array.isArray(messages)) throw new MemoryError('INVALID_ARGUMENT', 'remember expects an array of messages');
       if (current) {
         const { FactWriter } = await import('../core/semantic/facts');

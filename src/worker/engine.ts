@@ -7,34 +7,25 @@ import { DEFAULT_RANKING, DEFAULTS, type MemoryClientOptions } from '../sdk/opti
 import type { MemoryClient } from '../sdk/client';
 import { MemoryError, toMemoryError } from '../sdk/errors';
 import type { LongCallOptions, MemoryEvent, MemoryEventListener, MemoryStatus } from '../sdk/types';
-import { lockedConversationWrites, lockedEpisodeWrites, lockedProfileWrites, lockedWrites, tellingWrites } from './locked-stores';
+import { lockedWrites, tellingWrites } from './locked-stores';
 import { systemClock } from '../core/clock';
 import { MemoryService } from '../core/semantic/memory-service';
-import { createAssistantControl, type AssistantControl } from './assistant-control';
-import { assembleContext, sweep } from './lazy-paths';
-import { createOutboxRepository } from '../storage/outbox-repository';
-import { Conversations } from '../core/working/conversations';
-import { Episodes } from '../core/episodes/episodes';
-import { ProfileService } from '../core/profile/profile-service';
-import { estimateTokenizer } from '../core/context/estimate-tokenizer';
+import { createLazyAssistant, type LazyAssistant, type LazyAssistantDeps } from './lazy-assistant';
+import { viewsApi } from './views-api';
+import { lazyData, lazyMaintenance, lazyProfileViews, lazyRewriter, sweep, type ProfileViewsModule } from './lazy-paths';
+import type { ProfileViews } from './profile-views';
 import { databaseName } from '../storage/db';
 import { createMemoryRepository } from '../storage/memory-repository';
-import { createConversationRepository } from '../storage/conversation-repository';
-import { createEpisodeRepository } from '../storage/episode-repository';
-import { createProfileRepository } from '../storage/profile-repository';
 import { checkProfileId, checkStorageName, openProfileRegistry } from '../storage/profiles';
 import { createTabCoordinator, type TabMessage } from '../storage/tabs';
 import { vectorIndexFactory } from '../storage/vector/index';
 import { createLexicalIndex } from '../storage/lexical/minisearch-index';
 import { codecFor } from '../storage/crypto/profile-encryption';
 import type { DataKey } from '../storage/crypto/cipher';
-import { createRewriter } from './profile-rewrite';
-import { createDataControl } from './data-control';
 import { createProfilePlace } from './profile-place';
 import { estimateStorage, requestPersistentStorage } from '../storage/quota';
 import { createEncryptionControl } from './encryption-control';
 import { createEmbeddingControl } from './embedding-control';
-import { createMaintenance } from './maintenance-control';
 import { createPrivacyControl } from './privacy-control';
 import { createPreferences, settingsRows } from './profile-settings';
 import { createLazySync, destroyProfileReplica, type EngineSyncDeps } from './lazy-sync';
@@ -42,9 +33,11 @@ import type { MemoryStore } from '../core/ports';
 
 /** What the memory worker needs beyond the public client: to set the chat model the host loaded. */
 export interface EngineInternals {
-  assistant?: AssistantControl;
+  assistant?: LazyAssistant;
   /** How the sync replica is made (Node tests: PouchDB's memory adapter). */
   syncReplica?: EngineSyncDeps['replica'];
+  /** Load the code a first search does not need (tests count the loads or hold one back). */
+  load?: { views?: () => Promise<ProfileViewsModule>; assistant?: LazyAssistantDeps['load'] };
 }
 
 export async function createMemoryEngine(
@@ -76,9 +69,8 @@ export async function createMemoryEngine(
   const listeners = new Set<MemoryEventListener>();
   const emit = (event: MemoryEvent) => listeners.forEach((listener) => listener(event));
   let service: MemoryService | undefined;
-  let conversations: Conversations | undefined;
-  let episodes: Episodes | undefined;
-  let profile: ProfileService | undefined;
+  /** Conversations, episodes and the profile: loaded by the first call that needs them (lazy-paths.ts). */
+  let views: (() => Promise<ProfileViews>) | undefined;
   let memoryStore: MemoryStore | undefined;
   const sync = createLazySync({
     db: () => place.current(),
@@ -95,14 +87,15 @@ export async function createMemoryEngine(
     clock: systemClock,
     ...(internals.syncReplica ? { replica: internals.syncReplica } : {}),
   });
-  const assistant = createAssistantControl({
+  const assistant = createLazyAssistant({
     initial: options.chatModel,
     modelsBaseUrl: options.modelsBaseUrl,
     emit: (event) => emit(event),
     views: () => unlocked(),
+    memory: () => memoryOf(),
     clock: systemClock,
-    tokenizer: estimateTokenizer,
     outbox: options.outbox,
+    ...(internals.load?.assistant ? { load: internals.load.assistant } : {}),
   });
   internals.assistant = assistant;
   /** Drops every decrypted view of the profile (lock, close, another tab's upgrade). */
@@ -111,9 +104,7 @@ export async function createMemoryEngine(
     void assistant.stop();
     void sync.pause();
     service = undefined;
-    conversations = undefined;
-    episodes = undefined;
-    profile = undefined;
+    views = undefined;
   };
   let closed: string | undefined;
   const onTabMessage = (message: TabMessage) => {
@@ -144,16 +135,6 @@ export async function createMemoryEngine(
   const open = async (dataKey: DataKey | undefined) => {
     const [db, writes] = [place.current(), tellingWrites(place.lockFor(tabs), () => sync.recordsChanged())];
     await privacy.restore(settingsRows(db, codecFor(dataKey)));
-    profile = new ProfileService(
-      lockedProfileWrites(createProfileRepository(db, codecFor(dataKey)), writes),
-      systemClock,
-      privacy.blockedBy,
-    );
-    conversations = new Conversations(
-      lockedConversationWrites(createConversationRepository(db, codecFor(dataKey)), writes),
-      systemClock,
-      privacy.redact,
-    );
     memoryStore = lockedWrites(createMemoryRepository(db, codecFor(dataKey)), writes);
     service = await MemoryService.open({
       store: memoryStore,
@@ -171,8 +152,9 @@ export async function createMemoryEngine(
       embedBatchSize: options.embedBatchSize ?? DEFAULTS.embedBatchSize,
       blockedBy: privacy.blockedBy,
     });
-    episodes = new Episodes(lockedEpisodeWrites(createEpisodeRepository(db, codecFor(dataKey)), writes), service, systemClock);
-    assistant.open(createOutboxRepository(db, codecFor(dataKey)));
+    const codec = codecFor(dataKey);
+    views = lazyProfileViews({ db, codec, writes, memory: service, clock: systemClock, privacy }, internals.load?.views);
+    assistant.open({ db, codec });
     // Memories without a vector from this model (imported, stored while it was down, or a switch
     // interrupted by a reload) are embedded in the background.
     embedding.reembed();
@@ -180,7 +162,7 @@ export async function createMemoryEngine(
     void sync.resume();
   };
   let openKey: DataKey | undefined;
-  const rewrite = createRewriter({
+  const rewrite = lazyRewriter({
     relocation: place.relocation,
     tabs,
     db: place.current,
@@ -217,13 +199,13 @@ export async function createMemoryEngine(
     embedding.reembed();
   };
   const shared = { db: place.current, codec: () => codecFor(openKey), tabs, clock: systemClock, reload: reopenEverywhere };
-  const data = createDataControl({
+  const data = lazyData({
     ...shared,
     profileId,
     rewrite,
     embedder: () => ({ modelId: embedding.slot.modelId, dimension: embedding.slot.dimension }),
   });
-  const maintenance = createMaintenance({ ...shared, model: () => embedding.slot.modelId });
+  const maintenance = lazyMaintenance({ ...shared, model: () => embedding.slot.modelId });
   try {
     await assistant.ready();
     await place.open(systemClock.now());
@@ -252,16 +234,21 @@ export async function createMemoryEngine(
   /** Every method of an API object, guarded. */
   const guardAll = <T extends object>(api: T): T =>
     Object.fromEntries(Object.entries(api).map(([name, fn]) => [name, guarded(fn as () => unknown)])) as T;
-  const unlocked = () => {
-    if (!service || !conversations || !episodes || !profile) {
-      throw new MemoryError('LOCKED', 'This profile is encrypted and locked: unlock it with its passphrase');
-    }
-    return { memory: service, conversations, episodes, profile };
+  const locked = () => new MemoryError('LOCKED', 'This profile is encrypted and locked: unlock it with its passphrase');
+  const memoryOf = () => {
+    if (!service) throw locked();
+    return service;
+  };
+  /** Every view of the open profile; the ones a search does not use load with the first call that needs them. */
+  const unlocked = async (): Promise<ProfileViews & { memory: MemoryService }> => {
+    const [memory, more] = [memoryOf(), views];
+    if (!more) throw locked();
+    const made = await more();
+    // Locked or reopened (another key, a rewrite) while they loaded: the views of the profile as it is now.
+    return views === more ? { memory, ...made } : unlocked();
   };
   const live = <A extends unknown[], R>(fn: (memory: MemoryService, ...args: A) => Promise<R> | R) =>
-    guarded((...args: A) => fn(unlocked().memory, ...args));
-  const talk = <A extends unknown[], R>(fn: (sessions: Conversations, ...args: A) => Promise<R> | R) =>
-    guarded((...args: A) => fn(unlocked().conversations, ...args));
+    guarded((...args: A) => fn(memoryOf(), ...args));
 
   return {
     mode,
@@ -283,44 +270,7 @@ export async function createMemoryEngine(
       restore: live((memory, id) => memory.setArchived(id, undefined, 'user')),
       remember: guarded((messages, rememberOptions) => assistant.remember(messages, rememberOptions)),
     },
-    sessions: {
-      create: talk((c, title) => c.create(title)),
-      list: talk((c) => c.list()),
-      get: talk((c, id) => c.get(id)),
-      rename: talk((c, id, title) => c.rename(id, title)),
-      delete: talk((c, id) => c.delete(id).finally(place.markCompactDue)),
-      append: talk(async (c, id, turn) => {
-        const stored = await c.append(id, turn);
-        // After a reply: facts, profile and summary are queued; the caller never waits for them.
-        await assistant.afterAppend(stored, () => c.turns(id));
-        return stored;
-      }),
-      summary: talk((c, id) => c.summary(id)),
-      summarise: talk(async (c, id, summaryOptions = {}) => {
-        const chat = assistant.model();
-        return chat ? c.summarise(id, chat, summaryOptions) : undefined;
-      }),
-      turns: talk((c, id, turnOptions) => c.turns(id, turnOptions)),
-    },
-    episodes: {
-      startTask: guarded((task) => unlocked().episodes.startTask(task)),
-      recordAction: guarded((id, action, outcome) => unlocked().episodes.recordAction(id, action, outcome)),
-      completeTask: guarded((id, success, lessons) => unlocked().episodes.completeTask(id, success, lessons)),
-      get: guarded((id) => unlocked().episodes.get(id)),
-      list: guarded((status) => unlocked().episodes.list(status)),
-      similar: guarded((task, limit) => unlocked().episodes.similar(task, limit)),
-    },
-    profile: {
-      get: guarded(() => unlocked().profile.get()),
-      update: guarded((patches) => unlocked().profile.update(patches)),
-      propose: guarded((patches, turnId) => unlocked().profile.propose(patches, turnId)),
-      pin: guarded((id, pinned) => unlocked().profile.pin(id, pinned)),
-      reject: guarded((id) => unlocked().profile.reject(id)),
-      history: guarded(() => unlocked().profile.history()),
-    },
-    context: {
-      build: guarded((query, buildOptions = {}) => assembleContext(unlocked(), query, buildOptions, estimateTokenizer)),
-    },
+    ...viewsApi({ guarded, unlocked, assistant, markCompactDue: place.markCompactDue }),
     chat: {
       send: guarded((sessionId, text, sendOptions) => assistant.chat.send(sessionId, text, sendOptions)),
       regenerate: guarded((sessionId, sendOptions) => assistant.chat.regenerate(sessionId, sendOptions)),

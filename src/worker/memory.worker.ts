@@ -47,7 +47,7 @@ const api: WorkerApi = {
   },
   async attachChat(info) {
     if (!internals.assistant || !hostChat) throw new MemoryError('CLOSED', 'The memory worker is not open');
-    internals.assistant.attach(info ? hostChatModel(info, hostChat) : undefined, info ?? undefined);
+    await internals.assistant.attach(info ? hostChatModel(info, hostChat) : undefined, info ?? undefined);
   },
   async invoke(path: MethodPath, args: unknown[], signal?: AbortSignal, callbacks?: CallCallbacks) {
     if (!engine) throw new MemoryError('CLOSED', 'The memory worker is not open');

@@ -8,7 +8,6 @@ import type { MemoryEvent, ProgressCallback, RewriteReason } from '../sdk/types'
 import type { RecordCodec } from '../storage/codec';
 import type { MnemeDatabase } from '../storage/db';
 import type { KeyEnvelope } from '../storage/crypto/envelope';
-import { reencodeProfile } from '../storage/crypto/profile-encryption';
 import { LAYER_TABLES } from '../storage/layer-tables';
 import { canRelocate, dropLocation, type ProfileLocation } from '../storage/location';
 import { NoNewLocation, relocate, type RelocationDeps } from '../storage/relocate';
@@ -60,6 +59,7 @@ export function createRewriter(deps: RewriteDeps): Rewriter {
             ]),
           );
         } else if (plan.reason !== 'compact') {
+          const { reencodeProfile } = await import('../storage/crypto/profile-copy');
           await reencodeProfile(source, plan.from, plan.to, plan.envelope);
         }
         progress(1, 1, true);

@@ -32,8 +32,8 @@ export interface MemoryJobViews {
 }
 
 export interface MemoryJobDeps {
-  /** The profile's open views; throws `LOCKED` while an encrypted profile is locked (the job then waits). */
-  views: () => MemoryJobViews;
+  /** The profile's open views; rejects with `LOCKED` while an encrypted profile is locked (the job then waits). */
+  views: () => Promise<MemoryJobViews>;
   /** The chat model in use now, if any. */
   chat: () => ChatModel | undefined;
   clock: Clock;
@@ -121,7 +121,7 @@ export function memoryJobHandlers(deps: MemoryJobDeps): Record<string, OutboxHan
   };
   return {
     [MEMORY_JOBS.extract]: async (payloads, { signal }) => {
-      const { memory, conversations } = deps.views();
+      const { memory, conversations } = await deps.views();
       const chat = model();
       const parsed = payloads.map((raw) => parse(exchangeSchema, raw));
       for (const payload of parsed) {
@@ -146,7 +146,7 @@ export function memoryJobHandlers(deps: MemoryJobDeps): Record<string, OutboxHan
       const parsed = payloads.map((raw) => parse(exchangeSchema, raw));
       // Profile proposals need a model; the user can still edit the profile.
       if (!chat) return waitForModel(parsed);
-      const { conversations, profile } = deps.views();
+      const { conversations, profile } = await deps.views();
       for (const payload of parsed) {
         const turns = await exchangeTurns(conversations, payload);
         if (turns.length === 0) continue;
@@ -159,7 +159,7 @@ export function memoryJobHandlers(deps: MemoryJobDeps): Record<string, OutboxHan
       const parsed = payloads.map((raw) => parse(summarySchema, raw));
       // The window slides once a model is loaded (the next reply queues this again).
       if (!chat) return waitForModel(parsed);
-      const { conversations } = deps.views();
+      const { conversations } = await deps.views();
       const sessions = new Map<string, boolean>();
       for (const payload of parsed) {
         sessions.set(payload.sessionId, (sessions.get(payload.sessionId) ?? false) || payload.force);

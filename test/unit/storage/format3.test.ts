@@ -10,7 +10,8 @@ import { createMemoryClient, type MemoryClient } from '../../../src/sdk/index';
 import { createCipher, hasSealMagic, paddedLength, type Cipher } from '../../../src/storage/crypto/cipher';
 import { rowBinding } from '../../../src/storage/codec';
 import { openEnvelope } from '../../../src/storage/crypto/envelope';
-import { codecFor, readEnvelope, reencodeProfile } from '../../../src/storage/crypto/profile-encryption';
+import { codecFor, readEnvelope } from '../../../src/storage/crypto/profile-encryption';
+import { reencodeProfile } from '../../../src/storage/crypto/profile-copy';
 import { ENVELOPE_KEY, MARKER_KEY } from '../../../src/storage/crypto/write-guard';
 import { openDatabase } from '../../../src/storage/db';
 
