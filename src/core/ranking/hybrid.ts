@@ -54,19 +54,26 @@ export function recencyOf(item: MemoryItem, now: number, halfLifeDays: number): 
 
 export function rankHybrid(input: RankInput): Ranked[] {
   const { weights, items } = input;
-  const dense = new Map(input.dense.map((hit) => [hit.id, hit.score]));
-  const lexical = new Map(input.lexical.map((hit) => [hit.id, hit.score]));
+  const dense = new Map<string, number>();
+  for (const hit of input.dense) dense.set(hit.id, hit.score);
+  const lexical = new Map<string, number>();
+  for (const hit of input.lexical) lexical.set(hit.id, hit.score);
   const denseValues = [...dense.values()];
   const denseMin = Math.min(...denseValues);
   const denseSpan = Math.max(...denseValues) - denseMin;
   const lexicalBest = Math.max(0, ...lexical.values());
   const denseWeight = input.denseAvailable ? weights.similarity : 0;
 
-  const recent = new Set(input.recent ?? []);
-  const important = new Set(input.important ?? []);
+  const recent = new Set(input.recent);
+  const important = new Set(input.important);
+  // Every candidate once, in the order of the lists (the first list that names it).
+  const candidates = new Set(dense.keys());
+  for (const id of lexical.keys()) candidates.add(id);
+  for (const id of recent) candidates.add(id);
+  for (const id of important) candidates.add(id);
   const ranked: Ranked[] = [];
   const floor = input.denseFloor ?? -Infinity;
-  for (const id of new Set([...dense.keys(), ...lexical.keys(), ...recent, ...important])) {
+  for (const id of candidates) {
     const item = items.get(id);
     if (!item) continue;
     const similarity = dense.get(id);
@@ -84,22 +91,30 @@ export function rankHybrid(input: RankInput): Ranked[] {
       importance: weights.importance * importance,
     };
     const score = contributions.similarity + contributions.lexical + contributions.recency + contributions.importance;
+    const via: ScoreExplanation['via'] = [];
+    if (similarity !== undefined) via.push('dense');
+    if (bm25 !== undefined) via.push('lexical');
+    if (recent.has(id)) via.push('recent');
+    if (important.has(id)) via.push('important');
     const explanation: ScoreExplanation = {
       mode: !input.denseAvailable ? 'lexical' : bm25 === undefined ? 'dense' : 'hybrid',
       recency,
       importance,
       contributions,
-      via: [
-        ...(similarity !== undefined ? (['dense'] as const) : []),
-        ...(bm25 !== undefined ? (['lexical'] as const) : []),
-        ...(recent.has(id) ? (['recent'] as const) : []),
-        ...(important.has(id) ? (['important'] as const) : []),
-      ],
+      via,
     };
     if (similarity !== undefined) explanation.similarity = similarity;
     if (bm25 !== undefined) explanation.lexical = bm25;
     ranked.push({ item, score, explanation });
   }
   // Ties (same score) keep chronological order, oldest first, so the order is deterministic.
-  return ranked.sort((a, b) => b.score - a.score || a.item.createdAt - b.item.createdAt || (a.item.id < b.item.id ? -1 : 1));
+  return ranked.sort(byScore);
+}
+
+/**
+ * The order of every ranking step: best score first; ties keep chronological order, oldest
+ * first, then id order, so the order is deterministic.
+ */
+export function byScore(a: Ranked, b: Ranked): number {
+  return b.score - a.score || a.item.createdAt - b.item.createdAt || (a.item.id < b.item.id ? -1 : 1);
 }

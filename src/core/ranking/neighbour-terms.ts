@@ -10,7 +10,7 @@
  */
 import type { MemoryItem, ScoreExplanation } from '../../sdk/types';
 import type { LexicalHit } from '../ports';
-import type { Ranked } from './hybrid';
+import { byScore, type Ranked } from './hybrid';
 
 export interface NeighbourTermsOptions {
   /** Share of the lexical weight a turn gains when its neighbours hold every query term it lacks. */
@@ -20,7 +20,7 @@ export interface NeighbourTermsOptions {
   /** The lexical hits of the query, with the query terms each holds. */
   lexical: LexicalHit[];
   /** The turns right beside a memory in its conversation. */
-  neighboursOf: (id: string) => string[];
+  neighboursOf: (id: string) => readonly string[];
   items: Map<string, MemoryItem>;
   accept: (id: string) => boolean;
 }
@@ -41,12 +41,20 @@ export function lendNeighbourTerms(ranked: Ranked[], options: NeighbourTermsOpti
   const all = [...rarity.values()].reduce((sum, value) => sum + value, 0);
   const scale = (weight * options.lexicalWeight) / all;
 
+  // Called for every candidate: most have no neighbour among the hits, and a hit holds a few terms,
+  // so lists (in the order the terms were first met, which the sum keeps) rather than sets.
   const extraOf = (id: string): number => {
-    const own = new Set(termsOf.get(id) ?? []);
-    const borrowed = new Set<string>();
+    const own = termsOf.get(id);
+    let borrowed: string[] | undefined;
     for (const other of options.neighboursOf(id)) {
-      for (const term of termsOf.get(other) ?? []) if (!own.has(term)) borrowed.add(term);
+      const terms = termsOf.get(other);
+      if (terms === undefined) continue;
+      for (const term of terms) {
+        if (own?.includes(term) || borrowed?.includes(term)) continue;
+        (borrowed ??= []).push(term);
+      }
     }
+    if (borrowed === undefined) return 0;
     let sum = 0;
     for (const term of borrowed) sum += rarity.get(term)!;
     return sum * scale;
@@ -68,7 +76,7 @@ export function lendNeighbourTerms(ranked: Ranked[], options: NeighbourTermsOpti
       if (extra > 0) out.push(withExtra(fresh(item), extra));
     }
   }
-  return out.sort((a, b) => b.score - a.score || a.item.createdAt - b.item.createdAt || (a.item.id < b.item.id ? -1 : 1));
+  return out.sort(byScore);
 }
 
 function withExtra(result: Ranked, extra: number): Ranked {

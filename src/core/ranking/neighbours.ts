@@ -6,7 +6,7 @@
  * (`via: ['neighbour']`).
  */
 import type { MemoryItem } from '../../sdk/types';
-import type { Ranked } from './hybrid';
+import { byScore, type Ranked } from './hybrid';
 
 /** The thread a memory belongs to, or undefined (notes, facts, memories without a session). */
 export function threadOf(item: MemoryItem): string | undefined {
@@ -14,23 +14,43 @@ export function threadOf(item: MemoryItem): string | undefined {
   return typeof session === 'string' || typeof session === 'number' ? `${item.kind}:${session}` : undefined;
 }
 
-/** Neighbours by thread, rebuilt lazily after the set of memories changes. */
+const NONE: readonly string[] = [];
+
+/**
+ * Neighbours by thread, rebuilt lazily after the set of memories changes. Each memory's list is
+ * worked out once per reach and kept until then (a search asks for hundreds of them).
+ */
 export class Threads {
   #position: Map<string, { thread: string[]; at: number }> | undefined;
+  readonly #lists = new Map<number, Map<string, readonly string[]>>();
 
   invalidate(): void {
     this.#position = undefined;
+    this.#lists.clear();
   }
 
-  /** The memories up to `reach` places before and after `id` in its thread. */
-  neighbours(id: string, items: Map<string, MemoryItem>, reach: number = NEIGHBOUR_DEFAULTS.reach): string[] {
+  /** The memories up to `reach` places before and after `id` in its thread (nearest first, the one before first). */
+  neighbours(id: string, items: Map<string, MemoryItem>, reach: number = NEIGHBOUR_DEFAULTS.reach): readonly string[] {
     this.#position ??= build(items);
-    const place = this.#position.get(id);
-    if (!place) return [];
-    const out: string[] = [];
-    for (let d = 1; d <= reach; d++) out.push(place.thread[place.at - d]!, place.thread[place.at + d]!);
-    return out.filter((other): other is string => other !== undefined);
+    let lists = this.#lists.get(reach);
+    if (!lists) this.#lists.set(reach, (lists = new Map()));
+    let out = lists.get(id);
+    if (out === undefined) {
+      const place = this.#position.get(id);
+      out = place ? around(place.thread, place.at, reach) : NONE;
+      lists.set(id, out);
+    }
+    return out;
   }
+}
+
+function around(thread: string[], at: number, reach: number): string[] {
+  const out: string[] = [];
+  for (let d = 1; d <= reach; d++) {
+    if (at - d >= 0) out.push(thread[at - d]!);
+    if (at + d < thread.length) out.push(thread[at + d]!);
+  }
+  return out;
 }
 
 function build(items: Map<string, MemoryItem>): Map<string, { thread: string[]; at: number }> {
@@ -62,7 +82,7 @@ export interface SpreadOptions {
   weight: number;
   /** Only the best `from` results lend to their neighbours (the search's limit). */
   from: number;
-  neighboursOf: (id: string) => string[];
+  neighboursOf: (id: string) => readonly string[];
   items: Map<string, MemoryItem>;
   accept: (id: string) => boolean;
 }
@@ -77,10 +97,11 @@ export function spreadToNeighbours(ranked: Ranked[], options: SpreadOptions): Ra
     }
   }
   if (bonus.size === 0) return ranked;
-  const byId = new Map(ranked.map((result) => [result.item.id, result]));
+  const lifted = new Set<string>(); // the neighbours that were candidates already
   const out = ranked.map((result) => {
     const extra = bonus.get(result.item.id);
     if (extra === undefined) return result;
+    lifted.add(result.item.id);
     return {
       ...result,
       score: result.score + extra,
@@ -93,7 +114,7 @@ export function spreadToNeighbours(ranked: Ranked[], options: SpreadOptions): Ra
   });
   for (const [id, extra] of bonus) {
     const item = options.items.get(id);
-    if (byId.has(id) || !item) continue;
+    if (lifted.has(id) || !item) continue;
     out.push({
       item,
       score: extra,
@@ -106,5 +127,5 @@ export function spreadToNeighbours(ranked: Ranked[], options: SpreadOptions): Ra
       },
     });
   }
-  return out.sort((a, b) => b.score - a.score || a.item.createdAt - b.item.createdAt || (a.item.id < b.item.id ? -1 : 1));
+  return out.sort(byScore);
 }

@@ -6,15 +6,27 @@
  * too (entity-aware matching). Nothing changes for a query that names nobody.
  */
 import type { MemoryItem } from '../../sdk/types';
-import type { Ranked } from './hybrid';
+import { byScore, type Ranked } from './hybrid';
 
 const WORD = /[\p{L}\p{N}]+/gu;
 const words = (text: string) => text.toLowerCase().match(WORD) ?? [];
 
+/**
+ * Keys of the speaker names seen so far: a search looks up every candidate's speaker, and a
+ * conversation has a handful of them (the Unicode word pattern is slow next to a map lookup).
+ */
+const keyOf = new Map<string, string | undefined>();
+const KEYS_KEPT = 1000;
+
 /** The first word of the speaker's name, lower-cased, or undefined (no speaker, or one without letters). */
 export function speakerKey(item: MemoryItem): string | undefined {
   const speaker = item.metadata.speaker;
-  return typeof speaker === 'string' ? words(speaker)[0] : undefined;
+  if (typeof speaker !== 'string') return undefined;
+  if (keyOf.has(speaker)) return keyOf.get(speaker);
+  if (keyOf.size >= KEYS_KEPT) keyOf.clear();
+  const key = words(speaker)[0];
+  keyOf.set(speaker, key);
+  return key;
 }
 
 /** The speakers among the memories, rebuilt lazily after the set of memories changes. */
@@ -59,5 +71,5 @@ export function boostNamedSpeakers(ranked: Ranked[], named: Set<string>, weight:
         explanation: { ...result.explanation, contributions: { ...result.explanation.contributions, speaker: extra } },
       };
     })
-    .sort((a, b) => b.score - a.score || a.item.createdAt - b.item.createdAt || (a.item.id < b.item.id ? -1 : 1));
+    .sort(byScore);
 }

@@ -136,7 +136,7 @@ describe('hybrid ranking', () => {
     expect(ids).toContain('answer'); // matched nothing itself; the question before it did
     expect(spread.find((r) => r.item.id === 'answer')!.explanation.via).toEqual(['neighbour']);
     expect(ids).not.toContain('loose');
-    expect(threads.neighbours('answer', all).sort()).toEqual(['later', 'q']);
+    expect([...threads.neighbours('answer', all)].sort()).toEqual(['later', 'q']);
     expect(threads.neighbours('other', all)).toEqual([]);
   });
 });
