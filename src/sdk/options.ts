@@ -62,6 +62,18 @@ export interface RankingWeights {
    * their rarity (0 = off). Default {@link DEFAULT_RANKING}.
    */
   neighbourTerms?: number;
+  /**
+   * Lexical pseudo-relevance feedback: the distinctive words of the best few results (by their score
+   * and rarity, not query words) are searched once more, and the hits gain up to this share of the
+   * lexical weight (0 = off). Default {@link DEFAULT_RANKING}.
+   */
+  lexicalFeedback?: number;
+  /**
+   * Query expansion through the embedder's neighbours: the stored words whose embedding is closest to
+   * a query word's are searched once more, and the hits gain up to this share of the lexical weight
+   * (0 = off). Default {@link DEFAULT_RANKING}.
+   */
+  termNeighbours?: number;
 }
 
 /**
@@ -178,6 +190,8 @@ export const DEFAULT_RANKING: RankingWeights = {
   spread: 0,
   neighbourTerms: 0.3,
   mention: 0,
+  lexicalFeedback: 0,
+  termNeighbours: 0,
 };
 
 export const DEFAULTS = {

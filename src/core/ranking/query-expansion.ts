@@ -1,0 +1,55 @@
+/**
+ * Query expansion around the fused ranking, before the other refinements (refine.ts): lexical
+ * pseudo-relevance feedback (lexical-feedback.ts) and the embedder's neighbour words (term-neighbours.ts),
+ * each one more keyword search fused at its own small weight (lexical-expansion.ts). Both need the lexical
+ * index's analyser; without it (or with both weights 0) the ranking passes through untouched.
+ */
+import type { RankingWeights } from '../../sdk/options';
+import type { MemoryItem } from '../../sdk/types';
+import type { LexicalIndex } from '../ports';
+import type { EmbedderSlot } from '../semantic/embedder-slot';
+import type { Ranked } from './hybrid';
+import { fuseExpansion } from './lexical-expansion';
+import { feedbackTerms } from './lexical-feedback';
+import { TermNeighbours } from './term-neighbours';
+import { TermStats } from './term-stats';
+
+export interface ExpandOptions {
+  weights: RankingWeights;
+  items: Map<string, MemoryItem>;
+  lexical: LexicalIndex;
+  /** The search's candidate pool and filter, for the second keyword search. */
+  pool: number;
+  accept: (id: string) => boolean;
+  embedder: EmbedderSlot;
+  signal?: AbortSignal | undefined;
+}
+
+export class QueryExpansion {
+  readonly #stats = new TermStats();
+  readonly #neighbours = new TermNeighbours();
+
+  invalidate(): void {
+    this.#stats.invalidate();
+  }
+
+  async expand(ranked: Ranked[], query: string, options: ExpandOptions): Promise<Ranked[]> {
+    const { weights, items, lexical } = options;
+    const feedback = weights.lexicalFeedback ?? 0;
+    const neighbours = weights.termNeighbours ?? 0;
+    if ((feedback <= 0 && neighbours <= 0) || !lexical.analyse || ranked.length === 0) return ranked;
+    const analyse = lexical.analyse.bind(lexical);
+    const stats = this.#stats.sync(items, analyse);
+    const queryTerms = analyse(query);
+    const asked = new Set(queryTerms.map((t) => t.term));
+    const search = (text: string) => lexical.search(text, options.pool, options.accept);
+    const fusion = { lexicalWeight: weights.lexical, items, search };
+    let out = ranked;
+    if (neighbours > 0) {
+      const words = await this.#neighbours.of(queryTerms, stats, options.embedder, options.signal);
+      out = fuseExpansion(out, words, { ...fusion, weight: neighbours });
+    }
+    if (feedback > 0) out = fuseExpansion(out, feedbackTerms(ranked, asked, stats), { ...fusion, weight: feedback });
+    return out;
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * How many memories hold each term (document frequency), in the lexical index's own terms, for query
+ * expansion (lexical-feedback.ts, term-neighbours.ts): a term's rarity and the terms of a result. Kept
+ * in step with the memories lazily: after a change, the next use walks the memories once and analyses
+ * only those whose text is new or changed (a 10k-memory walk is a map scan; the first use analyses all).
+ */
+import type { MemoryItem } from '../../sdk/types';
+import type { LexicalIndex } from '../ports';
+
+export type Analyse = NonNullable<LexicalIndex['analyse']>;
+
+interface Analysed {
+  text: string;
+  /** Term → how often the text holds it. */
+  counts: Map<string, number>;
+  length: number;
+}
+
+export class TermStats {
+  readonly #byId = new Map<string, Analysed>();
+  readonly #frequency = new Map<string, number>();
+  /** Term → a word it came from, so an expansion can be searched as text (the index normalises it again). */
+  readonly #wordOf = new Map<string, string>();
+  #stale = true;
+
+  invalidate(): void {
+    this.#stale = true;
+  }
+
+  /** Brings the counts up to date with `items` (only when something changed since). */
+  sync(items: ReadonlyMap<string, MemoryItem>, analyse: Analyse): this {
+    if (!this.#stale) return this;
+    this.#stale = false;
+    for (const [id, entry] of this.#byId) if (items.get(id)?.text !== entry.text) this.#drop(id, entry);
+    for (const [id, item] of items) {
+      if (this.#byId.has(id)) continue;
+      const counts = new Map<string, number>();
+      let length = 0;
+      for (const { word, term } of analyse(item.text)) {
+        counts.set(term, (counts.get(term) ?? 0) + 1);
+        if (!this.#wordOf.has(term)) this.#wordOf.set(term, word);
+        length++;
+      }
+      for (const term of counts.keys()) this.#frequency.set(term, (this.#frequency.get(term) ?? 0) + 1);
+      this.#byId.set(id, { text: item.text, counts, length });
+    }
+    return this;
+  }
+
+  get documents(): number {
+    return this.#byId.size;
+  }
+
+  /** Every term some memory holds. */
+  terms(): IterableIterator<string> {
+    return this.#frequency.keys();
+  }
+
+  frequency(term: string): number {
+    return this.#frequency.get(term) ?? 0;
+  }
+
+  /** Rarity as BM25's idf (always > 0). */
+  rarity(term: string): number {
+    const n = this.frequency(term);
+    return Math.log(1 + (this.documents - n + 0.5) / (n + 0.5));
+  }
+
+  /** The terms of a memory with their counts, and its length in terms. */
+  of(id: string): { counts: ReadonlyMap<string, number>; length: number } | undefined {
+    return this.#byId.get(id);
+  }
+
+  wordOf(term: string): string {
+    return this.#wordOf.get(term) ?? term;
+  }
+
+  #drop(id: string, entry: Analysed): void {
+    this.#byId.delete(id);
+    for (const term of entry.counts.keys()) {
+      const left = (this.#frequency.get(term) ?? 0) - 1;
+      if (left > 0) this.#frequency.set(term, left);
+      else {
+        this.#frequency.delete(term);
+        this.#wordOf.delete(term);
+      }
+    }
+  }
+}
