@@ -74,6 +74,12 @@ export interface RankingWeights {
    * (0 = off). Default {@link DEFAULT_RANKING}.
    */
   termNeighbours?: number;
+  /**
+   * Misspelt query words: a query word no memory holds is searched once more as the stored word one or
+   * two edits from it, and the hits gain up to this share of the lexical weight (0 = off).
+   * Default {@link DEFAULT_RANKING}.
+   */
+  spelling?: number;
 }
 
 /**
@@ -192,6 +198,7 @@ export const DEFAULT_RANKING: RankingWeights = {
   mention: 0,
   lexicalFeedback: 0,
   termNeighbours: 0,
+  spelling: 0,
 };
 
 export const DEFAULTS = {

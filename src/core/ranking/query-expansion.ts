@@ -11,6 +11,7 @@ import type { EmbedderSlot } from '../semantic/embedder-slot';
 import type { Ranked } from './hybrid';
 import { fuseExpansion } from './lexical-expansion';
 import { feedbackTerms } from './lexical-feedback';
+import { correctedWords } from './spelling';
 import { TermNeighbours } from './term-neighbours';
 import { TermStats } from './term-stats';
 
@@ -37,14 +38,15 @@ export class QueryExpansion {
     const { weights, items, lexical } = options;
     const feedback = weights.lexicalFeedback ?? 0;
     const neighbours = weights.termNeighbours ?? 0;
-    if ((feedback <= 0 && neighbours <= 0) || !lexical.analyse || ranked.length === 0) return ranked;
+    const spelling = weights.spelling ?? 0;
+    if ((feedback <= 0 && neighbours <= 0 && spelling <= 0) || !lexical.analyse) return ranked;
     const analyse = lexical.analyse.bind(lexical);
     const stats = this.#stats.sync(items, analyse);
     const queryTerms = analyse(query);
     const asked = new Set(queryTerms.map((t) => t.term));
     const search = (text: string) => lexical.search(text, options.pool, options.accept);
     const fusion = { lexicalWeight: weights.lexical, items, search };
-    let out = ranked;
+    let out = spelling > 0 ? fuseExpansion(ranked, correctedWords(queryTerms, stats), { ...fusion, weight: spelling }) : ranked;
     if (neighbours > 0) {
       const words = await this.#neighbours.of(queryTerms, stats, options.embedder, options.signal);
       out = fuseExpansion(out, words, { ...fusion, weight: neighbours });

@@ -1,7 +1,8 @@
 /**
  * Query expansion through the embedder's own neighbours: each query term is embedded as a text, and
  * the index's terms (the memories' vocabulary) whose embedding is closest to it join the expansion
- * (`TERM_NEIGHBOURS_DEFAULTS.perTerm` per query term, at least `minSimilarity` cosine), so "authors"
+ * (`TERM_NEIGHBOURS_DEFAULTS.perTerm` per query term, at least `minSimilarity` cosine; common words, see
+ * term-stats.ts, neither expand nor are added), so "authors"
  * also searches "writer" and "novel". Works with any embedder: every vocabulary term is embedded as a
  * text through the same port, lazily on the first expanded search and then only the terms new since,
  * cached per model (a 5k-term vocabulary is 5k one-word texts: one batched pass, cheap for word vectors,
@@ -13,7 +14,7 @@ import type { TermStats } from './term-stats';
 
 export const TERM_NEIGHBOURS_DEFAULTS = {
   perTerm: 2,
-  minSimilarity: 0.6,
+  minSimilarity: 0.7,
   /** Vocabulary terms embedded per model call. */
   batch: 256,
 } as const;
@@ -41,19 +42,16 @@ export class TermNeighbours {
   ): Promise<string[]> {
     if (query.length === 0 || !(await this.#vocabulary(stats, embedder, signal))) return [];
     const asked = new Set(query.map((t) => t.term));
-    const queryVectors =
-      (await embedder.tryEmbed(
-        query.map((t) => t.word),
-        'query',
-        signal,
-      )) ?? [];
+    const words = query.filter((t) => !stats.common(t.term)).map((t) => t.word);
+    const queryVectors = (await embedder.tryEmbed(words, 'query', signal)) ?? [];
     const found = new Map<string, number>();
     for (const raw of queryVectors) {
       const q = unit(raw);
       if (!q) continue;
       const best: [string, number][] = [];
       for (const [term, vector] of this.#vectors) {
-        if (!vector || vector.length !== q.length || asked.has(term) || stats.frequency(term) === 0) continue;
+        if (!vector || vector.length !== q.length || asked.has(term) || stats.frequency(term) === 0 || stats.common(term))
+          continue;
         let dot = 0;
         for (let i = 0; i < q.length; i++) dot += q[i]! * vector[i]!;
         if (dot < limits.minSimilarity) continue;

@@ -7,6 +7,9 @@
 import type { MemoryItem } from '../../sdk/types';
 import type { LexicalIndex } from '../ports';
 
+/** Default share of the memories above which a term is common (see {@link TermStats.common}). */
+export const COMMON_SHARE = 0.05;
+
 export type Analyse = NonNullable<LexicalIndex['analyse']>;
 
 interface Analysed {
@@ -58,6 +61,14 @@ export class TermStats {
 
   frequency(term: string): number {
     return this.#frequency.get(term) ?? 0;
+  }
+
+  /**
+   * Whether more memories hold the term than `share` of them (and more than 5): in a chat, greetings,
+   * names and months are everywhere; such a word says nothing about a topic, so expansion skips it.
+   */
+  common(term: string, share = COMMON_SHARE): boolean {
+    return this.frequency(term) > Math.max(5, this.documents * share);
   }
 
   /** Rarity as BM25's idf (always > 0). */

@@ -46,23 +46,28 @@ describe('lexical pseudo-relevance feedback', () => {
   const stats = new TermStats().sync(items, analyse);
   const asked = new Set(analyse('What authors has Tim read?').map((t) => t.term));
 
-  it('takes the rare words the best results share with other memories, not query words or words no other memory holds', () => {
-    const words = feedbackTerms(ranked([[read, 1]]), asked, stats);
-    // "tolkien", "novels" and "lately" are each held by one other memory; "tim" is asked; "reading"/"read" too.
-    expect(words).toEqual(expect.arrayContaining(['tolkien', 'novels', 'lately']));
-    expect(words).not.toContain('tim');
-    expect(words).not.toContain('reading');
-    // Rarer words and better results weigh more: "tolkien" (2 memories) before "tim"'s speaker-like peers.
-    const both = feedbackTerms(
-      ranked([
-        [read, 1],
-        [hobbit, 0.9],
-      ]),
-      asked,
-      stats,
-      { from: 2, terms: 1 },
+  it('takes the rare words the best results share, not query words, nor words one result alone holds', () => {
+    const top = ranked([
+      [read, 1],
+      [hobbit, 0.9],
+    ]);
+    // "tolkien" both hold; "novels" and "lately" only the first (though other memories hold them); "tim" is asked;
+    // "hobbit" no other memory holds.
+    expect(feedbackTerms(top, asked, stats)).toEqual(['tolkien']);
+    expect(feedbackTerms(top, asked, stats, { from: 2, terms: 10, shared: 1 })).toEqual(
+      expect.arrayContaining(['tolkien', 'novels', 'lately']),
     );
-    expect(both).toEqual(['tolkien']); // held by both top results
+    expect(feedbackTerms(top.slice(0, 1), asked, stats)).toEqual([]);
+  });
+
+  it('leaves out words most memories hold, however many results share them', () => {
+    const thanks = (n: number) => turnItem(`Ann: thanks ${n}`, {}, 10 + n);
+    const chatty = [read, hobbit].map((m) => ({ ...m, text: `${m.text}, thanks` }));
+    const many = itemsOf(...chatty, fantasy, weather, ...[1, 2, 3].map(thanks)); // 5 of 7 hold "thanks"
+    const top = ranked(chatty.map((m): [MemoryItem, number] => [m, 1]));
+    expect(feedbackTerms(top, asked, new TermStats().sync(many, analyse))).toEqual(['tolkien', 'thanks']);
+    const more = itemsOf(...chatty, fantasy, weather, ...[1, 2, 3, 4].map(thanks)); // 6 of 8 now: more than 5
+    expect(feedbackTerms(top, asked, new TermStats().sync(more, analyse))).toEqual(['tolkien']);
   });
 
   it('fuses the second search at its weight: results found again gain, new ones join as found by the expansion', () => {
@@ -130,17 +135,22 @@ describe('search with query expansion', () => {
       recencyHalfLifeDays: 30,
       embedBatchSize: 8,
     });
-  const texts = ['Tim has been reading Tolkien novels', 'The Hobbit by Tolkien is a favourite', 'The weather is lovely'];
+  const texts = [
+    'Tim has read Tolkien novels',
+    'Tim read the Silmarillion by Tolkien',
+    'The Hobbit by Tolkien is a favourite',
+    'The weather is lovely',
+  ];
   const notes = texts.map((text) => ({ text, kind: 'note' as const }));
 
   it('finds a memory that shares no word with the query through the words of the best result, only when on', async () => {
     const on = await open({ lexicalFeedback: 0.2 });
     await on.addMany(notes);
     const found = await on.search('What authors has Tim read?');
-    expect(found.map((r) => r.item.text)).toEqual([texts[0], texts[1]]);
-    expect(found[1]!.explanation.via).toEqual(['expansion']);
+    expect(found.map((r) => r.item.text)).toEqual([texts[0], texts[1], texts[2]]);
+    expect(found[2]!.explanation.via).toEqual(['expansion']);
     const off = await open({ lexicalFeedback: 0 });
     await off.addMany(notes);
-    expect((await off.search('What authors has Tim read?')).map((r) => r.item.text)).toEqual([texts[0]]);
+    expect((await off.search('What authors has Tim read?')).map((r) => r.item.text)).toEqual([texts[0], texts[1]]);
   });
 });
