@@ -1,17 +1,18 @@
 /**
  * Query expansion around the fused ranking, before the other refinements (refine.ts): lexical
  * pseudo-relevance feedback (lexical-feedback.ts) and the embedder's neighbour words (term-neighbours.ts),
- * each one more keyword search fused at its own small weight (lexical-expansion.ts). Both need the lexical
- * index's analyser; without it (or with both weights 0) the ranking passes through untouched.
+ * each one more keyword search fused at its own small weight (lexical-expansion.ts), and misspelt query words
+ * (spelling.ts), searched as the stored word they most likely meant. All need the lexical index's analyser;
+ * without it (or with every weight 0) the ranking passes through untouched.
  */
 import type { RankingWeights } from '../../sdk/options';
 import type { MemoryItem } from '../../sdk/types';
-import type { LexicalIndex } from '../ports';
+import type { LexicalHit, LexicalIndex } from '../ports';
 import type { EmbedderSlot } from '../semantic/embedder-slot';
 import type { Ranked } from './hybrid';
 import { fuseExpansion } from './lexical-expansion';
 import { feedbackTerms } from './lexical-feedback';
-import { correctedWords } from './spelling';
+import { correctedWords, mayBeMisspelt } from './spelling';
 import { TermNeighbours } from './term-neighbours';
 import { TermStats } from './term-stats';
 
@@ -19,6 +20,8 @@ export interface ExpandOptions {
   weights: RankingWeights;
   items: Map<string, MemoryItem>;
   lexical: LexicalIndex;
+  /** The query's keyword hits: the words they hold need no spelling check. */
+  hits: readonly LexicalHit[];
   /** The search's candidate pool and filter, for the second keyword search. */
   pool: number;
   accept: (id: string) => boolean;
@@ -41,12 +44,20 @@ export class QueryExpansion {
     const spelling = weights.spelling ?? 0;
     if ((feedback <= 0 && neighbours <= 0 && spelling <= 0) || !lexical.analyse) return ranked;
     const analyse = lexical.analyse.bind(lexical);
-    const stats = this.#stats.sync(items, analyse);
     const queryTerms = analyse(query);
+    // Spelling alone costs nothing while every query word a check could correct is in a keyword hit.
+    const held = new Set(options.hits.flatMap((hit) => hit.terms ?? []));
+    const told = options.hits.every((hit) => hit.terms !== undefined);
+    const unheard = !told || queryTerms.some((t) => mayBeMisspelt(t.term) && !held.has(t.term));
+    if (feedback <= 0 && neighbours <= 0 && !unheard) return ranked;
+    const stats = this.#stats.sync(items, analyse);
     const asked = new Set(queryTerms.map((t) => t.term));
     const search = (text: string) => lexical.search(text, options.pool, options.accept);
     const fusion = { lexicalWeight: weights.lexical, items, search };
-    let out = spelling > 0 ? fuseExpansion(ranked, correctedWords(queryTerms, stats), { ...fusion, weight: spelling }) : ranked;
+    let out =
+      spelling > 0 && unheard
+        ? fuseExpansion(ranked, correctedWords(queryTerms, stats), { ...fusion, weight: spelling })
+        : ranked;
     if (neighbours > 0) {
       const words = await this.#neighbours.of(queryTerms, stats, options.embedder, options.signal);
       out = fuseExpansion(out, words, { ...fusion, weight: neighbours });

@@ -9,6 +9,9 @@ import type { TermStats } from './term-stats';
 
 const LETTERS = /^\p{L}{5,}$/u;
 
+/** Whether the spelling check looks at a query term at all (five letters or more). */
+export const mayBeMisspelt = (term: string): boolean => LETTERS.test(term);
+
 /** Edit distance with neighbour swaps (optimal string alignment), or `limit + 1` once it exceeds `limit`. */
 export function editDistance(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
@@ -34,7 +37,7 @@ export function editDistance(a: string, b: string, limit: number): number {
 export function correctedWords(query: readonly { word: string; term: string }[], stats: TermStats): string[] {
   const out: string[] = [];
   for (const { term } of query) {
-    if (stats.frequency(term) > 0 || !LETTERS.test(term)) continue;
+    if (stats.frequency(term) > 0 || !mayBeMisspelt(term)) continue;
     const limit = term.length >= 8 ? 2 : 1;
     let best: [string, number, number] | undefined; // term, distance, frequency
     for (const candidate of stats.terms()) {

@@ -9,6 +9,7 @@ import { DEFAULT_RANKING } from '../../../../src/sdk/options';
 import { openDatabase } from '../../../../src/storage/db';
 import { createMemoryRepository } from '../../../../src/storage/memory-repository';
 import { createFlatIndex } from '../../../../src/storage/vector/flat-index';
+import { QueryExpansion } from '../../../../src/core/ranking/query-expansion';
 
 const analyse = createLexicalIndex().analyse!;
 const texts = ['We went to the music festival', 'The festival was loud', 'A fundraiser for the shelter', 'My education matters'];
@@ -53,5 +54,24 @@ describe('misspelt query words', () => {
     const off = await open(0);
     await off.addMany(texts.map((text) => ({ text, kind: 'note' as const })));
     expect(await off.search('fesetival')).toEqual([]);
+  });
+});
+
+describe('the spelling check on the search path', () => {
+  it('analyses no memory while every query word it could correct is in a keyword hit', async () => {
+    const index = createLexicalIndex();
+    let analysed = 0;
+    const lexical = { ...index, analyse: (text: string) => (analysed++, index.analyse!(text)) };
+    const items = new Map(texts.map((text, i) => [String(i), turnItem(text, {}, i)]));
+    const options = {
+      weights: { ...DEFAULT_RANKING, spelling: 0.3, lexicalFeedback: 0, termNeighbours: 0 },
+      ...{ items, lexical, pool: 50, accept: () => true, embedder: new EmbedderSlot(undefined) },
+    };
+    const expansion = new QueryExpansion();
+    const held = [{ id: '0', score: 1, terms: ['festival'] }];
+    expect(await expansion.expand([], 'the festival', { ...options, hits: held })).toEqual([]);
+    expect(analysed).toBe(1); // the query only
+    await expansion.expand([], 'the fesetival', { ...options, hits: [] });
+    expect(analysed).toBe(2 + texts.length); // the query, then every memory once for the counts
   });
 });
