@@ -2,7 +2,8 @@
  * How many memories hold each term (document frequency), in the lexical index's own terms, for query
  * expansion (lexical-feedback.ts, term-neighbours.ts): a term's rarity and the terms of a result. Kept
  * in step with the memories lazily: after a change, the next use walks the memories once and analyses
- * only those whose text is new or changed (a 10k-memory walk is a map scan; the first use analyses all).
+ * only those whose text is new or changed (a 10k-memory walk is a map scan; the first use analyses all). Per
+ * memory it keeps only its distinct terms; a result's term counts are analysed again when asked (feedback asks for 5).
  */
 import type { MemoryItem } from '../../sdk/types';
 import type { LexicalIndex } from '../ports';
@@ -14,8 +15,9 @@ export type Analyse = NonNullable<LexicalIndex['analyse']>;
 
 interface Analysed {
   text: string;
-  /** Term → how often the text holds it. */
-  counts: Map<string, number>;
+  /** Its distinct terms (an array, not a map: this is kept for every memory). */
+  distinct: string[];
+  /** How many terms the text has, repeats counted. */
   length: number;
 }
 
@@ -25,6 +27,7 @@ export class TermStats {
   /** Term → a word it came from, so an expansion can be searched as text (the index normalises it again). */
   readonly #wordOf = new Map<string, string>();
   #stale = true;
+  #analyse: Analyse | undefined;
 
   invalidate(): void {
     this.#stale = true;
@@ -32,20 +35,21 @@ export class TermStats {
 
   /** Brings the counts up to date with `items` (only when something changed since). */
   sync(items: ReadonlyMap<string, MemoryItem>, analyse: Analyse): this {
+    this.#analyse = analyse;
     if (!this.#stale) return this;
     this.#stale = false;
     for (const [id, entry] of this.#byId) if (items.get(id)?.text !== entry.text) this.#drop(id, entry);
     for (const [id, item] of items) {
       if (this.#byId.has(id)) continue;
-      const counts = new Map<string, number>();
+      const seen = new Set<string>();
       let length = 0;
       for (const { word, term } of analyse(item.text)) {
-        counts.set(term, (counts.get(term) ?? 0) + 1);
+        seen.add(term);
         if (!this.#wordOf.has(term)) this.#wordOf.set(term, word);
         length++;
       }
-      for (const term of counts.keys()) this.#frequency.set(term, (this.#frequency.get(term) ?? 0) + 1);
-      this.#byId.set(id, { text: item.text, counts, length });
+      for (const term of seen) this.#frequency.set(term, (this.#frequency.get(term) ?? 0) + 1);
+      this.#byId.set(id, { text: item.text, distinct: [...seen], length });
     }
     return this;
   }
@@ -77,9 +81,14 @@ export class TermStats {
     return Math.log(1 + (this.documents - n + 0.5) / (n + 0.5));
   }
 
-  /** The terms of a memory with their counts, and its length in terms. */
+  /** The terms of a memory with their counts, and its length in terms (analysed again: asked only for a few). */
   of(id: string): { counts: ReadonlyMap<string, number>; length: number } | undefined {
-    return this.#byId.get(id);
+    const entry = this.#byId.get(id);
+    const analyse = this.#analyse;
+    if (!entry || !analyse) return undefined;
+    const counts = new Map<string, number>();
+    for (const { term } of analyse(entry.text)) counts.set(term, (counts.get(term) ?? 0) + 1);
+    return { counts, length: entry.length };
   }
 
   wordOf(term: string): string {
@@ -88,7 +97,7 @@ export class TermStats {
 
   #drop(id: string, entry: Analysed): void {
     this.#byId.delete(id);
-    for (const term of entry.counts.keys()) {
+    for (const term of entry.distinct) {
       const left = (this.#frequency.get(term) ?? 0) - 1;
       if (left > 0) this.#frequency.set(term, left);
       else {
