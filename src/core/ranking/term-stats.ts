@@ -1,9 +1,10 @@
 /**
  * How many memories hold each term (document frequency), in the lexical index's own terms, for query
- * expansion (lexical-feedback.ts, term-neighbours.ts): a term's rarity and the terms of a result. Kept
- * in step with the memories lazily: after a change, the next use walks the memories once and analyses
- * only those whose text is new or changed (a 10k-memory walk is a map scan; the first use analyses all). Per
- * memory it keeps only its distinct terms; a result's term counts are analysed again when asked (feedback asks for 5).
+ * expansion (lexical-feedback.ts, term-neighbours.ts) and spelling (spelling.ts): a term's rarity, the
+ * vocabulary and the terms of a result. Kept in step with the memories lazily: after a change, the next use
+ * walks the memories once and analyses only those whose text is new or changed (a 10k-memory walk is a map
+ * scan; the first use analyses all). Per memory it keeps only its distinct terms; a result's term counts are
+ * analysed again when asked (feedback asks for 5).
  */
 import type { MemoryItem } from '../../sdk/types';
 import type { LexicalIndex } from '../ports';
