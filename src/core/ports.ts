@@ -142,6 +142,8 @@ export interface LexicalIndex {
   upsert(id: string, text: string): void;
   remove(id: string): void;
   search(query: string, k: number, accept?: (id: string) => boolean): LexicalHit[];
+  /** A text's terms as the index normalises them, each with the word it came from (query expansion uses it; optional). */
+  analyse?(text: string): { word: string; term: string }[];
   has(id: string): boolean;
   clear(): void;
   /** Resolves when every text given so far is indexed (not only queued). */

@@ -24,6 +24,8 @@ export interface ScoreExplanation {
     neighbour?: number;
     /** Extra for query words found in the turns right beside the memory, not in it (`ranking.neighbourTerms`). */
     neighbourTerms?: number;
+    /** Extra from the second keyword search with words the query did not have (`ranking.lexicalFeedback`, `ranking.termNeighbours`). */
+    expansion?: number;
     /** Extra for a memory said by a person the query names (`metadata.speaker`). */
     speaker?: number;
     /** Extra from the best match in the memory's conversation session (`metadata.session`). */
@@ -40,7 +42,7 @@ export interface ScoreExplanation {
    * The candidate lists that put this memory forward: by meaning, by keywords, as one of the most
    * recent or most important, or as the turn beside a strong result in the same conversation.
    */
-  via: ('dense' | 'lexical' | 'recent' | 'important' | 'neighbour')[];
+  via: ('dense' | 'lexical' | 'recent' | 'important' | 'neighbour' | 'expansion')[];
 }
 
 export interface SearchResult {

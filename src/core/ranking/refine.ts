@@ -18,18 +18,26 @@ import { boostNamedSpeakers, Speakers } from './speakers';
 import { spreadAcrossSessions } from './session-spread';
 import { timeSpans } from './time-expressions';
 import { boostByTime, MemoryTimes } from './time-prior';
+import { QueryExpansion, type ExpandOptions } from './query-expansion';
 
 export class SearchRefinements {
   readonly #threads = new Threads();
   readonly #speakers = new Speakers();
   readonly #background = new Background();
   readonly #times = new MemoryTimes();
+  readonly #expansion = new QueryExpansion();
 
   /** After a memory is added or removed (threads change) or edited (its speaker may change). */
   invalidate(threads: boolean): void {
     if (threads) this.#threads.invalidate();
     this.#speakers.invalidate();
     this.#times.invalidate();
+    this.#expansion.invalidate();
+  }
+
+  /** Query expansion (query-expansion.ts): the fused ranking with a second keyword search fused in. */
+  expand(ranked: Ranked[], query: string, options: ExpandOptions): Promise<Ranked[]> {
+    return this.#expansion.expand(ranked, query, options);
   }
 
   /** The relevance floor for this query vector, or undefined when it is off or cannot be measured. */

@@ -177,6 +177,8 @@ export class MemoryService {
     let ranked = await rank(queryVector);
     const moved = feedbackQuery(queryVector, ranked, this.#deps.ranking.feedback ?? 0, this.#vectors);
     if (moved) ranked = await rank(moved); // feedback.ts: again, with the query moved towards its best results
+    const expand = { lexical: this.#lexical, hits: lexical, pool, accept, signal: options.signal, embedder: this.#deps.embedder };
+    ranked = await this.#refinements.expand(ranked, text, { ...expand, weights: this.#deps.ranking, items: this.#items });
     const refineOptions = { weights: this.#deps.ranking, items: this.#items, limit, accept, now, lexical };
     const spread = this.#refinements.refine(ranked, text, refineOptions); // the shown results lend to their neighbours
     return spread.slice(0, limit).map((result, index) => ({ ...result, rank: index + 1 }));

@@ -117,6 +117,11 @@ export function createLexicalIndex(snapshot?: string, pause: () => Promise<void>
       }
       return found.sort((a, b) => b.score - a.score).slice(0, k);
     },
+    analyse: (text) =>
+      tokenize(text).flatMap((word) => {
+        const term = processTerm(word);
+        return term ? [{ word, term }] : [];
+      }),
     has: (id) => pending.has(id) || search.has(id),
     clear() {
       pending.clear();

@@ -1,0 +1,52 @@
+/**
+ * Misspelt query words: a query word no memory holds ("educaton", "fesetival") is searched as the stored
+ * word closest to it in spelling, one edit away (two for words of eight letters or more; an edit inserts,
+ * deletes, replaces or swaps two neighbouring letters), the most frequent of equally close ones. Words of
+ * fewer than five letters are left alone (too many short words are one edit apart). Only a word no memory
+ * holds costs anything: one scan of the vocabulary (terms of about its length) per such word.
+ */
+import type { TermStats } from './term-stats';
+
+const LETTERS = /^\p{L}{5,}$/u;
+
+/** Whether the spelling check looks at a query term at all (five letters or more). */
+export const mayBeMisspelt = (term: string): boolean => LETTERS.test(term);
+
+/** Edit distance with neighbour swaps (optimal string alignment), or `limit + 1` once it exceeds `limit`. */
+export function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let before: number[] = [];
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let value = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, before[j - 2]! + 1);
+      row.push(value);
+      best = Math.min(best, value);
+    }
+    if (best > limit) return limit + 1;
+    [before, previous] = [previous, row];
+  }
+  return previous[b.length]!;
+}
+
+/** The stored words the query's unknown words most likely meant (surface words). */
+export function correctedWords(query: readonly { word: string; term: string }[], stats: TermStats): string[] {
+  const out: string[] = [];
+  for (const { term } of query) {
+    if (stats.frequency(term) > 0 || !mayBeMisspelt(term)) continue;
+    const limit = term.length >= 8 ? 2 : 1;
+    let best: [string, number, number] | undefined; // term, distance, frequency
+    for (const candidate of stats.terms()) {
+      const distance = editDistance(term, candidate, limit);
+      if (distance > limit) continue;
+      const frequency = stats.frequency(candidate);
+      if (!best || distance < best[1] || (distance === best[1] && frequency > best[2])) best = [candidate, distance, frequency];
+    }
+    if (best) out.push(stats.wordOf(best[0]));
+  }
+  return out;
+}
