@@ -4,7 +4,21 @@
  * records nothing of the text, and the store redacts the earlier entries: deleted words do not
  * live on in the audit trail.
  */
-import type { AuditEntry, ChangeActor, MemoryItem } from '../../sdk/types';
+import type { AuditEntry, ChangeActor, MemoryItem, MemoryPatch } from '../../sdk/types';
+
+/** How an update is logged: a change of the pin alone as what it is (`pin`, `unpin`). */
+export function updateAction(
+  action: AuditEntry['action'],
+  patch: MemoryPatch,
+  current: MemoryItem,
+  next: MemoryItem,
+): AuditEntry['action'] {
+  const pinOnly =
+    action === 'update' &&
+    next.pinned !== current.pinned &&
+    Object.entries(patch).every(([key, value]) => key === 'pinned' || value === undefined);
+  return pinOnly ? (next.pinned ? 'pin' : 'unpin') : action;
+}
 
 export function memoryAudit(
   at: number,

@@ -22,7 +22,7 @@ import { feedbackQuery } from '../ranking/feedback';
 import { standingCandidates } from '../ranking/standing';
 import { SearchRefinements } from '../ranking/refine';
 import { LexicalSnapshots } from './lexical-snapshot';
-import { mergeAudit, memoryAudit } from './memory-audit';
+import { mergeAudit, memoryAudit, updateAction } from './memory-audit';
 import { indexDifferences, type IndexDifferences } from './index-differences';
 import { accessDay, effectiveImportance } from '../archive/policies';
 import type { EmbedderSlot } from './embedder-slot';
@@ -291,12 +291,7 @@ export class MemoryService {
       const [vector] = (await this.#deps.embedder.tryEmbed([next.text], 'passage')) ?? [];
       if (vector) vectors.push(ingest.storedVector(next, this.#deps.embedder.modelId!, vector));
     }
-    // A change of the pin alone is logged as what it is.
-    const pinOnly =
-      action === 'update' &&
-      next.pinned !== current.pinned &&
-      Object.entries(patch).every(([key, value]) => key === 'pinned' || value === undefined);
-    const logged = pinOnly ? (next.pinned ? 'pin' : 'unpin') : action;
+    const logged = updateAction(action, patch, current, next);
     await this.#deps.store.putMany([next], vectors, [
       memoryAudit(this.#deps.clock.now(), actor, logged, id, current, next, reason),
     ]);
