@@ -144,6 +144,13 @@ export interface LexicalIndex {
   search(query: string, k: number, accept?: (id: string) => boolean): LexicalHit[];
   /** A text's terms as the index normalises them, each with the word it came from (query expansion uses it; optional). */
   analyse?(text: string): { word: string; term: string }[];
+  /**
+   * The indexed terms within `distance` edits (Levenshtein) of a term, with how many indexed memories hold each
+   * (spelling.ts; optional). Texts still queued for indexing are not counted.
+   */
+  near?(term: string, distance: number): { term: string; frequency: number }[];
+  /** A search for terms as the index holds them, not analysed again (spelling.ts; optional). */
+  searchTerms?(terms: readonly string[], k: number, accept?: (id: string) => boolean): LexicalHit[];
   has(id: string): boolean;
   clear(): void;
   /** Resolves when every text given so far is indexed (not only queued). */

@@ -12,7 +12,7 @@ import type { EmbedderSlot } from '../semantic/embedder-slot';
 import type { Ranked } from './hybrid';
 import { fuseExpansion } from './lexical-expansion';
 import { feedbackTerms } from './lexical-feedback';
-import { correctedWords, mayBeMisspelt } from './spelling';
+import { correctedTerms, mayBeMisspelt } from './spelling';
 import { TermNeighbours } from './term-neighbours';
 import { TermStats } from './term-stats';
 
@@ -49,20 +49,22 @@ export class QueryExpansion {
     const held = new Set(options.hits.flatMap((hit) => hit.terms ?? []));
     const told = options.hits.every((hit) => hit.terms !== undefined);
     const unheard = !told || queryTerms.some((t) => mayBeMisspelt(t.term) && !held.has(t.term));
-    if (feedback <= 0 && neighbours <= 0 && !unheard) return ranked;
+    const fusion = { lexicalWeight: weights.lexical, items };
+    let out = ranked;
+    if (spelling > 0 && unheard && lexical.near && lexical.searchTerms) {
+      const terms = correctedTerms(queryTerms, lexical.near.bind(lexical));
+      const search = () => lexical.searchTerms!(terms, options.pool, options.accept);
+      out = fuseExpansion(out, terms, { ...fusion, search, weight: spelling });
+    }
+    if (feedback <= 0 && neighbours <= 0) return out;
     const stats = this.#stats.sync(items, analyse);
     const asked = new Set(queryTerms.map((t) => t.term));
     const search = (text: string) => lexical.search(text, options.pool, options.accept);
-    const fusion = { lexicalWeight: weights.lexical, items, search };
-    let out =
-      spelling > 0 && unheard
-        ? fuseExpansion(ranked, correctedWords(queryTerms, stats), { ...fusion, weight: spelling })
-        : ranked;
     if (neighbours > 0) {
       const words = await this.#neighbours.of(queryTerms, stats, options.embedder, options.signal);
-      out = fuseExpansion(out, words, { ...fusion, weight: neighbours });
+      out = fuseExpansion(out, words, { ...fusion, search, weight: neighbours });
     }
-    if (feedback > 0) out = fuseExpansion(out, feedbackTerms(ranked, asked, stats), { ...fusion, weight: feedback });
+    if (feedback > 0) out = fuseExpansion(out, feedbackTerms(ranked, asked, stats), { ...fusion, search, weight: feedback });
     return out;
   }
 }

@@ -2,10 +2,11 @@
  * Misspelt query words: a query word no memory holds ("educaton", "fesetival") is searched as the stored
  * word closest to it in spelling, one edit away (two for words of eight letters or more; an edit inserts,
  * deletes, replaces or swaps two neighbouring letters), the most frequent of equally close ones. Words of
- * fewer than five letters are left alone (too many short words are one edit apart). Only a word no memory
- * holds costs anything: one scan of the vocabulary (terms of about its length) per such word.
+ * fewer than five letters are left alone (too many short words are one edit apart). The candidates come from the
+ * keyword index's own term tree (LexicalIndex.near), so a check walks only the branches within reach of the word
+ * and nothing is analysed or counted beforehand; memories still queued for indexing are not among them.
  */
-import type { TermStats } from './term-stats';
+import type { LexicalIndex } from '../ports';
 
 const LETTERS = /^\p{L}{5,}$/u;
 
@@ -33,20 +34,22 @@ export function editDistance(a: string, b: string, limit: number): number {
   return previous[b.length]!;
 }
 
-/** The stored words the query's unknown words most likely meant (surface words). */
-export function correctedWords(query: readonly { word: string; term: string }[], stats: TermStats): string[] {
+/** The indexed terms the query's unknown words most likely meant (search them with LexicalIndex.searchTerms). */
+export function correctedTerms(query: readonly { term: string }[], near: NonNullable<LexicalIndex['near']>): string[] {
   const out: string[] = [];
   for (const { term } of query) {
-    if (stats.frequency(term) > 0 || !mayBeMisspelt(term)) continue;
+    if (!mayBeMisspelt(term)) continue;
     const limit = term.length >= 8 ? 2 : 1;
+    // The tree counts a swap of neighbouring letters as two edits: ask one further, then count swaps as one.
+    const close = near(term, limit + 1);
+    if (close.some((candidate) => candidate.term === term)) continue; // a memory holds it
     let best: [string, number, number] | undefined; // term, distance, frequency
-    for (const candidate of stats.terms()) {
+    for (const { term: candidate, frequency } of close) {
       const distance = editDistance(term, candidate, limit);
       if (distance > limit) continue;
-      const frequency = stats.frequency(candidate);
       if (!best || distance < best[1] || (distance === best[1] && frequency > best[2])) best = [candidate, distance, frequency];
     }
-    if (best) out.push(stats.wordOf(best[0]));
+    if (best && !out.includes(best[0])) out.push(best[0]);
   }
   return out;
 }

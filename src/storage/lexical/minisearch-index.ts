@@ -37,6 +37,12 @@ const OPTIONS: Options<{ id: string; text: string }> = {
   searchOptions: { combineWith: 'OR', bm25: BM25 },
 };
 
+/** What MiniSearch keeps private and {@link LexicalIndex.near} reads: its term tree and its live documents. */
+interface Internals {
+  _index: { fuzzyGet(term: string, distance: number): Map<string, [Map<number, Map<number, number>>, number]> };
+  _documentIds: Map<number, unknown>;
+}
+
 /** MiniSearch keeps the average field length private; the pending scan compares lengths with it. */
 const averageLength = (search: MiniSearch) => (search as unknown as { _avgFieldLength?: number[] })._avgFieldLength?.[0] ?? 0;
 
@@ -122,6 +128,22 @@ export function createLexicalIndex(snapshot?: string, pause: () => Promise<void>
         const term = processTerm(word);
         return term ? [{ word, term }] : [];
       }),
+    near(term, distance) {
+      const { _index, _documentIds } = search as unknown as Internals;
+      const out: { term: string; frequency: number }[] = [];
+      for (const [found, [fields]] of _index.fuzzyGet(term, distance)) {
+        // A discarded memory's terms stay in the tree until a vacuum: count the live ones only.
+        let frequency = 0;
+        for (const docs of fields.values()) for (const short of docs.keys()) if (_documentIds.has(short)) frequency++;
+        if (frequency > 0) out.push({ term: found, frequency });
+      }
+      return out;
+    },
+    searchTerms(terms, k, accept) {
+      const filter = accept ? { filter: (result: { id: unknown }) => accept(String(result.id)) } : {};
+      const results = search.search(terms.join(' '), { processTerm: (term) => term, ...filter });
+      return results.slice(0, k).map((result) => ({ id: String(result.id), score: result.score, terms: result.queryTerms }));
+    },
     has: (id) => pending.has(id) || search.has(id),
     clear() {
       pending.clear();
