@@ -118,3 +118,23 @@ export function rankHybrid(input: RankInput): Ranked[] {
 export function byScore(a: Ranked, b: Ranked): number {
   return b.score - a.score || a.item.createdAt - b.item.createdAt || (a.item.id < b.item.id ? -1 : 1);
 }
+
+type Contribution = Exclude<keyof ScoreExplanation['contributions'], 'similarity' | 'lexical' | 'recency' | 'importance'>;
+type Via = ScoreExplanation['via'][number];
+
+/**
+ * `result` with `extra` added to its score as the contribution `key` (a refinement's share), and `via`
+ * listed once among the lists that put it forward when given.
+ */
+export function withContribution(result: Ranked, key: Contribution, extra: number, via?: Via): Ranked {
+  const { explanation } = result;
+  const contributions = { ...explanation.contributions, [key]: extra };
+  const lists = via === undefined || explanation.via.includes(via) ? explanation.via : [...explanation.via, via];
+  return { ...result, score: result.score + extra, explanation: { ...explanation, contributions, via: lists } };
+}
+
+/** A memory that joins the results through a refinement alone (`via`), with nothing fused of its own yet. */
+export function joined(item: MemoryItem, via: Via): Ranked {
+  const contributions = { similarity: 0, lexical: 0, recency: 0, importance: 0 };
+  return { item, score: 0, explanation: { mode: 'hybrid', recency: 0, importance: item.importance, contributions, via: [via] } };
+}

@@ -4,9 +4,9 @@
  * fusion's lexical weight, by its BM25 score over the best one, on top of its fused score. A memory that
  * only this search found joins the candidates (`via: ['expansion']`). Cost: one more lexical search.
  */
-import type { MemoryItem, ScoreExplanation } from '../../sdk/types';
+import type { MemoryItem } from '../../sdk/types';
 import type { LexicalHit } from '../ports';
-import type { Ranked } from './hybrid';
+import { joined, withContribution, type Ranked } from './hybrid';
 
 export interface ExpansionOptions {
   /** Share of the lexical weight the best hit of the expansion gains. */
@@ -28,27 +28,11 @@ export function fuseExpansion(ranked: Ranked[], words: readonly string[], option
   const out = ranked.map((result) => {
     const add = extra.get(result.item.id);
     extra.delete(result.item.id);
-    return add ? withExpansion(result, add) : result;
+    return add ? withContribution(result, 'expansion', add) : result;
   });
   for (const [id, add] of extra) {
     const item = options.items.get(id);
-    if (item) out.push(withExpansion(fresh(item), add));
+    if (item) out.push(withContribution(joined(item, 'expansion'), 'expansion', add));
   }
   return out.sort((a, b) => b.score - a.score || a.item.createdAt - b.item.createdAt || (a.item.id < b.item.id ? -1 : 1));
-}
-
-function withExpansion(result: Ranked, extra: number): Ranked {
-  const contributions = { ...result.explanation.contributions, expansion: extra };
-  return { ...result, score: result.score + extra, explanation: { ...result.explanation, contributions } };
-}
-
-function fresh(item: MemoryItem): Ranked {
-  const explanation: ScoreExplanation = {
-    mode: 'hybrid',
-    recency: 0,
-    importance: item.importance,
-    contributions: { similarity: 0, lexical: 0, recency: 0, importance: 0 },
-    via: ['expansion'],
-  };
-  return { item, score: 0, explanation };
 }

@@ -8,9 +8,9 @@
  * the candidates (`via: ['neighbour']`). Unlike neighbours.ts, which lends a strong result's whole
  * score, this lends words, to every candidate, so a turn is lifted by what is missing from it.
  */
-import type { MemoryItem, ScoreExplanation } from '../../sdk/types';
+import type { MemoryItem } from '../../sdk/types';
 import type { LexicalHit } from '../ports';
-import { byScore, type Ranked } from './hybrid';
+import { byScore, joined, withContribution, type Ranked } from './hybrid';
 
 export interface NeighbourTermsOptions {
   /** Share of the lexical weight a turn gains when its neighbours hold every query term it lacks. */
@@ -64,7 +64,7 @@ export function lendNeighbourTerms(ranked: Ranked[], options: NeighbourTermsOpti
   const out = ranked.map((result) => {
     seen.add(result.item.id);
     const extra = extraOf(result.item.id);
-    return extra > 0 ? withExtra(result, extra) : result;
+    return extra > 0 ? withContribution(result, 'neighbourTerms', extra) : result;
   });
   // Turns beside a keyword hit that were no candidate at all: their neighbours' words are all they have.
   for (const id of termsOf.keys()) {
@@ -73,24 +73,8 @@ export function lendNeighbourTerms(ranked: Ranked[], options: NeighbourTermsOpti
       if (seen.has(other) || !item || !options.accept(other)) continue;
       seen.add(other);
       const extra = extraOf(other);
-      if (extra > 0) out.push(withExtra(fresh(item), extra));
+      if (extra > 0) out.push(withContribution(joined(item, 'neighbour'), 'neighbourTerms', extra));
     }
   }
   return out.sort(byScore);
-}
-
-function withExtra(result: Ranked, extra: number): Ranked {
-  const contributions = { ...result.explanation.contributions, neighbourTerms: extra };
-  return { ...result, score: result.score + extra, explanation: { ...result.explanation, contributions } };
-}
-
-function fresh(item: MemoryItem): Ranked {
-  const explanation: ScoreExplanation = {
-    mode: 'hybrid',
-    recency: 0,
-    importance: item.importance,
-    contributions: { similarity: 0, lexical: 0, recency: 0, importance: 0 },
-    via: ['neighbour'],
-  };
-  return { item, score: 0, explanation };
 }

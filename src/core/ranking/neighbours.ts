@@ -6,7 +6,7 @@
  * (`via: ['neighbour']`).
  */
 import type { MemoryItem } from '../../sdk/types';
-import { byScore, type Ranked } from './hybrid';
+import { byScore, joined, withContribution, type Ranked } from './hybrid';
 
 /** The thread a memory belongs to, or undefined (notes, facts, memories without a session). */
 export function threadOf(item: MemoryItem): string | undefined {
@@ -102,30 +102,12 @@ export function spreadToNeighbours(ranked: Ranked[], options: SpreadOptions): Ra
     const extra = bonus.get(result.item.id);
     if (extra === undefined) return result;
     lifted.add(result.item.id);
-    return {
-      ...result,
-      score: result.score + extra,
-      explanation: {
-        ...result.explanation,
-        contributions: { ...result.explanation.contributions, neighbour: extra },
-        via: [...result.explanation.via, 'neighbour' as const],
-      },
-    };
+    return withContribution(result, 'neighbour', extra, 'neighbour');
   });
   for (const [id, extra] of bonus) {
     const item = options.items.get(id);
     if (lifted.has(id) || !item) continue;
-    out.push({
-      item,
-      score: extra,
-      explanation: {
-        mode: 'hybrid',
-        recency: 0,
-        importance: item.importance,
-        contributions: { similarity: 0, lexical: 0, recency: 0, importance: 0, neighbour: extra },
-        via: ['neighbour'],
-      },
-    });
+    out.push(withContribution(joined(item, 'neighbour'), 'neighbour', extra));
   }
   return out.sort(byScore);
 }

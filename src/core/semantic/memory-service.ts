@@ -21,6 +21,7 @@ import { rankHybrid } from '../ranking/hybrid';
 import { feedbackQuery } from '../ranking/feedback';
 import { standingCandidates } from '../ranking/standing';
 import { SearchRefinements } from '../ranking/refine';
+import { threadOf } from '../ranking/neighbours';
 import { LexicalSnapshots } from './lexical-snapshot';
 import { mergeAudit, memoryAudit, updateAction } from './memory-audit';
 import { indexDifferences, type IndexDifferences } from './index-differences';
@@ -383,7 +384,8 @@ export class MemoryService {
   #remember(item: MemoryItem, vector: Float32Array | undefined, counted = true): void {
     if (counted) this.#changed(1);
     this.#kinds = undefined;
-    this.#refinements.invalidate(!this.#items.has(item.id));
+    const before = this.#items.get(item.id); // a new memory, or one moved to another thread, changes the threads
+    this.#refinements.invalidate(!before || threadOf(before) !== threadOf(item) || before.createdAt !== item.createdAt);
     this.#items.set(item.id, item);
     this.#lexical.upsert(item.id, item.text);
     if (vector) this.#indexVector(item.id, vector);
