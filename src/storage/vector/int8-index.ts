@@ -15,6 +15,7 @@
 import type { VectorHit } from '../../core/ports';
 import { checkDimension, checkPacked, insertSorted, type BulkVectorIndex } from './bulk-index';
 import { dotAt } from './flat-index';
+import { decodeFloat16Into } from '../float16';
 import { createInt8Scanner, simdAvailable, strideFor, type Int8KernelKind } from './int8-kernel';
 
 export interface Int8IndexOptions {
@@ -72,21 +73,27 @@ export function createInt8Index(
 
   /** Writes row `row` from `source[offset … offset + dimension)`: f32 copy, codes, scale, norm. */
   const write = (row: number, source: Float32Array, offset: number) => {
+    vectors.set(source.subarray(offset, offset + dimension), row * dimension);
+    quantise(row);
+  };
+
+  /** The codes, scale and norm of row `row` from its f32 copy. */
+  const quantise = (row: number) => {
+    const from = row * dimension;
     let max = 0;
     let sum = 0;
-    for (let d = offset; d < offset + dimension; d++) {
-      const x = source[d]!;
+    for (let d = from; d < from + dimension; d++) {
+      const x = vectors[d]!;
       max = Math.max(max, Math.abs(x));
       sum += x * x;
     }
-    vectors.set(source.subarray(offset, offset + dimension), row * dimension);
     scales[row] = max / 127;
     norms[row] = Math.sqrt(sum);
     const inverse = max === 0 ? 0 : 127 / max;
     const codes = scanner.codes;
-    const at = row * stride - offset;
-    for (let d = offset; d < offset + dimension; d++) codes[at + d] = roundCode(source[d]! * inverse);
-    codes.fill(0, at + offset + dimension, at + offset + stride);
+    const at = row * stride - from;
+    for (let d = from; d < from + dimension; d++) codes[at + d] = roundCode(vectors[d]! * inverse);
+    codes.fill(0, at + from + dimension, at + from + stride);
   };
 
   const place = (id: string): number => {
@@ -115,6 +122,16 @@ export function createInt8Index(
       checkPacked(batch.length, packed.length, dimension);
       reserve(ids.length + batch.length);
       batch.forEach((id, i) => id !== null && write(place(id), packed, i * dimension));
+    },
+    upsertHalf(batch, bits) {
+      checkPacked(batch.length, bits.length, dimension);
+      reserve(ids.length + batch.length);
+      batch.forEach((id, i) => {
+        if (id === null) return;
+        const row = place(id);
+        decodeFloat16Into(vectors, row * dimension, bits, i * dimension, dimension);
+        quantise(row);
+      });
     },
     remove(id) {
       const row = rowOf.get(id);
