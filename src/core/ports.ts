@@ -76,6 +76,16 @@ export interface StoredVector {
   vector: Float32Array;
 }
 
+/** The stored vectors of one model, a chunk at a time, as they are kept: row i is `ids[i]`'s, a null id an empty slot. */
+export interface StoredVectorChunk {
+  dimension: number;
+  ids: readonly (string | null)[];
+  /** The rows' float16 bit patterns, when stored so (see {@link VectorIndex.upsertHalf}). */
+  half?: Uint16Array;
+  /** The rows as float32, packed (decoded again on each call when stored as float16). */
+  floats(): Float32Array;
+}
+
 /** Persistence of memory items and their vectors. */
 export interface MemoryStore {
   /** Writes items, their vectors (when given) and the audit entries in one transaction. */
@@ -87,6 +97,8 @@ export interface MemoryStore {
   all(): Promise<MemoryItem[]>;
   /** Every stored vector made by `model`. */
   vectors(model: string): Promise<StoredVector[]>;
+  /** The same vectors, chunk by chunk as stored: what an index loads at open (no copy per vector). */
+  vectorChunks(model: string): Promise<StoredVectorChunk[]>;
   /**
    * Deletes items and their vectors together, appends the audit entries, and redacts the content
    * (before/after) of the items' earlier audit entries.
@@ -119,6 +131,16 @@ export interface VectorIndex {
    * thousands then allocates once instead of growing again and again. Never shrinks.
    */
   reserve?(rows: number): void;
+  /**
+   * Adds or replaces `ids[i]` with row i of `packed` (rows of `dimension` values; a null id an empty
+   * slot, skipped): a stored chunk loads as it is (optional; the storage layer's indexes have it).
+   */
+  upsertMany?(ids: readonly (string | null)[], packed: Float32Array): void;
+  /**
+   * {@link upsertMany} from float16 bit patterns, as a chunk is stored: the index decodes them
+   * straight into its own rows, with no float32 copy of the chunk in between (optional).
+   */
+  upsertHalf?(ids: readonly (string | null)[], bits: Uint16Array): void;
   remove(id: string): void;
   has(id: string): boolean;
   search(query: Float32Array, k: number, accept?: (id: string) => boolean): VectorHit[];

@@ -89,6 +89,7 @@ export function createMemoryRepository(db: MnemeDatabase, codec: RecordCodec = p
       }),
     all: () => guard(async () => decode(await db.memories.orderBy('createdAt').toArray())),
     vectors: (model) => guard(() => chunks.load(model)),
+    vectorChunks: (model) => guard(() => chunks.loadChunks(model)),
     deleteMany: async (ids, audit = []) => {
       const auditRows = await encodeAudit(audit);
       const redacted = await redactedHistory(ids);

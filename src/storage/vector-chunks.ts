@@ -5,7 +5,7 @@
  */
 import { Dexie } from 'dexie';
 import { MemoryError } from '../sdk/errors';
-import type { StoredVector } from '../core/ports';
+import type { StoredVector, StoredVectorChunk } from '../core/ports';
 import { VECTORS_PER_CHUNK, type MnemeDatabase, type VectorChunkRow } from './db';
 import { chunkBinding, type RecordCodec } from './codec';
 import { decodeFloat16, encodeFloat16 } from './float16';
@@ -37,20 +37,40 @@ export class VectorChunks {
 
   /** Every vector of `model`, as views onto the chunk buffers (no copy). */
   async load(model: string): Promise<StoredVector[]> {
-    const rows = await this.#db.vectorChunks.where('model').equals(model).toArray();
     const vectors: StoredVector[] = [];
-    for (const row of rows) {
-      let floats: Float32Array;
-      try {
-        floats = toFloats(row, await this.#codec.openBytes(row.data, chunkBinding(row)));
-      } catch {
-        continue; // damaged or moved: left out of search; maintenance.verify() reports and drops it
-      }
-      row.ids.forEach((id, slot) => {
-        if (id !== null) vectors.push({ id, model, vector: floats.subarray(slot * row.dim, (slot + 1) * row.dim) });
+    for (const { ids, dimension, floats } of await this.loadChunks(model)) {
+      const values = floats();
+      ids.forEach((id, slot) => {
+        if (id !== null) vectors.push({ id, model, vector: values.subarray(slot * dimension, (slot + 1) * dimension) });
       });
     }
     return vectors;
+  }
+
+  /**
+   * Every chunk of `model` that opens and holds `ids.length × dim` values, as stored: float16 rows
+   * are decoded only by whoever asks (an index decodes them into its own rows).
+   */
+  async loadChunks(model: string): Promise<StoredVectorChunk[]> {
+    const rows = await this.#db.vectorChunks.where('model').equals(model).toArray();
+    const chunks: StoredVectorChunk[] = [];
+    for (const row of rows) {
+      let values: Float32Array | Uint16Array;
+      try {
+        const bytes = await this.#codec.openBytes(row.data, chunkBinding(row));
+        values = row.encoding === 'f16' ? new Uint16Array(bytes) : new Float32Array(bytes);
+      } catch {
+        continue; // damaged or moved: left out of search; maintenance.verify() reports and drops it
+      }
+      if (values.length !== row.ids.length * row.dim) continue; // cut short: the same
+      const { ids, dim: dimension } = row;
+      chunks.push(
+        values instanceof Uint16Array
+          ? { ids, dimension, half: values, floats: () => decodeFloat16(values) }
+          : { ids, dimension, floats: () => values },
+      );
+    }
+    return chunks;
   }
 
   /** Writes or replaces vectors. Call inside a rw transaction. */

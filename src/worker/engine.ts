@@ -134,9 +134,10 @@ export async function createMemoryEngine(
   const preferences = createPreferences(rows);
   const open = async (dataKey: DataKey | undefined) => {
     const [db, writes] = [place.current(), tellingWrites(place.lockFor(tabs), () => sync.recordsChanged())];
-    await privacy.restore(settingsRows(db, codecFor(dataKey)));
+    // The privacy settings are read beside the memories: opening them uses none (a write checks the rules).
+    const settings = privacy.restore(settingsRows(db, codecFor(dataKey)));
     memoryStore = lockedWrites(createMemoryRepository(db, codecFor(dataKey)), writes);
-    service = await MemoryService.open({
+    const opening = MemoryService.open({
       store: memoryStore,
       onCommitted: (ids, vectors) => {
         sync.committed(ids);
@@ -152,6 +153,7 @@ export async function createMemoryEngine(
       embedBatchSize: options.embedBatchSize ?? DEFAULTS.embedBatchSize,
       blockedBy: privacy.blockedBy,
     });
+    [service] = await Promise.all([opening, settings]);
     const codec = codecFor(dataKey);
     views = lazyProfileViews({ db, codec, writes, memory: service, clock: systemClock, privacy }, internals.load?.views);
     assistant.open({ db, codec });

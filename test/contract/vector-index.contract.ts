@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createVectorIndex, VECTOR_INDEX_KINDS, type BulkVectorIndex } from '../../src/storage/vector/index';
+import { decodeFloat16, encodeFloat16 } from '../../src/storage/float16';
 
 export interface VectorIndexCase {
   name: string;
@@ -223,6 +224,25 @@ export function describeVectorIndexContract(where: string, cases: VectorIndexCas
       for (const query of dataset(10, 12, 22)) expect(bulk.search(query, 10)).toEqual(one.search(query, 10));
       bulk.upsertMany([], new Float32Array(0));
       expect(bulk.size).toBe(250);
+    });
+
+    it('loads float16 chunks with holes exactly as their float32 decoding: same rows, same results', async () => {
+      for (const dimension of [12, 384]) {
+        const vectors = dataset(300, dimension, 31 + dimension);
+        const ids = vectors.map((_, i) => (i % 7 === 3 ? null : `v${i}`));
+        const half = new Uint16Array(encodeFloat16(packed(vectors)));
+        const floats = await create(dimension);
+        floats.upsertMany(ids, decodeFloat16(half));
+        const direct = await create(dimension);
+        // An index without the float16 path loads the decoded chunk (the open does the same).
+        (direct.upsertHalf?.bind(direct) ?? ((batch, bits) => direct.upsertMany(batch, decodeFloat16(bits))))(ids, half);
+        expect(direct.size).toBe(floats.size);
+        for (const id of ids) if (id) expect(direct.vector?.(id)).toEqual(floats.vector?.(id));
+        for (const query of dataset(10, dimension, 32)) expect(direct.search(query, 10)).toEqual(floats.search(query, 10));
+        const wrong = () => (direct.upsertHalf ?? direct.upsertMany).call(direct, ['x'], new Uint16Array(dimension + 1) as never);
+        expect(wrong).toThrow(RangeError);
+        expect(direct.has('x')).toBe(false);
+      }
     });
 
     it.each([

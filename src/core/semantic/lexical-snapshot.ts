@@ -42,22 +42,30 @@ export class LexicalSnapshots {
   restore(items: MemoryItem[], { lexical, snapshot }: { lexical: LexicalIndex; snapshot?: LexicalSnapshot }): LexicalIndex {
     this.#index = lexical;
     const usable = snapshot && lexical.size === snapshot.ids.length && snapshot.versions?.length === snapshot.ids.length;
-    const indexed = new Map<string, number>(usable ? snapshot.ids.map((id, i) => [id, snapshot.versions[i]!]) : []);
-    if (indexed.size === 0) lexical.clear();
     this.#takenAt = usable ? snapshot.takenAt : -Infinity;
-    const live = new Set<string>();
-    for (const item of items) {
-      live.add(item.id);
-      if (indexed.get(item.id) !== item.updatedAt) {
-        lexical.upsert(item.id, item.text);
-        this.#changes++;
-      }
+    const [ids, versions] = usable ? [snapshot.ids, snapshot.versions] : [[], []];
+    if (ids.length === 0) lexical.clear();
+    const reindex = (item: MemoryItem, version: number | undefined) => {
+      if (version === item.updatedAt) return;
+      lexical.upsert(item.id, item.text);
+      this.#changes++;
+    };
+    // The snapshot lists the memories in the order the store gives them, unless another device's
+    // older ones arrived since: walk both lists together while they agree, then match the rest by id.
+    let same = 0;
+    for (const end = Math.min(items.length, ids.length); same < end && ids[same] === items[same]!.id; same++) {
+      reindex(items[same]!, versions[same]);
+    }
+    const indexed = new Map<string, number>();
+    for (let at = same; at < ids.length; at++) indexed.set(ids[at]!, versions[at]!);
+    for (let at = same; at < items.length; at++) {
+      const item = items[at]!;
+      reindex(item, indexed.get(item.id));
+      indexed.delete(item.id);
     }
     for (const id of indexed.keys()) {
-      if (!live.has(id)) {
-        lexical.remove(id);
-        this.#changes++;
-      }
+      lexical.remove(id); // gone since
+      this.#changes++;
     }
     return lexical;
   }

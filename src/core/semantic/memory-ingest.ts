@@ -7,7 +7,7 @@
 import { DEFAULTS } from '../../sdk/options';
 import { MemoryError, throwIfAborted } from '../../sdk/errors';
 import type { AddMemoryInput, ChangeActor, LongCallOptions, MemoryItem } from '../../sdk/types';
-import type { Clock, MemoryStore, StoredVector, VectorIndex } from '../ports';
+import type { Clock, MemoryStore, StoredVector, StoredVectorChunk, VectorIndex } from '../ports';
 import { createId } from '../ids';
 import { yieldToEventLoop } from '../yield';
 import { bulkCreateAudit, memoryAudit } from './memory-audit';
@@ -118,14 +118,30 @@ export async function ingestMany(
 }
 
 /**
- * A vector index holding `vectors` (its dimension the first one's; a vector of another length is
- * left out, as an upsert would leave it), sized for all of them at once; none when there are none.
+ * A vector index holding the stored `chunks` (its dimension the first filled chunk's; a chunk of
+ * another dimension is left out, as an upsert would leave it), sized for all of them at once; none
+ * when no chunk holds a vector. Each chunk loads whole, float16 rows straight into the index's own.
  */
-export function loadVectors(vectors: StoredVector[], create: (dimension: number) => VectorIndex): VectorIndex | undefined {
-  if (vectors.length === 0) return undefined;
-  const index = create(vectors[0]!.vector.length);
-  index.reserve?.(vectors.length);
-  for (const { id, vector } of vectors) if (vector.length === index.dimension) index.upsert(id, vector);
+export function loadVectors(chunks: StoredVectorChunk[], create: (dimension: number) => VectorIndex): VectorIndex | undefined {
+  let count = 0;
+  for (const chunk of chunks) for (const id of chunk.ids) if (id !== null) count++;
+  const first = chunks.find((chunk) => chunk.ids.some((id) => id !== null));
+  if (!first) return undefined;
+  const index = create(first.dimension);
+  index.reserve?.(count);
+  for (const chunk of chunks) {
+    if (chunk.dimension !== index.dimension) continue;
+    if (chunk.half && index.upsertHalf) {
+      index.upsertHalf(chunk.ids, chunk.half);
+      continue;
+    }
+    const floats = chunk.floats();
+    if (index.upsertMany) index.upsertMany(chunk.ids, floats);
+    else
+      chunk.ids.forEach(
+        (id, slot) => id !== null && index.upsert(id, floats.subarray(slot * index.dimension, (slot + 1) * index.dimension)),
+      );
+  }
   return index;
 }
 

@@ -102,7 +102,7 @@ export class MemoryService {
     const [items, lexical, vectors] = await Promise.all([
       store.all(),
       snapshots.load(createLexicalIndex),
-      model ? store.vectors(model).then((stored) => ingest.loadVectors(stored, createVectorIndex)) : undefined,
+      model ? store.vectorChunks(model).then((chunks) => ingest.loadVectors(chunks, createVectorIndex)) : undefined,
     ]);
     const service = new MemoryService(deps, snapshots.restore(items, lexical), snapshots);
     for (const item of items) {

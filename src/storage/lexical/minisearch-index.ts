@@ -14,6 +14,7 @@ import { yieldToEventLoop } from '../../core/yield';
 import { STOPWORDS } from './stopwords';
 import { stem } from './stem';
 import { scanPending, type PendingText } from './pending-scan';
+import { loadIndex, saveIndex } from './minisearch-snapshot';
 
 /** Bumped whenever tokenising or stemming changes: a snapshot made by another analyser is rebuilt. */
 const ANALYZER = 2;
@@ -47,14 +48,14 @@ interface Internals {
 const averageLength = (search: MiniSearch) => (search as unknown as { _avgFieldLength?: number[] })._avgFieldLength?.[0] ?? 0;
 
 /**
- * A new index, or one restored from {@link LexicalIndex.snapshot} (an unreadable snapshot starts
- * empty). `pause`: how a slice of indexing lets other work run (tests may step it themselves).
+ * A new index, or one restored from {@link LexicalIndex.snapshot} (see minisearch-snapshot.ts; an
+ * unreadable snapshot, or one of another analyser or format, starts empty). `pause`: how a slice
+ * of indexing lets other work run (tests may step it themselves).
  */
 export function createLexicalIndex(snapshot?: string, pause: () => Promise<void> = yieldToEventLoop): LexicalIndex {
   let search: MiniSearch<{ id: string; text: string }>;
   try {
-    const saved = snapshot ? (JSON.parse(snapshot) as { analyzer?: number; index?: unknown }) : undefined;
-    search = saved?.analyzer === ANALYZER ? MiniSearch.loadJS(saved.index as never, OPTIONS) : new MiniSearch(OPTIONS);
+    search = (snapshot && loadIndex(snapshot, ANALYZER, OPTIONS)) || new MiniSearch(OPTIONS);
   } catch {
     search = new MiniSearch(OPTIONS);
   }
@@ -166,7 +167,7 @@ export function createLexicalIndex(snapshot?: string, pause: () => Promise<void>
       indexSlice(Infinity); // written meanwhile
       // A discarded document's terms stay in MiniSearch until it vacuums: purge them first.
       if (search.dirtCount > 0) await search.vacuum({ batchSize: 10_000, batchWait: 0 });
-      return JSON.stringify({ analyzer: ANALYZER, index: search });
+      return saveIndex(search as MiniSearch<never>, ANALYZER);
     },
   };
 }

@@ -4,6 +4,7 @@
  */
 import type { VectorHit } from '../../core/ports';
 import { checkDimension, checkPacked, insertSorted, type BulkVectorIndex } from './bulk-index';
+import { decodeFloat16Into } from '../float16';
 
 export interface FlatIndexOptions {
   /** Rows allocated up front; storage then grows by doubling. Default 256. */
@@ -55,6 +56,15 @@ export function createFlatIndex(dimension: number, options: FlatIndexOptions = {
         if (id === null) return;
         const row = place(id);
         data.set(packed.subarray(i * dimension, (i + 1) * dimension), row * dimension);
+      });
+    },
+    upsertHalf(batch, bits) {
+      checkPacked(batch.length, bits.length, dimension);
+      reserve(ids.length + batch.length);
+      batch.forEach((id, i) => {
+        if (id === null) return;
+        const row = place(id); // before reading `data`: placing may grow it
+        decodeFloat16Into(data, row * dimension, bits, i * dimension, dimension);
       });
     },
     remove(id) {

@@ -15,6 +15,7 @@
 import type { VectorHit } from '../../core/ports';
 import { checkDimension, checkPacked, insertSorted, type BulkVectorIndex } from './bulk-index';
 import { dotAt } from './flat-index';
+import { float16Values } from '../float16';
 import { createInt8Scanner, simdAvailable, strideFor, type Int8KernelKind } from './int8-kernel';
 
 export interface Int8IndexOptions {
@@ -80,13 +81,35 @@ export function createInt8Index(
       sum += x * x;
     }
     vectors.set(source.subarray(offset, offset + dimension), row * dimension);
+    quantise(row, max, sum);
+  };
+
+  /**
+   * Row `row` from float16 `bits[offset … offset + dimension)`, decoded straight into its f32 copy
+   * (the same values, max and sum {@link write} gives for the decoded floats), then its codes.
+   */
+  const writeHalf = (row: number, bits: Uint16Array, offset: number, values: Float32Array) => {
+    const to = row * dimension - offset;
+    let max = 0;
+    let sum = 0;
+    for (let d = offset; d < offset + dimension; d++) {
+      const x = values[bits[d]!]!;
+      vectors[to + d] = x;
+      max = Math.max(max, Math.abs(x));
+      sum += x * x;
+    }
+    quantise(row, max, sum);
+  };
+
+  /** Row `row`'s scale, norm and codes from its f32 copy, the largest |x| in it and the sum of squares. */
+  const quantise = (row: number, max: number, sum: number) => {
     scales[row] = max / 127;
     norms[row] = Math.sqrt(sum);
     const inverse = max === 0 ? 0 : 127 / max;
     const codes = scanner.codes;
-    const at = row * stride - offset;
-    for (let d = offset; d < offset + dimension; d++) codes[at + d] = roundCode(source[d]! * inverse);
-    codes.fill(0, at + offset + dimension, at + offset + stride);
+    const [from, at] = [row * dimension, row * stride];
+    for (let d = 0; d < dimension; d++) codes[at + d] = roundCode(vectors[from + d]! * inverse);
+    codes.fill(0, at + dimension, at + stride);
   };
 
   const place = (id: string): number => {
@@ -115,6 +138,12 @@ export function createInt8Index(
       checkPacked(batch.length, packed.length, dimension);
       reserve(ids.length + batch.length);
       batch.forEach((id, i) => id !== null && write(place(id), packed, i * dimension));
+    },
+    upsertHalf(batch, bits) {
+      checkPacked(batch.length, bits.length, dimension);
+      reserve(ids.length + batch.length);
+      const values = float16Values();
+      batch.forEach((id, i) => id !== null && writeHalf(place(id), bits, i * dimension, values));
     },
     remove(id) {
       const row = rowOf.get(id);

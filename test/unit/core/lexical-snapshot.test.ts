@@ -41,4 +41,38 @@ describe('lexical snapshots', () => {
     expect(written[0]!.ids).toHaveLength(600);
     expect(snapshots.pending).toBe(0);
   });
+
+  it('re-indexes on open exactly the memories added, edited or gone since the snapshot, in whatever order the store gives them', () => {
+    const item = (id: string, updatedAt = 1) => ({ id, text: `text ${id}`, updatedAt }) as MemoryItem;
+    const calls: string[] = [];
+    const lexical = {
+      size: 5,
+      clear: () => calls.push('clear'),
+      upsert: (id: string) => calls.push(`upsert ${id}`),
+      remove: (id: string) => calls.push(`remove ${id}`),
+    } as unknown as LexicalIndex;
+    const snapshot = { takenAt: 1, ids: ['a', 'b', 'c', 'd', 'e'], versions: [1, 1, 1, 1, 1], data: '' };
+    const open = (items: MemoryItem[]) => {
+      calls.length = 0;
+      const snapshots = new LexicalSnapshots({} as MemoryStore, { now: () => 2 });
+      snapshots.restore(items, { lexical, snapshot });
+      return { calls: [...calls], pending: snapshots.pending };
+    };
+    const [a, b, c, d, e] = ['a', 'b', 'c', 'd', 'e'].map((id) => item(id));
+    expect(open([a!, b!, c!, d!, e!])).toEqual({ calls: [], pending: 0 });
+    // Edited b, a synced older memory before c, d gone, f added at the end.
+    expect(open([a!, item('b', 2), item('z'), c!, e!, item('f')])).toEqual({
+      calls: ['upsert b', 'upsert z', 'upsert f', 'remove d'],
+      pending: 4,
+    });
+    expect(open([e!, d!, c!, b!, a!])).toEqual({ calls: [], pending: 0 });
+    expect(open([b!, c!])).toEqual({ calls: ['remove a', 'remove d', 'remove e'], pending: 3 });
+    expect(open([a!, b!, c!, d!, e!, item('f')])).toEqual({ calls: ['upsert f'], pending: 1 });
+    // A snapshot that does not match its index is not used: every memory is indexed again.
+    const stale = { ...snapshot, ids: ['a', 'b'], versions: [1, 1] };
+    const snapshots = new LexicalSnapshots({} as MemoryStore, { now: () => 2 });
+    calls.length = 0;
+    snapshots.restore([a!, b!], { lexical, snapshot: stale });
+    expect(calls).toEqual(['clear', 'upsert a', 'upsert b']);
+  });
 });

@@ -9,6 +9,8 @@ import { createLexicalIndex } from '../../../src/storage/lexical/minisearch-inde
 import { createFlatIndex } from '../../../src/storage/vector/flat-index';
 import { loadVectors } from '../../../src/core/semantic/memory-ingest';
 import type { BulkVectorIndex } from '../../../src/storage/vector/bulk-index';
+import type { StoredVectorChunk, VectorIndex } from '../../../src/core/ports';
+import { decodeFloat16, encodeFloat16 } from '../../../src/storage/float16';
 
 const DAY = 86_400_000;
 
@@ -135,7 +137,17 @@ describe('lexical snapshot', () => {
 });
 
 describe('opening the vector index', () => {
-  it('loads the stored vectors into one index that makes room for all of them at once, leaving out other lengths', () => {
+  const f32 = (ids: (string | null)[], values: number[]): StoredVectorChunk => ({
+    ids,
+    dimension: values.length / ids.length,
+    floats: () => Float32Array.from(values),
+  });
+  const f16 = (ids: (string | null)[], values: number[]): StoredVectorChunk => {
+    const half = new Uint16Array(encodeFloat16(Float32Array.from(values)));
+    return { ids, dimension: values.length / ids.length, half, floats: () => decodeFloat16(half) };
+  };
+
+  it('loads the stored chunks into one index that makes room for all of them at once, leaving out other lengths', () => {
     const made: BulkVectorIndex[] = [];
     const create = (dimension: number) => {
       const index = createFlatIndex(dimension, { initialCapacity: 1 });
@@ -143,17 +155,39 @@ describe('opening the vector index', () => {
       made.push(index);
       return index;
     };
-    const stored = [
-      { id: 'a', model: 'm', vector: Float32Array.of(1, 0, 0) },
-      { id: 'short', model: 'm', vector: Float32Array.of(0, 1) },
-      { id: 'c', model: 'm', vector: Float32Array.of(0, 0, 1) },
+    const chunks = [
+      f32([null], [0, 0, 0, 0]), // emptied: does not set the dimension
+      f32(['a', null], [1, 0, 0, 0, 0, 0]),
+      f32(['short'], [0, 1]),
+      f16([null, 'c'], [0, 0, 0, 0, 0, 1]),
     ];
-    const index = loadVectors(stored, create)!;
+    const index = loadVectors(chunks, create)!;
     expect(made).toEqual([index]);
+    expect(index.dimension).toBe(3);
     expect(index.reserve).toHaveBeenCalledExactlyOnceWith(3);
     expect(index.size).toBe(2);
     expect(index.has('short')).toBe(false);
-    expect(index.search(Float32Array.of(0, 0, 1), 1)).toEqual([{ id: 'c', score: expect.closeTo(1, 5) }]);
+    expect(index.search(Float32Array.of(0, 0, 1), 1)).toEqual([{ id: 'c', score: 1 }]);
     expect(loadVectors([], create)).toBeUndefined();
+    expect(loadVectors([f32([null, null], [0, 0, 0, 0])], create)).toBeUndefined();
+  });
+
+  it('loads float16 chunks into an index without upsertHalf, or one without upsertMany, to the same vectors', () => {
+    const values = [0.6, -0.8, 0, 0.1, 0.2, 0.3, 1, 0, 0];
+    const chunks = [f16(['a', null, 'b'], values), f32(['c'], [0, 0.5, -0.5])];
+    const direct = loadVectors(chunks, (dimension) => createFlatIndex(dimension))!;
+    const without = (...methods: string[]) => {
+      const index: VectorIndex = createFlatIndex(3);
+      for (const method of methods) Object.assign(index, { [method]: undefined });
+      return index;
+    };
+    const decoded = loadVectors(chunks, () => without('upsertHalf'))!;
+    const oneByOne = loadVectors(chunks, () => without('upsertHalf', 'upsertMany'))!;
+    for (const index of [direct, decoded, oneByOne]) {
+      expect(index.has('a') && index.has('b') && index.has('c')).toBe(true);
+      expect([...index.vector!('a')!]).toEqual([...decodeFloat16(encodeFloat16(Float32Array.of(0.6, -0.8, 0)))]);
+      expect([...index.vector!('b')!]).toEqual([1, 0, 0]);
+      expect([...index.vector!('c')!]).toEqual([0, 0.5, -0.5]);
+    }
   });
 });

@@ -52,6 +52,30 @@ describe('memory repository over Dexie', () => {
     await repo.close();
   });
 
+  it('gives the chunks as stored (float16 bits, freed slots as null) and leaves out one that does not open or is cut short', async () => {
+    const name = freshName();
+    const db = openDatabase(name);
+    const repo = createMemoryRepository(db);
+    const ids = Array.from({ length: VECTORS_PER_CHUNK * 3 }, (_, i) => `i${i}`);
+    await repo.putMany(
+      ids.map((id) => item(id, 'm')),
+      ids.map((id, i) => vec(id, i)),
+    );
+    await repo.deleteMany(['i1']);
+    const [, second, third] = await db.vectorChunks.orderBy('[model+chunk]').toArray();
+    await db.vectorChunks.put({ ...second!, data: second!.data.slice(1) }); // odd length: does not open as float16
+    await db.vectorChunks.put({ ...third!, data: third!.data.slice(0, third!.data.byteLength - 2) }); // one value short
+    const chunks = await repo.vectorChunks('m');
+    expect(chunks).toHaveLength(1);
+    const [chunk] = chunks;
+    expect(chunk!.dimension).toBe(8);
+    expect(chunk!.ids.slice(0, 3)).toEqual(['i0', null, 'i2']);
+    expect(chunk!.half).toHaveLength(VECTORS_PER_CHUNK * 8);
+    expectClose(chunk!.floats().subarray(2 * 8, 3 * 8), vec('i2', 2).vector);
+    expect((await repo.vectors('m')).map((v) => v.id)).toEqual(ids.slice(0, VECTORS_PER_CHUNK).filter((id) => id !== 'i1'));
+    await repo.close();
+  });
+
   it('frees a deleted vector slot, reuses it, and reads the same after reopening', async () => {
     const name = freshName();
     const repo = createMemoryRepository(openDatabase(name));
