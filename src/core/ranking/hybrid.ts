@@ -127,10 +127,23 @@ type Via = ScoreExplanation['via'][number];
  * listed once among the lists that put it forward when given.
  */
 export function withContribution(result: Ranked, key: Contribution, extra: number, via?: Via): Ranked {
+  return contributed(result, result.score + extra, key, extra, via);
+}
+
+/**
+ * `result` at `score`, its explanation with the contribution `key` set to `extra` (and `via` listed
+ * once when given); the result and its explanation are copies, keys in the same order. A search makes
+ * hundreds of these: copied and then assigned, not spread with a (computed) key in the literal, which
+ * V8 builds on a slow path (about four times the time, measured).
+ */
+export function contributed(result: Ranked, score: number, key: Contribution, extra: number, via?: Via): Ranked {
   const { explanation } = result;
-  const contributions = { ...explanation.contributions, [key]: extra };
-  const lists = via === undefined || explanation.via.includes(via) ? explanation.via : [...explanation.via, via];
-  return { ...result, score: result.score + extra, explanation: { ...explanation, contributions, via: lists } };
+  const contributions = Object.assign({}, explanation.contributions);
+  contributions[key] = extra;
+  const next = Object.assign({}, explanation);
+  next.contributions = contributions;
+  if (via !== undefined && !explanation.via.includes(via)) next.via = [...explanation.via, via];
+  return { item: result.item, score, explanation: next };
 }
 
 /** A memory that joins the results through a refinement alone (`via`), with nothing fused of its own yet. */

@@ -6,7 +6,7 @@
  */
 import type { MemoryItem } from '../../sdk/types';
 import type { LexicalHit } from '../ports';
-import { joined, withContribution, type Ranked } from './hybrid';
+import { byScore, joined, withContribution, type Ranked } from './hybrid';
 
 export interface ExpansionOptions {
   /** Share of the lexical weight the best hit of the expansion gains. */
@@ -34,5 +34,5 @@ export function fuseExpansion(ranked: Ranked[], words: readonly string[], option
     const item = options.items.get(id);
     if (item) out.push(withContribution(joined(item, 'expansion'), 'expansion', add));
   }
-  return out.sort((a, b) => b.score - a.score || a.item.createdAt - b.item.createdAt || (a.item.id < b.item.id ? -1 : 1));
+  return out.sort(byScore);
 }

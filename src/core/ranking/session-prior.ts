@@ -5,7 +5,7 @@
  * best score in its thread (memories that share `metadata.session`, see neighbours.ts).
  * Memories outside any thread are left as they are.
  */
-import type { Ranked } from './hybrid';
+import { byScore, withContribution, type Ranked } from './hybrid';
 import { threadOf } from './neighbours';
 
 export function boostBySession(ranked: Ranked[], weight: number): Ranked[] {
@@ -21,11 +21,7 @@ export function boostBySession(ranked: Ranked[], weight: number): Ranked[] {
       const thread = threadOf(result.item);
       if (thread === undefined) return result;
       const extra = weight * Math.max(0, best.get(thread)!);
-      return {
-        ...result,
-        score: result.score + extra,
-        explanation: { ...result.explanation, contributions: { ...result.explanation.contributions, session: extra } },
-      };
+      return withContribution(result, 'session', extra);
     })
-    .sort((a, b) => b.score - a.score || a.item.createdAt - b.item.createdAt || (a.item.id < b.item.id ? -1 : 1));
+    .sort(byScore);
 }

@@ -8,7 +8,7 @@
  * (whatever the embedder); the first result never changes, and memories outside any session are
  * never discounted. Nothing is dropped: a discounted memory only moves down.
  */
-import type { Ranked } from './hybrid';
+import { contributed, type Ranked } from './hybrid';
 import { threadOf } from './neighbours';
 
 export function spreadAcrossSessions(ranked: Ranked[], weight: number): Ranked[] {
@@ -37,18 +37,7 @@ export function spreadAcrossSessions(ranked: Ranked[], weight: number): Ranked[]
     }
     const chosen = best!.queue[best!.at]!;
     const discount = bestScore - chosen.score;
-    out.push(
-      discount === 0
-        ? chosen
-        : {
-            ...chosen,
-            score: bestScore,
-            explanation: {
-              ...chosen.explanation,
-              contributions: { ...chosen.explanation.contributions, spread: discount },
-            },
-          },
-    );
+    out.push(discount === 0 ? chosen : contributed(chosen, bestScore, 'spread', discount));
     best!.at++;
   }
   return out;

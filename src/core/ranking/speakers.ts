@@ -6,7 +6,7 @@
  * too (entity-aware matching). Nothing changes for a query that names nobody.
  */
 import type { MemoryItem } from '../../sdk/types';
-import { byScore, type Ranked } from './hybrid';
+import { byScore, withContribution, type Ranked } from './hybrid';
 
 const WORD = /[\p{L}\p{N}]+/gu;
 const words = (text: string) => text.toLowerCase().match(WORD) ?? [];
@@ -65,11 +65,7 @@ export function boostNamedSpeakers(ranked: Ranked[], named: Set<string>, weight:
       const share = key !== undefined && named.has(key) ? weight : mentions(result.item) ? mentionWeight : 0;
       if (share <= 0) return result;
       const extra = share * result.score;
-      return {
-        ...result,
-        score: result.score + extra,
-        explanation: { ...result.explanation, contributions: { ...result.explanation.contributions, speaker: extra } },
-      };
+      return withContribution(result, 'speaker', extra);
     })
     .sort(byScore);
 }

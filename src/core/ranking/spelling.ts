@@ -39,10 +39,11 @@ export function correctedTerms(query: readonly { term: string }[], near: NonNull
   const out: string[] = [];
   for (const { term } of query) {
     if (!mayBeMisspelt(term)) continue;
+    // A memory holds it: asked first on its own, a walk of the tree's one path, not of every branch within reach.
+    if (near(term, 0).length > 0) continue;
     const limit = term.length >= 8 ? 2 : 1;
     // The tree counts a swap of neighbouring letters as two edits: ask one further, then count swaps as one.
     const close = near(term, limit + 1);
-    if (close.some((candidate) => candidate.term === term)) continue; // a memory holds it
     let best: [string, number, number] | undefined; // term, distance, frequency
     for (const { term: candidate, frequency } of close) {
       const distance = editDistance(term, candidate, limit);

@@ -6,7 +6,7 @@
  * `weight` × its score on top; nothing changes for a query that names no time.
  */
 import type { MemoryItem } from '../../sdk/types';
-import type { Ranked } from './hybrid';
+import { byScore, withContribution, type Ranked } from './hybrid';
 import { inSpan, timeOf, type TimeSpan } from './time-expressions';
 
 /** The memories' times, worked out once per memory and forgotten after changes. */
@@ -42,11 +42,7 @@ export function boostByTime(
       const time = timeOfItem(result.item);
       if (!spans.some((span) => inSpan(time, span))) return result;
       const extra = weight * Math.max(0, result.score);
-      return {
-        ...result,
-        score: result.score + extra,
-        explanation: { ...result.explanation, contributions: { ...result.explanation.contributions, time: extra } },
-      };
+      return withContribution(result, 'time', extra);
     })
-    .sort((a, b) => b.score - a.score || a.item.createdAt - b.item.createdAt || (a.item.id < b.item.id ? -1 : 1));
+    .sort(byScore);
 }

@@ -6,7 +6,9 @@
  * Indexing is off the write path: `upsert` only queues the text, and the queue is indexed in
  * slices of a few milliseconds between other work, after the bulk add under way if any ({@link
  * LexicalIndex.defer}: slices between its writes delayed each write's next step by up to a slice,
- * on a loaded machine more). Until then a search still finds the queued memories (see pending-scan.ts).
+ * on a loaded machine more). A search that meets a short queue indexes it first (the first search
+ * after an import); a long queue, or one a bulk add holds, it scans (see pending-scan.ts). Hits are
+ * read from MiniSearch's term index by top-hits.ts, with MiniSearch's scores.
  */
 import MiniSearch, { type Options } from 'minisearch';
 import type { LexicalIndex } from '../../core/ports';
@@ -15,11 +17,18 @@ import { STOPWORDS } from './stopwords';
 import { stem } from './stem';
 import { scanPending, type PendingText } from './pending-scan';
 import { loadIndex, saveIndex } from './minisearch-snapshot';
+import { topHits } from './top-hits';
 
 /** Bumped whenever tokenising or stemming changes: a snapshot made by another analyser is rebuilt. */
 const ANALYZER = 2;
 /** How long one slice of indexing may hold the thread before other work gets a turn. */
 const SLICE_MS = 8;
+/**
+ * A search meeting at most this many queued texts indexes them first (when no bulk add holds the
+ * index back): a conversation of 663 turns took about as long to index as to scan, and the hits are
+ * then exactly those of the index. A longer queue is scanned (pending-scan.ts).
+ */
+const INDEX_AT_SEARCH = 1000;
 
 const TOKEN = /[\p{L}\p{N}]+/gu;
 
@@ -100,15 +109,14 @@ export function createLexicalIndex(snapshot?: string, pause: () => Promise<void>
       if (search.has(id)) search.discard(id);
     },
     search(query, k, accept) {
-      if (pending.size === 0) {
-        const results = accept ? search.search(query, { filter: (result) => accept(String(result.id)) }) : search.search(query);
-        return results.slice(0, k).map((result) => ({ id: String(result.id), score: result.score, terms: result.queryTerms }));
-      }
+      // A short queue is indexed at once (about what scanning it costs), so the hits are the index's own.
+      if (pending.size > 0 && pending.size <= INDEX_AT_SEARCH && holds === 0) indexSlice(Infinity);
+      const terms = tokenize(query).flatMap((token) => processTerm(token) || []);
+      if (pending.size === 0) return topHits(search, 'text', terms, BM25, k, accept);
       // Unfiltered, so each term's document frequency can be counted from the matches.
-      const indexed = search.search(query);
+      const indexed = topHits(search, 'text', terms, BM25, Infinity);
       const frequencies = new Map<string, number>();
-      for (const result of indexed) for (const term of result.terms) frequencies.set(term, (frequencies.get(term) ?? 0) + 1);
-      const terms = tokenize(query).flatMap((token) => processTerm(token) ?? []);
+      for (const hit of indexed) for (const term of hit.terms!) frequencies.set(term, (frequencies.get(term) ?? 0) + 1);
       const stats = { documents: search.documentCount, averageLength: averageLength(search) };
       const found = scanPending(
         pending,
@@ -118,10 +126,7 @@ export function createLexicalIndex(snapshot?: string, pause: () => Promise<void>
         BM25,
         accept,
       );
-      for (const result of indexed) {
-        const id = String(result.id);
-        if (!accept || accept(id)) found.push({ id, score: result.score, terms: result.queryTerms });
-      }
+      for (const hit of indexed) if (!accept || accept(hit.id)) found.push(hit);
       return found.sort((a, b) => b.score - a.score).slice(0, k);
     },
     analyse: (text) =>
@@ -140,11 +145,7 @@ export function createLexicalIndex(snapshot?: string, pause: () => Promise<void>
       }
       return out;
     },
-    searchTerms(terms, k, accept) {
-      const filter = accept ? { filter: (result: { id: unknown }) => accept(String(result.id)) } : {};
-      const results = search.search(terms.join(' '), { processTerm: (term) => term, ...filter });
-      return results.slice(0, k).map((result) => ({ id: String(result.id), score: result.score, terms: result.queryTerms }));
-    },
+    searchTerms: (terms, k, accept) => topHits(search, 'text', tokenize(terms.join(' ')), BM25, k, accept),
     has: (id) => pending.has(id) || search.has(id),
     clear() {
       pending.clear();

@@ -55,6 +55,8 @@ export function createInt8Index(
   let norms = new Float64Array(capacity);
   let ids: string[] = [];
   const rowOf = new Map<string, number>();
+  /** Pass 1's lower edges, kept for the next search. */
+  let lowerEdges = new Float64Array(0);
 
   const reserve = (rows: number) => {
     if (rows <= capacity) return;
@@ -190,22 +192,15 @@ export function createInt8Index(
       const rowScales = scales;
       const rowNorms = norms;
 
-      // Pass 1: the k-th best lower edge among accepted rows.
-      const lowest = new Float64Array(Math.min(k, rows)).fill(-Infinity);
-      const last = lowest.length - 1;
-      let kth = -Infinity;
+      // Pass 1: the k-th best lower edge among accepted rows (selected, not kept sorted row by row).
+      if (lowerEdges.length < rows) lowerEdges = new Float64Array(capacity);
+      let accepted = 0;
       for (let row = 0; row < rows; row++) {
-        const lower = rowScales[row]! * (dots[row]! * a - c) - rowNorms[row]! * b;
-        if (lower <= kth) continue;
         if (accept && !accept(ids[row]!)) continue;
-        let at = last;
-        while (at > 0 && lowest[at - 1]! < lower) {
-          lowest[at] = lowest[at - 1]!;
-          at--;
-        }
-        lowest[at] = lower;
-        kth = lowest[last]!;
+        lowerEdges[accepted++] = rowScales[row]! * (dots[row]! * a - c) - rowNorms[row]! * b;
       }
+      const wanted = Math.min(k, rows);
+      const kth = accepted < wanted ? -Infinity : kthLargest(lowerEdges, accepted, wanted);
       // Pass 2: exact scores of every accepted row whose upper edge reaches it.
       const hits: VectorHit[] = [];
       for (let row = 0; row < rows; row++) {
@@ -227,6 +222,31 @@ export function createInt8Index(
       norms = new Float64Array(capacity);
     },
   };
+}
+
+/** The `n`-th largest of `values[0 … count)` (1-based, n ≤ count), by quickselect; reorders that part of `values`. */
+function kthLargest(values: Float64Array, count: number, n: number): number {
+  const target = n - 1;
+  let lo = 0;
+  let hi = count - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! > pivot) i++;
+      while (values[j]! < pivot) j--;
+      if (i <= j) {
+        const swap = values[i]!;
+        values[i++] = values[j]!;
+        values[j--] = swap;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else return values[target]!;
+  }
+  return values[target]!;
 }
 
 /** Math.round for x in [-127, 127], about twice as fast: floor(x + 0.5) by truncating a positive number. */

@@ -71,7 +71,7 @@ describe('lexical index, memories written but not indexed yet', () => {
     return { index, step: () => release?.() };
   }
 
-  it('finds every queued memory a search would find once indexed', async () => {
+  it('finds every queued memory a search would find once indexed, scanning while a bulk add holds the queue', async () => {
     const text = fc.array(fc.constantFrom(...vocabulary), { minLength: 1, maxLength: 8 }).map((words) => words.join(' '));
     const docs = fc.array(text, { minLength: 1, maxLength: 30 });
     await fc.assert(
@@ -80,6 +80,7 @@ describe('lexical index, memories written but not indexed yet', () => {
         docs.forEach((doc, i) => indexed.upsert(String(i), doc));
         await indexed.settled();
         const { index: queued } = held();
+        queued.defer!(); // a bulk add under way: searches scan the queue instead of indexing it
         docs.forEach((doc, i) => queued.upsert(String(i), doc));
         for (const query of queries) {
           const want = indexed.search(query, 100).map((hit) => hit.id);
@@ -123,6 +124,7 @@ describe('lexical index, memories written but not indexed yet', () => {
     index.upsert('old', 'Melanie painted a sunrise over the lake');
     step();
     await index.settled();
+    const release = index.defer!(); // held: the searches below scan the queue
     index.upsert('new', 'The lake was cold in March, the lake froze');
     index.upsert('other', 'Tea with Caroline');
     expect(index.size).toBe(3);
@@ -139,10 +141,51 @@ describe('lexical index, memories written but not indexed yet', () => {
     expect(index.search('sunrise lake', 5).map((hit) => hit.id)).toEqual(['new']);
     index.remove('other');
     expect(index.search('tea caroline', 5)).toEqual([]);
+    release();
     const settled = index.settled();
     step();
     await settled;
     expect(index.search('lake', 5).map((hit) => hit.id)).toEqual(['new']);
     expect(index.size).toBe(2);
+  });
+
+  it('indexes a short queue when a search meets it: the hits and scores of a fully indexed index', async () => {
+    const texts = [
+      'Caroline went to the LGBTQ support group yesterday',
+      'Melanie painted a sunrise over the lake',
+      'Caroline: the support group was so powerful',
+      'We went camping by the lake with the kids',
+      'Caroline is researching adoption agencies',
+    ];
+    const drained = createLexicalIndex();
+    texts.forEach((text, i) => drained.upsert(String(i), text));
+    await drained.settled();
+    const { index, step } = held(); // its slices never run unless stepped: only the search can index the queue
+    texts.forEach((text, i) => index.upsert(String(i), text));
+    expect(index.near!(stem('caroline'), 0)).toEqual([]); // queued, not indexed
+    for (const query of ['When did Caroline go to the support group?', 'lake', 'kids camping adoption']) {
+      expect(index.search(query, 10)).toEqual(drained.search(query, 10));
+      expect(index.search(query, 10, (id) => id !== '0')).toEqual(drained.search(query, 10, (id) => id !== '0'));
+    }
+    expect(index.near!(stem('caroline'), 0)).toEqual([{ term: stem('caroline'), frequency: 3 }]);
+    expect(index.size).toBe(texts.length);
+    step(); // the queue's turn: nothing left in it
+    await index.settled();
+  });
+
+  it('scans rather than indexes at search a queue a bulk add holds, or one longer than a thousand texts', () => {
+    const { index } = held();
+    const release = index.defer!();
+    index.upsert('a', 'Kayak rental by the harbour');
+    expect(index.search('kayak', 5).map((hit) => hit.id)).toEqual(['a']);
+    expect(index.near!(stem('kayak'), 0)).toEqual([]);
+    release();
+    const { index: long } = held();
+    for (let i = 0; i < 1001; i++) long.upsert(String(i), i === 500 ? 'Kayak rental by the harbour' : `Note number ${i}`);
+    expect(long.search('kayak', 5).map((hit) => hit.id)).toEqual(['500']);
+    expect(long.near!(stem('kayak'), 0)).toEqual([]);
+    long.remove('1000'); // a thousand now: the next search indexes them
+    expect(long.search('kayak', 5).map((hit) => hit.id)).toEqual(['500']);
+    expect(long.near!(stem('kayak'), 0)).toEqual([{ term: stem('kayak'), frequency: 1 }]);
   });
 });

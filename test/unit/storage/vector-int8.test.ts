@@ -67,4 +67,31 @@ describe('int8 index', () => {
       expect(int8.search(query, 10, odd)).toEqual(flat.search(query, 10, odd));
     }
   });
+
+  it('re-scores at least k accepted rows, so a search returns k hits, even with no error margin and tied rows', () => {
+    const rnd = random(11);
+    const dimension = 16;
+    const int8 = createInt8Index(dimension, { errorMargin: 0 });
+    const rows = 200;
+    for (let i = 0; i < rows; i++) {
+      // Every fourth row repeats the one before it: ties among the quantised scores.
+      const seed = i % 4 === 3 ? i - 1 : i;
+      const r = random(seed);
+      int8.upsert(
+        `m${i}`,
+        Float32Array.from({ length: dimension }, () => r() - 0.5),
+      );
+    }
+    const query = Float32Array.from({ length: dimension }, () => rnd() - 0.5);
+    const accept = (id: string) => Number(id.slice(1)) % 3 !== 0;
+    const accepted = Array.from({ length: rows }, (_, i) => `m${i}`).filter(accept).length;
+    for (const k of [1, 7, 50, accepted - 1, accepted, rows, rows + 10]) {
+      for (const filter of [undefined, accept]) {
+        const hits = int8.search(query, k, filter);
+        expect(hits).toHaveLength(Math.min(k, filter ? accepted : rows));
+        expect(hits.every((hit, at) => at === 0 || hits[at - 1]!.score >= hit.score)).toBe(true);
+        if (filter) expect(hits.every((hit) => accept(hit.id))).toBe(true);
+      }
+    }
+  });
 });

@@ -83,11 +83,11 @@ describe('misspelt query words', () => {
 describe('the spelling check on the search path', () => {
   it('analyses no memory: a known word costs nothing, an unknown one a walk of the index term tree', async () => {
     let analysed = 0;
-    let walked = 0;
+    let walked = 0; // walks within some distance (a look-up of the word itself, distance 0, walks one path)
     const lexical = {
       ...index,
       analyse: (text: string) => (analysed++, index.analyse!(text)),
-      near: (term: string, distance: number) => (walked++, index.near!(term, distance)),
+      near: (term: string, distance: number) => (distance > 0 && walked++, index.near!(term, distance)),
     };
     const items = new Map(texts.map((text, i) => [String(i), turnItem(text, {}, i)]));
     const options = {
@@ -101,5 +101,9 @@ describe('the spelling check on the search path', () => {
     const found = await expansion.expand([], 'the fesetival', { ...options, hits: [] });
     expect(found.map((result) => result.item.text).sort()).toEqual([texts[0], texts[1]].sort());
     expect([analysed, walked]).toEqual([2, 1]); // the query, and one walk for its one unknown word
+    // A stored word no keyword hit carries (cut from the hits, or the hits were not told) is not walked either.
+    const asked = await expansion.expand([], 'the festival fesetival', { ...options, hits: [] });
+    expect(asked.map((result) => result.item.text).sort()).toEqual([texts[0], texts[1]].sort());
+    expect([analysed, walked]).toEqual([3, 2]); // one walk, for the unknown word only
   });
 });
