@@ -54,9 +54,11 @@ function tooLarge(body: unknown): Response {
   const docs = (JSON.parse(text || '{}') as { docs?: unknown[] }).docs ?? [];
   const bytes = encoder.encode(text).length;
   const largest = Math.max(0, ...docs.map((doc) => encoder.encode(JSON.stringify(doc)).length));
-  const reason =
-    `Request Entity Too Large: a batch of ${docs.length} record${docs.length === 1 ? '' : 's'} ` +
-    `(${megabytes(bytes)}, the largest ${megabytes(largest)}) is more than it accepts in one request`;
+  const what =
+    docs.length === 1
+      ? `a record of ${megabytes(largest)}`
+      : `a batch of ${docs.length} records (${megabytes(bytes)}, the largest ${megabytes(largest)})`;
+  const reason = `Request Entity Too Large: ${what} is more than it accepts in one request`;
   const answer = { error: 'request_entity_too_large', reason, records: docs.length, bytes, largest };
   return new Response(JSON.stringify(answer), { status: 413, headers: { 'Content-Type': 'application/json' } });
 }

@@ -14,16 +14,16 @@ function passFull(batch: BatchSize, times: number): number[] {
 }
 
 describe('batch size', () => {
-  it('starts at 2,000 documents and halves on each refusal as too large, down to the floor, where it reports the floor', () => {
+  it('starts at 2,000 documents and halves on each refusal as too large, down to one record, where it reports the floor', () => {
     const batch = createBatchSize();
     expect(batch.size).toBe(BATCH_MAX);
     const sizes: number[] = [];
-    while (batch.refused() === 'smaller') sizes.push(batch.size);
-    expect(sizes).toEqual([1000, 500, 250, 125, 62, 31, BATCH_MIN]);
-    expect(batch.size).toBe(BATCH_MIN);
-    // At the floor nothing smaller is tried, however often it is refused.
+    for (let i = 0; i < 20 && batch.refused() === 'smaller'; i++) sizes.push(batch.size);
+    expect(sizes).toEqual([1000, 500, 250, 125, 62, 31, 15, 7, 3, 1]);
+    // A single record refused is larger than the server takes: nothing smaller to try, however often.
     expect(batch.refused()).toBe('floor');
-    expect(batch.size).toBe(BATCH_MIN);
+    expect(batch.refused()).toBe('floor');
+    expect(batch.size).toBe(1);
   });
 
   it('never grows back to a size the server refused: it settles at the largest size that went through', () => {
@@ -35,7 +35,7 @@ describe('batch size', () => {
     expect(batch.size).toBe(500);
   });
 
-  it('grows back when full batches go through after a refusal of a larger size', () => {
+  it('a refusal of a smaller size lowers the ceiling: it stays at half the smallest size refused', () => {
     const batch = createBatchSize();
     batch.refused(); // 2,000 → 1,000
     batch.refused(); // 1,000 → 500
@@ -60,9 +60,12 @@ describe('batch size', () => {
   });
 
   it('stops halving for losses at the floor', () => {
-    const batch = createBatchSize({ max: 100, min: 40 });
-    for (let i = 0; i < 10; i++) batch.lost();
-    expect(batch.size).toBe(40);
+    const batch = createBatchSize();
+    for (let i = 0; i < 40; i++) batch.lost();
+    expect(batch.size).toBe(BATCH_MIN);
+    const narrow = createBatchSize({ max: 100, min: 40 });
+    for (let i = 0; i < 10; i++) narrow.lost();
+    expect(narrow.size).toBe(40);
   });
 
   it('grows back to 2,000 once batches go through again, to the size that was lost only after a longer run', () => {

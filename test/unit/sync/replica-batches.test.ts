@@ -6,7 +6,7 @@
  * larger than the limit is reported, not sent again and again. The policy alone: batch-size.test.ts.
  */
 import memoryAdapter from 'pouchdb-adapter-memory';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { MemoryError } from '../../../src/sdk/errors';
 import type { BatchSizeOptions } from '../../../src/sync/batch-size';
 import { deriveSyncKeys, generateSyncKey, type SyncKeys } from '../../../src/sync/keys';
@@ -31,7 +31,8 @@ function watch() {
   const pushed = new Set<string>();
   const pulled = new Set<string>();
   const batches: number[] = [];
-  const failures: MemoryError[] = [];
+  /** Each failure once (the state is reported again whenever the other direction changes). */
+  const failures = new Set<MemoryError>();
   const events: ReplicationEvents = {
     onTransfer(direction, ids) {
       if (direction === 'pull') return ids.forEach((id) => pulled.add(id));
@@ -39,7 +40,7 @@ function watch() {
       ids.forEach((id) => pushed.add(id));
     },
     onPaused(error) {
-      if (error) failures.push(error);
+      if (error) failures.add(error);
     },
     onActive() {},
     onLocalChange() {},
@@ -64,12 +65,12 @@ async function closeAll() {
   await Promise.all(opened.splice(0).map((one) => one.stop().catch(() => undefined)));
 }
 
-/** Another device reading the server directly: every record arrived, and opens to what was written. */
-async function readBack(keys: SyncKeys, written: { name: string; body: object }[]) {
+/** Another device reading the server directly: every record arrived (of `total` there), and opens to what was written. */
+async function readBack(keys: SyncKeys, written: { name: string; body: object }[], total = written.length) {
   const reader = await replica(keys, server());
   const seen = watch();
   reader.start(seen.events);
-  await expect.poll(() => seen.pulled.size, LONG).toBe(written.length);
+  await expect.poll(() => seen.pulled.size, LONG).toBe(total);
   expect(await reader.get(written.map((record) => record.name))).toEqual(written.map((record) => record.body));
 }
 
@@ -87,7 +88,7 @@ describe('replication where large requests fail', () => {
       expect(proxy.refused()).toBeGreaterThan(0);
       expect(Math.max(...seen.batches)).toBeLessThan(1500);
       // Shrinking is not a failure the user sees.
-      expect(seen.failures).toEqual([]);
+      expect([...seen.failures]).toEqual([]);
       await readBack(keys, written);
     } finally {
       await closeAll();
@@ -151,6 +152,64 @@ describe('replication where large requests fail', () => {
       await expect.poll(() => seen.pushed.size, LONG).toBe(first.length + then.length);
       expect(Math.max(...seen.batches)).toBe(200);
       await readBack(keys, [...first, ...then]);
+    } finally {
+      await closeAll();
+      await proxy.close();
+    }
+  });
+
+  afterEach(() => void vi.useRealTimers());
+
+  it('reports a record larger than the body limit (413, its size) once, sends the rest, and tries it again on a kick only', async () => {
+    // Timers run as usual, and the test can move them on: no retry may come however long it waits.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'], shouldAdvanceTime: true });
+    const keys = await deriveSyncKeys(generateSyncKey());
+    let pushAttempts = 0; // the push's revs_diff: one per batch it tries to send
+    const proxy = await startHttpProxy(
+      server(),
+      (incoming) => {
+        if (incoming.method === 'POST' && incoming.url?.includes('/_revs_diff')) pushAttempts++;
+        return false;
+      },
+      { bodyLimit: 65_536 },
+    );
+    try {
+      const writer = await replica(keys, proxy.url);
+      const small = memories('fits', 30);
+      const large = { name: 'memory:large:0', body: { text: 'a pasted document. '.repeat(6000) } }; // ~114 kB
+      await writer.putMany([...small, large]);
+      const seen = watch();
+      writer.start(seen.events);
+      await expect.poll(() => seen.failures.size, LONG).toBe(1);
+      const [failure] = seen.failures;
+      expect(failure?.code).toBe('SYNC_FAILED');
+      expect(failure?.message).toMatch(/413 Request Entity Too Large/);
+      expect(failure?.message).toMatch(/a record of 0\.1\d MB is more than it accepts/);
+      expect(failure?.details).toMatchObject({ status: 413, records: expect.any(Number) });
+      expect(failure?.details?.['largest']).toBeGreaterThan(65_536);
+      // What fits went, in batches at the floor.
+      expect(seen.pushed.size).toBe(small.length);
+      const refused = proxy.refused();
+      const attempts = pushAttempts;
+
+      // Another device's records still come (the pull goes on), and a minute later nothing was sent again.
+      const other = await replica(keys, server());
+      other.start(watch().events);
+      for (let round = 0; round < 2; round++) {
+        await vi.advanceTimersByTimeAsync(60_000);
+        await other.put(`memory:other:${round}`, { text: `from the other device ${round}` });
+        await expect.poll(() => seen.pulled.size, LONG).toBe(round + 1);
+      }
+      expect(proxy.refused()).toBe(refused);
+      expect(pushAttempts).toBe(attempts);
+      expect(seen.failures.size).toBe(1);
+
+      // A kick (back online, focus) tries once more, and reports it again.
+      writer.kick();
+      await expect.poll(() => seen.failures.size, LONG).toBe(2);
+      expect(proxy.refused()).toBe(refused + 1);
+      await readBack(keys, small, small.length + 2);
+      expect(await writer.get([large.name])).toEqual([large.body]); // kept here, to go once the server takes it
     } finally {
       await closeAll();
       await proxy.close();
