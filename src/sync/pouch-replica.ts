@@ -144,22 +144,23 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
     }
   };
 
-  // Documents per request, each direction on its own (batch-size.ts); kept across restarts.
+  // Documents per request, each direction on its own (batch-size.ts), kept across restarts. Only the
+  // push is watched (remote.ts), so the pull stays at the most.
   const batches = { push: createBatchSize(options.batchSize), pull: createBatchSize(options.batchSize) };
 
   const startReplication = () => {
-    // What the requests carrying a batch met (remote.ts): a size that changed restarts that
-    // direction at once with the new one, its failure not shown; a refusal at the smallest size is.
+    // What the requests carrying a pushed batch met (remote.ts): a size that changed restarts the push
+    // at once with the new one, its failure not shown; a refusal of a single record is shown.
     const resized = { push: false, pull: false };
     const atFloor = { push: false, pull: false };
     // With `auth` the database is the admin's to create (a per-database user may not).
     const remote = remoteDatabase(PouchDB, options, !options.auth, {
-      refused: (direction) => {
-        if (batches[direction].refused() === 'floor') atFloor[direction] = true;
-        else resized[direction] = true;
+      refused: () => {
+        if (batches.push.refused() === 'floor') atFloor.push = true;
+        else resized.push = true;
       },
-      lost: (direction) => {
-        if (batches[direction].lost()) resized[direction] = true;
+      lost: () => {
+        if (batches.push.lost()) resized.push = true;
       },
     });
     // After each batch it pulls, PouchDB's replicator asks the source for its info, only for its

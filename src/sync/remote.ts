@@ -1,8 +1,8 @@
 /**
  * The sync server as the replica reaches it: the remote database of a profile (PouchDB's HTTP
  * adapter), the read-only check that a profile is there, the failures of its requests as a
- * `SYNC_FAILED`, and a watch on the requests that carry a replication batch (what a body limit or
- * a cut connection does to them), for the batch size policy (batch-size.ts).
+ * `SYNC_FAILED`, and a watch on the requests that carry a pushed batch (what a body limit or a cut
+ * connection does to them), for the batch size policy (batch-size.ts).
  */
 import { MemoryError } from '../sdk/errors';
 import { open } from './envelope';
@@ -35,12 +35,16 @@ export interface RemoteOptions {
   auth?: boolean;
 }
 
-/** What the requests carrying a replication batch met: `_bulk_docs` (push) and `_bulk_get` (pull). */
+/**
+ * What the requests carrying a pushed batch (`_bulk_docs`) met. Pulls are not watched: a body limit
+ * meets only their small requests (the ids and revisions asked for), and PouchDB then fetches one
+ * document at a time on its own.
+ */
 export interface BatchWatch {
   /** The server refused the request as too large (413). */
-  refused(direction: 'push' | 'pull'): void;
-  /** The request, or its answer, was lost on the way (connection cut or reset). */
-  lost(direction: 'push' | 'pull'): void;
+  refused(): void;
+  /** The request was lost on the way (connection cut or reset). */
+  lost(): void;
 }
 
 type Fetch = (url: string, init?: { method?: string; body?: unknown }) => Promise<Response>;
@@ -63,24 +67,20 @@ function tooLarge(body: unknown): Response {
   return new Response(JSON.stringify(answer), { status: 413, headers: { 'Content-Type': 'application/json' } });
 }
 
-/** `fetch` reporting to `watch` what happened to the requests carrying a batch. */
+/** `fetch` reporting to `watch` what happened to the requests carrying a pushed batch. */
 function watchBatches(fetch: Fetch, watch: BatchWatch): Fetch {
   return async (url, init) => {
-    const path = new URL(url).pathname;
-    const direction = path.endsWith('/_bulk_docs') ? 'push' : path.endsWith('/_bulk_get') ? 'pull' : undefined;
-    if (!direction || init?.method !== 'POST') return fetch(url, init);
+    if (init?.method !== 'POST' || !new URL(url).pathname.endsWith('/_bulk_docs')) return fetch(url, init);
     let response: Response;
     try {
       response = await fetch(url, init);
     } catch (error) {
-      watch.lost(direction);
+      watch.lost();
       throw error;
     }
-    if (response.status === 413) {
-      watch.refused(direction);
-      return tooLarge(init.body);
-    }
-    return response;
+    if (response.status !== 413) return response;
+    watch.refused();
+    return tooLarge(init.body);
   };
 }
 
