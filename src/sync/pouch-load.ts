@@ -40,7 +40,12 @@ export interface Pouch {
 }
 type PouchConstructor = new (name: string, options?: Record<string, unknown>) => Pouch;
 
-export type PouchDBClass = PouchConstructor & { plugin(plugin: unknown): unknown; adapters: Record<string, unknown> };
+export type PouchDBClass = PouchConstructor & {
+  plugin(plugin: unknown): unknown;
+  adapters: Record<string, unknown>;
+  /** The `fetch` PouchDB's HTTP adapter uses unless given another (the platform's; node-fetch in Node). */
+  fetch(url: string, init?: unknown): Promise<Response>;
+};
 
 let loading: Promise<PouchDBClass> | undefined;
 

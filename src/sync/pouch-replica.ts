@@ -3,91 +3,39 @@
  * envelopes, replicating live with a CouchDB-compatible server through CouchDB's documented
  * replication protocol. PouchDB is loaded on first use, so a profile without sync never loads it.
  */
-import { MemoryError } from '../sdk/errors';
+import type { MemoryError } from '../sdk/errors';
+import { createBatchSize, type BatchSizeOptions } from './batch-size';
+import { BoundedCache } from './bounded-cache';
 import { documentId, open, seal } from './envelope';
-import type { SyncKeys } from './keys';
 import type { ReplicaChange, ReplicationEvents, SyncReplica } from './port';
-import { loadPouch, type Doc, type Emitter, type Pouch, type PouchDBClass } from './pouch-load';
+import { loadPouch, type Doc, type Emitter, type Pouch } from './pouch-load';
+import { remoteDatabase, status, syncFailure, type RemoteOptions } from './remote';
 import { left } from './sync-progress';
 
 export { loadPouch, type Doc, type Pouch, type PouchDBClass } from './pouch-load';
-import { BoundedCache } from './bounded-cache';
+export { checkRemote, remoteDatabase, syncFailure, type RemoteOptions } from './remote';
 
-export interface PouchReplicaOptions {
+type Direction = 'push' | 'pull';
+
+export interface PouchReplicaOptions extends RemoteOptions {
   /** Local database name (one per profile). */
   name: string;
-  /** Server URL (the CouchDB root, e.g. `https://couch.example.org/`). */
-  url: string;
-  keys: SyncKeys;
-  /** Sends the credentials derived from the sync key (a CouchDB with a per-database user). */
-  auth?: boolean;
   /** PouchDB adapter of the local replica; default `indexeddb`. */
   adapter?: string;
   /** PouchDB plugins to register first, e.g. another adapter (Node tests: `pouchdb-adapter-memory`). */
   plugins?: unknown[];
+  /** Documents per replication request: most and fewest (batch-size.ts; defaults 2,000 and 25). */
+  batchSize?: BatchSizeOptions;
 }
 
-/** Documents per replication batch (a batch of memories is about 3 MB). */
-const BATCH_SIZE = 2000;
+/** A push the server refuses as too large even in the smallest batch is tried again this much later (or on a kick). */
+const REFUSED_RETRY = 600_000;
 /** Envelopes opened (or sealed) at once. */
 const OPEN_AT_ONCE = 256;
 /** Document ids kept (about 100 bytes each). */
 const ID_CACHE = 50_000;
 /** Opened bodies kept (a memory's is about 400 bytes of JSON). */
 const BODY_CACHE = 25_000;
-
-const status = (error: unknown) => (error as { status?: number } | undefined)?.status;
-
-export function syncFailure(error: unknown): MemoryError {
-  if (error instanceof MemoryError) return error;
-  const message = (error as { message?: string } | undefined)?.message ?? String(error);
-  const code = status(error);
-  return new MemoryError('SYNC_FAILED', `The sync server: ${code ? `${code} ` : ''}${message}`, {
-    details: code ? { status: code } : {},
-  });
-}
-
-/** Where a profile's sealed records live on a server, and how to log in there. */
-export type RemoteOptions = Pick<PouchReplicaOptions, 'url' | 'keys' | 'auth'>;
-
-export function remoteDatabase(PouchDB: PouchDBClass, options: RemoteOptions, setup: boolean): Pouch {
-  const { keys } = options;
-  const url = new URL(keys.database, options.url.endsWith('/') ? options.url : `${options.url}/`).href;
-  return new PouchDB(url, {
-    adapter: 'http',
-    ...(setup ? {} : { skip_setup: true }),
-    ...(options.auth ? { auth: { username: keys.username, password: keys.password } } : {}),
-  });
-}
-
-/**
- * Checks, reading only, that the server holds a profile synced with these keys: its database
- * exists (its name derives from the sync key) and a record of it opens. Another key finds no
- * database, or one it may not read: `INVALID_ARGUMENT` (`details.reason` `no-profile`); a record
- * that does not open: `SYNC_ENVELOPE_INVALID`; no answer: `SYNC_FAILED`.
- */
-export async function checkRemote(options: RemoteOptions): Promise<void> {
-  const PouchDB = await loadPouch('http', []);
-  const remote = remoteDatabase(PouchDB, options, false);
-  try {
-    const { rows } = await remote.allDocs({ limit: 1, include_docs: true });
-    if (rows[0]?.doc) await open(options.keys, rows[0].doc);
-  } catch (error) {
-    const code = status(error);
-    if (code === 404 || code === 401 || code === 403) {
-      throw new MemoryError(
-        'INVALID_ARGUMENT',
-        'No profile on this server syncs with these words: check them, and the server address',
-        {
-          details: { reason: 'no-profile', status: code },
-        },
-      );
-    }
-    throw syncFailure(error);
-  } finally {
-    await remote.close().catch(() => undefined);
-  }
-}
 
 /**
  * Destroys the local replica `name` whether or not sync runs (disabled while locked, the profile
@@ -196,9 +144,25 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
     }
   };
 
+  // Documents per request, each direction on its own (batch-size.ts), kept across restarts. Only the
+  // push is watched (remote.ts), so the pull stays at the most.
+  const batches = { push: createBatchSize(options.batchSize), pull: createBatchSize(options.batchSize) };
+
   const startReplication = () => {
+    // What the requests carrying a pushed batch met (remote.ts): a size that changed restarts the push
+    // at once with the new one, its failure not shown; a refusal of a single record is shown.
+    const resized = { push: false, pull: false };
+    const atFloor = { push: false, pull: false };
     // With `auth` the database is the admin's to create (a per-database user may not).
-    const remote = remoteDatabase(PouchDB, options, !options.auth);
+    const remote = remoteDatabase(PouchDB, options, !options.auth, {
+      refused: () => {
+        if (batches.push.refused() === 'floor') atFloor.push = true;
+        else resized.push = true;
+      },
+      lost: () => {
+        if (batches.push.lost()) resized.push = true;
+      },
+    });
     // After each batch it pulls, PouchDB's replicator asks the source for its info, only for its
     // progress figures, and does not handle a failure there (pouchdb-replication: `src.info().then`
     // without a catch): a connection cut or reset at that moment became an unhandled rejection.
@@ -212,18 +176,18 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
         () => lastInfo,
       );
     void remote.info(); // known before the first batch lands (what is left to pull, below)
-    const replicationOptions = {
+    const replicationOptions = (direction: Direction) => ({
       live: true,
       retry: true,
       // Documents per request (PouchDB's default is 100): the server's cost is mostly per request,
       // so a first sync of a large profile is several times faster (10,000 documents from
       // pouchdb-server into Node: 16 s in batches of 100, 8.5 s of 500, 6.8 s of 2,000).
-      batch_size: BATCH_SIZE,
+      batch_size: batches[direction].size,
       // Offline: try again soon (PouchDB's default backs off to ten minutes).
       back_off_function: (delay: number) => (delay === 0 ? 500 : Math.min(delay * 2, 5000)),
-    };
+    });
     // One replication each way (PouchDB's two-way `sync` drops the error of a paused direction).
-    const directions: { push?: Emitter | undefined; pull?: Emitter } = {};
+    const directions: { push?: Emitter | undefined; pull?: Emitter | undefined } = {};
     const paused = { push: false, pull: false };
     const failed: { push?: MemoryError; pull?: MemoryError } = {};
     const report = () => {
@@ -231,47 +195,74 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
       if (error) events?.onPaused(error);
       else if (paused.push && paused.pull) events?.onPaused();
     };
-    const fail = (direction: 'push' | 'pull', error: unknown) => {
+    const fail = (direction: Direction, error: unknown) => {
       paused[direction] = true;
       failed[direction] = syncFailure(error);
       report();
     };
-    // With `mayPush`, sending starts only once it agrees (a database a removal retired gets nothing
-    // more from a device that was offline meanwhile), and a push that failed is stopped and started
-    // again through it, rather than resumed by PouchDB on its own.
+    // A direction is stopped and started again (after `delay`) for a new batch size, and the push
+    // after a failure when there is `mayPush`: sending starts only once it agrees (a database a
+    // removal retired gets nothing more from a device that was offline meanwhile), so a push that
+    // failed goes through it again rather than being resumed by PouchDB on its own.
     let stopped = false;
-    let pushTimer: ReturnType<typeof setTimeout> | undefined;
+    const timers: Partial<Record<Direction, ReturnType<typeof setTimeout> | undefined>> = {};
     let pushDelay = 0;
-    const pushFailed = (error: unknown) => {
-      fail('push', error);
-      if (!events?.mayPush || stopped || pushTimer) return;
-      directions.push?.cancel();
-      directions.push = undefined;
-      pushDelay = Math.min(pushDelay * 2 || 500, 5000);
-      pushTimer = setTimeout(() => void startPush(), pushDelay);
+    const restart = (direction: Direction, delay: number, ask: boolean) => {
+      if (stopped || timers[direction]) return;
+      directions[direction]?.cancel();
+      directions[direction] = undefined;
+      timers[direction] = setTimeout(() => void begin(direction, ask), delay);
     };
-    const startPush = async () => {
-      pushTimer = undefined;
+    const begin = async (direction: Direction, ask: boolean) => {
+      timers[direction] = undefined;
       try {
-        if (events?.mayPush && !(await events.mayPush())) return;
+        if (direction === 'push' && ask && events?.mayPush && !(await events.mayPush())) return;
       } catch (error) {
-        return pushFailed(error);
+        return failedWith('push', error);
       }
-      if (!stopped) directions.push = wire('push', local.replicate.to(remote, replicationOptions));
+      if (stopped) return;
+      const replicating =
+        direction === 'push'
+          ? local.replicate.to(remote, replicationOptions('push'))
+          : local.replicate.from(remote, replicationOptions('pull'));
+      directions[direction] = wire(direction, replicating);
     };
-    const wire = (direction: 'push' | 'pull', replicating: Emitter) =>
+    const failedWith = (direction: Direction, error: unknown) => {
+      if (resized[direction]) {
+        resized[direction] = false;
+        return restart(direction, 0, true);
+      }
+      fail(direction, error);
+      if (atFloor[direction]) {
+        // Refused even in the smallest batch (a record larger than the server takes): no loop of refusals.
+        atFloor[direction] = false;
+        return restart(direction, REFUSED_RETRY, true);
+      }
+      if (direction === 'pull' || !events?.mayPush) return; // PouchDB tries again on its own
+      pushDelay = Math.min(pushDelay * 2 || 500, 5000);
+      restart('push', pushDelay, true);
+    };
+    /** A batch size that grew is taken up at the next checkpoint (the batch before it is on record). */
+    const grown = { push: false, pull: false };
+    const wire = (direction: Direction, replicating: Emitter) =>
       replicating
         .on('change', (info: { docs: Doc[]; last_seq?: string | number; pending?: number }) => {
           refusedDelay = 0;
           if (direction === 'push') pushDelay = 0;
+          if (batches[direction].passed(info.docs.length)) grown[direction] = true;
           events?.onTransfer(
             direction,
             info.docs.map((doc) => doc._id),
             direction === 'pull' ? left(info, lastInfo) : undefined,
           );
         })
+        .on('checkpoint', (info: { checkpoint?: unknown }) => {
+          if (!('checkpoint' in info) || !grown[direction]) return;
+          grown[direction] = false;
+          restart(direction, 0, false);
+        })
         .on('paused', (error: unknown) => {
-          if (error) return direction === 'push' ? pushFailed(error) : fail(direction, error);
+          if (error) return failedWith(direction, error);
           paused[direction] = true;
           delete failed[direction];
           report();
@@ -281,18 +272,19 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
           delete failed[direction];
           events?.onActive();
         })
-        .on('requestError', (error: unknown) => fail(direction, error))
+        .on('requestError', (error: unknown) => failedWith(direction, error))
         .on('denied', (error: unknown) => fail(direction, error))
         .on('error', (error: unknown) => {
           fail(direction, error);
           if (status(error) === 401 || status(error) === 403) restartLater();
         });
-    directions.pull = wire('pull', local.replicate.from(remote, replicationOptions));
-    void startPush();
+    void begin('pull', false);
+    void begin('push', true);
     return {
       cancel: () => {
         stopped = true;
-        clearTimeout(pushTimer);
+        clearTimeout(timers.push);
+        clearTimeout(timers.pull);
         directions.push?.cancel();
         directions.pull?.cancel();
       },

@@ -11,6 +11,8 @@ export interface CuttableProxy {
   /** Cuts (as {@link CuttableProxy.cut}) once `bytes` more bytes went from clients to the server: mid-body. */
   cutAfter(bytes: number): void;
   restore(): void;
+  /** Calls `listener` at every cut (after the sockets are destroyed); returns the unsubscribe. */
+  onCut(listener: () => void): () => void;
   /** Calls `listener` whenever the server sends a client bytes (an answer, or part of one); returns the unsubscribe. */
   onAnswer(listener: () => void): () => void;
   close(): Promise<void>;
@@ -22,10 +24,12 @@ export async function startCuttableProxy(target: string): Promise<CuttableProxy>
   let cut = false;
   let budget = Infinity;
   const listeners = new Set<() => void>();
+  const cutListeners = new Set<() => void>();
   const cutNow = () => {
     cut = true;
     budget = Infinity;
     for (const socket of sockets) socket.destroy();
+    cutListeners.forEach((listener) => listener());
   };
   const server = createServer((client) => {
     if (cut) return void client.destroy();
@@ -62,6 +66,10 @@ export async function startCuttableProxy(target: string): Promise<CuttableProxy>
     },
     restore() {
       cut = false;
+    },
+    onCut(listener) {
+      cutListeners.add(listener);
+      return () => cutListeners.delete(listener);
     },
     onAnswer(listener) {
       listeners.add(listener);
