@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createVectorIndex, VECTOR_INDEX_KINDS, type BulkVectorIndex } from '../../src/storage/vector/index';
 import { decodeFloat16, encodeFloat16 } from '../../src/storage/float16';
+import { random } from '../support/random';
 
 export interface VectorIndexCase {
   name: string;
@@ -34,15 +35,6 @@ const packed = (vectors: Float32Array[]) => {
   return out;
 };
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const gaussian = (rnd: () => number) => Math.sqrt(-2 * Math.log(rnd() || 1e-12)) * Math.cos(2 * Math.PI * rnd());
 
 /** Unit vectors around `clusters` random centres (none: isotropic), the centre weighted `spread`. */

@@ -7,6 +7,7 @@ import { describe, expect, it, vi } from 'vitest';
 import * as kernel from '../../../src/storage/vector/int8-kernel';
 import { createInt8Index } from '../../../src/storage/vector/int8-index';
 import { decodeFloat16, encodeFloat16 } from '../../../src/storage/float16';
+import { random } from '../../support/random';
 
 const scanners: ReturnType<typeof kernel.createInt8Scanner>[] = [];
 vi.mock('../../../src/storage/vector/int8-kernel', async (original) => {
@@ -20,16 +21,6 @@ vi.mock('../../../src/storage/vector/int8-kernel', async (original) => {
     },
   };
 });
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A stored chunk: `rows` unit-ish vectors as float16 bits, every fifth slot freed (null, zeros). */
 function chunk(rows: number, dimension: number, seed: number, prefix: string) {

@@ -2,16 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createInt8Index } from '../../../src/storage/vector/int8-index';
 import { createFlatIndex } from '../../../src/storage/vector/flat-index';
 import { createInt8Scanner, simdAvailable, strideFor } from '../../../src/storage/vector/int8-kernel';
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from '../../support/random';
 
 describe('int8 scan kernels', () => {
   it('has WebAssembly SIMD in Node 20, so the index takes the fast scan by default', () => {
