@@ -10,6 +10,7 @@ export interface CuttableProxy {
   cut(): void;
   /** Cuts (as {@link CuttableProxy.cut}) once `bytes` more bytes went from clients to the server: mid-body. */
   cutAfter(bytes: number): void;
+  /** Passes everything through again: lifts a cut, and drops a {@link CuttableProxy.cutAfter} not yet reached. */
   restore(): void;
   /** Calls `listener` whenever the server sends a client bytes (an answer, or part of one); returns the unsubscribe. */
   onAnswer(listener: () => void): () => void;
@@ -62,6 +63,7 @@ export async function startCuttableProxy(target: string): Promise<CuttableProxy>
     },
     restore() {
       cut = false;
+      budget = Infinity;
     },
     onAnswer(listener) {
       listeners.add(listener);
