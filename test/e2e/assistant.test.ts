@@ -41,19 +41,8 @@ async function setUpModel(page: Page): Promise<void> {
 /** The states of the stored memory jobs of the default profile, read from IndexedDB as the app left them. */
 function storedJobStates(page: Page): Promise<string[]> {
   return page.evaluate(async () => {
-    const factory = await window.rawIndexedDB('mneme-default');
-    return new Promise<string[]>((resolve, reject) => {
-      const open = factory.open('mneme-default');
-      open.onerror = () => reject(open.error);
-      open.onsuccess = () => {
-        const request = open.result.transaction('outbox').objectStore('outbox').getAll();
-        request.onerror = () => reject(request.error);
-        request.onsuccess = () => {
-          resolve((request.result as { state: string }[]).map((row) => row.state));
-          open.result.close();
-        };
-      };
-    });
+    const { outbox } = await window.readRawStores('mneme-default', ['outbox']);
+    return outbox.map((row) => row.state as string);
   });
 }
 

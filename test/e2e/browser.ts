@@ -49,10 +49,20 @@ declare global {
      * default one. Defined in every e2e context (see {@link exposeRawIndexedDB}).
      */
     rawIndexedDB(name: string): Promise<IDBFactory>;
+    /** A connection to database `name` where {@link Window.rawIndexedDB} finds it; the caller closes it. */
+    openRawDatabase(name: string): Promise<IDBDatabase>;
+    /**
+     * Every record of each of `stores` (default: all the database's stores, in its order) of database
+     * `name`, one read-only transaction a store; the connection is closed before it returns.
+     */
+    readRawStores<S extends string = string>(name: string, stores?: S[]): Promise<Record<S, Record<string, unknown>[]>>;
   }
 }
 
-/** Lets page code read a profile's database without Mneme's code, wherever Mneme keeps it. */
+/**
+ * Lets page code read a profile's database without Mneme's code, wherever Mneme keeps it: the one
+ * opener every e2e test uses inside `page.evaluate` (`window.openRawDatabase`, `window.readRawStores`).
+ */
 export async function exposeRawIndexedDB(context: BrowserContext): Promise<void> {
   await context.addInitScript(() => {
     window.rawIndexedDB = async (name) => {
@@ -66,6 +76,30 @@ export async function exposeRawIndexedDB(context: BrowserContext): Promise<void>
         if ((await bucket.indexedDB.databases()).some((db) => db.name === name)) return bucket.indexedDB;
       }
       return indexedDB;
+    };
+    window.openRawDatabase = async (name) => {
+      const factory = await window.rawIndexedDB(name);
+      return new Promise<IDBDatabase>((resolve, reject) => {
+        const request = factory.open(name);
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+    };
+    window.readRawStores = async (name, stores) => {
+      const db = await window.openRawDatabase(name);
+      const all = (store: string) =>
+        new Promise<Record<string, unknown>[]>((resolve, reject) => {
+          const request = db.transaction(store, 'readonly').objectStore(store).getAll();
+          request.onsuccess = () => resolve(request.result as Record<string, unknown>[]);
+          request.onerror = () => reject(request.error);
+        });
+      try {
+        const names = stores ?? Array.from(db.objectStoreNames);
+        const read = await Promise.all(names.map(async (store) => [store, await all(store)] as const));
+        return Object.fromEntries(read) as Record<(typeof names)[number], Record<string, unknown>[]>;
+      } finally {
+        db.close();
+      }
     };
   });
 }
@@ -228,19 +262,8 @@ export async function sendAndStopAtOnce(page: Page): Promise<void> {
 /** Every record of the profile's IndexedDB database as text, read without Mneme's code. */
 export function rawDatabase(page: Page): Promise<string> {
   return page.evaluate(async () => {
-    const factory = await window.rawIndexedDB('mneme-default');
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const request = factory.open('mneme-default');
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
     const parts: string[] = [];
-    for (const name of Array.from(db.objectStoreNames)) {
-      const rows = await new Promise<unknown[]>((resolve, reject) => {
-        const request = db.transaction(name, 'readonly').objectStore(name).getAll();
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error);
-      });
+    for (const [name, rows] of Object.entries(await window.readRawStores('mneme-default'))) {
       const text = (value: unknown): string =>
         value instanceof ArrayBuffer || ArrayBuffer.isView(value)
           ? new TextDecoder('latin1').decode(value as ArrayBuffer)
@@ -249,7 +272,6 @@ export function rawDatabase(page: Page): Promise<string> {
             : String(value);
       parts.push(name, ...rows.map(text));
     }
-    db.close();
     return parts.join('\n');
   });
 }

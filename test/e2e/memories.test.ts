@@ -20,19 +20,9 @@ afterAll(closeBrowser);
 /** A memory as IndexedDB holds it (read without Mneme's code): id, words, dates and weights. */
 function stored(page: Page, text: string): Promise<Record<string, unknown> | undefined> {
   return page.evaluate(async (wanted) => {
-    const factory = await window.rawIndexedDB('mneme-default');
-    return new Promise<Record<string, unknown> | undefined>((resolve, reject) => {
-      const open = factory.open('mneme-default');
-      open.onerror = () => reject(open.error);
-      open.onsuccess = () => {
-        const request = open.result.transaction('memories').objectStore('memories').getAll();
-        request.onsuccess = () => {
-          open.result.close();
-          const row = (request.result as { text: string }[]).find((candidate) => candidate.text === wanted);
-          resolve(row && JSON.parse(JSON.stringify(row)));
-        };
-      };
-    });
+    const { memories } = await window.readRawStores('mneme-default', ['memories']);
+    const row = memories.find((candidate) => candidate.text === wanted);
+    return row && JSON.parse(JSON.stringify(row));
   }, text);
 }
 

@@ -58,12 +58,7 @@ declare global {
  */
 function readChoiceAtClaim(page: Page): Promise<void> {
   return page.evaluate(async () => {
-    const factory = await window.rawIndexedDB('mneme-default');
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const request = factory.open('mneme-default');
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
+    const db = await window.openRawDatabase('mneme-default');
     window.chatAtClaim = new Promise((resolve, reject) => {
       const observer = new MutationObserver(() => {
         if (!document.body.textContent?.includes('external server: text leaves this device')) return;

@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startSyncServer, type SyncServer } from '../../scripts/sync-server.mjs';
 import type { MemoryItem, SyncStatus } from '../../src/sdk/index';
@@ -32,10 +32,23 @@ export interface SyncNetwork {
   restartServer(): Promise<void>;
 }
 
+/** Whether the server answers a plain GET within `ms` (a stopped one refuses at once; a hung one is given up on). */
+async function answers(url: string, ms = 10_000): Promise<boolean> {
+  try {
+    return (await fetch(url, { signal: AbortSignal.timeout(ms) })).ok;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Starts the server (its databases in a temp folder with `onDisk`, so it can restart), the proxy
  * and the host page before the file's tests, and stops them, the browser first, after them. Call
  * it at the top of a test file; read the fields inside tests and hooks.
+ *
+ * Every test starts from a known network, whatever the test before it did or where it failed:
+ * the proxy passes everything through (no cut, no cut pending) and the server answers (started
+ * again on its port, with its databases when `onDisk`, if it is down).
  */
 export function useSyncNetwork(options: { onDisk?: boolean } = {}): SyncNetwork {
   let server: SyncServer | undefined;
@@ -48,6 +61,14 @@ export function useSyncNetwork(options: { onDisk?: boolean } = {}): SyncNetwork 
     proxy = await startCuttableProxy(server.url);
     host = await serveSyncHost(new URL(proxy.url).origin);
   });
+  beforeEach(async () => {
+    started(proxy).restore();
+    if (await answers(started(server).url)) return;
+    await startAgain();
+    await expect
+      .poll(() => answers(started(server).url), { message: 'the sync server answers again after a test left it down' })
+      .toBe(true);
+  });
   afterAll(async () => {
     await closeBrowser();
     await host?.close();
@@ -58,6 +79,12 @@ export function useSyncNetwork(options: { onDisk?: boolean } = {}): SyncNetwork 
   const started = <T>(value: T | undefined): T => {
     if (value === undefined) throw new Error('The sync network starts in beforeAll: read it inside tests and hooks');
     return value;
+  };
+  /** Stops the server (if it still runs) and starts it on the same port, with its databases when on disk. */
+  const startAgain = async () => {
+    const port = Number(new URL(started(server).url).port);
+    await started(server).stop();
+    server = await startSyncServer(dir ? { dir, port } : { port });
   };
   return {
     get server() {
@@ -71,9 +98,7 @@ export function useSyncNetwork(options: { onDisk?: boolean } = {}): SyncNetwork 
     },
     async restartServer() {
       if (!dir) throw new Error('Only a server on disk can restart with its databases');
-      const port = Number(new URL(started(server).url).port);
-      await started(server).stop();
-      server = await startSyncServer({ dir, port });
+      await startAgain();
     },
   };
 }

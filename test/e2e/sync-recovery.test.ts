@@ -5,16 +5,18 @@
  * the server restarts in the middle of an upload, and an upload is cut in the middle of a request
  * body: sync resumes and nothing is duplicated; garbage and tampered envelopes written on the server
  * are refused with SYNC_ENVELOPE_INVALID in the status, and nothing of them is written. Every wait
- * is for a state.
+ * is for a state. Each trial starts from a known state whatever the one before did: the network
+ * passes everything and the server answers (useSyncNetwork), and no device of an earlier trial is
+ * left syncing.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { seal } from '../../src/sync/envelope';
 import { deriveSyncKeys, generateSyncKey } from '../../src/sync/keys';
 import {
   converged,
   count,
-  device,
+  device as deviceOn,
   get,
   keysOf,
   memoryVersions,
@@ -29,6 +31,17 @@ import {
 
 /** The server keeps its databases on disk, so it can restart on its port. */
 const net = useSyncNetwork({ onDisk: true });
+
+/** The devices the running trial opened: a trial that fails before `done` leaves them syncing otherwise. */
+const opened: Device[] = [];
+const device = async (hostUrl: string, label: string): Promise<Device> => {
+  const opening = await deviceOn(hostUrl, label);
+  opened.push(opening);
+  return opening;
+};
+afterEach(async () => {
+  for (const { context } of opened.splice(0)) await context.close();
+});
 
 /** Closes devices a test is done with (the proxy's cuts would reach them too), checking they had no page errors. */
 async function done(...devices: Device[]): Promise<void> {

@@ -28,6 +28,18 @@ export function isFull(): boolean {
   return inject('hardening') === 'full';
 }
 
+/**
+ * `promise`, or an error naming `what` once it has taken longer than `ms`: a wait for a state that
+ * fails with a message saying which state, instead of a suite timeout that says nothing.
+ */
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 /** A small, fast, seeded generator (mulberry32): the same seed gives the same trials. */
 export class Random {
   #state: number;

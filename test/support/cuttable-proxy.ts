@@ -10,6 +10,7 @@ export interface CuttableProxy {
   cut(): void;
   /** Cuts (as {@link CuttableProxy.cut}) once `bytes` more bytes went from clients to the server: mid-body. */
   cutAfter(bytes: number): void;
+  /** Passes everything through again: lifts a cut, and drops a {@link CuttableProxy.cutAfter} not yet reached. */
   restore(): void;
   /** Calls `listener` at every cut (after the sockets are destroyed); returns the unsubscribe. */
   onCut(listener: () => void): () => void;
@@ -66,6 +67,7 @@ export async function startCuttableProxy(target: string): Promise<CuttableProxy>
     },
     restore() {
       cut = false;
+      budget = Infinity;
     },
     onCut(listener) {
       cutListeners.add(listener);

@@ -151,12 +151,7 @@ it('leaves no readable copy on disk after enable, passphrase change, delete, for
       await client.encryption.enable('first passphrase 1');
       await client.encryption.lock();
       await client.close();
-      const factory = await window.rawIndexedDB('mneme-diskenc');
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const request = factory.open('mneme-diskenc');
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(request.error);
-      });
+      const db = await window.openRawDatabase('mneme-diskenc');
       const envelope = await new Promise<{ value: { wrappedKey: ArrayBuffer } }>((resolve, reject) => {
         const request = db.transaction('settings').objectStore('settings').get('crypto.envelope');
         request.onsuccess = () => resolve(request.result);

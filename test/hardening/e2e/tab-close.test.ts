@@ -10,7 +10,7 @@
  */
 import { afterAll, expect, it, inject } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { Tally, trials } from '../harness';
+import { Tally, trials, within } from '../harness';
 import { appReady, chooseChatServer, closeBrowser, markWelcomed, newPage, shot } from '../../e2e/browser';
 import { startChatServer } from './chat-server';
 
@@ -61,15 +61,6 @@ async function startServer() {
   return { seen, hold: holdNext, ...server };
 }
 
-/** `promise`, or an error naming `what` when it takes longer than WITHIN_MS. */
-function within<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${WITHIN_MS / 1000} s`)), WITHIN_MS);
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-}
-
 /** Valid answers for each memory job: one fact per code word the turns mention. */
 function answer(keys: string[], prompt: string): unknown {
   const words = [...new Set([...prompt.matchAll(/code word is (cw\d+)/g)].map((match) => match[1]!))];
@@ -90,20 +81,7 @@ interface Stored {
 /** What the profile's database holds, read with raw IndexedDB from the page. */
 function readStore(page: Page): Promise<Stored> {
   return page.evaluate(async () => {
-    const factory = await window.rawIndexedDB('mneme-default');
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const request = factory.open('mneme-default');
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
-    const all = (store: string) =>
-      new Promise<Record<string, unknown>[]>((resolve, reject) => {
-        const request = db.transaction(store, 'readonly').objectStore(store).getAll();
-        request.onsuccess = () => resolve(request.result as Record<string, unknown>[]);
-        request.onerror = () => reject(request.error);
-      });
-    const [outbox, memories, turns] = await Promise.all([all('outbox'), all('memories'), all('turns')]);
-    db.close();
+    const { outbox, memories, turns } = await window.readRawStores('mneme-default', ['outbox', 'memories', 'turns']);
     return {
       jobs: outbox.map((job) => ({ state: String(job.state), kind: String(job.kind) })),
       facts: memories.filter((m) => m.kind === 'fact').map((m) => String(m.text)),
@@ -195,9 +173,9 @@ it('tab-close: memory work resumes after the page closes mid-job, and runs once'
           .toBe(replies + 1);
         said.push(word);
         // Close while the server holds this reply's job: the close lands mid-work, every time.
-        await within(hold.held, `a ${key} request after the reply`);
+        await within(hold.held, WITHIN_MS, `a ${key} request after the reply`);
         await page.close();
-        await within(hold.dropped, `the held ${key} request's connection dropping when the page closed`);
+        await within(hold.dropped, WITHIN_MS, `the held ${key} request's connection dropping when the page closed`);
 
         const again = await openChat(context, errors);
         try {

@@ -5,7 +5,28 @@
  * that saw it showed (see `Watch.check`).
  */
 import type { Page } from 'playwright-core';
+import { within } from '../harness';
 import { payloadNumbers } from './xss-payloads';
+
+/**
+ * How long one step (its work, then the check of what it showed) may take. The slowest step took
+ * 5.7 s beside two CPU hogs at load 9 (a whole quick run 145 s); a step that has not finished
+ * within ten times that is stuck, and fails naming itself instead of holding the run.
+ */
+export const STEP_TIMEOUT = 60_000;
+/** How long a single wait inside a step may take (the page's default timeout): less than the step. */
+export const WAIT_TIMEOUT = 45_000;
+/**
+ * Failed steps after which the run stops, in a row or in all: the page did not come back, and every
+ * later step would only wait out its own timeout (a stuck page once held the run for 30 minutes).
+ */
+const FAILED_IN_A_ROW = 3;
+const FAILED_IN_ALL = 6;
+
+/** One line on stderr as the run goes, so a run that stops or times out says where it was. */
+export const progress = (line: string) =>
+  // eslint-disable-next-line no-control-regex -- a payload's line breaks and control characters stay out of the log
+  void process.stderr.write(`xss ${line.replace(/[\s\0-\x1f]+/g, ' ')}\n`);
 
 /** Installed before the app's scripts: the canary, and a log of CSP violations. */
 export function installCanary(): void {
@@ -126,15 +147,55 @@ export class Watch {
     for (const finding of await this.page.evaluate(scanDom)) blameText(finding);
   }
 
-  /** Runs one step of the visit; a step that fails is blamed on the payloads it shows. */
+  /** The step under way (or the last one), for a failure message. */
+  current = 'opening the app';
+  /** Brings the page back to a known state after a failed step (the test sets it: the app opened again). */
+  recover?: () => Promise<void>;
+  #steps = 0;
+  #failedInARow = 0;
+  #failedInAll = 0;
+  readonly #began = Date.now();
+
+  /**
+   * Runs one step of the visit; a step that fails is blamed on the payloads it shows, and
+   * {@link Watch.recover} brings the page back to a known state before the next step. The work and
+   * the check are each bounded by {@link STEP_TIMEOUT}; a run whose page does not come back stops
+   * with an error naming the step instead of waiting out every later step.
+   */
   async step(where: string, shown: number[], work: () => Promise<unknown>): Promise<void> {
     const t0 = Date.now();
+    this.current = where;
+    progress(`step ${++this.#steps} at ${((t0 - this.#began) / 1000).toFixed(1)} s: ${where.slice(0, 80)}`);
+    const working = work();
+    // A step given up on may still reject later: that is no unhandled rejection.
+    working.catch(() => undefined);
+    let failure: string | undefined;
     try {
-      await work();
+      await within(working, STEP_TIMEOUT, `step “${where}”`);
     } catch (error) {
-      this.blame(shown, `${where} failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+      failure = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+      this.blame(shown, `${where} failed: ${failure}`);
     }
-    await this.check(where, shown);
+    const checking = this.check(where, shown);
+    checking.catch(() => undefined);
+    await within(checking, STEP_TIMEOUT, `the check after step “${where}”`);
     if (process.env.XSS_TIMING) console.log(`${Date.now() - t0} ms ${where.slice(0, 50)}`);
+    if (failure === undefined) {
+      this.#failedInARow = 0;
+      return;
+    }
+    progress(`step ${this.#steps} failed: ${failure.slice(0, 200)}`);
+    this.#failedInARow++;
+    this.#failedInAll++;
+    if (this.#failedInARow >= FAILED_IN_A_ROW || this.#failedInAll >= FAILED_IN_ALL)
+      throw new Error(
+        `xss stopped at step ${this.#steps} “${where}”: ${this.#failedInARow} failed steps in a row, ` +
+          `${this.#failedInAll} in all; the last: ${failure}`,
+      );
+    if (!this.recover) return;
+    const again = `opening the app again after step “${where}”`;
+    await within(this.recover(), STEP_TIMEOUT, again);
+    // What the page did while it opened again is charged to the failed step's payloads, not the next step's.
+    await within(this.check(again, shown), STEP_TIMEOUT, `the check after ${again}`);
   }
 }

@@ -15,8 +15,12 @@
  *
  * A seed replays a run: the payloads, the order of the steps, where each streamed reply is cut
  * and what each memory job answers depend on the seed and the payloads alone, never on timing.
+ *
+ * The run says where it is as it goes (`xss step <k> at <s> s: <step>` on stderr), and no step
+ * holds it: each is bounded (xss-page.ts), a failed step is charged to its payloads and the app is
+ * opened again before the next, and a page that does not come back stops the run naming the step.
  */
-import { afterAll, describe, it } from 'vitest';
+import { afterAll, describe, it, onTestFailed } from 'vitest';
 import type { Page } from 'playwright-core';
 import { Tally, isFull, trials } from '../harness';
 import { appReady, chooseChatServer, closeBrowser, memoryList, newPage, markWelcomed } from '../../e2e/browser';
@@ -24,7 +28,7 @@ import { inject } from 'vitest';
 import { makePayloads, payloadNumbers, type Payload } from './xss-payloads';
 import { MODEL, squash, startEchoServer, type EchoServer } from './xss-echo';
 import { importFile } from './xss-import';
-import { installCanary, Watch } from './xss-page';
+import { WAIT_TIMEOUT, installCanary, progress, Watch } from './xss-page';
 import { stripInvisible } from '../../../src/core/invisible';
 
 afterAll(closeBrowser);
@@ -121,7 +125,11 @@ async function openEveryMemory(watch: Watch, payloads: Payload[], all: number[])
     await viewport.evaluate((el, at) => {
       el.scrollTop = (at - 1) * el.querySelector<HTMLElement>('li[aria-setsize]')!.offsetHeight;
     }, k);
-    const text = (await list.locator(`li[aria-posinset="${k}"] .text`).textContent()) ?? '';
+    const row = list.locator(`li[aria-posinset="${k}"] .text`);
+    const text =
+      (await row.textContent().catch((error: Error) => {
+        throw new Error(`memory detail ${k}: the list never rendered row ${k}: ${error.message.split('\n')[0]}`);
+      })) ?? '';
     if (seen.has(text)) continue;
     seen.add(text);
     await watch.step(`memory detail ${k}: ${text.slice(0, 40)}`, payloadsOf(text, payloads, all), async () => {
@@ -284,7 +292,17 @@ describe('hostile text in the app', () => {
     const all = payloads.map((p) => p.n);
     const server = await startEchoServer(tally.seed, payloads);
     const { page, context, errors } = await newPage();
+    // A wait that is not met fails its step well within the step's bound (xss-page.ts).
+    page.setDefaultTimeout(WAIT_TIMEOUT);
     const watch = new Watch(page, errors);
+    progress(`seed ${tally.seed}: ${payloads.length} payloads`);
+    onTestFailed(() => progress(`failed; the last step begun: “${watch.current}” (seed ${tally.seed})`));
+    // After a failed step, the app opened again: a dialog or screen the step left behind holds no later step.
+    const reload = async () => {
+      await page.reload();
+      await appReady(page, new URL(page.url()).hash);
+    };
+    watch.recover = reload;
     try {
       await markWelcomed(context);
       await context.addInitScript(installCanary);
@@ -326,10 +344,7 @@ describe('hostile text in the app', () => {
       }
 
       // Everything again after a reload: what the model and the forms wrote is now stored.
-      await watch.step('reload', all, async () => {
-        await page.reload();
-        await appReady(page, new URL(page.url()).hash);
-      });
+      await watch.step('reload', all, reload);
       await visitEverything(watch, all, 'after a reload');
       if (isFull()) await openEveryMemory(watch, payloads, all);
       await context.close();
