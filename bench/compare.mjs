@@ -17,7 +17,16 @@ if (!before) throw new Error('--before <dir> is required');
 const rounds = Number(arg('--rounds', '3'));
 const storage = arg('--storage', '10000:int8');
 
-const FIGURES = ['persistMs', 'coldStartMs', 'firstSearchMs', 'bytesPerMemory', 'exportMs', 'importMs'];
+const FIGURES = [
+  'persistMs',
+  'coldStartMs',
+  'firstSearchMs',
+  'freshStartMs',
+  'freshFirstSearchMs',
+  'bytesPerMemory',
+  'exportMs',
+  'importMs',
+];
 const runs = { before: [], after: [] };
 for (let round = 0; round < rounds; round++) {
   for (const [side, dir] of [

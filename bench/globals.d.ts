@@ -10,7 +10,13 @@ declare global {
   interface Window {
     mnemeBench: {
       index(options: IndexSuiteOptions): Promise<IndexRow[]>;
-      storage(n: number, dimension: number, vectorIndex: 'flat' | 'int8' | 'voy'): Promise<StorageResult>;
+      storage(n: number, dimension: number, vectorIndex: 'flat' | 'int8' | 'voy', keep?: boolean): Promise<StorageResult>;
+      /** Absent in a tree older than the fresh-page open (bench/compare.mjs runs this runner over older trees). */
+      freshOpen?(
+        profileId: string,
+        dimension: number,
+        vectorIndex: 'flat' | 'int8' | 'voy',
+      ): Promise<{ freshStartMs: number; freshFirstSearchMs: number }>;
       phase(n: number, dimension: number, which: 'persist' | 'cold start'): Promise<number>;
       breakdown(n: number, dimension: number): Promise<BreakdownPart[]>;
       embedding(options: { models: string[]; texts: number; batch: number; rounds: number }): Promise<EmbeddingResult[]>;

@@ -1,6 +1,6 @@
 /** The benchmark page: the runner (bench/run.mjs) calls these through Playwright. */
 import { runIndexSuite, type IndexSuiteOptions } from './suites/index-suite';
-import { runStoragePhase, runStorageSuite } from './suites/storage-suite';
+import { runFreshOpen, runStoragePhase, runStorageSuite } from './suites/storage-suite';
 import { runStorageBreakdown } from './suites/storage-breakdown';
 import { runBatchSweep, runEmbeddingSuite } from './suites/embedding-suite';
 import { runContextSuite } from './suites/context-suite';
@@ -12,7 +12,10 @@ const log = (text: string) => console.log(`[bench] ${text}`);
 Object.assign(window, {
   mnemeBench: {
     index: (options: IndexSuiteOptions) => runIndexSuite(options, log),
-    storage: (n: number, dimension: number, vectorIndex: 'flat' | 'int8' | 'voy') => runStorageSuite(n, dimension, vectorIndex),
+    storage: (n: number, dimension: number, vectorIndex: 'flat' | 'int8' | 'voy', keep?: boolean) =>
+      runStorageSuite(n, dimension, vectorIndex, keep),
+    freshOpen: (profileId: string, dimension: number, vectorIndex: 'flat' | 'int8' | 'voy') =>
+      runFreshOpen(profileId, dimension, vectorIndex),
     phase: (n: number, dimension: number, which: 'persist' | 'cold start') => runStoragePhase(n, dimension, which),
     breakdown: (n: number, dimension: number) => runStorageBreakdown(n, dimension),
     embedding: (o: { models: string[]; texts: number; batch: number; rounds: number }) =>

@@ -12,8 +12,14 @@ export interface StorageResult {
   dimension: number;
   vectorIndex: string;
   persistMs: number;
+  /** Reopened in the same page right after persisting and closing (the heap and IndexedDB still busy with the writes). */
   coldStartMs: number;
   firstSearchMs: number;
+  /** Opened in a new page of the same browser profile, as a user who comes back finds it (run.mjs fills these). */
+  freshStartMs?: number;
+  freshFirstSearchMs?: number;
+  /** The profile kept for the fresh-page open (`keep`), which deletes it. */
+  profileId?: string;
   bytesPerMemory: number | null;
   exportMs: number;
   exportBytes: number;
@@ -29,6 +35,7 @@ export async function runStorageSuite(
   n: number,
   dimension: number,
   vectorIndex: 'flat' | 'int8' | 'voy',
+  keep = false,
 ): Promise<StorageResult> {
   const texts = sentences(n, 5);
   const vectors = unitVectors(n, dimension, 6);
@@ -59,7 +66,7 @@ export async function runStorageSuite(
   await target.data.import(exported);
   const importMs = performance.now() - start;
   await Promise.all([client.close(), target.close()]);
-  for (const id of [profileId, `${profileId}i`]) indexedDB.deleteDatabase(`mneme-${id}`);
+  for (const id of keep ? [`${profileId}i`] : [profileId, `${profileId}i`]) indexedDB.deleteDatabase(`mneme-${id}`);
 
   return {
     memories: n,
@@ -72,7 +79,34 @@ export async function runStorageSuite(
     exportMs,
     exportBytes: exported.length,
     importMs,
+    ...(keep ? { profileId } : {}),
   };
+}
+
+/**
+ * Opens a profile {@link runStorageSuite} kept, in this page (a new one: nothing of the persist is in
+ * its heap), searches once, then deletes the profile.
+ */
+export async function runFreshOpen(
+  profileId: string,
+  dimension: number,
+  vectorIndex: 'flat' | 'int8' | 'voy',
+): Promise<{ freshStartMs: number; freshFirstSearchMs: number }> {
+  const embedder = queryOnlyEmbedder(dimension, unitVectors(1, dimension, 6)[0]!);
+  // The engine's modules load once, on an empty profile: the bench's dev server serves them one by
+  // one, where the built worker is one chunk, so their loading is not the profile's cold start.
+  const warm = await createMemoryClient({ profileId: `${profileId}w`, inWorker: false, embedder, vectorIndex });
+  await warm.close();
+  indexedDB.deleteDatabase(`mneme-${profileId}w`);
+  let start = performance.now();
+  const client = await createMemoryClient({ profileId, inWorker: false, embedder, vectorIndex });
+  const freshStartMs = performance.now() - start;
+  start = performance.now();
+  await client.memories.search('coffee with my sister on a sunny morning');
+  const freshFirstSearchMs = performance.now() - start;
+  await client.close();
+  indexedDB.deleteDatabase(`mneme-${profileId}`);
+  return { freshStartMs, freshFirstSearchMs };
 }
 
 /**
