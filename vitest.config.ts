@@ -58,6 +58,7 @@ function browserProject(name: string, include: string[], exclude: string[] = [])
       include,
       exclude,
       provide,
+      setupFiles: ['test/support/fast-check-seed.ts'],
       testTimeout: 300_000,
       expect: { poll: { timeout: 120_000 } },
       browser: {
@@ -80,7 +81,7 @@ export default defineConfig({
           environment: 'node',
           include: ['test/unit/**/*.test.ts', 'test/hardening/node/**/*.test.ts'],
           provide,
-          setupFiles: ['test/support/node-setup.ts'],
+          setupFiles: ['test/support/node-setup.ts', 'test/support/fast-check-seed.ts'],
           env: { MNEME_MODELS: models },
           testTimeout: 120_000,
           expect: { poll: { timeout: 60_000 } },

@@ -252,6 +252,12 @@ describe('MnemeStore against LangGraph’s InMemoryStore (random operation seque
         const within = (ns: string[]) => [top, ...ns];
         for (const step of operations) {
           if (step.op === 'put') {
+            // InMemoryStore never drops the vector of a field an earlier put indexed (only a delete does),
+            // so an item put again with other fields, none found or `index: false` is still found by its old
+            // text. Mneme finds an item by what its latest put indexed: the reference is brought to that.
+            (reference as unknown as { vectors: Map<string, Map<string, unknown>> }).vectors
+              .get(within(step.namespace).join(':'))
+              ?.delete(step.key);
             await reference.put(within(step.namespace), step.key, step.value, step.index);
             await store.put(within(step.namespace), step.key, step.value, step.index);
           } else if (step.op === 'delete') {
