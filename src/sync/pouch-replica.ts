@@ -144,12 +144,11 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
     }
   };
 
-  // Documents per request, each direction on its own (batch-size.ts), kept across restarts. Only the
-  // push is watched (remote.ts), so the pull stays at the most.
+  // Documents per request, each direction on its own (batch-size.ts), kept across restarts.
   const batches = { push: createBatchSize(options.batchSize), pull: createBatchSize(options.batchSize) };
 
   const startReplication = () => {
-    // What the requests carrying a pushed batch met (remote.ts): a size that changed restarts the push
+    // What the requests carrying a batch met (remote.ts): a size that changed restarts that direction
     // at once with the new one, its failure not shown; a refusal of a single record is shown.
     const resized = { push: false, pull: false };
     const atFloor = { push: false, pull: false };
@@ -159,8 +158,8 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
         if (batches.push.refused() === 'floor') atFloor.push = true;
         else resized.push = true;
       },
-      lost: () => {
-        if (batches.push.lost()) resized.push = true;
+      lost: (direction) => {
+        if (batches[direction].lost()) resized[direction] = true;
       },
     });
     // After each batch it pulls, PouchDB's replicator asks the source for its info, only for its
@@ -175,7 +174,15 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
         (fresh) => (lastInfo = fresh),
         () => lastInfo,
       );
-    void remote.info(); // known before the first batch lands (what is left to pull, below)
+    // Known before the first batch lands (what is left to pull, below). PouchDB decides once per server
+    // and process whether it has `_bulk_get`, from its first answer there: a first download's first
+    // answer cut midway would have it fetch every document on its own from then on. So once the server
+    // answered, it is asked for a record no profile has (an empty list is refused and leaves PouchDB
+    // waiting), long before a pull's first batch (a server without `_bulk_get` is still read one by one).
+    void info()
+      .then((fresh) => (lastInfo = fresh))
+      .then(() => remote.bulkGet({ docs: [{ id: 'mneme-none' }] }))
+      .catch(() => undefined);
     const replicationOptions = (direction: Direction) => ({
       live: true,
       retry: true,
@@ -244,8 +251,11 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
     };
     /** A batch size that grew is taken up at the next checkpoint (the batch before it is on record). */
     const grown = { push: false, pull: false };
-    const wire = (direction: Direction, replicating: Emitter) =>
-      replicating
+    // A replication stopped for a restart may still report (its batch in flight ends as an error, or
+    // as a checkpoint): only the running one's state counts, else it would stop its successor.
+    const wire = (direction: Direction, replicating: Emitter) => {
+      const running = () => directions[direction] === replicating;
+      return replicating
         .on('change', (info: { docs: Doc[]; last_seq?: string | number; pending?: number }) => {
           refusedDelay = 0;
           if (direction === 'push') pushDelay = 0;
@@ -257,27 +267,31 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
           );
         })
         .on('checkpoint', (info: { checkpoint?: unknown }) => {
-          if (!('checkpoint' in info) || !grown[direction]) return;
+          if (!('checkpoint' in info) || !grown[direction] || !running()) return;
           grown[direction] = false;
           restart(direction, 0, false);
         })
         .on('paused', (error: unknown) => {
+          if (!running()) return;
           if (error) return failedWith(direction, error);
           paused[direction] = true;
           delete failed[direction];
           report();
         })
         .on('active', () => {
+          if (!running()) return;
           paused[direction] = false;
           delete failed[direction];
           events?.onActive();
         })
-        .on('requestError', (error: unknown) => failedWith(direction, error))
-        .on('denied', (error: unknown) => fail(direction, error))
+        .on('requestError', (error: unknown) => running() && failedWith(direction, error))
+        .on('denied', (error: unknown) => running() && fail(direction, error))
         .on('error', (error: unknown) => {
+          if (!running()) return;
           fail(direction, error);
           if (status(error) === 401 || status(error) === 403) restartLater();
         });
+    };
     void begin('pull', false);
     void begin('push', true);
     return {
