@@ -251,11 +251,8 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
     };
     /** A batch size that grew is taken up at the next checkpoint (the batch before it is on record). */
     const grown = { push: false, pull: false };
-    // A replication stopped for a restart may still report (its batch in flight ends as an error, or
-    // as a checkpoint): only the running one's state counts, else it would stop its successor.
-    const wire = (direction: Direction, replicating: Emitter) => {
-      const running = () => directions[direction] === replicating;
-      return replicating
+    const wire = (direction: Direction, replicating: Emitter) =>
+      replicating
         .on('change', (info: { docs: Doc[]; last_seq?: string | number; pending?: number }) => {
           refusedDelay = 0;
           if (direction === 'push') pushDelay = 0;
@@ -267,31 +264,27 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
           );
         })
         .on('checkpoint', (info: { checkpoint?: unknown }) => {
-          if (!('checkpoint' in info) || !grown[direction] || !running()) return;
+          if (!('checkpoint' in info) || !grown[direction]) return;
           grown[direction] = false;
           restart(direction, 0, false);
         })
         .on('paused', (error: unknown) => {
-          if (!running()) return;
           if (error) return failedWith(direction, error);
           paused[direction] = true;
           delete failed[direction];
           report();
         })
         .on('active', () => {
-          if (!running()) return;
           paused[direction] = false;
           delete failed[direction];
           events?.onActive();
         })
-        .on('requestError', (error: unknown) => running() && failedWith(direction, error))
-        .on('denied', (error: unknown) => running() && fail(direction, error))
+        .on('requestError', (error: unknown) => failedWith(direction, error))
+        .on('denied', (error: unknown) => fail(direction, error))
         .on('error', (error: unknown) => {
-          if (!running()) return;
           fail(direction, error);
           if (status(error) === 401 || status(error) === 403) restartLater();
         });
-    };
     void begin('pull', false);
     void begin('push', true);
     return {
