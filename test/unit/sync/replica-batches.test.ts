@@ -167,52 +167,55 @@ describe('replication where large requests fail', () => {
   // `_bulk_get` and fetch every document on its own, so both are the same case here. At 60 kB the
   // changes feed's batch (2,000 changes) is cut too, not only the documents asked for.
   it.each([
-    ['a first download', 0, 400_000],
-    ['a download after a first record', 1, 400_000],
-    ['a first download', 0, 60_000],
-  ])('completes %s on a network that cuts every answer after %i bytes, asking no record twice', async (_, before, cutAt) => {
-    const keys = await deriveSyncKeys(generateSyncKey());
-    const proxy = await startCuttableProxy(server());
-    // The network cuts this many answers, then lets everything through: a pull that still needs a
-    // whole batch in one answer gets nothing until then.
-    const LIMIT = 30;
-    let pulledAtLimit: number | undefined;
-    const stopCutting = setInterval(() => {
-      if (proxy.answersCut() < LIMIT || pulledAtLimit !== undefined) return;
-      pulledAtLimit = seen.pulled.size;
-      proxy.restore();
-    }, 50);
-    const seen = watch();
-    try {
-      const writer = await replica(keys, server());
-      const wrote = watch();
-      writer.start(wrote.events);
-      const reader = await replica(keys, proxy.url);
-      const first = memories('first', before);
-      if (before) {
-        await writer.putMany(first);
-        reader.start(seen.events);
-        await expect.poll(() => seen.pulled.size, LONG).toBe(before);
+    { what: 'a first download', before: 0, cutAt: 400_000 },
+    { what: 'a download after a first record', before: 1, cutAt: 400_000 },
+    { what: 'a first download', before: 0, cutAt: 60_000 },
+  ])(
+    'completes $what on a network that cuts every answer after $cutAt bytes, asking no record twice',
+    async ({ before, cutAt }) => {
+      const keys = await deriveSyncKeys(generateSyncKey());
+      const proxy = await startCuttableProxy(server());
+      // The network cuts this many answers, then lets everything through: a pull that still needs a
+      // whole batch in one answer gets nothing until then.
+      const LIMIT = 30;
+      let pulledAtLimit: number | undefined;
+      const stopCutting = setInterval(() => {
+        if (proxy.answersCut() < LIMIT || pulledAtLimit !== undefined) return;
+        pulledAtLimit = seen.pulled.size;
+        proxy.restore();
+      }, 50);
+      const seen = watch();
+      try {
+        const writer = await replica(keys, server());
+        const wrote = watch();
+        writer.start(wrote.events);
+        const reader = await replica(keys, proxy.url);
+        const first = memories('first', before);
+        if (before) {
+          await writer.putMany(first);
+          reader.start(seen.events);
+          await expect.poll(() => seen.pulled.size, LONG).toBe(before);
+        }
+        const written = memories('pull', 1500); // about 2.3 MB in one answer of 2,000 records
+        await writer.putMany(written);
+        await expect.poll(() => wrote.pushed.size, LONG).toBe(before + written.length);
+        proxy.cutAnswersAfter(cutAt);
+        if (!before) reader.start(seen.events);
+        await expect.poll(() => seen.pulled.size, LONG).toBe(before + written.length);
+        // It got through while the network still cut, in answers it could hold.
+        expect(proxy.answersCut()).toBeGreaterThan(1);
+        expect(pulledAtLimit).toBeUndefined();
+        // A record stored is not asked for again after a cut.
+        expect(seen.pulls.reduce((sum, size) => sum + size, 0)).toBe(before + written.length);
+        const all = [...first, ...written];
+        expect(await reader.get(all.map((record) => record.name))).toEqual(all.map((record) => record.body));
+      } finally {
+        clearInterval(stopCutting);
+        await closeAll();
+        await proxy.close();
       }
-      const written = memories('pull', 1500); // about 2.3 MB in one answer of 2,000 records
-      await writer.putMany(written);
-      await expect.poll(() => wrote.pushed.size, LONG).toBe(before + written.length);
-      proxy.cutAnswersAfter(cutAt);
-      if (!before) reader.start(seen.events);
-      await expect.poll(() => seen.pulled.size, LONG).toBe(before + written.length);
-      // It got through while the network still cut, in answers it could hold.
-      expect(proxy.answersCut()).toBeGreaterThan(1);
-      expect(pulledAtLimit).toBeUndefined();
-      // A record stored is not asked for again after a cut.
-      expect(seen.pulls.reduce((sum, size) => sum + size, 0)).toBe(before + written.length);
-      const all = [...first, ...written];
-      expect(await reader.get(all.map((record) => record.name))).toEqual(all.map((record) => record.body));
-    } finally {
-      clearInterval(stopCutting);
-      await closeAll();
-      await proxy.close();
-    }
-  });
+    },
+  );
 
   it('grows its pull batches back to the most once the network stops cutting answers', async () => {
     const keys = await deriveSyncKeys(generateSyncKey());
