@@ -31,6 +31,7 @@ export interface Pouch {
     live?: boolean;
     limit?: number;
   }): Emitter & Promise<{ results: { id: string; doc?: Doc }[]; last_seq: string | number }>;
+  bulkGet(options: { docs: { id: string; rev?: string }[] }): Promise<unknown>;
   replicate: {
     to(remote: Pouch, options: Record<string, unknown>): Emitter;
     from(remote: Pouch, options: Record<string, unknown>): Emitter;

@@ -144,12 +144,11 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
     }
   };
 
-  // Documents per request, each direction on its own (batch-size.ts), kept across restarts. Only the
-  // push is watched (remote.ts), so the pull stays at the most.
+  // Documents per request, each direction on its own (batch-size.ts), kept across restarts.
   const batches = { push: createBatchSize(options.batchSize), pull: createBatchSize(options.batchSize) };
 
   const startReplication = () => {
-    // What the requests carrying a pushed batch met (remote.ts): a size that changed restarts the push
+    // What the requests carrying a batch met (remote.ts): a size that changed restarts that direction
     // at once with the new one, its failure not shown; a refusal of a single record is shown.
     const resized = { push: false, pull: false };
     const atFloor = { push: false, pull: false };
@@ -159,8 +158,8 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
         if (batches.push.refused() === 'floor') atFloor.push = true;
         else resized.push = true;
       },
-      lost: () => {
-        if (batches.push.lost()) resized.push = true;
+      lost: (direction) => {
+        if (batches[direction].lost()) resized[direction] = true;
       },
     });
     // After each batch it pulls, PouchDB's replicator asks the source for its info, only for its
@@ -175,7 +174,15 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
         (fresh) => (lastInfo = fresh),
         () => lastInfo,
       );
-    void remote.info(); // known before the first batch lands (what is left to pull, below)
+    // Known before the first batch lands (what is left to pull, below). PouchDB decides once per server
+    // and process whether it has `_bulk_get`, from its first answer there: a first download's first
+    // answer cut midway would have it fetch every document on its own from then on. So once the server
+    // answered, it is asked for a record no profile has (an empty list is refused and leaves PouchDB
+    // waiting), long before a pull's first batch (a server without `_bulk_get` is still read one by one).
+    void info()
+      .then((fresh) => (lastInfo = fresh))
+      .then(() => remote.bulkGet({ docs: [{ id: 'mneme-none' }] }))
+      .catch(() => undefined);
     const replicationOptions = (direction: Direction) => ({
       live: true,
       retry: true,

@@ -1,8 +1,9 @@
 /**
  * The sync server as the replica reaches it: the remote database of a profile (PouchDB's HTTP
  * adapter), the read-only check that a profile is there, the failures of its requests as a
- * `SYNC_FAILED`, and a watch on the requests that carry a pushed batch (what a body limit or a cut
- * connection does to them), for the batch size policy (batch-size.ts).
+ * `SYNC_FAILED`, and a watch on the requests that carry a batch (what a body limit or a cut
+ * connection does to a push, what a network that cuts long answers does to a pull), for the batch
+ * size policy (batch-size.ts).
  */
 import { MemoryError } from '../sdk/errors';
 import { open } from './envelope';
@@ -36,15 +37,16 @@ export interface RemoteOptions {
 }
 
 /**
- * What the requests carrying a pushed batch (`_bulk_docs`) met. Pulls are not watched: a body limit
- * meets only their small requests (the ids and revisions asked for), and PouchDB then fetches one
- * document at a time on its own.
+ * What the requests carrying a batch met. A push (`_bulk_docs`) carries it in its body, which a body
+ * limit refuses and a cut connection loses; a pull carries it in its answers (`_changes`, then
+ * `_bulk_get`), which a network that drops long transfers cuts midway. A body limit meets only a
+ * pull's small requests (the ids and revisions asked for).
  */
 export interface BatchWatch {
-  /** The server refused the request as too large (413). */
+  /** The server refused a pushed batch as too large (413). */
   refused(): void;
-  /** The request was lost on the way (connection cut or reset). */
-  lost(): void;
+  /** A push's request was lost on the way (connection cut or reset), or a pull's answer midway. */
+  lost(direction: 'push' | 'pull'): void;
 }
 
 type Fetch = (url: string, init?: { method?: string; body?: unknown }) => Promise<Response>;
@@ -67,15 +69,43 @@ function tooLarge(body: unknown): Response {
   return new Response(JSON.stringify(answer), { status: 413, headers: { 'Content-Type': 'application/json' } });
 }
 
-/** `fetch` reporting to `watch` what happened to the requests carrying a pushed batch. */
+/**
+ * A pull's answer carrying a batch: the documents asked for, or a batch of the changes feed (the live
+ * feed's long poll is not one: it waits for news, and its answers are short).
+ */
+function pullsBatch(url: URL, method: string | undefined): boolean {
+  if (url.pathname.endsWith('/_bulk_get')) return method === 'POST';
+  return url.pathname.endsWith('/_changes') && !url.searchParams.has('feed');
+}
+
+/**
+ * A pull's answer read whole here, so an answer cut midway is seen as the batch lost (PouchDB would
+ * only see a body that does not parse); a request that gets no answer at all says nothing of the size.
+ */
+async function readWhole(fetch: Fetch, url: string, init: Parameters<Fetch>[1], watch: BatchWatch): Promise<Response> {
+  const response = await fetch(url, init);
+  if (!response.ok) return response;
+  let body: string;
+  try {
+    body = await response.text();
+  } catch (error) {
+    watch.lost('pull');
+    throw error;
+  }
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
+/** `fetch` reporting to `watch` what happened to the requests carrying a batch. */
 function watchBatches(fetch: Fetch, watch: BatchWatch): Fetch {
   return async (url, init) => {
-    if (init?.method !== 'POST' || !new URL(url).pathname.endsWith('/_bulk_docs')) return fetch(url, init);
+    const to = new URL(url);
+    if (pullsBatch(to, init?.method)) return readWhole(fetch, url, init, watch);
+    if (init?.method !== 'POST' || !to.pathname.endsWith('/_bulk_docs')) return fetch(url, init);
     let response: Response;
     try {
       response = await fetch(url, init);
     } catch (error) {
-      watch.lost();
+      watch.lost('push');
       throw error;
     }
     if (response.status !== 413) return response;

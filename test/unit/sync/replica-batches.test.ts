@@ -26,16 +26,20 @@ const memories = (prefix: string, count: number) =>
     body: { text: `${prefix} ${i}: ${'a remembered detail, kept for later. '.repeat(16)}`, n: i },
   }));
 
-/** What a replica reports: the documents pushed and pulled, each push batch's size, the failures shown. */
+/** What a replica reports: the documents pushed and pulled, each batch's size, the failures shown. */
 function watch() {
   const pushed = new Set<string>();
   const pulled = new Set<string>();
   const batches: number[] = [];
+  const pulls: number[] = [];
   /** Each failure once (the state is reported again whenever the other direction changes). */
   const failures = new Set<MemoryError>();
   const events: ReplicationEvents = {
     onTransfer(direction, ids) {
-      if (direction === 'pull') return ids.forEach((id) => pulled.add(id));
+      if (direction === 'pull') {
+        pulls.push(ids.length);
+        return ids.forEach((id) => pulled.add(id));
+      }
       batches.push(ids.length);
       ids.forEach((id) => pushed.add(id));
     },
@@ -45,7 +49,7 @@ function watch() {
     onActive() {},
     onLocalChange() {},
   };
-  return { events, pushed, pulled, batches, failures };
+  return { events, pushed, pulled, batches, pulls, failures };
 }
 
 const opened: SyncReplica[] = [];
@@ -152,6 +156,93 @@ describe('replication where large requests fail', () => {
       await expect.poll(() => seen.pushed.size, LONG).toBe(first.length + then.length);
       expect(Math.max(...seen.batches)).toBe(200);
       await readBack(keys, [...first, ...then]);
+    } finally {
+      await closeAll();
+      await proxy.close();
+    }
+  });
+
+  // A device's first download, and one where PouchDB has met the server's `_bulk_get` already (a
+  // record came before): on a first answer cut midway, PouchDB would take it for a server without
+  // `_bulk_get` and fetch every document on its own, so both are the same case here. At 60 kB the
+  // changes feed's batch (2,000 changes) is cut too, not only the documents asked for.
+  it.each([
+    { what: 'a first download', before: 0, cutAt: 400_000 },
+    { what: 'a download after a first record', before: 1, cutAt: 400_000 },
+    { what: 'a first download', before: 0, cutAt: 60_000 },
+  ])(
+    'completes $what on a network that cuts every answer after $cutAt bytes, asking no record twice',
+    async ({ before, cutAt }) => {
+      const keys = await deriveSyncKeys(generateSyncKey());
+      const proxy = await startCuttableProxy(server());
+      // The network cuts this many answers, then lets everything through: a pull that still needs a
+      // whole batch in one answer gets nothing until then.
+      const LIMIT = 30;
+      let pulledAtLimit: number | undefined;
+      const stopCutting = setInterval(() => {
+        if (proxy.answersCut() < LIMIT || pulledAtLimit !== undefined) return;
+        pulledAtLimit = seen.pulled.size;
+        proxy.restore();
+      }, 50);
+      const seen = watch();
+      try {
+        const writer = await replica(keys, server());
+        const wrote = watch();
+        writer.start(wrote.events);
+        const reader = await replica(keys, proxy.url);
+        const first = memories('first', before);
+        if (before) {
+          await writer.putMany(first);
+          reader.start(seen.events);
+          await expect.poll(() => seen.pulled.size, LONG).toBe(before);
+        }
+        const written = memories('pull', 1500); // about 2.3 MB in one answer of 2,000 records
+        await writer.putMany(written);
+        await expect.poll(() => wrote.pushed.size, LONG).toBe(before + written.length);
+        proxy.cutAnswersAfter(cutAt);
+        if (!before) reader.start(seen.events);
+        await expect.poll(() => seen.pulled.size, LONG).toBe(before + written.length);
+        // It got through while the network still cut, in answers it could hold.
+        expect(proxy.answersCut()).toBeGreaterThan(1);
+        expect(pulledAtLimit).toBeUndefined();
+        // A record stored is not asked for again after a cut.
+        expect(seen.pulls.reduce((sum, size) => sum + size, 0)).toBe(before + written.length);
+        const all = [...first, ...written];
+        expect(await reader.get(all.map((record) => record.name))).toEqual(all.map((record) => record.body));
+      } finally {
+        clearInterval(stopCutting);
+        await closeAll();
+        await proxy.close();
+      }
+    },
+  );
+
+  it('grows its pull batches back to the most once the network stops cutting answers', async () => {
+    const keys = await deriveSyncKeys(generateSyncKey());
+    const proxy = await startCuttableProxy(server());
+    try {
+      const writer = await replica(keys, server());
+      const wrote = watch();
+      writer.start(wrote.events);
+      const first = memories('before', 400);
+      await writer.putMany(first);
+      await expect.poll(() => wrote.pushed.size, LONG).toBe(first.length);
+      // Batches of at most 200 here (about 300 kB an answer), so the run is short; the policy is the same.
+      const reader = await replica(keys, proxy.url, { max: 200, min: 10 });
+      const seen = watch();
+      proxy.cutAnswersAfter(100_000);
+      reader.start(seen.events);
+      await expect.poll(() => seen.pulled.size, LONG).toBe(first.length);
+      expect(proxy.answersCut()).toBeGreaterThan(0);
+      expect(Math.max(...seen.pulls)).toBeLessThan(200);
+      proxy.restore();
+      seen.pulls.length = 0;
+      const then = memories('after', 1400);
+      await writer.putMany(then);
+      await expect.poll(() => seen.pulled.size, LONG).toBe(first.length + then.length);
+      expect(Math.max(...seen.pulls)).toBe(200);
+      const all = [...first, ...then];
+      expect(await reader.get(all.map((record) => record.name))).toEqual(all.map((record) => record.body));
     } finally {
       await closeAll();
       await proxy.close();
