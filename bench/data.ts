@@ -1,12 +1,5 @@
 /** Deterministic synthetic data for the benchmarks: unit vectors and short English-like memories. */
-export function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { createSeededRandom as random } from '../src/core/pipeline/outbox-jobs';
 
 /**
  * `n` unit vectors of `dim` dimensions in one packed array (row i at i·dim), each around one of

@@ -1,9 +1,2 @@
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32): the same seed gives the same sequence. */
-export function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers in [0, 1): the product's own seeded generator (mulberry32). */
+export { createSeededRandom as random } from '../../src/core/pipeline/outbox-jobs';
