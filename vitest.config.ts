@@ -7,10 +7,18 @@ import { modelsFolder } from './tooling/models-folder.ts';
 import { chromiumArgs, chromiumPath, testModelsFolder } from './test/support/environment.ts';
 
 const models = testModelsFolder();
-/** The hardening suites' size and seed (see test/hardening/harness.ts). */
+/**
+ * The hardening suites' size and seed (see test/hardening/harness.ts). The quick size (`npm test`,
+ * CI) replays one fixed seed, so a run's trials and outcome are the same every time; the full size
+ * (`npm run test:hardening`) draws a new seed each run to find what the fixed one never meets.
+ * `HARDENING_SEED=<n>` replays a given run either way. The fixed seed is CI34's, whose trial 29 of
+ * prompt-injection met two memories the builder rightly merges as near-duplicates (2026-12-06).
+ */
+const HARDENING_FIXED_SEED = 1_252_482_866;
+const hardening = process.env.HARDENING === 'full' ? ('full' as const) : ('quick' as const);
 const provide = {
-  hardening: process.env.HARDENING === 'full' ? ('full' as const) : ('quick' as const),
-  hardeningSeed: Number(process.env.HARDENING_SEED ?? Date.now() % 2 ** 31),
+  hardening,
+  hardeningSeed: Number(process.env.HARDENING_SEED ?? (hardening === 'full' ? Date.now() % 2 ** 31 : HARDENING_FIXED_SEED)),
 };
 
 const BROWSER_TESTS = ['test/browser/**/*.test.ts', 'test/hardening/browser/**/*.test.ts'];

@@ -6,7 +6,8 @@
  *
  * and then fails the test with the first failures' details when k > 0 (a failure is a bug to fix).
  * `npm test` runs the quick size; `npm run test:hardening` (HARDENING=full) the full size.
- * Trials draw from a seeded generator: HARDENING_SEED=<n> replays a run, and the seed is printed.
+ * Trials draw from a seeded generator: one fixed seed at the quick size, a new one per run at the
+ * full size (vitest.config.ts); HARDENING_SEED=<n> replays a run, and the seed is printed.
  */
 import { expect, inject } from 'vitest';
 
@@ -14,7 +15,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** `full` under `npm run test:hardening`, else `quick`. */
     hardening: 'quick' | 'full';
-    /** The run's random seed (HARDENING_SEED, or the time the run started). */
+    /** The run's seed (HARDENING_SEED; else fixed at the quick size, the time the run started at the full size). */
     hardeningSeed: number;
   }
 }
