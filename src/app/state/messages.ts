@@ -85,12 +85,28 @@ function networkAdvice(detail: string, online: boolean): string | undefined {
   return undefined;
 }
 
+/**
+ * A sync server that answered, but with a refusal or an error (`details.status` of a `SYNC_FAILED`):
+ * "did not answer" would send the person looking at the wrong thing. `undefined` when it never answered.
+ */
+function syncServerAdvice(status: unknown): string | undefined {
+  if (typeof status !== 'number' || status < 400) return undefined;
+  if (status === 401 || status === 403)
+    return 'the sync server refused this device’s login. Check the address, and that the server lets this profile’s user in.';
+  if (status === 404) return 'the sync server has no database at that address. Check the address: it is the server’s root.';
+  if (status === 413)
+    return 'the sync server refused a request as too large. Raise its upload limit (nginx: client_max_body_size); the rest keeps syncing.';
+  if (status >= 500) return `the sync server failed (error ${status}). Try again later; your memories stay on this device.`;
+  return `the sync server refused the request (error ${status}). Check its address and its log.`;
+}
+
 export function describeError(action: Action, error: unknown, online = globalThis.navigator?.onLine ?? true): FriendlyError {
   const code = isMemoryError(error) ? error.code : 'INTERNAL';
   const detail = error instanceof Error ? error.message : String(error);
   const downloading = action === 'model' && (code === 'MODEL_NOT_FOUND' || code === 'MODEL_LOAD_FAILED' || code === 'INTERNAL');
   const advice =
     (downloading && networkAdvice(detail, online)) ||
+    (isMemoryError(error) && error.code === 'SYNC_FAILED' && syncServerAdvice(error.details?.['status'])) ||
     (isMemoryError(error) && ADVICE[error.code]) ||
     `${lowerFirst(detail.replace(/\.$/, ''))}.`;
   return { sentence: `${DOING[action]}: ${advice}`, code, detail };
