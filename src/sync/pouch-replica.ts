@@ -183,15 +183,17 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
       .then((fresh) => (lastInfo = fresh))
       .then(() => remote.bulkGet({ docs: [{ id: 'mneme-none' }] }))
       .catch(() => undefined);
-    const replicationOptions = (direction: Direction) => ({
+    const replicationOptions = (direction: Direction, replaced: () => boolean) => ({
       live: true,
       retry: true,
       // Documents per request (PouchDB's default is 100): the server's cost is mostly per request,
       // so a first sync of a large profile is several times faster (10,000 documents from
       // pouchdb-server into Node: 16 s in batches of 100, 8.5 s of 500, 6.8 s of 2,000).
       batch_size: batches[direction].size,
-      // Offline: try again soon (PouchDB's default backs off to ten minutes).
-      back_off_function: (delay: number) => (delay === 0 ? 500 : Math.min(delay * 2, 5000)),
+      // Offline: try again soon (PouchDB's default backs off to ten minutes). A replication this
+      // replica stopped (a new batch size, a refused push tried again) ends at once instead: PouchDB
+      // finishes a cancelled one only when its back-off runs out, holding its listeners and batch.
+      back_off_function: (delay: number) => (replaced() ? 0 : delay === 0 ? 500 : Math.min(delay * 2, 5000)),
     });
     // One replication each way (PouchDB's two-way `sync` drops the error of a paused direction).
     const directions: { push?: Emitter | undefined; pull?: Emitter | undefined } = {};
@@ -228,10 +230,9 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
         return failedWith('push', error);
       }
       if (stopped) return;
-      const replicating =
-        direction === 'push'
-          ? local.replicate.to(remote, replicationOptions('push'))
-          : local.replicate.from(remote, replicationOptions('pull'));
+      let replicating: Emitter | undefined;
+      const options = replicationOptions(direction, () => stopped || directions[direction] !== replicating);
+      replicating = direction === 'push' ? local.replicate.to(remote, options) : local.replicate.from(remote, options);
       directions[direction] = wire(direction, replicating);
     };
     const failedWith = (direction: Direction, error: unknown) => {

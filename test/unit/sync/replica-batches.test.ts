@@ -6,7 +6,7 @@
  * larger than the limit is reported, not sent again and again. The policy alone: batch-size.test.ts.
  */
 import memoryAdapter from 'pouchdb-adapter-memory';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { MemoryError } from '../../../src/sdk/errors';
 import type { BatchSizeOptions } from '../../../src/sync/batch-size';
 import { deriveSyncKeys, generateSyncKey, type SyncKeys } from '../../../src/sync/keys';
@@ -254,6 +254,13 @@ describe('replication where large requests fail', () => {
   it('reports a record larger than the body limit (413, its size) once, sends the rest, and tries it again on a kick only', async () => {
     // Timers run as usual, and the test can move them on: no retry may come however long it waits.
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'], shouldAdvanceTime: true });
+    // Each halving stops the push and starts another. A stopped one must end at once: PouchDB ended it
+    // only after its back-off, so the eleven halvings down to one record left more than ten of them
+    // listening on both databases (Node warns past ten listeners).
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    onTestFinished(() => void process.off('warning', onWarning));
     const keys = await deriveSyncKeys(generateSyncKey());
     let pushAttempts = 0; // the push's revs_diff: one per batch it tries to send
     const proxy = await startHttpProxy(
@@ -278,6 +285,8 @@ describe('replication where large requests fail', () => {
       expect(failure?.message).toMatch(/a record of 0\.1\d MB is more than it accepts/);
       expect(failure?.details).toMatchObject({ status: 413, records: expect.any(Number) });
       expect(failure?.details?.['largest']).toBeGreaterThan(65_536);
+      await new Promise<void>((resolve) => process.nextTick(resolve)); // Node emits its warnings on the next tick
+      expect(warnings.map((warning) => warning.name)).not.toContain('MaxListenersExceededWarning');
       // What fits went, in batches at the floor.
       expect(seen.pushed.size).toBe(small.length);
       const refused = proxy.refused();
