@@ -12,7 +12,8 @@ const models = testModelsFolder();
  * CI) replays one fixed seed, so a run's trials and outcome are the same every time; the full size
  * (`npm run test:hardening`) draws a new seed each run to find what the fixed one never meets.
  * `HARDENING_SEED=<n>` replays a given run either way. The fixed seed is CI34's, whose trial 29 of
- * prompt-injection met two memories the builder rightly merges as near-duplicates (2026-12-06).
+ * prompt-injection found the context builder dropping a memory as a near-duplicate of another
+ * although it said a word the other lacked (2026-12-06).
  */
 const HARDENING_FIXED_SEED = 1_252_482_866;
 const hardening = process.env.HARDENING === 'full' ? ('full' as const) : ('quick' as const);

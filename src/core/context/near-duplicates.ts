@@ -1,8 +1,10 @@
 /**
  * Near-duplicate memories in a prompt: the same thing said twice ("I love hiking!" stored from two
- * chats, a fact and the turn it came from) spends the budget twice for nothing. Two texts are
- * near-duplicates when their sets of words (lower-cased letters and digits) overlap by at least
- * `threshold` (Jaccard: shared words / all words); the better-ranked one is kept.
+ * chats, a fact and the turn it came from) spends the budget twice for nothing. A memory nearly
+ * repeats a better-ranked one when their sets of words (lower-cased letters and digits) overlap by
+ * at least `threshold` (Jaccard: shared words / all words) and it says no word the other lacks.
+ * Overlap alone is blind to which word differs: a long "I am allergic to peanuts, …" and the same
+ * sentence with "shellfish" overlap by 0.9, and the second is the one fact the assistant must not lose.
  */
 const WORD = /[\p{L}\p{N}]+/gu;
 
@@ -19,7 +21,13 @@ export function jaccard(a: Set<string>, b: Set<string>): number {
   return shared / (a.size + b.size - shared);
 }
 
-/** Whether `words` nearly repeats one of `kept`. */
+/** Whether every word of `words` is in `other`. */
+function within(words: Set<string>, other: Set<string>): boolean {
+  for (const word of words) if (!other.has(word)) return false;
+  return true;
+}
+
+/** Whether `words` nearly repeats one of `kept`: mostly the same words, and none of its own. */
 export function repeats(words: Set<string>, kept: readonly Set<string>[], threshold = NEAR_DUPLICATE_THRESHOLD): boolean {
-  return kept.some((other) => jaccard(words, other) >= threshold);
+  return kept.some((other) => jaccard(words, other) >= threshold && within(words, other));
 }

@@ -45,3 +45,28 @@ describe('near-duplicate memories in the prompt', () => {
     expect(buildContext({ memories, query: 'the dog' }, { dedupe: false }).memoriesUsed).toEqual(['first', 'again', 'other']);
   });
 });
+
+describe('a near-duplicate says nothing new', () => {
+  const long = (allergen: string) =>
+    `I am allergic to ${allergen}, so when we eat out with friends I always ask the waiter and carry my pen`;
+
+  it('keeps a memory that differs from a better-ranked one in a single word, however long the rest', () => {
+    const [peanuts, shellfish] = [wordSet(long('peanuts')), wordSet(long('shellfish'))];
+    expect(jaccard(peanuts, shellfish)).toBeGreaterThan(0.8);
+    expect(repeats(shellfish, [peanuts])).toBe(false);
+    const memories = [result('peanuts', long('peanuts'), 1), result('shellfish', long('shellfish'), 2)];
+    const bundle = buildContext({ memories, query: 'allergies' });
+    expect(bundle.memoriesUsed).toEqual(['peanuts', 'shellfish']);
+    expect(bundle.dropped.memories).toBe(0);
+  });
+
+  it('keeps a lower-ranked memory that says more, and leaves out one whose every word the better one says', () => {
+    const short = 'we adopted a dog called Biscuit';
+    const more = 'we adopted a dog called Biscuit today';
+    expect(repeats(wordSet(more), [wordSet(short)])).toBe(false);
+    expect(repeats(wordSet(short), [wordSet(more)])).toBe(true);
+    const bundle = buildContext({ memories: [result('more', more, 1), result('short', short, 2)], query: 'the dog' });
+    expect(bundle.memoriesUsed).toEqual(['more']);
+    expect(bundle.dropped.memories).toBe(1);
+  });
+});
