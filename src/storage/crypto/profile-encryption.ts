@@ -3,8 +3,6 @@
  * Re-encoding a whole profile (profile-copy.ts) loads only when a rewrite runs.
  */
 import type { MnemeDatabase } from '../db';
-import { encryptedCodec, plainCodec, type RecordCodec } from '../codec';
-import { createCipher, type DataKey } from './cipher';
 import type { KeyEnvelope, Rotation } from './envelope';
 import { ENVELOPE_KEY, sealedMarker } from './write-guard';
 
@@ -13,10 +11,6 @@ export const ROTATION_KEY = 'crypto.rotation';
 
 export async function readEnvelope(db: MnemeDatabase): Promise<KeyEnvelope | undefined> {
   return (await db.settings.get(ENVELOPE_KEY))?.value as KeyEnvelope | undefined;
-}
-
-export function codecFor(key: DataKey | undefined): RecordCodec {
-  return key ? encryptedCodec(createCipher(key)) : plainCodec;
 }
 
 export async function writeEnvelope(db: MnemeDatabase, envelope: KeyEnvelope): Promise<void> {
