@@ -1,6 +1,7 @@
 /**
- * The key envelope and rotation records in a profile's `settings`, and the codec of a data key.
- * Re-encoding a whole profile (profile-copy.ts) loads only when a rewrite runs.
+ * The key envelope and rotation records in a profile's `settings`. The codec of a data key
+ * (sealed-codec.ts) loads with the first key; re-encoding a whole profile (profile-copy.ts) only
+ * when a rewrite runs.
  */
 import type { MnemeDatabase } from '../db';
 import type { KeyEnvelope, Rotation } from './envelope';
