@@ -5,11 +5,13 @@ import { VitePWA } from 'vite-plugin-pwa';
 import { modelsFolder } from './tooling/models-folder.ts';
 import { contentSecurityHeaders } from './tooling/csp.ts';
 import { startChunk } from './tooling/start-chunk.ts';
+import { dexieModern } from './tooling/dexie-modern.ts';
 
 export default defineConfig({
   plugins: [
     svelte(),
     wasm(),
+    dexieModern(),
     modelsFolder(),
     contentSecurityHeaders(),
     VitePWA({
@@ -50,7 +52,7 @@ export default defineConfig({
   ],
   worker: {
     format: 'es',
-    plugins: () => [wasm()],
+    plugins: () => [wasm(), dexieModern()],
     // The memory worker's start path in one chunk (see tooling/start-chunk.ts).
     rolldownOptions: { output: { codeSplitting: { groups: [startChunk('memory-start', 'src/worker/memory.worker.ts')] } } },
   },

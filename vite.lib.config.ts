@@ -11,6 +11,7 @@
 import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import wasm from 'vite-plugin-wasm';
+import { dexieModern } from './tooling/dexie-modern.ts';
 
 const MODEL_LIBRARIES = ['@huggingface/transformers', '@mlc-ai/web-llm', /^onnxruntime-web\//];
 const INTEGRATION_PEERS = ['ai', /^ai\//, /^@langchain\//];
@@ -39,8 +40,8 @@ function workerEntries(): Plugin {
 export default defineConfig({
   base: './',
   publicDir: false,
-  plugins: [svelte(), wasm(), workerEntries()],
-  worker: { format: 'es', plugins: () => [wasm()], rolldownOptions: { external: MODEL_LIBRARIES } },
+  plugins: [svelte(), wasm(), dexieModern(), workerEntries()],
+  worker: { format: 'es', plugins: () => [wasm(), dexieModern()], rolldownOptions: { external: MODEL_LIBRARIES } },
   build: {
     outDir: 'lib/dist',
     emptyOutDir: true,

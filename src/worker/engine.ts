@@ -20,11 +20,11 @@ import { checkProfileId, checkStorageName, openProfileRegistry } from '../storag
 import { createTabCoordinator, type TabMessage } from '../storage/tabs';
 import { vectorIndexFactory } from '../storage/vector/index';
 import { createLexicalIndex } from '../storage/lexical/minisearch-index';
-import { codecFor } from '../storage/crypto/profile-encryption';
 import type { DataKey } from '../storage/crypto/cipher';
+import { plainCodec, type RecordCodec } from '../storage/codec';
 import { createProfilePlace } from './profile-place';
 import { estimateStorage, requestPersistentStorage } from '../storage/quota';
-import { createEncryptionControl } from './encryption-control';
+import { createEncryptionControl, type LoadEncryptionChanges } from './encryption-control';
 import { createEmbeddingControl } from './embedding-control';
 import { createPrivacyControl } from './privacy-control';
 import { createPreferences, settingsRows } from './profile-settings';
@@ -37,7 +37,11 @@ export interface EngineInternals {
   /** How the sync replica is made (Node tests: PouchDB's memory adapter). */
   syncReplica?: EngineSyncDeps['replica'];
   /** Load the code a first search does not need (tests count the loads or hold one back). */
-  load?: { views?: () => Promise<ProfileViewsModule>; assistant?: LazyAssistantDeps['load'] };
+  load?: {
+    views?: () => Promise<ProfileViewsModule>;
+    assistant?: LazyAssistantDeps['load'];
+    encryption?: LoadEncryptionChanges;
+  };
 }
 
 export async function createMemoryEngine(
@@ -74,10 +78,10 @@ export async function createMemoryEngine(
   let memoryStore: MemoryStore | undefined;
   const sync = createLazySync({
     db: () => place.current(),
-    codec: () => (service ? codecFor(openKey) : undefined),
+    codec: () => (service ? openCodec : undefined),
     dbName,
     memories: () => (service && memoryStore ? { service, store: memoryStore } : undefined),
-    records: () => service && { codec: codecFor(openKey), lock: place.lockFor(tabs), privacy: privacy.api },
+    records: () => service && { codec: openCodec, lock: place.lockFor(tabs), privacy: privacy.api },
     merged: (ids) => {
       tabs.announce({ type: 'memories', ids, vectors: [] });
       emit({ type: 'memories-changed', ids, source: 'this-client' });
@@ -129,14 +133,16 @@ export async function createMemoryEngine(
     const later = opened && sweep(opened, privacy.retention(), systemClock);
     void later?.catch(() => undefined);
   };
-  const rows = () => (service ? settingsRows(place.current(), codecFor(openKey)) : undefined);
+  const rows = () => (service ? settingsRows(place.current(), openCodec) : undefined);
   const privacy = createPrivacyControl(options, sweepSoon, () => sync.recordsChanged(['settings']), rows);
   const preferences = createPreferences(rows);
   const open = async (dataKey: DataKey | undefined) => {
+    const codec = await codecOf(dataKey);
+    openCodec = codec;
     const [db, writes] = [place.current(), tellingWrites(place.lockFor(tabs), () => sync.recordsChanged())];
     // The privacy settings are read beside the memories: opening them uses none (a write checks the rules).
-    const settings = privacy.restore(settingsRows(db, codecFor(dataKey)));
-    memoryStore = lockedWrites(createMemoryRepository(db, codecFor(dataKey)), writes);
+    const settings = privacy.restore(settingsRows(db, codec));
+    memoryStore = lockedWrites(createMemoryRepository(db, codec), writes);
     const opening = MemoryService.open({
       store: memoryStore,
       onCommitted: (ids, vectors) => {
@@ -154,7 +160,6 @@ export async function createMemoryEngine(
       blockedBy: privacy.blockedBy,
     });
     [service] = await Promise.all([opening, settings]);
-    const codec = codecFor(dataKey);
     views = lazyProfileViews({ db, codec, writes, memory: service, clock: systemClock, privacy }, internals.load?.views);
     assistant.open({ db, codec });
     // Memories without a vector from this model (imported, stored while it was down, or a switch
@@ -164,6 +169,8 @@ export async function createMemoryEngine(
     void sync.resume();
   };
   let openKey: DataKey | undefined;
+  /** The codec of the open view: plain, or sealed under `openKey` (set by `open`, plain again on lock). */
+  let openCodec: RecordCodec = plainCodec;
   const rewrite = lazyRewriter({
     relocation: place.relocation,
     tabs,
@@ -171,22 +178,27 @@ export async function createMemoryEngine(
     install: place.install,
     emit: (e) => emit(e),
   });
-  const encryption = createEncryptionControl(tabs, {
-    db: place.current,
-    rewrite,
-    relocated: async () => void (await place.follow()),
-    isOpen: () => service !== undefined,
-    key: () => openKey,
-    open: async (key) => {
-      openKey = key;
-      await open(key);
+  const encryption = createEncryptionControl(
+    tabs,
+    {
+      db: place.current,
+      rewrite,
+      relocated: async () => void (await place.follow()),
+      isOpen: () => service !== undefined,
+      key: () => openKey,
+      open: async (key) => {
+        openKey = key;
+        await open(key);
+      },
+      lock: () => {
+        dropViews();
+        openKey = undefined;
+        openCodec = plainCodec;
+      },
+      changed: async () => emit({ type: 'encryption-changed', status: await encryption.status() }),
     },
-    lock: () => {
-      dropViews();
-      openKey = undefined;
-    },
-    changed: async () => emit({ type: 'encryption-changed', status: await encryption.status() }),
-  });
+    internals.load?.encryption,
+  );
   const compact = async (compactOptions?: LongCallOptions) => {
     const done = await place.compact(rewrite, compactOptions);
     if (done && service) await open(openKey);
@@ -200,7 +212,7 @@ export async function createMemoryEngine(
     emit({ type: 'memories-changed', ids, source: 'this-client' });
     embedding.reembed();
   };
-  const shared = { db: place.current, codec: () => codecFor(openKey), tabs, clock: systemClock, reload: reopenEverywhere };
+  const shared = { db: place.current, codec: () => openCodec, tabs, clock: systemClock, reload: reopenEverywhere };
   const data = lazyData({
     ...shared,
     profileId,
@@ -349,3 +361,8 @@ export async function createMemoryEngine(
 }
 
 const CLOSED = 'This memory client is closed';
+
+/** The codec of a data key: the sealed codec (and the cipher) load with the first key, never for a plain profile. */
+async function codecOf(key: DataKey | undefined): Promise<RecordCodec> {
+  return key ? (await import('../storage/crypto/sealed-codec')).codecFor(key) : plainCodec;
+}

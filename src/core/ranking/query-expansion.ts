@@ -3,7 +3,8 @@
  * pseudo-relevance feedback (lexical-feedback.ts) and the embedder's neighbour words (term-neighbours.ts),
  * each one more keyword search fused at its own small weight (lexical-expansion.ts), and misspelt query words
  * (spelling.ts), searched as the stored word they most likely meant. All need the lexical index's analyser;
- * without it (or with every weight 0) the ranking passes through untouched.
+ * without it (or with every weight 0) the ranking passes through untouched. The first two, off by
+ * default, load with the first search that turns one on (corpus-expansion.ts).
  */
 import type { RankingWeights } from '../../sdk/options';
 import type { MemoryItem } from '../../sdk/types';
@@ -11,10 +12,11 @@ import type { LexicalHit, LexicalIndex } from '../ports';
 import type { EmbedderSlot } from '../semantic/embedder-slot';
 import type { Ranked } from './hybrid';
 import { fuseExpansion } from './lexical-expansion';
-import { feedbackTerms } from './lexical-feedback';
 import { correctedTerms, mayBeMisspelt } from './spelling';
-import { TermNeighbours } from './term-neighbours';
-import { TermStats } from './term-stats';
+import type { CorpusExpansion } from './corpus-expansion';
+
+/** Loads corpus-expansion.ts (tests count the loads or make one fail). */
+export type LoadCorpusExpansion = () => Promise<Pick<typeof import('./corpus-expansion'), 'CorpusExpansion'>>;
 
 export interface ExpandOptions {
   weights: RankingWeights;
@@ -30,11 +32,27 @@ export interface ExpandOptions {
 }
 
 export class QueryExpansion {
-  readonly #stats = new TermStats();
-  readonly #neighbours = new TermNeighbours();
+  readonly #load: LoadCorpusExpansion;
+  /** Made once its module has loaded; searches that race the load share it, a failed load is tried again. */
+  #corpus: CorpusExpansion | undefined;
+  #loading: Promise<CorpusExpansion> | undefined;
+
+  constructor(load: LoadCorpusExpansion = () => import('./corpus-expansion')) {
+    this.#load = load;
+  }
 
   invalidate(): void {
-    this.#stats.invalidate();
+    this.#corpus?.invalidate();
+  }
+
+  #corpusExpansion(): Promise<CorpusExpansion> {
+    return (this.#loading ??= this.#load().then(
+      ({ CorpusExpansion }) => (this.#corpus ??= new CorpusExpansion()),
+      (error: unknown) => {
+        this.#loading = undefined;
+        throw error;
+      },
+    ));
   }
 
   async expand(ranked: Ranked[], query: string, options: ExpandOptions): Promise<Ranked[]> {
@@ -57,14 +75,6 @@ export class QueryExpansion {
       out = fuseExpansion(out, terms, { ...fusion, search, weight: spelling });
     }
     if (feedback <= 0 && neighbours <= 0) return out;
-    const stats = this.#stats.sync(items, analyse);
-    const asked = new Set(queryTerms.map((t) => t.term));
-    const search = (text: string) => lexical.search(text, options.pool, options.accept);
-    if (neighbours > 0) {
-      const words = await this.#neighbours.of(queryTerms, stats, options.embedder, options.signal);
-      out = fuseExpansion(out, words, { ...fusion, search, weight: neighbours });
-    }
-    if (feedback > 0) out = fuseExpansion(out, feedbackTerms(ranked, asked, stats), { ...fusion, search, weight: feedback });
-    return out;
+    return (await this.#corpusExpansion()).expand(out, ranked, queryTerms, analyse, options, fusion);
   }
 }

@@ -10,9 +10,9 @@
  */
 import { MemoryError } from '../../sdk/errors';
 
-/** The record formats: 1 = legacy (no associated data), 2 = derived keys and associated data, 3 = and padded lengths. */
-export type SealFormat = 1 | 2 | 3;
-export const CURRENT_FORMAT = 3 satisfies SealFormat;
+import { hasSealMagic, magicOf, type SealFormat } from './seal-format';
+
+export { CURRENT_FORMAT, hasSealMagic, SEAL_MAGIC, type SealFormat } from './seal-format';
 
 /** The unwrapped data key, imported once for each use, and the format of the profile it opens. */
 export interface DataKey {
@@ -29,10 +29,6 @@ export interface DataKey {
  */
 export const KEY_LABELS = { seal: 'mneme/v2/seal', tag: 'mneme/v2/tag', sync: 'mneme/v2/sync' } as const;
 const HKDF_SALT = new TextEncoder().encode('mneme.hkdf.v2');
-
-/** The first bytes of every format-2 sealed value ("MNE" and the format); format 3 ends in 3. */
-export const SEAL_MAGIC = Uint8Array.of(0x4d, 0x4e, 0x45, 0x02);
-const magicOf = (format: 2 | 3) => Uint8Array.of(0x4d, 0x4e, 0x45, format);
 
 /**
  * The size a format-3 plaintext is padded to: powers of two from 64 bytes up to 64 KiB, then
@@ -69,14 +65,6 @@ export interface Cipher {
   open(sealed: ArrayBuffer, aad?: string): Promise<Uint8Array>;
   /** A stable opaque stand-in for `text` (HMAC-SHA-256 under a key derived from the data key): for keys that must stay in clear. */
   tag(text: string): Promise<string>;
-}
-
-/** Whether `stored` starts like a sealed value of `format` (2 or 3). */
-export function hasSealMagic(stored: unknown, format: 2 | 3 = 2): boolean {
-  const magic = magicOf(format);
-  if (!(stored instanceof ArrayBuffer) || stored.byteLength < magic.length) return false;
-  const head = new Uint8Array(stored, 0, magic.length);
-  return magic.every((byte, i) => head[i] === byte);
 }
 
 const subtle = () => globalThis.crypto.subtle;

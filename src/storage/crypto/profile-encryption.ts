@@ -1,10 +1,9 @@
 /**
- * The key envelope and rotation records in a profile's `settings`, and the codec of a data key.
- * Re-encoding a whole profile (profile-copy.ts) loads only when a rewrite runs.
+ * The key envelope and rotation records in a profile's `settings`. The codec of a data key
+ * (sealed-codec.ts) loads with the first key; re-encoding a whole profile (profile-copy.ts) only
+ * when a rewrite runs.
  */
 import type { MnemeDatabase } from '../db';
-import { encryptedCodec, plainCodec, type RecordCodec } from '../codec';
-import { createCipher, type DataKey } from './cipher';
 import type { KeyEnvelope, Rotation } from './envelope';
 import { ENVELOPE_KEY, sealedMarker } from './write-guard';
 
@@ -13,10 +12,6 @@ export const ROTATION_KEY = 'crypto.rotation';
 
 export async function readEnvelope(db: MnemeDatabase): Promise<KeyEnvelope | undefined> {
   return (await db.settings.get(ENVELOPE_KEY))?.value as KeyEnvelope | undefined;
-}
-
-export function codecFor(key: DataKey | undefined): RecordCodec {
-  return key ? encryptedCodec(createCipher(key)) : plainCodec;
 }
 
 export async function writeEnvelope(db: MnemeDatabase, envelope: KeyEnvelope): Promise<void> {

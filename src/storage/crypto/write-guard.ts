@@ -10,7 +10,7 @@
 import type { DBCore, DBCoreMutateRequest, DBCoreTable, DBCoreTransaction, Middleware } from 'dexie';
 import { MemoryError } from '../../sdk/errors';
 import { CLEAR_FIELDS, isRedactedAudit, isSealedSetting, SEALED_SETTINGS, type StoredRow } from '../codec';
-import { hasSealMagic, type SealFormat } from './cipher';
+import { hasSealMagic, type SealFormat } from './seal-format';
 
 export const ENVELOPE_KEY = 'crypto.envelope';
 export const MARKER_KEY = 'crypto.sealed';

@@ -17,7 +17,8 @@ import { createMemoryClient, type MemoryClient, type MemoryItem, type VerifyChec
 import { openDatabase } from '../../../src/storage/db';
 import { createMemoryRepository } from '../../../src/storage/memory-repository';
 import { createEnvelope } from '../../../src/storage/crypto/envelope';
-import { codecFor, writeEnvelope } from '../../../src/storage/crypto/profile-encryption';
+import { writeEnvelope } from '../../../src/storage/crypto/profile-encryption';
+import { codecFor } from '../../../src/storage/crypto/sealed-codec';
 import { plainCodec } from '../../../src/storage/codec';
 import { ENVELOPE_KEY } from '../../../src/storage/crypto/write-guard';
 import { Random, Tally, trials } from '../harness';

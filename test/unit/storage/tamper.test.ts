@@ -1,7 +1,8 @@
 /** Sealed records are bound to where they are, keys are derived by HKDF, and a sealed profile takes no plaintext. */
 import { describe, expect, it } from 'vitest';
 import { Dexie } from 'dexie';
-import { chunkBinding, encryptedCodec, plainCodec, type StoredRow } from '../../../src/storage/codec';
+import { chunkBinding, plainCodec, type StoredRow } from '../../../src/storage/codec';
+import { encryptedCodec } from '../../../src/storage/crypto/sealed-codec';
 import {
   createCipher,
   CURRENT_FORMAT,

@@ -9,7 +9,8 @@ import { dumpDatabase, factoryOf, rawChange } from '../../contract/raw-dump';
 import { fakeBuckets } from '../../support/buckets';
 import { openDatabase } from '../../../src/storage/db';
 import { openEnvelope } from '../../../src/storage/crypto/envelope';
-import { codecFor, readEnvelope } from '../../../src/storage/crypto/profile-encryption';
+import { readEnvelope } from '../../../src/storage/crypto/profile-encryption';
+import { codecFor } from '../../../src/storage/crypto/sealed-codec';
 import { reencodeProfile } from '../../../src/storage/crypto/profile-copy';
 
 const server = useSyncServer();
