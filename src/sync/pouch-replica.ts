@@ -230,9 +230,9 @@ export async function createPouchReplica(options: PouchReplicaOptions): Promise<
         return failedWith('push', error);
       }
       if (stopped) return;
-      let replicating: Emitter | undefined;
+      // Asked only once PouchDB backs off, long after `replicating` is set.
       const options = replicationOptions(direction, () => stopped || directions[direction] !== replicating);
-      replicating = direction === 'push' ? local.replicate.to(remote, options) : local.replicate.from(remote, options);
+      const replicating = direction === 'push' ? local.replicate.to(remote, options) : local.replicate.from(remote, options);
       directions[direction] = wire(direction, replicating);
     };
     const failedWith = (direction: Direction, error: unknown) => {
