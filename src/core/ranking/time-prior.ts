@@ -30,19 +30,20 @@ export class MemoryTimes {
   }
 }
 
+/** `sort` false: the results come back in no particular order (refine.ts sorts once after every boost). */
 export function boostByTime(
   ranked: Ranked[],
   spans: TimeSpan[],
   weight: number,
   timeOfItem: (item: MemoryItem) => number,
+  sort = true,
 ): Ranked[] {
   if (weight <= 0 || spans.length === 0) return ranked;
-  return ranked
-    .map((result) => {
-      const time = timeOfItem(result.item);
-      if (!spans.some((span) => inSpan(time, span))) return result;
-      const extra = weight * Math.max(0, result.score);
-      return withContribution(result, 'time', extra);
-    })
-    .sort(byScore);
+  const out = ranked.map((result) => {
+    const time = timeOfItem(result.item);
+    if (!spans.some((span) => inSpan(time, span))) return result;
+    const extra = weight * Math.max(0, result.score);
+    return withContribution(result, 'time', extra);
+  });
+  return sort ? out.sort(byScore) : out;
 }
