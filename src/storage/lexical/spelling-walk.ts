@@ -27,50 +27,65 @@ export function closeTerms<T>(tree: TermNode, query: string, limit: number): Clo
   const n = query.length + 1;
   // A term longer than the query by more than `limit` is further than `limit` edits.
   const rows = n + limit;
-  const over = limit + 1;
   // Row i holds the distances of the walked term's first i letters to each prefix of the query. A cell
-  // more than `limit` columns off the diagonal is past the limit whatever the letters: it keeps `over`.
-  const osa = new Uint8Array(rows * n).fill(over);
+  // more than `limit` columns off the diagonal is past the limit whatever the letters: it keeps `limit + 1`.
+  const osa = new Uint8Array(rows * n).fill(limit + 1);
   for (let j = 0; j < n && j <= limit; j++) osa[j] = j;
   for (let i = 1; i < rows && i <= limit; i++) osa[i * n] = i;
-  const letters: string[] = [];
-  const out: CloseTerm<T>[] = [];
+  const walk: Walk<T> = { query, limit, n, rows, osa, letters: new Array<string>(rows).fill(''), out: [] };
+  visit(walk, tree, 0, '');
+  return walk.out;
+}
 
-  const walk = (node: TermNode, depth: number, prefix: string): void => {
-    key: for (const [key, child] of node) {
-      if (key === LEAF) {
-        const distance = osa[depth * n + n - 1]!;
-        if (distance <= limit && levenshteinWithin(prefix, query, limit + 1)) {
-          out.push({ term: prefix, distance, value: child as T });
-        }
-        continue;
+interface Walk<T> {
+  query: string;
+  limit: number;
+  n: number;
+  rows: number;
+  osa: Uint8Array;
+  /** The walked term's letters by row (1-based). */
+  letters: string[];
+  out: CloseTerm<T>[];
+}
+
+function visit<T>(walk: Walk<T>, node: TermNode, depth: number, prefix: string): void {
+  const { query, limit, n, osa, letters } = walk;
+  const over = limit + 1;
+  key: for (const key of node.keys()) {
+    if (key === LEAF) {
+      const distance = osa[depth * n + n - 1]!;
+      if (distance <= limit && levenshteinWithin(prefix, query, limit + 1)) {
+        walk.out.push({ term: prefix, distance, value: node.get(key) as T });
       }
-      let i = depth;
-      for (let at = 0; at < key.length; at++) {
-        if (++i >= rows) continue key;
-        const char = key[at]!;
-        letters[i] = char;
-        const row = i * n;
-        const above = row - n;
-        let least = i <= limit ? i : over;
-        const last = Math.min(n - 1, i + limit);
-        for (let j = Math.max(1, i - limit); j <= last; j++) {
-          let d = Math.min(osa[above + j]! + 1, osa[row + j - 1]! + 1, osa[above + j - 1]! + (char === query[j - 1] ? 0 : 1));
-          if (i > 1 && j > 1 && char === query[j - 2] && letters[i - 1] === query[j - 1]) {
-            d = Math.min(d, osa[above - n + j - 2]! + 1);
-          }
-          if (d > over) d = over;
-          osa[row + j] = d;
-          if (d < least) least = d;
-        }
-        // A row's least entry exceeds the one before by at most one, and a swap reaches back one row only.
-        if (least > limit) continue key;
-      }
-      walk(child as TermNode, i, prefix + key);
+      continue;
     }
-  };
-  walk(tree, 0, '');
-  return out;
+    let i = depth;
+    for (let at = 0; at < key.length; at++) {
+      if (++i >= walk.rows) continue key;
+      const char = key.charCodeAt(at);
+      letters[i] = key[at]!;
+      const row = i * n;
+      const above = row - n;
+      let least = i <= limit ? i : over;
+      const last = Math.min(n - 1, i + limit);
+      for (let j = Math.max(1, i - limit); j <= last; j++) {
+        let d = Math.min(
+          osa[above + j]! + 1,
+          osa[row + j - 1]! + 1,
+          osa[above + j - 1]! + (char === query.charCodeAt(j - 1) ? 0 : 1),
+        );
+        if (i > 1 && j > 1 && char === query.charCodeAt(j - 2) && letters[i - 1] === query[j - 1]) {
+          d = Math.min(d, osa[above - n + j - 2]! + 1);
+        }
+        if (d > over) d = over;
+        osa[row + j] = d;
+        if (d < least) least = d;
+      }
+      // A row's least entry exceeds the one before by at most one, and a swap reaches back one row only.
+      if (least > limit) continue key;
+    }
+    visit(walk, node.get(key) as TermNode, i, prefix + key);
+  }
 }
 
 /** Whether a and b are at most `limit` Levenshtein edits apart (a swap of neighbours counts two). */
