@@ -171,6 +171,13 @@ export interface LexicalIndex {
    * (spelling.ts; optional). Texts still queued for indexing are not counted.
    */
   near?(term: string, distance: number): { term: string; frequency: number }[];
+  /**
+   * The indexed terms within `limit` edits of a term, a swap of neighbouring letters counted as one edit (and
+   * within `limit + 1` edits when it is counted as two), each with its distance and how many indexed memories
+   * hold it, in the order `near(term, limit + 1)` lists them (spelling.ts; optional: without it, spelling
+   * filters `near`). Walks only the branches of the term tree within reach of `limit` edits.
+   */
+  closeTo?(term: string, limit: number): { term: string; frequency: number; distance: number }[];
   /** A search for terms as the index holds them, not analysed again (spelling.ts; optional). */
   searchTerms?(terms: readonly string[], k: number, accept?: (id: string) => boolean): LexicalHit[];
   has(id: string): boolean;

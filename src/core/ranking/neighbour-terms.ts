@@ -23,6 +23,8 @@ export interface NeighbourTermsOptions {
   neighboursOf: (id: string) => readonly string[];
   items: Map<string, MemoryItem>;
   accept: (id: string) => boolean;
+  /** false: the results come back in no particular order (refine.ts sorts once after every boost). Default true. */
+  sort?: boolean;
 }
 
 export function lendNeighbourTerms(ranked: Ranked[], options: NeighbourTermsOptions): Ranked[] {
@@ -60,21 +62,24 @@ export function lendNeighbourTerms(ranked: Ranked[], options: NeighbourTermsOpti
     return sum * scale;
   };
 
+  // Only a turn beside a keyword hit can borrow: the others are not looked at further.
+  const beside = new Set<string>();
+  for (const id of termsOf.keys()) for (const other of options.neighboursOf(id)) beside.add(other);
   const seen = new Set<string>();
   const out = ranked.map((result) => {
-    seen.add(result.item.id);
-    const extra = extraOf(result.item.id);
+    const id = result.item.id;
+    if (!beside.has(id)) return result;
+    seen.add(id);
+    const extra = extraOf(id);
     return extra > 0 ? withContribution(result, 'neighbourTerms', extra) : result;
   });
   // Turns beside a keyword hit that were no candidate at all: their neighbours' words are all they have.
-  for (const id of termsOf.keys()) {
-    for (const other of options.neighboursOf(id)) {
-      const item = items.get(other);
-      if (seen.has(other) || !item || !options.accept(other)) continue;
-      seen.add(other);
-      const extra = extraOf(other);
-      if (extra > 0) out.push(withContribution(joined(item, 'neighbour'), 'neighbourTerms', extra));
-    }
+  for (const other of beside) {
+    const item = items.get(other);
+    if (seen.has(other) || !item || !options.accept(other)) continue;
+    seen.add(other);
+    const extra = extraOf(other);
+    if (extra > 0) out.push(withContribution(joined(item, 'neighbour'), 'neighbourTerms', extra));
   }
-  return out.sort(byScore);
+  return options.sort === false ? out : out.sort(byScore);
 }

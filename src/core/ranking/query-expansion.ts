@@ -70,7 +70,7 @@ export class QueryExpansion {
     const fusion = { lexicalWeight: weights.lexical, items };
     let out = ranked;
     if (spelling > 0 && unheard && lexical.near && lexical.searchTerms) {
-      const terms = correctedTerms(queryTerms, lexical.near.bind(lexical));
+      const terms = correctedTerms(queryTerms, lexical.near.bind(lexical), lexical.closeTo?.bind(lexical));
       const search = () => lexical.searchTerms!(terms, options.pool, options.accept);
       out = fuseExpansion(out, terms, { ...fusion, search, weight: spelling });
     }

@@ -9,7 +9,7 @@ import type { RankingWeights } from '../../sdk/options';
 import type { MemoryItem } from '../../sdk/types';
 import type { EmbedderSlot } from '../semantic/embedder-slot';
 import type { LexicalHit } from '../ports';
-import type { Ranked } from './hybrid';
+import { byScore, type Ranked } from './hybrid';
 import { lendNeighbourTerms } from './neighbour-terms';
 import { NEIGHBOUR_DEFAULTS, spreadToNeighbours, Threads } from './neighbours';
 import { Background, denseFloor, RELEVANCE_DEFAULTS } from './relevance-floor';
@@ -71,16 +71,18 @@ export class SearchRefinements {
       neighboursOf: (id) => this.#threads.neighbours(id, items, 1),
       items,
       accept: options.accept,
+      sort: false,
     });
     const speakerWeight = weights.speaker ?? 0;
     const mentionWeight = weights.mention ?? 0;
     const named = speakerWeight > 0 || mentionWeight > 0 ? this.#speakers.named(query, items) : new Set<string>();
     const timeWeight = weights.time ?? 0;
     const spans = timeWeight > 0 ? timeSpans(query, now) : [];
-    const timed = boostByTime(boostNamedSpeakers(worded, named, speakerWeight, mentionWeight), spans, timeWeight, (item) =>
-      this.#times.of(item, now),
-    );
-    const boosted = boostBySession(timed, weights.session ?? 0);
+    const spoken = boostNamedSpeakers(worded, named, speakerWeight, mentionWeight, false);
+    const timed = boostByTime(spoken, spans, timeWeight, (item) => this.#times.of(item, now), false);
+    // Each boost adds to scores whatever the order; one sort after all of them (byScore is a total order, so the
+    // order is the one a sort after each would leave), before the best `limit` lend to their neighbours.
+    const boosted = boostBySession(timed, weights.session ?? 0, false).sort(byScore);
     const spread = spreadToNeighbours(boosted, {
       weight: weights.neighbour ?? NEIGHBOUR_DEFAULTS.weight,
       from: options.limit,

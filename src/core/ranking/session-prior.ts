@@ -8,7 +8,8 @@
 import { byScore, withContribution, type Ranked } from './hybrid';
 import { threadOf } from './neighbours';
 
-export function boostBySession(ranked: Ranked[], weight: number): Ranked[] {
+/** `sort` false: the results come back in no particular order (refine.ts sorts once after every boost). */
+export function boostBySession(ranked: Ranked[], weight: number, sort = true): Ranked[] {
   if (weight <= 0) return ranked;
   const best = new Map<string, number>();
   for (const result of ranked) {
@@ -16,12 +17,11 @@ export function boostBySession(ranked: Ranked[], weight: number): Ranked[] {
     if (thread !== undefined) best.set(thread, Math.max(best.get(thread) ?? -Infinity, result.score));
   }
   if (best.size === 0) return ranked;
-  return ranked
-    .map((result) => {
-      const thread = threadOf(result.item);
-      if (thread === undefined) return result;
-      const extra = weight * Math.max(0, best.get(thread)!);
-      return withContribution(result, 'session', extra);
-    })
-    .sort(byScore);
+  const out = ranked.map((result) => {
+    const thread = threadOf(result.item);
+    if (thread === undefined) return result;
+    const extra = weight * Math.max(0, best.get(thread)!);
+    return withContribution(result, 'session', extra);
+  });
+  return sort ? out.sort(byScore) : out;
 }

@@ -54,18 +54,23 @@ export class Speakers {
 /**
  * A memory said by a person the query names gains `weight` × its score; with `mentionWeight`, one
  * said by someone else that names such a person in its text (a question put to them, news about
- * them) gains `mentionWeight` × its score instead.
+ * them) gains `mentionWeight` × its score instead. `sort` false: in no particular order (refine.ts sorts once).
  */
-export function boostNamedSpeakers(ranked: Ranked[], named: Set<string>, weight: number, mentionWeight = 0): Ranked[] {
+export function boostNamedSpeakers(
+  ranked: Ranked[],
+  named: Set<string>,
+  weight: number,
+  mentionWeight = 0,
+  sort = true,
+): Ranked[] {
   if ((weight <= 0 && mentionWeight <= 0) || named.size === 0) return ranked;
   const mentions = (item: MemoryItem) => mentionWeight > 0 && words(item.text).some((word) => named.has(word));
-  return ranked
-    .map((result) => {
-      const key = speakerKey(result.item);
-      const share = key !== undefined && named.has(key) ? weight : mentions(result.item) ? mentionWeight : 0;
-      if (share <= 0) return result;
-      const extra = share * result.score;
-      return withContribution(result, 'speaker', extra);
-    })
-    .sort(byScore);
+  const out = ranked.map((result) => {
+    const key = speakerKey(result.item);
+    const share = key !== undefined && named.has(key) ? weight : mentions(result.item) ? mentionWeight : 0;
+    if (share <= 0) return result;
+    const extra = share * result.score;
+    return withContribution(result, 'speaker', extra);
+  });
+  return sort ? out.sort(byScore) : out;
 }

@@ -3,7 +3,7 @@
  * word closest to it in spelling, one edit away (two for words of eight letters or more; an edit inserts,
  * deletes, replaces or swaps two neighbouring letters), the most frequent of equally close ones. Words of
  * fewer than five letters are left alone (too many short words are one edit apart). The candidates come from the
- * keyword index's own term tree (LexicalIndex.near), so a check walks only the branches within reach of the word
+ * keyword index's own term tree (LexicalIndex.closeTo, else near), so a check walks only the branches within reach of the word
  * and nothing is analysed or counted beforehand; memories still queued for indexing are not among them.
  */
 import type { LexicalIndex } from '../ports';
@@ -34,8 +34,15 @@ export function editDistance(a: string, b: string, limit: number): number {
   return previous[b.length]!;
 }
 
-/** The indexed terms the query's unknown words most likely meant (search them with LexicalIndex.searchTerms). */
-export function correctedTerms(query: readonly { term: string }[], near: NonNullable<LexicalIndex['near']>): string[] {
+/**
+ * The indexed terms the query's unknown words most likely meant (search them with LexicalIndex.searchTerms).
+ * `closeTo` (the index's walk within reach of the limit) when given; otherwise `near` one edit further, filtered.
+ */
+export function correctedTerms(
+  query: readonly { term: string }[],
+  near: NonNullable<LexicalIndex['near']>,
+  closeTo?: LexicalIndex['closeTo'],
+): string[] {
   const out: string[] = [];
   for (const { term } of query) {
     if (!mayBeMisspelt(term)) continue;
@@ -43,10 +50,11 @@ export function correctedTerms(query: readonly { term: string }[], near: NonNull
     if (near(term, 0).length > 0) continue;
     const limit = term.length >= 8 ? 2 : 1;
     // The tree counts a swap of neighbouring letters as two edits: ask one further, then count swaps as one.
-    const close = near(term, limit + 1);
+    const close = closeTo
+      ? closeTo(term, limit)
+      : near(term, limit + 1).map((found) => ({ ...found, distance: editDistance(term, found.term, limit) }));
     let best: [string, number, number] | undefined; // term, distance, frequency
-    for (const { term: candidate, frequency } of close) {
-      const distance = editDistance(term, candidate, limit);
+    for (const { term: candidate, frequency, distance } of close) {
       if (distance > limit) continue;
       if (!best || distance < best[1] || (distance === best[1] && frequency > best[2])) best = [candidate, distance, frequency];
     }

@@ -9,12 +9,17 @@ import type { MemoryItem } from '../../sdk/types';
 import { byScore, withContribution, type Ranked } from './hybrid';
 import { inSpan, timeOf, type TimeSpan } from './time-expressions';
 
-/** The memories' times, worked out once per memory and forgotten after changes. */
+/**
+ * The memories' times, worked out once per memory and forgotten after changes. A date text is read once
+ * until then, whichever memory carries it: the turns of a conversation's session share theirs.
+ */
 export class MemoryTimes {
   #times = new Map<string, number>();
+  #read = new Map<string, number | undefined>();
 
   invalidate(): void {
     this.#times.clear();
+    this.#read.clear();
   }
 
   of(item: MemoryItem, now: number): number {
@@ -22,27 +27,39 @@ export class MemoryTimes {
     if (time === undefined) {
       const date = item.metadata.date;
       const stated =
-        typeof date === 'number' && Number.isFinite(date) ? date : typeof date === 'string' ? timeOf(date, now) : undefined;
+        typeof date === 'number' && Number.isFinite(date)
+          ? date
+          : typeof date === 'string'
+            ? this.#readText(date, now)
+            : undefined;
       time = stated ?? item.validFrom;
       this.#times.set(item.id, time);
     }
     return time;
   }
+
+  #readText(date: string, now: number): number | undefined {
+    if (this.#read.has(date)) return this.#read.get(date);
+    const time = timeOf(date, now);
+    this.#read.set(date, time);
+    return time;
+  }
 }
 
+/** `sort` false: the results come back in no particular order (refine.ts sorts once after every boost). */
 export function boostByTime(
   ranked: Ranked[],
   spans: TimeSpan[],
   weight: number,
   timeOfItem: (item: MemoryItem) => number,
+  sort = true,
 ): Ranked[] {
   if (weight <= 0 || spans.length === 0) return ranked;
-  return ranked
-    .map((result) => {
-      const time = timeOfItem(result.item);
-      if (!spans.some((span) => inSpan(time, span))) return result;
-      const extra = weight * Math.max(0, result.score);
-      return withContribution(result, 'time', extra);
-    })
-    .sort(byScore);
+  const out = ranked.map((result) => {
+    const time = timeOfItem(result.item);
+    if (!spans.some((span) => inSpan(time, span))) return result;
+    const extra = weight * Math.max(0, result.score);
+    return withContribution(result, 'time', extra);
+  });
+  return sort ? out.sort(byScore) : out;
 }

@@ -6,9 +6,10 @@
  * Indexing is off the write path: `upsert` only queues the text, and the queue is indexed in
  * slices of a few milliseconds between other work, after the bulk add under way if any ({@link
  * LexicalIndex.defer}: slices between its writes delayed each write's next step by up to a slice,
- * on a loaded machine more). A search that meets a short queue indexes it first (the first search
- * after an import); a long queue, or one a bulk add holds, it scans (see pending-scan.ts). Hits are
- * read from MiniSearch's term index by top-hits.ts, with MiniSearch's scores.
+ * on a loaded machine more), which waits for them before it resolves (lexical-snapshot.ts). A search
+ * that meets a short queue indexes it first; a long queue, or one a bulk add holds, it scans (see
+ * pending-scan.ts). Hits are read from MiniSearch's term index by top-hits.ts, with MiniSearch's
+ * scores; spelling candidates from its term tree by spelling-walk.ts.
  */
 import MiniSearch, { type Options } from 'minisearch';
 import type { LexicalIndex } from '../../core/ports';
@@ -18,6 +19,7 @@ import { stem } from './stem';
 import { scanPending, type PendingText } from './pending-scan';
 import { loadIndex, saveIndex } from './minisearch-snapshot';
 import { topHits } from './top-hits';
+import { closeTerms, type TermNode } from './spelling-walk';
 
 /** Bumped whenever tokenising or stemming changes: a snapshot made by another analyser is rebuilt. */
 const ANALYZER = 2;
@@ -49,8 +51,18 @@ const OPTIONS: Options<{ id: string; text: string }> = {
 
 /** What MiniSearch keeps private and {@link LexicalIndex.near} reads: its term tree and its live documents. */
 interface Internals {
-  _index: { fuzzyGet(term: string, distance: number): Map<string, [Map<number, Map<number, number>>, number]> };
+  _index: {
+    fuzzyGet(term: string, distance: number): Map<string, [Map<number, Map<number, number>>, number]>;
+    _tree: TermNode;
+  };
   _documentIds: Map<number, unknown>;
+}
+
+/** How many live documents hold a term (a discarded memory's terms stay in the tree until a vacuum). */
+function liveFrequency(fields: Map<number, Map<number, number>>, live: Map<number, unknown>): number {
+  let frequency = 0;
+  for (const docs of fields.values()) for (const short of docs.keys()) if (live.has(short)) frequency++;
+  return frequency;
 }
 
 /** MiniSearch keeps the average field length private; the pending scan compares lengths with it. */
@@ -138,10 +150,17 @@ export function createLexicalIndex(snapshot?: string, pause: () => Promise<void>
       const { _index, _documentIds } = search as unknown as Internals;
       const out: { term: string; frequency: number }[] = [];
       for (const [found, [fields]] of _index.fuzzyGet(term, distance)) {
-        // A discarded memory's terms stay in the tree until a vacuum: count the live ones only.
-        let frequency = 0;
-        for (const docs of fields.values()) for (const short of docs.keys()) if (_documentIds.has(short)) frequency++;
+        const frequency = liveFrequency(fields, _documentIds);
         if (frequency > 0) out.push({ term: found, frequency });
+      }
+      return out;
+    },
+    closeTo(term, limit) {
+      const { _index, _documentIds } = search as unknown as Internals;
+      const out: { term: string; frequency: number; distance: number }[] = [];
+      for (const { term: found, distance, value } of closeTerms<Map<number, Map<number, number>>>(_index._tree, term, limit)) {
+        const frequency = liveFrequency(value, _documentIds);
+        if (frequency > 0) out.push({ term: found, frequency, distance });
       }
       return out;
     },

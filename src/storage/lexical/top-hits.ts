@@ -3,7 +3,8 @@
  * arithmetic, without what its `search` builds for every document holding any query word: a match
  * map per document and term (object literals keyed by the term, a slow path in V8), merged term by
  * term, a result object each, and a sort of them all. A question that names a speaker matches half
- * a conversation's turns, and only the best `k` are kept.
+ * a conversation's turns, and only the best `k` are kept: sums are kept in typed arrays by short id,
+ * and the terms a hit holds are listed for the `k` returned only.
  *
  * Same hits, scores and order as `MiniSearch.search` with exact terms, OR, one field and no boosts
  * (the way minisearch-index.ts searches): per document the BM25+ of each query term it holds, added
@@ -28,11 +29,12 @@ interface Postings {
   removeTerm(fieldId: number, documentId: number, term: string): void;
 }
 
-/** A document's sum so far and the distinct query terms it holds, in the order they matched. */
-interface Sum {
-  score: number;
-  terms: string[];
-}
+/**
+ * Each document's sum so far and how many distinct query terms it holds, by its short id, reused from search
+ * to search (a search resets what it touched): nothing is built for a document met but not returned.
+ */
+let sums = new Float64Array(1024);
+let counts = new Uint16Array(1024);
 
 /**
  * The best `k` documents of `search` for the processed query `terms` (repeats kept) in `field`, among
@@ -49,10 +51,17 @@ export function topHits(
   const index = search as unknown as Postings;
   const fieldId = index._fieldIds[field]!;
   const average = index._avgFieldLength[fieldId]!;
-  const sums = new Map<number, Sum>();
+  const distinct: Map<number, number>[] = []; // the postings of each distinct term met, in query order
+  const named: string[] = [];
+  const met: number[] = []; // documents in the order they were first met
   for (const term of terms) {
     const postings = index._index.get(term)?.get(fieldId);
     if (postings === undefined) continue;
+    const first = !named.includes(term); // a repeated term adds to the sums again, not to the terms held
+    if (first) {
+      named.push(term);
+      distinct.push(postings);
+    }
     let matching = postings.size;
     for (const [document, frequency] of postings) {
       if (!index._documentIds.has(document)) {
@@ -62,22 +71,35 @@ export function topHits(
       }
       const length = index._fieldLength.get(document)![fieldId]!;
       const score = bm25Score(frequency, matching, index._documentCount, length, average, bm25);
-      const sum = sums.get(document);
-      if (sum === undefined) sums.set(document, { score, terms: [term] });
-      else {
-        sum.score = sum.score + score;
-        if (!sum.terms.includes(term)) sum.terms.push(term);
-      }
+      if (document >= sums.length) grow(document);
+      if (counts[document] === 0) met.push(document);
+      sums[document] = sums[document]! + score;
+      if (first) counts[document] = counts[document]! + 1;
     }
   }
-  const hits: LexicalHit[] = [];
-  for (const [document, sum] of sums) {
-    const id = String(index._documentIds.get(document));
-    if (accept && !accept(id)) continue;
-    hits.push({ id, score: sum.score * sum.terms.length, terms: sum.terms });
+  let hits: { document: number; id: string; score: number }[] = [];
+  for (const document of met) {
+    hits.push({ document, id: String(index._documentIds.get(document)), score: sums[document]! * counts[document]! });
+    sums[document] = 0;
+    counts[document] = 0;
   }
+  if (accept) hits = hits.filter((hit) => accept(hit.id));
   // Array sort is stable: equal scores keep the order documents were first met, as in MiniSearch.
-  return hits.sort((a, b) => b.score - a.score).slice(0, k);
+  hits.sort((a, b) => b.score - a.score);
+  const out: LexicalHit[] = [];
+  for (let at = 0; at < hits.length && at < k; at++) {
+    const { document, id, score } = hits[at]!;
+    out.push({ id, score, terms: named.filter((_, i) => distinct[i]!.has(document)) });
+  }
+  return out;
+}
+
+function grow(document: number): void {
+  const size = Math.max(document + 1, sums.length * 2);
+  const [nextSums, nextCounts] = [new Float64Array(size), new Uint16Array(size)];
+  nextSums.set(sums);
+  nextCounts.set(counts);
+  [sums, counts] = [nextSums, nextCounts];
 }
 
 /** MiniSearch's BM25+ of one term in one document, written as it writes it (the same rounding). */

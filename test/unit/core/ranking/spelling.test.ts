@@ -88,6 +88,7 @@ describe('the spelling check on the search path', () => {
       ...index,
       analyse: (text: string) => (analysed++, index.analyse!(text)),
       near: (term: string, distance: number) => (distance > 0 && walked++, index.near!(term, distance)),
+      closeTo: (term: string, limit: number) => (walked++, index.closeTo!(term, limit)),
     };
     const items = new Map(texts.map((text, i) => [String(i), turnItem(text, {}, i)]));
     const options = {

@@ -89,6 +89,21 @@ describe('time-aware ranking', () => {
     expect(after.find((r) => r.item.id === 'a note from May')!.score).toBeCloseTo(0.65, 9);
   });
 
+  it('reads a date text once for the memories that share it, and again after a change', () => {
+    const own = new MemoryTimes();
+    const [first, second] = [item('first', { date: '8 May, 2023' }), item('second', { date: '8 May, 2023' })];
+    expect(own.of(second, NOW)).toBe(own.of(first, NOW));
+    expect(new Date(own.of(first, NOW)).toISOString().slice(0, 10)).toBe('2023-05-08');
+    // A relative date text is read with the time of the first search that needs it, until a change.
+    const [today, later] = [item('today', { date: 'yesterday' }), item('later', { date: 'yesterday' })];
+    const yesterday = own.of(today, NOW);
+    expect(own.of(later, NOW + 3 * 86_400_000)).toBe(yesterday);
+    own.invalidate();
+    const edited = item('first', { date: '9 June, 2023' });
+    expect(new Date(own.of(edited, NOW)).toISOString().slice(0, 10)).toBe('2023-06-09');
+    expect(own.of(later, NOW + 3 * 86_400_000)).toBe(yesterday + 3 * 86_400_000);
+  });
+
   it('changes nothing for a query without a time, or at weight 0', () => {
     expect(rank('Where did we go?').map((r) => r.score)).toEqual([1, 0.9, 0.5]);
     expect(rank('Where did we go last May?', 0).map((r) => r.score)).toEqual([1, 0.9, 0.5]);
