@@ -5,7 +5,6 @@
  */
 import type { MemoryItem } from '../../sdk/types';
 import type { Clock, LexicalIndex, LexicalSnapshot, MemoryStore } from '../ports';
-import { yieldToEventLoop } from '../yield';
 
 /** Committed changes after which the snapshot is written again… */
 const SNAPSHOT_EVERY = 500;
@@ -88,25 +87,16 @@ export class LexicalSnapshots {
 
   /**
    * Runs a bulk add with no snapshot in between (each would serialise the whole index again) and no
-   * indexing between its writes; the index then takes its queue (in slices) before the bulk add
-   * resolves, unless another bulk add still holds it: the searches that follow an import meet an
-   * index that holds it, instead of indexing the whole queue inside the first of them. `save` runs
-   * after it, in the background, when one is due.
+   * indexing between its writes (the index takes its queue after it); `save` runs after it, in the
+   * background, when one is due.
    */
   async during<T>(work: () => Promise<T>, save: () => Promise<void>): Promise<T> {
     this.#held++;
-    let resume = this.#index?.defer?.();
-    const release = () => {
-      resume?.();
-      resume = undefined;
-    };
+    const resume = this.#index?.defer?.();
     try {
-      const result = await work();
-      release();
-      if (this.#held === 1) await this.#index?.settled();
-      return result;
+      return await work();
     } finally {
-      release();
+      resume?.();
       this.#held--;
       if (this.#held === 0 && this.#due()) void save().catch(() => undefined);
     }
@@ -124,8 +114,6 @@ export class LexicalSnapshots {
   async #save(lexical: LexicalIndex, items: () => MemoryItem[]): Promise<void> {
     if (this.#changes === 0) return;
     await lexical.settled();
-    // Serialised in a task of its own: not inside the continuation of the write that made it due.
-    await yieldToEventLoop();
     this.#changes = 0;
     this.#takenAt = this.clock.now();
     const listed = items();

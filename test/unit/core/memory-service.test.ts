@@ -123,45 +123,6 @@ describe('lexical snapshot', () => {
     expect((await service.search('note 1299 plovers'))[0]?.item.id).toBe(added[1299]!.id);
   });
 
-  it('resolves a bulk addition once the index holds it: the first search meets no queue, and gets the settled index’s hits', async () => {
-    let index: ReturnType<typeof createLexicalIndex> | undefined;
-    const options = deps(`bulk-indexed-${Date.now()}`, { now: 4 * DAY }, []);
-    options.createLexicalIndex = (snapshot) => (index = createLexicalIndex(snapshot));
-    const service = await MemoryService.open(options);
-    // More than a search would index itself (1,000): before, the first search scanned the queue, with close scores.
-    const texts = Array.from({ length: 1300 }, (_, i) => `Note ${i} about ${i % 7 === 0 ? 'grebes and ' : ''}herons`);
-    await service.addMany(texts.map((text) => ({ text })));
-    // Nothing searched yet: the index itself holds every text (near counts indexed texts only).
-    const [grebe] = index!.analyse!('grebes');
-    expect(index!.near!(grebe!.term, 0)).toEqual([{ term: grebe!.term, frequency: 186 }]);
-    const first = await service.search('grebes herons', { limit: 30 });
-    await service.checkpoint(); // settled and saved: searched again, the same results and scores
-    expect(await service.search('grebes herons', { limit: 30 })).toEqual(first);
-    expect(first.map((r) => r.explanation.lexical)).toEqual(
-      index!
-        .search('grebes herons', 100)
-        .slice(0, 30)
-        .map((hit) => hit.score),
-    );
-  });
-
-  it('serialises the snapshot a bulk addition made due in a task of its own, after the caller has its memories', async () => {
-    let serialised = 0;
-    const options = deps(`bulk-save-task-${Date.now()}`, { now: 4 * DAY }, []);
-    options.createLexicalIndex = (snapshot) => {
-      const index = createLexicalIndex(snapshot);
-      const save = index.snapshot.bind(index);
-      index.snapshot = () => (serialised++, save());
-      return index;
-    };
-    const service = await MemoryService.open(options);
-    const added = await service.addMany(Array.from({ length: 600 }, (_, i) => ({ text: `Owl sighting ${i}` })));
-    // The caller's next steps (a search) run before the whole index is serialised.
-    expect((await service.search('owl sighting 599'))[0]?.item.id).toBe(added[599]!.id);
-    expect(serialised).toBe(0);
-    await vi.waitFor(() => expect(serialised).toBe(1));
-  });
-
   it('rebuilds from the texts when the snapshot does not match the memories', async () => {
     const name = `snapshot-bad-${Date.now()}`;
     const clock = { now: 5 * DAY };
