@@ -15,8 +15,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { inProduction } from '../../../bench/in-production.mjs';
 import { gzipTotal, staticClosure } from '../../../scripts/static-closure.mjs';
 
-/** KB (1,024 bytes) of gzip: 68.4 measured at the end of issue 20's size pass, and 0.5 KB of margin. */
-const MEMORY_WORKER_BUDGET_KB = 68.9;
+/**
+ * KB (1,024 bytes) of gzip, and 0.5 KB of margin: 68.4 measured at the end of issue 20's size pass, then 69.2 once
+ * the query-latency round merged beside it (the spelling walk within the limit, keyword sums in typed arrays: code a
+ * first search runs, so it stays on the start path).
+ */
+const MEMORY_WORKER_BUDGET_KB = 69.7;
 
 const root = new URL('../../../', import.meta.url).pathname;
 const scratch = mkdtempSync(join(root, 'node_modules/.mneme-worker-budget-'));
