@@ -14,20 +14,19 @@ export function wordSet(text: string): Set<string> {
   return new Set(text.toLowerCase().match(WORD) ?? []);
 }
 
-export function jaccard(a: Set<string>, b: Set<string>): number {
-  if (a.size === 0 && b.size === 0) return 1;
+function sharedWords(a: Set<string>, b: Set<string>): number {
   let shared = 0;
   for (const word of a) if (b.has(word)) shared++;
+  return shared;
+}
+
+export function jaccard(a: Set<string>, b: Set<string>): number {
+  if (a.size === 0 && b.size === 0) return 1;
+  const shared = sharedWords(a, b);
   return shared / (a.size + b.size - shared);
 }
 
-/** Whether every word of `words` is in `other`. */
-function within(words: Set<string>, other: Set<string>): boolean {
-  for (const word of words) if (!other.has(word)) return false;
-  return true;
-}
-
-/** Whether `words` nearly repeats one of `kept`: mostly the same words, and none of its own. */
+/** Whether `words` nearly repeats one of `kept`: mostly the same words, and none of its own (all shared). */
 export function repeats(words: Set<string>, kept: readonly Set<string>[], threshold = NEAR_DUPLICATE_THRESHOLD): boolean {
-  return kept.some((other) => jaccard(words, other) >= threshold && within(words, other));
+  return kept.some((other) => sharedWords(words, other) === words.size && jaccard(words, other) >= threshold);
 }

@@ -6,10 +6,10 @@
  * Indexing is off the write path: `upsert` only queues the text, and the queue is indexed in
  * slices of a few milliseconds between other work, after the bulk add under way if any ({@link
  * LexicalIndex.defer}: slices between its writes delayed each write's next step by up to a slice,
- * on a loaded machine more), which waits for them before it resolves (lexical-snapshot.ts). A search
- * that meets a short queue indexes it first; a long queue, or one a bulk add holds, it scans (see
- * pending-scan.ts). Hits are read from MiniSearch's term index by top-hits.ts, with MiniSearch's
- * scores; spelling candidates from its term tree by spelling-walk.ts.
+ * on a loaded machine more). A search that meets a short queue indexes it first (the first search
+ * after an import); a long queue, or one a bulk add holds, it scans (see pending-scan.ts). Hits are
+ * read from MiniSearch's term index by top-hits.ts, with MiniSearch's scores; spelling candidates
+ * from its term tree by spelling-walk.ts.
  */
 import MiniSearch, { type Options } from 'minisearch';
 import type { LexicalIndex } from '../../core/ports';
