@@ -78,7 +78,7 @@ function peerTable(rows) {
 
 function embeddingTable(rows) {
   const lines = [
-    '## Embedding (our path vs a bare transformers.js pipeline, same model, texts and batch, taking turns)',
+    '## Embedding (our path vs a bare transformers.js pipeline, same model, texts and batch, taking turns; ratio: median of the rounds, lowest–highest round in brackets)',
     '',
     '| model | texts | batch | ours texts/s | bare texts/s | ratio (target ≥ 0.9) | search during addMany: n, p50 / max ms (target ≤ 50) |',
     '|---|---|---|---|---|---|---|',
@@ -87,7 +87,7 @@ function embeddingTable(rows) {
     const during = r.searchDuringIngest;
     const searches = during ? `${during.searches}, ${during.p50Ms.toFixed(1)} / ${during.maxMs.toFixed(1)}` : '–';
     lines.push(
-      `| ${r.model} | ${r.texts} | ${r.batch} | ${r.oursPerSecond.toFixed(0)} | ${r.barePerSecond.toFixed(0)} | ${r.ratio.toFixed(2)} | ${searches} |`,
+      `| ${r.model} | ${r.texts} | ${r.batch} | ${r.oursPerSecond.toFixed(0)} | ${r.barePerSecond.toFixed(0)} | ${r.ratio.toFixed(2)}${r.ratioRange ? ` (${r.ratioRange[0].toFixed(2)}–${r.ratioRange[1].toFixed(2)})` : ''} | ${searches} |`,
     );
   }
   lines.push('');
