@@ -7,23 +7,16 @@ import type { ProgressCallback } from '../sdk/types';
 import type { EmbedOptions, Embedder } from '../core/ports';
 import { findEmbedder } from './catalog';
 import { yieldToEventLoop } from '../core/yield';
+import { BatchPacer } from './batch-pacer';
 import type { EmbedDevice } from './transformers-env';
 import type { FeatureExtractor } from './transformers-extractor';
-
-/**
- * Longest stretch of embedding work between two turns for other messages (ms). A turn costs a
- * task hop, and on a busy machine the thread may wait for a core after it: 12 ms cost fast models
- * a tenth of their speed. 25 ms plus one batch of a fast model (about 4 ms) still leaves a search
- * that arrives meanwhile room to answer within 50 ms (`npm run bench -- --only embedding`).
- */
-const YIELD_EVERY_MS = 25;
 
 export interface TransformersEmbedderOptions {
   /** Model id (`org/name`) on the hub or under `modelsBaseUrl`. */
   model: string;
   /** Local models folder (Node path or URL prefix); when set, the hub is never contacted. */
   modelsBaseUrl?: string;
-  /** Texts per model call. Default 32. */
+  /** Most texts per model call. Default 32; a model slow enough to hold the worker for long gets smaller batches (batch-pacer.ts). */
   batchSize?: number;
   /** Download / load progress. */
   onProgress?: ProgressCallback;
@@ -33,7 +26,7 @@ export interface TransformersEmbedderOptions {
 
 export function createTransformersEmbedder(options: TransformersEmbedderOptions): Embedder {
   const entry = findEmbedder(options.model);
-  const batchSize = Math.max(1, options.batchSize ?? 32);
+  const pacer = new BatchPacer(Math.max(1, options.batchSize ?? 32));
   let loading: Promise<FeatureExtractor> | undefined;
   let loadProgress: ProgressCallback | undefined = options.onProgress;
 
@@ -57,16 +50,19 @@ export function createTransformersEmbedder(options: TransformersEmbedderOptions)
       const prefix = embedOptions.kind === 'query' ? entry?.queryPrefix : entry?.passagePrefix;
       const vectors: Float32Array[] = [];
       let ranSince = performance.now();
-      for (let start = 0; start < texts.length; start += batchSize) {
+      for (let start = 0; start < texts.length; ) {
+        const count = pacer.next(texts.length - start);
         // Other calls (a search, an abort) get a turn every few milliseconds, not after every batch:
-        // a yield costs a task hop, and small fast batches would spend a fifth of their time on them.
-        if (start > 0 && performance.now() - ranSince > YIELD_EVERY_MS) {
+        // a turn costs a task hop, and small fast batches would spend a fifth of their time on them.
+        if (start > 0 && pacer.shouldYield(performance.now() - ranSince, count)) {
           await yieldToEventLoop();
           ranSince = performance.now();
         }
         throwIfAborted(embedOptions.signal);
-        const batch = texts.slice(start, start + batchSize).map((text) => (prefix ? prefix + text : text));
+        const batch = texts.slice(start, start + count).map((text) => (prefix ? prefix + text : text));
+        const began = performance.now();
         const output = await extractor(batch, { pooling: 'mean', normalize: true });
+        pacer.took(batch.length, performance.now() - began);
         const dimension = output.dims[output.dims.length - 1]!;
         // Views onto the batch's own output (made for this call), not a copy per text: whoever
         // keeps a vector copies it (the indexes, the chunk rows), and a view is copied, never
@@ -74,6 +70,7 @@ export function createTransformersEmbedder(options: TransformersEmbedderOptions)
         for (let row = 0; row < batch.length; row++) {
           vectors.push(output.data.subarray(row * dimension, (row + 1) * dimension));
         }
+        start += batch.length;
       }
       return vectors;
     },

@@ -157,7 +157,10 @@ export interface MemoryClientOptions {
   ranking?: Partial<RankingWeights>;
   /** Days after which a memory's recency signal halves. Default 30. */
   recencyHalfLifeDays?: number;
-  /** Texts embedded per model call. Default 32. */
+  /**
+   * Most texts embedded per model call. Default 32. A model slow enough that a batch holds the worker
+   * for more than 25 ms gets smaller batches (down to 8), so a search that arrives meanwhile is not kept waiting.
+   */
   embedBatchSize?: number;
   /**
    * Encrypt this profile at rest with a passphrase: unlocks it when it is already encrypted,
