@@ -73,5 +73,5 @@ function table(report) {
     `${label}: evidence whole (not as an excerpt) ${r.evidenceWhole.toFixed(3)}, evidence tokens per prompt ` +
     `${r.evidenceTokens.toFixed(1)} of ${r.memoryTokens.toFixed(0)} memory tokens (${(r.evidenceTokenShare * 100).toFixed(1)} %)`;
   const cv = report.crossValidated ? `\n${tokens('LOCO-CV', report.crossValidated)}` : '';
-  return `${text}\n${tokens('plain', report)}${cv}\nquery p50 ${report.queryP50Ms.toFixed(2)} ms, p95 ${report.queryP95Ms.toFixed(2)} ms`;
+  return `${text}\n${tokens('plain', report)}${cv}\nquery p50 ${report.queryP50Ms.toFixed(2)} ms, p95 ${report.queryP95Ms.toFixed(2)} ms (first conversation, engine just started: p95 ${report.queryP95FirstConversationMs.toFixed(2)} ms; the others: ${report.queryP95LaterConversationsMs.toFixed(2)} ms)`;
 }
