@@ -45,9 +45,13 @@ export class BatchPacer {
     return ranMs + expected > this.#stretchMs;
   }
 
-  /** Records that `count` texts took `ms`, and sizes the next batch. */
+  /**
+   * Records that `count` texts took `ms`, and sizes the next batch. A call of fewer texts than the
+   * smallest batch (a search's query) says little: its time is mostly the call's own cost, or a wait
+   * behind a batch under way, so it is not learned from.
+   */
   took(count: number, ms: number): void {
-    if (count <= 0 || !(ms >= 0)) return;
+    if (count < Math.min(MIN_BATCH, this.#max) || !(ms >= 0)) return;
     this.#perText = ms / count;
     if (ms > this.#stretchMs && this.#size > MIN_BATCH) {
       this.#size = Math.max(MIN_BATCH, Math.min(this.#size - 1, Math.floor(this.#stretchMs / this.#perText)));

@@ -74,8 +74,12 @@ describe('batch pacer', () => {
     expect(pacer.shouldYield(2, 12)).toBe(true); // 2 + 24 ms would not
     pacer.took(12, 600); // a stall: never below the minimum
     expect(pacer.size).toBe(MIN_BATCH);
-    pacer.took(1, 0.5); // a one-text call (a search) does not grow the batch
+    pacer.took(1, 0.5); // a one-text call (a search) does not grow the batch…
     expect(pacer.size).toBe(MIN_BATCH);
+    const fresh = new BatchPacer(32, 25);
+    fresh.took(1, 40); // …nor shrink it (it waited behind a batch), nor set the time a text takes
+    expect(fresh.size).toBe(32);
+    expect(fresh.shouldYield(20, 32)).toBe(false);
     pacer.took(MIN_BATCH, 2);
     expect(pacer.size).toBe(MIN_BATCH * 2);
     pacer.took(MIN_BATCH * 2, 4);
