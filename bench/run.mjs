@@ -143,7 +143,10 @@ async function inBrowser() {
     const embedding = suites.includes('embedding')
       ? await attempt('embedding', () => page.evaluate((o) => window.mnemeBench.embedding(o), settings.embedding), [])
       : [];
-    for (const row of embedding) console.log(`[bench] embedding ${row.model}: ours/bare ${row.ratio.toFixed(2)} (rounds ${row.ratioRange[0].toFixed(2)}–${row.ratioRange[1].toFixed(2)})`);
+    for (const row of embedding)
+      console.log(
+        `[bench] embedding ${row.model}: ours/bare ${row.ratio.toFixed(2)} (rounds ${row.ratioRange[0].toFixed(2)}–${row.ratioRange[1].toFixed(2)})`,
+      );
     const batches = suites.includes('embedding')
       ? await attempt('batches', () => page.evaluate((o) => window.mnemeBench.batches(o), settings.batches), [])
       : [];

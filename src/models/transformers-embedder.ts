@@ -50,7 +50,7 @@ export function createTransformersEmbedder(options: TransformersEmbedderOptions)
       const prefix = embedOptions.kind === 'query' ? entry?.queryPrefix : entry?.passagePrefix;
       const vectors: Float32Array[] = [];
       let ranSince = performance.now();
-      for (let start = 0; start < texts.length; ) {
+      for (let start = 0; start < texts.length;) {
         const count = pacer.next(texts.length - start);
         // Other calls (a search, an abort) get a turn every few milliseconds, not after every batch:
         // a turn costs a task hop, and small fast batches would spend a fifth of their time on them.
